@@ -1,0 +1,55 @@
+/*
+ * sys/types.h - the host's types plus the SVR5 (i386) ones drivers use.
+ *
+ * Every type here has the width it had on i386 UnixWare, whatever the host
+ * and whatever the DDI version: physical addresses are 32 bits (paddr_t,
+ * paddr32_t) or 64 (paddr64_t), ulong_t is 32 bits.  Pointers keep the
+ * host's width.
+ */
+#include_next <sys/types.h>
+
+#ifndef DDICOMPAT_SYS_TYPES_H
+#define DDICOMPAT_SYS_TYPES_H
+
+#include <stdint.h>
+#include <ddicompat/version.h>
+
+typedef unsigned char	uchar_t;
+typedef unsigned short	ushort_t;
+typedef unsigned int	uint_t;
+typedef uint32_t	ulong_t;
+typedef int32_t		long_t;
+typedef uint64_t	ullong_t;
+typedef int64_t		llong_t;
+
+typedef uint32_t	paddr_t;	/* physical address, DDI <= 7.x */
+typedef uint32_t	paddr32_t;	/* one 32-bit word of a physical address */
+typedef uint64_t	paddr64_t;	/* full physical address */
+typedef uint32_t	ppid_t;		/* physical page ID (frame number) */
+#define NOPAGE		((ppid_t)-1)
+
+typedef uint32_t	pft_t;		/* ODDI page frame */
+typedef uint32_t	pfn_t;		/* ODDI page frame number */
+typedef uint32_t	pgcnt_t;	/* ODDI page count */
+typedef uint32_t	memflags_t;	/* ODDI allocation flags */
+
+#ifndef __daddr_t_defined
+typedef char		*caddr_t;
+typedef int32_t		daddr_t;
+#define __daddr_t_defined
+#endif
+
+typedef int		boolean_t;
+#define B_FALSE		0
+#define B_TRUE		1
+
+typedef int		pl_t;		/* interrupt priority level */
+
+struct proc;
+typedef struct proc	proc_t;
+
+#ifndef STATIC
+#define STATIC		static
+#endif
+
+#endif /* DDICOMPAT_SYS_TYPES_H */

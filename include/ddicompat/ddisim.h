@@ -1,0 +1,93 @@
+/*
+ * ddicompat/ddisim.h - control of the simulated machine, for tests and tools.
+ *
+ * Every DDI call acts on one simulated machine per process.  ddisim_init
+ * builds it from a spec string (see ddicompat(7)); without an explicit call
+ * the first DDI call builds it from $DDISIM_MACHINE or the default machine.
+ */
+#ifndef DDICOMPAT_DDISIM_H
+#define DDICOMPAT_DDISIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The default machine: a two-node 8 GiB PC. */
+#define DDISIM_DEFAULT_SPEC \
+	"mem=8G,hole=640K-1M,hole=3G-4G,nodes=2:4G,cpus=4"
+
+int	ddisim_init(const char *spec);
+const char *ddisim_init_error(void);
+void	ddisim_shutdown(void);
+int	ddisim_initialized(void);
+
+int	ddisim_vtop(const void *va, uint64_t *pa);
+void	*ddisim_ptov(uint64_t pa);
+size_t	ddisim_outstanding(void);
+
+void	ddisim_set_cpu(int cpu);
+int	ddisim_get_cpu(void);
+
+/* Verifier: what a misuse report does, and what has been reported. */
+enum ddisim_verify_policy {
+	DDISIM_VERIFY_ABORT,	/* print the report and abort() (default) */
+	DDISIM_VERIFY_WARN,	/* print the report and carry on */
+	DDISIM_VERIFY_COUNT	/* count the report silently */
+};
+void		ddisim_verify_set_policy(enum ddisim_verify_policy);
+unsigned long	ddisim_verify_count(void);
+const char	*ddisim_verify_last(void);
+void		ddisim_verify_reset(void);
+
+/* Machine description, for tools and tests. */
+#define DDISIM_ZONES	4	/* below 16 MiB, 4 GiB, 64 GiB, and above */
+
+struct ddisim_range {
+	uint64_t	start;		/* first byte */
+	uint64_t	end;		/* one past the last byte */
+	int		node;		/* owning NUMA node, or -1 for a hole */
+};
+
+struct ddisim_info {
+	uint64_t	mem;		/* bytes of RAM */
+	uint64_t	top;		/* one past the highest RAM byte */
+	size_t		page;		/* page size in bytes */
+	int		nodes;
+	int		cpus;
+	unsigned	nranges;	/* RAM ranges and holes, by address */
+	struct ddisim_range range[64];
+	uint64_t	zone_line[DDISIM_ZONES]; /* end of each zone */
+	uint64_t	free_pages[8][DDISIM_ZONES]; /* per node, zone */
+	uint64_t	total_pages[8][DDISIM_ZONES];
+	double		frag;
+	uint64_t	seed;
+};
+int	ddisim_info(struct ddisim_info *);
+
+/*
+ * Free-run histogram of one node and zone: hist[k] counts maximal runs of
+ * free pages whose length lies in [2^k, 2^(k+1)).
+ */
+#define DDISIM_HIST_BUCKETS	32
+int	ddisim_free_histogram(int node, int zone,
+	    uint64_t hist[DDISIM_HIST_BUCKETS]);
+
+/* Physical segments of a buffer: up to max of them; returns the count. */
+struct ddisim_seg {
+	uint64_t	pa;
+	size_t		len;
+};
+size_t	ddisim_segments(const void *va, size_t len, struct ddisim_seg *seg,
+	    size_t max);
+
+/* Leak report (also printed by ddisim_shutdown); returns the leak count. */
+size_t	ddisim_leak_report(void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DDICOMPAT_DDISIM_H */

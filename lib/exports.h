@@ -1,0 +1,36 @@
+/*
+ * exports.h - prototypes of the exported entry points that the legacy
+ * headers declare only for some interface versions.  The library is built
+ * at the default level (DDI 8); this header gives it the others.
+ */
+#ifndef DDICOMPAT_EXPORTS_H
+#define DDICOMPAT_EXPORTS_H
+
+#include "sys/types.h"
+#include "sys/kmem.h"
+
+void	*_Compat_kmem_alloc4(size_t, int);
+void	*_Compat_kmem_zalloc4(size_t, int);
+void	*_Compat_kmem_alloc5(size_t, int);
+void	*_Compat_kmem_zalloc5(size_t, int);
+void	*_Compat_kmem_alloc7(size_t, int);
+void	*_Compat_kmem_zalloc7(size_t, int);
+void	*_Compat_kmem_alloc_oddi(size_t, int);
+void	*_Compat_kmem_zalloc_oddi(size_t, int);
+void	*_Compat_kmem_alloc_physreq7(size_t, physreq_t *, int);
+void	*_Compat_kmem_zalloc_physreq7(size_t, physreq_t *, int);
+void	*kmem_alloc_physcontig(size_t, physreq_t *, int);
+void	 kmem_free_physcontig(void *, size_t);
+
+paddr_t	vtop(caddr_t, proc_t *);
+ppid_t	phystoppid(paddr_t);
+paddr_t	pptophys(ppid_t);
+paddr_t	kvtophys(caddr_t);
+caddr_t	phystokv(paddr_t);
+
+caddr_t	getcpages(int, int);
+void	freecpages(caddr_t, int);
+caddr_t	sptalloc(pgcnt_t, int, pfn_t, memflags_t);
+void	sptfree(caddr_t, int, int);
+
+#endif /* DDICOMPAT_EXPORTS_H */

@@ -1,0 +1,215 @@
+/*
+ * api.c - the kmem_alloc family's public entry points, one per interface
+ * version where the guarantees differ (see sys/kmem.h and ddicompat(7)).
+ */
+#include "config.h"
+
+#include "kmem/kmem.h"
+#include "machine/machine.h"
+#include "verify/verify.h"
+
+#include "sys/kmem.h"
+#include "exports.h"
+
+#define KM_ODDI_NO_DMA	0x20	/* KM_NO_DMA, declared for ODDI only */
+
+static const uint64_t below_16m = UINT64_C(1) << 24;
+static const uint64_t below_4g = UINT64_C(1) << 32;
+
+static void *
+kmem_plain(size_t size, int flags, uint64_t high, bool contig, int how,
+    const char *func, const void *caller)
+{
+	struct kcons c = { .high = high, .align = 8, .contig = contig };
+
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller))
+		return NULL;
+	return kmem_alloc_cons(size, &c, flags, how, KK_KMEM, func, caller);
+}
+
+/* DDI 7.2 and 8: no physical guarantee at all. */
+DDI_PUBLIC void *
+kmem_alloc(size_t size, int flags)
+{
+	return kmem_plain(size, flags, UINT64_MAX, false, 0, __func__,
+	    DDI_CALLER);
+}
+
+DDI_PUBLIC void *
+kmem_zalloc(size_t size, int flags)
+{
+	return kmem_plain(size, flags, UINT64_MAX, false, KA_ZERO, __func__,
+	    DDI_CALLER);
+}
+
+/* DDI 6 to 7.1: the paddr_t world, below 4 GiB. */
+DDI_PUBLIC void *
+_Compat_kmem_alloc7(size_t size, int flags)
+{
+	return kmem_plain(size, flags, below_4g, false, 0, "kmem_alloc",
+	    DDI_CALLER);
+}
+
+DDI_PUBLIC void *
+_Compat_kmem_zalloc7(size_t size, int flags)
+{
+	return kmem_plain(size, flags, below_4g, false, KA_ZERO,
+	    "kmem_zalloc", DDI_CALLER);
+}
+
+/* DDI 5: DMA-able (below 16 MiB), contiguity not promised. */
+DDI_PUBLIC void *
+_Compat_kmem_alloc5(size_t size, int flags)
+{
+	return kmem_plain(size, flags, below_16m, false, 0, "kmem_alloc",
+	    DDI_CALLER);
+}
+
+DDI_PUBLIC void *
+_Compat_kmem_zalloc5(size_t size, int flags)
+{
+	return kmem_plain(size, flags, below_16m, false, KA_ZERO,
+	    "kmem_zalloc", DDI_CALLER);
+}
+
+/* DDI 1-4: DMA-able and physically contiguous. */
+DDI_PUBLIC void *
+_Compat_kmem_alloc4(size_t size, int flags)
+{
+	return kmem_plain(size, flags, below_16m, true, 0, "kmem_alloc",
+	    DDI_CALLER);
+}
+
+DDI_PUBLIC void *
+_Compat_kmem_zalloc4(size_t size, int flags)
+{
+	return kmem_plain(size, flags, below_16m, true, KA_ZERO,
+	    "kmem_zalloc", DDI_CALLER);
+}
+
+/* ODDI: below 16 MiB unless KM_NO_DMA, then below 4 GiB. */
+static void *
+kmem_oddi(size_t size, int flags, int how, const char *func,
+    const void *caller)
+{
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_NOSLEEP | KM_ODDI_NO_DMA, func, caller))
+		return NULL;
+	return kmem_plain(size, flags & KM_NOSLEEP, (flags & KM_ODDI_NO_DMA) ?
+	    below_4g : below_16m, false, how, func, caller);
+}
+
+DDI_PUBLIC void *
+_Compat_kmem_alloc_oddi(size_t size, int flags)
+{
+	return kmem_oddi(size, flags, 0, "kmem_alloc", DDI_CALLER);
+}
+
+DDI_PUBLIC void *
+_Compat_kmem_zalloc_oddi(size_t size, int flags)
+{
+	return kmem_oddi(size, flags, KA_ZERO, "kmem_zalloc", DDI_CALLER);
+}
+
+DDI_PUBLIC void
+kmem_free(void *p, size_t size)
+{
+	kmem_free_checked(p, size, KK_KMEM, __func__, DDI_CALLER);
+}
+
+static void *
+kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
+    int how, enum kmem_kind kind, bool contig, const char *func,
+    const void *caller)
+{
+	struct kcons c;
+
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
+	    !kmem_physreq_cons(preq, level, &c, func, caller))
+		return NULL;
+	c.contig |= contig;
+	return kmem_alloc_cons(size, &c, flags, how, kind, func, caller);
+}
+
+DDI_PUBLIC void *
+kmem_alloc_physreq(size_t size, physreq_t *preq, int flags)
+{
+	return kmem_physreq(size, preq, flags, KLEVEL_LATEST, 0, KK_PHYSREQ,
+	    false, __func__, DDI_CALLER);
+}
+
+DDI_PUBLIC void *
+kmem_zalloc_physreq(size_t size, physreq_t *preq, int flags)
+{
+	return kmem_physreq(size, preq, flags, KLEVEL_LATEST, KA_ZERO,
+	    KK_PHYSREQ, false, __func__, DDI_CALLER);
+}
+
+DDI_PUBLIC void *
+_Compat_kmem_alloc_physreq7(size_t size, physreq_t *preq, int flags)
+{
+	return kmem_physreq(size, preq, flags, 71, 0, KK_PHYSREQ, false,
+	    "kmem_alloc_physreq", DDI_CALLER);
+}
+
+DDI_PUBLIC void *
+_Compat_kmem_zalloc_physreq7(size_t size, physreq_t *preq, int flags)
+{
+	return kmem_physreq(size, preq, flags, 71, KA_ZERO, KK_PHYSREQ, false,
+	    "kmem_zalloc_physreq", DDI_CALLER);
+}
+
+/* DDI 5-6: always contiguous, below 4 GiB. */
+DDI_PUBLIC void *
+kmem_alloc_physcontig(size_t size, physreq_t *preq, int flags)
+{
+	return kmem_physreq(size, preq, flags, 60, 0, KK_PHYSCONTIG, true,
+	    __func__, DDI_CALLER);
+}
+
+DDI_PUBLIC void
+kmem_free_physcontig(void *p, size_t size)
+{
+	kmem_free_checked(p, size, KK_PHYSCONTIG, __func__, DDI_CALLER);
+}
+
+/*
+ * DDI 7.2 and 8: contiguous memory and its physical address, in
+ * (dmasize + 31) / 32 words, least significant first.  Base context only.
+ */
+DDI_PUBLIC void *
+kmem_alloc_phys(size_t size, physreq_t *preq, paddr32_t *paddrp, int flags)
+{
+	const void *caller = DDI_CALLER;
+	struct kcons c;
+	uint64_t pa;
+	void *p;
+
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_FAIL_OK, __func__, caller) ||
+	    !kmem_physreq_cons(preq, KLEVEL_LATEST, &c, __func__, caller))
+		return NULL;
+	if (preq->phys_dmasize == 0) {
+		verify_report(__func__, caller, "phys_dmasize is 0: the "
+		    "address width decides how the address is returned");
+		return NULL;
+	}
+	if (paddrp == NULL) {
+		verify_report(__func__, caller, "NULL paddrp");
+		return NULL;
+	}
+	if (!verify_may_block(__func__, caller))
+		return NULL;
+	c.contig = true;
+	p = kmem_alloc_cons(size, &c, (flags & KM_FAIL_OK) ? KM_NOSLEEP :
+	    KM_SLEEP, 0, KK_PHYS, __func__, caller);
+	if (p == NULL)
+		return NULL;
+	VERIFY(ddisim_vtop(p, &pa) == 0);
+	paddrp[0] = (paddr32_t)pa;
+	if (preq->phys_dmasize > 32)
+		paddrp[1] = (paddr32_t)(pa >> 32);
+	return p;
+}

@@ -1,0 +1,343 @@
+/*
+ * arena.c - jemalloc arenas whose extents come from the page allocator.
+ *
+ * Each (node, zone) above 16 MiB gets one arena.  Its extent hooks draw
+ * page runs from exactly that node and zone, so no object ever leaves its
+ * zone; its metadata stays in host memory because the arena is created
+ * with the default hooks and only then given ours (jemalloc keeps the
+ * creation hooks for its base allocator).  Objects are always allocated and
+ * freed through an explicit tcache per (thread, arena): jemalloc's automatic
+ * tcache would hand out objects cached from other arenas.
+ *
+ * Locking: arena_lock guards the arena table and the registry of explicit
+ * tcaches.  Hooks run with jemalloc locks held, so they call the page
+ * allocator with noreclaim (reclaim would re-enter jemalloc).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <jemalloc/jemalloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kmem/arena.h"
+#include "machine/machine.h"
+#include "palloc/palloc.h"
+#include "verify/verify.h"
+
+#define NO_ARENA	UINT32_MAX
+#define MAX_TCACHES	1024
+
+static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned arena_ind[MACHINE_MAX_NODES][NZONES];	/* or NO_ARENA */
+static int arena_node[4096], arena_zone[4096];	/* by jemalloc index */
+static uint64_t arena_gen;			/* machine generation */
+
+/* Every explicit tcache made for the current machine; arena_lock. */
+static unsigned tc_all[MAX_TCACHES];
+static unsigned tc_nall;
+
+/* The calling thread's tcaches: [node][zone], valid for tc_gen. */
+static __thread unsigned tc_mine[MACHINE_MAX_NODES][NZONES];
+static __thread uint64_t tc_gen;
+static pthread_key_t tc_key;
+
+static void *
+hook_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
+    bool *zero, bool *commit, unsigned ind)
+{
+	unsigned shift = machine->pshift;
+	int node = arena_node[ind], zone = arena_zone[ind];
+	uint64_t pfn, npages = size >> shift;
+
+	if ((size & (((size_t)1 << shift) - 1)) != 0)
+		return NULL;
+	if (new_addr != NULL) {
+		uint8_t *a = new_addr;
+		int seg;
+
+		if (a < machine->dmap || a >= machine->dmap + machine->top)
+			return NULL;
+		pfn = (uint64_t)(a - machine->dmap) >> shift;
+		seg = machine_seg_of(pfn);
+		if (seg < 0 || machine->seg[seg].node != node ||
+		    machine->seg[seg].zone != zone ||
+		    palloc_alloc_exact(pfn, npages) != 0)
+			return NULL;
+	} else {
+		uint64_t zs = zone == 0 ? 0 : machine_zone_end[zone - 1];
+		struct palloc_req r = {
+			.npages = npages,
+			.low = zs >> shift,
+			.high = machine_zone_end[zone] >> shift,
+			.align = alignment > ((size_t)1 << shift) ?
+			    alignment >> shift : 1,
+			.node = node, .zone_min = zone,
+			.strict = true, .noreclaim = true };
+
+		if (palloc_alloc(&r, &pfn) != 0)
+			return NULL;
+	}
+	if (*zero)
+		memset(machine->dmap + (pfn << shift), 0, size);
+	*commit = true;
+	return machine->dmap + (pfn << shift);
+}
+
+static bool
+hook_dalloc(extent_hooks_t *h, void *addr, size_t size, bool committed,
+    unsigned ind)
+{
+	uint64_t pa = (uint64_t)((uint8_t *)addr - machine->dmap);
+
+	palloc_free(pa >> machine->pshift, size >> machine->pshift);
+	return false;
+}
+
+static void
+hook_destroy(extent_hooks_t *h, void *addr, size_t size, bool committed,
+    unsigned ind)
+{
+	(void)hook_dalloc(h, addr, size, committed, ind);
+}
+
+static bool
+hook_commit(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+    size_t length, unsigned ind)
+{
+	return false;		/* simulated RAM is always committed */
+}
+
+/* Purging punches the pages out of the memfd: they read back as zeros. */
+static bool
+hook_purge_forced(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+    size_t length, unsigned ind)
+{
+	uint64_t pa = (uint64_t)((uint8_t *)addr - machine->dmap) + offset;
+
+	machine_ram_release(pa >> machine->pshift, length >> machine->pshift);
+	return false;
+}
+
+static bool
+hook_split(extent_hooks_t *h, void *addr, size_t size, size_t size_a,
+    size_t size_b, bool committed, unsigned ind)
+{
+	return false;		/* direct-map extents split anywhere */
+}
+
+/* Merge only within one segment: never across a zone line or node split. */
+static bool
+hook_merge(extent_hooks_t *h, void *addr_a, size_t size_a, void *addr_b,
+    size_t size_b, bool committed, unsigned ind)
+{
+	uint64_t a = (uint64_t)((uint8_t *)addr_a - machine->dmap);
+	uint64_t b = (uint64_t)((uint8_t *)addr_b - machine->dmap);
+
+	return machine_seg_of(a >> machine->pshift) !=
+	    machine_seg_of((b + size_b - 1) >> machine->pshift);
+}
+
+static extent_hooks_t arena_hooks = {
+	.alloc = hook_alloc,
+	.dalloc = hook_dalloc,
+	.destroy = hook_destroy,
+	.commit = hook_commit,
+	.decommit = NULL,
+	.purge_lazy = NULL,
+	.purge_forced = hook_purge_forced,
+	.split = hook_split,
+	.merge = hook_merge,
+};
+
+static int
+arena_create(int node, int zone, unsigned *indp)
+{
+	extent_hooks_t *hp = &arena_hooks;
+	char name[64];
+	size_t sz = sizeof(unsigned);
+	ssize_t decay = 1000;
+	size_t grow = (size_t)4 << 20;
+	int error;
+
+	if ((error = mallctl("arenas.create", indp, &sz, NULL, 0)) != 0)
+		return error;
+	if (*indp >= 4096)
+		return ENOMEM;
+	arena_node[*indp] = node;
+	arena_zone[*indp] = zone;
+	snprintf(name, sizeof(name), "arena.%u.extent_hooks", *indp);
+	if ((error = mallctl(name, NULL, NULL, &hp, sizeof(hp))) != 0)
+		return error;
+	/* Bounded growth, so that one step cannot swallow a small zone. */
+	snprintf(name, sizeof(name), "arena.%u.retain_grow_limit", *indp);
+	(void)mallctl(name, NULL, NULL, &grow, sizeof(grow));
+	snprintf(name, sizeof(name), "arena.%u.dirty_decay_ms", *indp);
+	(void)mallctl(name, NULL, NULL, &decay, sizeof(decay));
+	snprintf(name, sizeof(name), "arena.%u.muzzy_decay_ms", *indp);
+	decay = 0;
+	(void)mallctl(name, NULL, NULL, &decay, sizeof(decay));
+	return 0;
+}
+
+static void
+tc_thread_exit(void *arg)
+{
+	if (tc_gen != arena_gen)
+		return;
+	pthread_mutex_lock(&arena_lock);
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++) {
+			unsigned t = tc_mine[n][z];
+
+			if (t == 0)
+				continue;
+			t--;
+			(void)mallctl("tcache.destroy", NULL, NULL, &t,
+			    sizeof(t));
+			for (unsigned i = 0; i < tc_nall; i++)
+				if (tc_all[i] == t) {
+					tc_all[i] = tc_all[--tc_nall];
+					break;
+				}
+			tc_mine[n][z] = 0;
+		}
+	pthread_mutex_unlock(&arena_lock);
+}
+
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void
+arena_once_init(void)
+{
+	VERIFY(pthread_key_create(&tc_key, tc_thread_exit) == 0);
+}
+
+int
+arena_init(void)
+{
+	pthread_once(&arena_once, arena_once_init);
+	pthread_mutex_lock(&arena_lock);
+	arena_gen = machine->generation;
+	tc_nall = 0;
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++) {
+			int error;
+
+			arena_ind[n][z] = NO_ARENA;
+			if (n >= machine->spec.nodes || z == ZONE_ISA ||
+			    palloc_total_pages(n, z) == 0)
+				continue;
+			if ((error = arena_create(n, z, &arena_ind[n][z])) != 0) {
+				pthread_mutex_unlock(&arena_lock);
+				return error;
+			}
+		}
+	pthread_mutex_unlock(&arena_lock);
+	return 0;
+}
+
+/* Destroy every tcache, then the arenas, giving their extents back. */
+void
+arena_fini(void)
+{
+	char name[64];
+
+	pthread_mutex_lock(&arena_lock);
+	for (unsigned i = 0; i < tc_nall; i++)
+		(void)mallctl("tcache.destroy", NULL, NULL, &tc_all[i],
+		    sizeof(tc_all[i]));
+	tc_nall = 0;
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++) {
+			if (arena_ind[n][z] == NO_ARENA)
+				continue;
+			snprintf(name, sizeof(name), "arena.%u.destroy",
+			    arena_ind[n][z]);
+			(void)mallctl(name, NULL, NULL, NULL, 0);
+			arena_ind[n][z] = NO_ARENA;
+		}
+	arena_gen = 0;
+	pthread_mutex_unlock(&arena_lock);
+}
+
+bool
+arena_exists(int node, int zone)
+{
+	return arena_ind[node][zone] != NO_ARENA;
+}
+
+/* The calling thread's explicit tcache for (node, zone), made on demand. */
+static unsigned
+arena_tcache(int node, int zone)
+{
+	unsigned t;
+	size_t sz = sizeof(t);
+
+	if (tc_gen != arena_gen) {
+		memset(tc_mine, 0, sizeof(tc_mine));
+		tc_gen = arena_gen;
+		pthread_setspecific(tc_key, &tc_gen);
+	}
+	if ((t = tc_mine[node][zone]) != 0)
+		return t;
+	pthread_mutex_lock(&arena_lock);
+	if (tc_nall < MAX_TCACHES &&
+	    mallctl("tcache.create", &t, &sz, NULL, 0) == 0) {
+		tc_all[tc_nall++] = t;
+		/* Index 0 is a valid tcache: store it biased by one. */
+		tc_mine[node][zone] = t + 1;
+	}
+	pthread_mutex_unlock(&arena_lock);
+	return tc_mine[node][zone];
+}
+
+void *
+arena_alloc(int node, int zone, size_t size, size_t align)
+{
+	unsigned t = arena_tcache(node, zone);
+	int flags = MALLOCX_ARENA(arena_ind[node][zone]) |
+	    MALLOCX_ALIGN(align);
+
+	flags |= t != 0 ? MALLOCX_TCACHE(t - 1) : MALLOCX_TCACHE_NONE;
+	return mallocx(size, flags);
+}
+
+void
+arena_free(void *p, int node, int zone)
+{
+	unsigned t = arena_tcache(node, zone);
+
+	dallocx(p, t != 0 ? MALLOCX_TCACHE(t - 1) : MALLOCX_TCACHE_NONE);
+}
+
+/*
+ * Give cached memory back to the page allocator: flush this thread's
+ * tcaches and purge every arena (dirty extents go back through dalloc).
+ */
+void
+arena_reclaim(void)
+{
+	char name[64];
+
+	if (tc_gen == arena_gen)
+		for (int n = 0; n < MACHINE_MAX_NODES; n++)
+			for (int z = 0; z < NZONES; z++) {
+				unsigned t = tc_mine[n][z];
+
+				if (t == 0)
+					continue;
+				t--;
+				(void)mallctl("tcache.flush", NULL, NULL, &t,
+				    sizeof(t));
+			}
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++) {
+			if (arena_ind[n][z] == NO_ARENA)
+				continue;
+			snprintf(name, sizeof(name), "arena.%u.purge",
+			    arena_ind[n][z]);
+			(void)mallctl(name, NULL, NULL, NULL, 0);
+		}
+}

@@ -1,0 +1,61 @@
+/*
+ * kmem.h - the kmem_alloc family and physreq objects: internal interface.
+ */
+#ifndef DDICOMPAT_KMEM_H
+#define DDICOMPAT_KMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* What a prepped physreq (or a version's default) asks of memory. */
+struct kcons {
+	uint64_t	high;		/* one past the highest acceptable PA */
+	uint64_t	align;		/* bytes, power of 2, >= 1 */
+	uint64_t	boundary;	/* bytes, power of 2, or 0 */
+	bool		contig;		/* one physically contiguous extent */
+};
+
+/* How an allocation was made: what kmem_free and the leak report say. */
+enum kmem_kind {
+	KK_KMEM,		/* kmem_alloc, kmem_zalloc */
+	KK_PHYSREQ,		/* kmem_(z)alloc_physreq */
+	KK_PHYS,		/* kmem_alloc_phys */
+	KK_PHYSCONTIG,		/* kmem_alloc_physcontig */
+	KK_PHYSREQ_T,		/* a physreq_t from physreq_alloc */
+	KK_CPAGES,		/* getcpages */
+	KK_SPT,			/* sptalloc */
+	KK_NKINDS
+};
+
+#define KA_ZERO		0x01	/* zero-fill */
+#define KA_FAILOK	0x02	/* KM_FAIL_OK: wait briefly, then fail */
+
+int	kmem_init(void);
+void	kmem_fini(void);
+size_t	kmem_outstanding(void);
+size_t	kmem_leak_report(FILE *);
+
+/*
+ * The one allocation path.  flags are KM_SLEEP/KM_NOSLEEP; how is KA_*.
+ * Returns NULL only for NOSLEEP shortage (or fault injection), FAILOK, or a
+ * KM_SLEEP deadline under verify=warn/count.
+ */
+void	*kmem_alloc_cons(size_t size, const struct kcons *c, int flags,
+	    int how, enum kmem_kind kind, const char *func,
+	    const void *caller);
+void	kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
+	    const char *func, const void *caller);
+bool	kmem_flags_ok(int flags, int allowed, const char *func,
+	    const void *caller);
+
+/* Derive the constraint of a physreq for a caller of a given level. */
+bool	kmem_physreq_cons(const void *preq, unsigned level, struct kcons *c,
+	    const char *func, const void *caller);
+
+/* Levels as in version.h: 10*DDI (+minor); ODDI is 0. */
+#define KLEVEL_ODDI	0
+#define KLEVEL_LATEST	80
+
+#endif /* DDICOMPAT_KMEM_H */

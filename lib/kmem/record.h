@@ -1,0 +1,56 @@
+/*
+ * record.h - what kmem knows about each live allocation.
+ *
+ * Page-level allocations carry a record in a hash keyed by address: size,
+ * how it was made, its pages, its caller.  Small objects (below a page, from
+ * arenas and pools) carry one 8-byte shadow entry per 8 bytes of RAM at
+ * their first byte: the caller, where they came from, and their size.
+ * Both feed kmem_free's checks, the leak report and ddisim_outstanding.
+ */
+#ifndef DDICOMPAT_RECORD_H
+#define DDICOMPAT_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kmem/kmem.h"
+
+enum rec_path {
+	RP_PAGES,		/* contiguous run in the direct map */
+	RP_ALIAS,		/* scattered runs behind an alias */
+	RP_PCP,			/* one page through the per-CPU cache */
+	RP_MAPONLY		/* sptalloc of existing frames: no pages */
+};
+
+struct krec {
+	struct krec	*next;		/* hash chain */
+	uintptr_t	va;
+	size_t		size;		/* bytes asked for */
+	uint64_t	pfn;		/* first page (RP_PAGES, RP_PCP) */
+	uint64_t	npages;
+	const void	*caller;
+	uint8_t		kind;		/* enum kmem_kind */
+	uint8_t		path;		/* enum rec_path */
+};
+
+/* Shadow entry: caller in bits 0-46, arena bit 47, size in 48-63. */
+#define SH_ARENA	(UINT64_C(1) << 47)
+#define SH_CALLER_MASK	(SH_ARENA - 1)
+#define SH_SIZE_SHIFT	48
+
+int	record_init(void);
+void	record_fini(void);
+void	record_insert(struct krec *);
+struct krec *record_remove(uintptr_t va);	/* NULL if absent */
+bool	record_find(uintptr_t va, struct krec *copy);
+
+/* Shadow: set at allocation; swap out at free (0 = not an object start). */
+void	shadow_set(const void *p, uint64_t entry);
+uint64_t shadow_take(const void *p);
+uint64_t shadow_peek(const void *p);
+
+size_t	record_report(FILE *f, size_t *bytes);
+
+#endif /* DDICOMPAT_RECORD_H */

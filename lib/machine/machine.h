@@ -1,0 +1,132 @@
+/*
+ * machine.h - the simulated machine: spec, RAM layout, direct map, CPUs.
+ *
+ * Physical RAM is one memfd as large as the highest physical address; the
+ * direct map is one MAP_SHARED mapping of it whose base is aligned to
+ * MACHINE_DMAP_ALIGN, so virtual and physical addresses agree modulo every
+ * alignment a physreq can ask for and vtop is a subtraction.
+ */
+#ifndef DDICOMPAT_MACHINE_H
+#define DDICOMPAT_MACHINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ddicompat/ddisim.h"
+
+#define MACHINE_MAX_NODES	8
+#define MACHINE_MAX_CPUS	64
+#define MACHINE_MAX_HOLES	16
+#define MACHINE_MAX_SEGS	64
+#define MACHINE_DMAP_ALIGN	(UINT64_C(1) << 32)
+
+/* Zone lines: a zone ends where the next address bit would be needed. */
+enum { ZONE_ISA, ZONE_32, ZONE_36, ZONE_HIGH, NZONES };
+extern const uint64_t machine_zone_end[NZONES];
+
+enum audit_level { AUDIT_LIGHT, AUDIT_FULL };
+
+/* A parsed spec; every field has its default after machine_spec_parse. */
+struct machine_spec {
+	uint64_t	mem;		/* bytes of RAM */
+	int		nodes;
+	unsigned	nsplits;	/* explicit node split addresses */
+	uint64_t	split[MACHINE_MAX_NODES];
+	int		cpus;
+	unsigned	nholes;
+	uint64_t	hole_start[MACHINE_MAX_HOLES];
+	uint64_t	hole_end[MACHINE_MAX_HOLES];
+	size_t		page;		/* bytes, power of 2, >= 4 KiB */
+	double		frag;		/* fraction of RAM held by aging */
+	uint64_t	seed;
+	double		failrate;	/* NOSLEEP failure probability */
+	enum ddisim_verify_policy verify;
+	enum audit_level audit;
+	bool		scatter;
+	unsigned	sleeplimit_ms;	/* KM_SLEEP wait before reporting */
+};
+
+/*
+ * A RAM segment: pages [spfn, epfn) of one node and one zone.  Segments are
+ * sorted by address and never straddle a zone line, a node split or a hole.
+ */
+struct machine_seg {
+	uint64_t	spfn;
+	uint64_t	epfn;
+	int		node;
+	int		zone;
+};
+
+struct machine {
+	struct machine_spec spec;
+	unsigned	pshift;		/* log2(page size) */
+	uint64_t	top;		/* one past the highest RAM byte */
+	uint64_t	npfn;		/* top >> pshift */
+	unsigned	nsegs;
+	struct machine_seg seg[MACHINE_MAX_SEGS];
+	int		cpu_node[MACHINE_MAX_CPUS];
+	int		memfd;
+	uint8_t		*dmap;		/* direct map: PA 0 is dmap[0] */
+	void		*dmap_resv;	/* whole reservation, for munmap */
+	size_t		dmap_resv_len;
+	uint64_t	generation;	/* bumped by every ddisim_init */
+};
+
+/* The machine; NULL when none is built.  Written only by init/shutdown. */
+extern struct machine *machine;
+
+int	machine_spec_parse(const char *spec, struct machine_spec *ms,
+	    char *err, size_t errlen);
+int	machine_layout(struct machine *m, char *err, size_t errlen);
+int	machine_ram_create(struct machine *m, char *err, size_t errlen);
+void	machine_ram_destroy(struct machine *m);
+void	machine_ram_release(uint64_t pfn, uint64_t npages);
+int	machine_zone_of(uint64_t pa);
+int	machine_seg_of(uint64_t pfn);	/* index, or -1 for a hole */
+
+/* Build the machine on first use; fatal if $DDISIM_MACHINE is bad. */
+void	machine_ensure_slow(void);
+static inline void
+machine_ensure(void)
+{
+	if (__builtin_expect(machine == NULL, 0))
+		machine_ensure_slow();
+}
+
+/* The simulated CPU of the calling thread, and its node. */
+int	machine_cpu(void);
+int	machine_node(void);
+
+/*
+ * Fork isolation: layers that keep mappings of the memfd register a remap
+ * callback, run in the child after the RAM is copied to a new memfd.  The
+ * callback must not allocate.
+ */
+typedef void (*machine_remap_fn)(int newfd);
+void	machine_remap_register(machine_remap_fn);
+
+void	machine_fork_lock_register(pthread_mutex_t *);
+void	machine_atfork_install(void);
+pthread_mutex_t *machine_init_lock(void);
+void	machine_set_cpu(int cpu);
+
+/* Deterministic PRNG (splitmix64 seeding, xoshiro256**). */
+struct rng {
+	uint64_t	s[4];
+};
+void		rng_seed(struct rng *, uint64_t seed);
+uint64_t	rng_next(struct rng *);
+static inline uint64_t
+rng_below(struct rng *r, uint64_t n)
+{
+	return n == 0 ? 0 : (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64);
+}
+static inline double
+rng_unit(struct rng *r)
+{
+	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+#endif /* DDICOMPAT_MACHINE_H */

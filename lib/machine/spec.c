@@ -1,0 +1,353 @@
+/*
+ * spec.c - parse a machine spec string ("mem=8G,nodes=2:4G,frag=0.5,...").
+ *
+ * Every error names the key and says what is wrong with its value; a
+ * rejected spec leaves no state behind.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/machine.h"
+#include "verify/verify.h"
+
+#define SPEC_MAX_LEN	1024
+
+static int
+spec_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return EINVAL;
+}
+
+/*
+ * A size: decimal or 0x-prefixed hex, optionally followed by one of
+ * K, M, G, T (powers of 1024).  Overflow is an error.
+ */
+static int
+spec_size(const char *s, const char *end, uint64_t *out)
+{
+	uint64_t v = 0, mul = 1;
+	int base = 10;
+	const char *p = s;
+
+	if (p == end)
+		return EINVAL;
+	if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	const char *digits = p;
+	for (; p < end; p++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return ERANGE;
+		v = v * (uint64_t)base + (uint64_t)d;
+	}
+	if (p == digits)
+		return EINVAL;
+	if (p < end) {
+		switch (*p) {
+		case 'k': case 'K': mul = UINT64_C(1) << 10; break;
+		case 'm': case 'M': mul = UINT64_C(1) << 20; break;
+		case 'g': case 'G': mul = UINT64_C(1) << 30; break;
+		case 't': case 'T': mul = UINT64_C(1) << 40; break;
+		default: return EINVAL;
+		}
+		if (++p != end)
+			return EINVAL;
+	}
+	if (v != 0 && mul > UINT64_MAX / v)
+		return ERANGE;
+	*out = v * mul;
+	return 0;
+}
+
+static int
+spec_uint(const char *s, const char *end, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	int error;
+
+	/* Counts and seeds take no size suffix. */
+	for (const char *p = s; p < end; p++)
+		if (*p == 'k' || *p == 'K' || *p == 'm' || *p == 'M' ||
+		    *p == 'g' || *p == 'G' || *p == 't' || *p == 'T')
+			return EINVAL;
+	if ((error = spec_size(s, end, &v)) != 0)
+		return error;
+	if (v > max)
+		return ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int
+spec_fraction(const char *s, const char *end, double max, double *out)
+{
+	char buf[64], *ep;
+	size_t n = (size_t)(end - s);
+	double v;
+
+	if (n == 0 || n >= sizeof(buf))
+		return EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	v = strtod(buf, &ep);
+	if (*ep != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > max)
+		return EINVAL;
+	*out = v;
+	return 0;
+}
+
+static bool
+spec_is(const char *s, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(end - s) == n && memcmp(s, word, n) == 0;
+}
+
+static void
+spec_defaults(struct machine_spec *ms)
+{
+	memset(ms, 0, sizeof(*ms));
+	ms->mem = UINT64_C(8) << 30;
+	ms->nodes = 1;
+	ms->cpus = 4;
+	ms->page = 4096;
+	ms->seed = 1;
+	ms->verify = DDISIM_VERIFY_ABORT;
+	ms->audit = AUDIT_LIGHT;
+	ms->sleeplimit_ms = 10000;
+}
+
+/* nodes=N or nodes=N:ADDR:ADDR... (N-1 ascending split addresses). */
+static int
+spec_nodes(struct machine_spec *ms, const char *v, const char *end,
+    char *err, size_t errlen)
+{
+	const char *colon = memchr(v, ':', (size_t)(end - v));
+	const char *nend = colon != NULL ? colon : end;
+	uint64_t n;
+
+	if (spec_uint(v, nend, MACHINE_MAX_NODES, &n) != 0 || n == 0)
+		return spec_err(err, errlen, "nodes: '%.*s' is not a node "
+		    "count from 1 to %d", (int)(end - v), v, MACHINE_MAX_NODES);
+	ms->nodes = (int)n;
+	ms->nsplits = 0;
+	while (colon != NULL) {
+		const char *a = colon + 1;
+		uint64_t addr;
+
+		colon = memchr(a, ':', (size_t)(end - a));
+		const char *aend = colon != NULL ? colon : end;
+		if (ms->nsplits + 1 >= n)
+			return spec_err(err, errlen, "nodes: %llu nodes take "
+			    "at most %llu split addresses",
+			    (unsigned long long)n, (unsigned long long)n - 1);
+		if (spec_size(a, aend, &addr) != 0)
+			return spec_err(err, errlen, "nodes: bad split "
+			    "address '%.*s'", (int)(aend - a), a);
+		if (ms->nsplits > 0 && addr <= ms->split[ms->nsplits - 1])
+			return spec_err(err, errlen, "nodes: split addresses "
+			    "must ascend");
+		ms->split[ms->nsplits++] = addr;
+	}
+	if (ms->nsplits != 0 && ms->nsplits != n - 1)
+		return spec_err(err, errlen, "nodes: %llu nodes need %llu "
+		    "split addresses, got %u", (unsigned long long)n,
+		    (unsigned long long)n - 1, ms->nsplits);
+	return 0;
+}
+
+/* hole=START-END: [START, END) is not RAM. */
+static int
+spec_hole(struct machine_spec *ms, const char *v, const char *end,
+    char *err, size_t errlen)
+{
+	const char *dash = memchr(v, '-', (size_t)(end - v));
+	uint64_t s, e;
+
+	if (spec_is(v, end, "none")) {
+		ms->nholes = 0;
+		return 0;
+	}
+	if (dash == NULL || spec_size(v, dash, &s) != 0 ||
+	    spec_size(dash + 1, end, &e) != 0)
+		return spec_err(err, errlen, "hole: '%.*s' is not START-END",
+		    (int)(end - v), v);
+	if (e <= s)
+		return spec_err(err, errlen, "hole: '%.*s' ends before it "
+		    "starts", (int)(end - v), v);
+	if (ms->nholes == MACHINE_MAX_HOLES)
+		return spec_err(err, errlen, "hole: at most %d holes",
+		    MACHINE_MAX_HOLES);
+	for (unsigned i = 0; i < ms->nholes; i++)
+		if (s < ms->hole_end[i] && ms->hole_start[i] < e)
+			return spec_err(err, errlen, "hole: '%.*s' overlaps "
+			    "hole %#llx-%#llx", (int)(end - v), v,
+			    (unsigned long long)ms->hole_start[i],
+			    (unsigned long long)ms->hole_end[i]);
+	ms->hole_start[ms->nholes] = s;
+	ms->hole_end[ms->nholes] = e;
+	ms->nholes++;
+	return 0;
+}
+
+static int
+spec_key(struct machine_spec *ms, const char *k, const char *kend,
+    const char *v, const char *vend, char *err, size_t errlen)
+{
+	uint64_t u;
+	int len = (int)(vend - v);
+
+#define BAD(what) spec_err(err, errlen, "%.*s: '%.*s' " what, \
+	    (int)(kend - k), k, len, v)
+	if (spec_is(k, kend, "mem")) {
+		if (spec_size(v, vend, &ms->mem) != 0)
+			return BAD("is not a size (K, M, G, T or hex)");
+	} else if (spec_is(k, kend, "nodes")) {
+		return spec_nodes(ms, v, vend, err, errlen);
+	} else if (spec_is(k, kend, "cpus")) {
+		if (spec_uint(v, vend, MACHINE_MAX_CPUS, &u) != 0 || u == 0)
+			return BAD("is not a CPU count from 1 to 64");
+		ms->cpus = (int)u;
+	} else if (spec_is(k, kend, "hole")) {
+		return spec_hole(ms, v, vend, err, errlen);
+	} else if (spec_is(k, kend, "page")) {
+		if (spec_size(v, vend, &u) != 0 || u < 4096 ||
+		    u > 65536 || (u & (u - 1)) != 0)
+			return BAD("is not a power of two from 4K to 64K");
+		ms->page = (size_t)u;
+	} else if (spec_is(k, kend, "frag")) {
+		if (spec_fraction(v, vend, 0.95, &ms->frag) != 0)
+			return BAD("is not a fraction from 0 to 0.95");
+	} else if (spec_is(k, kend, "seed")) {
+		if (spec_uint(v, vend, UINT64_MAX, &ms->seed) != 0)
+			return BAD("is not an unsigned integer");
+	} else if (spec_is(k, kend, "failrate")) {
+		if (spec_fraction(v, vend, 1.0, &ms->failrate) != 0)
+			return BAD("is not a probability from 0 to 1");
+	} else if (spec_is(k, kend, "verify")) {
+		if (spec_is(v, vend, "abort"))
+			ms->verify = DDISIM_VERIFY_ABORT;
+		else if (spec_is(v, vend, "warn"))
+			ms->verify = DDISIM_VERIFY_WARN;
+		else if (spec_is(v, vend, "count"))
+			ms->verify = DDISIM_VERIFY_COUNT;
+		else
+			return BAD("is not abort, warn or count");
+	} else if (spec_is(k, kend, "audit")) {
+		if (spec_is(v, vend, "light"))
+			ms->audit = AUDIT_LIGHT;
+		else if (spec_is(v, vend, "full"))
+			ms->audit = AUDIT_FULL;
+		else
+			return BAD("is not light or full");
+	} else if (spec_is(k, kend, "scatter")) {
+		if (spec_is(v, vend, "0"))
+			ms->scatter = false;
+		else if (spec_is(v, vend, "1"))
+			ms->scatter = true;
+		else
+			return BAD("is not 0 or 1");
+	} else if (spec_is(k, kend, "sleeplimit")) {
+		if (spec_uint(v, vend, 3600000, &u) != 0)
+			return BAD("is not a time in milliseconds up to 3600000");
+		ms->sleeplimit_ms = (unsigned)u;
+	} else {
+		return spec_err(err, errlen, "unknown key '%.*s' (known: mem, "
+		    "nodes, cpus, hole, page, frag, seed, failrate, verify, "
+		    "audit, scatter, sleeplimit)", (int)(kend - k), k);
+	}
+#undef BAD
+	return 0;
+}
+
+static int
+spec_apply(struct machine_spec *ms, const char *spec, bool user, char *err,
+    size_t errlen)
+{
+	const char *p, *end;
+	bool user_hole = false;
+
+	for (p = spec; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		const char *eq;
+		int error;
+
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (end == p)
+			return spec_err(err, errlen, "empty item in spec");
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq == NULL)
+			return spec_err(err, errlen, "'%.*s' is not key=value",
+			    (int)(end - p), p);
+		/* The first hole= of a user spec replaces the default holes. */
+		if (user && !user_hole && spec_is(p, eq, "hole")) {
+			ms->nholes = 0;
+			user_hole = true;
+		}
+		error = spec_key(ms, p, eq, eq + 1, end, err, errlen);
+		if (error != 0)
+			return error;
+		if (*end == ',' && end[1] == '\0')
+			return spec_err(err, errlen, "empty item in spec");
+	}
+	return 0;
+}
+
+/*
+ * Parse spec into *ms.  The spec modifies the default machine
+ * (DDISIM_DEFAULT_SPEC); a spec that sets mem= starts instead from a flat
+ * machine of one node without holes, since the PC layout of the default
+ * only fits its own size.  NULL or "" means the default machine.
+ * Returns 0, or EINVAL with a message naming the key in err.
+ */
+int
+machine_spec_parse(const char *spec, struct machine_spec *ms, char *err,
+    size_t errlen)
+{
+	bool has_mem = false;
+	int error;
+
+	spec_defaults(ms);
+	if (spec == NULL)
+		spec = "";
+	if (strlen(spec) > SPEC_MAX_LEN)
+		return spec_err(err, errlen, "spec longer than %d bytes",
+		    SPEC_MAX_LEN);
+	for (const char *p = spec; p != NULL && *p != '\0';) {
+		if (strncmp(p, "mem=", 4) == 0)
+			has_mem = true;
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	if (!has_mem) {
+		error = spec_apply(ms, DDISIM_DEFAULT_SPEC, false, err, errlen);
+		VERIFY(error == 0);
+	}
+	return spec_apply(ms, spec, true, err, errlen);
+}

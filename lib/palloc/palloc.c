@@ -1,0 +1,884 @@
+/*
+ * palloc.c - buddy free lists per (node, zone), a free-page bitmap for the
+ * exact constrained search, and frees of arbitrary page runs.
+ *
+ * Metadata lives outside the simulated RAM: 12 bytes of struct pmeta per
+ * page plus one bitmap bit, in anonymous mappings that are touched only
+ * where blocks are split, so a large machine starts with little resident
+ * memory.  Invariants, under palloc_lock:
+ *  - a page is free iff its bitmap bit is set;
+ *  - every free page belongs to exactly one free block: a head with
+ *    PM_HEAD set, order o, aligned to 2^o pages, inside one segment, linked
+ *    on its domain's list for order o;
+ *  - free blocks are not necessarily maximal after a range was taken out
+ *    (their remainders are re-inserted without coalescing), which is why
+ *    the exact search works on the bitmap and not on the lists.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "machine/machine.h"
+#include "palloc/palloc.h"
+#include "util/bitmap.h"
+#include "verify/verify.h"
+
+#define NIL		UINT32_MAX
+#define PM_HEAD		0x01
+
+struct pmeta {
+	uint32_t	next;		/* free-list links (pfn), NIL ends */
+	uint32_t	prev;
+	uint8_t		order;		/* valid when PM_HEAD */
+	uint8_t		flags;
+	uint16_t	seg;		/* segment index, valid when PM_HEAD */
+};
+
+struct pdomain {
+	uint32_t	head[PALLOC_NORDERS];	/* free lists by order */
+	uint64_t	nfree;		/* pages on the lists */
+	uint64_t	ntotal;		/* pages of RAM */
+};
+
+/* Per-CPU single-page caches, one stack per zone of the CPU's node. */
+#define PCP_MAX		64
+#define PCP_BATCH	16
+struct pcpu {
+	pthread_mutex_t	lock;
+	uint32_t	n[NZONES];
+	uint32_t	pfn[NZONES][PCP_MAX];
+};
+
+static pthread_mutex_t palloc_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pmeta *pm;		/* [npfn] */
+static uint64_t *bm;			/* [npfn / 64], 1 = free */
+static size_t pm_len, bm_len;
+static struct pdomain dom[MACHINE_MAX_NODES][NZONES];
+static struct pcpu pcp[MACHINE_MAX_CPUS];
+
+/* Freed ranges not yet given back to the host; palloc_lock. */
+#define PEND_MAX	64
+static struct { uint64_t pfn, n; } pend[PEND_MAX];
+static unsigned npend;
+static uint64_t pend_pages;
+
+/* Pages held by the aging workload (frag=); never freed before fini. */
+static uint64_t aged_pages;
+
+#define MAX_RECLAIM	8
+static palloc_reclaim_fn reclaim_fn[MAX_RECLAIM];
+static unsigned nreclaim;
+
+static _Atomic uint64_t palloc_gen;
+static _Atomic int palloc_nwaiters;
+static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wait_cv;
+
+static inline struct pdomain *
+seg_dom(unsigned seg)
+{
+	const struct machine_seg *s = &machine->seg[seg];
+
+	return &dom[s->node][s->zone];
+}
+
+/* ---- bitmap ---- */
+
+#define bm_test(pfn)		bitmap_test(bm, (pfn))
+#define bm_fill(s, n, set)	bitmap_fill(bm, (s), (n), (set))
+#define bm_next(p, hi, want)	bitmap_next(bm, (p), (hi), (want))
+
+/* The exact search over the free-page bitmap; see bitmap_find_run. */
+bool
+palloc_find_run(uint64_t lo, uint64_t hi, uint64_t n, uint64_t align,
+    uint64_t boundary, uint64_t *pfnp)
+{
+	return bitmap_find_run(bm, lo, hi, n, align, boundary, pfnp);
+}
+
+bool
+palloc_test_free_bit(uint64_t pfn)
+{
+	return bm_test(pfn);
+}
+
+/* ---- buddy lists ---- */
+
+static void
+list_insert(uint64_t pfn, unsigned order, unsigned seg)
+{
+	struct pdomain *d = seg_dom(seg);
+	struct pmeta *p = &pm[pfn];
+	uint32_t h = d->head[order];
+
+	p->order = (uint8_t)order;
+	p->flags = PM_HEAD;
+	p->seg = (uint16_t)seg;
+	p->prev = NIL;
+	p->next = h;
+	if (h != NIL)
+		pm[h].prev = (uint32_t)pfn;
+	d->head[order] = (uint32_t)pfn;
+	d->nfree += UINT64_C(1) << order;
+}
+
+static void
+list_remove(uint64_t pfn)
+{
+	struct pmeta *p = &pm[pfn];
+	struct pdomain *d = seg_dom(p->seg);
+
+	ASSERT(p->flags & PM_HEAD);
+	if (p->prev != NIL)
+		pm[p->prev].next = p->next;
+	else
+		d->head[p->order] = p->next;
+	if (p->next != NIL)
+		pm[p->next].prev = p->prev;
+	p->flags = 0;
+	d->nfree -= UINT64_C(1) << p->order;
+}
+
+/* Largest aligned block starting at s that fits in [s, e). */
+static inline unsigned
+block_order(uint64_t s, uint64_t e)
+{
+	unsigned o = s == 0 ? PALLOC_NORDERS - 1 :
+	    (unsigned)__builtin_ctzll(s);
+	unsigned fit = 63 - (unsigned)__builtin_clzll(e - s);
+
+	if (o > fit)
+		o = fit;
+	return o < PALLOC_NORDERS - 1 ? o : PALLOC_NORDERS - 1;
+}
+
+/* Put [s, e) of segment seg on the lists as maximal aligned blocks. */
+static void
+insert_range(uint64_t s, uint64_t e, unsigned seg)
+{
+	while (s < e) {
+		unsigned o = block_order(s, e);
+
+		list_insert(s, o, seg);
+		s += UINT64_C(1) << o;
+	}
+}
+
+/* Free block of order o at pfn, merging with free buddies in its segment. */
+static void
+free_block(uint64_t pfn, unsigned o, unsigned seg)
+{
+	const struct machine_seg *sg = &machine->seg[seg];
+
+	while (o < PALLOC_NORDERS - 1) {
+		uint64_t b = pfn ^ (UINT64_C(1) << o);
+
+		if (b < sg->spfn || b + (UINT64_C(1) << o) > sg->epfn)
+			break;
+		if (!(pm[b].flags & PM_HEAD) || pm[b].order != o)
+			break;
+		list_remove(b);
+		pfn &= ~(UINT64_C(1) << o);
+		o++;
+	}
+	list_insert(pfn, o, (unsigned)seg);
+}
+
+/* The free block holding pfn (whose bit must be set). */
+static uint64_t
+block_of(uint64_t pfn)
+{
+	for (unsigned o = 0; o < PALLOC_NORDERS; o++) {
+		uint64_t h = pfn & ~((UINT64_C(1) << o) - 1);
+
+		if ((pm[h].flags & PM_HEAD) && pm[h].order == o)
+			return h;
+	}
+	verify_panic(__FILE__, __LINE__, "free page %#llx in no block",
+	    (unsigned long long)pfn);
+}
+
+/* Take the free pages [s, s+n) off the lists; palloc_lock. */
+static void
+take_range_locked(uint64_t s, uint64_t n)
+{
+	uint64_t p = s, e = s + n;
+
+	while (p < e) {
+		uint64_t h = block_of(p);
+		unsigned o = pm[h].order, seg = pm[h].seg;
+		uint64_t he = h + (UINT64_C(1) << o);
+
+		list_remove(h);
+		if (h < p)
+			insert_range(h, p, seg);
+		if (he > e)
+			insert_range(e, he, seg);
+		p = he;
+	}
+	bm_fill(s, n, false);
+}
+
+/* Give the released ranges back to the host, if still free. */
+static void
+release_pending_locked(void)
+{
+	for (unsigned i = 0; i < npend; i++) {
+		uint64_t p = pend[i].pfn, e = p + pend[i].n;
+
+		while (p < e) {
+			uint64_t f = bm_next(p, e, true), c;
+
+			if (f >= e)
+				break;
+			c = bm_next(f, e, false);
+			machine_ram_release(f, c - f);
+			p = c;
+		}
+	}
+	npend = 0;
+	pend_pages = 0;
+}
+
+static void
+free_range_locked(uint64_t pfn, uint64_t n)
+{
+	uint64_t e = pfn + n;
+
+	VERIFY(bm_next(pfn, e, true) == e);	/* nothing already free */
+	bm_fill(pfn, n, true);
+	while (pfn < e) {
+		int seg = machine_seg_of(pfn);
+		uint64_t se;
+
+		VERIFY(seg >= 0);
+		se = machine->seg[seg].epfn < e ? machine->seg[seg].epfn : e;
+		while (pfn < se) {
+			unsigned o = block_order(pfn, se);
+
+			free_block(pfn, o, (unsigned)seg);
+			pfn += UINT64_C(1) << o;
+		}
+	}
+}
+
+static void
+pend_add_locked(uint64_t pfn, uint64_t n)
+{
+	if (npend > 0 && pend[npend - 1].pfn + pend[npend - 1].n == pfn)
+		pend[npend - 1].n += n;
+	else
+		pend[npend++] = (typeof(pend[0])){ pfn, n };
+	pend_pages += n;
+	if (npend == PEND_MAX || (pend_pages << machine->pshift) >=
+	    (UINT64_C(16) << 20))
+		release_pending_locked();
+}
+
+/* ---- allocation ---- */
+
+/*
+ * Fast path: a buddy block of the domain that lies in the window.  Its
+ * order covers npages and the alignment, so the run at its head is aligned
+ * and crosses no boundary >= npages; the tail is given back.
+ */
+static bool
+alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
+    uint64_t *pfnp)
+{
+	unsigned need = r->npages <= 1 ? 0 :
+	    64 - (unsigned)__builtin_clzll(r->npages - 1);
+	unsigned aord = (unsigned)__builtin_ctzll(r->align);
+
+	if (aord > need)
+		need = aord;
+	if (r->boundary != 0 && (UINT64_C(1) << need) > r->boundary &&
+	    r->align < r->boundary)
+		return false;
+	for (unsigned o = need; o < PALLOC_NORDERS; o++) {
+		unsigned tries = 0;
+
+		for (uint32_t h = d->head[o]; h != NIL && tries < 8;
+		    h = pm[h].next, tries++) {
+			if (h < r->low || h + (UINT64_C(1) << need) > r->high)
+				continue;
+			take_range_locked(h, UINT64_C(1) << o);
+			if ((UINT64_C(1) << o) > r->npages)
+				free_range_locked(h + r->npages,
+				    (UINT64_C(1) << o) - r->npages);
+			*pfnp = h;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Exact search restricted to the segments of one domain. */
+static bool
+alloc_exact_dom_locked(int node, int zone, const struct palloc_req *r,
+    uint64_t *pfnp)
+{
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *s = &machine->seg[i];
+		uint64_t lo = s->spfn > r->low ? s->spfn : r->low;
+		uint64_t hi = s->epfn < r->high ? s->epfn : r->high;
+
+		if (s->node != node || s->zone != zone || lo >= hi)
+			continue;
+		if (palloc_find_run(lo, hi, r->npages, r->align, r->boundary,
+		    pfnp)) {
+			take_range_locked(*pfnp, r->npages);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+zone_in_window(int zone, const struct palloc_req *r)
+{
+	uint64_t zs = zone == 0 ? 0 : machine_zone_end[zone - 1] >>
+	    machine->pshift;
+	uint64_t ze = machine_zone_end[zone] == UINT64_MAX ? UINT64_MAX :
+	    machine_zone_end[zone] >> machine->pshift;
+
+	return zs < r->high && r->low < ze;
+}
+
+/*
+ * Domains in preference order: the preferred node's zones from the highest
+ * down to zone_min, then other nodes by distance, then the zones below
+ * zone_min the same way.  Returns the count; each entry is node*NZONES+zone.
+ */
+static unsigned
+domain_order(const struct palloc_req *r, int node, int *out)
+{
+	int nodes = machine->spec.nodes;
+	unsigned n = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (int dist = 0; dist < nodes; dist++) {
+			for (int sgn = 0; sgn < (dist == 0 ? 1 : 2); sgn++) {
+				int nd = sgn == 0 ? node + dist : node - dist;
+
+				if (nd < 0 || nd >= nodes)
+					continue;
+				for (int z = NZONES - 1; z >= 0; z--) {
+					bool low = z < r->zone_min;
+
+					if (low != (pass == 1) ||
+					    dom[nd][z].ntotal == 0 ||
+					    !zone_in_window(z, r))
+						continue;
+					out[n++] = nd * NZONES + z;
+				}
+			}
+			if (r->strict)
+				return n;
+		}
+	}
+	return n;
+}
+
+static bool
+alloc_locked(const struct palloc_req *r, int node, uint64_t *pfnp)
+{
+	int order[MACHINE_MAX_NODES * NZONES];
+	unsigned n = domain_order(r, node, order);
+
+	if (r->strict && n > 0 && order[0] / NZONES != node)
+		return false;
+	if (r->strict && n > 1)
+		n = 1;
+	for (unsigned i = 0; i < n; i++) {
+		struct pdomain *d = &dom[order[i] / NZONES][order[i] % NZONES];
+
+		if (d->nfree >= r->npages && alloc_buddy_locked(d, r, pfnp))
+			return true;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (alloc_exact_dom_locked(order[i] / NZONES,
+		    order[i] % NZONES, r, pfnp))
+			return true;
+	/* Last, a run that straddles a zone line or node split. */
+	if (!r->strict) {
+		uint64_t hi = r->high < machine->npfn ? r->high : machine->npfn;
+
+		if (palloc_find_run(r->low, hi, r->npages, r->align,
+		    r->boundary, pfnp)) {
+			take_range_locked(*pfnp, r->npages);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Allocate one run satisfying *r.  Returns 0 or ENOMEM; never sleeps.
+ * Before failing, the registered reclaim hooks are run and the search is
+ * repeated once.
+ */
+int
+palloc_alloc(const struct palloc_req *r, uint64_t *pfnp)
+{
+	int node = r->node >= 0 ? r->node : machine_node();
+	bool ok;
+
+	*pfnp = 0;
+	VERIFY(r->align != 0 && (r->align & (r->align - 1)) == 0);
+	VERIFY(r->boundary == 0 || (r->boundary & (r->boundary - 1)) == 0);
+	if (r->npages == 0 || r->low >= r->high)
+		return ENOMEM;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		pthread_mutex_lock(&palloc_lock);
+		ok = alloc_locked(r, node, pfnp);
+		pthread_mutex_unlock(&palloc_lock);
+		if (ok)
+			return 0;
+		if (attempt == 0 && !r->noreclaim)
+			palloc_reclaim();
+	}
+	return ENOMEM;
+}
+
+/* Take exactly [pfn, pfn+npages) if it is free and in one segment. */
+int
+palloc_alloc_exact(uint64_t pfn, uint64_t npages)
+{
+	int seg = machine_seg_of(pfn), err = ENOMEM;
+
+	if (seg < 0 || pfn + npages > machine->seg[seg].epfn)
+		return ENOMEM;
+	pthread_mutex_lock(&palloc_lock);
+	if (bm_next(pfn, pfn + npages, false) == pfn + npages) {
+		take_range_locked(pfn, npages);
+		err = 0;
+	}
+	pthread_mutex_unlock(&palloc_lock);
+	return err;
+}
+
+/* Free any run of allocated pages, whatever pieces it was allocated in. */
+void
+palloc_free(uint64_t pfn, uint64_t npages)
+{
+	VERIFY(pfn != 0 && pfn + npages <= machine->npfn && npages > 0);
+	pthread_mutex_lock(&palloc_lock);
+	free_range_locked(pfn, npages);
+	pend_add_locked(pfn, npages);
+	pthread_mutex_unlock(&palloc_lock);
+	palloc_notify();
+}
+
+bool
+palloc_is_free(uint64_t pfn, uint64_t npages)
+{
+	bool r;
+
+	pthread_mutex_lock(&palloc_lock);
+	r = bm_next(pfn, pfn + npages, false) == pfn + npages;
+	pthread_mutex_unlock(&palloc_lock);
+	return r;
+}
+
+/* ---- per-CPU single pages ---- */
+
+static void
+zone_pfns(int zone, uint64_t *zs, uint64_t *ze)
+{
+	*zs = zone == 0 ? 0 : machine_zone_end[zone - 1] >> machine->pshift;
+	*ze = machine_zone_end[zone] == UINT64_MAX ? machine->npfn :
+	    machine_zone_end[zone] >> machine->pshift;
+	if (*ze > machine->npfn)
+		*ze = machine->npfn;
+}
+
+/* The cache of a zone serves a window only if the zone lies inside it. */
+static bool
+pcp_zone_ok(int zone, uint64_t low, uint64_t high)
+{
+	uint64_t zs, ze;
+
+	zone_pfns(zone, &zs, &ze);
+	return zs >= low && ze <= high;
+}
+
+/*
+ * One page in [low, high) from the calling CPU's cache, refilled in
+ * batches from its node's buddy lists; other requests go to palloc_alloc.
+ */
+int
+palloc_page_alloc(uint64_t low, uint64_t high, int node, uint64_t *pfnp)
+{
+	int cpu = machine_cpu();
+	struct pcpu *c = &pcp[cpu];
+	struct palloc_req r = { .npages = 1, .low = low, .high = high,
+	    .align = 1, .node = node, .zone_min = ZONE_ISA + 1 };
+
+	if (node < 0 || node == machine->cpu_node[cpu]) {
+		pthread_mutex_lock(&c->lock);
+		for (int z = NZONES - 1; z > ZONE_ISA; z--) {
+			struct pdomain *d = &dom[machine->cpu_node[cpu]][z];
+
+			if (d->ntotal == 0 || !pcp_zone_ok(z, low, high))
+				continue;
+			if (c->n[z] == 0) {
+				struct palloc_req b = r;
+
+				b.node = machine->cpu_node[cpu];
+				b.strict = true;
+				zone_pfns(z, &b.low, &b.high);
+				pthread_mutex_lock(&palloc_lock);
+				while (c->n[z] < PCP_BATCH &&
+				    alloc_buddy_locked(d, &b, pfnp))
+					c->pfn[z][c->n[z]++] = (uint32_t)*pfnp;
+				pthread_mutex_unlock(&palloc_lock);
+			}
+			while (c->n[z] > 0) {
+				uint64_t p = c->pfn[z][--c->n[z]];
+
+				if (p < high && p >= low) {
+					pthread_mutex_unlock(&c->lock);
+					*pfnp = p;
+					return 0;
+				}
+				palloc_free(p, 1);
+			}
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	if (r.low < machine_zone_end[ZONE_ISA] >> machine->pshift)
+		r.zone_min = ZONE_ISA + 1;
+	return palloc_alloc(&r, pfnp);
+}
+
+void
+palloc_page_free(uint64_t pfn)
+{
+	int cpu = machine_cpu(), seg = machine_seg_of(pfn);
+	struct pcpu *c = &pcp[cpu];
+	const struct machine_seg *s;
+
+	VERIFY(seg >= 0);
+	s = &machine->seg[seg];
+	if (s->node != machine->cpu_node[cpu] || s->zone == ZONE_ISA) {
+		palloc_free(pfn, 1);
+		return;
+	}
+	pthread_mutex_lock(&c->lock);
+	if (c->n[s->zone] == PCP_MAX) {
+		pthread_mutex_lock(&palloc_lock);
+		while (c->n[s->zone] > PCP_MAX / 2) {
+			uint64_t p = c->pfn[s->zone][--c->n[s->zone]];
+
+			free_range_locked(p, 1);
+			pend_add_locked(p, 1);
+		}
+		pthread_mutex_unlock(&palloc_lock);
+	}
+	c->pfn[s->zone][c->n[s->zone]++] = (uint32_t)pfn;
+	pthread_mutex_unlock(&c->lock);
+	palloc_notify();
+}
+
+static void
+pcp_drain_all(void)
+{
+	for (int cpu = 0; cpu < machine->spec.cpus; cpu++) {
+		struct pcpu *c = &pcp[cpu];
+
+		pthread_mutex_lock(&c->lock);
+		pthread_mutex_lock(&palloc_lock);
+		for (int z = 0; z < NZONES; z++)
+			while (c->n[z] > 0)
+				free_range_locked(c->pfn[z][--c->n[z]], 1);
+		pthread_mutex_unlock(&palloc_lock);
+		pthread_mutex_unlock(&c->lock);
+	}
+}
+
+/* ---- reclaim and waiting ---- */
+
+void
+palloc_reclaim_register(palloc_reclaim_fn fn)
+{
+	for (unsigned i = 0; i < nreclaim; i++)
+		if (reclaim_fn[i] == fn)
+			return;
+	VERIFY(nreclaim < MAX_RECLAIM);
+	reclaim_fn[nreclaim++] = fn;
+}
+
+void
+palloc_reclaim(void)
+{
+	for (unsigned i = 0; i < nreclaim; i++)
+		reclaim_fn[i]();
+	pcp_drain_all();
+}
+
+uint64_t
+palloc_generation(void)
+{
+	return palloc_gen;
+}
+
+void
+palloc_notify(void)
+{
+	palloc_gen++;
+	if (palloc_nwaiters > 0) {
+		pthread_mutex_lock(&wait_lock);
+		pthread_cond_broadcast(&wait_cv);
+		pthread_mutex_unlock(&wait_lock);
+	}
+}
+
+bool
+palloc_wait(uint64_t gen, uint64_t deadline_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(deadline_ns / 1000000000),
+	    .tv_nsec = (long)(deadline_ns % 1000000000) };
+	bool woke;
+
+	pthread_mutex_lock(&wait_lock);
+	palloc_nwaiters++;
+	while (palloc_gen == gen)
+		if (pthread_cond_timedwait(&wait_cv, &wait_lock, &ts) ==
+		    ETIMEDOUT)
+			break;
+	woke = palloc_gen != gen;
+	palloc_nwaiters--;
+	pthread_mutex_unlock(&wait_lock);
+	return woke;
+}
+
+/* ---- life cycle ---- */
+
+static pthread_once_t palloc_once = PTHREAD_ONCE_INIT;
+
+static void
+palloc_once_init(void)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&wait_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	for (int i = 0; i < MACHINE_MAX_CPUS; i++)
+		pthread_mutex_init(&pcp[i].lock, NULL);
+	machine_fork_lock_register(&palloc_lock);
+}
+
+int
+palloc_init(void)
+{
+	uint64_t npfn = machine->npfn;
+
+	pthread_once(&palloc_once, palloc_once_init);
+	pm_len = (size_t)npfn * sizeof(struct pmeta);
+	bm_len = (size_t)((npfn + 63) / 64) * sizeof(uint64_t);
+	pm = mmap(NULL, pm_len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (pm == MAP_FAILED)
+		return ENOMEM;
+	bm = mmap(NULL, bm_len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (bm == MAP_FAILED) {
+		munmap(pm, pm_len);
+		return ENOMEM;
+	}
+	memset(dom, 0, sizeof(dom));
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++)
+			for (int o = 0; o < PALLOC_NORDERS; o++)
+				dom[n][z].head[o] = NIL;
+	for (int c = 0; c < MACHINE_MAX_CPUS; c++)
+		memset(pcp[c].n, 0, sizeof(pcp[c].n));
+	npend = 0;
+	pend_pages = 0;
+	aged_pages = 0;
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *s = &machine->seg[i];
+		/* Physical page 0 is never handed out: 0 means "no page". */
+		uint64_t sp = s->spfn == 0 ? 1 : s->spfn;
+
+		dom[s->node][s->zone].ntotal += s->epfn - s->spfn;
+		if (sp >= s->epfn)
+			continue;
+		bm_fill(sp, s->epfn - sp, true);
+		insert_range(sp, s->epfn, i);
+	}
+	return 0;
+}
+
+void
+palloc_fini(void)
+{
+	if (pm != NULL)
+		munmap(pm, pm_len);
+	if (bm != NULL)
+		munmap(bm, bm_len);
+	pm = NULL;
+	bm = NULL;
+}
+
+/* ---- statistics ---- */
+
+uint64_t
+palloc_free_pages(int node, int zone)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&palloc_lock);
+	n = dom[node][zone].nfree;
+	pthread_mutex_unlock(&palloc_lock);
+	return n;
+}
+
+uint64_t
+palloc_total_pages(int node, int zone)
+{
+	return dom[node][zone].ntotal;
+}
+
+size_t
+palloc_meta_bytes(void)
+{
+	return pm_len + bm_len;
+}
+
+uint64_t
+palloc_aged_pages(void)
+{
+	return aged_pages;
+}
+
+void
+palloc_histogram(int node, int zone, uint64_t hist[DDISIM_HIST_BUCKETS])
+{
+	memset(hist, 0, sizeof(uint64_t) * DDISIM_HIST_BUCKETS);
+	pthread_mutex_lock(&palloc_lock);
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *s = &machine->seg[i];
+		uint64_t p = s->spfn;
+
+		if (s->node != node || s->zone != zone)
+			continue;
+		while (p < s->epfn) {
+			uint64_t f = bm_next(p, s->epfn, true), c;
+
+			if (f >= s->epfn)
+				break;
+			c = bm_next(f, s->epfn, false);
+			hist[63 - __builtin_clzll(c - f)]++;
+			p = c;
+		}
+	}
+	pthread_mutex_unlock(&palloc_lock);
+}
+
+/* ---- aging ---- */
+
+#define AGE_SCAN	(UINT64_C(1) << 16)	/* pages scanned per try */
+
+struct held {
+	uint64_t	pfn, n;
+};
+
+/* Run length of the simulated workload: mostly small, a long tail. */
+static uint64_t
+age_size(struct rng *r)
+{
+	uint64_t x = rng_below(r, 100);
+
+	if (x < 50)
+		return 1;
+	if (x < 75)
+		return 2 + rng_below(r, 3);
+	if (x < 90)
+		return 5 + rng_below(r, 12);
+	if (x < 98)
+		return 17 + rng_below(r, 48);
+	return 65 + rng_below(r, 448);
+}
+
+/*
+ * Age the machine: a workload allocates runs of mixed sizes at random places
+ * (a long-running system's free list is in random order) and frees whole
+ * runs or pieces of them, until frac of RAM is held; it then churns the
+ * same amount again so that what stays free has the shape of an aged
+ * system's free memory rather than of fresh random holes.
+ */
+int
+palloc_age(double frac, uint64_t seed)
+{
+	uint64_t ram = 0, target, held = 0, ops = 0, maxops;
+	struct held *h;
+	size_t nh = 0, cap;
+	struct rng r;
+
+	for (unsigned i = 0; i < machine->nsegs; i++)
+		ram += machine->seg[i].epfn - machine->seg[i].spfn;
+	target = (uint64_t)(frac * (double)ram);
+	if (target == 0)
+		return 0;
+	cap = (size_t)(target + 16);
+	h = mmap(NULL, cap * sizeof(*h), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (h == MAP_FAILED)
+		return ENOMEM;
+	rng_seed(&r, seed);
+	maxops = target / 4 + 1024;	/* about three times the runs held */
+	pthread_mutex_lock(&palloc_lock);
+	while (ops++ < maxops || held < target) {
+		bool grow = held < target && (ops > maxops / 2 ||
+		    rng_below(&r, 100) < 60 || nh == 0);
+
+		if (grow) {
+			uint64_t n = age_size(&r), start, lim, p;
+			uint64_t align = rng_below(&r, 4) == 0 ?
+			    UINT64_C(1) << (63 - __builtin_clzll(n)) : 1;
+
+			/*
+			 * Look near a random place; only single pages search
+			 * everywhere, so that a run on aged memory costs a
+			 * bounded scan rather than one of all RAM.
+			 */
+			start = rng_below(&r, machine->npfn);
+			lim = start + AGE_SCAN < machine->npfn ?
+			    start + AGE_SCAN : machine->npfn;
+			if (!palloc_find_run(start, lim, n, align, 0, &p) &&
+			    (n > 1 || (!palloc_find_run(lim, machine->npfn, n,
+			    align, 0, &p) && !palloc_find_run(1, start + n, n,
+			    align, 0, &p)))) {
+				if (n == 1)
+					break;	/* memory is full */
+				continue;
+			}
+			take_range_locked(p, n);
+			h[nh++] = (struct held){ p, n };
+			held += n;
+		} else {
+			size_t i = (size_t)rng_below(&r, nh);
+			uint64_t cut = h[i].n > 1 && rng_below(&r, 3) == 0 ?
+			    1 + rng_below(&r, h[i].n - 1) : h[i].n;
+
+			/* Free the tail piece of a run, or all of it. */
+			free_range_locked(h[i].pfn + h[i].n - cut, cut);
+			held -= cut;
+			h[i].n -= cut;
+			if (h[i].n == 0)
+				h[i] = h[--nh];
+		}
+	}
+	aged_pages = held;
+	pthread_mutex_unlock(&palloc_lock);
+	munmap(h, cap * sizeof(*h));
+	return 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * palloc.h - the physical page allocator.
+ *
+ * Free pages of each (node, zone) domain sit on binary-buddy free lists, as
+ * in FreeBSD's vm_phys, for a fast path; a free-page bitmap over all RAM
+ * supports the exact constrained search, which finds a satisfying run
+ * whenever one exists.  All page numbers are machine pages (page= key).
+ */
+#ifndef DDICOMPAT_PALLOC_H
+#define DDICOMPAT_PALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ddicompat/ddisim.h"
+
+#define PALLOC_NORDERS	19	/* orders 0..18: 1 GiB blocks of 4 KiB */
+
+/* A constrained request for one physically contiguous run. */
+struct palloc_req {
+	uint64_t	npages;
+	uint64_t	low;		/* first acceptable pfn */
+	uint64_t	high;		/* one past the last acceptable pfn */
+	uint64_t	align;		/* pages, power of 2 (1 = none) */
+	uint64_t	boundary;	/* pages, power of 2, 0 = none */
+	int		node;		/* preferred node; -1 = the thread's */
+	int		zone_min;	/* lowest zone to use; see below */
+	bool		strict;		/* only the preferred node and zone */
+	bool		noreclaim;	/* caller holds locks reclaim needs */
+};
+/*
+ * zone_min: zones below it are used only when no other zone can satisfy
+ * the request (ZONE_ISA is kept for those who need it).  strict requests
+ * (jemalloc arenas, which are per node and zone) never fall back.
+ */
+
+int	palloc_init(void);
+void	palloc_fini(void);
+int	palloc_age(double frac, uint64_t seed);
+
+int	palloc_alloc(const struct palloc_req *req, uint64_t *pfnp);
+int	palloc_alloc_exact(uint64_t pfn, uint64_t npages);
+void	palloc_free(uint64_t pfn, uint64_t npages);
+bool	palloc_is_free(uint64_t pfn, uint64_t npages);
+
+/* Single pages through the per-CPU caches. */
+int	palloc_page_alloc(uint64_t low, uint64_t high, int node,
+	    uint64_t *pfnp);
+void	palloc_page_free(uint64_t pfn);
+
+/*
+ * Reclaim hooks: before a request fails, each registered hook is asked to
+ * give back what its layer caches (thread caches, empty slabs, per-CPU
+ * pages); the request is then retried once.
+ */
+typedef void (*palloc_reclaim_fn)(void);
+void	palloc_reclaim_register(palloc_reclaim_fn fn);
+void	palloc_reclaim(void);
+
+/*
+ * Waiting for memory: a sleeper samples palloc_generation(), retries, and
+ * if that fails waits until a free bumps the generation or the deadline
+ * (CLOCK_MONOTONIC, ns) passes.  Returns false on timeout.
+ */
+uint64_t palloc_generation(void);
+void	palloc_notify(void);
+bool	palloc_wait(uint64_t gen, uint64_t deadline_ns);
+
+/* Statistics. */
+uint64_t palloc_free_pages(int node, int zone);
+uint64_t palloc_total_pages(int node, int zone);
+void	palloc_histogram(int node, int zone,
+	    uint64_t hist[DDISIM_HIST_BUCKETS]);
+size_t	palloc_meta_bytes(void);
+uint64_t palloc_aged_pages(void);
+
+/* White-box helpers for tests: the exact search alone, and the bitmap. */
+bool	palloc_find_run(uint64_t lo, uint64_t hi, uint64_t n, uint64_t align,
+	    uint64_t boundary, uint64_t *pfnp);
+bool	palloc_test_free_bit(uint64_t pfn);
+
+#endif /* DDICOMPAT_PALLOC_H */

@@ -1,0 +1,76 @@
+/*
+ * verify.h - the one reporting path for misuse, and integrity checks.
+ *
+ * verify_report() is how every layer says "the caller did something a debug
+ * kernel would panic on".  What happens next is the machine's verify=
+ * policy.  VERIFY() is different: it guards the library's own invariants, is
+ * always compiled in, and always aborts.
+ */
+#ifndef DDICOMPAT_VERIFY_H
+#define DDICOMPAT_VERIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ddicompat/ddisim.h"
+
+#define DDI_HIDDEN	__attribute__((visibility("hidden")))
+#define DDI_PUBLIC	__attribute__((visibility("default")))
+#define DDI_CALLER	__builtin_return_address(0)
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+#ifdef DDICOMPAT_DEBUG
+static const bool config_debug = true;
+#else
+static const bool config_debug = false;
+#endif
+
+/* Report misuse by the caller of the public function func. */
+void	verify_report(const char *func, const void *caller, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+
+/* Abort on a broken internal invariant. */
+_Noreturn void verify_panic(const char *file, int line, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Symbolic name of a code address: "func+0x1c" or "module+0x4a0". */
+void	verify_symbolize(const void *pc, char *buf, size_t len);
+
+void	verify_set_policy(enum ddisim_verify_policy);
+enum ddisim_verify_policy verify_policy(void);
+
+/*
+ * Context check for blocking calls.  The kernel-environment layer registers
+ * a predicate telling whether the calling thread may block (not at
+ * interrupt level, no basic lock held); allocators call verify_may_block()
+ * before they wait.  Without a registered predicate every thread is in base
+ * context, which is what a plain test thread is.
+ */
+typedef bool (*verify_block_fn)(const char **why);
+void	verify_block_register(verify_block_fn);
+bool	verify_may_block(const char *func, const void *caller);
+
+#define VERIFY(c) do {							\
+	if (unlikely(!(c)))						\
+		verify_panic(__FILE__, __LINE__, "VERIFY(%s) failed", #c); \
+} while (0)
+
+#define VERIFY3_IMPL(a, op, b, type, fmt) do {				\
+	const type va_ = (type)(a);					\
+	const type vb_ = (type)(b);					\
+	if (unlikely(!(va_ op vb_)))					\
+		verify_panic(__FILE__, __LINE__,			\
+		    "VERIFY3(%s %s %s) failed (" fmt " %s " fmt ")",	\
+		    #a, #op, #b, va_, #op, vb_);			\
+} while (0)
+#define VERIFY3U(a, op, b)	VERIFY3_IMPL(a, op, b, unsigned long long, "%#llx")
+#define VERIFY3S(a, op, b)	VERIFY3_IMPL(a, op, b, long long, "%lld")
+#define VERIFY3P(a, op, b)	VERIFY3_IMPL(a, op, b, unsigned long, "%#lx")
+
+#define ASSERT(c)		do { if (config_debug) VERIFY(c); } while (0)
+#define ASSERT3U(a, op, b)	do { if (config_debug) VERIFY3U(a, op, b); } while (0)
+
+#endif /* DDICOMPAT_VERIFY_H */

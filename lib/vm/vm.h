@@ -1,0 +1,41 @@
+/*
+ * vm.h - kernel virtual memory: the direct map and alias windows.
+ *
+ * A physically contiguous buffer is handed out as its direct-map address.
+ * A buffer made of several physical runs is mapped back to back in the
+ * alias window, one mmap per run with ascending file offsets, so it is
+ * virtually contiguous and physically scattered, as on real hardware.
+ * Aliases are scarce (vm.max_map_count): they are counted against a budget
+ * and exhausting it fails like a memory shortage.
+ */
+#ifndef DDICOMPAT_VM_H
+#define DDICOMPAT_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm_run {
+	uint64_t	pfn;
+	uint64_t	npages;
+};
+
+int	vm_init(void);
+void	vm_fini(void);
+
+int	vm_alias_map(const struct vm_run *runs, unsigned nruns, void **vap);
+void	vm_alias_unmap(void *va);
+bool	vm_is_alias(const void *va);
+size_t	vm_alias_count(void);		/* live aliases */
+size_t	vm_alias_vmas(void);		/* mappings they use */
+
+/* Translation: 0, or EFAULT if va is neither direct map RAM nor alias. */
+int	vm_vtop(const void *va, uint64_t *pa);
+void	*vm_ptov(uint64_t pa);		/* direct-map address of pa */
+bool	vm_in_dmap(const void *va);
+
+/* Physical runs of [va, va+len): fills up to max, returns the count. */
+size_t	vm_segments(const void *va, size_t len, uint64_t *pa, size_t *plen,
+	    size_t max);
+
+#endif /* DDICOMPAT_VM_H */

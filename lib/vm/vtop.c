@@ -1,0 +1,117 @@
+/*
+ * vtop.c - the DDI and ODDI address-translation entry points.
+ *
+ * All answer from the same model as ddisim_vtop.  A pointer that is not
+ * simulated kernel memory is a verifier report (a real kernel panics).
+ */
+#include "config.h"
+
+#include "exports.h"
+#include "machine/machine.h"
+#include "verify/verify.h"
+#include "vm/vm.h"
+
+#include "sys/ddi.h"
+
+/* Kernel address to a 32-bit paddr_t; 0 after a report. */
+static paddr_t
+vtop_kernel(const void *va, const char *func, const void *caller)
+{
+	uint64_t pa;
+
+	machine_ensure();
+	if (vm_vtop(va, &pa) != 0) {
+		verify_report(func, caller, "%p is not simulated kernel "
+		    "memory", va);
+		return 0;
+	}
+	if (pa > UINT32_MAX) {
+		verify_report(func, caller, "%p is at physical %#llx, which "
+		    "does not fit a 32-bit paddr_t", va,
+		    (unsigned long long)pa);
+		return 0;
+	}
+	return (paddr_t)pa;
+}
+
+DDI_PUBLIC paddr_t
+vtop(caddr_t va, proc_t *p)
+{
+	if (p != NULL) {
+		machine_ensure();
+		verify_report(__func__, DDI_CALLER, "process %p: no simulated "
+		    "user process exists", (void *)p);
+		return 0;
+	}
+	return vtop_kernel(va, __func__, DDI_CALLER);
+}
+
+DDI_PUBLIC paddr_t
+kvtophys(caddr_t va)
+{
+	return vtop_kernel(va, __func__, DDI_CALLER);
+}
+
+DDI_PUBLIC caddr_t
+phystokv(paddr_t pa)
+{
+	void *va;
+
+	machine_ensure();
+	if ((va = vm_ptov(pa)) == NULL)
+		verify_report(__func__, DDI_CALLER, "physical %#x is not "
+		    "simulated RAM", pa);
+	return va;
+}
+
+DDI_PUBLIC ppid_t
+kvtoppid(caddr_t va)
+{
+	uint64_t pa;
+
+	machine_ensure();
+	if (vm_vtop(va, &pa) != 0) {
+		verify_report(__func__, DDI_CALLER, "%p is not simulated "
+		    "kernel memory", (void *)va);
+		return NOPAGE;
+	}
+	return (ppid_t)(pa >> machine->pshift);
+}
+
+DDI_PUBLIC ppid_t
+phystoppid(paddr_t pa)
+{
+	machine_ensure();
+	if (machine_seg_of(pa >> machine->pshift) < 0)
+		return NOPAGE;
+	return (ppid_t)(pa >> machine->pshift);
+}
+
+DDI_PUBLIC paddr_t
+pptophys(ppid_t ppid)
+{
+	machine_ensure();
+	return (paddr_t)((uint64_t)ppid << machine->pshift);
+}
+
+DDI_PUBLIC ulong_t
+ptob(ulong_t pages)
+{
+	machine_ensure();
+	return (ulong_t)((uint64_t)pages << machine->pshift);
+}
+
+DDI_PUBLIC ulong_t
+btop(ulong_t bytes)
+{
+	machine_ensure();
+	return bytes >> machine->pshift;
+}
+
+DDI_PUBLIC ulong_t
+btopr(ulong_t bytes)
+{
+	machine_ensure();
+	return (ulong_t)(((uint64_t)bytes + machine->spec.page - 1) >>
+	    machine->pshift);
+}

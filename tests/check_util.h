@@ -1,0 +1,62 @@
+/*
+ * check_util.h - shared helpers for the Check programs.
+ */
+#ifndef DDICOMPAT_CHECK_UTIL_H
+#define DDICOMPAT_CHECK_UTIL_H
+
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ddicompat/ddisim.h>
+
+/* Iterations of property tests: $DDISIM_PROP_ITERS, or dflt. */
+static inline long
+prop_iters(long dflt)
+{
+	const char *s = getenv("DDISIM_PROP_ITERS");
+	long v;
+
+	if (s == NULL || (v = strtol(s, NULL, 10)) <= 0)
+		return dflt;
+	return v;
+}
+
+/* True when the suite runs without fork (Valgrind, TSan): no abort tests. */
+static inline int
+nofork(void)
+{
+	const char *s = getenv("CK_FORK");
+
+	return s != NULL && strcmp(s, "no") == 0;
+}
+
+/* Build a machine for a test; fail the test if the spec is rejected. */
+#define MACHINE_UP(spec) do {						\
+	int e_ = ddisim_init(spec);					\
+	ck_assert_msg(e_ == 0, "ddisim_init(%s): %s", (spec) ? (spec) : \
+	    "default", ddisim_init_error());				\
+} while (0)
+
+/* Tear down, asserting nothing leaked. */
+#define MACHINE_DOWN() do {						\
+	ck_assert_uint_eq(ddisim_outstanding(), 0);			\
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 0);			\
+	ddisim_shutdown();						\
+} while (0)
+
+/* Run a suite; returns the number of failures. */
+static inline int
+run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf;
+}
+
+#endif /* DDICOMPAT_CHECK_UTIL_H */

@@ -1,0 +1,351 @@
+/*
+ * ddisim - inspect the simulated machine and try allocations on it.
+ *
+ *	ddisim [--machine SPEC] map
+ *	ddisim [--machine SPEC] alloc SIZE [--align N] [--boundary N]
+ *	    [--dmasize N] [--contig] [--count N]
+ *	ddisim [--machine SPEC] demo
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/ddi.h>
+#include <ddicompat/ddisim.h>
+
+static const char *const zone_name[DDISIM_ZONES] = {
+	"below 16M", "16M-4G", "4G-64G", "above 64G"
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: ddisim [--machine SPEC] map\n"
+	    "       ddisim [--machine SPEC] alloc SIZE [--align N] "
+	    "[--boundary N] [--dmasize N]\n"
+	    "              [--contig] [--count N]\n"
+	    "       ddisim [--machine SPEC] demo\n");
+	exit(2);
+}
+
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || end == s)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: return -1;
+	}
+	if (*end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void
+print_size(uint64_t b)
+{
+	if (b >= (UINT64_C(1) << 30) && b % (UINT64_C(1) << 30) == 0)
+		printf("%" PRIu64 "G", b >> 30);
+	else if (b >= (UINT64_C(1) << 20) && b % (UINT64_C(1) << 20) == 0)
+		printf("%" PRIu64 "M", b >> 20);
+	else if (b >= 1024 && b % 1024 == 0)
+		printf("%" PRIu64 "K", b >> 10);
+	else
+		printf("%" PRIu64, b);
+}
+
+static void
+machine_up(const char *spec)
+{
+	int error = ddisim_init(spec);
+
+	if (error != 0) {
+		fprintf(stderr, "ddisim: bad machine \"%s\": %s\n",
+		    spec != NULL ? spec : "", ddisim_init_error());
+		exit(1);
+	}
+}
+
+static int
+cmd_map(void)
+{
+	struct ddisim_info di;
+
+	ddisim_info(&di);
+	printf("machine: ");
+	print_size(di.mem);
+	printf(" RAM, %d node%s, %d CPUs, %zu-byte pages, top of RAM %#" PRIx64
+	    "\n", di.nodes, di.nodes == 1 ? "" : "s", di.cpus, di.page, di.top);
+	if (di.frag > 0)
+		printf("aged: frag=%.2f seed=%" PRIu64 "\n", di.frag, di.seed);
+	printf("\nphysical address map:\n");
+	for (unsigned i = 0; i < di.nranges; i++) {
+		const struct ddisim_range *r = &di.range[i];
+
+		printf("  %#014" PRIx64 "-%#014" PRIx64 "  ", r->start, r->end);
+		if (r->node < 0)
+			printf("hole     ");
+		else
+			printf("RAM node %d", r->node);
+		printf("  (");
+		print_size(r->end - r->start);
+		printf(")\n");
+	}
+	printf("\nzones (free / total pages) and free runs by size "
+	    "(pages: count):\n");
+	for (int n = 0; n < di.nodes; n++)
+		for (int z = 0; z < DDISIM_ZONES; z++) {
+			uint64_t hist[DDISIM_HIST_BUCKETS];
+
+			if (di.total_pages[n][z] == 0)
+				continue;
+			printf("  node %d %-10s %10" PRIu64 " / %-10" PRIu64,
+			    n, zone_name[z], di.free_pages[n][z],
+			    di.total_pages[n][z]);
+			ddisim_free_histogram(n, z, hist);
+			for (int k = 0; k < DDISIM_HIST_BUCKETS; k++)
+				if (hist[k] != 0)
+					printf(" %" PRIu64 "+:%" PRIu64,
+					    UINT64_C(1) << k, hist[k]);
+			printf("\n");
+		}
+	return 0;
+}
+
+struct req {
+	uint64_t	size, align, boundary;
+	unsigned	dmasize;
+	int		contig;
+};
+
+/* Check a buffer against the request through its physical segments. */
+static int
+describe(const void *va, const struct req *r)
+{
+	struct ddisim_seg seg[64];
+	size_t n = ddisim_segments(va, r->size, seg, 64), shown;
+	uint64_t lim = r->dmasize == 0 || r->dmasize >= 64 ? UINT64_MAX :
+	    (UINT64_C(1) << r->dmasize);
+	int ok_dma = 1, ok_align = 1, ok_bnd = 1;
+
+	shown = n < 64 ? n : 64;
+	printf("  va %p, %zu physical segment%s:\n", va, n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < shown; i++) {
+		uint64_t s = seg[i].pa, e = s + seg[i].len;
+
+		if (i < 8 || i == shown - 1)
+			printf("    pa %#014" PRIx64 "-%#014" PRIx64 "\n", s, e);
+		else if (i == 8)
+			printf("    ...\n");
+		if (e - 1 >= lim)
+			ok_dma = 0;
+		if (r->align > 1 && s % r->align != 0)
+			ok_align = 0;
+		if (r->boundary != 0 && s / r->boundary != (e - 1) / r->boundary)
+			ok_bnd = 0;
+	}
+	printf("    dmasize %u: %s; align %" PRIu64 ": %s; boundary %#" PRIx64
+	    ": %s; contiguous: %s%s\n", r->dmasize, ok_dma ? "ok" : "VIOLATED",
+	    r->align, ok_align ? "ok" : "VIOLATED", r->boundary,
+	    ok_bnd ? "ok" : "VIOLATED", n == 1 ? "yes" : "no",
+	    r->contig && n != 1 ? " (VIOLATED)" : "");
+	return ok_dma && ok_align && ok_bnd && (!r->contig || n == 1);
+}
+
+/* Largest free run, in bytes, inside [0, lim). */
+static uint64_t
+largest_free(uint64_t lim)
+{
+	struct ddisim_info di;
+	uint64_t best = 0;
+
+	ddisim_info(&di);
+	for (int n = 0; n < di.nodes; n++)
+		for (int z = 0; z < DDISIM_ZONES; z++) {
+			uint64_t hist[DDISIM_HIST_BUCKETS];
+			uint64_t zs = z == 0 ? 0 : di.zone_line[z - 1];
+
+			if (zs >= lim || di.total_pages[n][z] == 0)
+				continue;
+			ddisim_free_histogram(n, z, hist);
+			for (int k = DDISIM_HIST_BUCKETS - 1; k >= 0; k--)
+				if (hist[k] != 0) {
+					uint64_t b = (UINT64_C(1) << k) * di.page;
+
+					if (b > best)
+						best = b;
+					break;
+				}
+		}
+	return best;
+}
+
+static int
+try_alloc(const struct req *r, unsigned count, const char *title)
+{
+	physreq_t *preq = physreq_alloc(KM_SLEEP);
+	void *bufs[256];
+	int bad = 0;
+
+	if (count > 256)
+		count = 256;
+	preq->phys_align = (paddr_t)(r->align == 0 ? 1 : r->align);
+	preq->phys_boundary = (paddr_t)r->boundary;
+	preq->phys_dmasize = (uchar_t)r->dmasize;
+	preq->phys_flags = r->contig ? PREQ_PHYSCONTIG : 0;
+	if (title != NULL)
+		printf("\n%s\n", title);
+	printf("request: %" PRIu64 " bytes, dmasize %u, align %" PRIu64
+	    ", boundary %#" PRIx64 "%s\n", r->size, r->dmasize, r->align,
+	    r->boundary, r->contig ? ", PREQ_PHYSCONTIG" : "");
+	if (!physreq_prep(preq, KM_SLEEP)) {
+		printf("  physreq_prep: B_FALSE (requirements cannot be "
+		    "supported)\n");
+		physreq_free(preq);
+		return 1;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		bufs[i] = kmem_alloc_physreq(r->size, preq, KM_NOSLEEP);
+		if (bufs[i] == NULL) {
+			uint64_t lim = r->dmasize == 0 || r->dmasize >= 64 ?
+			    UINT64_MAX : UINT64_C(1) << r->dmasize;
+
+			printf("  kmem_alloc_physreq: NULL (KM_NOSLEEP): the "
+			    "largest free physical run below %#" PRIx64
+			    " is %" PRIu64 " bytes\n", lim, largest_free(lim));
+			count = i;
+			bad = 1;
+			break;
+		}
+		if (!describe(bufs[i], r))
+			bad = 1;
+	}
+	for (unsigned i = 0; i < count; i++)
+		kmem_free(bufs[i], r->size);
+	physreq_free(preq);
+	return bad;
+}
+
+static int
+cmd_demo(const char *spec)
+{
+	static const struct {
+		struct req r;
+		int cpu;
+		const char *title;
+	} tour[] = {
+		{ { 16384, 1, 65536, 24, 1 }, -1,
+		  "An ISA DMA buffer: 24 address bits, no 64 KiB crossing." },
+		{ { 2048, 512, 0, 32, 1 }, -1,
+		  "An HBA command block: 32 bits, 512-byte aligned, contiguous." },
+		{ { 4096, 16, 4096, 32, 0 }, -1,
+		  "A NIC descriptor ring that must not cross a 4 KiB line." },
+		{ { 65536, 4096, 0, 64, 0 }, 2,
+		  "A 64-bit-capable buffer, from a thread on CPU 2 (node 1): "
+		  "placed above 4 GiB." },
+		{ { UINT64_C(32) << 20, 4096, 0, 24, 1 }, -1,
+		  "A request that cannot be met: 32 MiB contiguous below 16 MiB." },
+	};
+	int bad = 0;
+
+	cmd_map();
+	for (size_t i = 0; i < sizeof(tour) / sizeof(tour[0]); i++) {
+		int expect_fail = i == 4;
+		int r;
+
+		if (tour[i].cpu >= 0)
+			ddisim_set_cpu(tour[i].cpu);
+		r = try_alloc(&tour[i].r, 1, tour[i].title);
+		if (tour[i].cpu >= 0)
+			ddisim_set_cpu(0);
+		if (r != expect_fail)
+			bad = 1;
+	}
+	/* Scattering needs a machine that allows it to show. */
+	ddisim_shutdown();
+	{
+		char s[1100];
+		struct req r = { 6 * 4096, 1, 0, 32, 0 };
+
+		snprintf(s, sizeof(s), "%s%sscatter=1", spec != NULL ? spec : "",
+		    spec != NULL && *spec != '\0' ? "," : "");
+		machine_up(s);
+		printf("\nOn the same machine with scatter=1 (every eligible "
+		    "buffer scattered):\n");
+		if (try_alloc(&r, 1, "A six-page buffer without contiguity: "
+		    "virtually contiguous, physically scattered."))
+			bad = 1;
+	}
+	return bad;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "machine", required_argument, NULL, 'm' },
+		{ "align", required_argument, NULL, 'a' },
+		{ "boundary", required_argument, NULL, 'b' },
+		{ "dmasize", required_argument, NULL, 'd' },
+		{ "contig", no_argument, NULL, 'c' },
+		{ "count", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct req r = { 0, 1, 0, 0, 0 };
+	const char *spec = NULL;
+	uint64_t count = 1, v;
+	int ch, rc;
+
+	/* GNU getopt permutes: options may come before or after words. */
+	while ((ch = getopt_long(argc, argv, "m:a:b:d:cn:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'm': spec = optarg; break;
+		case 'a': if (parse_size(optarg, &r.align)) usage(); break;
+		case 'b': if (parse_size(optarg, &r.boundary)) usage(); break;
+		case 'd':
+			if (parse_size(optarg, &v) || v > 64)
+				usage();
+			r.dmasize = (unsigned)v;
+			break;
+		case 'c': r.contig = 1; break;
+		case 'n':
+			if (parse_size(optarg, &count) || count == 0 ||
+			    count > 256)
+				usage();
+			break;
+		default: usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	machine_up(spec);
+	if (strcmp(argv[optind], "map") == 0 && optind + 1 == argc) {
+		rc = cmd_map();
+	} else if (strcmp(argv[optind], "demo") == 0 && optind + 1 == argc) {
+		rc = cmd_demo(spec);
+	} else if (strcmp(argv[optind], "alloc") == 0 && optind + 2 == argc) {
+		if (parse_size(argv[optind + 1], &r.size) || r.size == 0)
+			usage();
+		rc = try_alloc(&r, (unsigned)count, NULL);
+	} else {
+		usage();
+	}
+	ddisim_shutdown();
+	return rc;
+}
