@@ -22,7 +22,7 @@ static const char *const zone_name[DDISIM_ZONES] = {
 	"below 16M", "16M-4G", "4G-64G", "above 64G"
 };
 
-static void
+static _Noreturn void
 usage(void)
 {
 	fprintf(stderr,

@@ -1,0 +1,91 @@
+/*
+ * drv.c - one "driver", compiled once per interface version (DRV names
+ * the version: drv_4_, drv_8_, drv_oddi_ ...), so that drivers of
+ * different versions share the test process, as they would a kernel.
+ */
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/immu.h>
+#include <sys/ddi.h>
+
+#include "drv.h"
+
+#define CAT2(a, b)	a##b
+#define CAT(a, b)	CAT2(a, b)
+#define F(name)		CAT(DRV, name)
+
+void *
+F(alloc)(size_t size)
+{
+	return kmem_alloc(size, KM_SLEEP);
+}
+
+void *
+F(zalloc)(size_t size)
+{
+	return kmem_zalloc(size, KM_NOSLEEP);
+}
+
+void
+F(free)(void *p, size_t size)
+{
+	kmem_free(p, size);
+}
+
+int
+F(level)(void)
+{
+	return __DDICOMPAT_LEVEL;
+}
+
+#if __DDI_ODDI
+void *
+F(alloc_nodma)(size_t size)
+{
+	return kmem_alloc(size, KM_NOSLEEP | KM_NO_DMA);
+}
+#endif
+
+#if __DDI_AT_LEAST(60)
+/* A 64-bit-capable physreq: DDI <= 7.1 still only gets memory < 4 GiB. */
+void *
+F(alloc64)(size_t size, physreq_t **pp)
+{
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+
+	p->phys_dmasize = 64;
+	if (!physreq_prep(p, KM_SLEEP))
+		return NULL;
+	*pp = p;
+	return kmem_alloc_physreq(size, p, KM_SLEEP);
+}
+#endif
+
+#if __DDI_ODDI || __DDI_AT_MOST(71)
+unsigned long
+F(vtop)(void *p)
+{
+	return vtop(p, NULL);
+}
+#endif
+
+#if __DDI_BETWEEN(50, 60)
+void *
+F(physcontig)(size_t size, physreq_t **pp)
+{
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+
+	p->phys_dmasize = 32;
+	physreq_prep(p, KM_SLEEP);
+	*pp = p;
+	return kmem_alloc_physcontig(size, p, KM_SLEEP);
+}
+#endif
+
+#if __DDI_AT_LEAST(50)
+void
+F(preq_free)(physreq_t *p)
+{
+	physreq_free(p);
+}
+#endif

@@ -1,0 +1,40 @@
+/* drv.h - the per-version driver entry points the versions test calls. */
+#ifndef DRV_H
+#define DRV_H
+
+#include <stddef.h>
+
+struct physreq;
+
+#define DRV_DECLS(v)							\
+	void *drv_##v##_alloc(size_t);					\
+	void *drv_##v##_zalloc(size_t);					\
+	void drv_##v##_free(void *, size_t);				\
+	int drv_##v##_level(void);
+
+DRV_DECLS(4)
+DRV_DECLS(5)
+DRV_DECLS(6)
+DRV_DECLS(71)
+DRV_DECLS(72)
+DRV_DECLS(8)
+DRV_DECLS(oddi)
+void *drv_oddi_alloc_nodma(size_t);
+void *drv_6_alloc64(size_t, struct physreq **);
+void *drv_71_alloc64(size_t, struct physreq **);
+void *drv_72_alloc64(size_t, struct physreq **);
+void *drv_8_alloc64(size_t, struct physreq **);
+unsigned long drv_4_vtop(void *);
+unsigned long drv_5_vtop(void *);
+unsigned long drv_6_vtop(void *);
+unsigned long drv_71_vtop(void *);
+unsigned long drv_oddi_vtop(void *);
+void drv_5_preq_free(struct physreq *);
+void drv_6_preq_free(struct physreq *);
+void drv_71_preq_free(struct physreq *);
+void drv_72_preq_free(struct physreq *);
+void drv_8_preq_free(struct physreq *);
+void *drv_5_physcontig(size_t, struct physreq **);
+void *drv_6_physcontig(size_t, struct physreq **);
+
+#endif

@@ -1,0 +1,673 @@
+/*
+ * test_kmem.c - physreq and the kmem_alloc family (DDI 8 entry points).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jemalloc/jemalloc.h>
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/ddi.h>
+
+#include "check_util.h"
+#include "machine/machine.h"
+
+#define PG	4096u
+
+static physreq_t *
+mkpreq(paddr_t align, paddr_t boundary, uchar_t dmasize, uchar_t flags)
+{
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+
+	ck_assert_ptr_nonnull(p);
+	p->phys_align = align;
+	p->phys_boundary = boundary;
+	p->phys_dmasize = dmasize;
+	p->phys_flags = flags;
+	ck_assert(physreq_prep(p, KM_SLEEP));
+	return p;
+}
+
+/*
+ * Walk every page of [va, va+size) through ddisim_vtop and check the
+ * physreq: every byte below 2^dmasize, every physically contiguous segment
+ * starting aligned and crossing no boundary, one segment when contiguity
+ * is required.  Returns the number of segments.
+ */
+static unsigned
+check_buf(const void *va, size_t size, const physreq_t *p, bool contig)
+{
+	const char *c = va;
+	uint64_t lim = p->phys_dmasize == 0 || p->phys_dmasize >= 64 ?
+	    UINT64_MAX : UINT64_C(1) << p->phys_dmasize;
+	uint64_t align = p->phys_align ? p->phys_align : 1, seg = 0, prev = 0;
+	unsigned nseg = 0;
+	size_t off = 0;
+
+	while (off < size) {
+		size_t chunk = PG - ((uintptr_t)(c + off) & (PG - 1));
+		uint64_t pa;
+
+		if (chunk > size - off)
+			chunk = size - off;
+		ck_assert_int_eq(ddisim_vtop(c + off, &pa), 0);
+		if (off == 0 || pa != prev) {
+			ck_assert_msg(pa % align == 0, "segment at pa %#llx "
+			    "not aligned to %#llx", (unsigned long long)pa,
+			    (unsigned long long)align);
+			seg = pa;
+			nseg++;
+		}
+		ck_assert_msg(pa + chunk - 1 < lim, "pa %#llx beyond dmasize "
+		    "%u", (unsigned long long)pa, p->phys_dmasize);
+		if (p->phys_boundary != 0)
+			ck_assert_msg(seg / p->phys_boundary ==
+			    (pa + chunk - 1) / p->phys_boundary,
+			    "segment from %#llx crosses boundary %#x",
+			    (unsigned long long)seg, p->phys_boundary);
+		prev = pa + chunk;
+		off += chunk;
+	}
+	if (contig || (p->phys_flags & PREQ_PHYSCONTIG) ||
+	    p->phys_boundary != 0 || align > PG || size <= PG)
+		ck_assert_uint_eq(nseg, 1);
+	return nseg;
+}
+
+/* ---- core ---- */
+
+START_TEST(physreq_lifecycle)
+{
+	physreq_t *p;
+	size_t out;
+
+	MACHINE_UP("mem=256M");
+	p = physreq_alloc(KM_NOSLEEP);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->phys_align, 1);
+	ck_assert_uint_eq(p->phys_boundary, 0);
+	ck_assert_uint_eq(p->phys_dmasize, 0);
+	ck_assert_uint_eq(p->phys_max_scgth, 0);
+	ck_assert_uint_eq(p->phys_flags, 0);
+	out = ddisim_outstanding();
+	ck_assert_uint_eq(out, sizeof(physreq_t));
+	ck_assert(physreq_prep(p, KM_NOSLEEP));
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(physreq_unsupportable)
+{
+	static const struct { paddr_t a, b; uchar_t d, f; } bad[] = {
+		{ 3, 0, 32, 0 }, { 1, 3, 32, 0 }, { 1, 0, 65, 0 },
+		{ 1, 0, 32, 0x80 }, { 8192, 4096, 32, 0 }, { 6, 0, 0, 0 },
+	};
+	physreq_t *p;
+
+	MACHINE_UP("mem=256M,verify=count");
+	p = physreq_alloc(KM_SLEEP);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p->phys_align = bad[i].a;
+		p->phys_boundary = bad[i].b;
+		p->phys_dmasize = bad[i].d;
+		p->phys_flags = bad[i].f;
+		ck_assert_msg(!physreq_prep(p, KM_SLEEP), "case %zu", i);
+	}
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	/* bad sleep flags are misuse */
+	ck_assert(!physreq_prep(p, 0x40));
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(static_physreq)
+{
+	static physreq_t zero;		/* as real drivers declare them */
+	void *b;
+
+	MACHINE_UP("mem=256M");
+	ck_assert(physreq_prep(&zero, KM_SLEEP));
+	b = kmem_alloc_physreq(100, &zero, KM_SLEEP);
+	ck_assert_ptr_nonnull(b);
+	check_buf(b, 100, &zero, false);
+	kmem_free(b, 100);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(canonical_requests)
+{
+	static const struct { size_t size; paddr_t a, b; uchar_t d, f; } rq[] = {
+		{ 16384, 1, 65536, 24, PREQ_PHYSCONTIG },	/* ISA */
+		{ 2048, 512, 0, 32, PREQ_PHYSCONTIG },		/* HBA CCB */
+		{ 4096, 16, 4096, 32, 0 },			/* NIC ring */
+		{ 68, 4, 4096, 32, 0 },				/* pool */
+		{ 200, 8, 256, 32, 0 },				/* sub-page b */
+		{ 100, 64, 0, 28, 0 },				/* odd dmasize */
+		{ 3000, 1, 0, 24, 0 },
+		{ 65536, 65536, 65536, 24, PREQ_PHYSCONTIG },
+		{ 1 << 20, 1, 0, 32, 0 },
+		{ 12288, 16384, 0, 40, 0 },			/* align > page */
+		{ 100000, 1, 0, 64, 0 },
+		{ 5000, 1, 8192, 31, 0 },
+	};
+
+	MACHINE_UP("frag=0.3");
+	for (size_t i = 0; i < sizeof(rq) / sizeof(rq[0]); i++) {
+		physreq_t *p = mkpreq(rq[i].a, rq[i].b, rq[i].d, rq[i].f);
+		void *b = kmem_alloc_physreq(rq[i].size, p, KM_NOSLEEP);
+
+		ck_assert_msg(b != NULL, "request %zu failed", i);
+		ck_assert_uint_eq((uintptr_t)b % rq[i].a, 0);
+		check_buf(b, rq[i].size, p, false);
+		memset(b, 0xa5, rq[i].size);
+		kmem_free(b, rq[i].size);
+		physreq_free(p);
+	}
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(zalloc_zeroes)
+{
+	physreq_t *p;
+	unsigned char *b;
+
+	MACHINE_UP("mem=256M,nodes=1,cpus=1");
+	p = mkpreq(1, 0, 32, 0);
+	for (int round = 0; round < 2; round++) {
+		b = kmem_alloc_physreq(3000, p, KM_SLEEP);
+		memset(b, 0xff, 3000);
+		kmem_free(b, 3000);
+		b = kmem_zalloc_physreq(3000, p, KM_SLEEP);
+		for (int i = 0; i < 3000; i++)
+			ck_assert_uint_eq(b[i], 0);
+		kmem_free(b, 3000);
+		b = kmem_zalloc(20000, KM_SLEEP);
+		for (int i = 0; i < 20000; i++)
+			ck_assert_uint_eq(b[i], 0);
+		kmem_free(b, 20000);
+	}
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(alloc_phys_address)
+{
+	physreq_t *p32, *p40;
+	paddr32_t w[2] = { 0, 0 };
+	uint64_t pa;
+	void *b;
+
+	MACHINE_UP(NULL);
+	p32 = mkpreq(64, 0, 32, 0);
+	b = kmem_alloc_phys(10000, p32, w, 0);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(ddisim_vtop(b, &pa), 0);
+	ck_assert_uint_eq(w[0], pa);
+	check_buf(b, 10000, p32, true);
+	kmem_free(b, 10000);
+	/* 40 bits from a node-1 CPU: above 4 GiB, two words. */
+	ddisim_set_cpu(2);
+	p40 = mkpreq(4096, 0, 40, 0);
+	b = kmem_alloc_phys(8192, p40, w, KM_FAIL_OK);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(ddisim_vtop(b, &pa), 0);
+	ck_assert_uint_ge(pa, UINT64_C(1) << 32);
+	ck_assert_uint_eq(((uint64_t)w[1] << 32) | w[0], pa);
+	kmem_free(b, 8192);
+	physreq_free(p32);
+	physreq_free(p40);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(scattered_but_coherent)
+{
+	physreq_t *p;
+	unsigned char *b;
+	size_t size = 10 * PG;
+	unsigned nseg;
+
+	MACHINE_UP("scatter=1");
+	p = mkpreq(1, 0, 32, 0);
+	b = kmem_alloc_physreq(size, p, KM_SLEEP);
+	nseg = check_buf(b, size, p, false);
+	ck_assert_uint_eq(nseg, 10);
+	/* The same bytes seen through the direct map of each page. */
+	for (size_t i = 0; i < size; i++)
+		b[i] = (unsigned char)(i * 7);
+	for (size_t off = 0; off < size; off += PG) {
+		uint64_t pa;
+		unsigned char *d;
+
+		ck_assert_int_eq(ddisim_vtop(b + off, &pa), 0);
+		d = ddisim_ptov(pa);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_ptr_ne(d, b + off);
+		for (size_t i = 0; i < PG; i++)
+			ck_assert_uint_eq(d[i], (unsigned char)((off + i) * 7));
+	}
+	kmem_free(b, size);
+	/* With a contiguity requirement, never scattered. */
+	physreq_free(p);
+	p = mkpreq(1, 0, 32, PREQ_PHYSCONTIG);
+	b = kmem_alloc_physreq(size, p, KM_SLEEP);
+	ck_assert_uint_eq(check_buf(b, size, p, true), 1);
+	kmem_free(b, size);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(zone_escape)
+{
+	physreq_t *p64, *p32;
+	void *obj[512];
+	uint64_t pa;
+
+	MACHINE_UP(NULL);
+	ddisim_set_cpu(2);		/* node 1: RAM only above 4 GiB */
+	p64 = mkpreq(16, 0, 64, 0);
+	p32 = mkpreq(16, 0, 32, 0);
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 512; i++) {
+			obj[i] = kmem_alloc_physreq(64 + (size_t)(i % 8) * 32,
+			    p64, KM_SLEEP);
+			ck_assert_int_eq(ddisim_vtop(obj[i], &pa), 0);
+			ck_assert_uint_ge(pa, UINT64_C(1) << 32);
+		}
+		for (int i = 0; i < 512; i++)
+			kmem_free(obj[i], 64 + (size_t)(i % 8) * 32);
+		/* The same sizes below 4 GiB must not reuse those objects. */
+		for (int i = 0; i < 512; i++) {
+			obj[i] = kmem_alloc_physreq(64 + (size_t)(i % 8) * 32,
+			    p32, KM_SLEEP);
+			ck_assert_int_eq(ddisim_vtop(obj[i], &pa), 0);
+			ck_assert_uint_lt(pa, UINT64_C(1) << 32);
+		}
+		for (int i = 0; i < 512; i++)
+			kmem_free(obj[i], 64 + (size_t)(i % 8) * 32);
+		/* And the process heap never sees simulated RAM. */
+		for (int i = 0; i < 512; i++) {
+			obj[i] = malloc(64 + (size_t)(i % 8) * 32);
+			ck_assert_int_eq(ddisim_vtop(obj[i], &pa), EFAULT);
+		}
+		for (int i = 0; i < 512; i++)
+			free(obj[i]);
+	}
+	physreq_free(p64);
+	physreq_free(p32);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* ---- sleeping ---- */
+
+static physreq_t *isa;
+static atomic_int sleeper_done;
+static void *sleeper_buf;
+
+static void *
+sleeper(void *arg)
+{
+	sleeper_buf = kmem_alloc_physreq(PG, isa, KM_SLEEP);
+	sleeper_done = 1;
+	return NULL;
+}
+
+START_TEST(sleep_waits_for_free)
+{
+	void *held[4096];
+	int n = 0;
+	pthread_t t;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	MACHINE_UP("mem=64M,nodes=1,cpus=2");
+	isa = mkpreq(PG, 0, 24, PREQ_PHYSCONTIG);
+	while (n < 4096 && (held[n] = kmem_alloc_physreq(PG, isa,
+	    KM_NOSLEEP)) != NULL)
+		n++;
+	ck_assert_int_gt(n, 3000);
+	ck_assert_int_lt(n, 4096);
+	sleeper_done = 0;
+	pthread_create(&t, NULL, sleeper, NULL);
+	nanosleep(&ts, NULL);
+	ck_assert_int_eq(sleeper_done, 0);	/* still waiting */
+	kmem_free(held[--n], PG);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(sleeper_done, 1);
+	ck_assert_ptr_nonnull(sleeper_buf);
+	check_buf(sleeper_buf, PG, isa, true);
+	kmem_free(sleeper_buf, PG);
+	while (n > 0)
+		kmem_free(held[--n], PG);
+	physreq_free(isa);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(sleep_deadline_reports)
+{
+	physreq_t *p;
+
+	MACHINE_UP("mem=64M,verify=count,sleeplimit=100");
+	p = mkpreq(PG, 0, 24, PREQ_PHYSCONTIG);
+	ck_assert_ptr_null(kmem_alloc_physreq(32 << 20 >> 1, p, KM_SLEEP));
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "kmem_alloc_physreq"));
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(fault_injection)
+{
+	char pattern[2][200];
+
+	for (int run = 0; run < 2; run++) {
+		int fails = 0;
+
+		MACHINE_UP("mem=256M,failrate=0.3,seed=9");
+		for (int i = 0; i < 200; i++) {
+			void *b = kmem_alloc(64, KM_NOSLEEP);
+
+			pattern[run][i] = b == NULL;
+			fails += b == NULL;
+			if (b != NULL)
+				kmem_free(b, 64);
+			/* KM_SLEEP is never injected */
+			b = kmem_alloc(64, KM_SLEEP);
+			ck_assert_ptr_nonnull(b);
+			kmem_free(b, 64);
+		}
+		ck_assert_int_gt(fails, 30);
+		ck_assert_int_lt(fails, 90);
+		MACHINE_DOWN();
+	}
+	ck_assert_mem_eq(pattern[0], pattern[1], sizeof(pattern[0]));
+}
+END_TEST
+
+/* ---- limits ---- */
+
+START_TEST(limits)
+{
+	physreq_t *p, *b4k;
+
+	MACHINE_UP("mem=256M,verify=count");
+	p = mkpreq(1, 0, 24, PREQ_PHYSCONTIG);
+	b4k = mkpreq(1, 4096, 32, 0);
+	ck_assert_ptr_null(kmem_alloc(0, KM_SLEEP));
+	ck_assert_ptr_null(kmem_alloc_physreq(0, p, KM_SLEEP));
+	kmem_free(NULL, 0);		/* size 0: no-op */
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	/* more than the ISA zone holds, contiguous */
+	ck_assert_ptr_null(kmem_alloc_physreq(17 << 20, p, KM_NOSLEEP));
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	/* larger than the boundary: a report, then NULL */
+	ck_assert_ptr_null(kmem_alloc_physreq(4097, b4k, KM_SLEEP));
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_ptr_null(kmem_alloc((size_t)1 << 41, KM_NOSLEEP));
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	physreq_free(p);
+	physreq_free(b4k);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* ---- misuse: each once expecting the abort, once counted ---- */
+
+static char not_heap[64];
+
+static void
+misuse_body(int which)
+{
+	physreq_t *p = mkpreq(1, 0, 32, 0), changed, never = { 0 };
+	void *a = kmem_alloc(100, KM_SLEEP), *big = kmem_alloc(3 * PG, KM_SLEEP);
+	size_t out = ddisim_outstanding();
+
+	switch (which) {
+	case 0: kmem_free(a, 100); kmem_free(a, 100); a = NULL; break;
+	case 1: kmem_free(a, 2000); a = NULL; break;	/* wrong class */
+	case 2: kmem_free(not_heap, 64); break;
+	case 3: kmem_free((char *)a + 16, 84); break;	/* interior */
+	case 4: ck_assert_ptr_null(kmem_alloc_physreq(64, &never, 0)); break;
+	case 5:
+		p->phys_dmasize = 24;		/* changed after prep */
+		ck_assert_ptr_null(kmem_alloc_physreq(64, p, 0));
+		p->phys_dmasize = 32;
+		break;
+	case 6: physreq_free(&changed); break;	/* not from physreq_alloc */
+	case 7: ck_assert_ptr_null(kmem_alloc(64, 0x40)); break;
+	case 8: kmem_free(big, 7 * PG); big = NULL; break;
+	case 9: kmem_free(malloc(0) , 1); break;
+	}
+	/* Under verify=count: one report, nothing corrupted or leaked. */
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	if (which == 0 || which == 1 || which == 8)
+		ck_assert_uint_lt(ddisim_outstanding(), out);
+	else
+		ck_assert_uint_eq(ddisim_outstanding(), out);
+	if (a != NULL)
+		kmem_free(a, 100);
+	if (big != NULL)
+		kmem_free(big, 3 * PG);
+	a = kmem_alloc(100, KM_SLEEP);
+	kmem_free(a, 100);
+	physreq_free(p);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+}
+
+START_TEST(misuse_counted)
+{
+	MACHINE_UP("mem=256M,verify=count");
+	misuse_body(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(misuse_aborts)
+{
+	MACHINE_UP("mem=256M");
+	misuse_body(_i);
+}
+END_TEST
+
+/* ---- property ---- */
+
+struct live {
+	unsigned char	*p;
+	size_t		size;
+	physreq_t	*preq;
+	unsigned char	tag;
+};
+
+static void
+live_check_free(struct live *l)
+{
+	/* Overlap would have overwritten another buffer's tag. */
+	ck_assert_uint_eq(l->p[0], l->tag);
+	ck_assert_uint_eq(l->p[l->size - 1], l->tag);
+	for (size_t off = PG - ((uintptr_t)l->p & (PG - 1)); off < l->size;
+	    off += PG)
+		ck_assert_uint_eq(l->p[off], l->tag);
+	kmem_free(l->p, l->size);
+	physreq_free(l->preq);
+}
+
+START_TEST(property_random_physreqs)
+{
+	static const uchar_t dmas[] = { 0, 28, 30, 31, 32, 36, 40, 64 };
+	struct live live[32];
+	unsigned nlive = 0;
+	long iters = prop_iters(100000), ok = 0, nulls = 0;
+	long n24 = 0, nbnd = 0, nalign = 0;
+	struct rng r;
+
+	MACHINE_UP("frag=0.5,seed=21");
+	rng_seed(&r, 1234);
+	for (long i = 0; i < iters; i++) {
+		unsigned kind = (unsigned)rng_below(&r, 5);
+		paddr_t a = 1, b = 0;
+		uchar_t d = dmas[rng_below(&r, 8)], f = 0;
+		size_t size = rng_below(&r, 3) != 0 ? 1 + rng_below(&r, 4000) :
+		    1 + rng_below(&r, rng_below(&r, 4) == 0 ? 256 * 1024 :
+		    32 * 1024);
+		physreq_t *p;
+		void *buf;
+
+		if (kind == 0) {
+			d = 24;
+			n24++;
+			if (size > 64 * 1024)
+				size = 1 + size % (64 * 1024);
+		} else if (kind == 1) {
+			b = (paddr_t)1 << (8 + rng_below(&r, 10));
+			if (size > b)
+				size = 1 + size % b;
+			nbnd++;
+		} else if (kind == 2) {
+			a = (paddr_t)1 << (13 + rng_below(&r, 5));
+			nalign++;
+		} else {
+			a = (paddr_t)1 << rng_below(&r, 12);
+		}
+		if (b != 0 && a > b)
+			a = b;
+		if (rng_below(&r, 4) == 0)
+			f = PREQ_PHYSCONTIG;
+		p = mkpreq(a, b, d, f);
+		buf = kmem_alloc_physreq(size, p, KM_NOSLEEP);
+		if (buf == NULL) {
+			nulls++;
+			physreq_free(p);
+			continue;
+		}
+		ok++;
+		ck_assert_uint_eq((uintptr_t)buf % a, 0);
+		check_buf(buf, size, p, false);
+		if (nlive == 32) {
+			unsigned k = (unsigned)rng_below(&r, nlive);
+
+			live_check_free(&live[k]);
+			live[k] = live[--nlive];
+		}
+		live[nlive] = (struct live){ buf, size, p,
+		    (unsigned char)(i | 1) };
+		memset(buf, live[nlive].tag, size);
+		nlive++;
+	}
+	while (nlive > 0)
+		live_check_free(&live[--nlive]);
+	ck_assert_int_ge(n24, iters / 5 - iters / 50);
+	ck_assert_int_ge(nbnd, iters / 5 - iters / 50);
+	ck_assert_int_ge(nalign, iters / 5 - iters / 50);
+	/* Aged memory: most requests are met, some are not. */
+	ck_assert_int_gt(ok, iters * 9 / 10);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* ---- threads ---- */
+
+static void *
+stress_thread(void *arg)
+{
+	struct rng r;
+	void *b[64];
+	size_t sz[64];
+	physreq_t *p[3];
+
+	rng_seed(&r, (uint64_t)(uintptr_t)arg);
+	ddisim_set_cpu((int)(uintptr_t)arg % 4);
+	p[0] = mkpreq(8, 0, 32, 0);
+	p[1] = mkpreq(64, 4096, 24, 0);
+	p[2] = mkpreq(PG, 0, 0, 0);
+	for (int i = 0; i < 64; i++)
+		b[i] = NULL;
+	for (long i = 0; i < prop_iters(100000) / 4; i++) {
+		int k = (int)rng_below(&r, 64);
+
+		if (b[k] != NULL) {
+			kmem_free(b[k], sz[k]);
+			b[k] = NULL;
+		} else {
+			physreq_t *q = p[rng_below(&r, 3)];
+
+			sz[k] = 1 + rng_below(&r, q == p[2] ? 5 * PG : 2000);
+			b[k] = kmem_alloc_physreq(sz[k], q, KM_SLEEP);
+			check_buf(b[k], sz[k], q, false);
+			memset(b[k], k, sz[k]);
+		}
+	}
+	for (int i = 0; i < 64; i++)
+		if (b[i] != NULL)
+			kmem_free(b[i], sz[i]);
+	for (int i = 0; i < 3; i++)
+		physreq_free(p[i]);
+	return NULL;
+}
+
+START_TEST(threaded_stress)
+{
+	pthread_t t[4];
+
+	MACHINE_UP("frag=0.2");
+	for (uintptr_t i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, stress_thread, (void *)(i + 1));
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	MACHINE_DOWN();
+}
+END_TEST
+
+static Suite *
+kmem_suite(void)
+{
+	Suite *s = suite_create("kmem");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, physreq_lifecycle);
+	tcase_add_test(tc, physreq_unsupportable);
+	tcase_add_test(tc, static_physreq);
+	tcase_add_test(tc, canonical_requests);
+	tcase_add_test(tc, zalloc_zeroes);
+	tcase_add_test(tc, alloc_phys_address);
+	tcase_add_test(tc, scattered_but_coherent);
+	tcase_add_test(tc, zone_escape);
+	tcase_add_test(tc, sleep_waits_for_free);
+	tcase_add_test(tc, sleep_deadline_reports);
+	tcase_add_test(tc, fault_injection);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, limits);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("misuse");
+	tcase_add_loop_test(tc, misuse_counted, 0, 10);
+	if (!nofork())
+		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
+		    0, 10);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("property");
+	tcase_add_test(tc, property_random_physreqs);
+	tcase_add_test(tc, threaded_stress);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(kmem_suite()) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

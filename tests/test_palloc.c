@@ -1,0 +1,325 @@
+/*
+ * test_palloc.c - the physical page allocator, white box.
+ *
+ * The exact search is compared with a brute-force oracle over aged memory:
+ * whenever any satisfying free run exists, palloc_alloc must find one, and
+ * whatever it returns must satisfy the request.
+ */
+#include <errno.h>
+
+#include "check_util.h"
+#include "machine/machine.h"
+#include "palloc/palloc.h"
+#include "util/bitmap.h"
+
+/* Does [lo, hi) hold a free run of n pages, aligned, within boundary? */
+static bool
+oracle(uint64_t lo, uint64_t hi, uint64_t n, uint64_t a, uint64_t b)
+{
+	uint64_t run = 0;
+
+	/* Walk every page once, tracking the length of the free run. */
+	for (uint64_t p = lo; p < hi; p++) {
+		run = palloc_test_free_bit(p) ? run + 1 : 0;
+		if (run >= n) {
+			uint64_t s = p + 1 - n;
+
+			/* any aligned start in the run ending at p? */
+			for (uint64_t t = s; t + run >= p + 1 && t >= lo &&
+			    t + n <= p + 1; t--) {
+				if (t % a == 0 && (b == 0 || t / b ==
+				    (t + n - 1) / b))
+					return true;
+				if (t == 0 || p + 1 - t >= run)
+					break;
+			}
+		}
+	}
+	return false;
+}
+
+static void
+check_run(uint64_t pfn, uint64_t lo, uint64_t hi, uint64_t n, uint64_t a,
+    uint64_t b)
+{
+	ck_assert_uint_ge(pfn, lo);
+	ck_assert_uint_le(pfn + n, hi);
+	ck_assert_uint_eq(pfn % a, 0);
+	if (b != 0)
+		ck_assert_uint_eq(pfn / b, (pfn + n - 1) / b);
+	for (uint64_t p = pfn; p < pfn + n; p++)
+		ck_assert(!palloc_test_free_bit(p));
+}
+
+START_TEST(exact_vs_oracle)
+{
+	struct rng r;
+	uint64_t held[256][2];
+	unsigned nheld = 0;
+	long iters = prop_iters(3000), found = 0, none = 0;
+
+	MACHINE_UP("mem=192M,hole=20M-24M,nodes=2,cpus=2,frag=0.7,seed=11");
+	rng_seed(&r, 42);
+	for (long i = 0; i < iters; i++) {
+		uint64_t n = 1 + rng_below(&r, rng_below(&r, 4) == 0 ? 512 : 24);
+		uint64_t a = UINT64_C(1) << rng_below(&r, 7);
+		uint64_t b = rng_below(&r, 3) == 0 ? 0 :
+		    UINT64_C(1) << (6 + rng_below(&r, 6));
+		uint64_t lo = rng_below(&r, 4) == 0 ? rng_below(&r,
+		    machine->npfn / 2) : 1;
+		uint64_t hi = rng_below(&r, 3) == 0 ? lo + 1 + rng_below(&r,
+		    machine->npfn - lo) : machine->npfn;
+		struct palloc_req q = { .npages = n, .low = lo, .high = hi,
+		    .align = a, .boundary = b, .node = -1, .zone_min = 1 };
+		bool exists, got;
+		uint64_t pfn;
+
+		if (b != 0 && n > b)
+			n = q.npages = b;
+		exists = oracle(lo, hi, n, a, b);
+		got = palloc_alloc(&q, &pfn) == 0;
+		if (exists)
+			ck_assert_msg(got, "iteration %ld: a run of %llu "
+			    "(align %llu, boundary %llu) exists in "
+			    "[%llu, %llu) but was not found", i,
+			    (unsigned long long)n, (unsigned long long)a,
+			    (unsigned long long)b, (unsigned long long)lo,
+			    (unsigned long long)hi);
+		if (!got) {
+			none++;
+			continue;
+		}
+		found++;
+		check_run(pfn, lo, hi, n, a, b);
+		if (nheld == 256 || rng_below(&r, 2) == 0) {
+			palloc_free(pfn, n);
+		} else {
+			held[nheld][0] = pfn;
+			held[nheld][1] = n;
+			nheld++;
+		}
+		/* Free a random held run, sometimes in two pieces. */
+		if (nheld > 0 && rng_below(&r, 3) == 0) {
+			unsigned k = (unsigned)rng_below(&r, nheld);
+			uint64_t cut = held[k][1] > 1 ?
+			    rng_below(&r, held[k][1]) : 0;
+
+			if (cut > 0) {
+				palloc_free(held[k][0], cut);
+				palloc_free(held[k][0] + cut, held[k][1] - cut);
+			} else {
+				palloc_free(held[k][0], held[k][1]);
+			}
+			held[k][0] = held[--nheld][0];
+			held[k][1] = held[nheld][1];
+		}
+	}
+	while (nheld > 0) {
+		nheld--;
+		palloc_free(held[nheld][0], held[nheld][1]);
+	}
+	/* Both outcomes must have been exercised to mean anything. */
+	ck_assert_int_gt(found, iters / 4);
+	ck_assert_int_gt(none, 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(free_pieces_coalesce)
+{
+	uint64_t total = 0, after = 0, pfn;
+	struct palloc_req q = { .npages = 1000, .low = 1,
+	    .high = UINT64_MAX, .align = 1, .node = 0, .zone_min = 1 };
+	struct ddisim_info di;
+
+	MACHINE_UP("mem=64M,nodes=1,cpus=1");
+	ddisim_info(&di);
+	total = di.free_pages[0][0] + di.free_pages[0][1];
+	ck_assert_int_eq(palloc_alloc(&q, &pfn), 0);
+	/* jemalloc returns extents in pieces: free odd pieces back. */
+	palloc_free(pfn + 3, 7);
+	palloc_free(pfn, 3);
+	palloc_free(pfn + 500, 500);
+	palloc_free(pfn + 10, 490);
+	ddisim_info(&di);
+	after = di.free_pages[0][0] + di.free_pages[0][1];
+	ck_assert_uint_eq(after, total);
+	/* Fully coalesced again: the largest run is as large as before. */
+	ck_assert(palloc_find_run(machine->seg[1].spfn, machine->seg[1].epfn,
+	    machine->seg[1].epfn - machine->seg[1].spfn, 1, 0, &pfn));
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(zone_and_node_preference)
+{
+	struct palloc_req q = { .npages = 4, .low = 1, .high = UINT64_MAX,
+	    .align = 1, .node = 0, .zone_min = 1 };
+	uint64_t pfn;
+
+	MACHINE_UP(NULL);
+	/* Node 0 holds the zones below 4 GiB: highest first, ISA last. */
+	ck_assert_int_eq(palloc_alloc(&q, &pfn), 0);
+	ck_assert_int_eq(machine_zone_of(pfn << 12), ZONE_32);
+	palloc_free(pfn, 4);
+	q.node = 1;
+	ck_assert_int_eq(palloc_alloc(&q, &pfn), 0);
+	ck_assert_int_eq(machine_zone_of(pfn << 12), ZONE_36);
+	palloc_free(pfn, 4);
+	/* A 24-bit window can only be the ISA zone. */
+	q.high = (UINT64_C(1) << 24) >> 12;
+	ck_assert_int_eq(palloc_alloc(&q, &pfn), 0);
+	ck_assert_int_eq(machine_zone_of(pfn << 12), ZONE_ISA);
+	ck_assert_uint_ne(pfn, 0);
+	palloc_free(pfn, 4);
+	MACHINE_DOWN();
+}
+END_TEST
+
+static int reclaim_calls;
+static uint64_t reclaim_pfn, reclaim_n;
+
+static void
+give_back(void)
+{
+	reclaim_calls++;
+	if (reclaim_n != 0) {
+		palloc_free(reclaim_pfn, reclaim_n);
+		reclaim_n = 0;
+	}
+}
+
+START_TEST(reclaim_before_failing)
+{
+	struct palloc_req q = { .npages = 1, .low = 1,
+	    .high = (UINT64_C(1) << 24) >> 12, .align = 1, .node = -1 };
+	uint64_t pfn, n = 0;
+
+	MACHINE_UP("mem=64M,nodes=1,cpus=1");
+	palloc_reclaim_register(give_back);
+	/* Fill the ISA zone, then hold its last page "in a cache". */
+	while (palloc_alloc(&q, &pfn) == 0)
+		n++;
+	ck_assert_uint_eq(n, 4095);
+	ck_assert_int_eq(reclaim_calls, 1);
+	reclaim_calls = 0;
+	palloc_free(pfn = (UINT64_C(1) << 24 >> 12) - 1, 1);
+	ck_assert_int_eq(palloc_alloc(&q, &reclaim_pfn), 0);
+	reclaim_n = 1;
+	ck_assert_int_eq(palloc_alloc(&q, &pfn), 0);
+	ck_assert_int_eq(reclaim_calls, 1);
+	ck_assert_uint_eq(pfn, reclaim_pfn);
+	for (uint64_t p = 1; p < (UINT64_C(1) << 24 >> 12); p++)
+		palloc_free(p, 1);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(page_zero_never)
+{
+	struct palloc_req q = { .npages = 1, .low = 0, .high = 16,
+	    .align = 1, .node = -1 };
+	uint64_t pfn, n = 0;
+
+	MACHINE_UP("mem=64M,nodes=1,cpus=1");
+	while (palloc_alloc(&q, &pfn) == 0) {
+		ck_assert_uint_ne(pfn, 0);
+		n++;
+	}
+	ck_assert_uint_eq(n, 15);
+	for (uint64_t p = 1; p < 16; p++)
+		palloc_free(p, 1);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(pcp_pages)
+{
+	uint64_t pfn[200];
+
+	MACHINE_UP(NULL);
+	ddisim_set_cpu(3);
+	for (int i = 0; i < 200; i++) {
+		ck_assert_int_eq(palloc_page_alloc(1, UINT64_MAX, -1, &pfn[i]),
+		    0);
+		ck_assert_int_eq(machine->seg[machine_seg_of(pfn[i])].node, 1);
+		for (int j = 0; j < i; j++)
+			ck_assert_uint_ne(pfn[i], pfn[j]);
+	}
+	for (int i = 0; i < 200; i++)
+		palloc_page_free(pfn[i]);
+	/* A 32-bit window from a node-1 CPU still gets node-0 pages. */
+	ck_assert_int_eq(palloc_page_alloc(1, UINT64_C(1) << 20, -1, &pfn[0]),
+	    0);
+	ck_assert_uint_lt(pfn[0], UINT64_C(1) << 20);
+	palloc_page_free(pfn[0]);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(aging_reproducible)
+{
+	uint64_t h1[DDISIM_HIST_BUCKETS], h2[DDISIM_HIST_BUCKETS];
+	uint64_t h3[DDISIM_HIST_BUCKETS];
+	uint64_t aged;
+
+	MACHINE_UP("mem=512M,frag=0.6,seed=5");
+	ddisim_free_histogram(0, 1, h1);
+	aged = palloc_aged_pages();
+	ck_assert_uint_ge(aged, (uint64_t)(0.6 * (512 << 8)));
+	ddisim_shutdown();
+	MACHINE_UP("mem=512M,frag=0.6,seed=5");
+	ddisim_free_histogram(0, 1, h2);
+	ddisim_shutdown();
+	MACHINE_UP("mem=512M,frag=0.6,seed=6");
+	ddisim_free_histogram(0, 1, h3);
+	ddisim_shutdown();
+	ck_assert_mem_eq(h1, h2, sizeof(h1));
+	ck_assert(memcmp(h1, h3, sizeof(h1)) != 0);
+	/* Aged memory has many short free runs and few long ones. */
+	ck_assert_uint_gt(h1[0] + h1[1] + h1[2], 100);
+	ck_assert_uint_eq(h1[12] + h1[13] + h1[14] + h1[15], 0);
+}
+END_TEST
+
+START_TEST(failing_search_is_bounded)
+{
+	struct palloc_req q = { .npages = 4096, .low = 1, .high = UINT64_MAX,
+	    .align = 1, .node = -1 };
+	uint64_t pfn;
+
+	/* 64 GiB of aged memory; a 16 MiB run cannot exist.  It must fail,
+	 * not hang (the time itself is measured by make bench). */
+	MACHINE_UP("mem=8G,frag=0.8,seed=3");
+	ck_assert_int_eq(palloc_alloc(&q, &pfn), ENOMEM);
+	MACHINE_DOWN();
+}
+END_TEST
+
+static Suite *
+palloc_suite(void)
+{
+	Suite *s = suite_create("palloc");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, free_pieces_coalesce);
+	tcase_add_test(tc, zone_and_node_preference);
+	tcase_add_test(tc, reclaim_before_failing);
+	tcase_add_test(tc, pcp_pages);
+	tcase_add_test(tc, aging_reproducible);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, page_zero_never);
+	tcase_add_test(tc, failing_search_is_bounded);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("property");
+	tcase_add_test(tc, exact_vs_oracle);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(palloc_suite()) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

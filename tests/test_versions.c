@@ -1,0 +1,172 @@
+/*
+ * test_versions.c - drivers built for different DDI and ODDI versions in
+ * one process, each getting its own version's guarantees from the one
+ * library (linked as the installed library is, through its exports).
+ */
+#include <signal.h>
+
+#include "check_util.h"
+#include "drv/drv.h"
+
+#define PG		4096u
+#define BELOW_16M	(UINT64_C(1) << 24)
+#define BELOW_4G	(UINT64_C(1) << 32)
+
+/* Highest physical byte of a buffer, and its segment count. */
+static uint64_t
+span(const void *p, size_t size, size_t *nseg)
+{
+	struct ddisim_seg seg[64];
+	uint64_t hi = 0;
+
+	*nseg = ddisim_segments(p, size, seg, 64);
+	ck_assert_uint_ge(*nseg, 1);
+	for (size_t i = 0; i < *nseg && i < 64; i++)
+		if (seg[i].pa + seg[i].len > hi)
+			hi = seg[i].pa + seg[i].len;
+	return hi;
+}
+
+START_TEST(levels)
+{
+	ck_assert_int_eq(drv_4_level(), 40);
+	ck_assert_int_eq(drv_5_level(), 50);
+	ck_assert_int_eq(drv_6_level(), 60);
+	ck_assert_int_eq(drv_71_level(), 71);
+	ck_assert_int_eq(drv_72_level(), 72);
+	ck_assert_int_eq(drv_8_level(), 80);
+	ck_assert_int_eq(drv_oddi_level(), 0);
+}
+END_TEST
+
+START_TEST(kmem_alloc_by_version)
+{
+	size_t size = 6 * PG, n;
+	void *p;
+
+	MACHINE_UP("scatter=1");
+	ddisim_set_cpu(3);		/* node 1: its RAM is above 4 GiB */
+	p = drv_4_alloc(size);		/* DMA-able and contiguous */
+	ck_assert_uint_le(span(p, size, &n), BELOW_16M);
+	ck_assert_uint_eq(n, 1);
+	drv_4_free(p, size);
+	p = drv_5_alloc(size);		/* DMA-able, may be scattered */
+	ck_assert_uint_le(span(p, size, &n), BELOW_16M);
+	ck_assert_uint_gt(n, 1);
+	drv_5_free(p, size);
+	p = drv_6_alloc(size);		/* no promise, but the paddr_t world */
+	ck_assert_uint_le(span(p, size, &n), BELOW_4G);
+	ck_assert_uint_gt(span(p, size, &n), BELOW_16M);
+	drv_6_free(p, size);
+	p = drv_71_zalloc(size);
+	ck_assert_uint_le(span(p, size, &n), BELOW_4G);
+	drv_71_free(p, size);
+	p = drv_72_alloc(size);		/* large-memory aware: anywhere */
+	ck_assert_uint_gt(span(p, size, &n), BELOW_4G);
+	drv_72_free(p, size);
+	p = drv_8_alloc(size);
+	ck_assert_uint_gt(span(p, size, &n), BELOW_4G);
+	drv_8_free(p, size);
+	p = drv_oddi_alloc(size);	/* ODDI default: below 16 MiB */
+	ck_assert_uint_le(span(p, size, &n), BELOW_16M);
+	drv_oddi_free(p, size);
+	p = drv_oddi_alloc_nodma(size);	/* KM_NO_DMA: anywhere below 4 GiB */
+	ck_assert_uint_le(span(p, size, &n), BELOW_4G);
+	ck_assert_uint_gt(span(p, size, &n), BELOW_16M);
+	drv_oddi_free(p, size);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(dmasize_above_32_by_version)
+{
+	struct physreq *preq;
+	size_t n;
+	void *p;
+
+	MACHINE_UP(NULL);
+	ddisim_set_cpu(2);
+	p = drv_6_alloc64(5 * PG, &preq);
+	ck_assert_uint_le(span(p, 5 * PG, &n), BELOW_4G);
+	drv_6_free(p, 5 * PG);
+	drv_6_preq_free(preq);
+	p = drv_71_alloc64(100, &preq);
+	ck_assert_uint_le(span(p, 100, &n), BELOW_4G);
+	drv_71_free(p, 100);
+	drv_71_preq_free(preq);
+	p = drv_72_alloc64(5 * PG, &preq);
+	ck_assert_uint_gt(span(p, 5 * PG, &n), BELOW_4G);
+	drv_72_free(p, 5 * PG);
+	drv_72_preq_free(preq);
+	p = drv_8_alloc64(100, &preq);
+	ck_assert_uint_gt(span(p, 100, &n), BELOW_4G);
+	drv_8_free(p, 100);
+	drv_8_preq_free(preq);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(vtop_by_version)
+{
+	uint64_t pa;
+	void *p, *hi;
+	struct physreq *preq;
+
+	MACHINE_UP("verify=count");
+	p = drv_4_alloc(100);
+	ck_assert_int_eq(ddisim_vtop(p, &pa), 0);
+	ck_assert_uint_eq(drv_4_vtop(p), pa);
+	ck_assert_uint_eq(drv_71_vtop(p), pa);
+	ck_assert_uint_eq(drv_oddi_vtop((char *)p + 10), pa + 10);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	/* A DDI 8 module's buffer above 4 GiB: no 32-bit answer. */
+	ddisim_set_cpu(2);
+	hi = drv_8_alloc64(100, &preq);
+	ck_assert_uint_eq(drv_71_vtop(hi), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	/* Not simulated memory at all. */
+	ck_assert_uint_eq(drv_4_vtop(&pa), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	drv_8_free(hi, 100);
+	drv_8_preq_free(preq);
+	drv_4_free(p, 100);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(physcontig_ddi5)
+{
+	struct physreq *preq;
+	size_t n;
+	void *p;
+
+	MACHINE_UP("scatter=1");
+	p = drv_5_physcontig(9 * PG, &preq);
+	ck_assert_uint_le(span(p, 9 * PG, &n), BELOW_4G);
+	ck_assert_uint_eq(n, 1);
+	drv_5_free(p, 9 * PG);
+	drv_5_preq_free(preq);
+	MACHINE_DOWN();
+}
+END_TEST
+
+static Suite *
+versions_suite(void)
+{
+	Suite *s = suite_create("versions");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, levels);
+	tcase_add_test(tc, kmem_alloc_by_version);
+	tcase_add_test(tc, dmasize_above_32_by_version);
+	tcase_add_test(tc, vtop_by_version);
+	tcase_add_test(tc, physcontig_ddi5);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(versions_suite()) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
