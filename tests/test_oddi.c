@@ -1,0 +1,156 @@
+/*
+ * test_oddi.c - ODDI: getcpages, sptalloc, kvtophys, phystokv, vtop and
+ * the ODDI kmem_alloc, compiled as an ODDI driver (-D_ODDI=5).
+ */
+#include <signal.h>
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/immu.h>
+#include <sys/ddi.h>
+
+#include "check_util.h"
+
+#define PG	4096u
+
+static unsigned
+segs(const void *p, size_t len, uint64_t *hi)
+{
+	struct ddisim_seg s[64];
+	size_t n = ddisim_segments(p, len, s, 64);
+
+	*hi = 0;
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (s[i].pa + s[i].len > *hi)
+			*hi = s[i].pa + s[i].len;
+	return (unsigned)n;
+}
+
+START_TEST(getcpages_flags)
+{
+	uint64_t hi;
+	caddr_t p;
+
+	MACHINE_UP("scatter=1");
+	p = getcpages(8, DMAABLE);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(segs(p, 8 * PG, &hi), 1);
+	ck_assert_uint_le(hi, UINT64_C(1) << 24);
+	freecpages(p, 8);
+	p = getcpages(16, DMAABLE64K | NOSLEEP);
+	ck_assert_uint_eq(segs(p, 16 * PG, &hi), 1);
+	ck_assert_uint_eq((hi - 16 * PG) / 65536, (hi - 1) / 65536);
+	freecpages(p, 16);
+	p = getcpages(4, ANY_MEM);
+	ck_assert_uint_eq(segs(p, 4 * PG, &hi), 1);
+	ck_assert_uint_le(hi, UINT64_C(1) << 32);
+	freecpages(p, 4);
+	p = getcpages(3, PREFERDMA);
+	ck_assert_uint_le(segs(p, 3 * PG, &hi), 1);
+	ck_assert_uint_le(hi, UINT64_C(1) << 24);
+	freecpages(p, 3);
+	/* more than the ISA zone: NOSLEEP fails at once */
+	ck_assert_ptr_null(getcpages(5000, DMAABLE | NOSLEEP));
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(sptalloc_fresh_and_mapped)
+{
+	uint64_t hi, pa;
+	caddr_t p, m;
+
+	MACHINE_UP("scatter=1");
+	p = sptalloc(6, PG_P | PG_RW, 0, DMAABLE);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_gt(segs(p, 6 * PG, &hi), 1);	/* may scatter */
+	ck_assert_uint_le(hi, UINT64_C(1) << 24);
+	memset(p, 0x5a, 6 * PG);
+	/* Map the frames of its first page again through a second window. */
+	pa = kvtophys(p);
+	m = sptalloc(1, PG_P, (pfn_t)(pa / PG), 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_ne(m, p);
+	ck_assert_uint_eq((unsigned char)m[100], 0x5a);
+	m[100] = 1;
+	ck_assert_int_eq(p[100], 1);
+	ck_assert_uint_eq(ddisim_outstanding(), 6 * PG);
+	sptfree(m, 1, 0);
+	sptfree(p, 6, 1);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(translation)
+{
+	caddr_t p;
+	paddr_t pa;
+
+	MACHINE_UP(NULL);
+	p = kmem_alloc(100, KM_SLEEP);
+	pa = kvtophys(p);
+	ck_assert_uint_eq(vtop(p, NULL), pa);
+	ck_assert_ptr_eq(phystokv(pa), p);
+	ck_assert_uint_lt(pa, UINT64_C(1) << 24);	/* ODDI default */
+	ck_assert_uint_eq(ptob(3), 3 * PG);
+	ck_assert_uint_eq(btop(PG + 1), 1);
+	ck_assert_uint_eq(btopr(PG + 1), 2);
+	kmem_free(p, 100);
+	MACHINE_DOWN();
+}
+END_TEST
+
+static void
+oddi_misuse(int which)
+{
+	caddr_t p = getcpages(2, 0), s = sptalloc(2, PG_P, 0, 0);
+
+	switch (which) {
+	case 0: ck_assert_ptr_null(getcpages(2, 0x200)); break;
+	case 1: ck_assert_ptr_null(sptalloc(1, PG_RW, 0, 0)); break;
+	case 2: sptfree(s, 2, 0); break;		/* would lose pages */
+	case 3: ck_assert_ptr_null(sptalloc(1, PG_P, 0x1000000, 0)); break;
+	case 4: ck_assert_ptr_null(phystokv(0xe0000000u)); break;
+	case 5: ck_assert_uint_eq(kvtophys((caddr_t)&p), 0); break;
+	case 6: ck_assert_uint_eq(vtop(p, (proc_t *)&p), 0); break;
+	case 7: freecpages(p + PG, 1); break;
+	}
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	freecpages(p, 2);
+	sptfree(s, 2, 1);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+}
+
+START_TEST(misuse_counted)
+{
+	MACHINE_UP("verify=count");
+	oddi_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(misuse_aborts)
+{
+	MACHINE_UP(NULL);
+	oddi_misuse(_i);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("oddi");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, getcpages_flags);
+	tcase_add_test(tc, sptalloc_fresh_and_mapped);
+	tcase_add_test(tc, translation);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("misuse");
+	tcase_add_loop_test(tc, misuse_counted, 0, 8);
+	if (!nofork())
+		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
+		    0, 8);
+	suite_add_tcase(s, tc);
+	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
