@@ -57,6 +57,7 @@ ddisim_build(const char *spec)
 		return error;
 	}
 	verify_set_policy(m->spec.verify);
+	ddisim_verify_reset();
 	return 0;
 }
 

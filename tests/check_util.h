@@ -46,6 +46,28 @@ nofork(void)
 	ddisim_shutdown();						\
 } while (0)
 
+/*
+ * Teardown for every test case: without fork (Valgrind), a failed test
+ * leaves its machine up; the next test must still get a fresh one.
+ */
+static inline void
+machine_teardown(void)
+{
+	if (ddisim_initialized())
+		ddisim_shutdown();
+}
+
+/* A test case whose tests always end with no machine left running. */
+static inline TCase *
+tcase_new(const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, NULL, machine_teardown);
+	tcase_set_timeout(tc, 600);
+	return tc;
+}
+
 /* Run a suite; returns the number of failures. */
 static inline int
 run_suite(Suite *s)

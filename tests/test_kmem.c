@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
@@ -484,6 +485,63 @@ START_TEST(misuse_aborts)
 }
 END_TEST
 
+START_TEST(full_audit)
+{
+	physreq_t *p;
+	unsigned char *a, *b;
+
+	MACHINE_UP("mem=256M,audit=full,verify=count");
+	p = mkpreq(1, 0, 32, 0);
+	/* exact size: a free within the size class is still wrong */
+	a = kmem_alloc_physreq(100, p, KM_SLEEP);
+	kmem_free(a, 104);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	/* red zone after a small object, and after a page-level buffer */
+	a = kmem_alloc_physreq(100, p, KM_SLEEP);
+	a[100] = 0;
+	kmem_free(a, 100);
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "red zone"));
+	b = kmem_alloc(5000, KM_SLEEP);
+	b[5000] = 0;
+	kmem_free(b, 5000);
+	ck_assert_uint_eq(ddisim_verify_count(), 3);
+	/* clean use makes no report; the leak report names the caller */
+	a = kmem_alloc_physreq(100, p, KM_SLEEP);
+	memset(a, 1, 100);
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 2);
+	kmem_free(a, 100);
+	ck_assert_uint_eq(ddisim_verify_count(), 3);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Objects cached by an arena go back to the page allocator on demand. */
+START_TEST(arena_gives_back)
+{
+	physreq_t *p, *big;
+	void *obj[20000], *run;
+
+	MACHINE_UP("mem=128M,nodes=1,cpus=1");
+	p = mkpreq(8, 0, 32, 0);
+	big = mkpreq(PG, 0, 32, PREQ_PHYSCONTIG);
+	for (int i = 0; i < 20000; i++)
+		obj[i] = kmem_alloc_physreq(2048, p, KM_NOSLEEP);
+	for (int i = 0; i < 20000; i++) {
+		ck_assert_ptr_nonnull(obj[i]);
+		kmem_free(obj[i], 2048);
+	}
+	/* 100 MiB contiguous needs nearly all of the 112 MiB zone. */
+	run = kmem_alloc_physreq(100 << 20, big, KM_NOSLEEP);
+	ck_assert_ptr_nonnull(run);
+	kmem_free(run, 100 << 20);
+	physreq_free(p);
+	physreq_free(big);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- property ---- */
 
 struct live {
@@ -636,7 +694,7 @@ static Suite *
 kmem_suite(void)
 {
 	Suite *s = suite_create("kmem");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tcase_new("core");
 
 	tcase_add_test(tc, physreq_lifecycle);
 	tcase_add_test(tc, physreq_unsupportable);
@@ -649,17 +707,19 @@ kmem_suite(void)
 	tcase_add_test(tc, sleep_waits_for_free);
 	tcase_add_test(tc, sleep_deadline_reports);
 	tcase_add_test(tc, fault_injection);
+	tcase_add_test(tc, full_audit);
+	tcase_add_test(tc, arena_gives_back);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("limits");
+	tc = tcase_new("limits");
 	tcase_add_test(tc, limits);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("misuse");
+	tc = tcase_new("misuse");
 	tcase_add_loop_test(tc, misuse_counted, 0, 10);
 	if (!nofork())
 		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
 		    0, 10);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("property");
+	tc = tcase_new("property");
 	tcase_add_test(tc, property_random_physreqs);
 	tcase_add_test(tc, threaded_stress);
 	suite_add_tcase(s, tc);

@@ -127,16 +127,16 @@ static Suite *
 machine_suite(void)
 {
 	Suite *s = suite_create("machine");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tcase_new("core");
 
 	tcase_add_test(tc, default_layout);
 	tcase_add_test(tc, equal_nodes_and_cpus);
 	tcase_add_test(tc, reinit_fresh);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("limits");
+	tc = tcase_new("limits");
 	tcase_add_test(tc, big_machine_is_cheap);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("misuse");
+	tc = tcase_new("misuse");
 	tcase_add_test(tc, spec_rejects);
 	suite_add_tcase(s, tc);
 	return s;

@@ -140,13 +140,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("oddi");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tcase_new("core");
 
 	tcase_add_test(tc, getcpages_flags);
 	tcase_add_test(tc, sptalloc_fresh_and_mapped);
 	tcase_add_test(tc, translation);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("misuse");
+	tc = tcase_new("misuse");
 	tcase_add_loop_test(tc, misuse_counted, 0, 8);
 	if (!nofork())
 		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,

@@ -300,7 +300,7 @@ static Suite *
 palloc_suite(void)
 {
 	Suite *s = suite_create("palloc");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tcase_new("core");
 
 	tcase_add_test(tc, free_pieces_coalesce);
 	tcase_add_test(tc, zone_and_node_preference);
@@ -308,11 +308,11 @@ palloc_suite(void)
 	tcase_add_test(tc, pcp_pages);
 	tcase_add_test(tc, aging_reproducible);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("limits");
+	tc = tcase_new("limits");
 	tcase_add_test(tc, page_zero_never);
 	tcase_add_test(tc, failing_search_is_bounded);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("property");
+	tc = tcase_new("property");
 	tcase_add_test(tc, exact_vs_oracle);
 	suite_add_tcase(s, tc);
 	return s;

@@ -154,7 +154,7 @@ static Suite *
 versions_suite(void)
 {
 	Suite *s = suite_create("versions");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tcase_new("core");
 
 	tcase_add_test(tc, levels);
 	tcase_add_test(tc, kmem_alloc_by_version);

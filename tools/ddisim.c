@@ -76,8 +76,7 @@ machine_up(const char *spec)
 	int error = ddisim_init(spec);
 
 	if (error != 0) {
-		fprintf(stderr, "ddisim: bad machine \"%s\": %s\n",
-		    spec != NULL ? spec : "", ddisim_init_error());
+		fprintf(stderr, "ddisim: %s\n", ddisim_init_error());
 		exit(1);
 	}
 }
@@ -334,6 +333,8 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
+	if (spec == NULL)
+		spec = getenv("DDISIM_MACHINE");
 	machine_up(spec);
 	if (strcmp(argv[optind], "map") == 0 && optind + 1 == argc) {
 		rc = cmd_map();

@@ -158,7 +158,7 @@ arena_create(int node, int zone, unsigned *indp)
 	char name[64];
 	size_t sz = sizeof(unsigned);
 	ssize_t decay = 1000;
-	size_t grow = (size_t)4 << 20;
+	size_t grow = machine->spec.page;
 	int error;
 
 	if ((error = mallctl("arenas.create", indp, &sz, NULL, 0)) != 0)
@@ -170,7 +170,10 @@ arena_create(int node, int zone, unsigned *indp)
 	snprintf(name, sizeof(name), "arena.%u.extent_hooks", *indp);
 	if ((error = mallctl(name, NULL, NULL, &hp, sizeof(hp))) != 0)
 		return error;
-	/* Bounded growth, so that one step cannot swallow a small zone. */
+	/*
+	 * Small growth steps: with opt.retain, what a step does not use stays
+	 * retained by jemalloc for good, where purging cannot reach it.
+	 */
 	snprintf(name, sizeof(name), "arena.%u.retain_grow_limit", *indp);
 	(void)mallctl(name, NULL, NULL, &grow, sizeof(grow));
 	snprintf(name, sizeof(name), "arena.%u.dirty_decay_ms", *indp);

@@ -276,16 +276,56 @@ kmem_pages(size_t size, const struct kcons *c, struct krec *rec)
 	return va;
 }
 
+#define REDZONE		16	/* audit=full guard bytes after objects */
+#define RZ_BYTE		0xfc	/* red zone pattern */
+#define POISON_BYTE	0xde	/* freed memory under audit=full */
+
+static bool
+kmem_is_small(size_t size, const struct kcons *c)
+{
+	return size < machine->spec.page && c->align <= machine->spec.page;
+}
+
 /* One attempt, no waiting.  Fills *rec for page-level results. */
 static void *
 kmem_try(size_t size, const struct kcons *c, struct krec *rec,
     uint64_t *entry)
 {
-	size_t page = machine->spec.page;
-
-	if (size < page && c->align <= page)
-		return kmem_small(size, c, entry);
+	if (kmem_is_small(size, c))
+		return kmem_small(size + rec->redzone, c, entry);
 	return kmem_pages(size, c, rec);
+}
+
+/*
+ * audit=full: small objects get REDZONE guard bytes when the boundary
+ * leaves room; page-level buffers use the slack of their last page.
+ */
+/* One past the last guard byte of a recorded allocation. */
+static size_t
+kmem_redzone_end(const struct krec *r)
+{
+	if (r->path == RP_SMALL_ARENA || r->path == RP_SMALL_POOL)
+		return r->size + r->redzone;
+	if (r->path == RP_MAPONLY)
+		return r->size;
+	return (size_t)r->npages * machine->spec.page;
+}
+
+static void
+kmem_redzone_set(void *p, const struct krec *r)
+{
+	memset((char *)p + r->size, RZ_BYTE, kmem_redzone_end(r) - r->size);
+}
+
+static bool
+kmem_redzone_ok(const struct krec *r)
+{
+	const unsigned char *p = (const unsigned char *)r->va;
+
+	for (size_t i = r->size, end = kmem_redzone_end(r); i < end; i++)
+		if (p[i] != RZ_BYTE)
+			return false;
+	return true;
 }
 
 void *
@@ -312,6 +352,10 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 		    "machine's memory", size);
 		return NULL;
 	}
+	if (machine->spec.audit == AUDIT_FULL && kmem_is_small(size, c) &&
+	    (c->boundary == 0 || size + REDZONE <= c->boundary) &&
+	    size + REDZONE < machine->spec.page)
+		rec.redzone = REDZONE;
 	if (sleep && !verify_may_block(func, caller))
 		sleep = false;
 	if (!sleep && kmem_inject_failure())
@@ -338,7 +382,7 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 	}
 	if (p == NULL)
 		return NULL;
-	if (size < machine->spec.page && c->align <= machine->spec.page) {
+	if (kmem_is_small(size, c) && machine->spec.audit != AUDIT_FULL) {
 		shadow_set(p, entry | ((uint64_t)size << SH_SIZE_SHIFT));
 	} else {
 		struct krec *r = malloc(sizeof(*r));
@@ -346,6 +390,11 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 		VERIFY(r != NULL);
 		*r = rec;
 		r->va = (uintptr_t)p;
+		if (kmem_is_small(size, c))
+			r->path = (entry & SH_ARENA) ? RP_SMALL_ARENA :
+			    RP_SMALL_POOL;
+		if (machine->spec.audit == AUDIT_FULL)
+			kmem_redzone_set(p, r);
 		record_insert(r);
 	}
 	if (how & KA_ZERO)
@@ -379,9 +428,25 @@ size_matches(size_t asked, size_t given, size_t page)
 }
 
 static void
+kmem_free_small(void *p, bool arena)
+{
+	if (arena) {
+		uint64_t pa = (uint64_t)((uint8_t *)p - machine->dmap);
+		int seg = machine_seg_of(pa >> machine->pshift);
+
+		arena_free(p, machine->seg[seg].node, machine->seg[seg].zone);
+		palloc_notify();
+	} else {
+		pool_free(p);
+	}
+}
+
+static void
 kmem_free_pages(struct krec *r)
 {
-	if (r->path == RP_ALIAS) {
+	if (r->path == RP_SMALL_ARENA || r->path == RP_SMALL_POOL) {
+		kmem_free_small((void *)r->va, r->path == RP_SMALL_ARENA);
+	} else if (r->path == RP_ALIAS) {
 		uint64_t pa[MAX_GATHER];
 		size_t len[MAX_GATHER], n;
 
@@ -424,6 +489,14 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 		if (!size_matches(r->size, size, page))
 			verify_report(func, caller, "%p was allocated with "
 			    "size %zu, freed with size %zu", p, r->size, size);
+		if (machine->spec.audit == AUDIT_FULL) {
+			if (!kmem_redzone_ok(r))
+				verify_report(func, caller, "%p: bytes after "
+				    "its %zu were overwritten (red zone)", p,
+				    r->size);
+			if (r->path != RP_MAPONLY)
+				memset(p, POISON_BYTE, r->size);
+		}
 		kmem_out -= r->size;
 		kmem_free_pages(r);
 		free(r);
@@ -441,13 +514,5 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 		    "freed with size %zu", p, (size_t)(e >> SH_SIZE_SHIFT),
 		    size);
 	kmem_out -= (size_t)(e >> SH_SIZE_SHIFT);
-	if (e & SH_ARENA) {
-		uint64_t pa = (uint64_t)((uint8_t *)p - machine->dmap);
-		int seg = machine_seg_of(pa >> machine->pshift);
-
-		arena_free(p, machine->seg[seg].node, machine->seg[seg].zone);
-		palloc_notify();
-	} else {
-		pool_free(p);
-	}
+	kmem_free_small(p, (e & SH_ARENA) != 0);
 }

@@ -50,7 +50,8 @@ getcpages(int npgs, int flags)
 	    PREFERDMA_F | DMAABLE64K_F, __func__, caller))
 		return NULL;
 	if (npgs <= 0) {
-		verify_report(__func__, caller, "page count %d", npgs);
+		if (npgs < 0)
+			verify_report(__func__, caller, "page count %d", npgs);
 		return NULL;
 	}
 	sl = oddi_sleep(flags, &how);
@@ -75,7 +76,9 @@ DDI_PUBLIC void
 freecpages(caddr_t va, int npgs)
 {
 	if (npgs <= 0) {
-		verify_report(__func__, DDI_CALLER, "page count %d", npgs);
+		if (npgs < 0)
+			verify_report(__func__, DDI_CALLER, "page count %d",
+			    npgs);
 		return;
 	}
 	kmem_free_checked(va, (size_t)npgs * machine->spec.page, KK_CPAGES,

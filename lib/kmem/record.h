@@ -6,6 +6,8 @@
  * arenas and pools) carry one 8-byte shadow entry per 8 bytes of RAM at
  * their first byte: the caller, where they came from, and their size.
  * Both feed kmem_free's checks, the leak report and ddisim_outstanding.
+ * Under audit=full small objects are recorded in the hash too, with a red
+ * zone after them, and the shadow is not used.
  */
 #ifndef DDICOMPAT_RECORD_H
 #define DDICOMPAT_RECORD_H
@@ -21,7 +23,9 @@ enum rec_path {
 	RP_PAGES,		/* contiguous run in the direct map */
 	RP_ALIAS,		/* scattered runs behind an alias */
 	RP_PCP,			/* one page through the per-CPU cache */
-	RP_MAPONLY		/* sptalloc of existing frames: no pages */
+	RP_MAPONLY,		/* sptalloc of existing frames: no pages */
+	RP_SMALL_ARENA,		/* audit=full: a small object in an arena */
+	RP_SMALL_POOL		/* audit=full: a small object in a pool */
 };
 
 struct krec {
@@ -33,6 +37,7 @@ struct krec {
 	const void	*caller;
 	uint8_t		kind;		/* enum kmem_kind */
 	uint8_t		path;		/* enum rec_path */
+	uint8_t		redzone;	/* audit=full: guard bytes after size */
 };
 
 /* Shadow entry: caller in bits 0-46, arena bit 47, size in 48-63. */

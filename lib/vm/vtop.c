@@ -90,8 +90,17 @@ phystoppid(paddr_t pa)
 DDI_PUBLIC paddr_t
 pptophys(ppid_t ppid)
 {
+	uint64_t pa;
+
 	machine_ensure();
-	return (paddr_t)((uint64_t)ppid << machine->pshift);
+	pa = (uint64_t)ppid << machine->pshift;
+	if (pa > UINT32_MAX) {
+		verify_report(__func__, DDI_CALLER, "page %#x is at physical "
+		    "%#llx, which does not fit a 32-bit paddr_t", ppid,
+		    (unsigned long long)pa);
+		return 0;
+	}
+	return (paddr_t)pa;
 }
 
 DDI_PUBLIC ulong_t
