@@ -11,6 +11,14 @@
 
 #include <ddicompat/ddisim.h>
 
+#include "config.h"
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#define under_valgrind()	(RUNNING_ON_VALGRIND != 0)
+#else
+#define under_valgrind()	0
+#endif
+
 /* Iterations of property tests: $DDISIM_PROP_ITERS, or dflt. */
 static inline long
 prop_iters(long dflt)
@@ -34,8 +42,9 @@ nofork(void)
 
 /* Build a machine for a test; fail the test if the spec is rejected. */
 #define MACHINE_UP(spec) do {						\
-	int e_ = ddisim_init(spec);					\
-	ck_assert_msg(e_ == 0, "ddisim_init(%s): %s", (spec) ? (spec) : \
+	const char *s_ = (spec);					\
+	int e_ = ddisim_init(s_);					\
+	ck_assert_msg(e_ == 0, "ddisim_init(%s): %s", s_ ? s_ :		\
 	    "default", ddisim_init_error());				\
 } while (0)
 
