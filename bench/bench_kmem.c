@@ -956,7 +956,7 @@ sec_meta(void)
 static void
 sec_threads(void)
 {
-	static const int one[] = { 0 }, two[] = { 0, 2 };
+	static const int cpu0[] = { 0 }, cpu2[] = { 2 }, both[] = { 0, 2 };
 	physreq_t *preq;
 
 	section("8. scaling: 256 B small-object benchmark, 2 threads (cpus 0 "
@@ -967,33 +967,37 @@ sec_threads(void)
 		struct subject ours = { .size = 256, .preq = preq,
 		    .kmflags = KM_SLEEP, .what = "256 B physreq" };
 		struct subject base = { .size = 256, .what = "mallocx 256" };
-		const struct subject *subj[2] = { &ours, &base };
-		double t1[2][REPS], t2[2][REPS], m1[2], m2[2];
+		/* What is run, on which CPUs, by how many threads. */
+		const struct {
+			const struct subject	*s;
+			const int		*cpus;
+			unsigned		nthr;
+		} run[] = {
+			{ &ours, cpu0, 1 }, { &ours, both, 2 },
+			{ &base, cpu0, 1 }, { &base, both, 2 },
+			{ &ours, cpu2, 1 },
+		};
+		enum { NRUN = sizeof(run) / sizeof(run[0]) };
+		double t[NRUN][REPS], m[NRUN];
 		unsigned long rounds = scaled(20000);
 
+		/* Reverse the order on odd repetitions, against drift. */
 		for (unsigned r = 0; r < REPS; r++)
-			for (unsigned s = 0; s < 2; s++) {
-				if (r % 2 == 0) {
-					t1[s][r] = throughput(subj[s], one, 1,
-					    rounds);
-					t2[s][r] = throughput(subj[s], two, 2,
-					    rounds);
-				} else {
-					t2[s][r] = throughput(subj[s], two, 2,
-					    rounds);
-					t1[s][r] = throughput(subj[s], one, 1,
-					    rounds);
-				}
+			for (unsigned k = 0; k < NRUN; k++) {
+				unsigned i = r % 2 == 0 ? k : NRUN - 1 - k;
+
+				t[i][r] = throughput(run[i].s, run[i].cpus,
+				    run[i].nthr, rounds);
 			}
-		for (unsigned s = 0; s < 2; s++) {
-			m1[s] = median(t1[s], REPS);
-			m2[s] = median(t2[s], REPS);
-		}
-		line("kmem 2 threads vs 1, pairs/us", m2[0], m1[0],
-		    ">= 1.6x");
-		line("jemalloc 2 threads vs 1 (what the host gives)", m2[1],
-		    m1[1], "reference");
-		note("%ld online CPUs on the host", sysconf(_SC_NPROCESSORS_ONLN));
+		for (unsigned i = 0; i < NRUN; i++)
+			m[i] = median(t[i], REPS);
+		line("kmem 2 threads vs 1, pairs/us", m[1], m[0], ">= 1.6x");
+		line("jemalloc 2 threads vs 1 (what the host gives)", m[3],
+		    m[2], "reference");
+		line("kmem 1 thread on cpu 2 (node 1) vs cpu 0", m[4], m[0],
+		    "reference");
+		note("%ld online CPUs on the host",
+		    sysconf(_SC_NPROCESSORS_ONLN));
 	}
 	rmpreq(preq);
 	machine_down();

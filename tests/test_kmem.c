@@ -542,6 +542,37 @@ START_TEST(arena_gives_back)
 }
 END_TEST
 
+/*
+ * Aliases are scarce (vm.max_map_count): running out of them fails like a
+ * memory shortage, and freeing brings them back.
+ */
+START_TEST(alias_exhaustion)
+{
+	static void *b[40000];
+	size_t n = 0;
+
+	MACHINE_UP("mem=1G,scatter=1");
+	while (n < 40000 && (b[n] = kmem_alloc(2 * PG, KM_NOSLEEP)) != NULL) {
+		size_t ns;
+		struct ddisim_seg seg[2];
+
+		ns = ddisim_segments(b[n], 2 * PG, seg, 2);
+		ck_assert_uint_eq(ns, 2);
+		n++;
+	}
+	/* the map budget ran out long before 80000 pages of RAM did */
+	ck_assert_uint_lt(n, 40000);
+	ck_assert_uint_gt(n, 1000);
+	kmem_free(b[--n], 2 * PG);
+	b[n] = kmem_alloc(2 * PG, KM_NOSLEEP);
+	ck_assert_ptr_nonnull(b[n]);
+	n++;
+	while (n > 0)
+		kmem_free(b[--n], 2 * PG);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- property ---- */
 
 struct live {
@@ -709,6 +740,7 @@ kmem_suite(void)
 	tcase_add_test(tc, fault_injection);
 	tcase_add_test(tc, full_audit);
 	tcase_add_test(tc, arena_gives_back);
+	tcase_add_test(tc, alias_exhaustion);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, limits);

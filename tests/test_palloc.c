@@ -6,6 +6,7 @@
  * whatever it returns must satisfy the request.
  */
 #include <errno.h>
+#include <sys/stat.h>
 
 #include "check_util.h"
 #include "machine/machine.h"
@@ -296,6 +297,32 @@ START_TEST(failing_search_is_bounded)
 }
 END_TEST
 
+/* Freed pages go back to the host in batches: the memfd shrinks. */
+START_TEST(release_to_host)
+{
+	struct palloc_req q = { .npages = 8192, .low = 1, .high = UINT64_MAX,
+	    .align = 1, .node = -1, .zone_min = 1 };
+	struct stat st;
+	uint64_t pfn;
+	blkcnt_t before, touched;
+
+	MACHINE_UP("mem=256M,nodes=1,cpus=1");
+	ck_assert_int_eq(fstat(machine->memfd, &st), 0);
+	before = st.st_blocks;
+	ck_assert_int_eq(palloc_alloc(&q, &pfn), 0);
+	memset(machine->dmap + (pfn << 12), 0x11, 8192 * 4096);
+	ck_assert_int_eq(fstat(machine->memfd, &st), 0);
+	touched = st.st_blocks;
+	ck_assert_int_ge(touched - before, 8192 * 4096 / 512);
+	palloc_free(pfn, 8192);		/* 32 MiB: past the batch threshold */
+	ck_assert_int_eq(fstat(machine->memfd, &st), 0);
+	ck_assert_int_le(st.st_blocks, before + 64);
+	/* and they read back as zeros */
+	ck_assert_uint_eq(machine->dmap[(pfn << 12) + 12345], 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static Suite *
 palloc_suite(void)
 {
@@ -307,6 +334,7 @@ palloc_suite(void)
 	tcase_add_test(tc, reclaim_before_failing);
 	tcase_add_test(tc, pcp_pages);
 	tcase_add_test(tc, aging_reproducible);
+	tcase_add_test(tc, release_to_host);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, page_zero_never);
