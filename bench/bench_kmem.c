@@ -446,7 +446,7 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* Aggregate alloc+free pairs per microsecond of nthr threads. */
+/* Aggregate alloc+free pairs per microsecond of nthr (<= 2) threads. */
 static double
 throughput(const struct subject *s, const int *cpus, unsigned nthr,
     unsigned long rounds)
@@ -488,7 +488,7 @@ sec_small(void)
 
 	section("1. small objects: kmem_alloc_physreq+kmem_free vs "
 	    "jemalloc mallocx+sdallocx (default arena), ns/pair",
-	    SPEC_DEFAULT " (audit=light)");
+	    SPEC_DEFAULT " (audit=light, the default)");
 	if (!machine_up(SPEC_DEFAULT))
 		return;
 	if ((preq = mkpreq(8, 0, 32, 0)) != NULL) {
@@ -502,8 +502,8 @@ sec_small(void)
 
 			time_two(&ours, &base, scaled(20000), &o, &b, NULL,
 			    NULL);
-			snprintf(name, sizeof(name), "%zu B, align 8, dmasize 32",
-			    sizes[i]);
+			snprintf(name, sizeof(name), "%zu B, align 8, "
+			    "dmasize 32", sizes[i]);
 			line(name, o, b, "<= 1.5x");
 		}
 	}
@@ -538,7 +538,8 @@ sec_page(void)
 /*
  * Aligned 16-page blocks below 16 MiB that are wholly free now: what an
  * exhaustive search of the bitmap could hand out, the oracle for the
- * constrained request of section 3.
+ * constrained request of section 3.  No section sets page=, so pages are
+ * 4 KiB.
  */
 static unsigned
 isa_free_64k_blocks(void)
@@ -574,11 +575,11 @@ sec_contig(void)
 		    .what = "64K constrained" };
 		struct subject base = { .size = 64 * KIB, .preq = unc,
 		    .kmflags = KM_NOSLEEP, .what = "64K unconstrained" };
-		struct tally to = { 0 }, tb = { 0 };
+		struct tally to = { 0 };
 		double o, b, rate, oracle;
 
 		avail = isa_free_64k_blocks();
-		time_two(&ours, &base, scaled(2000), &o, &b, &to, &tb);
+		time_two(&ours, &base, scaled(2000), &o, &b, &to, NULL);
 		line("64 KiB constrained, ns/attempt", o, b, "<= 3x");
 		rate = 100.0 * (double)to.ok / (double)to.attempts;
 		oracle = 100.0 * (avail < BATCH ? avail : BATCH) / BATCH;
@@ -589,10 +590,10 @@ sec_contig(void)
 		    avail);
 
 		/*
-		 * The goal is for requests a suitable block exists for (anchors
-		 * 8): when the zone holds fewer than a batch, time again with
-		 * batches of what it holds, both sides alike, so that only
-		 * successful searches are timed.
+		 * The goal is for requests a suitable block exists for
+		 * (anchors.md section 8): when the zone holds fewer blocks
+		 * than a batch, time again with batches of what it holds,
+		 * both sides alike, so that only successful searches count.
 		 */
 		if (avail > 0 && avail < BATCH) {
 			char name[80];
@@ -683,7 +684,7 @@ sec_fail(void)
 		    UINT64_C(1) << 32) / (double)GIB;
 		double all = (double)di.mem / (double)GIB, req, run;
 		uint64_t npfn = di.top / di.page, n, pfn;
-		unsigned long k = scaled(20);
+		unsigned long k = scaled(50);
 
 		/*
 		 * Take every run that could satisfy the request first, so
@@ -814,7 +815,7 @@ sec_density(void)
 			    ddisim_vtop(p[i], &pa) != 0)
 				bench_fail("68-byte object %p breaks its "
 				    "physreq", p[i]);
-			pg[got++] = pa >> 12;
+			pg[got++] = pa >> 12;	/* 4 KiB pages */
 		}
 		if (got != NOBJ)
 			bench_fail("%u of %u 68-byte allocations returned "
@@ -848,12 +849,11 @@ sec_bigmachine(void)
 	char name[80];
 
 	section("6. machine start: ddisim_init+ddisim_shutdown (ms) and RSS "
-	    "growth at init (MiB)", NULL);
+	    "growth at init (MiB)", "mem=64G and mem=64G,frag=0.5; "
+	    "baselines mem=8G and mem=8G,frag=0.5");
 	for (unsigned s = 0; s < 2; s++) {
 		double t[2][REPS], rss[2][REPS], meta = 0;
 
-		printf("   machine: %s (baseline %s)\n", spec[s][0],
-		    spec[s][1]);
 		for (unsigned r = 0; r < REPS; r++)
 			for (unsigned j = 0; j < 2; j++) {
 				/* Alternate which size goes first. */
@@ -865,8 +865,8 @@ sec_bigmachine(void)
 				if (!machine_up(spec[s][m]))
 					return;
 				t1 = now_ns();
-				rss[m][r] = (double)(rss_bytes() - r0) /
-				    (double)MIB;
+				rss[m][r] = ((double)rss_bytes() -
+				    (double)r0) / (double)MIB;
 				if (m == 0)
 					meta = (double)palloc_meta_bytes() /
 					    (double)MIB;
@@ -1012,7 +1012,7 @@ main(void)
 
 	scale_init();
 	(void)mallctl("version", &ver, &sz, NULL, 0);
-	/* Unbuffered progress is more use than speed when a section hangs. */
+	/* Line-buffered: progress shows even when output is piped. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("bench_kmem: DDISIM_BENCH_SCALE=%g, jemalloc %s, %ld CPUs; "
 	    "median of %d, batches of %d\n", bench_scale, ver,
