@@ -323,6 +323,56 @@ START_TEST(release_to_host)
 }
 END_TEST
 
+/* The bit-run search alone: always the lowest valid start, on random maps. */
+START_TEST(bitmap_search_vs_brute_force)
+{
+	uint64_t bm[64];
+	struct rng r;
+	long iters = prop_iters(100000) / 2;
+
+	rng_seed(&r, 77);
+	for (long it = 0; it < iters; it++) {
+		unsigned density = (unsigned)rng_below(&r, 100);
+		uint64_t n = 1 + rng_below(&r, rng_below(&r, 2) ? 8 : 300);
+		uint64_t a = UINT64_C(1) << rng_below(&r, 6);
+		uint64_t b = rng_below(&r, 2) ? 0 : UINT64_C(1) << rng_below(&r,
+		    12);
+		uint64_t lo = rng_below(&r, 4096), hi = lo + rng_below(&r,
+		    4097 - lo), got = 0, want = UINT64_MAX;
+		bool found;
+
+		for (int w = 0; w < 64; w++) {
+			bm[w] = 0;
+			for (int k = 0; k < 64; k++)
+				if (rng_below(&r, 100) >= density / 4)
+					bm[w] |= UINT64_C(1) << k;
+		}
+		/* long runs of set bits, sometimes */
+		if (rng_below(&r, 2)) {
+			uint64_t s0 = rng_below(&r, 4096);
+
+			bitmap_fill(bm, s0, rng_below(&r, 4096 - s0), true);
+		}
+		bitmap_fill(bm, 4095, 1, rng_below(&r, 2));
+		for (uint64_t t = roundup_p2(lo, a); t + n <= hi && want ==
+		    UINT64_MAX; t += a) {
+			uint64_t k;
+
+			if (b != 0 && t / b != (t + n - 1) / b)
+				continue;
+			for (k = 0; k < n && bitmap_test(bm, t + k); k++)
+				;
+			if (k == n)
+				want = t;
+		}
+		found = bitmap_find_run(bm, lo, hi, n, a, b, &got);
+		ck_assert_msg(found == (want != UINT64_MAX), "iteration %ld", it);
+		if (found)
+			ck_assert_uint_eq(got, want);
+	}
+}
+END_TEST
+
 static Suite *
 palloc_suite(void)
 {
@@ -342,6 +392,7 @@ palloc_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("property");
 	tcase_add_test(tc, exact_vs_oracle);
+	tcase_add_test(tc, bitmap_search_vs_brute_force);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -66,6 +66,9 @@ static struct { uint64_t pfn, n; } pend[PEND_MAX];
 static unsigned npend;
 static uint64_t pend_pages;
 
+/* Pages freed since boot: tells whether a reclaim gave anything back. */
+static uint64_t nfreed;
+
 /* Pages held by the aging workload (frag=); never freed before fini. */
 static uint64_t aged_pages;
 
@@ -249,6 +252,7 @@ free_range_locked(uint64_t pfn, uint64_t n)
 {
 	uint64_t e = pfn + n;
 
+	nfreed += n;
 	VERIFY(bm_next(pfn, e, true) == e);	/* nothing already free */
 	bm_fill(pfn, n, true);
 	while (pfn < e) {
@@ -404,11 +408,25 @@ alloc_locked(const struct palloc_req *r, int node, uint64_t *pfnp)
 		if (alloc_exact_dom_locked(order[i] / NZONES,
 		    order[i] % NZONES, r, pfnp))
 			return true;
-	/* Last, a run that straddles a zone line or node split. */
-	if (!r->strict) {
-		uint64_t hi = r->high < machine->npfn ? r->high : machine->npfn;
+	/*
+	 * Last, a run that straddles a zone line or node split: it must
+	 * start less than npages before a join of two adjacent segments, so
+	 * only those neighbourhoods are searched.
+	 */
+	for (unsigned i = 1; i < machine->nsegs && !r->strict; i++) {
+		uint64_t b = machine->seg[i].spfn, lo, hi;
 
-		if (palloc_find_run(r->low, hi, r->npages, r->align,
+		if (machine->seg[i - 1].epfn != b)
+			continue;
+		lo = b > r->npages ? b + 1 - r->npages : 0;
+		hi = b + r->npages - 1;
+		if (lo < r->low)
+			lo = r->low;
+		if (hi > r->high)
+			hi = r->high;
+		if (hi > machine->npfn)
+			hi = machine->npfn;
+		if (lo < hi && palloc_find_run(lo, hi, r->npages, r->align,
 		    r->boundary, pfnp)) {
 			take_range_locked(*pfnp, r->npages);
 			return true;
@@ -434,13 +452,23 @@ palloc_alloc(const struct palloc_req *r, uint64_t *pfnp)
 	if (r->npages == 0 || r->low >= r->high)
 		return ENOMEM;
 	for (int attempt = 0; attempt < 2; attempt++) {
+		uint64_t before;
+
 		pthread_mutex_lock(&palloc_lock);
 		ok = alloc_locked(r, node, pfnp);
+		before = nfreed;
 		pthread_mutex_unlock(&palloc_lock);
 		if (ok)
 			return 0;
-		if (attempt == 0 && !r->noreclaim)
-			palloc_reclaim();
+		if (attempt > 0 || r->noreclaim)
+			break;
+		palloc_reclaim();
+		/* Search again only if the hooks gave something back. */
+		pthread_mutex_lock(&palloc_lock);
+		ok = nfreed != before;
+		pthread_mutex_unlock(&palloc_lock);
+		if (!ok)
+			break;
 	}
 	return ENOMEM;
 }

@@ -45,16 +45,43 @@ bitmap_next(const uint64_t *bm, uint64_t pos, uint64_t hi, bool want)
 	return hi;
 }
 
+/* Last index in [lo, pos) whose bit equals want; UINT64_MAX if none. */
+uint64_t
+bitmap_prev(const uint64_t *bm, uint64_t lo, uint64_t pos, bool want)
+{
+	while (pos > lo) {
+		uint64_t last = pos - 1, w = bm[last >> 6];
+
+		if (!want)
+			w = ~w;
+		/* keep bits at or below last within its word */
+		w &= ~UINT64_C(0) >> (63 - (last & 63));
+		if (w != 0) {
+			uint64_t r = (last & ~UINT64_C(63)) + 63 -
+			    (uint64_t)__builtin_clzll(w);
+
+			return r >= lo ? r : UINT64_MAX;
+		}
+		if ((last & ~UINT64_C(63)) <= lo)
+			break;
+		pos = last & ~UINT64_C(63);
+	}
+	return UINT64_MAX;
+}
+
 /*
  * The exact search: lowest p in [lo, hi) with p aligned to align, bits
  * [p, p+n) all set, and [p, p+n) not crossing a multiple of boundary.
  *
- * Why it terminates and is linear: pos only grows.  [pos, known) is known
- * to be set, so each word is examined a bounded number of times: a scan for
- * a clear bit starts at known, and after one is found at c the scan for the
- * next set bit starts at c + 1.  Alignment and boundary moves skip bits
- * without examining them.  The work is O((hi - lo) / 64) word operations,
- * whatever the pattern of the bits.
+ * Each candidate [pos, pos+n) is probed from its end backwards, as in
+ * Boyer-Moore: the last clear bit c found there rules out every start up
+ * to c at once, so fragmented memory is crossed in strides of up to n
+ * without reading the bits in between.  Why it terminates and never
+ * misses a run: pos only grows; a start t in [pos, c] cannot succeed since
+ * c lies in [t, t+n); [c+1, pos+n) is then known to be set, and "known"
+ * only grows, so each word is read a bounded number of times.  The work is
+ * O((hi - lo) / 64) word reads at worst and O((hi - lo) / n) probes on
+ * fragmented memory.
  */
 bool
 bitmap_find_run(const uint64_t *bm, uint64_t lo, uint64_t hi, uint64_t n,
@@ -65,25 +92,23 @@ bitmap_find_run(const uint64_t *bm, uint64_t lo, uint64_t hi, uint64_t n,
 	if (n == 0 || (boundary != 0 && n > boundary))
 		return false;
 	while (pos < hi && hi - pos >= n) {
-		uint64_t c;
+		uint64_t c, end = pos + n;
 
-		if (boundary != 0 && pos / boundary !=
-		    (pos + n - 1) / boundary) {
+		if (boundary != 0 && pos / boundary != (end - 1) / boundary) {
 			pos = roundup_p2(roundup_p2(pos + 1, boundary), align);
 			continue;
 		}
 		if (known < pos)
 			known = pos;
-		c = bitmap_next(bm, known, pos + n, false);
-		if (c == pos + n) {
+		/* [pos, known) is set; look for a clear bit in [known, end) */
+		c = known < end ? bitmap_prev(bm, known, end, false) :
+		    UINT64_MAX;
+		if (c == UINT64_MAX) {
 			*startp = pos;
 			return true;
 		}
-		c = bitmap_next(bm, c + 1, hi, true);
-		if (c >= hi)
-			break;
-		pos = roundup_p2(c, align);
-		known = c;
+		known = end;
+		pos = roundup_p2(c + 1, align);
 	}
 	return false;
 }

@@ -23,6 +23,8 @@ bitmap_test(const uint64_t *bm, uint64_t i)
 void		bitmap_fill(uint64_t *bm, uint64_t s, uint64_t n, bool set);
 uint64_t	bitmap_next(const uint64_t *bm, uint64_t pos, uint64_t hi,
 		    bool want);
+uint64_t	bitmap_prev(const uint64_t *bm, uint64_t lo, uint64_t pos,
+		    bool want);
 bool		bitmap_find_run(const uint64_t *bm, uint64_t lo, uint64_t hi,
 		    uint64_t n, uint64_t align, uint64_t boundary,
 		    uint64_t *startp);
