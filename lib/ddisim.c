@@ -39,6 +39,7 @@ ddisim_build(const char *spec)
 	if (error == 0)
 		error = machine_ram_create(m, ddisim_err, sizeof(ddisim_err));
 	if (error != 0) {
+		free(m->seg_of_chunk);
 		free(m);
 		return error;
 	}
@@ -53,6 +54,7 @@ ddisim_build(const char *spec)
 		palloc_fini();
 		machine_ram_destroy(m);
 		machine = NULL;
+		free(m->seg_of_chunk);
 		free(m);
 		return error;
 	}
@@ -119,6 +121,7 @@ ddisim_shutdown(void)
 		palloc_fini();
 		machine_ram_destroy(m);
 		machine = NULL;
+		free(m->seg_of_chunk);
 		free(m);
 	}
 	pthread_mutex_unlock(lk);

@@ -39,8 +39,8 @@ static unsigned tc_all[MAX_TCACHES];
 static unsigned tc_nall;
 
 /* The calling thread's tcaches: [node][zone], valid for tc_gen. */
-static __thread unsigned tc_mine[MACHINE_MAX_NODES][NZONES];
-static __thread uint64_t tc_gen;
+static DDI_TLS unsigned tc_mine[MACHINE_MAX_NODES][NZONES];
+static DDI_TLS uint64_t tc_gen;
 static pthread_key_t tc_key;
 
 static void *
@@ -296,23 +296,39 @@ arena_tcache(int node, int zone)
 	return tc_mine[node][zone];
 }
 
+/* mallocx/dallocx flags for (node, zone) from the calling thread. */
+int
+arena_flags(int node, int zone)
+{
+	unsigned t = arena_tcache(node, zone);
+
+	return (int)MALLOCX_ARENA(arena_ind[node][zone]) |
+	    (t != 0 ? MALLOCX_TCACHE(t - 1) : MALLOCX_TCACHE_NONE);
+}
+
+void *
+arena_alloc_flags(size_t size, size_t align, int flags)
+{
+	return mallocx(size, flags | MALLOCX_ALIGN(align));
+}
+
+void
+arena_free_flags(void *p, int flags)
+{
+	/* dallocx reads only the tcache; the arena comes from the extent */
+	dallocx(p, flags);
+}
+
 void *
 arena_alloc(int node, int zone, size_t size, size_t align)
 {
-	unsigned t = arena_tcache(node, zone);
-	int flags = MALLOCX_ARENA(arena_ind[node][zone]) |
-	    MALLOCX_ALIGN(align);
-
-	flags |= t != 0 ? MALLOCX_TCACHE(t - 1) : MALLOCX_TCACHE_NONE;
-	return mallocx(size, flags);
+	return arena_alloc_flags(size, align, arena_flags(node, zone));
 }
 
 void
 arena_free(void *p, int node, int zone)
 {
-	unsigned t = arena_tcache(node, zone);
-
-	dallocx(p, t != 0 ? MALLOCX_TCACHE(t - 1) : MALLOCX_TCACHE_NONE);
+	arena_free_flags(p, arena_flags(node, zone));
 }
 
 /*

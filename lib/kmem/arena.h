@@ -14,5 +14,8 @@ bool	arena_exists(int node, int zone);
 void	*arena_alloc(int node, int zone, size_t size, size_t align);
 void	arena_free(void *p, int node, int zone);
 void	arena_reclaim(void);
+int	arena_flags(int node, int zone);
+void	*arena_alloc_flags(size_t size, size_t align, int flags);
+void	arena_free_flags(void *p, int flags);
 
 #endif /* DDICOMPAT_ARENA_H */

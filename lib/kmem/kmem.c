@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,7 +31,26 @@
 
 #include "sys/kmem.h"
 
-static _Atomic size_t kmem_out;		/* bytes held by drivers */
+/*
+ * Bytes held by drivers, striped so that threads do not share a cache
+ * line on every allocation; ddisim_outstanding sums the stripes.
+ */
+#define OUT_STRIPES	32
+static struct {
+	_Atomic int64_t	v;
+	char		pad[64 - sizeof(int64_t)];
+} kmem_out[OUT_STRIPES];
+static _Atomic unsigned kmem_out_next;
+static DDI_TLS unsigned kmem_out_slot = UINT32_MAX;
+
+static inline void
+kmem_out_add(int64_t d)
+{
+	if (kmem_out_slot == UINT32_MAX)
+		kmem_out_slot = kmem_out_next++ % OUT_STRIPES;
+	atomic_fetch_add_explicit(&kmem_out[kmem_out_slot].v, d,
+	    memory_order_relaxed);
+}
 static _Atomic uint64_t kmem_fail_seq;	/* fault-injection draws */
 
 #define MAX_GATHER	256		/* runs in one scattered buffer */
@@ -47,7 +67,12 @@ now_ns(void)
 size_t
 kmem_outstanding(void)
 {
-	return kmem_out;
+	int64_t sum = 0;
+
+	for (int i = 0; i < OUT_STRIPES; i++)
+		sum += atomic_load_explicit(&kmem_out[i].v,
+		    memory_order_relaxed);
+	return (size_t)sum;
 }
 
 static void
@@ -62,7 +87,8 @@ kmem_init(void)
 {
 	int error;
 
-	kmem_out = 0;
+	for (int i = 0; i < OUT_STRIPES; i++)
+		kmem_out[i].v = 0;
 	kmem_fail_seq = 0;
 	if ((error = record_init()) != 0)
 		return error;
@@ -130,57 +156,91 @@ kmem_pfn_high(const struct kcons *c)
 	return h < machine->npfn ? h : machine->npfn;
 }
 
-/* Is [0, high) exactly the space below a zone line, and which zone? */
+/*
+ * The arena zone for a window [0, high): the highest zone above 16 MiB
+ * that lies entirely inside it, provided the window ends exactly on a zone
+ * line (or covers all RAM).  -1 means the window needs a pool.
+ */
 static int
-kmem_window_zone(uint64_t high, int node)
+kmem_line_zone(uint64_t high)
 {
-	int best = -1;
+	int z;
 
-	for (int z = ZONE_ISA + 1; z < NZONES; z++)
-		if (machine_zone_end[z] <= high || (z == NZONES - 1 &&
-		    high == UINT64_MAX))
-			if (arena_exists(node, z))
-				best = z;
-	/* Lines only: a window ending between lines uses pools. */
-	if (best >= 0 && high != UINT64_MAX && high < machine->top &&
-	    machine_zone_end[machine_zone_of(high - 1)] != high)
+	if (high >= machine->top)
+		z = machine_zone_of(machine->top - 1);
+	else if (high > machine_zone_end[ZONE_ISA] &&
+	    machine_zone_end[machine_zone_of(high - 1)] == high)
+		z = machine_zone_of(high - 1);
+	else
 		return -1;
-	return best;
+	return z > ZONE_ISA ? z : -1;
 }
 
+/*
+ * Per-thread memos of the last arena decision: for allocation, the window
+ * and CPU it was made for; for free, the 2 MiB chunk of the object.  Both
+ * are valid for one machine generation.
+ */
+static DDI_TLS struct {
+	uint64_t	gen;
+	uint64_t	high;
+	int		cpu;
+	int		flags;
+} kmem_amemo;
+static DDI_TLS struct {
+	uint64_t	gen;
+	uint64_t	chunk;
+	int		flags;
+} kmem_fmemo;
+
+/*
+ * Below a page: arenas for windows that end on a zone line, by node
+ * distance and from the highest zone down; pools for everything with a
+ * boundary (dma_pool packing) and for windows between lines.
+ */
 static void *
 kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 {
-	size_t page = machine->spec.page, align = c->align < 16 ? 16 :
-	    c->align, want = size;
-	int node = machine_node();
+	size_t align = c->align < 16 ? 16 : c->align;
+	int cpu = machine_cpu(), node = machine->cpu_node[cpu];
+	int nodes = machine->spec.nodes, top;
 
-	/* Pools: sub-page boundary, or a window not ending on a line. */
-	if (c->boundary != 0 && c->boundary < page)
-		return pool_alloc(size, c->align, c->boundary, c->high, node);
-	if (c->boundary != 0) {
-		/* A naturally aligned block <= page crosses no boundary. */
-		while (align < want)
-			align <<= 1;
-		want = align;
+	if (c->boundary == 0 && kmem_amemo.gen == machine->generation &&
+	    kmem_amemo.high == c->high && kmem_amemo.cpu == cpu) {
+		void *p = arena_alloc_flags(size, align, kmem_amemo.flags);
+
+		if (p != NULL) {
+			*entry |= SH_ARENA;
+			return p;
+		}
 	}
-	for (int i = 0; i < machine->spec.nodes; i++) {
-		int nd = (node + i) % machine->spec.nodes;
-		int z = kmem_window_zone(c->high, nd);
+	top = c->boundary != 0 ? -1 : kmem_line_zone(c->high);
 
-		for (; z > ZONE_ISA; z--) {
-			void *p;
+	for (int dist = 0; top > 0 && dist < nodes; dist++) {
+		for (int sgn = 0; sgn < (dist == 0 ? 1 : 2); sgn++) {
+			int nd = sgn == 0 ? node + dist : node - dist;
 
-			if (!arena_exists(nd, z))
+			if (nd < 0 || nd >= nodes)
 				continue;
-			p = arena_alloc(nd, z, want, align);
-			if (p != NULL) {
-				*entry |= SH_ARENA;
-				return p;
+			for (int z = top; z > ZONE_ISA; z--) {
+				void *p;
+
+				int fl;
+
+				if (!arena_exists(nd, z))
+					continue;
+				fl = arena_flags(nd, z);
+				p = arena_alloc_flags(size, align, fl);
+				if (p != NULL) {
+					kmem_amemo.gen = machine->generation;
+					kmem_amemo.high = c->high;
+					kmem_amemo.cpu = cpu;
+					kmem_amemo.flags = fl;
+					*entry |= SH_ARENA;
+					return p;
+				}
 			}
 		}
-		if (kmem_window_zone(c->high, nd) < 0)
-			break;
 	}
 	return pool_alloc(size, c->align, c->boundary, c->high, node);
 }
@@ -332,8 +392,7 @@ void *
 kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
     enum kmem_kind kind, const char *func, const void *caller)
 {
-	struct krec rec = { .size = size, .caller = caller,
-	    .kind = (uint8_t)kind };
+	struct krec rec;
 	uint64_t entry = (uint64_t)(uintptr_t)caller & SH_CALLER_MASK;
 	uint64_t deadline = 0;
 	bool sleep = (flags & KM_NOSLEEP) == 0;
@@ -341,6 +400,26 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 
 	if (size == 0)
 		return NULL;
+	if (sleep && !verify_may_block(func, caller))
+		sleep = false;
+	/*
+	 * Fast path: a small object, light audit, no fault injection, and
+	 * the arena or pool has one at hand.  Only the shadow is written.
+	 */
+	if (likely(kmem_is_small(size, c) && c->boundary == 0 &&
+	    machine->spec.audit == AUDIT_LIGHT &&
+	    machine->spec.failrate <= 0) &&
+	    (p = kmem_small(size, c, &entry)) != NULL) {
+		shadow_set(p, entry | ((uint64_t)size << SH_SIZE_SHIFT));
+		if (how & KA_ZERO)
+			memset(p, 0, size);
+		kmem_out_add((int64_t)size);
+		return p;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.size = size;
+	rec.caller = caller;
+	rec.kind = (uint8_t)kind;
 	if (c->boundary != 0 && size > c->boundary) {
 		verify_report(func, caller, "size %zu is larger than the "
 		    "physreq's boundary %#llx", size,
@@ -356,29 +435,33 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 	    (c->boundary == 0 || size + REDZONE <= c->boundary) &&
 	    size + REDZONE < machine->spec.page)
 		rec.redzone = REDZONE;
-	if (sleep && !verify_may_block(func, caller))
-		sleep = false;
 	if (!sleep && kmem_inject_failure())
 		return NULL;
-	for (;;) {
-		uint64_t gen = palloc_generation();
+	p = kmem_try(size, c, &rec, &entry);
+	if (p == NULL && sleep) {
+		uint64_t gen = palloc_wait_begin();
 
-		p = kmem_try(size, c, &rec, &entry);
-		if (p != NULL || !sleep)
-			break;
-		if (deadline == 0)
-			deadline = now_ns() + ((how & KA_FAILOK) ? 100000000u :
-			    (uint64_t)machine->spec.sleeplimit_ms * 1000000u);
-		if (!palloc_wait(gen, deadline) && now_ns() >= deadline) {
-			p = kmem_try(size, c, &rec, &entry);
-			if (p != NULL || (how & KA_FAILOK))
+		deadline = now_ns() + ((how & KA_FAILOK) ? 100000000u :
+		    (uint64_t)machine->spec.sleeplimit_ms * 1000000u);
+		while ((p = kmem_try(size, c, &rec, &entry)) == NULL) {
+			if (palloc_wait(gen, deadline)) {
+				gen = palloc_generation();
+				continue;
+			}
+			if (now_ns() < deadline)
+				continue;
+			/* One last try after the deadline, then give up. */
+			if ((p = kmem_try(size, c, &rec, &entry)) != NULL ||
+			    (how & KA_FAILOK))
 				break;
+			palloc_wait_end();
 			verify_report(func, caller, "KM_SLEEP request of %zu "
 			    "bytes still unmet after %u ms: the simulated "
 			    "machine has no memory that satisfies it", size,
 			    machine->spec.sleeplimit_ms);
 			return NULL;
 		}
+		palloc_wait_end();
 	}
 	if (p == NULL)
 		return NULL;
@@ -399,7 +482,7 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 	}
 	if (how & KA_ZERO)
 		memset(p, 0, size);
-	kmem_out += size;
+	kmem_out_add((int64_t)size);
 	return p;
 }
 
@@ -407,19 +490,21 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 static size_t
 size_class(size_t size)
 {
-	size_t c = 16, step;
+	size_t step;
 
 	if (size <= 16)
 		return 16;
-	while (c * 2 < size)
-		c *= 2;
-	step = c / 4;
-	return (size + step - 1) / step * step;
+	/* a quarter of the power of two below size (four classes each) */
+	step = ((size_t)1 << (63 - __builtin_clzll((unsigned long long)
+	    (size - 1)))) / 4;
+	return (size + step - 1) & ~(step - 1);
 }
 
 static bool
 size_matches(size_t asked, size_t given, size_t page)
 {
+	if (asked == given)
+		return true;
 	if (machine->spec.audit == AUDIT_FULL)
 		return asked == given;
 	if (asked >= page || given >= page)
@@ -432,9 +517,21 @@ kmem_free_small(void *p, bool arena)
 {
 	if (arena) {
 		uint64_t pa = (uint64_t)((uint8_t *)p - machine->dmap);
-		int seg = machine_seg_of(pa >> machine->pshift);
+		uint64_t chunk = pa >> MACHINE_CHUNK_SHIFT;
 
-		arena_free(p, machine->seg[seg].node, machine->seg[seg].zone);
+		if (kmem_fmemo.gen != machine->generation ||
+		    kmem_fmemo.chunk != chunk) {
+			int seg = machine_seg_of(pa >> machine->pshift);
+
+			kmem_fmemo.gen = machine->generation;
+			kmem_fmemo.chunk = machine->seg_of_chunk[chunk] >= 0 ?
+			    chunk : UINT64_MAX;
+			kmem_fmemo.flags = arena_flags(machine->seg[seg].node,
+			    machine->seg[seg].zone);
+			arena_free_flags(p, kmem_fmemo.flags);
+		} else {
+			arena_free_flags(p, kmem_fmemo.flags);
+		}
 		palloc_notify();
 	} else {
 		pool_free(p);
@@ -485,6 +582,18 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 		verify_report(func, caller, "NULL pointer with size %zu", size);
 		return;
 	}
+	/* Light audit: small objects are found in the shadow, lock-free. */
+	if (machine->spec.audit == AUDIT_LIGHT && vm_in_dmap(p) &&
+	    ((uintptr_t)p & 7) == 0 && (e = shadow_take(p)) != 0) {
+		size_t was = (size_t)(e >> SH_SIZE_SHIFT);
+
+		if (!size_matches(was, size, page))
+			verify_report(func, caller, "%p was allocated with "
+			    "size %zu, freed with size %zu", p, was, size);
+		kmem_out_add(-(int64_t)was);
+		kmem_free_small(p, (e & SH_ARENA) != 0);
+		return;
+	}
 	if ((r = record_remove((uintptr_t)p)) != NULL) {
 		if (!size_matches(r->size, size, page))
 			verify_report(func, caller, "%p was allocated with "
@@ -497,22 +606,12 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 			if (r->path != RP_MAPONLY)
 				memset(p, POISON_BYTE, r->size);
 		}
-		kmem_out -= r->size;
+		kmem_out_add(-(int64_t)r->size);
 		kmem_free_pages(r);
 		free(r);
 		palloc_notify();
 		return;
 	}
-	if (!vm_in_dmap(p) || ((uintptr_t)p & 7) != 0 ||
-	    (e = shadow_take(p)) == 0) {
-		verify_report(func, caller, "%p is not allocated memory "
-		    "(freed twice, or never returned by an allocator)", p);
-		return;
-	}
-	if (!size_matches((size_t)(e >> SH_SIZE_SHIFT), size, page))
-		verify_report(func, caller, "%p was allocated with size %zu, "
-		    "freed with size %zu", p, (size_t)(e >> SH_SIZE_SHIFT),
-		    size);
-	kmem_out -= (size_t)(e >> SH_SIZE_SHIFT);
-	kmem_free_small(p, (e & SH_ARENA) != 0);
+	verify_report(func, caller, "%p is not allocated memory (freed twice, "
+	    "or never returned by an allocator)", p);
 }

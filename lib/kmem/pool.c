@@ -2,22 +2,27 @@
  * pool.c - dma_pool-style block pools in one-page slabs.
  *
  * A pool is keyed by (block size, alignment, boundary, address ceiling,
- * node) and created on first use; block sizes are rounded to jemalloc-like
- * size classes so that the number of pools stays small.  Free blocks are
- * linked through their first word, as dma_pool does; slab headers live in
- * host memory, found from a block through a hash of slab page addresses.
+ * node) and created on first use.  Pools for a boundary pack blocks of
+ * the exact size (rounded to 8 bytes, the host's pointer alignment), as a
+ * driver's dma_pool would; pools that exist only for an address window
+ * round sizes to jemalloc-like classes so that their number stays small.
+ * Free blocks are linked through their first word, as dma_pool does; slab
+ * headers live in host memory, found from a block through a per-page
+ * table that is read without locks.
  *
- * Locking: pool_tab_lock guards the pool table and the slab hash; each
- * pool's lock guards its slab lists.  Order: pool lock, then pool_tab_lock.
- * No lock is held while a slab page is allocated, since the page allocator
- * may call pool_reclaim.
+ * Locking: pool_tab_lock guards the pool table; each pool's lock guards
+ * its slab lists; a slab_of_page entry is written before its slab is
+ * published and cleared after it is unlinked.  No lock is held while a
+ * slab page is allocated, since the page allocator may call pool_reclaim.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kmem/pool.h"
 #include "machine/machine.h"
@@ -26,7 +31,6 @@
 
 struct slab {
 	struct slab	*next, *prev;	/* on the pool's partial/full lists */
-	struct slab	*hnext;		/* slab hash chain */
 	struct pool	*pool;
 	uint8_t		*va;		/* the slab page (direct map) */
 	uint64_t	pfn;
@@ -42,14 +46,18 @@ struct pool {
 	int		node;
 	unsigned	per_slab;
 	struct slab	*partial;	/* slabs with a free block */
-	struct slab	*empty;		/* at most one fully free slab */
+	struct slab	*full;		/* slabs without one */
+	struct slab	*empty;		/* fully free slabs, kept for reuse */
+	unsigned	nempty;
 };
 
+#define POOL_MAX_EMPTY	4		/* empty slabs a pool keeps */
+
 #define POOL_HASH	1024
-#define SLAB_HASH	4096
 static pthread_mutex_t pool_tab_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pool *pool_tab[POOL_HASH];
-static struct slab *slab_tab[SLAB_HASH];
+static struct slab *_Atomic *slab_of_page;	/* [npfn] */
+static size_t slab_of_page_len;
 
 static size_t
 pool_class(size_t size)
@@ -89,8 +97,11 @@ layout_count(size_t blk, size_t boundary, size_t page)
 unsigned
 pool_blocks_per_slab(size_t size, size_t align, size_t boundary)
 {
-	size_t blk = (pool_class(size) + align - 1) & ~(align - 1);
+	size_t blk = boundary != 0 ? (size < 16 ? 16 : size) : pool_class(size);
 
+	if (align < 8)
+		align = 8;
+	blk = (blk + align - 1) & ~(align - 1);
 	return layout_count(blk, boundary, machine->spec.page);
 }
 
@@ -108,12 +119,11 @@ pool_hash(size_t blk, size_t align, size_t boundary, uint64_t high, int node)
 static struct pool *
 pool_get(size_t size, size_t align, size_t boundary, uint64_t high, int node)
 {
-	size_t blk = (pool_class(size) + align - 1) & ~(align - 1);
+	size_t blk = boundary != 0 ? (size < 16 ? 16 : size) : pool_class(size);
 	unsigned h;
 	struct pool *p;
 
-	if (boundary != 0 && blk > boundary)
-		blk = (size + align - 1) & ~(align - 1); /* boundary >= align */
+	blk = (blk + align - 1) & ~(align - 1);	/* boundary >= align */
 	h = pool_hash(blk, align, boundary, high, node);
 	pthread_mutex_lock(&pool_tab_lock);
 	for (p = pool_tab[h]; p != NULL; p = p->next)
@@ -136,25 +146,13 @@ pool_get(size_t size, size_t align, size_t boundary, uint64_t high, int node)
 	return p;
 }
 
-static unsigned
-slab_hash(const void *va)
-{
-	return (unsigned)(((uintptr_t)va >> machine->pshift) % SLAB_HASH);
-}
-
 static struct slab *
 slab_lookup(const void *blk)
 {
-	uint8_t *page = (uint8_t *)((uintptr_t)blk &
-	    ~(uintptr_t)(machine->spec.page - 1));
-	struct slab *s;
+	uint64_t pa = (uint64_t)((const uint8_t *)blk - machine->dmap);
 
-	pthread_mutex_lock(&pool_tab_lock);
-	for (s = slab_tab[slab_hash(page)]; s != NULL; s = s->hnext)
-		if (s->va == page)
-			break;
-	pthread_mutex_unlock(&pool_tab_lock);
-	return s;
+	return atomic_load_explicit(&slab_of_page[pa >> machine->pshift],
+	    memory_order_acquire);
 }
 
 static void
@@ -214,23 +212,15 @@ slab_new(struct pool *p)
 		off += p->blk;
 	}
 	*link = NULL;
-	pthread_mutex_lock(&pool_tab_lock);
-	s->hnext = slab_tab[slab_hash(s->va)];
-	slab_tab[slab_hash(s->va)] = s;
-	pthread_mutex_unlock(&pool_tab_lock);
+	atomic_store_explicit(&slab_of_page[s->pfn], s, memory_order_release);
 	return s;
 }
 
 static void
 slab_destroy(struct slab *s)
 {
-	struct slab **pp;
-
-	pthread_mutex_lock(&pool_tab_lock);
-	for (pp = &slab_tab[slab_hash(s->va)]; *pp != s; pp = &(*pp)->hnext)
-		;
-	*pp = s->hnext;
-	pthread_mutex_unlock(&pool_tab_lock);
+	atomic_store_explicit(&slab_of_page[s->pfn], NULL,
+	    memory_order_release);
 	palloc_free(s->pfn, 1);
 	free(s);
 }
@@ -241,8 +231,10 @@ slab_take(struct pool *p, struct slab *s)
 	void *b = s->free;
 
 	s->free = *(void **)b;
-	if (--s->nfree == 0)
+	if (--s->nfree == 0) {
 		list_del(&p->partial, s);
+		list_push(&p->full, s);
+	}
 	return b;
 }
 
@@ -259,8 +251,11 @@ pool_alloc(size_t size, size_t align, size_t boundary, uint64_t high,
 		return NULL;
 	pthread_mutex_lock(&p->lock);
 	if (p->partial == NULL && p->empty != NULL) {
-		list_push(&p->partial, p->empty);
-		p->empty = NULL;
+		struct slab *e = p->empty;
+
+		list_del(&p->empty, e);
+		p->nempty--;
+		list_push(&p->partial, e);
 	}
 	if (p->partial != NULL) {
 		b = slab_take(p, p->partial);
@@ -289,15 +284,19 @@ pool_free(void *b)
 	pthread_mutex_lock(&p->lock);
 	*(void **)b = s->free;
 	s->free = b;
-	if (s->nfree++ == 0)
+	if (s->nfree++ == 0) {
+		list_del(&p->full, s);
 		list_push(&p->partial, s);
+	}
 	if (s->nfree == p->per_slab) {
-		/* Keep one empty slab; give the others back. */
+		/* Keep a few empty slabs; give the others back. */
 		list_del(&p->partial, s);
-		if (p->empty == NULL)
-			p->empty = s;
-		else
+		if (p->nempty < POOL_MAX_EMPTY) {
+			list_push(&p->empty, s);
+			p->nempty++;
+		} else {
 			victim = s;
+		}
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (victim != NULL)
@@ -305,7 +304,7 @@ pool_free(void *b)
 	palloc_notify();
 }
 
-/* Give every pool's spare empty slab back to the page allocator. */
+/* Give every pool's empty slabs back to the page allocator. */
 void
 pool_reclaim(void)
 {
@@ -320,9 +319,14 @@ pool_reclaim(void)
 			pthread_mutex_lock(&p->lock);
 			s = p->empty;
 			p->empty = NULL;
+			p->nempty = 0;
 			pthread_mutex_unlock(&p->lock);
-			if (s != NULL)
+			while (s != NULL) {
+				struct slab *next = s->next;
+
 				slab_destroy(s);
+				s = next;
+			}
 		}
 	}
 }
@@ -331,28 +335,45 @@ int
 pool_init(void)
 {
 	memset(pool_tab, 0, sizeof(pool_tab));
-	memset(slab_tab, 0, sizeof(slab_tab));
+	slab_of_page_len = (size_t)machine->npfn * sizeof(*slab_of_page);
+	slab_of_page = mmap(NULL, slab_of_page_len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (slab_of_page == MAP_FAILED) {
+		slab_of_page = NULL;
+		return ENOMEM;
+	}
 	return 0;
 }
 
-/* Free every pool and slab; outstanding blocks were reported as leaks. */
+static void
+slab_list_free(struct slab *s)
+{
+	while (s != NULL) {
+		struct slab *next = s->next;
+
+		slab_of_page[s->pfn] = NULL;
+		palloc_free(s->pfn, 1);
+		free(s);
+		s = next;
+	}
+}
+
+/* Free every pool and slab; blocks still held were reported as leaks. */
 void
 pool_fini(void)
 {
-	for (unsigned h = 0; h < SLAB_HASH; h++)
-		while (slab_tab[h] != NULL) {
-			struct slab *s = slab_tab[h];
-
-			slab_tab[h] = s->hnext;
-			palloc_free(s->pfn, 1);
-			free(s);
-		}
 	for (unsigned h = 0; h < POOL_HASH; h++)
 		while (pool_tab[h] != NULL) {
 			struct pool *p = pool_tab[h];
 
 			pool_tab[h] = p->next;
+			slab_list_free(p->partial);
+			slab_list_free(p->full);
+			slab_list_free(p->empty);
 			pthread_mutex_destroy(&p->lock);
 			free(p);
 		}
+	if (slab_of_page != NULL)
+		munmap((void *)slab_of_page, slab_of_page_len);
+	slab_of_page = NULL;
 }

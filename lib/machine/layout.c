@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "machine/machine.h"
@@ -173,6 +174,30 @@ machine_layout(struct machine *m, char *err, size_t errlen)
 			return layout_err(err, errlen, "nodes: node %d gets "
 			    "no RAM", n);
 
+	/* A 2 MiB chunk table makes most segment look-ups one load. */
+	m->nchunks = (m->top + (UINT64_C(1) << MACHINE_CHUNK_SHIFT) - 1) >>
+	    MACHINE_CHUNK_SHIFT;
+	m->seg_of_chunk = malloc((size_t)m->nchunks);
+	if (m->seg_of_chunk == NULL)
+		return layout_err(err, errlen, "mem: no memory for the "
+		    "segment table");
+	memset(m->seg_of_chunk, -1, (size_t)m->nchunks);
+	for (unsigned i = 0; i < m->nsegs; i++) {
+		uint64_t s0 = (m->seg[i].spfn << m->pshift) >>
+		    MACHINE_CHUNK_SHIFT;
+		uint64_t e0 = ((m->seg[i].epfn << m->pshift) - 1) >>
+		    MACHINE_CHUNK_SHIFT;
+
+		for (uint64_t ch = s0; ch <= e0; ch++) {
+			uint64_t cs = ch << MACHINE_CHUNK_SHIFT;
+			uint64_t ce = cs + (UINT64_C(1) << MACHINE_CHUNK_SHIFT);
+			bool whole = (m->seg[i].spfn << m->pshift) <= cs &&
+			    (m->seg[i].epfn << m->pshift) >= ce;
+
+			m->seg_of_chunk[ch] = whole ? (int8_t)i : -2;
+		}
+	}
+
 	/* CPUs in equal blocks per node: cpu c is on node c*nodes/cpus. */
 	for (int c = 0; c < ms->cpus; c++)
 		m->cpu_node[c] = (int)((int64_t)c * ms->nodes / ms->cpus);
@@ -189,9 +214,9 @@ machine_zone_of(uint64_t pa)
 	return z;
 }
 
-/* Index of the segment holding pfn, or -1 (a hole or beyond the top). */
+/* Binary search over the segments: -1 for a hole or beyond the top. */
 int
-machine_seg_of(uint64_t pfn)
+machine_seg_search(uint64_t pfn)
 {
 	unsigned lo = 0, hi = machine->nsegs;
 

@@ -21,6 +21,7 @@
 #define MACHINE_MAX_HOLES	16
 #define MACHINE_MAX_SEGS	64
 #define MACHINE_DMAP_ALIGN	(UINT64_C(1) << 32)
+#define MACHINE_CHUNK_SHIFT	21
 
 /* Zone lines: a zone ends where the next address bit would be needed. */
 enum { ZONE_ISA, ZONE_32, ZONE_36, ZONE_HIGH, NZONES };
@@ -67,12 +68,16 @@ struct machine {
 	unsigned	nsegs;
 	struct machine_seg seg[MACHINE_MAX_SEGS];
 	int		cpu_node[MACHINE_MAX_CPUS];
+	int8_t		*seg_of_chunk;	/* by 2 MiB chunk: segment, -1 none,
+					   -2 several (search) */
+	uint64_t	nchunks;
 	int		memfd;
 	uint8_t		*dmap;		/* direct map: PA 0 is dmap[0] */
 	void		*dmap_resv;	/* whole reservation, for munmap */
 	size_t		dmap_resv_len;
 	uint64_t	generation;	/* bumped by every ddisim_init */
 };
+
 
 /* The machine; NULL when none is built.  Written only by init/shutdown. */
 extern struct machine *machine;
@@ -84,7 +89,22 @@ int	machine_ram_create(struct machine *m, char *err, size_t errlen);
 void	machine_ram_destroy(struct machine *m);
 void	machine_ram_release(uint64_t pfn, uint64_t npages);
 int	machine_zone_of(uint64_t pa);
-int	machine_seg_of(uint64_t pfn);	/* index, or -1 for a hole */
+int	machine_seg_search(uint64_t pfn);
+
+/* Index of the segment holding pfn, or -1 (a hole or beyond the top). */
+static inline int
+machine_seg_of(uint64_t pfn)
+{
+	uint64_t ch = (pfn << machine->pshift) >> MACHINE_CHUNK_SHIFT;
+
+	if (__builtin_expect(ch < machine->nchunks, 1)) {
+		int v = machine->seg_of_chunk[ch];
+
+		if (v != -2)
+			return v;
+	}
+	return machine_seg_search(pfn);
+}
 
 /* Build the machine on first use; fatal if $DDISIM_MACHINE is bad. */
 void	machine_ensure_slow(void);
@@ -96,8 +116,25 @@ machine_ensure(void)
 }
 
 /* The simulated CPU of the calling thread, and its node. */
-int	machine_cpu(void);
-int	machine_node(void);
+extern __thread int machine_thread_cpu
+    __attribute__((tls_model("initial-exec")));
+int	machine_cpu_slow(void);
+
+static inline int
+machine_cpu(void)
+{
+	int c = machine_thread_cpu;
+
+	if (__builtin_expect(c < 0 || c >= machine->spec.cpus, 0))
+		c = machine_cpu_slow();
+	return c;
+}
+
+static inline int
+machine_node(void)
+{
+	return machine->cpu_node[machine_cpu()];
+}
 
 /*
  * Fork isolation: layers that keep mappings of the memfd register a remap

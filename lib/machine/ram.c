@@ -211,28 +211,22 @@ machine_init_lock(void)
 }
 
 /* Simulated CPUs: threads are spread round robin until they set one. */
-static __thread int ram_cpu = -1;
+DDI_TLS int machine_thread_cpu = -1;
 static _Atomic unsigned ram_next_cpu;
 
 int
-machine_cpu(void)
+machine_cpu_slow(void)
 {
-	if (ram_cpu < 0 || ram_cpu >= machine->spec.cpus)
-		ram_cpu = (int)(ram_next_cpu++ % (unsigned)machine->spec.cpus);
-	return ram_cpu;
-}
-
-int
-machine_node(void)
-{
-	return machine->cpu_node[machine_cpu()];
+	machine_thread_cpu = (int)(ram_next_cpu++ %
+	    (unsigned)machine->spec.cpus);
+	return machine_thread_cpu;
 }
 
 
 void
 machine_set_cpu(int cpu)
 {
-	ram_cpu = cpu;
+	machine_thread_cpu = cpu;
 }
 
 /* splitmix64 to seed xoshiro256** (public-domain algorithms). */

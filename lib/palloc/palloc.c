@@ -655,17 +655,37 @@ palloc_generation(void)
 	return palloc_gen;
 }
 
+/*
+ * Wake sleepers after memory was freed.  Cheap when nobody sleeps: a
+ * sleeper registers (palloc_wait_begin) before its last attempt, so a
+ * free that finds no sleeper registered happened before that attempt,
+ * which then sees the memory.
+ */
 void
 palloc_notify(void)
 {
+	if (palloc_nwaiters == 0)
+		return;
+	pthread_mutex_lock(&wait_lock);
 	palloc_gen++;
-	if (palloc_nwaiters > 0) {
-		pthread_mutex_lock(&wait_lock);
-		pthread_cond_broadcast(&wait_cv);
-		pthread_mutex_unlock(&wait_lock);
-	}
+	pthread_cond_broadcast(&wait_cv);
+	pthread_mutex_unlock(&wait_lock);
 }
 
+uint64_t
+palloc_wait_begin(void)
+{
+	palloc_nwaiters++;
+	return palloc_gen;
+}
+
+void
+palloc_wait_end(void)
+{
+	palloc_nwaiters--;
+}
+
+/* Sleep until a free after generation gen, or the deadline; false then. */
 bool
 palloc_wait(uint64_t gen, uint64_t deadline_ns)
 {
@@ -674,13 +694,11 @@ palloc_wait(uint64_t gen, uint64_t deadline_ns)
 	bool woke;
 
 	pthread_mutex_lock(&wait_lock);
-	palloc_nwaiters++;
 	while (palloc_gen == gen)
 		if (pthread_cond_timedwait(&wait_cv, &wait_lock, &ts) ==
 		    ETIMEDOUT)
 			break;
 	woke = palloc_gen != gen;
-	palloc_nwaiters--;
 	pthread_mutex_unlock(&wait_lock);
 	return woke;
 }

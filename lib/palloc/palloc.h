@@ -59,11 +59,14 @@ void	palloc_reclaim_register(palloc_reclaim_fn fn);
 void	palloc_reclaim(void);
 
 /*
- * Waiting for memory: a sleeper samples palloc_generation(), retries, and
- * if that fails waits until a free bumps the generation or the deadline
- * (CLOCK_MONOTONIC, ns) passes.  Returns false on timeout.
+ * Waiting for memory: a sleeper registers with palloc_wait_begin (which
+ * returns the current generation), retries, and if that fails waits until
+ * a free bumps the generation or the deadline (CLOCK_MONOTONIC, ns)
+ * passes; palloc_wait_end unregisters.  Frees call palloc_notify.
  */
 uint64_t palloc_generation(void);
+uint64_t palloc_wait_begin(void);
+void	palloc_wait_end(void);
 void	palloc_notify(void);
 bool	palloc_wait(uint64_t gen, uint64_t deadline_ns);
 

@@ -137,7 +137,7 @@ ddisim_verify_count(void)
 DDI_PUBLIC const char *
 ddisim_verify_last(void)
 {
-	static __thread char copy[1024];
+	static DDI_TLS char copy[1024];
 
 	pthread_mutex_lock(&verify_lock);
 	memcpy(copy, verify_last, sizeof(copy));

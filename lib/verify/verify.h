@@ -19,6 +19,8 @@
 #define DDI_HIDDEN	__attribute__((visibility("hidden")))
 #define DDI_PUBLIC	__attribute__((visibility("default")))
 #define DDI_CALLER	__builtin_return_address(0)
+/* Library thread-locals: initial-exec, no __tls_get_addr on hot paths. */
+#define DDI_TLS		__thread __attribute__((tls_model("initial-exec")))
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
