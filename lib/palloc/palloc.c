@@ -29,6 +29,7 @@
 
 #define NIL		UINT32_MAX
 #define PM_HEAD		0x01
+#define PM_CLEAN	0x02	/* block's pages were given back to the host */
 
 struct pmeta {
 	uint32_t	next;		/* free-list links (pfn), NIL ends */
@@ -60,11 +61,14 @@ static size_t pm_len, bm_len;
 static struct pdomain dom[MACHINE_MAX_NODES][NZONES];
 static struct pcpu pcp[MACHINE_MAX_CPUS];
 
-/* Freed ranges not yet given back to the host; palloc_lock. */
-#define PEND_MAX	64
-static struct { uint64_t pfn, n; } pend[PEND_MAX];
-static unsigned npend;
-static uint64_t pend_pages;
+/*
+ * Freed pages go back to the host lazily: once dirty_freed pages were
+ * freed since the last sweep, free blocks of SWEEP_MIN bytes or more that
+ * are not clean are punched out of the memfd.  Small pieces that are
+ * reused at once never pay for hole punching and refaults.
+ */
+#define SWEEP_MIN	(UINT64_C(1) << 20)
+static uint64_t dirty_freed, sweep_at;	/* pages; palloc_lock */
 
 /* Pages freed since boot: tells whether a reclaim gave anything back. */
 static uint64_t nfreed;
@@ -112,14 +116,14 @@ palloc_test_free_bit(uint64_t pfn)
 /* ---- buddy lists ---- */
 
 static void
-list_insert(uint64_t pfn, unsigned order, unsigned seg)
+list_insert(uint64_t pfn, unsigned order, unsigned seg, bool clean)
 {
 	struct pdomain *d = seg_dom(seg);
 	struct pmeta *p = &pm[pfn];
 	uint32_t h = d->head[order];
 
 	p->order = (uint8_t)order;
-	p->flags = PM_HEAD;
+	p->flags = PM_HEAD | (clean ? PM_CLEAN : 0);
 	p->seg = (uint16_t)seg;
 	p->prev = NIL;
 	p->next = h;
@@ -161,19 +165,19 @@ block_order(uint64_t s, uint64_t e)
 
 /* Put [s, e) of segment seg on the lists as maximal aligned blocks. */
 static void
-insert_range(uint64_t s, uint64_t e, unsigned seg)
+insert_range(uint64_t s, uint64_t e, unsigned seg, bool clean)
 {
 	while (s < e) {
 		unsigned o = block_order(s, e);
 
-		list_insert(s, o, seg);
+		list_insert(s, o, seg, clean);
 		s += UINT64_C(1) << o;
 	}
 }
 
 /* Free block of order o at pfn, merging with free buddies in its segment. */
 static void
-free_block(uint64_t pfn, unsigned o, unsigned seg)
+free_block(uint64_t pfn, unsigned o, unsigned seg, bool clean)
 {
 	const struct machine_seg *sg = &machine->seg[seg];
 
@@ -184,11 +188,12 @@ free_block(uint64_t pfn, unsigned o, unsigned seg)
 			break;
 		if (!(pm[b].flags & PM_HEAD) || pm[b].order != o)
 			break;
+		clean = clean && (pm[b].flags & PM_CLEAN);
 		list_remove(b);
 		pfn &= ~(UINT64_C(1) << o);
 		o++;
 	}
-	list_insert(pfn, o, (unsigned)seg);
+	list_insert(pfn, o, (unsigned)seg, clean);
 }
 
 /* The free block holding pfn (whose bit must be set). */
@@ -215,40 +220,42 @@ take_range_locked(uint64_t s, uint64_t n)
 		uint64_t h = block_of(p);
 		unsigned o = pm[h].order, seg = pm[h].seg;
 		uint64_t he = h + (UINT64_C(1) << o);
+		bool clean = (pm[h].flags & PM_CLEAN) != 0;
 
 		list_remove(h);
 		if (h < p)
-			insert_range(h, p, seg);
+			insert_range(h, p, seg, clean);
 		if (he > e)
-			insert_range(e, he, seg);
+			insert_range(e, he, seg, clean);
 		p = he;
 	}
 	bm_fill(s, n, false);
 }
 
-/* Give the released ranges back to the host, if still free. */
+/* Punch every dirty free block of SWEEP_MIN bytes or more. */
 static void
-release_pending_locked(void)
+sweep_locked(void)
 {
-	for (unsigned i = 0; i < npend; i++) {
-		uint64_t p = pend[i].pfn, e = p + pend[i].n;
+	unsigned min = 0;
 
-		while (p < e) {
-			uint64_t f = bm_next(p, e, true), c;
-
-			if (f >= e)
-				break;
-			c = bm_next(f, e, false);
-			machine_ram_release(f, c - f);
-			p = c;
-		}
-	}
-	npend = 0;
-	pend_pages = 0;
+	while ((UINT64_C(1) << (min + machine->pshift)) < SWEEP_MIN)
+		min++;
+	for (int n = 0; n < machine->spec.nodes; n++)
+		for (int z = 0; z < NZONES; z++)
+			for (unsigned o = min; o < PALLOC_NORDERS; o++)
+				for (uint32_t h = dom[n][z].head[o]; h != NIL;
+				    h = pm[h].next) {
+					if (pm[h].flags & PM_CLEAN)
+						continue;
+					machine_ram_release(h,
+					    UINT64_C(1) << o);
+					pm[h].flags |= PM_CLEAN;
+				}
+	dirty_freed = 0;
 }
 
 static void
-free_range_locked(uint64_t pfn, uint64_t n)
+free_range_locked(uint64_t pfn, uint64_t n, bool clean)
 {
 	uint64_t e = pfn + n;
 
@@ -264,23 +271,20 @@ free_range_locked(uint64_t pfn, uint64_t n)
 		while (pfn < se) {
 			unsigned o = block_order(pfn, se);
 
-			free_block(pfn, o, (unsigned)seg);
+			free_block(pfn, o, (unsigned)seg, clean);
 			pfn += UINT64_C(1) << o;
 		}
 	}
 }
 
+/* Pages a caller had: dirty.  Sweep once enough of them were freed. */
 static void
-pend_add_locked(uint64_t pfn, uint64_t n)
+free_dirty_locked(uint64_t pfn, uint64_t n)
 {
-	if (npend > 0 && pend[npend - 1].pfn + pend[npend - 1].n == pfn)
-		pend[npend - 1].n += n;
-	else
-		pend[npend++] = (typeof(pend[0])){ pfn, n };
-	pend_pages += n;
-	if (npend == PEND_MAX || (pend_pages << machine->pshift) >=
-	    (UINT64_C(16) << 20))
-		release_pending_locked();
+	free_range_locked(pfn, n, false);
+	dirty_freed += n;
+	if (dirty_freed >= sweep_at)
+		sweep_locked();
 }
 
 /* ---- allocation ---- */
@@ -310,10 +314,12 @@ alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
 		    h = pm[h].next, tries++) {
 			if (h < r->low || h + (UINT64_C(1) << need) > r->high)
 				continue;
+			bool clean = (pm[h].flags & PM_CLEAN) != 0;
+
 			take_range_locked(h, UINT64_C(1) << o);
 			if ((UINT64_C(1) << o) > r->npages)
 				free_range_locked(h + r->npages,
-				    (UINT64_C(1) << o) - r->npages);
+				    (UINT64_C(1) << o) - r->npages, clean);
 			*pfnp = h;
 			return true;
 		}
@@ -496,8 +502,7 @@ palloc_free(uint64_t pfn, uint64_t npages)
 {
 	VERIFY(pfn != 0 && pfn + npages <= machine->npfn && npages > 0);
 	pthread_mutex_lock(&palloc_lock);
-	free_range_locked(pfn, npages);
-	pend_add_locked(pfn, npages);
+	free_dirty_locked(pfn, npages);
 	pthread_mutex_unlock(&palloc_lock);
 	palloc_notify();
 }
@@ -603,8 +608,7 @@ palloc_page_free(uint64_t pfn)
 		while (c->n[s->zone] > PCP_MAX / 2) {
 			uint64_t p = c->pfn[s->zone][--c->n[s->zone]];
 
-			free_range_locked(p, 1);
-			pend_add_locked(p, 1);
+			free_dirty_locked(p, 1);
 		}
 		pthread_mutex_unlock(&palloc_lock);
 	}
@@ -623,7 +627,7 @@ pcp_drain_all(void)
 		pthread_mutex_lock(&palloc_lock);
 		for (int z = 0; z < NZONES; z++)
 			while (c->n[z] > 0)
-				free_range_locked(c->pfn[z][--c->n[z]], 1);
+				free_dirty_locked(c->pfn[z][--c->n[z]], 1);
 		pthread_mutex_unlock(&palloc_lock);
 		pthread_mutex_unlock(&c->lock);
 	}
@@ -746,8 +750,11 @@ palloc_init(void)
 				dom[n][z].head[o] = NIL;
 	for (int c = 0; c < MACHINE_MAX_CPUS; c++)
 		memset(pcp[c].n, 0, sizeof(pcp[c].n));
-	npend = 0;
-	pend_pages = 0;
+	dirty_freed = 0;
+	/* sweep after max(16 MiB, RAM / 64) of freed pages */
+	sweep_at = (UINT64_C(16) << 20) >> machine->pshift;
+	if (sweep_at < machine->npfn / 64)
+		sweep_at = machine->npfn / 64;
 	aged_pages = 0;
 	for (unsigned i = 0; i < machine->nsegs; i++) {
 		const struct machine_seg *s = &machine->seg[i];
@@ -758,7 +765,7 @@ palloc_init(void)
 		if (sp >= s->epfn)
 			continue;
 		bm_fill(sp, s->epfn - sp, true);
-		insert_range(sp, s->epfn, i);
+		insert_range(sp, s->epfn, i, true);
 	}
 	return 0;
 }
@@ -916,7 +923,8 @@ palloc_age(double frac, uint64_t seed)
 			    1 + rng_below(&r, h[i].n - 1) : h[i].n;
 
 			/* Free the tail piece of a run, or all of it. */
-			free_range_locked(h[i].pfn + h[i].n - cut, cut);
+			/* the workload never touched its pages: clean */
+			free_range_locked(h[i].pfn + h[i].n - cut, cut, true);
 			held -= cut;
 			h[i].n -= cut;
 			if (h[i].n == 0)
