@@ -532,6 +532,7 @@ kmem_free_small(void *p, bool arena)
 		} else {
 			arena_free_flags(p, kmem_fmemo.flags);
 		}
+		palloc_cached();
 		palloc_notify();
 	} else {
 		pool_free(p);

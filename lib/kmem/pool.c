@@ -301,6 +301,7 @@ pool_free(void *b)
 	pthread_mutex_unlock(&p->lock);
 	if (victim != NULL)
 		slab_destroy(victim);
+	palloc_cached();
 	palloc_notify();
 }
 

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -79,6 +80,11 @@ static uint64_t aged_pages;
 #define MAX_RECLAIM	8
 static palloc_reclaim_fn reclaim_fn[MAX_RECLAIM];
 static unsigned nreclaim;
+/*
+ * Set when a layer caches freed memory (palloc_cached); reclaim is
+ * skipped while it is clear, since the hooks would find nothing to give.
+ */
+static _Atomic bool cache_dirty;
 
 static _Atomic uint64_t palloc_gen;
 static _Atomic int palloc_nwaiters;
@@ -466,7 +472,7 @@ palloc_alloc(const struct palloc_req *r, uint64_t *pfnp)
 		pthread_mutex_unlock(&palloc_lock);
 		if (ok)
 			return 0;
-		if (attempt > 0 || r->noreclaim)
+		if (attempt > 0 || r->noreclaim || !cache_dirty)
 			break;
 		palloc_reclaim();
 		/* Search again only if the hooks gave something back. */
@@ -614,6 +620,7 @@ palloc_page_free(uint64_t pfn)
 	}
 	c->pfn[s->zone][c->n[s->zone]++] = (uint32_t)pfn;
 	pthread_mutex_unlock(&c->lock);
+	palloc_cached();
 	palloc_notify();
 }
 
@@ -648,9 +655,18 @@ palloc_reclaim_register(palloc_reclaim_fn fn)
 void
 palloc_reclaim(void)
 {
+	cache_dirty = false;
 	for (unsigned i = 0; i < nreclaim; i++)
 		reclaim_fn[i]();
 	pcp_drain_all();
+}
+
+void
+palloc_cached(void)
+{
+	/* read-mostly: write the shared line only on a change */
+	if (!atomic_load_explicit(&cache_dirty, memory_order_relaxed))
+		cache_dirty = true;
 }
 
 uint64_t
@@ -751,6 +767,7 @@ palloc_init(void)
 	for (int c = 0; c < MACHINE_MAX_CPUS; c++)
 		memset(pcp[c].n, 0, sizeof(pcp[c].n));
 	dirty_freed = 0;
+	cache_dirty = false;
 	/* sweep after max(16 MiB, RAM / 64) of freed pages */
 	sweep_at = (UINT64_C(16) << 20) >> machine->pshift;
 	if (sweep_at < machine->npfn / 64)

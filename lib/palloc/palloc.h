@@ -57,6 +57,8 @@ void	palloc_page_free(uint64_t pfn);
 typedef void (*palloc_reclaim_fn)(void);
 void	palloc_reclaim_register(palloc_reclaim_fn fn);
 void	palloc_reclaim(void);
+/* A layer kept freed memory in a cache: the next failure reclaims. */
+void	palloc_cached(void);
 
 /*
  * Waiting for memory: a sleeper registers with palloc_wait_begin (which
