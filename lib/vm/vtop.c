@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "exports.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
@@ -13,11 +15,25 @@
 
 #include "sys/ddi.h"
 
+/* A physical address as a 32-bit paddr_t; 0 after a report. */
+static paddr_t
+paddr32(uint64_t pa, const char *what, const char *func, const void *caller)
+{
+	if (pa > UINT32_MAX) {
+		verify_report(func, caller, "%s is at physical %#llx, which "
+		    "does not fit a 32-bit paddr_t", what,
+		    (unsigned long long)pa);
+		return 0;
+	}
+	return (paddr_t)pa;
+}
+
 /* Kernel address to a 32-bit paddr_t; 0 after a report. */
 static paddr_t
 vtop_kernel(const void *va, const char *func, const void *caller)
 {
 	uint64_t pa;
+	char what[32];
 
 	machine_ensure();
 	if (vm_vtop(va, &pa) != 0) {
@@ -25,13 +41,10 @@ vtop_kernel(const void *va, const char *func, const void *caller)
 		    "memory", va);
 		return 0;
 	}
-	if (pa > UINT32_MAX) {
-		verify_report(func, caller, "%p is at physical %#llx, which "
-		    "does not fit a 32-bit paddr_t", va,
-		    (unsigned long long)pa);
-		return 0;
-	}
-	return (paddr_t)pa;
+	if (likely(pa <= UINT32_MAX))
+		return (paddr_t)pa;
+	snprintf(what, sizeof(what), "%p", va);
+	return paddr32(pa, what, func, caller);
 }
 
 DDI_PUBLIC paddr_t
@@ -90,17 +103,12 @@ phystoppid(paddr_t pa)
 DDI_PUBLIC paddr_t
 pptophys(ppid_t ppid)
 {
-	uint64_t pa;
+	char what[32];
 
 	machine_ensure();
-	pa = (uint64_t)ppid << machine->pshift;
-	if (pa > UINT32_MAX) {
-		verify_report(__func__, DDI_CALLER, "page %#x is at physical "
-		    "%#llx, which does not fit a 32-bit paddr_t", ppid,
-		    (unsigned long long)pa);
-		return 0;
-	}
-	return (paddr_t)pa;
+	snprintf(what, sizeof(what), "page %#x", ppid);
+	return paddr32((uint64_t)ppid << machine->pshift, what, __func__,
+	    DDI_CALLER);
 }
 
 DDI_PUBLIC ulong_t
