@@ -4,7 +4,10 @@
  * parent's RAM, even though the parent built the machine and allocated
  * (in the direct map and behind an alias) before forking.
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/types.h>
@@ -53,6 +56,60 @@ START_TEST(sibling_sees_parent_state)
 }
 END_TEST
 
+static _Atomic int stop;
+
+static void *
+churn(void *arg)
+{
+	while (!stop) {
+		void *a = kmem_alloc(200, KM_SLEEP), *b = kmem_alloc(5 * 4096,
+		    KM_SLEEP);
+
+		kmem_free(a, 200);
+		kmem_free(b, 5 * 4096);
+	}
+	return NULL;
+}
+
+/*
+ * Forks while other threads allocate (jemalloc's fork handlers and ours
+ * must not deadlock), and the parent writes the moment fork returns (the
+ * child must still see the RAM as it was at the fork).
+ */
+START_TEST(fork_under_load)
+{
+	pthread_t t[2];
+
+	stop = 0;
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, churn, NULL);
+	for (int round = 0; round < 10; round++) {
+		pid_t pid;
+		int status;
+
+		memset(direct, round, SIZE);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+			for (size_t i = 0; i < SIZE; i++)
+				if (direct[i] != (unsigned char)round)
+					_exit(1);
+			_exit(0);
+		}
+		memset(direct, 0xee, SIZE);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status));
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -92,6 +149,8 @@ main(void)
 	tcase_add_test(tc, child_writes);
 	tcase_add_test(tc, sibling_sees_parent_state);
 	tcase_add_test(tc, child_writes);
+	tcase_add_test(tc, sibling_sees_parent_state);
+	tcase_add_test(tc, fork_under_load);
 	tcase_add_test(tc, sibling_sees_parent_state);
 	suite_add_tcase(s, tc);
 	nf = run_suite(s);

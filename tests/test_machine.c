@@ -46,6 +46,10 @@ START_TEST(spec_rejects)
 	expect_reject("mem", "key=value");
 	expect_reject("mem=0x12345", "mem");
 	expect_reject("mem=1G,hole=1000-8192", "hole");
+	expect_reject("maps=8", "maps");
+	expect_reject("mem=0xfffff00010000000,hole=0x1000-0x100000001000",
+	    "mem");
+	expect_reject("mem=1G,hole=0x1000-0x100000001000", "hole");
 }
 END_TEST
 

@@ -114,6 +114,16 @@ oddi_misuse(int which)
 	case 5: ck_assert_uint_eq(kvtophys((caddr_t)&p), 0); break;
 	case 6: ck_assert_uint_eq(vtop(p, (proc_t *)&p), 0); break;
 	case 7: freecpages(p + PG, 1); break;
+	case 8: {
+		/* frames mapped, not owned: kmem_free must not free them */
+		caddr_t m = sptalloc(1, PG_P, (pfn_t)(kvtophys(p) / PG), 0);
+
+		kmem_free(m, PG);
+		ck_assert_uint_eq(kvtophys(m), kvtophys(p));
+		sptfree(m, 1, 0);
+		break;
+	}
+	case 9: freecpages(s, 2); break;	/* sptalloc memory */
 	}
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
 	freecpages(p, 2);
@@ -147,10 +157,10 @@ main(void)
 	tcase_add_test(tc, translation);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
-	tcase_add_loop_test(tc, misuse_counted, 0, 8);
+	tcase_add_loop_test(tc, misuse_counted, 0, 10);
 	if (!nofork())
 		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
-		    0, 8);
+		    0, 10);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

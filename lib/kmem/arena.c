@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kmem/arena.h"
 #include "machine/machine.h"
@@ -63,7 +64,7 @@ hook_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
 		seg = machine_seg_of(pfn);
 		if (seg < 0 || machine->seg[seg].node != node ||
 		    machine->seg[seg].zone != zone ||
-		    palloc_alloc_exact(pfn, npages) != 0)
+		    palloc_alloc_exact(pfn, npages, true) != 0)
 			return NULL;
 	} else {
 		uint64_t zs = zone == 0 ? 0 : machine_zone_end[zone - 1];
@@ -74,7 +75,7 @@ hook_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
 			.align = alignment > ((size_t)1 << shift) ?
 			    alignment >> shift : 1,
 			.node = node, .zone_min = zone,
-			.strict = true, .noreclaim = true };
+			.strict = true, .noreclaim = true, .hook = true };
 
 		if (palloc_alloc(&r, &pfn) != 0)
 			return NULL;
@@ -91,15 +92,18 @@ hook_dalloc(extent_hooks_t *h, void *addr, size_t size, bool committed,
 {
 	uint64_t pa = (uint64_t)((uint8_t *)addr - machine->dmap);
 
-	palloc_free(pa >> machine->pshift, size >> machine->pshift);
-	return false;
+	/* true keeps the extent in jemalloc: only while a fork is prepared */
+	return !palloc_free_hook(pa >> machine->pshift,
+	    size >> machine->pshift);
 }
 
 static void
 hook_destroy(extent_hooks_t *h, void *addr, size_t size, bool committed,
     unsigned ind)
 {
-	(void)hook_dalloc(h, addr, size, committed, ind);
+	uint64_t pa = (uint64_t)((uint8_t *)addr - machine->dmap);
+
+	palloc_free(pa >> machine->pshift, size >> machine->pshift);
 }
 
 static bool
@@ -184,27 +188,33 @@ arena_create(int node, int zone, unsigned *indp)
 	return 0;
 }
 
+/*
+ * Thread exit: destroy the thread's tcaches, but only those still in the
+ * registry, under arena_lock, so that a shutdown that already destroyed
+ * them all is never followed by a second destroy of the same id.
+ */
 static void
 tc_thread_exit(void *arg)
 {
-	if (tc_gen != arena_gen)
-		return;
 	pthread_mutex_lock(&arena_lock);
+	if (tc_gen != arena_gen) {
+		pthread_mutex_unlock(&arena_lock);
+		return;
+	}
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++) {
 			unsigned t = tc_mine[n][z];
 
-			if (t == 0)
+			tc_mine[n][z] = 0;
+			if (t-- == 0)
 				continue;
-			t--;
-			(void)mallctl("tcache.destroy", NULL, NULL, &t,
-			    sizeof(t));
 			for (unsigned i = 0; i < tc_nall; i++)
 				if (tc_all[i] == t) {
 					tc_all[i] = tc_all[--tc_nall];
+					(void)mallctl("tcache.destroy", NULL,
+					    NULL, &t, sizeof(t));
 					break;
 				}
-			tc_mine[n][z] = 0;
 		}
 	pthread_mutex_unlock(&arena_lock);
 }
@@ -229,8 +239,13 @@ arena_init(void)
 			int error;
 
 			arena_ind[n][z] = NO_ARENA;
+			/*
+			 * jemalloc splits extents at host pages: with larger
+			 * machine pages the pools serve small objects.
+			 */
 			if (n >= machine->spec.nodes || z == ZONE_ISA ||
-			    palloc_total_pages(n, z) == 0)
+			    palloc_total_pages(n, z) == 0 ||
+			    machine->spec.page != (size_t)sysconf(_SC_PAGESIZE))
 				continue;
 			if ((error = arena_create(n, z, &arena_ind[n][z])) != 0) {
 				pthread_mutex_unlock(&arena_lock);

@@ -204,6 +204,7 @@ kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 	size_t align = c->align < 16 ? 16 : c->align;
 	int cpu = machine_cpu(), node = machine->cpu_node[cpu];
 	int nodes = machine->spec.nodes, top;
+	bool first = true;
 
 	if (c->boundary == 0 && kmem_amemo.gen == machine->generation &&
 	    kmem_amemo.high == c->high && kmem_amemo.cpu == cpu) {
@@ -224,28 +225,42 @@ kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 				continue;
 			for (int z = top; z > ZONE_ISA; z--) {
 				void *p;
-
 				int fl;
 
 				if (!arena_exists(nd, z))
 					continue;
 				fl = arena_flags(nd, z);
 				p = arena_alloc_flags(size, align, fl);
-				if (p != NULL) {
+				if (p == NULL) {
+					first = false;
+					continue;
+				}
+				/*
+				 * Remember only the first choice, so that a
+				 * fallback does not stick once it is over.
+				 */
+				if (first) {
 					kmem_amemo.gen = machine->generation;
 					kmem_amemo.high = c->high;
 					kmem_amemo.cpu = cpu;
 					kmem_amemo.flags = fl;
-					*entry |= SH_ARENA;
-					return p;
+				} else {
+					kmem_amemo.gen = 0;
 				}
+				*entry |= SH_ARENA;
+				return p;
 			}
 		}
 	}
 	return pool_alloc(size, c->align, c->boundary, c->high, node);
 }
 
-/* Gather scatterable runs: as large as can be found, halving on failure. */
+/*
+ * Gather scatterable runs: as large as can be found, halving on failure,
+ * at most MAX_GATHER of them.  With scatter=1 runs are as small as that
+ * limit allows and are mapped in reverse order, so that no two neighbours
+ * in the buffer are neighbours in RAM.
+ */
 static int
 kmem_gather(uint64_t npages, const struct kcons *c, bool scatter,
     struct vm_run *runs, unsigned *nrunsp)
@@ -253,7 +268,9 @@ kmem_gather(uint64_t npages, const struct kcons *c, bool scatter,
 	struct palloc_req r = { .low = 1, .high = kmem_pfn_high(c),
 	    .align = 1, .node = -1, .zone_min = ZONE_ISA + 1,
 	    .noreclaim = true };
-	uint64_t want = scatter ? 1 : npages, left = npages;
+	uint64_t least = (npages + MAX_GATHER - 1) / MAX_GATHER;
+	uint64_t want = scatter ? least : npages, left = npages;
+	bool reclaimed = false;
 	unsigned n = 0;
 
 	if (c->high <= machine_zone_end[ZONE_ISA])
@@ -262,20 +279,27 @@ kmem_gather(uint64_t npages, const struct kcons *c, bool scatter,
 		uint64_t pfn;
 
 		r.npages = want < left ? want : left;
-		if (n == MAX_GATHER || palloc_alloc(&r, &pfn) != 0) {
-			if (want > 1 && n < MAX_GATHER) {
-				want /= 2;
-				continue;
-			}
-			for (unsigned i = 0; i < n; i++)
-				palloc_free(runs[i].pfn, runs[i].npages);
-			return ENOMEM;
+		if (palloc_alloc(&r, &pfn) == 0) {
+			runs[n++] = (struct vm_run){ pfn, r.npages };
+			left -= r.npages;
+			continue;
 		}
-		runs[n++] = (struct vm_run){ pfn, r.npages };
-		left -= r.npages;
+		/* Smaller runs, while the run count allows them. */
+		if (want / 2 >= least && (want / 2) * (MAX_GATHER - n) >= left) {
+			want /= 2;
+			continue;
+		}
+		/* Once, ask the layers' caches for memory and go on. */
+		if (!reclaimed) {
+			reclaimed = true;
+			palloc_reclaim();
+			continue;
+		}
+		for (unsigned i = 0; i < n; i++)
+			palloc_free_quiet(runs[i].pfn, runs[i].npages);
+		return ENOMEM;
 	}
 	if (scatter) {
-		/* Reverse, so that neighbours in RAM are apart in the alias. */
 		for (unsigned i = 0; i < n / 2; i++) {
 			struct vm_run t = runs[i];
 
@@ -328,7 +352,7 @@ kmem_pages(size_t size, const struct kcons *c, struct krec *rec)
 	}
 	if (vm_alias_map(runs, nruns, &va) != 0) {
 		for (unsigned i = 0; i < nruns; i++)
-			palloc_free(runs[i].pfn, runs[i].npages);
+			palloc_free_quiet(runs[i].pfn, runs[i].npages);
 		return NULL;
 	}
 	rec->pfn = 0;
@@ -444,7 +468,8 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 		deadline = now_ns() + ((how & KA_FAILOK) ? 100000000u :
 		    (uint64_t)machine->spec.sleeplimit_ms * 1000000u);
 		while ((p = kmem_try(size, c, &rec, &entry)) == NULL) {
-			if (palloc_wait(gen, deadline)) {
+			/* The deadline holds however often frees wake us. */
+			if (palloc_wait(gen, deadline) && now_ns() < deadline) {
 				gen = palloc_generation();
 				continue;
 			}
@@ -510,6 +535,20 @@ size_matches(size_t asked, size_t given, size_t page)
 	if (asked >= page || given >= page)
 		return (asked + page - 1) / page == (given + page - 1) / page;
 	return size_class(asked) == size_class(given);
+}
+
+/* Which allocations a free function may release. */
+static bool
+kind_frees(enum kmem_kind freer, unsigned made)
+{
+	switch (freer) {
+	case KK_KMEM:
+	case KK_PHYSCONTIG:
+		return made == KK_KMEM || made == KK_PHYSREQ ||
+		    made == KK_PHYS || made == KK_PHYSCONTIG;
+	default:
+		return made == (unsigned)freer;
+	}
 }
 
 static void
@@ -596,6 +635,13 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 		return;
 	}
 	if ((r = record_remove((uintptr_t)p)) != NULL) {
+		if (!kind_frees(kind, r->kind) || r->path == RP_MAPONLY) {
+			verify_report(func, caller, "%p came from %s, which "
+			    "this function does not free", p,
+			    record_kind_name(r->kind));
+			record_insert(r);
+			return;
+		}
 		if (!size_matches(r->size, size, page))
 			verify_report(func, caller, "%p was allocated with "
 			    "size %zu, freed with size %zu", p, r->size, size);

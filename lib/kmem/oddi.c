@@ -148,34 +148,41 @@ DDI_PUBLIC void
 sptfree(caddr_t va, int npages, int freeflg)
 {
 	const void *caller = DDI_CALLER;
-	struct krec r;
+	struct krec *r;
 
 	machine_ensure();
-	if (va == NULL || npages <= 0 || !record_find((uintptr_t)va, &r) ||
-	    r.kind != KK_SPT) {
+	/* Take the record first: a concurrent sptfree then finds none. */
+	r = va != NULL ? record_remove((uintptr_t)va) : NULL;
+	if (r == NULL || r->kind != KK_SPT) {
 		verify_report(__func__, caller, "%p (%d pages) is not a "
 		    "sptalloc mapping", (void *)va, npages);
+		if (r != NULL)
+			record_insert(r);
 		return;
 	}
-	if ((uint64_t)npages != r.npages) {
+	if (npages <= 0 || (uint64_t)npages != r->npages) {
 		verify_report(__func__, caller, "%p maps %llu pages, not %d",
-		    (void *)va, (unsigned long long)r.npages, npages);
+		    (void *)va, (unsigned long long)r->npages, npages);
+		record_insert(r);
 		return;
 	}
-	if (r.path == RP_MAPONLY) {
+	if (r->path == RP_MAPONLY) {
 		if (freeflg != 0)
 			verify_report(__func__, caller, "freeflg set for "
 			    "frames mapped from base %#llx, which sptalloc "
-			    "did not allocate", (unsigned long long)r.pfn);
-		free(record_remove((uintptr_t)va));
+			    "did not allocate; they stay allocated",
+			    (unsigned long long)r->pfn);
+		free(r);
 		vm_alias_unmap(va);
 		return;
 	}
 	if (freeflg == 0) {
 		verify_report(__func__, caller, "freeflg 0 would unmap %p "
 		    "and lose its pages; pass 1 to free them", (void *)va);
+		record_insert(r);
 		return;
 	}
+	record_insert(r);
 	kmem_free_checked(va, (size_t)npages * machine->spec.page, KK_SPT,
 	    __func__, caller);
 }

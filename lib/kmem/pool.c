@@ -42,6 +42,8 @@ struct pool {
 	struct pool	*next;		/* pool table chain */
 	pthread_mutex_t	lock;
 	size_t		blk, align, boundary;
+	size_t		osize;		/* the object size the layout keeps
+					   inside each boundary window */
 	uint64_t	high;
 	int		node;
 	unsigned	per_slab;
@@ -74,17 +76,20 @@ pool_class(size_t size)
 }
 
 /*
- * Block offsets inside a page: sequential, but a block that would cross a
- * multiple of boundary starts at that multiple instead.  Returns the count.
+ * Block offsets inside a page: sequential, but a block whose object would
+ * cross a multiple of boundary starts at that multiple instead.  Only the
+ * object's own bytes must stay inside a boundary window, so a boundary
+ * smaller than the minimum block still works.  Returns the count.
  */
 static unsigned
-layout_count(size_t blk, size_t boundary, size_t page)
+layout_count(size_t blk, size_t osize, size_t boundary, size_t page)
 {
 	size_t off = 0;
 	unsigned n = 0;
 
 	while (off + blk <= page) {
-		if (boundary != 0 && off / boundary != (off + blk - 1) / boundary) {
+		if (boundary != 0 &&
+		    off / boundary != (off + osize - 1) / boundary) {
 			off = (off / boundary + 1) * boundary;
 			continue;
 		}
@@ -102,7 +107,8 @@ pool_blocks_per_slab(size_t size, size_t align, size_t boundary)
 	if (align < 8)
 		align = 8;
 	blk = (blk + align - 1) & ~(align - 1);
-	return layout_count(blk, boundary, machine->spec.page);
+	return layout_count(blk, boundary != 0 ? size : blk, boundary,
+	    machine->spec.page);
 }
 
 static unsigned
@@ -128,17 +134,20 @@ pool_get(size_t size, size_t align, size_t boundary, uint64_t high, int node)
 	pthread_mutex_lock(&pool_tab_lock);
 	for (p = pool_tab[h]; p != NULL; p = p->next)
 		if (p->blk == blk && p->align == align &&
+		    p->osize == (boundary != 0 ? size : blk) &&
 		    p->boundary == boundary && p->high == high &&
 		    p->node == node)
 			break;
 	if (p == NULL && (p = calloc(1, sizeof(*p))) != NULL) {
 		pthread_mutex_init(&p->lock, NULL);
 		p->blk = blk;
+		p->osize = boundary != 0 ? size : blk;
 		p->align = align;
 		p->boundary = boundary;
 		p->high = high;
 		p->node = node;
-		p->per_slab = layout_count(blk, boundary, machine->spec.page);
+		p->per_slab = layout_count(blk, p->osize, boundary,
+		    machine->spec.page);
 		p->next = pool_tab[h];
 		pool_tab[h] = p;
 	}
@@ -202,7 +211,7 @@ slab_new(struct pool *p)
 	link = &s->free;
 	while (off + p->blk <= page) {
 		if (p->boundary != 0 &&
-		    off / p->boundary != (off + p->blk - 1) / p->boundary) {
+		    off / p->boundary != (off + p->osize - 1) / p->boundary) {
 			off = (off / p->boundary + 1) * p->boundary;
 			continue;
 		}

@@ -32,6 +32,12 @@ static const char *const kind_name[KK_NKINDS] = {
 	"kmem_alloc_physcontig", "physreq_alloc", "getcpages", "sptalloc"
 };
 
+const char *
+record_kind_name(unsigned kind)
+{
+	return kind < KK_NKINDS ? kind_name[kind] : "?";
+}
+
 static inline unsigned
 rec_hash(uintptr_t va)
 {

@@ -57,5 +57,6 @@ uint64_t shadow_take(const void *p);
 uint64_t shadow_peek(const void *p);
 
 size_t	record_report(FILE *f, size_t *bytes);
+const char *record_kind_name(unsigned kind);
 
 #endif /* DDICOMPAT_RECORD_H */

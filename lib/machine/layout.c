@@ -123,6 +123,17 @@ machine_layout(struct machine *m, char *err, size_t errlen)
 			    "not page aligned",
 			    (unsigned long long)ms->hole_start[i],
 			    (unsigned long long)ms->hole_end[i]);
+	/* Keep the arithmetic below far from overflow. */
+	if (ms->mem >= (UINT64_C(1) << 44))
+		return layout_err(err, errlen, "mem: %#llx is more than the "
+		    "16 TiB the simulation can map",
+		    (unsigned long long)ms->mem);
+	for (unsigned i = 0; i < ms->nholes; i++)
+		if (ms->hole_end[i] >= (UINT64_C(1) << 44))
+			return layout_err(err, errlen, "hole: %#llx-%#llx "
+			    "lies beyond 16 TiB",
+			    (unsigned long long)ms->hole_start[i],
+			    (unsigned long long)ms->hole_end[i]);
 	nram = layout_ram(ms, ram, &m->top);
 	if (m->top >= (UINT64_C(1) << 44))
 		return layout_err(err, errlen, "mem: the top of RAM (%#llx) "

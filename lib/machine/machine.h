@@ -47,6 +47,8 @@ struct machine_spec {
 	enum audit_level audit;
 	bool		scatter;
 	unsigned	sleeplimit_ms;	/* KM_SLEEP wait before reporting */
+	unsigned	maps;		/* mappings aliases may use; 0: half
+					   of vm.max_map_count */
 };
 
 /*
@@ -145,6 +147,7 @@ typedef void (*machine_remap_fn)(int newfd);
 void	machine_remap_register(machine_remap_fn);
 
 void	machine_fork_lock_register(pthread_mutex_t *);
+void	machine_fork_hooks_register(void (*pre)(void), void (*post)(void));
 void	machine_atfork_install(void);
 pthread_mutex_t *machine_init_lock(void);
 void	machine_set_cpu(int cpu);

@@ -147,12 +147,20 @@ ram_fork_child_copy(void)
 		ram_remap[i](nfd);
 }
 
-/* Locks taken around fork by the layers, in registration order. */
-#define MAX_FORK_LOCKS	8
+/*
+ * Locks taken around fork by the layers, in registration order (which is
+ * their lock order), and hooks run first in prepare and last after.
+ */
+#define MAX_FORK_LOCKS	256
+#define MAX_FORK_HOOKS	8
 static pthread_mutex_t *ram_fork_lock[MAX_FORK_LOCKS];
 static unsigned ram_nfork_lock;
+static void (*ram_fork_pre[MAX_FORK_HOOKS])(void);
+static void (*ram_fork_post[MAX_FORK_HOOKS])(void);
+static unsigned ram_nfork_hook;
 static pthread_mutex_t ram_init_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* The child tells the parent its copy is done: [0] read, [1] write. */
+static int ram_fork_pipe[2] = { -1, -1 };
 
 void
 machine_fork_lock_register(pthread_mutex_t *mtx)
@@ -164,20 +172,59 @@ machine_fork_lock_register(pthread_mutex_t *mtx)
 	ram_fork_lock[ram_nfork_lock++] = mtx;
 }
 
+void
+machine_fork_hooks_register(void (*pre)(void), void (*post)(void))
+{
+	for (unsigned i = 0; i < ram_nfork_hook; i++)
+		if (ram_fork_pre[i] == pre)
+			return;
+	VERIFY(ram_nfork_hook < MAX_FORK_HOOKS);
+	ram_fork_pre[ram_nfork_hook] = pre;
+	ram_fork_post[ram_nfork_hook++] = post;
+}
+
 static void
 ram_fork_prepare(void)
 {
 	pthread_mutex_lock(&ram_init_lock);
+	for (unsigned i = 0; i < ram_nfork_hook; i++)
+		ram_fork_pre[i]();
 	for (unsigned i = 0; i < ram_nfork_lock; i++)
 		pthread_mutex_lock(ram_fork_lock[i]);
+	if (machine != NULL && machine->dmap != NULL &&
+	    pipe2(ram_fork_pipe, O_CLOEXEC) != 0)
+		ram_fork_pipe[0] = ram_fork_pipe[1] = -1;
 }
 
 static void
-ram_fork_parent(void)
+ram_fork_release(void)
 {
 	for (unsigned i = ram_nfork_lock; i-- > 0;)
 		pthread_mutex_unlock(ram_fork_lock[i]);
+	for (unsigned i = 0; i < ram_nfork_hook; i++)
+		ram_fork_post[i]();
 	pthread_mutex_unlock(&ram_init_lock);
+}
+
+/*
+ * In the parent: wait until the child has its own copy of RAM before any
+ * thread here may write to (or punch holes in) the shared memfd.  Once
+ * the parent's write end is closed, the read returns when the child writes
+ * its byte or exits; it returns at once if the fork failed.
+ */
+static void
+ram_fork_parent(void)
+{
+	if (ram_fork_pipe[0] >= 0) {
+		char c;
+
+		close(ram_fork_pipe[1]);
+		while (read(ram_fork_pipe[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(ram_fork_pipe[0]);
+		ram_fork_pipe[0] = ram_fork_pipe[1] = -1;
+	}
+	ram_fork_release();
 }
 
 static void
@@ -185,7 +232,13 @@ ram_fork_child(void)
 {
 	if (machine != NULL && machine->dmap != NULL)
 		ram_fork_child_copy();
-	ram_fork_parent();
+	if (ram_fork_pipe[0] >= 0) {
+		close(ram_fork_pipe[0]);
+		(void)write(ram_fork_pipe[1], "c", 1);
+		close(ram_fork_pipe[1]);
+		ram_fork_pipe[0] = ram_fork_pipe[1] = -1;
+	}
+	ram_fork_release();
 }
 
 static pthread_once_t ram_atfork_once = PTHREAD_ONCE_INIT;

@@ -271,6 +271,10 @@ spec_key(struct machine_spec *ms, const char *k, const char *kend,
 			ms->scatter = true;
 		else
 			return BAD("is not 0 or 1");
+	} else if (spec_is(k, kend, "maps")) {
+		if (spec_uint(v, vend, 1u << 30, &u) != 0 || u < 16)
+			return BAD("is not a mapping count of at least 16");
+		ms->maps = (unsigned)u;
 	} else if (spec_is(k, kend, "sleeplimit")) {
 		if (spec_uint(v, vend, 3600000, &u) != 0)
 			return BAD("is not a time in milliseconds up to 3600000");
@@ -278,7 +282,7 @@ spec_key(struct machine_spec *ms, const char *k, const char *kend,
 	} else {
 		return spec_err(err, errlen, "unknown key '%.*s' (known: mem, "
 		    "nodes, cpus, hole, page, frag, seed, failrate, verify, "
-		    "audit, scatter, sleeplimit)", (int)(kend - k), k);
+		    "audit, scatter, sleeplimit, maps)", (int)(kend - k), k);
 	}
 #undef BAD
 	return 0;

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <pthread.h>
 #include <string.h>
@@ -85,6 +86,9 @@ static unsigned nreclaim;
  * skipped while it is clear, since the hooks would find nothing to give.
  */
 static _Atomic bool cache_dirty;
+
+/* Set while a fork is being prepared; see palloc_lock_hook. */
+static _Atomic bool palloc_forking;
 
 static _Atomic uint64_t palloc_gen;
 static _Atomic int palloc_nwaiters;
@@ -293,6 +297,40 @@ free_dirty_locked(uint64_t pfn, uint64_t n)
 		sweep_locked();
 }
 
+/*
+ * Take palloc_lock from inside a jemalloc hook.  The fork prepare handler
+ * sets palloc_forking and then takes palloc_lock before jemalloc's own
+ * prepare handler takes jemalloc's locks; a hook that blocked on
+ * palloc_lock while holding a jemalloc lock would deadlock that fork, so
+ * hooks spin on trylock and give up once a fork is being prepared.
+ */
+static bool
+palloc_lock_hook(void)
+{
+	while (pthread_mutex_trylock(&palloc_lock) != 0) {
+		if (palloc_forking)
+			return false;
+		sched_yield();
+	}
+	if (palloc_forking) {
+		pthread_mutex_unlock(&palloc_lock);
+		return false;
+	}
+	return true;
+}
+
+static void
+palloc_fork_prepare(void)
+{
+	palloc_forking = true;
+}
+
+static void
+palloc_fork_done(void)
+{
+	palloc_forking = false;
+}
+
 /* ---- allocation ---- */
 
 /*
@@ -466,7 +504,12 @@ palloc_alloc(const struct palloc_req *r, uint64_t *pfnp)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		uint64_t before;
 
-		pthread_mutex_lock(&palloc_lock);
+		if (r->hook) {
+			if (!palloc_lock_hook())
+				return ENOMEM;
+		} else {
+			pthread_mutex_lock(&palloc_lock);
+		}
 		ok = alloc_locked(r, node, pfnp);
 		before = nfreed;
 		pthread_mutex_unlock(&palloc_lock);
@@ -487,13 +530,18 @@ palloc_alloc(const struct palloc_req *r, uint64_t *pfnp)
 
 /* Take exactly [pfn, pfn+npages) if it is free and in one segment. */
 int
-palloc_alloc_exact(uint64_t pfn, uint64_t npages)
+palloc_alloc_exact(uint64_t pfn, uint64_t npages, bool hook)
 {
 	int seg = machine_seg_of(pfn), err = ENOMEM;
 
 	if (seg < 0 || pfn + npages > machine->seg[seg].epfn)
 		return ENOMEM;
-	pthread_mutex_lock(&palloc_lock);
+	if (hook) {
+		if (!palloc_lock_hook())
+			return ENOMEM;
+	} else {
+		pthread_mutex_lock(&palloc_lock);
+	}
 	if (bm_next(pfn, pfn + npages, false) == pfn + npages) {
 		take_range_locked(pfn, npages);
 		err = 0;
@@ -506,11 +554,31 @@ palloc_alloc_exact(uint64_t pfn, uint64_t npages)
 void
 palloc_free(uint64_t pfn, uint64_t npages)
 {
+	palloc_free_quiet(pfn, npages);
+	palloc_notify();
+}
+
+/* The same without waking sleepers: a caller undoing its own attempt. */
+void
+palloc_free_quiet(uint64_t pfn, uint64_t npages)
+{
 	VERIFY(pfn != 0 && pfn + npages <= machine->npfn && npages > 0);
 	pthread_mutex_lock(&palloc_lock);
 	free_dirty_locked(pfn, npages);
 	pthread_mutex_unlock(&palloc_lock);
+}
+
+/* From a jemalloc hook: false (keep the extent) while a fork is prepared. */
+bool
+palloc_free_hook(uint64_t pfn, uint64_t npages)
+{
+	VERIFY(pfn != 0 && pfn + npages <= machine->npfn && npages > 0);
+	if (!palloc_lock_hook())
+		return false;
+	free_dirty_locked(pfn, npages);
+	pthread_mutex_unlock(&palloc_lock);
 	palloc_notify();
+	return true;
 }
 
 bool
@@ -576,6 +644,7 @@ palloc_page_alloc(uint64_t low, uint64_t high, int node, uint64_t *pfnp)
 				    alloc_buddy_locked(d, &b, pfnp))
 					c->pfn[z][c->n[z]++] = (uint32_t)*pfnp;
 				pthread_mutex_unlock(&palloc_lock);
+				palloc_cached();	/* parked pages */
 			}
 			while (c->n[z] > 0) {
 				uint64_t p = c->pfn[z][--c->n[z]];
@@ -638,6 +707,7 @@ pcp_drain_all(void)
 		pthread_mutex_unlock(&palloc_lock);
 		pthread_mutex_unlock(&c->lock);
 	}
+	palloc_notify();
 }
 
 /* ---- reclaim and waiting ---- */
@@ -736,9 +806,14 @@ palloc_once_init(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&wait_cv, &ca);
 	pthread_condattr_destroy(&ca);
-	for (int i = 0; i < MACHINE_MAX_CPUS; i++)
+	/* Fork order is lock order: per-CPU caches, then palloc_lock. */
+	machine_fork_hooks_register(palloc_fork_prepare, palloc_fork_done);
+	for (int i = 0; i < MACHINE_MAX_CPUS; i++) {
 		pthread_mutex_init(&pcp[i].lock, NULL);
+		machine_fork_lock_register(&pcp[i].lock);
+	}
 	machine_fork_lock_register(&palloc_lock);
+	machine_fork_lock_register(&wait_lock);
 }
 
 int

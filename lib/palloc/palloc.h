@@ -28,8 +28,13 @@ struct palloc_req {
 	int		zone_min;	/* lowest zone to use; see below */
 	bool		strict;		/* only the preferred node and zone */
 	bool		noreclaim;	/* caller holds locks reclaim needs */
+	bool		hook;		/* called from a jemalloc extent hook */
 };
 /*
+ * hook: the caller holds jemalloc locks.  It must not wait for palloc_lock
+ * while a fork is being prepared (the fork handler holds palloc_lock and
+ * then waits for jemalloc's locks), so it fails instead.
+ *
  * zone_min: zones below it are used only when no other zone can satisfy
  * the request (ZONE_ISA is kept for those who need it).  strict requests
  * (jemalloc arenas, which are per node and zone) never fall back.
@@ -40,8 +45,10 @@ void	palloc_fini(void);
 int	palloc_age(double frac, uint64_t seed);
 
 int	palloc_alloc(const struct palloc_req *req, uint64_t *pfnp);
-int	palloc_alloc_exact(uint64_t pfn, uint64_t npages);
+int	palloc_alloc_exact(uint64_t pfn, uint64_t npages, bool hook);
 void	palloc_free(uint64_t pfn, uint64_t npages);
+bool	palloc_free_hook(uint64_t pfn, uint64_t npages);
+void	palloc_free_quiet(uint64_t pfn, uint64_t npages);
 bool	palloc_is_free(uint64_t pfn, uint64_t npages);
 
 /* Single pages through the per-CPU caches. */

@@ -119,7 +119,8 @@ vm_init(void)
 	win_cursor = 0;
 	nalias = 0;
 	nvmas = 0;
-	vma_budget = vm_read_max_map_count() / 2;
+	vma_budget = machine->spec.maps != 0 ? machine->spec.maps :
+	    vm_read_max_map_count() / 2;
 	return 0;
 }
 
@@ -176,8 +177,11 @@ vm_alias_map(const struct vm_run *runs, unsigned nruns, void **vap)
 		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		    machine->memfd, (off_t)(runs[i].pfn << shift)) ==
 		    MAP_FAILED) {
-			if (off > 0)
+			if (off > 0) {
 				vm_unreserve(s, off);
+				memset(&vm_pt[s], 0, (size_t)off *
+				    sizeof(uint32_t));
+			}
 			pthread_mutex_unlock(&vm_lock);
 			return ENOMEM;
 		}
