@@ -90,6 +90,7 @@ kmem_init(void)
 	for (int i = 0; i < OUT_STRIPES; i++)
 		kmem_out[i].v = 0;
 	kmem_fail_seq = 0;
+	physreq_init();
 	if ((error = record_init()) != 0)
 		return error;
 	if ((error = pool_init()) != 0 || (error = arena_init()) != 0) {

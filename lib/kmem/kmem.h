@@ -33,6 +33,7 @@ enum kmem_kind {
 #define KA_FAILOK	0x02	/* KM_FAIL_OK: wait briefly, then fail */
 
 int	kmem_init(void);
+void	physreq_init(void);
 void	kmem_fini(void);
 size_t	kmem_outstanding(void);
 size_t	kmem_leak_report(FILE *);

@@ -75,6 +75,13 @@ preq_intern(const physreq_t *p)
 	return i;
 }
 
+/* Called by kmem_init, under the machine's init lock. */
+void
+physreq_init(void)
+{
+	machine_fork_lock_register(&preq_lock);
+}
+
 static bool
 is_p2(uint64_t x)
 {

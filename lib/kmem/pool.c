@@ -344,6 +344,7 @@ pool_reclaim(void)
 int
 pool_init(void)
 {
+	machine_fork_lock_register(&pool_tab_lock);
 	memset(pool_tab, 0, sizeof(pool_tab));
 	slab_of_page_len = (size_t)machine->npfn * sizeof(*slab_of_page);
 	slab_of_page = mmap(NULL, slab_of_page_len, PROT_READ | PROT_WRITE,

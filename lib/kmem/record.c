@@ -51,8 +51,10 @@ static pthread_once_t rec_once = PTHREAD_ONCE_INIT;
 static void
 rec_once_init(void)
 {
-	for (int i = 0; i < REC_STRIPES; i++)
+	for (int i = 0; i < REC_STRIPES; i++) {
 		pthread_mutex_init(&rec_tab[i].lock, NULL);
+		machine_fork_lock_register(&rec_tab[i].lock);
+	}
 }
 
 int
