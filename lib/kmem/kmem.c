@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,25 +33,80 @@
 #include "sys/kmem.h"
 
 /*
- * Bytes held by drivers, striped so that threads do not share a cache
- * line on every allocation; ddisim_outstanding sums the stripes.
+ * Bytes held by drivers.  Each thread keeps its own count, written only by
+ * itself (relaxed loads and stores, no read-modify-write on the hot path);
+ * ddisim_outstanding sums the live threads' counts and what exited
+ * threads left.  A thread's count may be negative: it can free memory
+ * another thread allocated.
  */
-#define OUT_STRIPES	32
-static struct {
-	_Atomic int64_t	v;
-	char		pad[64 - sizeof(int64_t)];
-} kmem_out[OUT_STRIPES];
-static _Atomic unsigned kmem_out_next;
-static DDI_TLS unsigned kmem_out_slot = UINT32_MAX;
+struct kmem_tcount {
+	_Atomic int64_t		bytes;
+	struct kmem_tcount	*next;		/* kmem_count_lock */
+	uint64_t		gen;		/* machine it counts for */
+};
+static pthread_mutex_t kmem_count_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kmem_tcount *kmem_counts;		/* live threads */
+static _Atomic int64_t kmem_count_exited;	/* threads gone */
+static DDI_TLS struct kmem_tcount *kmem_mycount;
+static pthread_key_t kmem_count_key;
+static pthread_once_t kmem_count_once = PTHREAD_ONCE_INIT;
+
+static void
+kmem_count_exit(void *arg)
+{
+	struct kmem_tcount *t = arg, **pp;
+
+	pthread_mutex_lock(&kmem_count_lock);
+	for (pp = &kmem_counts; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			if (machine != NULL && t->gen == machine->generation)
+				kmem_count_exited += t->bytes;
+			break;
+		}
+	pthread_mutex_unlock(&kmem_count_lock);
+	free(t);
+}
+
+static void
+kmem_count_key_init(void)
+{
+	VERIFY(pthread_key_create(&kmem_count_key, kmem_count_exit) == 0);
+}
+
+static struct kmem_tcount *
+kmem_count_slow(void)
+{
+	struct kmem_tcount *t = calloc(1, sizeof(*t));
+
+	VERIFY(t != NULL);
+	pthread_once(&kmem_count_once, kmem_count_key_init);
+	t->gen = machine->generation;
+	pthread_mutex_lock(&kmem_count_lock);
+	t->next = kmem_counts;
+	kmem_counts = t;
+	pthread_mutex_unlock(&kmem_count_lock);
+	pthread_setspecific(kmem_count_key, t);
+	kmem_mycount = t;
+	return t;
+}
 
 static inline void
 kmem_out_add(int64_t d)
 {
-	if (kmem_out_slot == UINT32_MAX)
-		kmem_out_slot = kmem_out_next++ % OUT_STRIPES;
-	atomic_fetch_add_explicit(&kmem_out[kmem_out_slot].v, d,
-	    memory_order_relaxed);
+	struct kmem_tcount *t = kmem_mycount;
+
+	if (unlikely(t == NULL))
+		t = kmem_count_slow();
+	if (unlikely(t->gen != machine->generation)) {
+		/* a new machine: this thread's count starts again */
+		atomic_store_explicit(&t->bytes, 0, memory_order_relaxed);
+		t->gen = machine->generation;
+	}
+	atomic_store_explicit(&t->bytes, atomic_load_explicit(&t->bytes,
+	    memory_order_relaxed) + d, memory_order_relaxed);
 }
+
 static _Atomic uint64_t kmem_fail_seq;	/* fault-injection draws */
 
 #define MAX_GATHER	256		/* runs in one scattered buffer */
@@ -67,11 +123,15 @@ now_ns(void)
 size_t
 kmem_outstanding(void)
 {
-	int64_t sum = 0;
+	int64_t sum;
 
-	for (int i = 0; i < OUT_STRIPES; i++)
-		sum += atomic_load_explicit(&kmem_out[i].v,
-		    memory_order_relaxed);
+	pthread_mutex_lock(&kmem_count_lock);
+	sum = kmem_count_exited;
+	for (struct kmem_tcount *t = kmem_counts; t != NULL; t = t->next)
+		if (t->gen == machine->generation)
+			sum += atomic_load_explicit(&t->bytes,
+			    memory_order_relaxed);
+	pthread_mutex_unlock(&kmem_count_lock);
 	return (size_t)sum;
 }
 
@@ -87,8 +147,10 @@ kmem_init(void)
 {
 	int error;
 
-	for (int i = 0; i < OUT_STRIPES; i++)
-		kmem_out[i].v = 0;
+	machine_fork_lock_register(&kmem_count_lock);
+	pthread_mutex_lock(&kmem_count_lock);
+	kmem_count_exited = 0;
+	pthread_mutex_unlock(&kmem_count_lock);
 	kmem_fail_seq = 0;
 	physreq_init();
 	if ((error = record_init()) != 0)
