@@ -321,10 +321,11 @@ arena_flags(int node, int zone)
 	    (t != 0 ? MALLOCX_TCACHE(t - 1) : MALLOCX_TCACHE_NONE);
 }
 
+/* align 0: whatever the size class gives (see kmem_small). */
 void *
 arena_alloc_flags(size_t size, size_t align, int flags)
 {
-	return mallocx(size, flags | MALLOCX_ALIGN(align));
+	return mallocx(size, align != 0 ? flags | MALLOCX_ALIGN(align) : flags);
 }
 
 void
@@ -332,18 +333,6 @@ arena_free_flags(void *p, int flags)
 {
 	/* dallocx reads only the tcache; the arena comes from the extent */
 	dallocx(p, flags);
-}
-
-void *
-arena_alloc(int node, int zone, size_t size, size_t align)
-{
-	return arena_alloc_flags(size, align, arena_flags(node, zone));
-}
-
-void
-arena_free(void *p, int node, int zone)
-{
-	arena_free_flags(p, arena_flags(node, zone));
 }
 
 /*

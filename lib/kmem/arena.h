@@ -11,8 +11,6 @@
 int	arena_init(void);
 void	arena_fini(void);
 bool	arena_exists(int node, int zone);
-void	*arena_alloc(int node, int zone, size_t size, size_t align);
-void	arena_free(void *p, int node, int zone);
 void	arena_reclaim(void);
 int	arena_flags(int node, int zone);
 void	*arena_alloc_flags(size_t size, size_t align, int flags);

@@ -264,7 +264,13 @@ static DDI_TLS struct {
 static void *
 kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 {
-	size_t align = c->align < 16 ? 16 : c->align;
+	/*
+	 * jemalloc's size classes of 16 bytes and more are 16-byte aligned
+	 * and the 8-byte class is 8-byte aligned: ask for alignment (a
+	 * slower path in mallocx) only beyond what the class gives.
+	 */
+	size_t align = c->align > 16 || (c->align == 16 && size < 16) ?
+	    c->align : 0;
 	int cpu = machine_cpu(), node = machine->cpu_node[cpu];
 	int nodes = machine->spec.nodes, top;
 	bool first = true;
