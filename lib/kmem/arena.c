@@ -1,9 +1,10 @@
 /*
  * arena.c - jemalloc arenas whose extents come from the page allocator.
  *
- * Each (node, zone) above 16 MiB gets one arena.  Its extent hooks draw
- * page runs from exactly that node and zone, so no object ever leaves its
- * zone; its metadata stays in host memory because the arena is created
+ * Each (node, zone) above 16 MiB gets one arena, so that threads of
+ * different nodes never share one.  Its extent hooks draw page runs from
+ * exactly that zone, on that node when it has RAM there and on the
+ * nearest node otherwise, so no object ever leaves its zone; its metadata stays in host memory because the arena is created
  * with the default hooks and only then given ours (jemalloc keeps the
  * creation hooks for its base allocator).  Objects are always allocated and
  * freed through an explicit tcache per (thread, arena): jemalloc's automatic
@@ -62,12 +63,15 @@ hook_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
 			return NULL;
 		pfn = (uint64_t)(a - machine->dmap) >> shift;
 		seg = machine_seg_of(pfn);
-		if (seg < 0 || machine->seg[seg].node != node ||
-		    machine->seg[seg].zone != zone ||
+		if (seg < 0 || machine->seg[seg].zone != zone ||
 		    palloc_alloc_exact(pfn, npages, true) != 0)
 			return NULL;
 	} else {
 		uint64_t zs = zone == 0 ? 0 : machine_zone_end[zone - 1];
+		/*
+		 * Exactly this zone; the arena's node first, then the
+		 * nearest (a node may have no RAM in the zone at all).
+		 */
 		struct palloc_req r = {
 			.npages = npages,
 			.low = zs >> shift,
@@ -75,7 +79,7 @@ hook_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
 			.align = alignment > ((size_t)1 << shift) ?
 			    alignment >> shift : 1,
 			.node = node, .zone_min = zone,
-			.strict = true, .noreclaim = true, .hook = true };
+			.noreclaim = true, .hook = true };
 
 		if (palloc_alloc(&r, &pfn) != 0)
 			return NULL;
@@ -227,6 +231,15 @@ arena_once_init(void)
 	VERIFY(pthread_key_create(&tc_key, tc_thread_exit) == 0);
 }
 
+static bool
+zone_has_ram(int zone)
+{
+	for (int n = 0; n < machine->spec.nodes; n++)
+		if (palloc_total_pages(n, zone) != 0)
+			return true;
+	return false;
+}
+
 int
 arena_init(void)
 {
@@ -244,7 +257,7 @@ arena_init(void)
 			 * machine pages the pools serve small objects.
 			 */
 			if (n >= machine->spec.nodes || z == ZONE_ISA ||
-			    palloc_total_pages(n, z) == 0 ||
+			    !zone_has_ram(z) ||
 			    machine->spec.page != (size_t)sysconf(_SC_PAGESIZE))
 				continue;
 			if ((error = arena_create(n, z, &arena_ind[n][z])) != 0) {
