@@ -97,7 +97,7 @@ cmd_map(void)
 	for (unsigned i = 0; i < di.nranges; i++) {
 		const struct ddisim_range *r = &di.range[i];
 
-		printf("  %#014" PRIx64 "-%#014" PRIx64 "  ", r->start, r->end);
+		printf("  0x%012" PRIx64 "-0x%012" PRIx64 "  ", r->start, r->end);
 		if (r->node < 0)
 			printf("hole     ");
 		else
@@ -149,7 +149,7 @@ describe(const void *va, const struct req *r)
 		uint64_t s = seg[i].pa, e = s + seg[i].len;
 
 		if (i < 8 || i == shown - 1)
-			printf("    pa %#014" PRIx64 "-%#014" PRIx64 "\n", s, e);
+			printf("    pa 0x%012" PRIx64 "-0x%012" PRIx64 "\n", s, e);
 		else if (i == 8)
 			printf("    ...\n");
 		if (e - 1 >= lim)
