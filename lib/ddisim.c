@@ -225,11 +225,16 @@ ddisim_free_histogram(int node, int zone, uint64_t hist[DDISIM_HIST_BUCKETS])
 	return 0;
 }
 
+/*
+ * Physical segments of [va, va + len): the first max of them in seg, and
+ * the count of all of them (which may exceed max).  Stops at the first
+ * byte that is not simulated memory.
+ */
 DDI_PUBLIC size_t
 ddisim_segments(const void *va, size_t len, struct ddisim_seg *seg,
     size_t max)
 {
-	uint64_t pa[64];
+	uint64_t pa[64], last_end = UINT64_MAX;
 	size_t plen[64], n, total = 0;
 	const char *p = va;
 
@@ -241,15 +246,16 @@ ddisim_segments(const void *va, size_t len, struct ddisim_seg *seg,
 		if (n > 64)
 			n = 64;
 		for (size_t i = 0; i < n; i++) {
-			if (total > 0 && total <= max &&
-			    seg[total - 1].pa + seg[total - 1].len == pa[i]) {
-				seg[total - 1].len += plen[i];
+			if (total > 0 && pa[i] == last_end) {
+				if (total <= max)
+					seg[total - 1].len += plen[i];
 			} else {
 				if (total < max)
 					seg[total] = (struct ddisim_seg){
 					    pa[i], plen[i] };
 				total++;
 			}
+			last_end = pa[i] + plen[i];
 			p += plen[i];
 			len -= plen[i];
 		}
