@@ -244,6 +244,15 @@ START_TEST(scattered_but_coherent)
 	b = kmem_alloc_physreq(size, p, KM_SLEEP);
 	nseg = check_buf(b, size, p, false);
 	ck_assert_uint_eq(nseg, 10);
+	{
+		struct ddisim_seg seg[3];
+
+		/* all ten counted, the first three described */
+		ck_assert_uint_eq(ddisim_segments(b, size, seg, 3), 10);
+		ck_assert_int_eq(ddisim_vtop(b, &seg[1].pa), 0);
+		ck_assert_uint_eq(seg[0].pa, seg[1].pa);
+		ck_assert_uint_eq(seg[0].len, PG);
+	}
 	/* The same bytes seen through the direct map of each page. */
 	for (size_t i = 0; i < size; i++)
 		b[i] = (unsigned char)(i * 7);
