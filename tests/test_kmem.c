@@ -17,6 +17,7 @@
 
 #include "check_util.h"
 #include "machine/machine.h"
+#include "verify/verify.h"
 
 #define PG	4096u
 
@@ -582,6 +583,43 @@ START_TEST(alias_exhaustion)
 }
 END_TEST
 
+/*
+ * The context check the kernel-environment layer plugs in: a blocking
+ * request where blocking is forbidden is reported, then served as a
+ * non-blocking one; kmem_alloc_phys, base context only, fails.
+ */
+static bool
+at_interrupt_level(const char **why)
+{
+	*why = "is at interrupt level";
+	return false;
+}
+
+START_TEST(blocking_context_checked)
+{
+	physreq_t *p;
+	paddr32_t pa;
+	void *b;
+
+	MACHINE_UP("mem=256M,verify=count");
+	p = mkpreq(1, 0, 32, 0);
+	verify_block_register(at_interrupt_level);
+	b = kmem_alloc(100, KM_SLEEP);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "interrupt level"));
+	kmem_free(b, 100);
+	b = kmem_alloc(100, KM_NOSLEEP);	/* allowed anywhere */
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	kmem_free(b, 100);
+	ck_assert_ptr_null(kmem_alloc_phys(100, p, &pa, KM_FAIL_OK));
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	verify_block_register(NULL);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* Findings of review, kept as regression tests. */
 
 START_TEST(sleep_deadline_scattered)
@@ -833,6 +871,7 @@ kmem_suite(void)
 	tcase_add_test(tc, arena_gives_back);
 	tcase_add_test(tc, alias_exhaustion);
 	tcase_add_test(tc, sleep_deadline_scattered);
+	tcase_add_test(tc, blocking_context_checked);
 	tcase_add_test(tc, boundary_below_min_block);
 	tcase_add_test(tc, large_machine_pages);
 	tcase_add_test(tc, scatter_many_pages);
