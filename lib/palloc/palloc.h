@@ -37,7 +37,7 @@ struct palloc_req {
  *
  * zone_min: zones below it are used only when no other zone can satisfy
  * the request (ZONE_ISA is kept for those who need it).  strict requests
- * (jemalloc arenas, which are per node and zone) never fall back.
+ * (the per-CPU cache refills) use only the preferred node's domains.
  */
 
 int	palloc_init(void);
