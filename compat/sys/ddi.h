@@ -7,10 +7,22 @@
 #ifndef DDICOMPAT_SYS_DDI_H
 #define DDICOMPAT_SYS_DDI_H
 
+#include <strings.h>	/* bcopy, bzero, bcmp: the host's, same semantics */
 #include <sys/types.h>
 #include <sys/param.h>
 
 __DDI_BEGIN_DECLS
+
+#undef min
+#undef max
+uint_t	min(uint_t, uint_t);
+uint_t	max(uint_t, uint_t);
+
+major_t	getmajor(dev_t);
+minor_t	getminor(dev_t);
+major_t	getemajor(dev_t);
+minor_t	geteminor(dev_t);
+dev_t	makedevice(major_t, minor_t);
 
 #undef ptob
 #undef btop

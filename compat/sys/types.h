@@ -45,6 +45,20 @@ typedef int		boolean_t;
 
 typedef int		pl_t;		/* interrupt priority level */
 
+/*
+ * Device numbers: SVR4's expanded form, 14 bits of major above 18 bits of
+ * minor, kept in the host's dev_t.
+ */
+typedef uint_t		major_t;
+typedef uint_t		minor_t;
+#define L_BITSMAJOR	14
+#define L_BITSMINOR	18
+#define L_MAXMAJ	0x3fff
+#define L_MAXMIN	0x3ffff
+#ifndef NODEV
+#define NODEV		((dev_t)-1)
+#endif
+
 struct proc;
 typedef struct proc	proc_t;
 

@@ -83,6 +83,11 @@ struct ddisim_seg {
 size_t	ddisim_segments(const void *va, size_t len, struct ddisim_seg *seg,
 	    size_t max);
 
+/* cmn_err's message buffer and console (see ddisim_putbuf(3)). */
+size_t	ddisim_putbuf(char *buf, size_t len);
+void	ddisim_putbuf_clear(void);
+void	ddisim_console(void (*sink)(const char *text, void *arg), void *arg);
+
 /* Leak report (also printed by ddisim_shutdown); returns the leak count. */
 size_t	ddisim_leak_report(void *stream);
 

@@ -1,0 +1,200 @@
+/*
+ * test_kern.c - cmn_err, ASSERT, min/max and device numbers.  Built with
+ * -DDEBUG, as a driver under test usually is.
+ */
+#include <signal.h>
+#include <stdio.h>
+
+#include <sys/types.h>
+#include <sys/cmn_err.h>
+#include <sys/debug.h>
+#include <sys/ddi.h>
+
+#include "check_util.h"
+
+int	nodebug_assert_count(void);
+
+static char console[4096];
+
+static void
+capture(const char *text, void *arg)
+{
+	(void)arg;
+	strncat(console, text, sizeof(console) - strlen(console) - 1);
+}
+
+static void
+setup(void)
+{
+	console[0] = '\0';
+	ddisim_putbuf_clear();
+	ddisim_console(capture, NULL);
+	ddisim_verify_reset();
+}
+
+static void
+teardown(void)
+{
+	ddisim_console(NULL, NULL);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+}
+
+START_TEST(levels_and_routing)
+{
+	char pb[4096];
+
+	cmn_err(CE_NOTE, "disk %d: %s", 3, "retried");
+	cmn_err(CE_WARN, "controller %#x not responding", 0x1f0);
+	cmn_err(CE_CONT, "cont ");
+	cmn_err(CE_CONT, "inued\n");
+	cmn_err(CE_NOTE, "!only in the putbuf");
+	cmn_err(CE_WARN, "^only on the console");
+	ck_assert_str_eq(console, "NOTICE: disk 3: retried\n"
+	    "WARNING: controller 0x1f0 not responding\n"
+	    "cont inued\n"
+	    "WARNING: only on the console\n");
+	ck_assert_uint_eq(ddisim_putbuf(pb, sizeof(pb)), strlen(pb));
+	ck_assert_str_eq(pb, "NOTICE: disk 3: retried\n"
+	    "WARNING: controller 0x1f0 not responding\n"
+	    "cont inued\n"
+	    "NOTICE: only in the putbuf\n");
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+}
+END_TEST
+
+START_TEST(putbuf_keeps_the_last_64k)
+{
+	static char pb[70000];
+	size_t held;
+
+	for (int i = 0; i < 10000; i++)
+		cmn_err(CE_CONT, "!%08d\n", i);		/* 9 bytes each */
+	held = ddisim_putbuf(pb, sizeof(pb));
+	ck_assert_uint_eq(held, 65536);
+	ck_assert_uint_eq(strlen(pb), 65536);
+	ck_assert_str_eq(pb + 65536 - 9, "00009999\n");
+	/* a short buffer gets the oldest bytes, terminated */
+	held = ddisim_putbuf(pb, 4);
+	ck_assert_uint_eq(held, 65536);
+	ck_assert_uint_eq(strlen(pb), 3);
+	ck_assert_str_eq(console, "");
+}
+END_TEST
+
+START_TEST(panic_counted)
+{
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	cmn_err(CE_PANIC, "cannot continue: %s", "bad state");
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "PANIC: cannot continue: bad state"));
+	ck_assert_str_eq(console, "PANIC: cannot continue: bad state\n");
+	/* an unknown level is misuse, and printed as a warning */
+	cmn_err(7, "odd");
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	ck_assert_ptr_nonnull(strstr(console, "WARNING: odd\n"));
+}
+END_TEST
+
+START_TEST(panic_aborts)
+{
+	cmn_err(CE_PANIC, "the end");
+}
+END_TEST
+
+START_TEST(assert_under_debug)
+{
+	int x = 1;
+
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ASSERT(x == 1);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	ASSERT(x == 2);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "x == 2"));
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "test_kern.c"));
+	/* built without DEBUG, the expression is not even evaluated */
+	ck_assert_int_eq(nodebug_assert_count(), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+}
+END_TEST
+
+START_TEST(assert_aborts)
+{
+	int x = 1;
+
+	ASSERT(x == 2);
+}
+END_TEST
+
+START_TEST(min_max_unsigned)
+{
+	ck_assert_uint_eq(min(3, 5), 3);
+	ck_assert_uint_eq(max(3, 5), 5);
+	ck_assert_uint_eq(min((uint_t)-1, 2), 2);	/* unsigned */
+	ck_assert_uint_eq(max((uint_t)-1, 2), (uint_t)-1);
+	ck_assert_int_eq(bcmp("abc", "abd", 3) != 0, 1);
+}
+END_TEST
+
+START_TEST(device_numbers)
+{
+	struct rng { uint64_t s; } r = { 12345 };
+
+	for (long i = 0; i < prop_iters(100000) / 10; i++) {
+		major_t ma;
+		minor_t mi;
+		dev_t d;
+
+		r.s = r.s * 6364136223846793005u + 1442695040888963407u;
+		ma = (major_t)(r.s >> 33) & L_MAXMAJ;
+		mi = (minor_t)(r.s >> 7) & L_MAXMIN;
+		d = makedevice(ma, mi);
+		ck_assert_uint_eq(getmajor(d), ma);
+		ck_assert_uint_eq(getminor(d), mi);
+		ck_assert_uint_eq(getemajor(d), ma);
+		ck_assert_uint_eq(geteminor(d), mi);
+	}
+	ck_assert_uint_eq(makedevice(L_MAXMAJ, L_MAXMIN), 0xffffffffu);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+}
+END_TEST
+
+START_TEST(device_number_limits)
+{
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert(makedevice(L_MAXMAJ + 1, 0) == NODEV);
+	ck_assert(makedevice(0, L_MAXMIN + 1) == NODEV);
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	ck_assert_uint_eq(getmajor(NODEV), L_MAXMAJ);
+	ck_assert_uint_eq(getminor(NODEV), L_MAXMIN);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("kern");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, levels_and_routing);
+	tcase_add_test(tc, putbuf_keeps_the_last_64k);
+	tcase_add_test(tc, assert_under_debug);
+	tcase_add_test(tc, min_max_unsigned);
+	tcase_add_test(tc, device_numbers);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, device_number_limits);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("misuse");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, panic_counted);
+	if (!nofork()) {
+		tcase_add_test_raise_signal(tc, panic_aborts, SIGABRT);
+		tcase_add_test_raise_signal(tc, assert_aborts, SIGABRT);
+	}
+	suite_add_tcase(s, tc);
+	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
