@@ -32,6 +32,7 @@
 #define MAX_TCACHES	1024
 
 static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t arena_purge_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned arena_ind[MACHINE_MAX_NODES][NZONES];	/* or NO_ARENA */
 static int arena_node[4096], arena_zone[4096];	/* by jemalloc index */
 static uint64_t arena_gen;			/* machine generation */
@@ -368,6 +369,13 @@ arena_reclaim(void)
 				(void)mallctl("tcache.flush", NULL, NULL, &t,
 				    sizeof(t));
 			}
+	/*
+	 * One purge at a time: concurrent arena.<i>.purge calls from several
+	 * short threads crashed inside jemalloc 5.3 (test_kmem's
+	 * threaded_stress, under load); a thread that finds a purge running
+	 * waits for it, and profits from it.
+	 */
+	pthread_mutex_lock(&arena_purge_lock);
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++) {
 			if (arena_ind[n][z] == NO_ARENA)
@@ -376,4 +384,5 @@ arena_reclaim(void)
 			    arena_ind[n][z]);
 			(void)mallctl(name, NULL, NULL, NULL, 0);
 		}
+	pthread_mutex_unlock(&arena_purge_lock);
 }
