@@ -32,7 +32,6 @@
 #define MAX_TCACHES	1024
 
 static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t arena_purge_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned arena_ind[MACHINE_MAX_NODES][NZONES];	/* or NO_ARENA */
 static int arena_node[4096], arena_zone[4096];	/* by jemalloc index */
 static uint64_t arena_gen;			/* machine generation */
@@ -350,14 +349,11 @@ arena_free_flags(void *p, int flags)
 }
 
 /*
- * Give cached memory back to the page allocator: flush this thread's
- * tcaches and purge every arena (dirty extents go back through dalloc).
+ * Give cached memory back: flush this thread's tcaches into their arenas.
  */
 void
 arena_reclaim(void)
 {
-	char name[64];
-
 	if (tc_gen == arena_gen)
 		for (int n = 0; n < MACHINE_MAX_NODES; n++)
 			for (int z = 0; z < NZONES; z++) {
@@ -370,19 +366,9 @@ arena_reclaim(void)
 				    sizeof(t));
 			}
 	/*
-	 * One purge at a time: concurrent arena.<i>.purge calls from several
-	 * short threads crashed inside jemalloc 5.3 (test_kmem's
-	 * threaded_stress, under load); a thread that finds a purge running
-	 * waits for it, and profits from it.
+	 * The arenas are not purged here: arena.<i>.purge called while other
+	 * threads allocate crashed inside jemalloc 5.3 (test_kmem's
+	 * threaded_stress, under load).  Their empty extents go back to the
+	 * page allocator through jemalloc's own decay (dirty_decay_ms).
 	 */
-	pthread_mutex_lock(&arena_purge_lock);
-	for (int n = 0; n < MACHINE_MAX_NODES; n++)
-		for (int z = 0; z < NZONES; z++) {
-			if (arena_ind[n][z] == NO_ARENA)
-				continue;
-			snprintf(name, sizeof(name), "arena.%u.purge",
-			    arena_ind[n][z]);
-			(void)mallctl(name, NULL, NULL, NULL, 0);
-		}
-	pthread_mutex_unlock(&arena_purge_lock);
 }
