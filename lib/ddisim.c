@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "ddicompat/ddisim.h"
+#include "kern/ctx.h"
+#include "kern/kern.h"
 #include "kmem/kmem.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
@@ -60,6 +62,9 @@ ddisim_build(const char *spec)
 	}
 	verify_set_policy(m->spec.verify);
 	ddisim_verify_reset();
+	kern_init();
+	intr_init();
+	clock_init();
 	return 0;
 }
 
@@ -115,6 +120,10 @@ ddisim_shutdown(void)
 	pthread_mutex_lock(lk);
 	m = machine;
 	if (m != NULL) {
+		clock_fini();
+		intr_fini();
+		pio_fini();
+		kern_fini();
 		kmem_leak_report(stderr);
 		kmem_fini();
 		vm_fini();

@@ -8,6 +8,7 @@
 
 #include "sys/types.h"
 #include "sys/kmem.h"
+#include "sys/ddi.h"
 
 void	*_Compat_kmem_alloc4(size_t, int);
 void	*_Compat_kmem_zalloc4(size_t, int);
@@ -32,5 +33,23 @@ caddr_t	getcpages(int, int);
 void	freecpages(caddr_t, int);
 caddr_t	sptalloc(pgcnt_t, int, pfn_t, memflags_t);
 void	sptfree(caddr_t, int, int);
+
+/* Kernel environment: ODDI and pre-DDI 8 forms. */
+int	spl0(void);
+int	spl1(void);
+int	spl2(void);
+int	spl3(void);
+int	spl4(void);
+int	spl5(void);
+int	spl6(void);
+int	spl7(void);
+pl_t	spltty(void);
+int	_Compat_sleep(caddr_t, int);
+void	wakeup(caddr_t);
+int	timeout(__ddi_tofn_t, void *, long);
+int	dtimeout(__ddi_tofn_t, void *, long, pl_t, int);
+int	_Compat_cm_intr_attach5(rm_key_t, void (*)(int), int *, void **);
+struct __ddi_sleep;
+int	SLEEP_LOCKOWNED(struct __ddi_sleep *);
 
 #endif /* DDICOMPAT_EXPORTS_H */

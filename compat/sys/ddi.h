@@ -10,6 +10,7 @@
 #include <strings.h>	/* bcopy, bzero, bcmp: the host's, same semantics */
 #include <sys/types.h>
 #include <sys/param.h>
+#include <sys/ipl.h>
 
 __DDI_BEGIN_DECLS
 
@@ -23,6 +24,141 @@ minor_t	getminor(dev_t);
 major_t	getemajor(dev_t);
 minor_t	geteminor(dev_t);
 dev_t	makedevice(major_t, minor_t);
+
+/* Priority levels: spl(D3), and the ODDI spl0 ... spl7. */
+pl_t	getpl(void);
+#if __DDI_ODDI
+int	spl0(void);
+int	spl1(void);
+int	spl2(void);
+int	spl3(void);
+int	spl4(void);
+int	spl5(void);
+int	spl6(void);
+int	spl7(void);
+int	splhi(void);
+int	splstr(void);
+int	spltty(void);
+int	splx(int);
+#else
+pl_t	splbase(void);
+pl_t	spltimeout(void);
+pl_t	spldisk(void);
+pl_t	splstr(void);
+pl_t	splhi(void);
+pl_t	splx(pl_t);
+#endif
+
+/*
+ * ODDI sleep and wakeup (also DDI 1 to 6).  The library's symbol is not
+ * "sleep", which is the C library's.  In C a file cannot include both
+ * this header and <unistd.h>, as in the kernel; in C++ the two overload.
+ */
+#define PZERO		25	/* below: signals do not interrupt */
+#define PCATCH		0x100	/* return 1 when a signal interrupts */
+#define PRIBIO		20
+#define PSLEP		39
+#if __DDI_ODDI || __DDI_AT_MOST(61)
+#ifdef __cplusplus
+int	_Compat_sleep(caddr_t, int);
+extern "C++" inline int
+sleep(caddr_t chan, int pri)
+{
+	return _Compat_sleep(chan, pri);
+}
+#else
+int	sleep(caddr_t, int) __DDI_ENTRY(_Compat_sleep);
+#endif
+void	wakeup(caddr_t);
+#endif
+
+/* Port I/O.  Counts of the rep forms are in items, not bytes. */
+uchar_t	inb(int);
+ushort_t inw(int);
+ulong_t	inl(int);
+void	outb(int, uchar_t);
+void	outw(int, ushort_t);
+void	outl(int, ulong_t);
+void	repinsb(int, uchar_t *, int);
+void	repinsw(int, ushort_t *, int);
+void	repinsd(int, ulong_t *, int);
+void	repoutsb(int, uchar_t *, int);
+void	repoutsw(int, ushort_t *, int);
+void	repoutsd(int, ulong_t *, int);
+
+/* Time: drv_getparm(D3) and friends. */
+#define HZ		100	/* clock ticks a second; use drv_usectohz */
+#define LBOLT		1	/* clock_t: ticks since boot */
+#define TIME		2	/* time_t: seconds since the epoch */
+#define UPROCP		3	/* proc_t *: the calling process, or NULL */
+#define UCRED		4	/* cred_t *: its credentials, or NULL */
+#define PPGRP		5	/* pid_t: its process group */
+#define PPID		6	/* pid_t: its process ID */
+#define PSID		7	/* pid_t: its session */
+#define SYSCRED		8	/* cred_t *: the system's credentials */
+#define STRMSGSIZE	9	/* size_t: largest STREAMS message */
+#define DRV_MAXBIOSIZE	10	/* size_t: largest single transfer */
+#define HW_PROVIDER	11	/* char *: the platform's name */
+
+#define SYSRINT		1	/* drv_setparm counters */
+#define SYSXINT		2
+#define SYSMINT		3
+#define SYSRAWC		4
+#define SYSCANC		5
+#define SYSOUTC		6
+
+extern clock_t	lbolt;		/* ticks since boot; DDI drivers use LBOLT */
+
+int	drv_getparm(ulong_t, void *);
+int	drv_setparm(ulong_t, ulong_t);
+clock_t	drv_hztousec(clock_t);
+clock_t	drv_usectohz(clock_t);
+void	drv_usecwait(clock_t);
+void	delay(long);
+
+/* Timeouts.  TO_PERIODIC in itimeout's ticks repeats the callback. */
+typedef int	toid_t;
+#define TO_PERIODIC	0x40000000L
+#ifdef __cplusplus
+typedef void	(*__ddi_tofn_t)(void *);
+#else
+/* Unprototyped on purpose: drivers pass functions of any argument type. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+typedef void	(*__ddi_tofn_t)();
+#pragma GCC diagnostic pop
+#endif
+#if __DDI_ODDI || __DDI_AT_MOST(72)
+toid_t	timeout(__ddi_tofn_t, void *, long);
+#endif
+#if __DDI_AT_LEAST(50)
+toid_t	itimeout(__ddi_tofn_t, void *, long, pl_t);
+#endif
+#if __DDI_BETWEEN(50, 72)
+toid_t	dtimeout(__ddi_tofn_t, void *, long, pl_t, int);
+#endif
+void	untimeout(toid_t);
+
+/*
+ * Interrupts.  DDI 8 handlers take the instance pointer and say whether
+ * their device interrupted; DDI 5 to 7 handlers take the vector.  The key
+ * comes from the resource manager (ddisim_intr_key in tests).
+ */
+typedef uint_t	rm_key_t;
+#define ISTAT_ASSERTED	0	/* the device interrupted */
+#define ISTAT_ASSUMED	1	/* cannot tell; assume it did */
+#define ISTAT_NONE	2	/* not this device */
+struct drvinfo;
+#if __DDI_AT_LEAST(80)
+int	cm_intr_attach(rm_key_t, int (*)(void *), void *, struct drvinfo *,
+	    void **);
+#elif __DDI_AT_LEAST(50)
+int	cm_intr_attach(rm_key_t, void (*)(int), int *, void **)
+	    __DDI_ENTRY(_Compat_cm_intr_attach5);
+#endif
+#if __DDI_AT_LEAST(50)
+void	cm_intr_detach(void *);
+#endif
 
 #undef ptob
 #undef btop

@@ -43,7 +43,7 @@ typedef int		boolean_t;
 #define B_FALSE		0
 #define B_TRUE		1
 
-typedef int		pl_t;		/* interrupt priority level */
+typedef unsigned int	pl_t;		/* interrupt priority level (pl(D5)) */
 
 /*
  * Device numbers: SVR4's expanded form, 14 bits of major above 18 bits of

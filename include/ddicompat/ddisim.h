@@ -88,6 +88,47 @@ size_t	ddisim_putbuf(char *buf, size_t len);
 void	ddisim_putbuf_clear(void);
 void	ddisim_console(void (*sink)(const char *text, void *arg), void *arg);
 
+/*
+ * Interrupts (see ddisim_intr(3)).  Lines 0 to DDISIM_NIRQ-1; a line runs
+ * its handlers at its level on its CPU (0 unless bound elsewhere).
+ */
+#define DDISIM_NIRQ	64
+typedef struct ddisim_intr ddisim_intr_t;
+unsigned	ddisim_intr_key(int irq, unsigned pl);
+ddisim_intr_t	*ddisim_intr_register(int irq, unsigned pl,
+		    void (*xxintr)(int ivec));
+void		ddisim_intr_unregister(ddisim_intr_t *);
+int		ddisim_intr_bind(int irq, int cpu);
+int		ddisim_intr_raise(int irq);
+void		ddisim_intr_set_deterministic(int on);
+unsigned	ddisim_intr_deliver(int cpu);
+int		ddisim_intr_pending(int irq);
+unsigned long	ddisim_intr_count(int irq);
+
+/* Calling context (see ddisim_ctx(3)). */
+unsigned	ddisim_ctx_id(void);
+int		ddisim_ctx_signal(unsigned id);
+unsigned	ddisim_ctx_pl(void);
+int		ddisim_ctx_locks_held(void);
+int		ddisim_ctx_in_intr(void);
+
+/* Port I/O devices (see ddisim_port(3)). */
+struct ddisim_port_ops {
+	uint32_t (*in)(void *arg, int port, int width);
+	void	(*out)(void *arg, int port, int width, uint32_t val);
+};
+typedef struct ddisim_ports ddisim_ports_t;
+ddisim_ports_t	*ddisim_port_claim(int base, int count,
+		    const struct ddisim_port_ops *ops, void *arg,
+		    const char *name);
+void		ddisim_port_release(ddisim_ports_t *);
+
+/* The simulated clock (see ddisim_clock(3)), in microseconds. */
+uint64_t	ddisim_clock_now(void);
+void		ddisim_clock_advance(uint64_t usec);
+void		ddisim_clock_realtime(int on);
+unsigned	ddisim_clock_callouts(void);
+
 /* Leak report (also printed by ddisim_shutdown); returns the leak count. */
 size_t	ddisim_leak_report(void *stream);
 

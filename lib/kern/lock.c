@@ -1,0 +1,497 @@
+/*
+ * lock.c - basic locks and read/write locks (LOCK_ALLOC(9), RW_ALLOC(9)).
+ *
+ * Both are spin locks in the kernel: taken at a raised level, never held
+ * across a sleep.  Here a waiter blocks on a host mutex or condition
+ * variable instead of spinning, which changes nothing a driver can see.
+ * The checks a debug kernel makes are made on every call: the level
+ * against the lock's minimum and the handler's level, the hierarchy
+ * against every lock the context holds, recursion, release by a context
+ * that does not hold the lock, and freeing a held lock.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "verify/verify.h"
+#include "machine/machine.h"
+#include "kern/ctx.h"
+#include "kern/kern.h"
+
+#include "sys/kmem.h"
+#include "sys/ksynch.h"
+
+#define LOCK_MAGIC	0x4c4f434bu	/* "LOCK" */
+#define RWLOCK_MAGIC	0x52574c4bu	/* "RWLK" */
+#define DEAD_MAGIC	0xdead10c0u
+
+struct __ddi_lock {
+	uint32_t	magic;
+	uchar_t		hier;
+	pl_t		min_pl;
+	const lkinfo_t	*info;
+	pthread_mutex_t	mtx;
+	_Atomic(struct kctx *) owner;	/* holder, or NULL */
+	_Atomic int	owner_cpu;	/* CPU the holder sits on */
+	const void	*alloc_caller;
+};
+
+struct __ddi_rwlock {
+	uint32_t	magic;
+	uchar_t		hier;
+	pl_t		min_pl;
+	const lkinfo_t	*info;
+	pthread_mutex_t	mtx;		/* guards the fields below */
+	pthread_cond_t	cv;
+	unsigned	readers;
+	unsigned	writers_waiting;
+	struct kctx	*writer;
+	const void	*alloc_caller;
+};
+
+static const char *
+lk_name(const lkinfo_t *info)
+{
+	return info != NULL && info->lk_name != NULL ? info->lk_name :
+	    "(unnamed)";
+}
+
+/* Arguments common to LOCK_ALLOC and RW_ALLOC; false if unusable. */
+static bool
+lk_alloc_args_ok(const char *func, const void *caller, uchar_t hier,
+    pl_t min_pl, const lkinfo_t *info, int flag)
+{
+	if (hier < 1 || hier > 32) {
+		verify_report(func, caller, "hierarchy %u is outside 1..32",
+		    hier);
+		return false;
+	}
+	if (!pl_valid(min_pl)) {
+		verify_report(func, caller, "min_pl %u is not a priority "
+		    "level", min_pl);
+		return false;
+	}
+	if (info != NULL && (info->lk_flags != 0 || info->lk_pad[0] != 0 ||
+	    info->lk_pad[1] != 0)) {
+		verify_report(func, caller, "lkinfo \"%s\": lk_flags and "
+		    "lk_pad must be zero", lk_name(info));
+		return false;
+	}
+	if (flag != KM_SLEEP && flag != KM_NOSLEEP) {
+		verify_report(func, caller, "flag %#x is neither KM_SLEEP nor "
+		    "KM_NOSLEEP", (unsigned)flag);
+		return false;
+	}
+	if (flag == KM_SLEEP)
+		(void)kctx_check_block(func, caller, NULL, false);
+	return true;
+}
+
+/*
+ * The level argument of an acquisition: a real level, not below the
+ * lock's minimum, not below the current level (the call would lower it),
+ * and in a handler not below the handler's level.
+ */
+static bool
+lk_pl_ok(const char *func, const void *caller, struct kctx *k, pl_t pl,
+    pl_t min_pl, const char *name)
+{
+	if (!pl_valid(pl)) {
+		verify_report(func, caller, "pl %u is not a priority level",
+		    pl);
+		return false;
+	}
+	if (pl < min_pl) {
+		verify_report(func, caller, "lock \"%s\": pl %u is below its "
+		    "minimum %u", name, pl, min_pl);
+		return false;
+	}
+	if (pl < k->pl) {
+		verify_report(func, caller, "lock \"%s\": pl %u would lower "
+		    "the current level %u", name, pl, k->pl);
+		return false;
+	}
+	return true;
+}
+
+/* hierarchy(D5): strictly above every spin lock the context holds. */
+static bool
+lk_hier_ok(const char *func, const void *caller, struct kctx *k,
+    uchar_t hier, const char *name)
+{
+	for (int i = 0; i < k->nheld; i++)
+		if (k->held[i].hier >= hier) {
+			verify_report(func, caller, "lock \"%s\" (hierarchy "
+			    "%u) taken while holding one of hierarchy %u",
+			    name, hier, k->held[i].hier);
+			return false;
+		}
+	return true;
+}
+
+static bool
+lock_valid(const char *func, const void *caller, const lock_t *lp)
+{
+	if (lp == NULL || lp->magic != LOCK_MAGIC) {
+		verify_report(func, caller, "%p is not a basic lock%s",
+		    (const void *)lp, lp != NULL && lp->magic == DEAD_MAGIC ?
+		    " (it was freed)" : "");
+		return false;
+	}
+	return true;
+}
+
+void
+kern_deadline(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+unsigned
+kern_waitlimit_ms(void)
+{
+	return machine != NULL ? machine->spec.sleeplimit_ms : 10000;
+}
+
+DDI_PUBLIC lock_t *
+LOCK_ALLOC(uchar_t hier, pl_t min_pl, lkinfo_t *info, int flag)
+{
+	lock_t *lp;
+
+	if (!lk_alloc_args_ok(__func__, DDI_CALLER, hier, min_pl, info, flag))
+		return NULL;
+	if ((lp = calloc(1, sizeof(*lp))) == NULL)
+		return NULL;
+	lp->magic = LOCK_MAGIC;
+	lp->hier = hier;
+	lp->min_pl = min_pl;
+	lp->info = info;
+	lp->alloc_caller = DDI_CALLER;
+	pthread_mutex_init(&lp->mtx, NULL);
+	atomic_init(&lp->owner_cpu, -1);
+	return lp;
+}
+
+DDI_PUBLIC void
+LOCK_DEALLOC(lock_t *lp)
+{
+	if (!lock_valid(__func__, DDI_CALLER, lp))
+		return;
+	if (atomic_load(&lp->owner) != NULL) {
+		verify_report(__func__, DDI_CALLER, "lock \"%s\" is held",
+		    lk_name(lp->info));
+		return;
+	}
+	lp->magic = DEAD_MAGIC;
+	pthread_mutex_destroy(&lp->mtx);
+	free(lp);
+}
+
+/*
+ * Wait for the host mutex.  A holder on this CPU that this interrupt frame
+ * preempted can never run again: report the deadlock instead of hanging.
+ * A wait longer than the machine's sleeplimit is reported once.
+ */
+static bool
+lock_wait(const char *func, const void *caller, struct kctx *k, lock_t *lp)
+{
+	struct timespec ts;
+	int e;
+
+	if (pthread_mutex_trylock(&lp->mtx) == 0)
+		return true;
+	if (k->intr > 0 && atomic_load(&lp->owner_cpu) == k->cpu) {
+		verify_report(func, caller, "lock \"%s\" is held by the "
+		    "context this handler interrupted on CPU %d: deadlock",
+		    lk_name(lp->info), k->cpu);
+		return false;
+	}
+	kern_deadline(&ts, kern_waitlimit_ms());
+	e = pthread_mutex_timedlock(&lp->mtx, &ts);
+	if (e == ETIMEDOUT) {
+		verify_report(func, caller, "lock \"%s\" not acquired after "
+		    "%u ms", lk_name(lp->info), kern_waitlimit_ms());
+		e = pthread_mutex_lock(&lp->mtx);
+	}
+	return e == 0;
+}
+
+static void
+lock_took(struct kctx *k, lock_t *lp, pl_t pl, const char *func,
+    const void *caller)
+{
+	atomic_store(&lp->owner, k);
+	atomic_store(&lp->owner_cpu, k->cpu >= 0 ? k->cpu :
+	    kctx_home_cpu());
+	(void)kctx_push_held(k, lp, KHELD_LOCK, lp->hier, pl, func, caller);
+}
+
+DDI_PUBLIC pl_t
+LOCK(lock_t *lp, pl_t pl)
+{
+	struct kctx *k = kctx_self();
+	const void *caller = DDI_CALLER;
+	pl_t opl;
+
+	if (!lock_valid(__func__, caller, lp) ||
+	    !lk_pl_ok(__func__, caller, k, pl, lp->min_pl, lk_name(lp->info)))
+		return k->pl;
+	if (atomic_load(&lp->owner) == k) {
+		verify_report(__func__, caller, "lock \"%s\" is already held "
+		    "by the caller: deadlock", lk_name(lp->info));
+		return k->pl;
+	}
+	(void)lk_hier_ok(__func__, caller, k, lp->hier, lk_name(lp->info));
+	opl = kctx_setpl(pl);
+	if (!lock_wait(__func__, caller, k, lp)) {
+		(void)kctx_setpl(opl);
+		return opl;
+	}
+	lock_took(k, lp, pl, __func__, caller);
+	return opl;
+}
+
+DDI_PUBLIC pl_t
+TRYLOCK(lock_t *lp, pl_t pl)
+{
+	struct kctx *k = kctx_self();
+	const void *caller = DDI_CALLER;
+	pl_t opl;
+
+	if (!lock_valid(__func__, caller, lp) ||
+	    !lk_pl_ok(__func__, caller, k, pl, lp->min_pl, lk_name(lp->info)))
+		return INVPL;
+	opl = kctx_setpl(pl);
+	if (pthread_mutex_trylock(&lp->mtx) != 0) {
+		(void)kctx_setpl(opl);
+		return INVPL;
+	}
+	lock_took(k, lp, pl, __func__, caller);
+	return opl;
+}
+
+DDI_PUBLIC void
+UNLOCK(lock_t *lp, pl_t pl)
+{
+	struct kctx *k = kctx_self();
+	const void *caller = DDI_CALLER;
+	int i;
+
+	if (!lock_valid(__func__, caller, lp))
+		return;
+	if ((i = kctx_find_held(k, lp)) < 0) {
+		verify_report(__func__, caller, "lock \"%s\" is not held by "
+		    "the caller (%s)", lk_name(lp->info),
+		    atomic_load(&lp->owner) != NULL ? "another context holds "
+		    "it" : "nobody holds it");
+		return;
+	}
+	if (!pl_valid(pl)) {
+		verify_report(__func__, caller, "pl %u is not a priority "
+		    "level; the lock is released at the current level", pl);
+		pl = k->pl;
+	}
+	kctx_pop_held(k, i);
+	atomic_store(&lp->owner_cpu, -1);
+	atomic_store(&lp->owner, NULL);
+	pthread_mutex_unlock(&lp->mtx);
+	(void)kctx_setpl(pl);
+}
+
+static bool
+rw_valid(const char *func, const void *caller, const rwlock_t *lp)
+{
+	if (lp == NULL || lp->magic != RWLOCK_MAGIC) {
+		verify_report(func, caller, "%p is not a read/write lock%s",
+		    (const void *)lp, lp != NULL && lp->magic == DEAD_MAGIC ?
+		    " (it was freed)" : "");
+		return false;
+	}
+	return true;
+}
+
+DDI_PUBLIC rwlock_t *
+RW_ALLOC(uchar_t hier, pl_t min_pl, lkinfo_t *info, int flag)
+{
+	rwlock_t *lp;
+
+	if (!lk_alloc_args_ok(__func__, DDI_CALLER, hier, min_pl, info, flag))
+		return NULL;
+	if ((lp = calloc(1, sizeof(*lp))) == NULL)
+		return NULL;
+	lp->magic = RWLOCK_MAGIC;
+	lp->hier = hier;
+	lp->min_pl = min_pl;
+	lp->info = info;
+	lp->alloc_caller = DDI_CALLER;
+	pthread_mutex_init(&lp->mtx, NULL);
+	pthread_cond_init(&lp->cv, NULL);
+	return lp;
+}
+
+DDI_PUBLIC void
+RW_DEALLOC(rwlock_t *lp)
+{
+	bool busy;
+
+	if (!rw_valid(__func__, DDI_CALLER, lp))
+		return;
+	pthread_mutex_lock(&lp->mtx);
+	busy = lp->readers != 0 || lp->writer != NULL ||
+	    lp->writers_waiting != 0;
+	pthread_mutex_unlock(&lp->mtx);
+	if (busy) {
+		verify_report(__func__, DDI_CALLER, "read/write lock \"%s\" is "
+		    "held or awaited", lk_name(lp->info));
+		return;
+	}
+	lp->magic = DEAD_MAGIC;
+	pthread_cond_destroy(&lp->cv);
+	pthread_mutex_destroy(&lp->mtx);
+	free(lp);
+}
+
+/*
+ * Acquire in read or write mode.  Writers are preferred: a reader waits
+ * behind a waiting writer, so a stream of readers cannot starve one.
+ * try: give up instead of waiting.
+ */
+static pl_t
+rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
+    bool write, bool try)
+{
+	struct kctx *k = kctx_self();
+	struct timespec ts;
+	bool reported = false;
+	pl_t opl;
+
+	if (!rw_valid(func, caller, lp) ||
+	    !lk_pl_ok(func, caller, k, pl, lp->min_pl, lk_name(lp->info)))
+		return try ? INVPL : k->pl;
+	if (kctx_find_held(k, lp) >= 0) {
+		verify_report(func, caller, "read/write lock \"%s\" is already "
+		    "held by the caller", lk_name(lp->info));
+		return try ? INVPL : k->pl;
+	}
+	if (!try)
+		(void)lk_hier_ok(func, caller, k, lp->hier, lk_name(lp->info));
+	opl = kctx_setpl(pl);
+	pthread_mutex_lock(&lp->mtx);
+	if (write)
+		lp->writers_waiting++;
+	kern_deadline(&ts, kern_waitlimit_ms());
+	while (lp->writer != NULL || (write ? lp->readers != 0 :
+	    lp->writers_waiting != 0)) {
+		if (try)
+			break;
+		if (pthread_cond_timedwait(&lp->cv, &lp->mtx, &ts) ==
+		    ETIMEDOUT && !reported) {
+			reported = true;
+			verify_report(func, caller, "read/write lock \"%s\" "
+			    "not acquired after %u ms", lk_name(lp->info),
+			    kern_waitlimit_ms());
+			kern_deadline(&ts, 1000u * 3600u);
+		}
+	}
+	if (write)
+		lp->writers_waiting--;
+	if (lp->writer != NULL || (write ? lp->readers != 0 :
+	    lp->writers_waiting != 0)) {
+		pthread_mutex_unlock(&lp->mtx);
+		(void)kctx_setpl(opl);
+		return INVPL;
+	}
+	if (write)
+		lp->writer = k;
+	else
+		lp->readers++;
+	pthread_mutex_unlock(&lp->mtx);
+	(void)kctx_push_held(k, lp, write ? KHELD_WRLOCK : KHELD_RDLOCK,
+	    lp->hier, pl, func, caller);
+	return opl;
+}
+
+DDI_PUBLIC pl_t
+RW_RDLOCK(rwlock_t *lp, pl_t pl)
+{
+	return rw_acquire(__func__, DDI_CALLER, lp, pl, false, false);
+}
+
+DDI_PUBLIC pl_t
+RW_WRLOCK(rwlock_t *lp, pl_t pl)
+{
+	return rw_acquire(__func__, DDI_CALLER, lp, pl, true, false);
+}
+
+DDI_PUBLIC pl_t
+RW_TRYRDLOCK(rwlock_t *lp, pl_t pl)
+{
+	return rw_acquire(__func__, DDI_CALLER, lp, pl, false, true);
+}
+
+DDI_PUBLIC pl_t
+RW_TRYWRLOCK(rwlock_t *lp, pl_t pl)
+{
+	return rw_acquire(__func__, DDI_CALLER, lp, pl, true, true);
+}
+
+DDI_PUBLIC void
+RW_UNLOCK(rwlock_t *lp, pl_t pl)
+{
+	struct kctx *k = kctx_self();
+	const void *caller = DDI_CALLER;
+	int i;
+
+	if (!rw_valid(__func__, caller, lp))
+		return;
+	if ((i = kctx_find_held(k, lp)) < 0) {
+		verify_report(__func__, caller, "read/write lock \"%s\" is not "
+		    "held by the caller", lk_name(lp->info));
+		return;
+	}
+	if (!pl_valid(pl)) {
+		verify_report(__func__, caller, "pl %u is not a priority "
+		    "level; the lock is released at the current level", pl);
+		pl = k->pl;
+	}
+	pthread_mutex_lock(&lp->mtx);
+	if (k->held[i].kind == KHELD_WRLOCK)
+		lp->writer = NULL;
+	else
+		lp->readers--;
+	pthread_cond_broadcast(&lp->cv);
+	pthread_mutex_unlock(&lp->mtx);
+	kctx_pop_held(k, i);
+	(void)kctx_setpl(pl);
+}
+
+/* For SV_WAIT: release a basic lock the caller holds, keeping the level. */
+bool
+kern_lock_release(lock_t *lp, const char *func, const void *caller)
+{
+	struct kctx *k = kctx_self();
+	int i;
+
+	if (!lock_valid(func, caller, lp))
+		return false;
+	if ((i = kctx_find_held(k, lp)) < 0) {
+		verify_report(func, caller, "lock \"%s\" is not held by the "
+		    "caller", lk_name(lp->info));
+		return false;
+	}
+	kctx_pop_held(k, i);
+	atomic_store(&lp->owner_cpu, -1);
+	atomic_store(&lp->owner, NULL);
+	pthread_mutex_unlock(&lp->mtx);
+	return true;
+}

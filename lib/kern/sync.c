@@ -1,0 +1,507 @@
+/*
+ * sync.c - sleep locks, synchronization variables, and the ODDI
+ * sleep/wakeup (SLEEP_ALLOC(9), SV_ALLOC(9), sleep(9)).
+ *
+ * These are the calls that block.  Each checks the caller's context first
+ * (no interrupt, no spin lock held), and each wait is bounded by the
+ * machine's sleeplimit, after which it is reported: a wait nobody will end
+ * is a hung test, which a report names and a hang does not.
+ *
+ * A waiter is a node on its object's list with a "woken" flag, so
+ * SV_SIGNAL wakes exactly one thread that was waiting when it was called,
+ * and one that gives up (signal, time limit) leaves no stale state.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include "verify/verify.h"
+#include "kern/ctx.h"
+#include "kern/kern.h"
+
+#include "sys/kmem.h"
+#include "sys/ksynch.h"
+#include "sys/ddi.h"
+#include "exports.h"
+
+#define SLEEP_MAGIC	0x534c504bu	/* "SLPK" */
+#define SV_MAGIC	0x53564152u	/* "SVAR" */
+#define DEAD_MAGIC	0xdead5e5eu
+#define SIG_POLL_MS	5
+
+struct kwaiter {
+	TAILQ_ENTRY(kwaiter) link;
+	const void	*chan;		/* sleep(): the address slept on */
+	bool		woken;
+};
+TAILQ_HEAD(kwaitq, kwaiter);
+
+struct __ddi_sleep {
+	uint32_t	magic;
+	const lkinfo_t	*info;
+	pthread_mutex_t	mtx;
+	pthread_cond_t	cv;
+	struct kctx	*owner;		/* under mtx */
+	unsigned	waiters;	/* under mtx */
+};
+
+struct __ddi_sv {
+	uint32_t	magic;
+	pthread_mutex_t	mtx;
+	pthread_cond_t	cv;
+	struct kwaitq	waitq;		/* under mtx */
+};
+
+/* ODDI sleep channels: one queue, woken by address. */
+static pthread_mutex_t chan_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t chan_cv = PTHREAD_COND_INITIALIZER;
+static struct kwaitq chan_waitq = TAILQ_HEAD_INITIALIZER(chan_waitq);
+
+int
+kern_wait_once(pthread_mutex_t *mtx, pthread_cond_t *cv, bool sig,
+    const struct timespec *dl)
+{
+	struct timespec now, until = *dl;
+
+	if (sig && atomic_load(&kctx_self()->sig))
+		return EINTR;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec > dl->tv_sec || (now.tv_sec == dl->tv_sec &&
+	    now.tv_nsec >= dl->tv_nsec))
+		return ETIMEDOUT;
+	if (sig) {
+		/* Signals are polled: nothing else knows what we wait on. */
+		now.tv_nsec += SIG_POLL_MS * 1000000L;
+		if (now.tv_nsec >= 1000000000L) {
+			now.tv_sec++;
+			now.tv_nsec -= 1000000000L;
+		}
+		if (now.tv_sec < until.tv_sec || (now.tv_sec == until.tv_sec &&
+		    now.tv_nsec < until.tv_nsec))
+			until = now;
+	}
+	(void)pthread_cond_timedwait(cv, mtx, &until);
+	return 0;
+}
+
+/* pri* plus or minus at most 3. */
+static void
+pri_check(const char *func, const void *caller, int pri)
+{
+	static const int base[] = { prilo, primed, pritape, pritty, prinet,
+	    pridisk, prihi };
+
+	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		if (pri >= base[i] - 3 && pri <= base[i] + 3)
+			return;
+	verify_report(func, caller, "priority %d is not one of the pri* "
+	    "values plus or minus at most 3", pri);
+}
+
+static const char *
+sl_name(const sleep_t *lk)
+{
+	return lk->info != NULL && lk->info->lk_name != NULL ?
+	    lk->info->lk_name : "(unnamed)";
+}
+
+static bool
+sleep_valid(const char *func, const void *caller, const sleep_t *lk)
+{
+	if (lk == NULL || lk->magic != SLEEP_MAGIC) {
+		verify_report(func, caller, "%p is not a sleep lock%s",
+		    (const void *)lk, lk != NULL && lk->magic == DEAD_MAGIC ?
+		    " (it was freed)" : "");
+		return false;
+	}
+	return true;
+}
+
+DDI_PUBLIC sleep_t *
+SLEEP_ALLOC(int arg, lkinfo_t *info, int flag)
+{
+	const void *caller = DDI_CALLER;
+	sleep_t *lk;
+
+	if (arg != 0)
+		verify_report(__func__, caller, "the first argument is "
+		    "reserved and must be 0, not %d", arg);
+	if (info != NULL && ((info->lk_flags & ~LK_NOSTATS) != 0 ||
+	    info->lk_pad[0] != 0 || info->lk_pad[1] != 0)) {
+		verify_report(__func__, caller, "lkinfo: lk_flags may hold "
+		    "only LK_NOSTATS, and lk_pad must be zero");
+		return NULL;
+	}
+	if (flag != KM_SLEEP && flag != KM_NOSLEEP) {
+		verify_report(__func__, caller, "flag %#x is neither KM_SLEEP "
+		    "nor KM_NOSLEEP", (unsigned)flag);
+		return NULL;
+	}
+	if (flag == KM_SLEEP)
+		(void)kctx_check_block(__func__, caller, NULL, false);
+	if ((lk = calloc(1, sizeof(*lk))) == NULL)
+		return NULL;
+	lk->magic = SLEEP_MAGIC;
+	lk->info = info;
+	pthread_mutex_init(&lk->mtx, NULL);
+	pthread_cond_init(&lk->cv, NULL);
+	return lk;
+}
+
+DDI_PUBLIC void
+SLEEP_DEALLOC(sleep_t *lk)
+{
+	bool busy;
+
+	if (!sleep_valid(__func__, DDI_CALLER, lk))
+		return;
+	pthread_mutex_lock(&lk->mtx);
+	busy = lk->owner != NULL || lk->waiters != 0;
+	pthread_mutex_unlock(&lk->mtx);
+	if (busy) {
+		verify_report(__func__, DDI_CALLER, "sleep lock \"%s\" is held "
+		    "or awaited", sl_name(lk));
+		return;
+	}
+	lk->magic = DEAD_MAGIC;
+	pthread_cond_destroy(&lk->cv);
+	pthread_mutex_destroy(&lk->mtx);
+	free(lk);
+}
+
+/* SLEEP_LOCK and SLEEP_LOCK_SIG: B_FALSE when a signal ends the wait. */
+static bool_t
+sleep_lock(const char *func, const void *caller, sleep_t *lk, int pri,
+    bool sig)
+{
+	struct kctx *k = kctx_self();
+	struct timespec dl;
+	bool_t got = B_FALSE;
+
+	if (!sleep_valid(func, caller, lk))
+		return B_FALSE;
+	pri_check(func, caller, pri);
+	(void)kctx_check_block(func, caller, NULL, false);
+	kern_deadline(&dl, kern_waitlimit_ms());
+	pthread_mutex_lock(&lk->mtx);
+	if (lk->owner == k) {
+		pthread_mutex_unlock(&lk->mtx);
+		verify_report(func, caller, "sleep lock \"%s\" is already held "
+		    "by the caller: deadlock", sl_name(lk));
+		return B_FALSE;
+	}
+	lk->waiters++;
+	while (lk->owner != NULL) {
+		int e = kern_wait_once(&lk->mtx, &lk->cv, sig, &dl);
+
+		if (e == EINTR)
+			break;
+		if (e == ETIMEDOUT) {
+			verify_report(func, caller, "sleep lock \"%s\" not "
+			    "acquired after %u ms", sl_name(lk),
+			    kern_waitlimit_ms());
+			kern_deadline(&dl, 1000u * 3600u);
+		}
+	}
+	lk->waiters--;
+	if (lk->owner == NULL) {
+		lk->owner = k;
+		got = B_TRUE;
+	}
+	pthread_mutex_unlock(&lk->mtx);
+	if (sig && got == B_FALSE)
+		(void)kctx_sig_take(k);
+	return got;
+}
+
+DDI_PUBLIC void
+SLEEP_LOCK(sleep_t *lk, int pri)
+{
+	(void)sleep_lock(__func__, DDI_CALLER, lk, pri, false);
+}
+
+DDI_PUBLIC bool_t
+SLEEP_LOCK_SIG(sleep_t *lk, int pri)
+{
+	return sleep_lock(__func__, DDI_CALLER, lk, pri, true);
+}
+
+DDI_PUBLIC bool_t
+SLEEP_TRYLOCK(sleep_t *lk)
+{
+	bool_t got = B_FALSE;
+
+	if (!sleep_valid(__func__, DDI_CALLER, lk))
+		return B_FALSE;
+	pthread_mutex_lock(&lk->mtx);
+	if (lk->owner == NULL) {
+		lk->owner = kctx_self();
+		got = B_TRUE;
+	}
+	pthread_mutex_unlock(&lk->mtx);
+	return got;
+}
+
+DDI_PUBLIC void
+SLEEP_UNLOCK(sleep_t *lk)
+{
+	struct kctx *k = kctx_self();
+	struct kctx *owner;
+
+	if (!sleep_valid(__func__, DDI_CALLER, lk))
+		return;
+	pthread_mutex_lock(&lk->mtx);
+	if ((owner = lk->owner) == k) {
+		lk->owner = NULL;
+		pthread_cond_broadcast(&lk->cv);
+	}
+	pthread_mutex_unlock(&lk->mtx);
+	if (owner != k)
+		verify_report(__func__, DDI_CALLER, "sleep lock \"%s\" is not "
+		    "held by the caller (%s)", sl_name(lk), owner != NULL ?
+		    "another context holds it" : "nobody holds it");
+}
+
+DDI_PUBLIC bool_t
+SLEEP_LOCKAVAIL(sleep_t *lk)
+{
+	bool_t avail;
+
+	if (!sleep_valid(__func__, DDI_CALLER, lk))
+		return B_FALSE;
+	pthread_mutex_lock(&lk->mtx);
+	avail = lk->owner == NULL;
+	pthread_mutex_unlock(&lk->mtx);
+	return avail;
+}
+
+DDI_PUBLIC bool_t
+SLEEP_LOCKOWNED(sleep_t *lk)
+{
+	bool_t own;
+
+	if (!sleep_valid(__func__, DDI_CALLER, lk))
+		return B_FALSE;
+	pthread_mutex_lock(&lk->mtx);
+	own = lk->owner == kctx_self();
+	pthread_mutex_unlock(&lk->mtx);
+	return own;
+}
+
+static bool
+sv_valid(const char *func, const void *caller, const sv_t *sv)
+{
+	if (sv == NULL || sv->magic != SV_MAGIC) {
+		verify_report(func, caller, "%p is not a synchronization "
+		    "variable%s", (const void *)sv, sv != NULL &&
+		    sv->magic == DEAD_MAGIC ? " (it was freed)" : "");
+		return false;
+	}
+	return true;
+}
+
+DDI_PUBLIC sv_t *
+SV_ALLOC(int flag)
+{
+	sv_t *sv;
+
+	if (flag != KM_SLEEP && flag != KM_NOSLEEP) {
+		verify_report(__func__, DDI_CALLER, "flag %#x is neither "
+		    "KM_SLEEP nor KM_NOSLEEP", (unsigned)flag);
+		return NULL;
+	}
+	if (flag == KM_SLEEP)
+		(void)kctx_check_block(__func__, DDI_CALLER, NULL, false);
+	if ((sv = calloc(1, sizeof(*sv))) == NULL)
+		return NULL;
+	sv->magic = SV_MAGIC;
+	pthread_mutex_init(&sv->mtx, NULL);
+	pthread_cond_init(&sv->cv, NULL);
+	TAILQ_INIT(&sv->waitq);
+	return sv;
+}
+
+DDI_PUBLIC void
+SV_DEALLOC(sv_t *sv)
+{
+	bool busy;
+
+	if (!sv_valid(__func__, DDI_CALLER, sv))
+		return;
+	pthread_mutex_lock(&sv->mtx);
+	busy = !TAILQ_EMPTY(&sv->waitq);
+	pthread_mutex_unlock(&sv->mtx);
+	if (busy) {
+		verify_report(__func__, DDI_CALLER, "threads are waiting on "
+		    "synchronization variable %p", (void *)sv);
+		return;
+	}
+	sv->magic = DEAD_MAGIC;
+	pthread_cond_destroy(&sv->cv);
+	pthread_mutex_destroy(&sv->mtx);
+	free(sv);
+}
+
+/*
+ * Queue on sv, then give up lkp and drop to PLBASE (which may run pending
+ * interrupts in this thread; one of them may be the SV_SIGNAL), then wait.
+ * Being queued before the lock is released is what makes a wakeup
+ * impossible to lose.  Returns B_FALSE if a signal ended the wait.
+ */
+static bool_t
+sv_wait(const char *func, const void *caller, sv_t *sv, int pri,
+    lock_t *lkp, bool sig)
+{
+	struct kwaiter w = { .woken = false };
+	struct timespec dl;
+	bool_t woken;
+
+	if (!sv_valid(func, caller, sv))
+		return B_FALSE;
+	pri_check(func, caller, pri);
+	if (!kctx_check_block(func, caller, lkp, false)) {
+		/* Reported; do not hang the handler: a spurious wakeup. */
+		if (kern_lock_release(lkp, func, caller))
+			(void)kctx_setpl(PLBASE);
+		return B_TRUE;
+	}
+	pthread_mutex_lock(&sv->mtx);
+	TAILQ_INSERT_TAIL(&sv->waitq, &w, link);
+	pthread_mutex_unlock(&sv->mtx);
+	if (kern_lock_release(lkp, func, caller))
+		(void)kctx_setpl(PLBASE);
+	kern_deadline(&dl, kern_waitlimit_ms());
+	pthread_mutex_lock(&sv->mtx);
+	while (!w.woken) {
+		int e = kern_wait_once(&sv->mtx, &sv->cv, sig, &dl);
+
+		if (e == ETIMEDOUT)
+			verify_report(func, caller, "not woken after %u ms; "
+			    "returning as a spurious wakeup",
+			    kern_waitlimit_ms());
+		if (e != 0)
+			break;
+	}
+	if (!(woken = w.woken))
+		TAILQ_REMOVE(&sv->waitq, &w, link);
+	pthread_mutex_unlock(&sv->mtx);
+	if (sig && !woken)
+		return kctx_sig_take(kctx_self()) ? B_FALSE : B_TRUE;
+	return B_TRUE;
+}
+
+DDI_PUBLIC void
+SV_WAIT(sv_t *sv, int pri, lock_t *lkp)
+{
+	(void)sv_wait(__func__, DDI_CALLER, sv, pri, lkp, false);
+}
+
+DDI_PUBLIC bool_t
+SV_WAIT_SIG(sv_t *sv, int pri, lock_t *lkp)
+{
+	return sv_wait(__func__, DDI_CALLER, sv, pri, lkp, true);
+}
+
+static void
+sv_wake(const char *func, const void *caller, sv_t *sv, int flags, bool all)
+{
+	struct kwaiter *w;
+
+	if (!sv_valid(func, caller, sv))
+		return;
+	if (flags != 0)
+		verify_report(func, caller, "flags must be 0, not %#x",
+		    (unsigned)flags);
+	pthread_mutex_lock(&sv->mtx);
+	while ((w = TAILQ_FIRST(&sv->waitq)) != NULL) {
+		TAILQ_REMOVE(&sv->waitq, w, link);
+		w->woken = true;
+		if (!all)
+			break;
+	}
+	pthread_cond_broadcast(&sv->cv);
+	pthread_mutex_unlock(&sv->mtx);
+}
+
+DDI_PUBLIC void
+SV_SIGNAL(sv_t *sv, int flags)
+{
+	sv_wake(__func__, DDI_CALLER, sv, flags, false);
+}
+
+DDI_PUBLIC void
+SV_BROADCAST(sv_t *sv, int flags)
+{
+	sv_wake(__func__, DDI_CALLER, sv, flags, true);
+}
+
+/*
+ * ODDI sleep: the caller usually sleeps at a raised level (spl5, say) so
+ * that the interrupt that will wake it cannot slip in between its test and
+ * its sleep.  As for SV_WAIT, it is queued first, then the level drops to
+ * PLBASE for the sleep and comes back on return.  A signal ends the sleep
+ * only with PCATCH and a priority above PZERO; without PCATCH the kernel
+ * would abandon the system call, which a simulation cannot do, so the
+ * signal stays pending and the sleep goes on.
+ */
+DDI_PUBLIC int
+_Compat_sleep(caddr_t chan, int pri)
+{
+	const void *caller = DDI_CALLER;
+	struct kctx *k = kctx_self();
+	struct kwaiter w = { .chan = chan, .woken = false };
+	bool sig = (pri & PCATCH) != 0 && (pri & 0xff) > PZERO;
+	struct timespec dl;
+	pl_t opl;
+	int ret = 0;
+
+	if (!kctx_check_block("sleep", caller, NULL, true))
+		return 0;
+	pthread_mutex_lock(&chan_lock);
+	TAILQ_INSERT_TAIL(&chan_waitq, &w, link);
+	pthread_mutex_unlock(&chan_lock);
+	opl = kctx_setpl(PLBASE);
+	kern_deadline(&dl, kern_waitlimit_ms());
+	pthread_mutex_lock(&chan_lock);
+	while (!w.woken) {
+		int e = kern_wait_once(&chan_lock, &chan_cv, sig, &dl);
+
+		if (e == ETIMEDOUT)
+			verify_report("sleep", caller, "no wakeup(%p) after %u "
+			    "ms; returning as a spurious wakeup", (void *)chan,
+			    kern_waitlimit_ms());
+		if (e != 0) {
+			ret = e == EINTR;
+			break;
+		}
+	}
+	if (!w.woken)
+		TAILQ_REMOVE(&chan_waitq, &w, link);
+	pthread_mutex_unlock(&chan_lock);
+	if (ret)
+		(void)kctx_sig_take(k);
+	(void)kctx_setpl(opl);
+	return ret;
+}
+
+DDI_PUBLIC void
+wakeup(caddr_t chan)
+{
+	struct kwaiter *w, *next;
+
+	pthread_mutex_lock(&chan_lock);
+	for (w = TAILQ_FIRST(&chan_waitq); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, link);
+		if (w->chan == chan) {
+			TAILQ_REMOVE(&chan_waitq, w, link);
+			w->woken = true;
+		}
+	}
+	pthread_cond_broadcast(&chan_cv);
+	pthread_mutex_unlock(&chan_lock);
+}
