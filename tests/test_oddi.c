@@ -2,7 +2,10 @@
  * test_oddi.c - ODDI: getcpages, sptalloc, kvtophys, phystokv, vtop and
  * the ODDI kmem_alloc, compiled as an ODDI driver (-D_ODDI=5).
  */
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 
 #include <sys/types.h>
 #include <sys/kmem.h>
@@ -146,6 +149,110 @@ START_TEST(misuse_aborts)
 }
 END_TEST
 
+START_TEST(spl_levels_oddi)
+{
+	int s;
+
+	MACHINE_UP("mem=64M");
+	s = spl5();
+	ck_assert_int_eq(s, 0);
+	ck_assert_int_eq(spl7(), 5);
+	ck_assert_int_eq(splhi(), 7);
+	ck_assert_int_eq(splstr(), 7);
+	ck_assert_int_eq(spltty(), 6);
+	ck_assert_int_eq(spl1(), 6);
+	ck_assert_int_eq(splx(s), 1);
+	ck_assert_int_eq(spl0(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * The classic ODDI handshake: the driver sleeps at spl5 until its
+ * interrupt handler, run by a device thread, sets a flag and calls
+ * wakeup.  Sleeping at spl5 closes the window between the test of the
+ * flag and the sleep, so no wakeup is lost however the two interleave.
+ */
+static atomic_int io_done;
+static atomic_int dev_go, dev_quit;
+
+static void
+xxintr(int ivec)
+{
+	(void)ivec;
+	atomic_store(&io_done, 1);
+	wakeup((caddr_t)&io_done);
+}
+
+static void *
+xxdevice(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&dev_quit)) {
+		if (atomic_exchange(&dev_go, 0))
+			(void)ddisim_intr_raise(10);
+		else
+			sched_yield();
+	}
+	return NULL;
+}
+
+START_TEST(sleep_wakeup_from_interrupt)
+{
+	long n = prop_iters(20000) / 10;
+	ddisim_intr_t *h;
+	pthread_t t;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	ddisim_set_cpu(0);
+	h = ddisim_intr_register(10, 5, xxintr);
+	pthread_create(&t, NULL, xxdevice, NULL);
+	for (long i = 0; i < n; i++) {
+		int s = spl5();
+
+		atomic_store(&io_done, 0);
+		atomic_store(&dev_go, 1);	/* start the "transfer" */
+		while (!atomic_load(&io_done))
+			ck_assert_int_eq(sleep((caddr_t)&io_done, PRIBIO), 0);
+		ck_assert_int_eq(splx(s), 5);
+	}
+	atomic_store(&dev_quit, 1);
+	pthread_join(t, NULL);
+	ddisim_intr_unregister(h);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+static atomic_uint sleeper_id;
+static atomic_int sleeper_ret = -1;
+
+static void *
+catch_sleeper(void *arg)
+{
+	(void)arg;
+	atomic_store(&sleeper_id, ddisim_ctx_id());
+	atomic_store(&sleeper_ret, sleep((caddr_t)&sleeper_id,
+	    (PZERO + 1) | PCATCH));
+	return NULL;
+}
+
+START_TEST(sleep_pcatch_signal)
+{
+	pthread_t t;
+
+	MACHINE_UP("mem=64M");
+	pthread_create(&t, NULL, catch_sleeper, NULL);
+	while (atomic_load(&sleeper_id) == 0)
+		sched_yield();
+	while (!ddisim_ctx_signal(atomic_load(&sleeper_id)))
+		sched_yield();
+	pthread_join(t, NULL);
+	ck_assert_int_eq(atomic_load(&sleeper_ret), 1);
+	MACHINE_DOWN();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -155,6 +262,9 @@ main(void)
 	tcase_add_test(tc, getcpages_flags);
 	tcase_add_test(tc, sptalloc_fresh_and_mapped);
 	tcase_add_test(tc, translation);
+	tcase_add_test(tc, spl_levels_oddi);
+	tcase_add_test(tc, sleep_wakeup_from_interrupt);
+	tcase_add_test(tc, sleep_pcatch_signal);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	tcase_add_loop_test(tc, misuse_counted, 0, 10);

@@ -147,6 +147,7 @@ intr_attach(const char *func, const void *caller, int irq, pl_t pl,
 static void
 intr_detach(const char *func, const void *caller, struct ddisim_intr *a)
 {
+	struct ddisim_intr *a2;
 	struct intr_line *l;
 
 	if (a == NULL) {
@@ -164,6 +165,9 @@ intr_detach(const char *func, const void *caller, struct ddisim_intr *a)
 		(void)kctx_unpost(&l->pend);
 		l->pend.pl = PLBASE;
 	}
+	l->mp = true;
+	LIST_FOREACH(a2, &l->atts, link)
+		l->mp = l->mp && a2->mp;
 	pthread_rwlock_unlock(&intr_lock);
 	free(a);
 }

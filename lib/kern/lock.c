@@ -379,8 +379,11 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 	    !lk_pl_ok(func, caller, k, pl, lp->min_pl, lk_name(lp->info)))
 		return try ? INVPL : k->pl;
 	if (kctx_find_held(k, lp) >= 0) {
-		verify_report(func, caller, "read/write lock \"%s\" is already "
-		    "held by the caller", lk_name(lp->info));
+		/* Waiting would never end; a try simply fails. */
+		if (!try)
+			verify_report(func, caller, "read/write lock \"%s\" is "
+			    "already held by the caller: deadlock",
+			    lk_name(lp->info));
 		return try ? INVPL : k->pl;
 	}
 	if (!try)

@@ -1,0 +1,689 @@
+/*
+ * test_ksync.c - basic, read/write and sleep locks, synchronization
+ * variables, spl and the blocking-context checks.  Built with -DDEBUG.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/ksynch.h>
+#include <sys/ddi.h>
+
+#include "check_util.h"
+
+static LKINFO_DECL(tk_lkinfo, "tk:lock", 0);
+static LKINFO_DECL(tk_sleepinfo, "tk:sleep", 0);
+
+/* The last report names this text; one more report than before. */
+#define REPORTED(before, text) do {					\
+	ck_assert_uint_eq(ddisim_verify_count(), (before) + 1);		\
+	ck_assert_msg(strstr(ddisim_verify_last(), (text)) != NULL,	\
+	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), (text)); \
+} while (0)
+
+static void
+msleep(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+START_TEST(lock_levels)
+{
+	lock_t *a, *b;
+	pl_t s1, s2;
+
+	MACHINE_UP("mem=64M");
+	a = LOCK_ALLOC(1, PLDISK, &tk_lkinfo, KM_SLEEP);
+	b = LOCK_ALLOC(2, PLHI, &tk_lkinfo, KM_SLEEP);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(getpl(), PLBASE);
+	s1 = LOCK(a, PLDISK);
+	ck_assert_uint_eq(s1, PLBASE);
+	ck_assert_uint_eq(getpl(), PLDISK);
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+	s2 = LOCK(b, PLHI);
+	ck_assert_uint_eq(s2, PLDISK);
+	ck_assert_uint_eq(getpl(), PLHI);
+	UNLOCK(b, s2);
+	ck_assert_uint_eq(getpl(), PLDISK);
+	UNLOCK(a, s1);
+	ck_assert_uint_eq(getpl(), PLBASE);
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+	/* Out of order: the caller keeps the level the other lock needs. */
+	s1 = LOCK(a, PLDISK);
+	s2 = LOCK(b, PLHI);
+	UNLOCK(a, PLHI);
+	UNLOCK(b, s1);
+	ck_assert_uint_eq(getpl(), PLBASE);
+	LOCK_DEALLOC(a);
+	LOCK_DEALLOC(b);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+struct holder {
+	lock_t		*lk;
+	atomic_int	state;		/* 1: holds it, 2: may release */
+};
+
+static void *
+hold_lock(void *arg)
+{
+	struct holder *h = arg;
+	pl_t s = LOCK(h->lk, PLHI);
+
+	atomic_store(&h->state, 1);
+	while (atomic_load(&h->state) != 2)
+		sched_yield();
+	UNLOCK(h->lk, s);
+	return NULL;
+}
+
+START_TEST(trylock_and_exclusion)
+{
+	struct holder h = { .state = 0 };
+	pthread_t t;
+	pl_t s;
+
+	MACHINE_UP("mem=64M");
+	h.lk = LOCK_ALLOC(5, PLHI, &tk_lkinfo, KM_SLEEP);
+	pthread_create(&t, NULL, hold_lock, &h);
+	while (atomic_load(&h.state) != 1)
+		sched_yield();
+	ck_assert_uint_eq(TRYLOCK(h.lk, PLHI), INVPL);
+	ck_assert_uint_eq(getpl(), PLBASE);	/* the level came back */
+	atomic_store(&h.state, 2);
+	s = LOCK(h.lk, PLHI);			/* waits for the holder */
+	ck_assert_uint_eq(s, PLBASE);
+	UNLOCK(h.lk, s);
+	pthread_join(t, NULL);
+	s = TRYLOCK(h.lk, PLHI);
+	ck_assert_uint_eq(s, PLBASE);
+	UNLOCK(h.lk, s);
+	LOCK_DEALLOC(h.lk);
+	MACHINE_DOWN();
+}
+END_TEST
+
+struct counter {
+	lock_t		*lk;
+	long		n;
+	long		iters;
+};
+
+static void *
+count_locked(void *arg)
+{
+	struct counter *c = arg;
+
+	for (long i = 0; i < c->iters; i++) {
+		pl_t s = LOCK(c->lk, PLSTR);
+		long v = c->n;
+
+		if ((i & 63) == 0)
+			sched_yield();
+		c->n = v + 1;
+		UNLOCK(c->lk, s);
+	}
+	return NULL;
+}
+
+/* Four threads, one counter, one basic lock: nothing is lost. */
+START_TEST(lock_excludes_threads)
+{
+	struct counter c = { .n = 0, .iters = prop_iters(20000) / 4 };
+	pthread_t t[4];
+
+	MACHINE_UP("mem=64M,cpus=4");
+	c.lk = LOCK_ALLOC(3, PLSTR, &tk_lkinfo, KM_SLEEP);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, count_locked, &c);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(c.n, 4 * c.iters);
+	LOCK_DEALLOC(c.lk);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(hierarchy_and_levels_reported)
+{
+	lock_t *lo, *hi;
+	unsigned long n;
+	pl_t s, s2;
+
+	MACHINE_UP("mem=64M,verify=count");
+	lo = LOCK_ALLOC(4, PLDISK, &tk_lkinfo, KM_SLEEP);
+	hi = LOCK_ALLOC(4, PLDISK, &tk_lkinfo, KM_SLEEP);
+	s = LOCK(lo, PLDISK);
+	n = ddisim_verify_count();
+	s2 = LOCK(hi, PLDISK);			/* equal hierarchy */
+	REPORTED(n, "hierarchy 4");
+	UNLOCK(hi, s2);
+	n = ddisim_verify_count();
+	s2 = TRYLOCK(hi, PLDISK);		/* TRYLOCK is exempt */
+	ck_assert_uint_ne(s2, INVPL);
+	ck_assert_uint_eq(ddisim_verify_count(), n);
+	UNLOCK(hi, s2);
+	UNLOCK(lo, s);
+
+	n = ddisim_verify_count();
+	s = LOCK(lo, PLTIMEOUT);		/* below min_pl */
+	REPORTED(n, "below its minimum");
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+	ck_assert_uint_eq(s, PLBASE);
+
+	s = LOCK(lo, PLDISK);
+	n = ddisim_verify_count();
+	(void)LOCK(lo, PLDISK);			/* recursion */
+	REPORTED(n, "already held by the caller");
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+	n = ddisim_verify_count();
+	LOCK_DEALLOC(lo);			/* held */
+	REPORTED(n, "is held");
+	n = ddisim_verify_count();
+	(void)splbase();			/* below the lock's level */
+	REPORTED(n, "below 5");
+	ck_assert_uint_eq(getpl(), PLDISK);
+	UNLOCK(lo, s);
+	n = ddisim_verify_count();
+	UNLOCK(lo, PLBASE);			/* not held */
+	REPORTED(n, "nobody holds it");
+	ck_assert_uint_eq(getpl(), PLBASE);
+
+	n = ddisim_verify_count();
+	ck_assert_ptr_null(LOCK_ALLOC(0, PLHI, &tk_lkinfo, KM_SLEEP));
+	REPORTED(n, "outside 1..32");
+	ck_assert_ptr_null(LOCK_ALLOC(33, PLHI, &tk_lkinfo, KM_SLEEP));
+	ck_assert_ptr_null(LOCK_ALLOC(1, PLHI + 1, &tk_lkinfo, KM_SLEEP));
+	ck_assert_ptr_null(LOCK_ALLOC(1, PLHI, &tk_lkinfo, 7));
+	ck_assert_uint_eq(ddisim_verify_count(), n + 4);
+	LOCK_DEALLOC(lo);
+	LOCK_DEALLOC(hi);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	MACHINE_DOWN();
+}
+END_TEST
+
+struct other {
+	lock_t		*lk;
+	atomic_int	step;
+};
+
+static void *
+unlock_foreign(void *arg)
+{
+	struct other *o = arg;
+
+	UNLOCK(o->lk, PLBASE);
+	atomic_store(&o->step, 1);
+	return NULL;
+}
+
+START_TEST(unlock_by_other_thread_reported)
+{
+	struct other o = { .step = 0 };
+	unsigned long n;
+	pthread_t t;
+	pl_t s;
+
+	MACHINE_UP("mem=64M,verify=count");
+	o.lk = LOCK_ALLOC(1, PLHI, &tk_lkinfo, KM_SLEEP);
+	s = LOCK(o.lk, PLHI);
+	n = ddisim_verify_count();
+	pthread_create(&t, NULL, unlock_foreign, &o);
+	pthread_join(t, NULL);
+	REPORTED(n, "another context holds it");
+	/* Still held by us: a TRYLOCK elsewhere would fail. */
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+	UNLOCK(o.lk, s);
+	LOCK_DEALLOC(o.lk);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(hierarchy_aborts)
+{
+	lock_t *a, *b;
+
+	MACHINE_UP("mem=64M");
+	a = LOCK_ALLOC(9, PLHI, &tk_lkinfo, KM_SLEEP);
+	b = LOCK_ALLOC(8, PLHI, &tk_lkinfo, KM_SLEEP);
+	(void)LOCK(a, PLHI);
+	(void)LOCK(b, PLHI);
+}
+END_TEST
+
+START_TEST(recursive_lock_aborts)
+{
+	lock_t *a;
+
+	MACHINE_UP("mem=64M");
+	a = LOCK_ALLOC(9, PLHI, &tk_lkinfo, KM_SLEEP);
+	(void)LOCK(a, PLHI);
+	(void)LOCK(a, PLHI);
+}
+END_TEST
+
+struct rwtest {
+	rwlock_t	*rw;
+	atomic_int	readers_in;
+	atomic_int	max_readers;
+	atomic_int	writer_in;
+	atomic_int	bad;
+	long		iters;
+};
+
+static void *
+rw_worker(void *arg)
+{
+	struct rwtest *r = arg;
+
+	for (long i = 0; i < r->iters; i++) {
+		if (i % 8 == 0) {
+			pl_t s = RW_WRLOCK(r->rw, PLDISK);
+
+			if (atomic_fetch_add(&r->writer_in, 1) != 0 ||
+			    atomic_load(&r->readers_in) != 0)
+				atomic_store(&r->bad, 1);
+			sched_yield();
+			atomic_fetch_sub(&r->writer_in, 1);
+			RW_UNLOCK(r->rw, s);
+		} else {
+			pl_t s = RW_RDLOCK(r->rw, PLDISK);
+			int in = atomic_fetch_add(&r->readers_in, 1) + 1;
+			int m = atomic_load(&r->max_readers);
+
+			if (atomic_load(&r->writer_in) != 0)
+				atomic_store(&r->bad, 1);
+			while (in > m && !atomic_compare_exchange_weak(
+			    &r->max_readers, &m, in))
+				continue;
+			sched_yield();
+			atomic_fetch_sub(&r->readers_in, 1);
+			RW_UNLOCK(r->rw, s);
+		}
+	}
+	return NULL;
+}
+
+START_TEST(rwlock_readers_share_writers_exclude)
+{
+	struct rwtest r = { .iters = prop_iters(4000) / 2 };
+	pthread_t t[4];
+	pl_t s, s2;
+
+	MACHINE_UP("mem=64M,cpus=4");
+	r.rw = RW_ALLOC(2, PLDISK, &tk_lkinfo, KM_SLEEP);
+	s = RW_RDLOCK(r.rw, PLDISK);
+	ck_assert_uint_eq(getpl(), PLDISK);
+	ck_assert_uint_eq(RW_TRYWRLOCK(r.rw, PLDISK), INVPL);
+	ck_assert_uint_eq(getpl(), PLDISK);
+	RW_UNLOCK(r.rw, s);
+	s = RW_TRYWRLOCK(r.rw, PLHI);
+	ck_assert_uint_eq(s, PLBASE);
+	ck_assert_uint_eq(getpl(), PLHI);
+	RW_UNLOCK(r.rw, s);
+	s = RW_TRYRDLOCK(r.rw, PLDISK);
+	s2 = s;
+	ck_assert_uint_ne(s2, INVPL);
+	RW_UNLOCK(r.rw, s);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, rw_worker, &r);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(atomic_load(&r.bad), 0);
+	ck_assert_uint_eq(getpl(), PLBASE);
+	RW_DEALLOC(r.rw);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+struct sltest {
+	sleep_t		*sl;
+	atomic_int	got;
+	bool_t		sig_result;
+	unsigned	id;
+	atomic_int	ready;
+};
+
+static void *
+sleep_lock_sig_waiter(void *arg)
+{
+	struct sltest *t = arg;
+
+	t->id = ddisim_ctx_id();
+	atomic_store(&t->ready, 1);
+	t->sig_result = SLEEP_LOCK_SIG(t->sl, pridisk);
+	if (t->sig_result)
+		SLEEP_UNLOCK(t->sl);
+	atomic_store(&t->got, 1);
+	return NULL;
+}
+
+START_TEST(sleep_lock_core)
+{
+	struct sltest t = { .got = 0, .ready = 0 };
+	unsigned long n;
+	pthread_t th;
+
+	MACHINE_UP("mem=64M,verify=count");
+	t.sl = SLEEP_ALLOC(0, &tk_sleepinfo, KM_SLEEP);
+	ck_assert_ptr_nonnull(t.sl);
+	ck_assert(SLEEP_LOCKAVAIL(t.sl));
+	SLEEP_LOCK(t.sl, pridisk);
+	ck_assert(SLEEP_LOCKOWNED(t.sl));
+	ck_assert(!SLEEP_LOCKAVAIL(t.sl));
+	ck_assert(!SLEEP_TRYLOCK(t.sl));
+	/* A signal ends SLEEP_LOCK_SIG without the lock. */
+	pthread_create(&th, NULL, sleep_lock_sig_waiter, &t);
+	while (!atomic_load(&t.ready))
+		sched_yield();
+	msleep(20);
+	ck_assert_int_eq(atomic_load(&t.got), 0);
+	ck_assert_int_eq(ddisim_ctx_signal(t.id), 1);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(t.sig_result, B_FALSE);
+	ck_assert(SLEEP_LOCKOWNED(t.sl));
+	/* Without a signal the waiter gets the lock when it is released. */
+	atomic_store(&t.ready, 0);
+	atomic_store(&t.got, 0);
+	pthread_create(&th, NULL, sleep_lock_sig_waiter, &t);
+	while (!atomic_load(&t.ready))
+		sched_yield();
+	msleep(20);
+	ck_assert_int_eq(atomic_load(&t.got), 0);
+	SLEEP_UNLOCK(t.sl);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(t.sig_result, B_TRUE);
+	ck_assert(SLEEP_LOCKAVAIL(t.sl));
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+
+	n = ddisim_verify_count();
+	SLEEP_UNLOCK(t.sl);
+	REPORTED(n, "nobody holds it");
+	SLEEP_LOCK(t.sl, pridisk + 4);
+	REPORTED(n + 1, "priority 64");
+	SLEEP_LOCK(t.sl, pridisk);
+	REPORTED(n + 2, "already held by the caller");
+	SLEEP_DEALLOC(t.sl);
+	REPORTED(n + 3, "is held");
+	SLEEP_UNLOCK(t.sl);
+	SLEEP_DEALLOC(t.sl);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 4);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* A producer/consumer over one basic lock and two SVs. */
+struct pc {
+	lock_t		*lk;
+	sv_t		*nonempty;
+	int		queue[16];
+	int		head, tail;	/* under lk */
+	long		iters;
+	long		sum;
+};
+
+static void *
+producer(void *arg)
+{
+	struct pc *p = arg;
+
+	for (long i = 1; i <= p->iters; i++) {
+		pl_t s = LOCK(p->lk, PLSTR);
+
+		while (p->tail - p->head == 16) {
+			UNLOCK(p->lk, s);
+			sched_yield();
+			s = LOCK(p->lk, PLSTR);
+		}
+		p->queue[p->tail++ % 16] = (int)i;
+		SV_SIGNAL(p->nonempty, 0);
+		UNLOCK(p->lk, s);
+	}
+	return NULL;
+}
+
+START_TEST(sv_wait_loses_no_wakeup)
+{
+	struct pc p = { .iters = prop_iters(20000) };
+	long got = 0;
+	pthread_t t;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	p.lk = LOCK_ALLOC(1, PLSTR, &tk_lkinfo, KM_SLEEP);
+	p.nonempty = SV_ALLOC(KM_SLEEP);
+	pthread_create(&t, NULL, producer, &p);
+	while (got < p.iters) {
+		pl_t s = LOCK(p.lk, PLSTR);
+
+		while (p.head == p.tail) {
+			SV_WAIT(p.nonempty, primed, p.lk);
+			ck_assert_uint_eq(getpl(), PLBASE);
+			ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+			s = LOCK(p.lk, PLSTR);
+		}
+		p.sum += p.queue[p.head++ % 16];
+		got++;
+		UNLOCK(p.lk, s);
+	}
+	pthread_join(t, NULL);
+	ck_assert_int_eq(p.sum, p.iters * (p.iters + 1) / 2);
+	SV_DEALLOC(p.nonempty);
+	LOCK_DEALLOC(p.lk);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+struct svw {
+	lock_t		*lk;
+	sv_t		*sv;
+	atomic_int	waiting;
+	atomic_int	woken;
+	unsigned	id;
+	bool_t		res;
+};
+
+static void *
+sv_waiter(void *arg)
+{
+	struct svw *w = arg;
+
+	(void)LOCK(w->lk, PLHI);
+	atomic_fetch_add(&w->waiting, 1);
+	SV_WAIT(w->sv, prilo, w->lk);
+	atomic_fetch_add(&w->woken, 1);
+	return NULL;
+}
+
+static void *
+sv_sig_waiter(void *arg)
+{
+	struct svw *w = arg;
+
+	w->id = ddisim_ctx_id();
+	(void)LOCK(w->lk, PLHI);
+	atomic_fetch_add(&w->waiting, 1);
+	w->res = SV_WAIT_SIG(w->sv, prilo, w->lk);
+	atomic_fetch_add(&w->woken, 1);
+	return NULL;
+}
+
+static void
+wait_waiting(struct svw *w, int n)
+{
+	pl_t s;
+
+	/* A waiter counted itself under the lock and drops it only once
+	   it is queued on the SV. */
+	while (atomic_load(&w->waiting) < n)
+		sched_yield();
+	s = LOCK(w->lk, PLHI);
+	UNLOCK(w->lk, s);
+}
+
+START_TEST(sv_signal_wakes_one_broadcast_all)
+{
+	struct svw w = { .waiting = 0, .woken = 0 };
+	pthread_t t[3];
+
+	MACHINE_UP("mem=64M,cpus=4");
+	w.lk = LOCK_ALLOC(1, PLHI, &tk_lkinfo, KM_SLEEP);
+	w.sv = SV_ALLOC(KM_SLEEP);
+	SV_SIGNAL(w.sv, 0);		/* no waiter: no effect, no memory */
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, sv_waiter, &w);
+	wait_waiting(&w, 3);
+	msleep(10);
+	ck_assert_int_eq(atomic_load(&w.woken), 0);
+	SV_SIGNAL(w.sv, 0);
+	while (atomic_load(&w.woken) < 1)
+		sched_yield();
+	msleep(20);
+	ck_assert_int_eq(atomic_load(&w.woken), 1);
+	SV_BROADCAST(w.sv, 0);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(atomic_load(&w.woken), 3);
+
+	/* SV_WAIT_SIG: a signal ends the wait with B_FALSE. */
+	atomic_store(&w.waiting, 0);
+	atomic_store(&w.woken, 0);
+	pthread_create(&t[0], NULL, sv_sig_waiter, &w);
+	wait_waiting(&w, 1);
+	ck_assert_int_eq(ddisim_ctx_signal(w.id), 1);
+	pthread_join(t[0], NULL);
+	ck_assert_int_eq(w.res, B_FALSE);
+	atomic_store(&w.waiting, 0);
+	pthread_create(&t[0], NULL, sv_sig_waiter, &w);
+	wait_waiting(&w, 1);
+	SV_SIGNAL(w.sv, 0);
+	pthread_join(t[0], NULL);
+	ck_assert_int_eq(w.res, B_TRUE);
+	SV_DEALLOC(w.sv);
+	LOCK_DEALLOC(w.lk);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(spl_levels)
+{
+	pl_t s;
+
+	MACHINE_UP("mem=64M");
+	ck_assert_uint_eq(getpl(), PLBASE);
+	s = spltimeout();
+	ck_assert_uint_eq(s, PLBASE);
+	ck_assert_uint_eq(spldisk(), PLTIMEOUT);
+	ck_assert_uint_eq(splstr(), PLDISK);
+	ck_assert_uint_eq(splhi(), PLSTR);
+	ck_assert_uint_eq(getpl(), PLHI);
+	ck_assert_uint_eq(splx(PLDISK), PLHI);
+	ck_assert_uint_eq(splbase(), PLDISK);
+	ck_assert_uint_eq(getpl(), PLBASE);
+	ck_assert(PLBASE < PLTIMEOUT && PLTIMEOUT <= PLDISK &&
+	    PLDISK <= PLHI && PLSTR <= PLHI);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * The context checks: KM_SLEEP with a basic lock held, or above PLBASE,
+ * is reported and the allocation does not sleep; KM_NOSLEEP is not
+ * reported.  (From an interrupt handler: test_intr.)
+ */
+START_TEST(blocking_with_lock_held_reported)
+{
+	lock_t *lk;
+	sv_t *sv;
+	unsigned long n;
+	void *p;
+	pl_t s;
+
+	MACHINE_UP("mem=64M,verify=count");
+	lk = LOCK_ALLOC(1, PLHI, &tk_lkinfo, KM_SLEEP);
+	s = LOCK(lk, PLHI);
+	n = ddisim_verify_count();
+	p = kmem_alloc(100, KM_NOSLEEP);
+	ck_assert_uint_eq(ddisim_verify_count(), n);
+	kmem_free(p, 100);
+	p = kmem_alloc(100, KM_SLEEP);
+	REPORTED(n, "holds a basic or read/write lock");
+	kmem_free(p, 100);
+	n = ddisim_verify_count();
+	sv = SV_ALLOC(KM_SLEEP);
+	REPORTED(n, "holds a basic or read/write lock");
+	SV_DEALLOC(sv);
+	UNLOCK(lk, s);
+	s = splhi();
+	n = ddisim_verify_count();
+	p = kmem_alloc(100, KM_SLEEP);
+	REPORTED(n, "runs above PLBASE");
+	kmem_free(p, 100);
+	splx(s);
+	n = ddisim_verify_count();
+	p = kmem_alloc(100, KM_SLEEP);
+	ck_assert_uint_eq(ddisim_verify_count(), n);
+	kmem_free(p, 100);
+	LOCK_DEALLOC(lk);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(km_sleep_with_lock_aborts)
+{
+	lock_t *lk;
+
+	MACHINE_UP("mem=64M");
+	lk = LOCK_ALLOC(1, PLHI, &tk_lkinfo, KM_SLEEP);
+	(void)LOCK(lk, PLHI);
+	(void)kmem_alloc(100, KM_SLEEP);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("ksync");
+	TCase *tc;
+
+	tc = tcase_new("core");
+	tcase_add_test(tc, lock_levels);
+	tcase_add_test(tc, trylock_and_exclusion);
+	tcase_add_test(tc, lock_excludes_threads);
+	tcase_add_test(tc, rwlock_readers_share_writers_exclude);
+	tcase_add_test(tc, sleep_lock_core);
+	tcase_add_test(tc, sv_wait_loses_no_wakeup);
+	tcase_add_test(tc, sv_signal_wakes_one_broadcast_all);
+	tcase_add_test(tc, spl_levels);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_new("misuse");
+	tcase_add_test(tc, hierarchy_and_levels_reported);
+	tcase_add_test(tc, unlock_by_other_thread_reported);
+	tcase_add_test(tc, blocking_with_lock_held_reported);
+	if (!nofork()) {
+		tcase_add_test_raise_signal(tc, hierarchy_aborts, SIGABRT);
+		tcase_add_test_raise_signal(tc, recursive_lock_aborts,
+		    SIGABRT);
+		tcase_add_test_raise_signal(tc, km_sleep_with_lock_aborts,
+		    SIGABRT);
+	}
+	suite_add_tcase(s, tc);
+	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
