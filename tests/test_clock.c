@@ -266,8 +266,10 @@ static void *
 ticker(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&race.stop))
+	while (!atomic_load(&race.stop)) {
 		ddisim_clock_advance(TICK);
+		sched_yield();
+	}
 	return NULL;
 }
 
@@ -287,7 +289,7 @@ START_TEST(untimeout_races_expiry)
 		toid_t id = itimeout(race_fn, (void *)(intptr_t)i, 1,
 		    PLTIMEOUT);
 
-		for (unsigned spin = (seed = seed * 1103515245 + 12345) >> 22;
+		for (unsigned spin = (seed = seed * 1103515245 + 12345) >> 26;
 		    spin > 0; spin--)
 			sched_yield();
 		untimeout(id);

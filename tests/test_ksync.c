@@ -656,6 +656,37 @@ START_TEST(km_sleep_with_lock_aborts)
 }
 END_TEST
 
+/* The whole hierarchy at once: 32 locks, 1 to 32, held together. */
+START_TEST(hierarchy_full_range)
+{
+	lock_t *lk[32];
+	rwlock_t *rw;
+	pl_t s[32];
+
+	MACHINE_UP("mem=64M");
+	for (int i = 0; i < 32; i++)
+		lk[i] = LOCK_ALLOC((uchar_t)(i + 1), PLTIMEOUT, &tk_lkinfo,
+		    KM_NOSLEEP);
+	for (int i = 0; i < 32; i++)
+		s[i] = LOCK(lk[i], i < 16 ? PLDISK : PLHI);
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 32);
+	ck_assert_uint_eq(getpl(), PLHI);
+	for (int i = 31; i >= 0; i--)
+		UNLOCK(lk[i], s[i]);
+	ck_assert_uint_eq(getpl(), PLBASE);
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+	for (int i = 0; i < 32; i++)
+		LOCK_DEALLOC(lk[i]);
+	/* Minimum level PLHI: only PLHI will do. */
+	rw = RW_ALLOC(32, PLHI, &tk_lkinfo, KM_NOSLEEP);
+	s[0] = RW_WRLOCK(rw, PLHI);
+	RW_UNLOCK(rw, s[0]);
+	RW_DEALLOC(rw);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -671,6 +702,10 @@ main(void)
 	tcase_add_test(tc, sv_wait_loses_no_wakeup);
 	tcase_add_test(tc, sv_signal_wakes_one_broadcast_all);
 	tcase_add_test(tc, spl_levels);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_new("limits");
+	tcase_add_test(tc, hierarchy_full_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("misuse");

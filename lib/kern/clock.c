@@ -167,6 +167,7 @@ callout_new(const char *func, const void *caller, void (*fn)(void *),
 	struct kctx *k = kctx_self();
 	struct callout *co;
 	bool periodic = (ticks & TO_PERIODIC) != 0;
+	toid_t id;
 
 	ticks &= ~TO_PERIODIC;
 	if (fn == NULL || ticks < 0) {
@@ -193,8 +194,9 @@ callout_new(const char *func, const void *caller, void (*fn)(void *),
 	LIST_INSERT_HEAD(&co_all, co, all);
 	co_count++;
 	co_insert_locked(co);
+	id = co->id;		/* co may run and be freed once unlocked */
 	pthread_mutex_unlock(&clock_lock);
-	return co->id;
+	return id;
 }
 
 DDI_PUBLIC toid_t

@@ -139,14 +139,14 @@ kctx_frame(struct kctx *k, int cpu, struct kpend *p)
 {
 	struct kcpu *c = &kcpus[cpu];
 	pl_t opl = k->pl;
-	pl_t oframe = k->frame_pl;
+	pl_t oframe = k->frame_pl, entry = p->pl;
 	int ocpu = k->cpu, onheld = k->nheld;
 
-	k->pl = p->pl;
+	k->pl = entry;
 	k->cpu = cpu;
 	k->intr++;
-	k->frame_pl = p->pl;
-	p->run(p);
+	k->frame_pl = entry;
+	p->run(p);		/* may free p (a one-shot callout) */
 	if (k->nheld > onheld) {
 		verify_report("interrupt", NULL, "handler returned holding "
 		    "%d lock(s); the first was taken by %p", k->nheld - onheld,
@@ -156,7 +156,7 @@ kctx_frame(struct kctx *k, int cpu, struct kpend *p)
 	pthread_mutex_lock(&c->mtx);
 	if (k->pl > PLBASE)
 		c->at[k->pl]--;
-	c->frames[p->pl]--;
+	c->frames[entry]--;
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mtx);
 	k->pl = opl;
