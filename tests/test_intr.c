@@ -291,6 +291,9 @@ START_TEST(handler_lock_misuse_reported)
 	ck_assert_int_eq(ddisim_intr_raise(6), 1);
 	REPORTED(n, "handler returned holding 1 lock");
 	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+	s = TRYLOCK(tk_lock, PLHI);		/* it was released */
+	ck_assert_uint_eq(s, PLBASE);
+	UNLOCK(tk_lock, s);
 	/*
 	 * Taken at PLDISK (its minimum, but below the handler's level): the
 	 * handler, run by a device thread on the same CPU, would spin

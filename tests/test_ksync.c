@@ -175,10 +175,16 @@ START_TEST(hierarchy_and_levels_reported)
 	UNLOCK(lo, s);
 
 	n = ddisim_verify_count();
-	s = LOCK(lo, PLTIMEOUT);		/* below min_pl */
+	s = LOCK(lo, PLTIMEOUT);		/* below min_pl: raised */
 	REPORTED(n, "below its minimum");
-	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+	ck_assert_uint_eq(getpl(), PLDISK);
+	UNLOCK(lo, s);
 	ck_assert_uint_eq(s, PLBASE);
+	n = ddisim_verify_count();
+	ck_assert_uint_eq(LOCK(lo, PLHI + 1), PLBASE);	/* no level */
+	REPORTED(n, "not a priority level");
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
 
 	s = LOCK(lo, PLDISK);
 	n = ddisim_verify_count();

@@ -148,10 +148,14 @@ kctx_frame(struct kctx *k, int cpu, struct kpend *p)
 	k->frame_pl = entry;
 	p->run(p);		/* may free p (a one-shot callout) */
 	if (k->nheld > onheld) {
+		char sym[128];
+
+		verify_symbolize(k->held[onheld].caller, sym, sizeof(sym));
 		verify_report("interrupt", NULL, "handler returned holding "
-		    "%d lock(s); the first was taken by %p", k->nheld - onheld,
-		    k->held[onheld].caller);
-		k->nheld = onheld;
+		    "%d lock(s); the first was taken at %s; releasing them",
+		    k->nheld - onheld, sym);
+		while (k->nheld > onheld)
+			kern_held_release(&k->held[--k->nheld]);
 	}
 	pthread_mutex_lock(&c->mtx);
 	if (k->pl > PLBASE)

@@ -17,6 +17,9 @@ struct kctx;
 /* How long a wait may last before it is reported (sleeplimit=). */
 unsigned kern_waitlimit_ms(void);
 
+struct kheld;
+void	kern_held_release(const struct kheld *);
+
 /* Give up a basic lock the caller holds, keeping the level (SV_WAIT). */
 bool	kern_lock_release(lock_t *, const char *func, const void *caller);
 

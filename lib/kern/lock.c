@@ -93,13 +93,17 @@ lk_alloc_args_ok(const char *func, const void *caller, uchar_t hier,
 
 /*
  * The level argument of an acquisition: a real level, not below the
- * lock's minimum, not below the current level (the call would lower it),
- * and in a handler not below the handler's level.
+ * lock's minimum, not below the current level (the call would lower it;
+ * in a handler that is below the handler's level).  A level that is no
+ * level at all fails the call; one that is merely too low is reported and
+ * raised to what is safe, so the caller's locking stays consistent.
  */
 static bool
-lk_pl_ok(const char *func, const void *caller, struct kctx *k, pl_t pl,
+lk_pl_fix(const char *func, const void *caller, struct kctx *k, pl_t *plp,
     pl_t min_pl, const char *name)
 {
+	pl_t pl = *plp;
+
 	if (!pl_valid(pl)) {
 		verify_report(func, caller, "pl %u is not a priority level",
 		    pl);
@@ -108,13 +112,14 @@ lk_pl_ok(const char *func, const void *caller, struct kctx *k, pl_t pl,
 	if (pl < min_pl) {
 		verify_report(func, caller, "lock \"%s\": pl %u is below its "
 		    "minimum %u", name, pl, min_pl);
-		return false;
+		pl = min_pl;
 	}
 	if (pl < k->pl) {
 		verify_report(func, caller, "lock \"%s\": pl %u would lower "
 		    "the current level %u", name, pl, k->pl);
-		return false;
+		pl = k->pl;
 	}
+	*plp = pl;
 	return true;
 }
 
@@ -244,7 +249,8 @@ LOCK(lock_t *lp, pl_t pl)
 	pl_t opl;
 
 	if (!lock_valid(__func__, caller, lp) ||
-	    !lk_pl_ok(__func__, caller, k, pl, lp->min_pl, lk_name(lp->info)))
+	    !lk_pl_fix(__func__, caller, k, &pl, lp->min_pl,
+	    lk_name(lp->info)))
 		return k->pl;
 	if (atomic_load(&lp->owner) == k) {
 		verify_report(__func__, caller, "lock \"%s\" is already held "
@@ -269,7 +275,8 @@ TRYLOCK(lock_t *lp, pl_t pl)
 	pl_t opl;
 
 	if (!lock_valid(__func__, caller, lp) ||
-	    !lk_pl_ok(__func__, caller, k, pl, lp->min_pl, lk_name(lp->info)))
+	    !lk_pl_fix(__func__, caller, k, &pl, lp->min_pl,
+	    lk_name(lp->info)))
 		return INVPL;
 	opl = kctx_setpl(pl);
 	if (pthread_mutex_trylock(&lp->mtx) != 0) {
@@ -376,7 +383,8 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 	pl_t opl;
 
 	if (!rw_valid(func, caller, lp) ||
-	    !lk_pl_ok(func, caller, k, pl, lp->min_pl, lk_name(lp->info)))
+	    !lk_pl_fix(func, caller, k, &pl, lp->min_pl,
+	    lk_name(lp->info)))
 		return try ? INVPL : k->pl;
 	if (kctx_find_held(k, lp) >= 0) {
 		/* Waiting would never end; a try simply fails. */
@@ -497,4 +505,30 @@ kern_lock_release(lock_t *lp, const char *func, const void *caller)
 	atomic_store(&lp->owner, NULL);
 	pthread_mutex_unlock(&lp->mtx);
 	return true;
+}
+
+/*
+ * Release a lock an interrupt handler returned holding, whatever its
+ * kind, so that the rest of the test can go on after the report.
+ */
+void
+kern_held_release(const struct kheld *h)
+{
+	if (h->kind == KHELD_LOCK) {
+		lock_t *lp = (lock_t *)(uintptr_t)h->lock;
+
+		atomic_store(&lp->owner_cpu, -1);
+		atomic_store(&lp->owner, NULL);
+		pthread_mutex_unlock(&lp->mtx);
+	} else {
+		rwlock_t *lp = (rwlock_t *)(uintptr_t)h->lock;
+
+		pthread_mutex_lock(&lp->mtx);
+		if (h->kind == KHELD_WRLOCK)
+			lp->writer = NULL;
+		else
+			lp->readers--;
+		pthread_cond_broadcast(&lp->cv);
+		pthread_mutex_unlock(&lp->mtx);
+	}
 }
