@@ -26,6 +26,9 @@ struct kcpu {
 	uint32_t	at[PL_NLEVELS];	/* contexts sat here, by level */
 	uint32_t	frames[PL_NLEVELS]; /* frames running, by entry level */
 	TAILQ_HEAD(, kpend) pending;
+	pthread_cond_t	kick_cv;	/* work for the interrupt thread */
+	bool		kick;
+	bool		ithread;	/* the interrupt thread is running */
 };
 
 static struct kcpu kcpus[MACHINE_MAX_CPUS];
@@ -57,14 +60,46 @@ kctx_unregister(void *arg)
 }
 
 static void
+kcpu_fork_prepare(void)
+{
+	for (int i = 0; i < MACHINE_MAX_CPUS; i++)
+		pthread_mutex_lock(&kcpus[i].mtx);
+}
+
+static void
+kcpu_fork_parent(void)
+{
+	for (int i = MACHINE_MAX_CPUS - 1; i >= 0; i--)
+		pthread_mutex_unlock(&kcpus[i].mtx);
+}
+
+/* The child has no interrupt threads, and nobody waits on anything. */
+static void
+kcpu_fork_child(void)
+{
+	for (int i = MACHINE_MAX_CPUS - 1; i >= 0; i--) {
+		struct kcpu *c = &kcpus[i];
+
+		pthread_cond_init(&c->cv, NULL);
+		pthread_cond_init(&c->kick_cv, NULL);
+		c->kick = false;
+		c->ithread = false;
+		pthread_mutex_unlock(&c->mtx);
+	}
+}
+
+static void
 kcpu_setup(void)
 {
 	for (int i = 0; i < MACHINE_MAX_CPUS; i++) {
 		pthread_mutex_init(&kcpus[i].mtx, NULL);
 		pthread_cond_init(&kcpus[i].cv, NULL);
+		pthread_cond_init(&kcpus[i].kick_cv, NULL);
 		TAILQ_INIT(&kcpus[i].pending);
 	}
 	VERIFY(pthread_key_create(&kctx_key, kctx_unregister) == 0);
+	VERIFY(pthread_atfork(kcpu_fork_prepare, kcpu_fork_parent,
+	    kcpu_fork_child) == 0);
 }
 
 struct kctx *
@@ -229,22 +264,81 @@ kctx_setpl(pl_t pl)
 	return opl;
 }
 
+/*
+ * A CPU's interrupt thread: it takes the interrupts that a context on
+ * another CPU raised but could not run itself, as that CPU would.
+ */
+static void *
+kcpu_ithread(void *arg)
+{
+	int cpu = (int)(intptr_t)arg;
+	struct kcpu *c = &kcpus[cpu];
+	struct kctx *k = kctx_self();
+
+	pthread_mutex_lock(&c->mtx);
+	for (;;) {
+		while (!c->kick)
+			pthread_cond_wait(&c->kick_cv, &c->mtx);
+		c->kick = false;
+		(void)kcpu_deliver_locked(k, cpu, -1,
+		    !atomic_load_explicit(&kctx_deterministic,
+		    memory_order_relaxed));
+	}
+	return NULL;
+}
+
+static void
+kcpu_kick_locked(struct kcpu *c, int cpu)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	c->kick = true;
+	if (c->ithread) {
+		pthread_cond_signal(&c->kick_cv);
+		return;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	VERIFY(pthread_create(&t, &attr, kcpu_ithread,
+	    (void *)(intptr_t)cpu) == 0);
+	pthread_attr_destroy(&attr);
+	c->ithread = true;
+}
+
+/*
+ * The raising thread runs the handler itself when it is on the item's
+ * CPU (masking then decides), or when it is idle: at PLBASE, holding no
+ * spin lock, not in a handler, as a device thread is.  A context busy on
+ * another CPU hands the item to the item's CPU instead: running the
+ * handler inside it would make it take, say, a lock it holds itself,
+ * which on the machine two CPUs would simply contend for.
+ */
 void
 kctx_post(struct kpend *p, bool now)
 {
+	struct kctx *k = kctx_self();
 	struct kcpu *c;
+	int here;
 
 	pthread_once(&kcpu_once, kcpu_setup);
+	here = k->cpu >= 0 ? k->cpu : kctx_home_cpu();
 	c = &kcpus[p->cpu];
 	pthread_mutex_lock(&c->mtx);
 	if (!p->queued) {
 		TAILQ_INSERT_TAIL(&c->pending, p, link);
 		p->queued = true;
 	}
-	if (now)
-		(void)kcpu_deliver_locked(kctx_self(), p->cpu, -1,
-		    !atomic_load_explicit(&kctx_deterministic,
-		    memory_order_relaxed));
+	if (now && !(p->device && atomic_load_explicit(&kctx_deterministic,
+	    memory_order_relaxed))) {
+		if (here == p->cpu || (k->intr == 0 && k->nheld == 0 &&
+		    k->pl == PLBASE))
+			(void)kcpu_deliver_locked(k, p->cpu, -1,
+			    !atomic_load_explicit(&kctx_deterministic,
+			    memory_order_relaxed));
+		else
+			kcpu_kick_locked(c, p->cpu);
+	}
 	pthread_mutex_unlock(&c->mtx);
 }
 
