@@ -524,6 +524,110 @@ START_TEST(port_io_unclaimed_reported)
 }
 END_TEST
 
+/*
+ * A device whose read blocks until the test lets it go, to show that a
+ * release waits for an access in progress in another thread.
+ */
+struct slowdev {
+	atomic_int	entered;
+	atomic_int	go;
+	atomic_int	released;
+	ddisim_ports_t	*ports;
+};
+
+static uint32_t
+slow_in(void *arg, int port, int width)
+{
+	struct slowdev *d = arg;
+
+	(void)port;
+	(void)width;
+	atomic_store(&d->entered, 1);
+	while (!atomic_load(&d->go))
+		sched_yield();
+	return 0x5a;
+}
+
+static void
+slow_out(void *arg, int port, int width, uint32_t v)
+{
+	struct slowdev *d = arg;
+
+	(void)port;
+	(void)width;
+	if (v == 0xdead) {		/* the device unplugs itself */
+		ddisim_port_release(d->ports);
+		atomic_store(&d->released, 1);
+	}
+}
+
+static const struct ddisim_port_ops slow_ops = { slow_in, slow_out };
+
+static void *
+slow_reader(void *arg)
+{
+	(void)arg;
+	return (void *)(uintptr_t)inb(0x310);
+}
+
+static void *
+slow_releaser(void *arg)
+{
+	struct slowdev *d = arg;
+
+	ddisim_port_release(d->ports);
+	atomic_store(&d->released, 1);
+	return NULL;
+}
+
+START_TEST(port_release_waits_for_access)
+{
+	struct slowdev d = { .entered = 0 };
+	pthread_t rd, rl;
+	void *v;
+
+	MACHINE_UP("mem=64M");
+	d.ports = ddisim_port_claim(0x310, 1, &slow_ops, &d, "slow");
+	ck_assert_ptr_nonnull(d.ports);
+	ck_assert_int_eq(pthread_create(&rd, NULL, slow_reader, NULL), 0);
+	while (!atomic_load(&d.entered))
+		sched_yield();
+	ck_assert_int_eq(pthread_create(&rl, NULL, slow_releaser, &d), 0);
+	for (int i = 0; i < 2000; i++)	/* give the release every chance */
+		sched_yield();
+	ck_assert_int_eq(atomic_load(&d.released), 0);
+	atomic_store(&d.go, 1);
+	ck_assert_int_eq(pthread_join(rd, &v), 0);
+	ck_assert_uint_eq((uintptr_t)v, 0x5a);
+	ck_assert_int_eq(pthread_join(rl, NULL), 0);
+	ck_assert_int_eq(atomic_load(&d.released), 1);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(port_release_inside_own_access)
+{
+	struct slowdev d = { .go = 1 };
+	unsigned long n;
+
+	MACHINE_UP("mem=64M,verify=count");
+	d.ports = ddisim_port_claim(0x310, 2, &slow_ops, &d, "slow");
+	ck_assert_ptr_nonnull(d.ports);
+	ck_assert_uint_eq(inb(0x311), 0x5a);
+	outw(0x310, 0xdead);
+	ck_assert_int_eq(atomic_load(&d.released), 1);
+	n = ddisim_verify_count();
+	ck_assert_uint_eq(inb(0x310), 0xff);
+	REPORTED(n, "no device claims port 0x310");
+	/* The ports are free again: the claim's memory went with them. */
+	d.ports = ddisim_port_claim(0x310, 2, &slow_ops, &d, "slow");
+	ck_assert_ptr_nonnull(d.ports);
+	ddisim_port_release(d.ports);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(unclaimed_port_aborts)
 {
 	MACHINE_UP("mem=64M");
@@ -543,6 +647,8 @@ main(void)
 	tcase_add_test(tc, levels_nest);
 	tcase_add_test(tc, ddi8_attach_shared_line);
 	tcase_add_test(tc, port_io_dispatch);
+	tcase_add_test(tc, port_release_waits_for_access);
+	tcase_add_test(tc, port_release_inside_own_access);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("spl_race");
