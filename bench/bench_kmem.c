@@ -794,8 +794,8 @@ sec_density(void)
 	if (!machine_up(SPEC_DEFAULT))
 		return;
 	dma = dmapool_blocks(68, 4, 4096, 4096);
-	line("pool_blocks_per_slab(68, 8, 4096)",
-	    pool_blocks_per_slab(68, 8, 4096), dma, ">= 1.0x");
+	line("pool_blocks_per_slab(68, 4, 4096)",
+	    pool_blocks_per_slab(68, 4, 4096), dma, ">= 1.0x");
 	if ((preq = mkpreq(4, 4096, 32, 0)) != NULL) {
 		void **p = calloc(NOBJ, sizeof(*p));
 		uint64_t *pg = calloc(NOBJ, sizeof(*pg));

@@ -663,6 +663,113 @@ START_TEST(boundary_below_min_block)
 }
 END_TEST
 
+/*
+ * Objects with a boundary are packed at the stride dma_pool uses: a
+ * 68-byte object needs no more than 4-byte alignment (its size is not a
+ * multiple of 8), so 60 of them share a 4 KiB page, each inside its
+ * boundary window, none overlapping another, all word aligned.
+ */
+START_TEST(boundary_packing_stride)
+{
+	enum { N = 600 };
+	static const struct { size_t size, align; unsigned perpage; } t[] = {
+		{ 68, 0, 60 }, { 68, 4, 60 }, { 68, 8, 56 }, { 70, 1, 56 },
+		{ 72, 0, 56 }, { 64, 0, 64 }, { 100, 2, 40 },
+	};
+
+	MACHINE_UP("mem=256M");
+	for (unsigned k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		physreq_t *p = mkpreq((paddr_t)t[k].align, PG, 32, 0);
+		size_t sz = t[k].size, natural = sz & -sz;
+		uint8_t *b[N];
+		uint64_t pa[N];
+		unsigned most = 0, run = 0;
+
+		if (natural > 16)
+			natural = 16;
+		for (int i = 0; i < N; i++) {
+			b[i] = kmem_alloc_physreq(sz, p, KM_NOSLEEP);
+			ck_assert_ptr_nonnull(b[i]);
+			check_buf(b[i], sz, p, true);
+			ck_assert_uint_eq((uintptr_t)b[i] % 4, 0);
+			ck_assert_uint_eq((uintptr_t)b[i] %
+			    (natural < 4 ? 4 : natural), 0);
+			memset(b[i], i & 0xff, sz);
+			ck_assert_int_eq(ddisim_vtop(b[i], &pa[i]), 0);
+		}
+		for (int i = 0; i < N; i++) {
+			for (size_t j = 0; j < sz; j++)
+				ck_assert_uint_eq(b[i][j], (unsigned)(i & 0xff));
+			/* a fresh machine fills its pages in address order */
+			run = i > 0 && pa[i] / PG == pa[i - 1] / PG ? run + 1 : 1;
+			if (run > most)
+				most = run;
+		}
+		ck_assert_uint_eq(most, t[k].perpage);
+		for (int i = 0; i < N; i++)
+			kmem_free(b[i], sz);
+		physreq_free(p);
+	}
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * A block that starts 4 bytes into a shadow granule: pointers 4 bytes
+ * off either way are not its start, a second free is caught, and the
+ * leak report names its true address.
+ */
+START_TEST(word_aligned_block_misuse)
+{
+	physreq_t *p;
+	uint8_t *a, *b;
+	unsigned long n;
+	char buf[4096], want[64];
+	FILE *f;
+	size_t base, nbase;
+
+	MACHINE_UP("mem=256M,verify=count");
+	p = mkpreq(4, PG, 32, 0);
+	base = ddisim_outstanding();	/* the physreq */
+	nbase = ddisim_leak_report(NULL);
+	a = kmem_alloc_physreq(68, p, KM_NOSLEEP);
+	b = kmem_alloc_physreq(68, p, KM_NOSLEEP);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	if ((uintptr_t)b % 8 == 0) {	/* make b the one at 4 mod 8 */
+		uint8_t *t = a;
+
+		a = b;
+		b = t;
+	}
+	ck_assert_uint_eq((uintptr_t)b % 8, 4);
+	n = ddisim_verify_count();
+	kmem_free(b - 4, 68);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "not allocated"));
+	kmem_free(b + 4, 68);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 2);
+	kmem_free(a + 4, 68);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 3);
+	ck_assert_uint_eq(ddisim_outstanding(), base + 136);
+	f = fmemopen(buf, sizeof(buf), "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(ddisim_leak_report(f), nbase + 2);
+	fclose(f);
+	snprintf(want, sizeof(want), "68 bytes at %p ", (void *)b);
+	ck_assert_msg(strstr(buf, want) != NULL, "no \"%s\" in %s", want,
+	    buf);
+	kmem_free(b, 68);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 3);
+	kmem_free(b, 68);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 4);
+	kmem_free(a, 68);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 4);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(large_machine_pages)
 {
 	physreq_t *p;
@@ -880,6 +987,8 @@ kmem_suite(void)
 	tcase_add_test(tc, sleep_deadline_scattered);
 	tcase_add_test(tc, blocking_context_checked);
 	tcase_add_test(tc, boundary_below_min_block);
+	tcase_add_test(tc, boundary_packing_stride);
+	tcase_add_test(tc, word_aligned_block_misuse);
 	tcase_add_test(tc, large_machine_pages);
 	tcase_add_test(tc, scatter_many_pages);
 	suite_add_tcase(s, tc);

@@ -671,6 +671,26 @@ kmem_free_pages(struct krec *r)
 }
 
 /*
+ * Take the shadow entry of the small object that starts at p, or return 0
+ * when none does.  The entry is in p's 8-byte granule.  Arena objects are
+ * at least 8-byte aligned.  Pool blocks may start 4 bytes into a granule,
+ * and a granule holds at most one block start, so for a pool entry the
+ * pool says whether p is that start or a pointer 4 bytes off it.  The
+ * compare-and-swap makes one of two racing frees of p the only winner.
+ */
+static uint64_t
+kmem_shadow_claim(const void *p)
+{
+	uint64_t e = shadow_peek(p);
+
+	if (e == 0)
+		return 0;
+	if ((e & SH_ARENA) ? ((uintptr_t)p & 7) != 0 : !pool_is_block(p))
+		return 0;
+	return shadow_cas(p, e) ? e : 0;
+}
+
+/*
  * Free p of size bytes.  Misuse (a wrong size, a pointer no allocator
  * returned, a second free) is reported; a wrong-size free of a real block
  * then frees it with its recorded size, anything else is left alone.
@@ -693,7 +713,7 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 	}
 	/* Light audit: small objects are found in the shadow, lock-free. */
 	if (machine->spec.audit == AUDIT_LIGHT && vm_in_dmap(p) &&
-	    ((uintptr_t)p & 7) == 0 && (e = shadow_take(p)) != 0) {
+	    ((uintptr_t)p & 3) == 0 && (e = kmem_shadow_claim(p)) != 0) {
 		size_t was = (size_t)(e >> SH_SIZE_SHIFT);
 
 		if (!size_matches(was, size, page))

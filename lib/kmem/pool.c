@@ -2,13 +2,17 @@
  * pool.c - dma_pool-style block pools in one-page slabs.
  *
  * A pool is keyed by (block size, alignment, boundary, address ceiling,
- * node) and created on first use.  Pools for a boundary pack blocks of
- * the exact size (rounded to 8 bytes, the host's pointer alignment), as a
- * driver's dma_pool would; pools that exist only for an address window
- * round sizes to jemalloc-like classes so that their number stays small.
- * Free blocks are linked through their first word, as dma_pool does; slab
- * headers live in host memory, found from a block through a per-page
- * table that is read without locks.
+ * node) and created on first use.  Pools for a boundary hold one object
+ * size and pack it as a driver's dma_pool would: the stride is the size
+ * rounded up to the larger of the physreq's alignment and the size's
+ * natural alignment (pool_stride_align), so 68-byte blocks lie 68 bytes
+ * apart.  Pools that exist only for an address window serve several sizes
+ * and round them to jemalloc-like classes, 8-byte aligned, so that their
+ * number stays small.  Free blocks are linked through their first bytes,
+ * as dma_pool does; slab headers live in host memory, found from a block
+ * through a per-page table that is read without locks.  Each pool keeps a
+ * bitmap of the offsets at which its blocks start, the same in every
+ * slab, so a free can tell a block from a pointer into one.
  *
  * Locking: pool_tab_lock guards the pool table; each pool's lock guards
  * its slab lists; a slab_of_page entry is written before its slab is
@@ -47,6 +51,7 @@ struct pool {
 	uint64_t	high;
 	int		node;
 	unsigned	per_slab;
+	uint64_t	*starts;	/* bit i: a block starts at 4 * i */
 	struct slab	*partial;	/* slabs with a free block */
 	struct slab	*full;		/* slabs without one */
 	struct slab	*empty;		/* fully free slabs, kept for reuse */
@@ -99,14 +104,50 @@ layout_count(size_t blk, size_t osize, size_t boundary, size_t page)
 	return n;
 }
 
+/*
+ * Alignment of the stride of an exact-size pool.  Every C object of n
+ * bytes has an alignment that divides n, so no object of 68 bytes needs
+ * more than 4, and none of 64 more than 16 (the largest scalar alignment
+ * of the host).  Never below 4: kmem memory was word aligned on the i386,
+ * and drivers count on that.  Boundary pools key on this alignment.
+ */
+static size_t
+pool_stride_align(size_t size, size_t align)
+{
+	size_t natural = size & -size;		/* largest power of two in n */
+
+	if (natural > 16)
+		natural = 16;
+	if (natural < 4)
+		natural = 4;
+	return align > natural ? align : natural;
+}
+
+/* The block size and effective alignment of a request's pool. */
+static void
+pool_shape(size_t size, size_t align, size_t boundary, size_t *blkp,
+    size_t *alignp)
+{
+	size_t blk;
+
+	if (boundary != 0) {
+		align = pool_stride_align(size, align);
+		blk = size < 16 ? 16 : size;
+	} else {
+		if (align < 8)
+			align = 8;
+		blk = pool_class(size);
+	}
+	*blkp = (blk + align - 1) & ~(align - 1);
+	*alignp = align;
+}
+
 unsigned
 pool_blocks_per_slab(size_t size, size_t align, size_t boundary)
 {
-	size_t blk = boundary != 0 ? (size < 16 ? 16 : size) : pool_class(size);
+	size_t blk;
 
-	if (align < 8)
-		align = 8;
-	blk = (blk + align - 1) & ~(align - 1);
+	pool_shape(size, align, boundary, &blk, &align);
 	return layout_count(blk, boundary != 0 ? size : blk, boundary,
 	    machine->spec.page);
 }
@@ -122,32 +163,56 @@ pool_hash(size_t blk, size_t align, size_t boundary, uint64_t high, int node)
 	return (unsigned)(h >> 40) % POOL_HASH;
 }
 
+/* Mark in p->starts every offset at which a block of p starts. */
+static void
+pool_mark_starts(struct pool *p)
+{
+	size_t page = machine->spec.page, off = 0;
+
+	while (off + p->blk <= page) {
+		if (p->boundary != 0 &&
+		    off / p->boundary != (off + p->osize - 1) / p->boundary) {
+			off = (off / p->boundary + 1) * p->boundary;
+			continue;
+		}
+		p->starts[off / 256] |= UINT64_C(1) << (off / 4 % 64);
+		off += p->blk;
+	}
+}
+
 static struct pool *
 pool_get(size_t size, size_t align, size_t boundary, uint64_t high, int node)
 {
-	size_t blk = boundary != 0 ? (size < 16 ? 16 : size) : pool_class(size);
+	size_t blk, osize;
 	unsigned h;
 	struct pool *p;
 
-	blk = (blk + align - 1) & ~(align - 1);	/* boundary >= align */
+	pool_shape(size, align, boundary, &blk, &align);
+	osize = boundary != 0 ? size : blk;
 	h = pool_hash(blk, align, boundary, high, node);
 	pthread_mutex_lock(&pool_tab_lock);
 	for (p = pool_tab[h]; p != NULL; p = p->next)
-		if (p->blk == blk && p->align == align &&
-		    p->osize == (boundary != 0 ? size : blk) &&
+		if (p->blk == blk && p->align == align && p->osize == osize &&
 		    p->boundary == boundary && p->high == high &&
 		    p->node == node)
 			break;
 	if (p == NULL && (p = calloc(1, sizeof(*p))) != NULL) {
+		p->starts = calloc(machine->spec.page / 256, sizeof(uint64_t));
+		if (p->starts == NULL) {
+			free(p);
+			pthread_mutex_unlock(&pool_tab_lock);
+			return NULL;
+		}
 		pthread_mutex_init(&p->lock, NULL);
 		p->blk = blk;
-		p->osize = boundary != 0 ? size : blk;
+		p->osize = osize;
 		p->align = align;
 		p->boundary = boundary;
 		p->high = high;
 		p->node = node;
-		p->per_slab = layout_count(blk, p->osize, boundary,
+		p->per_slab = layout_count(blk, osize, boundary,
 		    machine->spec.page);
+		pool_mark_starts(p);
 		p->next = pool_tab[h];
 		pool_tab[h] = p;
 	}
@@ -162,6 +227,22 @@ slab_lookup(const void *blk)
 
 	return atomic_load_explicit(&slab_of_page[pa >> machine->pshift],
 	    memory_order_acquire);
+}
+
+/* Free-list links: a block may be only 4-byte aligned. */
+static inline void *
+link_get(const void *b)
+{
+	void *next;
+
+	memcpy(&next, b, sizeof(next));
+	return next;
+}
+
+static inline void
+link_set(void *b, void *next)
+{
+	memcpy(b, &next, sizeof(next));
 }
 
 static void
@@ -195,8 +276,7 @@ slab_new(struct pool *p)
 	    .high = p->high >> machine->pshift, .align = 1, .node = p->node,
 	    .zone_min = p->high <= machine_zone_end[ZONE_ISA] ? ZONE_ISA :
 	    ZONE_ISA + 1 };
-	size_t page = machine->spec.page, off = 0;
-	void **link;
+	size_t page = machine->spec.page, off;
 
 	if (s == NULL)
 		return NULL;
@@ -208,19 +288,15 @@ slab_new(struct pool *p)
 	}
 	s->va = machine->dmap + (s->pfn << machine->pshift);
 	s->pool = p;
-	link = &s->free;
-	while (off + p->blk <= page) {
-		if (p->boundary != 0 &&
-		    off / p->boundary != (off + p->osize - 1) / p->boundary) {
-			off = (off / p->boundary + 1) * p->boundary;
+	/* Thread the free list through the blocks, in address order. */
+	for (off = page; off >= 4; ) {
+		off -= 4;
+		if (!(p->starts[off / 256] >> (off / 4 % 64) & 1))
 			continue;
-		}
-		*link = s->va + off;
-		link = (void **)(s->va + off);
+		link_set(s->va + off, s->free);
+		s->free = s->va + off;
 		s->nfree++;
-		off += p->blk;
 	}
-	*link = NULL;
 	atomic_store_explicit(&slab_of_page[s->pfn], s, memory_order_release);
 	return s;
 }
@@ -239,7 +315,7 @@ slab_take(struct pool *p, struct slab *s)
 {
 	void *b = s->free;
 
-	s->free = *(void **)b;
+	s->free = link_get(b);
 	if (--s->nfree == 0) {
 		list_del(&p->partial, s);
 		list_push(&p->full, s);
@@ -251,8 +327,7 @@ void *
 pool_alloc(size_t size, size_t align, size_t boundary, uint64_t high,
     int node)
 {
-	struct pool *p = pool_get(size, align < 8 ? 8 : align, boundary, high,
-	    node);
+	struct pool *p = pool_get(size, align, boundary, high, node);
 	struct slab *s;
 	void *b;
 
@@ -291,7 +366,7 @@ pool_free(void *b)
 	VERIFY(s != NULL);
 	p = s->pool;
 	pthread_mutex_lock(&p->lock);
-	*(void **)b = s->free;
+	link_set(b, s->free);
 	s->free = b;
 	if (s->nfree++ == 0) {
 		list_del(&p->full, s);
@@ -312,6 +387,34 @@ pool_free(void *b)
 		slab_destroy(victim);
 	palloc_cached();
 	palloc_notify();
+}
+
+/* Whether b is where a block of a pool slab starts.  Lock-free. */
+bool
+pool_is_block(const void *b)
+{
+	struct slab *s;
+	size_t off;
+
+	if (slab_of_page == NULL || (s = slab_lookup(b)) == NULL)
+		return false;
+	off = (size_t)((const uint8_t *)b - s->va);
+	return (off & 3) == 0 &&
+	    (s->pool->starts[off / 256] >> (off / 4 % 64) & 1) != 0;
+}
+
+/*
+ * The block of a pool slab that starts in the 8-byte granule at g, or
+ * NULL: blocks are at least 16 bytes long, so at most one starts there.
+ */
+void *
+pool_block_in_granule(void *g)
+{
+	if (pool_is_block(g))
+		return g;
+	if (pool_is_block((uint8_t *)g + 4))
+		return (uint8_t *)g + 4;
+	return NULL;
 }
 
 /* Give every pool's empty slabs back to the page allocator. */
@@ -382,6 +485,7 @@ pool_fini(void)
 			slab_list_free(p->full);
 			slab_list_free(p->empty);
 			pthread_mutex_destroy(&p->lock);
+			free(p->starts);
 			free(p);
 		}
 	if (slab_of_page != NULL)

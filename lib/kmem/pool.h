@@ -7,6 +7,7 @@
 #ifndef DDICOMPAT_POOL_H
 #define DDICOMPAT_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,10 @@ void	pool_fini(void);
 void	*pool_alloc(size_t size, size_t align, size_t boundary,
 	    uint64_t high, int node);
 void	pool_free(void *p);
+/* Whether p is the start of a block of some pool (it may be free). */
+bool	pool_is_block(const void *p);
+/* The block that starts in the 8-byte granule at g, or NULL. */
+void	*pool_block_in_granule(void *g);
 void	pool_reclaim(void);
 /* Blocks per slab for a layout, for density reports. */
 unsigned pool_blocks_per_slab(size_t size, size_t align, size_t boundary);

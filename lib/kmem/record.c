@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kmem/pool.h"
 #include "kmem/record.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
@@ -144,20 +146,24 @@ shadow_slot(const void *p)
 void
 shadow_set(const void *p, uint64_t entry)
 {
-	*shadow_slot(p) = entry;
-}
-
-uint64_t
-shadow_take(const void *p)
-{
-	return __atomic_exchange_n((uint64_t *)shadow_slot(p), 0,
-	    __ATOMIC_ACQ_REL);
+	/*
+	 * Relaxed: the object reaches a freeing thread only through the
+	 * driver's own synchronisation, which orders this store before it.
+	 */
+	atomic_store_explicit(shadow_slot(p), entry, memory_order_relaxed);
 }
 
 uint64_t
 shadow_peek(const void *p)
 {
-	return *shadow_slot(p);
+	return atomic_load_explicit(shadow_slot(p), memory_order_relaxed);
+}
+
+bool
+shadow_cas(const void *p, uint64_t old)
+{
+	return atomic_compare_exchange_strong_explicit(shadow_slot(p), &old,
+	    0, memory_order_acq_rel, memory_order_relaxed);
 }
 
 static void
@@ -216,10 +222,17 @@ record_report(FILE *f, size_t *bytes)
 			if (v == 0)
 				continue;
 			size = (size_t)(v >> SH_SIZE_SHIFT);
-			if (f != NULL)
-				report_line(f, "small object", machine->dmap +
-				    ((i * pg / 8 + k) << 3), size,
+			if (f != NULL) {
+				uint8_t *va = machine->dmap +
+				    ((i * pg / 8 + k) << 3);
+
+				if (!(v & SH_ARENA) &&
+				    (va = pool_block_in_granule(va)) == NULL)
+					va = machine->dmap +
+					    ((i * pg / 8 + k) << 3);
+				report_line(f, "small object", va, size,
 				    (void *)(uintptr_t)(v & SH_CALLER_MASK));
+			}
 			*bytes += size;
 			n++;
 		}

@@ -3,8 +3,9 @@
  *
  * Page-level allocations carry a record in a hash keyed by address: size,
  * how it was made, its pages, its caller.  Small objects (below a page, from
- * arenas and pools) carry one 8-byte shadow entry per 8 bytes of RAM at
- * their first byte: the caller, where they came from, and their size.
+ * arenas and pools) carry one 8-byte shadow entry per 8 bytes of RAM, in
+ * the granule of their first byte (a pool block may start 4 bytes into
+ * it): the caller, where they came from, and their size.
  * Both feed kmem_free's checks, the leak report and ddisim_outstanding.
  * Under audit=full small objects are recorded in the hash too, with a red
  * zone after them, and the shadow is not used.
@@ -51,10 +52,10 @@ void	record_insert(struct krec *);
 struct krec *record_remove(uintptr_t va);	/* NULL if absent */
 bool	record_find(uintptr_t va, struct krec *copy);
 
-/* Shadow: set at allocation; swap out at free (0 = not an object start). */
+/* Shadow: set at allocation; cleared at free (0 = no object starts here). */
 void	shadow_set(const void *p, uint64_t entry);
-uint64_t shadow_take(const void *p);
 uint64_t shadow_peek(const void *p);
+bool	shadow_cas(const void *p, uint64_t old);	/* old -> 0 */
 
 size_t	record_report(FILE *f, size_t *bytes);
 const char *record_kind_name(unsigned kind);
