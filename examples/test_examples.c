@@ -158,6 +158,11 @@ main(void)
 	SRunner *sr;
 	int nf;
 
+	/*
+	 * Aging a machine (frag=0.6) takes seconds, and longer on a loaded
+	 * host or under Valgrind: Check's 4-second default is too short.
+	 */
+	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, hba_ccbs_and_sense);
 	tcase_add_test(tc, isa_buffer_reachable);
 	tcase_add_test(tc, lpt_writes_through_interrupts);

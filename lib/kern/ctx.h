@@ -79,6 +79,14 @@ int	kctx_home_cpu(void);
 pl_t	kctx_setpl(pl_t pl);
 
 /*
+ * spl.c: the lowest level the context may drop to (held spin locks, the
+ * handler's own level), and a level change that keeps to it, reporting
+ * for func a pl below it.
+ */
+pl_t	spl_floor(const struct kctx *k, const char **who);
+pl_t	spl_set_checked(const char *func, const void *caller, pl_t pl);
+
+/*
  * Queue an item on its CPU.  now: deliver it in the calling thread if the
  * CPU's level allows (device interrupts not in the deterministic mode).
  */

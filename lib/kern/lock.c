@@ -312,7 +312,7 @@ UNLOCK(lock_t *lp, pl_t pl)
 	atomic_store(&lp->owner_cpu, -1);
 	atomic_store(&lp->owner, NULL);
 	pthread_mutex_unlock(&lp->mtx);
-	(void)kctx_setpl(pl);
+	(void)spl_set_checked(__func__, caller, pl);
 }
 
 static bool
@@ -483,7 +483,7 @@ RW_UNLOCK(rwlock_t *lp, pl_t pl)
 	pthread_cond_broadcast(&lp->cv);
 	pthread_mutex_unlock(&lp->mtx);
 	kctx_pop_held(k, i);
-	(void)kctx_setpl(pl);
+	(void)spl_set_checked(__func__, caller, pl);
 }
 
 /* For SV_WAIT: release a basic lock the caller holds, keeping the level. */

@@ -6,7 +6,8 @@
  * may not drop below the level of a spin lock the context holds, nor, in
  * an interrupt handler, below the handler's own level: both would let in
  * the interrupts the driver meant to keep out.  Such a call is reported
- * and the level is set as low as is safe instead.
+ * and the level is set as low as is safe instead.  UNLOCK and RW_UNLOCK
+ * set the level they are given under the same rule (spl_set_checked).
  */
 #include "config.h"
 
@@ -17,26 +18,52 @@
 #include "sys/ddi.h"
 #include "exports.h"
 
-static pl_t
-spl_set(const char *func, const void *caller, pl_t pl)
+/*
+ * The lowest level the calling context may set: the highest level of a
+ * spin lock it holds, and in an interrupt handler the handler's own level.
+ * *who says which of them sets it.
+ */
+pl_t
+spl_floor(const struct kctx *k, const char **who)
 {
-	struct kctx *k = kctx_self();
 	pl_t floor = k->intr > 0 ? k->frame_pl : PLBASE;
 
-	if (!pl_valid(pl)) {
-		verify_report(func, caller, "%u is not a priority level", pl);
-		return k->pl;
-	}
+	*who = "the interrupt handler";
 	for (int i = 0; i < k->nheld; i++)
-		if (k->held[i].pl > floor)
+		if (k->held[i].pl > floor) {
 			floor = k->held[i].pl;
+			*who = "a lock still held";
+		}
+	return floor;
+}
+
+/*
+ * Set the level to pl for func, but not below the floor: a lower pl is
+ * reported and the floor set instead.  Returns the previous level.
+ */
+pl_t
+spl_set_checked(const char *func, const void *caller, pl_t pl)
+{
+	struct kctx *k = kctx_self();
+	const char *who;
+	pl_t floor = spl_floor(k, &who);
+
 	if (pl < floor) {
 		verify_report(func, caller, "level %u is below %u, which %s "
-		    "needs", pl, floor, k->nheld > 0 ? "a lock held" :
-		    "the interrupt handler");
+		    "needs", pl, floor, who);
 		pl = floor;
 	}
 	return kctx_setpl(pl);
+}
+
+static pl_t
+spl_set(const char *func, const void *caller, pl_t pl)
+{
+	if (!pl_valid(pl)) {
+		verify_report(func, caller, "%u is not a priority level", pl);
+		return kctx_self()->pl;
+	}
+	return spl_set_checked(func, caller, pl);
 }
 
 DDI_PUBLIC pl_t
