@@ -16,6 +16,7 @@
 #include <sys/ddi.h>
 
 #include "check_util.h"
+#include "kmem/arena.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 
@@ -610,7 +611,9 @@ START_TEST(blocking_context_checked)
 
 	MACHINE_UP("mem=256M,verify=count");
 	p = mkpreq(1, 0, 32, 0);
+	/* as the kernel layer does for a context that may forbid blocking */
 	verify_block_register(at_interrupt_level);
+	verify_ctx_raised = true;
 	b = kmem_alloc(100, KM_SLEEP);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
@@ -621,6 +624,7 @@ START_TEST(blocking_context_checked)
 	kmem_free(b, 100);
 	ck_assert_ptr_null(kmem_alloc_phys(100, p, &pa, KM_FAIL_OK));
 	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	verify_ctx_raised = false;
 	verify_block_register(NULL);
 	physreq_free(p);
 	MACHINE_DOWN();
@@ -964,6 +968,242 @@ START_TEST(threaded_stress)
 }
 END_TEST
 
+/* ---- magazines ---- */
+
+struct mag_probe {
+	int		cpu;
+	unsigned	n;
+	void		*obj[64];
+	unsigned	cached;		/* out: objects in the magazine */
+	int		node, zone;	/* in: which magazine to read */
+};
+
+static void *
+mag_free_on(void *arg)
+{
+	struct mag_probe *m = arg;
+	struct arena_mag *mag;
+
+	ddisim_set_cpu(m->cpu);
+	for (unsigned i = 0; i < m->n; i++)
+		kmem_free(m->obj[i], 256);
+	mag = arena_tc_mag[m->node][m->zone];
+	m->cached = mag != NULL ? mag->n[arena_mag_class[256 / 16]] : 0;
+	return NULL;
+}
+
+/*
+ * An object goes back to the magazine of the arena that made it, even
+ * when that arena drew the page from another node and the free runs on
+ * a CPU of that other node: node 1 has no RAM below 4 GiB, so its 32-bit
+ * arena lives on node 0's pages.
+ */
+START_TEST(magazine_home_arena)
+{
+	struct mag_probe m = { .cpu = 0, .n = 40 };
+	physreq_t *p;
+	pthread_t t;
+	int node = -1, zone = -1;
+
+	MACHINE_UP(NULL);
+	p = mkpreq(8, 0, 32, 0);
+	ddisim_set_cpu(2);			/* node 1 */
+	for (unsigned i = 0; i < m.n; i++) {
+		uint64_t pa;
+
+		m.obj[i] = kmem_alloc_physreq(256, p, KM_NOSLEEP);
+		ck_assert_ptr_nonnull(m.obj[i]);
+		ck_assert(arena_owner(m.obj[i], &node, &zone));
+		ck_assert_int_eq(node, 1);
+		ck_assert_int_eq(zone, machine_zone_of(UINT64_C(1) << 31));
+		ck_assert_int_eq(ddisim_vtop(m.obj[i], &pa), 0);
+		ck_assert_uint_lt(pa, UINT64_C(1) << 32);
+	}
+	m.node = node;
+	m.zone = zone;
+	ck_assert_int_eq(pthread_create(&t, NULL, mag_free_on, &m), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_uint_eq(m.cached, m.n);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+static size_t
+arena_small_allocated(const void *obj)
+{
+	unsigned ind;
+	size_t sz = sizeof(ind), v, vsz = sizeof(v);
+	uint64_t epoch = 1;
+	char name[64];
+
+	ck_assert_int_eq(mallctl("arenas.lookup", &ind, &sz, &obj,
+	    sizeof(obj)), 0);
+	ck_assert_int_eq(mallctl("epoch", NULL, NULL, &epoch,
+	    sizeof(epoch)), 0);
+	snprintf(name, sizeof(name), "stats.arenas.%u.small.allocated", ind);
+	ck_assert_int_eq(mallctl(name, &v, &vsz, NULL, 0), 0);
+	return v;
+}
+
+static void *
+mag_churn(void *arg)
+{
+	physreq_t *p = arg;
+	void *b[300];
+
+	for (int i = 0; i < 300; i++)
+		ck_assert_ptr_nonnull(b[i] = kmem_alloc_physreq(256, p,
+		    KM_NOSLEEP));
+	for (int i = 0; i < 300; i++)
+		kmem_free(b[i], 256);		/* into this thread's caches */
+	return NULL;
+}
+
+/*
+ * What a thread's magazines and tcaches hold goes back to the arena when
+ * the thread exits: the arena's count of allocated small bytes returns to
+ * where it was.
+ */
+START_TEST(magazine_thread_exit_gives_back)
+{
+	physreq_t *p;
+	pthread_t t;
+	void *probe;
+	size_t before;
+	bool stats = true;
+	size_t bsz = sizeof(stats);
+
+	MACHINE_UP("mem=256M,nodes=1,cpus=1");
+	ck_assert_int_eq(mallctl("config.stats", &stats, &bsz, NULL, 0), 0);
+	ck_assert_msg(stats, "jemalloc was built without statistics");
+	p = mkpreq(8, 0, 32, 0);
+	probe = kmem_alloc_physreq(256, p, KM_NOSLEEP);
+	ck_assert_ptr_nonnull(probe);
+	before = arena_small_allocated(probe);
+	ck_assert_int_eq(pthread_create(&t, NULL, mag_churn, p), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_uint_eq(arena_small_allocated(probe), before);
+	kmem_free(probe, 256);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * Objects made on one node and freed on another, by other threads, at
+ * random sizes: every byte arrives as written, every object is checked
+ * against its physreq, and nothing is left outstanding.
+ */
+#define HANDOFF_SLOTS	256
+
+struct handoff {
+	pthread_mutex_t	lock;
+	pthread_cond_t	cv;
+	void		*obj[HANDOFF_SLOTS];
+	size_t		size[HANDOFF_SLOTS];
+	unsigned	head, tail;	/* tail - head objects queued */
+	int		producers;	/* still running */
+	physreq_t	*preq[2];
+};
+
+struct handoff_arg {
+	struct handoff	*h;
+	int		cpu;
+	uint64_t	seed;
+};
+
+static void *
+handoff_produce(void *arg)
+{
+	struct handoff_arg *a = arg;
+	struct handoff *h = a->h;
+	struct rng r;
+
+	rng_seed(&r, a->seed);
+	ddisim_set_cpu(a->cpu);
+	for (long i = 0; i < prop_iters(100000) / 8; i++) {
+		physreq_t *q = h->preq[rng_below(&r, 2)];
+		size_t sz = 1 + rng_below(&r, 3000);
+		uint8_t *b = kmem_alloc_physreq(sz, q, KM_SLEEP);
+
+		check_buf(b, sz, q, false);
+		for (size_t j = 0; j < sz; j++)
+			b[j] = (uint8_t)(sz + j);
+		pthread_mutex_lock(&h->lock);
+		while (h->tail - h->head == HANDOFF_SLOTS)
+			pthread_cond_wait(&h->cv, &h->lock);
+		h->obj[h->tail % HANDOFF_SLOTS] = b;
+		h->size[h->tail % HANDOFF_SLOTS] = sz;
+		h->tail++;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->lock);
+	}
+	pthread_mutex_lock(&h->lock);
+	h->producers--;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+static void *
+handoff_consume(void *arg)
+{
+	struct handoff_arg *a = arg;
+	struct handoff *h = a->h;
+
+	ddisim_set_cpu(a->cpu);
+	for (;;) {
+		uint8_t *b;
+		size_t sz;
+
+		pthread_mutex_lock(&h->lock);
+		while (h->tail == h->head && h->producers > 0)
+			pthread_cond_wait(&h->cv, &h->lock);
+		if (h->tail == h->head) {
+			pthread_mutex_unlock(&h->lock);
+			return NULL;
+		}
+		b = h->obj[h->head % HANDOFF_SLOTS];
+		sz = h->size[h->head % HANDOFF_SLOTS];
+		h->head++;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->lock);
+		for (size_t j = 0; j < sz; j++)
+			ck_assert_uint_eq(b[j], (uint8_t)(sz + j));
+		kmem_free(b, sz);
+	}
+}
+
+START_TEST(cross_thread_frees)
+{
+	struct handoff h = { .producers = 2 };
+	struct handoff_arg a[4];
+	pthread_t t[4];
+
+	MACHINE_UP("frag=0.2");
+	pthread_mutex_init(&h.lock, NULL);
+	pthread_cond_init(&h.cv, NULL);
+	h.preq[0] = mkpreq(8, 0, 32, 0);
+	h.preq[1] = mkpreq(16, 0, 64, 0);
+	for (int i = 0; i < 4; i++) {
+		/* producers on CPUs 0 and 2, consumers on 3 and 1 */
+		a[i] = (struct handoff_arg){ .h = &h, .cpu = i < 2 ? 2 * i :
+		    3 - 2 * (i - 2), .seed = 77 + (uint64_t)i };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, i < 2 ?
+		    handoff_produce : handoff_consume, &a[i]), 0);
+	}
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+	ck_assert_uint_eq(h.head, h.tail);
+	physreq_free(h.preq[0]);
+	physreq_free(h.preq[1]);
+	pthread_mutex_destroy(&h.lock);
+	pthread_cond_destroy(&h.cv);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static Suite *
 kmem_suite(void)
 {
@@ -989,6 +1229,8 @@ kmem_suite(void)
 	tcase_add_test(tc, boundary_below_min_block);
 	tcase_add_test(tc, boundary_packing_stride);
 	tcase_add_test(tc, word_aligned_block_misuse);
+	tcase_add_test(tc, magazine_home_arena);
+	tcase_add_test(tc, magazine_thread_exit_gives_back);
 	tcase_add_test(tc, large_machine_pages);
 	tcase_add_test(tc, scatter_many_pages);
 	suite_add_tcase(s, tc);
@@ -1004,6 +1246,7 @@ kmem_suite(void)
 	tc = tcase_new("property");
 	tcase_add_test(tc, property_random_physreqs);
 	tcase_add_test(tc, threaded_stress);
+	tcase_add_test(tc, cross_thread_frees);
 	suite_add_tcase(s, tc);
 	return s;
 }

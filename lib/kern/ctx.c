@@ -35,6 +35,19 @@ static struct kcpu kcpus[MACHINE_MAX_CPUS];
 static pthread_once_t kcpu_once = PTHREAD_ONCE_INIT;
 
 static DDI_TLS struct kctx kctx_tls = { .cpu = -1 };
+
+/*
+ * Tell the verifier whether the calling thread's context may forbid
+ * blocking; called after every change of its level, locks held or
+ * interrupt depth.
+ */
+static inline void
+kctx_sync(const struct kctx *k)
+{
+	if (k == &kctx_tls)
+		verify_ctx_raised = k->intr > 0 || k->nheld > 0 ||
+		    k->pl > PLBASE;
+}
 static DDI_TLS bool kctx_registered;
 static pthread_key_t kctx_key;
 static pthread_mutex_t kctx_list_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -181,6 +194,7 @@ kctx_frame(struct kctx *k, int cpu, struct kpend *p)
 	k->cpu = cpu;
 	k->intr++;
 	k->frame_pl = entry;
+	kctx_sync(k);
 	p->run(p);		/* may free p (a one-shot callout) */
 	if (k->nheld > onheld) {
 		char sym[128];
@@ -202,6 +216,7 @@ kctx_frame(struct kctx *k, int cpu, struct kpend *p)
 	k->cpu = ocpu;
 	k->intr--;
 	k->frame_pl = oframe;
+	kctx_sync(k);
 }
 
 /*
@@ -254,6 +269,7 @@ kctx_setpl(pl_t pl)
 	if (pl > PLBASE)
 		c->at[pl]++;
 	k->pl = pl;
+	kctx_sync(k);
 	if (k->intr == 0)
 		k->cpu = pl > PLBASE ? cpu : -1;
 	if (pl < opl)
@@ -444,6 +460,7 @@ kctx_push_held(struct kctx *k, const void *lock, enum kheld_kind kind,
 	}
 	k->held[k->nheld++] = (struct kheld){ .lock = lock, .kind = kind,
 	    .hier = hier, .pl = pl, .caller = caller };
+	kctx_sync(k);
 	return true;
 }
 
@@ -462,6 +479,7 @@ kctx_pop_held(struct kctx *k, int idx)
 	memmove(&k->held[idx], &k->held[idx + 1],
 	    (size_t)(k->nheld - idx - 1) * sizeof(k->held[0]));
 	k->nheld--;
+	kctx_sync(k);
 }
 
 bool

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "kmem/kmem.h"
+#include "kmem/kmem_fast.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 
@@ -21,8 +22,12 @@ kmem_plain(size_t size, int flags, uint64_t high, bool contig, int how,
     const char *func, const void *caller)
 {
 	struct kcons c = { .high = high, .align = 8, .contig = contig };
+	void *p;
 
 	machine_ensure();
+	if (likely((flags & ~KM_NOSLEEP) == 0) &&
+	    (p = kmem_alloc_fast(size, &c, flags, how, func, caller)) != NULL)
+		return p;
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller))
 		return NULL;
 	return kmem_alloc_cons(size, &c, flags, how, KK_KMEM, func, caller);
@@ -115,6 +120,8 @@ _Compat_kmem_zalloc_oddi(size_t size, int flags)
 DDI_PUBLIC void
 kmem_free(void *p, size_t size)
 {
+	if (likely(kmem_free_fast(p, size)))
+		return;
 	kmem_free_checked(p, size, KK_KMEM, __func__, DDI_CALLER);
 }
 
@@ -124,8 +131,18 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
     const void *caller)
 {
 	struct kcons c;
+	void *p;
 
 	machine_ensure();
+	if (likely((flags & ~KM_NOSLEEP) == 0) &&
+	    likely(kmem_physreq_cons_fast(preq, level, &c))) {
+		c.contig |= contig;
+		if ((p = kmem_alloc_fast(size, &c, flags, how, func,
+		    caller)) != NULL)
+			return p;
+		return kmem_alloc_cons(size, &c, flags, how, kind, func,
+		    caller);
+	}
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
 	    !kmem_physreq_cons(preq, level, &c, func, caller))
 		return NULL;

@@ -4,15 +4,29 @@
  * Each (node, zone) above 16 MiB gets one arena, so that threads of
  * different nodes never share one.  Its extent hooks draw page runs from
  * exactly that zone, on that node when it has RAM there and on the
- * nearest node otherwise, so no object ever leaves its zone; its metadata stays in host memory because the arena is created
- * with the default hooks and only then given ours (jemalloc keeps the
- * creation hooks for its base allocator).  Objects are always allocated and
- * freed through an explicit tcache per (thread, arena): jemalloc's automatic
+ * nearest node otherwise, so no object ever leaves its zone.  Its
+ * metadata stays in host memory because the arena is created with the
+ * default hooks and only then given ours (jemalloc keeps the creation
+ * hooks for its base allocator).  Objects are always allocated and freed
+ * through an explicit tcache per (thread, arena): jemalloc's automatic
  * tcache would hand out objects cached from other arenas.
  *
+ * In front of each explicit tcache sits the thread's magazine for that
+ * arena: a stack of free objects per size class, in the manner of the
+ * Bonwick magazine layer.  jemalloc's own fast path serves only its
+ * automatic tcache; a call that names a tcache takes the general path,
+ * several times slower.  A magazine hit costs a few loads and stores, and
+ * a miss moves half a stack to or from the tcache.  A magazine holds only
+ * objects of its own arena, so the zone guarantee is kept.  Classes are
+ * jemalloc's own, read with nallocx: any object whose usable size is at
+ * least a class's size can be handed out for that class, whichever way
+ * it was allocated, so frees file objects by the size the caller asked
+ * for (kmem_free's) without asking jemalloc.
+ *
  * Locking: arena_lock guards the arena table and the registry of explicit
- * tcaches.  Hooks run with jemalloc locks held, so they call the page
- * allocator with noreclaim (reclaim would re-enter jemalloc).
+ * tcaches.  Magazines belong to their thread and take no lock.  Hooks run
+ * with jemalloc locks held, so they call the page allocator with
+ * noreclaim (reclaim would re-enter jemalloc).
  */
 #include "config.h"
 
@@ -20,7 +34,9 @@
 #include <jemalloc/jemalloc.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kmem/arena.h"
@@ -34,15 +50,46 @@
 static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned arena_ind[MACHINE_MAX_NODES][NZONES];	/* or NO_ARENA */
 static int arena_node[4096], arena_zone[4096];	/* by jemalloc index */
-static uint64_t arena_gen;			/* machine generation */
+uint64_t arena_gen;				/* machine generation */
+
+/*
+ * The arena that owns each page of RAM, as node * NZONES + zone + 1 (0:
+ * none), written by the extent hooks and read without locks by frees, so
+ * that an object goes back to the magazine of its own arena even when
+ * that arena drew the page from another node.
+ */
+_Atomic uint8_t *arena_page_owner;		/* [npfn] */
+static size_t arena_page_owner_len;
+
+static void
+owner_set(uint64_t pfn, uint64_t npages, uint8_t v)
+{
+	for (uint64_t i = 0; i < npages; i++)
+		atomic_store_explicit(&arena_page_owner[pfn + i], v,
+		    memory_order_relaxed);
+}
 
 /* Every explicit tcache made for the current machine; arena_lock. */
 static unsigned tc_all[MAX_TCACHES];
 static unsigned tc_nall;
 
-/* The calling thread's tcaches: [node][zone], valid for tc_gen. */
+/*
+ * Magazine geometry, set once from jemalloc's size classes.  A class
+ * stack holds at most MAG_BUDGET bytes of objects, between MAG_MIN and
+ * ARENA_MAG_SLOTS of them.
+ */
+#define MAG_MIN		8
+#define MAG_BUDGET	(64 * 1024)
+
+static size_t mag_size[ARENA_MAG_NCLASS];	/* bytes of a class */
+unsigned arena_mag_cap[ARENA_MAG_NCLASS];	/* slots used, per class */
+uint8_t arena_mag_class[ARENA_MAG_MAX / 16 + 1];
+static unsigned mag_nclass;
+
+/* The calling thread's tcaches and magazines, valid for arena_tc_gen. */
 static DDI_TLS unsigned tc_mine[MACHINE_MAX_NODES][NZONES];
-static DDI_TLS uint64_t tc_gen;
+DDI_TLS struct arena_mag *arena_tc_mag[MACHINE_MAX_NODES][NZONES];
+DDI_TLS uint64_t arena_tc_gen;
 static pthread_key_t tc_key;
 
 static void *
@@ -87,6 +134,7 @@ hook_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
 	if (*zero)
 		memset(machine->dmap + (pfn << shift), 0, size);
 	*commit = true;
+	owner_set(pfn, npages, (uint8_t)(node * NZONES + zone + 1));
 	return machine->dmap + (pfn << shift);
 }
 
@@ -95,10 +143,15 @@ hook_dalloc(extent_hooks_t *h, void *addr, size_t size, bool committed,
     unsigned ind)
 {
 	uint64_t pa = (uint64_t)((uint8_t *)addr - machine->dmap);
+	uint64_t pfn = pa >> machine->pshift, npages = size >> machine->pshift;
 
+	owner_set(pfn, npages, 0);
 	/* true keeps the extent in jemalloc: only while a fork is prepared */
-	return !palloc_free_hook(pa >> machine->pshift,
-	    size >> machine->pshift);
+	if (palloc_free_hook(pfn, npages))
+		return false;
+	owner_set(pfn, npages, (uint8_t)(arena_node[ind] * NZONES +
+	    arena_zone[ind] + 1));
+	return true;
 }
 
 static void
@@ -107,6 +160,7 @@ hook_destroy(extent_hooks_t *h, void *addr, size_t size, bool committed,
 {
 	uint64_t pa = (uint64_t)((uint8_t *)addr - machine->dmap);
 
+	owner_set(pa >> machine->pshift, size >> machine->pshift, 0);
 	palloc_free(pa >> machine->pshift, size >> machine->pshift);
 }
 
@@ -193,6 +247,51 @@ arena_create(int node, int zone, unsigned *indp)
 }
 
 /*
+ * Give every object of magazine m to its arena, bypassing the tcache, and
+ * empty it.
+ */
+static void
+mag_flush(struct arena_mag *m)
+{
+	for (unsigned c = 0; c < mag_nclass; c++) {
+		while (m->n[c] > 0)
+			dallocx(m->obj[c][--m->n[c]], MALLOCX_TCACHE_NONE);
+	}
+}
+
+/* Flush the calling thread's magazines; free them too if release. */
+static void
+mag_flush_all(bool release)
+{
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++) {
+			struct arena_mag *m = arena_tc_mag[n][z];
+
+			if (m == NULL)
+				continue;
+			mag_flush(m);
+			if (release) {
+				free(m);
+				arena_tc_mag[n][z] = NULL;
+			}
+		}
+}
+
+/*
+ * Forget the calling thread's magazines of a machine that is gone: their
+ * objects went with its arenas.
+ */
+static void
+mag_drop_all(void)
+{
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++) {
+			free(arena_tc_mag[n][z]);
+			arena_tc_mag[n][z] = NULL;
+		}
+}
+
+/*
  * Thread exit: destroy the thread's tcaches, but only those still in the
  * registry, under arena_lock, so that a shutdown that already destroyed
  * them all is never followed by a second destroy of the same id.
@@ -201,10 +300,12 @@ static void
 tc_thread_exit(void *arg)
 {
 	pthread_mutex_lock(&arena_lock);
-	if (tc_gen != arena_gen) {
+	if (arena_tc_gen != arena_gen) {
 		pthread_mutex_unlock(&arena_lock);
+		mag_drop_all();
 		return;
 	}
+	mag_flush_all(true);
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++) {
 			unsigned t = tc_mine[n][z];
@@ -225,10 +326,43 @@ tc_thread_exit(void *arg)
 
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 
+/*
+ * jemalloc's size classes from 16 bytes to ARENA_MAG_MAX.  They are
+ * multiples of 16 there, so the class of every size in (16 (i - 1), 16 i]
+ * is that of 16 i, and every object of a class is 16-byte aligned.
+ */
+static void
+mag_classes_init(void)
+{
+	size_t prev = 0;
+
+	for (size_t i = 1; i <= ARENA_MAG_MAX / 16; i++) {
+		size_t cs = nallocx(16 * i, 0);
+
+		VERIFY(cs >= 16 * i && cs % 16 == 0);
+		if (cs != prev) {
+			VERIFY(mag_nclass < ARENA_MAG_NCLASS);
+			mag_size[mag_nclass] = cs;
+			size_t cap = MAG_BUDGET / cs;
+
+			if (cap < MAG_MIN)
+				cap = MAG_MIN;
+			if (cap > ARENA_MAG_SLOTS)
+				cap = ARENA_MAG_SLOTS;
+			arena_mag_cap[mag_nclass] = (unsigned)cap;
+			mag_nclass++;
+			prev = cs;
+		}
+		arena_mag_class[i] = (uint8_t)(mag_nclass - 1);
+	}
+	arena_mag_class[0] = 0;
+}
+
 static void
 arena_once_init(void)
 {
 	VERIFY(pthread_key_create(&tc_key, tc_thread_exit) == 0);
+	mag_classes_init();
 }
 
 static bool
@@ -244,6 +378,14 @@ int
 arena_init(void)
 {
 	pthread_once(&arena_once, arena_once_init);
+	arena_page_owner_len = (size_t)machine->npfn;
+	arena_page_owner = mmap(NULL, arena_page_owner_len,
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_NORESERVE, -1, 0);
+	if (arena_page_owner == MAP_FAILED) {
+		arena_page_owner = NULL;
+		return ENOMEM;
+	}
 	pthread_mutex_lock(&arena_lock);
 	arena_gen = machine->generation;
 	tc_nall = 0;
@@ -291,6 +433,9 @@ arena_fini(void)
 		}
 	arena_gen = 0;
 	pthread_mutex_unlock(&arena_lock);
+	if (arena_page_owner != NULL)
+		munmap((void *)arena_page_owner, arena_page_owner_len);
+	arena_page_owner = NULL;
 }
 
 bool
@@ -306,10 +451,11 @@ arena_tcache(int node, int zone)
 	unsigned t;
 	size_t sz = sizeof(t);
 
-	if (tc_gen != arena_gen) {
+	if (arena_tc_gen != arena_gen) {
 		memset(tc_mine, 0, sizeof(tc_mine));
-		tc_gen = arena_gen;
-		pthread_setspecific(tc_key, &tc_gen);
+		mag_drop_all();
+		arena_tc_gen = arena_gen;
+		pthread_setspecific(tc_key, &arena_tc_gen);
 	}
 	if ((t = tc_mine[node][zone]) != 0)
 		return t;
@@ -334,27 +480,107 @@ arena_flags(int node, int zone)
 	    (t != 0 ? MALLOCX_TCACHE(t - 1) : MALLOCX_TCACHE_NONE);
 }
 
-/* align 0: whatever the size class gives (see kmem_small). */
-void *
-arena_alloc_flags(size_t size, size_t align, int flags)
+/*
+ * The calling thread's magazine for (node, zone), made on demand; NULL
+ * when the host is out of memory or jemalloc has no tcache to spare.
+ */
+static struct arena_mag *
+mag_get(int node, int zone)
 {
-	return mallocx(size, align != 0 ? flags | MALLOCX_ALIGN(align) : flags);
+	struct arena_mag *m;
+
+	if (arena_tcache(node, zone) == 0)	/* also resets a stale thread */
+		return NULL;
+	if ((m = arena_tc_mag[node][zone]) != NULL)
+		return m;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->flags = arena_flags(node, zone);
+	arena_tc_mag[node][zone] = m;
+	return m;
 }
 
-void
-arena_free_flags(void *p, int flags)
+static inline struct arena_mag *
+mag_mine(int node, int zone)
 {
-	/* dallocx reads only the tcache; the arena comes from the extent */
-	dallocx(p, flags);
+	struct arena_mag *m;
+
+	if (likely(arena_tc_gen == arena_gen) &&
+	    likely((m = arena_tc_mag[node][zone]) != NULL))
+		return m;
+	return mag_get(node, zone);
+}
+
+/* Fill half of class c's empty stack from the tcache; one object or NULL. */
+static void *
+mag_refill(struct arena_mag *m, unsigned c)
+{
+	unsigned want = arena_mag_cap[c] / 2;
+
+	while (m->n[c] < want) {
+		void *p = mallocx(mag_size[c], m->flags);
+
+		if (p == NULL)
+			break;
+		m->obj[c][m->n[c]++] = p;
+	}
+	return m->n[c] > 0 ? m->obj[c][--m->n[c]] : NULL;
 }
 
 /*
- * Give cached memory back: flush this thread's tcaches into their arenas.
+ * An object of size bytes aligned to align (0: what its class gives) from
+ * the arena of (node, zone), through the calling thread's magazine and
+ * tcache.  NULL when the arena has no memory.
+ */
+void *
+arena_alloc(int node, int zone, size_t size, size_t align)
+{
+	struct arena_mag *m;
+	unsigned c;
+
+	if (size <= ARENA_MAG_MAX && align <= 16 &&
+	    (m = mag_mine(node, zone)) != NULL) {
+		c = arena_mag_class[(size + 15) >> 4];
+		if (likely(m->n[c] > 0))
+			return m->obj[c][--m->n[c]];
+		return mag_refill(m, c);
+	}
+	return mallocx(size, align > 16 ? arena_flags(node, zone) |
+	    MALLOCX_ALIGN(align) : arena_flags(node, zone));
+}
+
+/*
+ * Free an object of the arena of (node, zone) that was asked for with
+ * size bytes.  A full stack first gives half of itself to the tcache.
+ */
+void
+arena_free(int node, int zone, void *p, size_t size)
+{
+	struct arena_mag *m;
+	unsigned c;
+
+	if (size > ARENA_MAG_MAX || (m = mag_mine(node, zone)) == NULL) {
+		/* dallocx reads only the tcache; the extent names the arena */
+		dallocx(p, arena_flags(node, zone));
+		return;
+	}
+	c = arena_mag_class[(size + 15) >> 4];
+	if (unlikely(m->n[c] == arena_mag_cap[c]))
+		while (m->n[c] > arena_mag_cap[c] / 2)
+			dallocx(m->obj[c][--m->n[c]], m->flags);
+	m->obj[c][m->n[c]++] = p;
+}
+
+/*
+ * Give cached memory back: empty this thread's magazines and flush its
+ * tcaches into their arenas.
  */
 void
 arena_reclaim(void)
 {
-	if (tc_gen == arena_gen)
+	if (arena_tc_gen == arena_gen)
+		mag_flush_all(false);
+	if (arena_tc_gen == arena_gen)
 		for (int n = 0; n < MACHINE_MAX_NODES; n++)
 			for (int z = 0; z < NZONES; z++) {
 				unsigned t = tc_mine[n][z];

@@ -1,19 +1,108 @@
 /*
  * arena.h - jemalloc arenas over simulated RAM, one per (node, zone) above
- * 16 MiB, always used through an explicit thread cache per (thread, arena).
+ * 16 MiB, always used through a magazine and an explicit thread cache per
+ * (thread, arena).
  */
 #ifndef DDICOMPAT_ARENA_H
 #define DDICOMPAT_ARENA_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "machine/machine.h"
+#include "verify/verify.h"
 
 int	arena_init(void);
 void	arena_fini(void);
 bool	arena_exists(int node, int zone);
 void	arena_reclaim(void);
 int	arena_flags(int node, int zone);
-void	*arena_alloc_flags(size_t size, size_t align, int flags);
-void	arena_free_flags(void *p, int flags);
+/* Objects of (node, zone) through the thread's magazine and tcache. */
+void	*arena_alloc(int node, int zone, size_t size, size_t align);
+void	arena_free(int node, int zone, void *p, size_t size);
+
+/*
+ * Magazines (arena.c): their geometry and the calling thread's, exposed
+ * for the inline fast paths below, which serve a hit and leave the rest
+ * to arena_alloc and arena_free.
+ */
+#define ARENA_MAG_MAX		4096	/* largest object a magazine holds */
+#define ARENA_MAG_NCLASS	48
+#define ARENA_MAG_SLOTS		64
+
+struct arena_mag {
+	int		flags;		/* mallocx: this arena, this tcache */
+	unsigned	n[ARENA_MAG_NCLASS];	/* objects per class */
+	void		*obj[ARENA_MAG_NCLASS][ARENA_MAG_SLOTS];
+};
+
+extern uint8_t arena_mag_class[ARENA_MAG_MAX / 16 + 1];	/* by (size+15)/16 */
+extern unsigned arena_mag_cap[ARENA_MAG_NCLASS];
+extern uint64_t arena_gen;
+extern DDI_TLS uint64_t arena_tc_gen;
+extern DDI_TLS struct arena_mag *arena_tc_mag[MACHINE_MAX_NODES][NZONES];
+
+extern _Atomic uint8_t *arena_page_owner;
+
+/*
+ * The (node, zone) of the arena that owns the page of p, which must be in
+ * the direct map; false if no arena does.
+ */
+static inline bool
+arena_owner(const void *p, int *node, int *zone)
+{
+	uint64_t pfn = (uint64_t)((const uint8_t *)p - machine->dmap) >>
+	    machine->pshift;
+	unsigned v = atomic_load_explicit(&arena_page_owner[pfn],
+	    memory_order_relaxed);
+
+	if (v == 0)
+		return false;
+	*node = (int)(v - 1) / NZONES;
+	*zone = (int)(v - 1) % NZONES;
+	return true;
+}
+
+static inline struct arena_mag *
+arena_mag_hit(int node, int zone)
+{
+	if (likely(arena_tc_gen == arena_gen))
+		return arena_tc_mag[node][zone];
+	return NULL;
+}
+
+static inline void *
+arena_alloc_fast(int node, int zone, size_t size, size_t align)
+{
+	struct arena_mag *m;
+
+	if (likely(size <= ARENA_MAG_MAX && align <= 16) &&
+	    likely((m = arena_mag_hit(node, zone)) != NULL)) {
+		unsigned c = arena_mag_class[(size + 15) >> 4];
+
+		if (likely(m->n[c] > 0))
+			return m->obj[c][--m->n[c]];
+	}
+	return arena_alloc(node, zone, size, align);
+}
+
+static inline void
+arena_free_fast(int node, int zone, void *p, size_t size)
+{
+	struct arena_mag *m;
+
+	if (likely(size <= ARENA_MAG_MAX) &&
+	    likely((m = arena_mag_hit(node, zone)) != NULL)) {
+		unsigned c = arena_mag_class[(size + 15) >> 4];
+
+		if (likely(m->n[c] < arena_mag_cap[c])) {
+			m->obj[c][m->n[c]++] = p;
+			return;
+		}
+	}
+	arena_free(node, zone, p, size);
+}
 
 #endif /* DDICOMPAT_ARENA_H */

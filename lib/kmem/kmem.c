@@ -23,6 +23,7 @@
 
 #include "kmem/arena.h"
 #include "kmem/kmem.h"
+#include "kmem/kmem_fast.h"
 #include "kmem/pool.h"
 #include "kmem/record.h"
 #include "machine/machine.h"
@@ -39,15 +40,10 @@
  * threads left.  A thread's count may be negative: it can free memory
  * another thread allocated.
  */
-struct kmem_tcount {
-	_Atomic int64_t		bytes;
-	struct kmem_tcount	*next;		/* kmem_count_lock */
-	uint64_t		gen;		/* machine it counts for */
-};
 static pthread_mutex_t kmem_count_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kmem_tcount *kmem_counts;		/* live threads */
 static _Atomic int64_t kmem_count_exited;	/* threads gone */
-static DDI_TLS struct kmem_tcount *kmem_mycount;
+DDI_TLS struct kmem_tcount *kmem_mycount;
 static pthread_key_t kmem_count_key;
 static pthread_once_t kmem_count_once = PTHREAD_ONCE_INIT;
 
@@ -74,7 +70,7 @@ kmem_count_key_init(void)
 	VERIFY(pthread_key_create(&kmem_count_key, kmem_count_exit) == 0);
 }
 
-static struct kmem_tcount *
+struct kmem_tcount *
 kmem_count_slow(void)
 {
 	struct kmem_tcount *t = calloc(1, sizeof(*t));
@@ -91,21 +87,6 @@ kmem_count_slow(void)
 	return t;
 }
 
-static inline void
-kmem_out_add(int64_t d)
-{
-	struct kmem_tcount *t = kmem_mycount;
-
-	if (unlikely(t == NULL))
-		t = kmem_count_slow();
-	if (unlikely(t->gen != machine->generation)) {
-		/* a new machine: this thread's count starts again */
-		atomic_store_explicit(&t->bytes, 0, memory_order_relaxed);
-		t->gen = machine->generation;
-	}
-	atomic_store_explicit(&t->bytes, atomic_load_explicit(&t->bytes,
-	    memory_order_relaxed) + d, memory_order_relaxed);
-}
 
 static _Atomic uint64_t kmem_fail_seq;	/* fault-injection draws */
 
@@ -239,22 +220,7 @@ kmem_line_zone(uint64_t high)
 	return z > ZONE_ISA ? z : -1;
 }
 
-/*
- * Per-thread memos of the last arena decision: for allocation, the window
- * and CPU it was made for; for free, the 2 MiB chunk of the object.  Both
- * are valid for one machine generation.
- */
-static DDI_TLS struct {
-	uint64_t	gen;
-	uint64_t	high;
-	int		cpu;
-	int		flags;
-} kmem_amemo;
-static DDI_TLS struct {
-	uint64_t	gen;
-	uint64_t	chunk;
-	int		flags;
-} kmem_fmemo;
+DDI_TLS struct kmem_amemo kmem_amemo;
 
 /*
  * Below a page: arenas for windows that end on a zone line, by node
@@ -264,20 +230,14 @@ static DDI_TLS struct {
 static void *
 kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 {
-	/*
-	 * jemalloc's size classes of 16 bytes and more are 16-byte aligned
-	 * and the 8-byte class is 8-byte aligned: ask for alignment (a
-	 * slower path in mallocx) only beyond what the class gives.
-	 */
-	size_t align = c->align > 16 || (c->align == 16 && size < 16) ?
-	    c->align : 0;
 	int cpu = machine_cpu(), node = machine->cpu_node[cpu];
 	int nodes = machine->spec.nodes, top;
 	bool first = true;
 
 	if (c->boundary == 0 && kmem_amemo.gen == machine->generation &&
 	    kmem_amemo.high == c->high && kmem_amemo.cpu == cpu) {
-		void *p = arena_alloc_flags(size, align, kmem_amemo.flags);
+		void *p = arena_alloc_fast(kmem_amemo.node, kmem_amemo.zone,
+		    size, c->align);
 
 		if (p != NULL) {
 			*entry |= SH_ARENA;
@@ -294,12 +254,10 @@ kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 				continue;
 			for (int z = top; z > ZONE_ISA; z--) {
 				void *p;
-				int fl;
 
 				if (!arena_exists(nd, z))
 					continue;
-				fl = arena_flags(nd, z);
-				p = arena_alloc_flags(size, align, fl);
+				p = arena_alloc(nd, z, size, c->align);
 				if (p == NULL) {
 					first = false;
 					continue;
@@ -312,7 +270,8 @@ kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 					kmem_amemo.gen = machine->generation;
 					kmem_amemo.high = c->high;
 					kmem_amemo.cpu = cpu;
-					kmem_amemo.flags = fl;
+					kmem_amemo.node = nd;
+					kmem_amemo.zone = z;
 				} else {
 					kmem_amemo.gen = 0;
 				}
@@ -620,26 +579,15 @@ kind_frees(enum kmem_kind freer, unsigned made)
 	}
 }
 
+/* Free a small object that was asked for with size bytes. */
 static void
-kmem_free_small(void *p, bool arena)
+kmem_free_small(void *p, bool arena, size_t size)
 {
+	int node, zone;
+
 	if (arena) {
-		uint64_t pa = (uint64_t)((uint8_t *)p - machine->dmap);
-		uint64_t chunk = pa >> MACHINE_CHUNK_SHIFT;
-
-		if (kmem_fmemo.gen != machine->generation ||
-		    kmem_fmemo.chunk != chunk) {
-			int seg = machine_seg_of(pa >> machine->pshift);
-
-			kmem_fmemo.gen = machine->generation;
-			kmem_fmemo.chunk = machine->seg_of_chunk[chunk] >= 0 ?
-			    chunk : UINT64_MAX;
-			kmem_fmemo.flags = arena_flags(machine->seg[seg].node,
-			    machine->seg[seg].zone);
-			arena_free_flags(p, kmem_fmemo.flags);
-		} else {
-			arena_free_flags(p, kmem_fmemo.flags);
-		}
+		VERIFY(arena_owner(p, &node, &zone));
+		arena_free_fast(node, zone, p, size);
 		palloc_cached();
 		palloc_notify();
 	} else {
@@ -651,7 +599,9 @@ static void
 kmem_free_pages(struct krec *r)
 {
 	if (r->path == RP_SMALL_ARENA || r->path == RP_SMALL_POOL) {
-		kmem_free_small((void *)r->va, r->path == RP_SMALL_ARENA);
+		/* the size asked of the arena, red zone included */
+		kmem_free_small((void *)r->va, r->path == RP_SMALL_ARENA,
+		    r->size + r->redzone);
 	} else if (r->path == RP_ALIAS) {
 		uint64_t pa[MAX_GATHER];
 		size_t len[MAX_GATHER], n;
@@ -675,10 +625,15 @@ kmem_free_pages(struct krec *r)
  * when none does.  The entry is in p's 8-byte granule.  Arena objects are
  * at least 8-byte aligned.  Pool blocks may start 4 bytes into a granule,
  * and a granule holds at most one block start, so for a pool entry the
- * pool says whether p is that start or a pointer 4 bytes off it.  The
- * compare-and-swap makes one of two racing frees of p the only winner.
+ * pool says whether p is that start or a pointer 4 bytes off it.
+ *
+ * The entry is read and cleared with two plain accesses, not an atomic
+ * exchange: a lock-prefixed instruction on every free costs more than the
+ * rest of the fast path.  Every double free made one after the other is
+ * caught; two frees of one object racing in two threads can both pass
+ * (ddicompat(7), CAVEATS), as in other allocators' debug checks.
  */
-static uint64_t
+static inline uint64_t
 kmem_shadow_claim(const void *p)
 {
 	uint64_t e = shadow_peek(p);
@@ -687,7 +642,8 @@ kmem_shadow_claim(const void *p)
 		return 0;
 	if ((e & SH_ARENA) ? ((uintptr_t)p & 7) != 0 : !pool_is_block(p))
 		return 0;
-	return shadow_cas(p, e) ? e : 0;
+	shadow_clear(p);
+	return e;
 }
 
 /*
@@ -716,11 +672,11 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 	    ((uintptr_t)p & 3) == 0 && (e = kmem_shadow_claim(p)) != 0) {
 		size_t was = (size_t)(e >> SH_SIZE_SHIFT);
 
-		if (!size_matches(was, size, page))
+		if (was != size && !size_matches(was, size, page))
 			verify_report(func, caller, "%p was allocated with "
 			    "size %zu, freed with size %zu", p, was, size);
 		kmem_out_add(-(int64_t)was);
-		kmem_free_small(p, (e & SH_ARENA) != 0);
+		kmem_free_small(p, (e & SH_ARENA) != 0, was);
 		return;
 	}
 	if ((r = record_remove((uintptr_t)p)) != NULL) {

@@ -13,21 +13,15 @@
 #include <string.h>
 
 #include "kmem/kmem.h"
+#include "kmem/kmem_fast.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 
 #include "sys/kmem.h"
 
-struct preq_info {
-	paddr_t		align, boundary;
-	uchar_t		dmasize, max_scgth, flags;
-	uint16_t	next;		/* hash chain, index + 1 */
-};
-
-#define PREQ_INFOS	4096
 #define PREQ_HASH	512
 static pthread_mutex_t preq_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct preq_info preq_info[PREQ_INFOS];
+struct preq_info kmem_preq_info[PREQ_INFOS];	/* preq_lock */
 static unsigned preq_ninfo;
 static uint16_t preq_hash[PREQ_HASH];	/* index + 1; 0 ends */
 
@@ -41,13 +35,6 @@ preq_hashof(const physreq_t *p)
 	return (h ^ (h >> 15)) % PREQ_HASH;
 }
 
-static bool
-preq_same(const struct preq_info *i, const physreq_t *p)
-{
-	return i->align == p->phys_align && i->boundary == p->phys_boundary &&
-	    i->dmasize == p->phys_dmasize && i->max_scgth == p->phys_max_scgth &&
-	    i->flags == p->phys_flags;
-}
 
 static const struct preq_info *
 preq_intern(const physreq_t *p)
@@ -56,13 +43,13 @@ preq_intern(const physreq_t *p)
 	struct preq_info *i = NULL;
 
 	pthread_mutex_lock(&preq_lock);
-	for (uint16_t k = preq_hash[h]; k != 0; k = preq_info[k - 1].next)
-		if (preq_same(&preq_info[k - 1], p)) {
-			i = &preq_info[k - 1];
+	for (uint16_t k = preq_hash[h]; k != 0; k = kmem_preq_info[k - 1].next)
+		if (preq_same(&kmem_preq_info[k - 1], p)) {
+			i = &kmem_preq_info[k - 1];
 			break;
 		}
 	if (i == NULL && preq_ninfo < PREQ_INFOS) {
-		i = &preq_info[preq_ninfo++];
+		i = &kmem_preq_info[preq_ninfo++];
 		i->align = p->phys_align;
 		i->boundary = p->phys_boundary;
 		i->dmasize = p->phys_dmasize;
@@ -157,7 +144,7 @@ kmem_physreq_cons(const void *vp, unsigned level, struct kcons *c,
 		return false;
 	}
 	i = p->phys_brkup_poolp;
-	if (i < &preq_info[0] || i >= &preq_info[PREQ_INFOS]) {
+	if (i < &kmem_preq_info[0] || i >= &kmem_preq_info[PREQ_INFOS]) {
 		verify_report(func, caller, "physreq %p was never prepped "
 		    "(call physreq_prep after filling it in)", vp);
 		return false;

@@ -26,7 +26,7 @@ static struct {
 	struct krec	*b[REC_BUCKETS / REC_STRIPES];
 } rec_tab[REC_STRIPES];
 
-static _Atomic uint64_t *shadow;	/* [top / 8] entries */
+_Atomic uint64_t *record_shadow;	/* [top / 8] entries */
 static size_t shadow_len;
 
 static const char *const kind_name[KK_NKINDS] = {
@@ -64,10 +64,10 @@ record_init(void)
 {
 	pthread_once(&rec_once, rec_once_init);
 	shadow_len = (size_t)(machine->top / 8) * sizeof(uint64_t);
-	shadow = mmap(NULL, shadow_len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (shadow == MAP_FAILED) {
-		shadow = NULL;
+	record_shadow = mmap(NULL, shadow_len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (record_shadow == MAP_FAILED) {
+		record_shadow = NULL;
 		return ENOMEM;
 	}
 	return 0;
@@ -84,9 +84,9 @@ record_fini(void)
 				rec_tab[i].b[j] = r->next;
 				free(r);
 			}
-	if (shadow != NULL)
-		munmap((void *)shadow, shadow_len);
-	shadow = NULL;
+	if (record_shadow != NULL)
+		munmap((void *)record_shadow, shadow_len);
+	record_shadow = NULL;
 }
 
 void
@@ -135,37 +135,6 @@ record_find(uintptr_t va, struct krec *copy)
 	return r != NULL;
 }
 
-static inline _Atomic uint64_t *
-shadow_slot(const void *p)
-{
-	uint64_t pa = (uint64_t)((const uint8_t *)p - machine->dmap);
-
-	return &shadow[pa >> 3];
-}
-
-void
-shadow_set(const void *p, uint64_t entry)
-{
-	/*
-	 * Relaxed: the object reaches a freeing thread only through the
-	 * driver's own synchronisation, which orders this store before it.
-	 */
-	atomic_store_explicit(shadow_slot(p), entry, memory_order_relaxed);
-}
-
-uint64_t
-shadow_peek(const void *p)
-{
-	return atomic_load_explicit(shadow_slot(p), memory_order_relaxed);
-}
-
-bool
-shadow_cas(const void *p, uint64_t old)
-{
-	return atomic_compare_exchange_strong_explicit(shadow_slot(p), &old,
-	    0, memory_order_acq_rel, memory_order_relaxed);
-}
-
 static void
 report_line(FILE *f, const char *kind, const void *va, size_t size,
     const void *caller)
@@ -207,10 +176,10 @@ record_report(FILE *f, size_t *bytes)
 	unsigned char *in = malloc(npg);
 
 	VERIFY(in != NULL);
-	if (mincore((void *)shadow, shadow_len, in) != 0)
+	if (mincore((void *)record_shadow, shadow_len, in) != 0)
 		memset(in, 1, npg);
 	for (size_t i = 0; i < npg; i++) {
-		const uint64_t *e = (const uint64_t *)((const char *)shadow +
+		const uint64_t *e = (const uint64_t *)((const char *)record_shadow +
 		    i * pg);
 
 		if (!(in[i] & 1))

@@ -13,12 +13,14 @@
 #ifndef DDICOMPAT_RECORD_H
 #define DDICOMPAT_RECORD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "kmem/kmem.h"
+#include "machine/machine.h"
 
 enum rec_path {
 	RP_PAGES,		/* contiguous run in the direct map */
@@ -52,10 +54,37 @@ void	record_insert(struct krec *);
 struct krec *record_remove(uintptr_t va);	/* NULL if absent */
 bool	record_find(uintptr_t va, struct krec *copy);
 
-/* Shadow: set at allocation; cleared at free (0 = no object starts here). */
-void	shadow_set(const void *p, uint64_t entry);
-uint64_t shadow_peek(const void *p);
-bool	shadow_cas(const void *p, uint64_t old);	/* old -> 0 */
+/*
+ * Shadow: set at allocation, cleared at free; 0 means no object starts in
+ * the granule.  Relaxed accesses: an object reaches a freeing thread only
+ * through the driver's own synchronisation, which orders them.
+ */
+extern _Atomic uint64_t *record_shadow;		/* [top / 8] entries */
+
+static inline _Atomic uint64_t *
+shadow_slot(const void *p)
+{
+	return &record_shadow[(uint64_t)((const uint8_t *)p -
+	    machine->dmap) >> 3];
+}
+
+static inline void
+shadow_set(const void *p, uint64_t entry)
+{
+	atomic_store_explicit(shadow_slot(p), entry, memory_order_relaxed);
+}
+
+static inline uint64_t
+shadow_peek(const void *p)
+{
+	return atomic_load_explicit(shadow_slot(p), memory_order_relaxed);
+}
+
+static inline void
+shadow_clear(const void *p)
+{
+	atomic_store_explicit(shadow_slot(p), 0, memory_order_relaxed);
+}
 
 size_t	record_report(FILE *f, size_t *bytes);
 const char *record_kind_name(unsigned kind);

@@ -85,13 +85,13 @@ static unsigned nreclaim;
  * Set when a layer caches freed memory (palloc_cached); reclaim is
  * skipped while it is clear, since the hooks would find nothing to give.
  */
-static _Atomic bool cache_dirty;
+_Atomic bool palloc_cache_dirty;
 
 /* Set while a fork is being prepared; see palloc_lock_hook. */
 static _Atomic bool palloc_forking;
 
 static _Atomic uint64_t palloc_gen;
-static _Atomic int palloc_nwaiters;
+_Atomic int palloc_nwaiters;
 static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wait_cv;
 
@@ -515,7 +515,7 @@ palloc_alloc(const struct palloc_req *r, uint64_t *pfnp)
 		pthread_mutex_unlock(&palloc_lock);
 		if (ok)
 			return 0;
-		if (attempt > 0 || r->noreclaim || !cache_dirty)
+		if (attempt > 0 || r->noreclaim || !palloc_cache_dirty)
 			break;
 		palloc_reclaim();
 		/* Search again only if the hooks gave something back. */
@@ -725,18 +725,10 @@ palloc_reclaim_register(palloc_reclaim_fn fn)
 void
 palloc_reclaim(void)
 {
-	cache_dirty = false;
+	palloc_cache_dirty = false;
 	for (unsigned i = 0; i < nreclaim; i++)
 		reclaim_fn[i]();
 	pcp_drain_all();
-}
-
-void
-palloc_cached(void)
-{
-	/* read-mostly: write the shared line only on a change */
-	if (!atomic_load_explicit(&cache_dirty, memory_order_relaxed))
-		cache_dirty = true;
 }
 
 uint64_t
@@ -752,10 +744,8 @@ palloc_generation(void)
  * which then sees the memory.
  */
 void
-palloc_notify(void)
+palloc_notify_slow(void)
 {
-	if (palloc_nwaiters == 0)
-		return;
 	pthread_mutex_lock(&wait_lock);
 	palloc_gen++;
 	pthread_cond_broadcast(&wait_cv);
@@ -842,7 +832,7 @@ palloc_init(void)
 	for (int c = 0; c < MACHINE_MAX_CPUS; c++)
 		memset(pcp[c].n, 0, sizeof(pcp[c].n));
 	dirty_freed = 0;
-	cache_dirty = false;
+	palloc_cache_dirty = false;
 	/* sweep after max(16 MiB, RAM / 64) of freed pages */
 	sweep_at = (UINT64_C(16) << 20) >> machine->pshift;
 	if (sweep_at < machine->npfn / 64)

@@ -9,6 +9,7 @@
 #ifndef DDICOMPAT_PALLOC_H
 #define DDICOMPAT_PALLOC_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,7 +66,15 @@ typedef void (*palloc_reclaim_fn)(void);
 void	palloc_reclaim_register(palloc_reclaim_fn fn);
 void	palloc_reclaim(void);
 /* A layer kept freed memory in a cache: the next failure reclaims. */
-void	palloc_cached(void);
+extern _Atomic bool palloc_cache_dirty;
+static inline void
+palloc_cached(void)
+{
+	/* read-mostly: write the shared line only on a change */
+	if (!atomic_load_explicit(&palloc_cache_dirty, memory_order_relaxed))
+		atomic_store_explicit(&palloc_cache_dirty, true,
+		    memory_order_relaxed);
+}
 
 /*
  * Waiting for memory: a sleeper registers with palloc_wait_begin (which
@@ -76,7 +85,15 @@ void	palloc_cached(void);
 uint64_t palloc_generation(void);
 uint64_t palloc_wait_begin(void);
 void	palloc_wait_end(void);
-void	palloc_notify(void);
+extern _Atomic int palloc_nwaiters;
+void	palloc_notify_slow(void);
+/* Cheap when nobody sleeps: one load of a read-mostly line. */
+static inline void
+palloc_notify(void)
+{
+	if (atomic_load(&palloc_nwaiters) != 0)
+		palloc_notify_slow();
+}
 bool	palloc_wait(uint64_t gen, uint64_t deadline_ns);
 
 /* Statistics. */

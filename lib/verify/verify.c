@@ -103,8 +103,10 @@ verify_block_register(verify_block_fn fn)
 	verify_block_pred = fn;
 }
 
+DDI_TLS bool verify_ctx_raised;
+
 bool
-verify_may_block(const char *func, const void *caller)
+verify_may_block_slow(const char *func, const void *caller)
 {
 	verify_block_fn fn = verify_block_pred;
 	const char *why = NULL;

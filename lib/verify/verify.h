@@ -53,7 +53,23 @@ enum ddisim_verify_policy verify_policy(void);
  */
 typedef bool (*verify_block_fn)(const char **why);
 void	verify_block_register(verify_block_fn);
-bool	verify_may_block(const char *func, const void *caller);
+bool	verify_may_block_slow(const char *func, const void *caller);
+
+/*
+ * Set by that layer, for the calling thread, whenever its context may
+ * forbid blocking (an interrupt level, a lock held, a raised level), so
+ * that the common case costs one thread-local load.  The predicate has
+ * the last word.
+ */
+extern DDI_TLS bool verify_ctx_raised;
+
+static inline bool
+verify_may_block(const char *func, const void *caller)
+{
+	if (likely(!verify_ctx_raised))
+		return true;
+	return verify_may_block_slow(func, caller);
+}
 
 #define VERIFY(c) do {							\
 	if (unlikely(!(c)))						\

@@ -241,14 +241,6 @@ vm_alias_vmas(void)
 	return nvmas;
 }
 
-bool
-vm_in_dmap(const void *va)
-{
-	const uint8_t *p = va;
-
-	return machine != NULL && p >= machine->dmap &&
-	    p < machine->dmap + machine->top;
-}
 
 int
 vm_vtop(const void *va, uint64_t *pa)

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "machine/machine.h"
+
 struct vm_run {
 	uint64_t	pfn;
 	uint64_t	npages;
@@ -32,7 +34,16 @@ size_t	vm_alias_vmas(void);		/* mappings they use */
 /* Translation: 0, or EFAULT if va is neither direct map RAM nor alias. */
 int	vm_vtop(const void *va, uint64_t *pa);
 void	*vm_ptov(uint64_t pa);		/* direct-map address of pa */
-bool	vm_in_dmap(const void *va);
+
+/* Whether va lies in the direct map of the current machine's RAM. */
+static inline bool
+vm_in_dmap(const void *va)
+{
+	const uint8_t *p = va;
+
+	return machine != NULL && p >= machine->dmap &&
+	    p < machine->dmap + machine->top;
+}
 
 /* Physical runs of [va, va+len): fills up to max, returns the count. */
 size_t	vm_segments(const void *va, size_t len, uint64_t *pa, size_t *plen,

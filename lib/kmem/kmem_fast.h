@@ -1,0 +1,171 @@
+/*
+ * kmem_fast.h - the inline fast paths of kmem: a small object served from
+ * the calling thread's magazine and freed back into it.  They handle only
+ * the common case and answer "not mine" for everything else, which then
+ * takes the full path in kmem.c (kmem_alloc_cons, kmem_free_checked), so
+ * that every check and report stays in one place.  The state they read is
+ * defined in kmem.c, physreq.c and arena.c.
+ */
+#ifndef DDICOMPAT_KMEM_FAST_H
+#define DDICOMPAT_KMEM_FAST_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kmem/arena.h"
+#include "kmem/kmem.h"
+#include "kmem/record.h"
+#include "machine/machine.h"
+#include "palloc/palloc.h"
+#include "verify/verify.h"
+#include "vm/vm.h"
+
+#include "sys/kmem.h"
+
+/* Interned physreq constraints (physreq.c); phys_brkup_poolp points in. */
+struct preq_info {
+	paddr_t		align, boundary;
+	uchar_t		dmasize, max_scgth, flags;
+	uint16_t	next;		/* hash chain, index + 1 */
+};
+#define PREQ_INFOS	4096
+extern struct preq_info kmem_preq_info[PREQ_INFOS];
+
+static inline bool
+preq_same(const struct preq_info *i, const physreq_t *p)
+{
+	return i->align == p->phys_align && i->boundary == p->phys_boundary &&
+	    i->dmasize == p->phys_dmasize && i->max_scgth == p->phys_max_scgth &&
+	    i->flags == p->phys_flags;
+}
+
+/*
+ * kmem_physreq_cons without its reports: false for anything that is not
+ * a prepped, unchanged physreq, which the full function then reports.
+ */
+static inline bool
+kmem_physreq_cons_fast(const physreq_t *p, unsigned level, struct kcons *c)
+{
+	const struct preq_info *i;
+
+	if (unlikely(p == NULL))
+		return false;
+	i = p->phys_brkup_poolp;
+	if (unlikely(i < &kmem_preq_info[0] ||
+	    i >= &kmem_preq_info[PREQ_INFOS] || !preq_same(i, p)))
+		return false;
+	c->high = i->dmasize == 0 || i->dmasize >= 64 ? UINT64_MAX :
+	    UINT64_C(1) << i->dmasize;
+	if (level <= 71 && c->high > UINT64_C(1) << 32)
+		c->high = UINT64_C(1) << 32;
+	c->align = i->align == 0 ? 1 : i->align;
+	c->boundary = i->boundary;
+	c->contig = (i->flags & PREQ_PHYSCONTIG) != 0;
+	return true;
+}
+
+/* Per-thread count of bytes held by drivers (kmem.c). */
+struct kmem_tcount {
+	_Atomic int64_t		bytes;
+	struct kmem_tcount	*next;		/* kmem_count_lock */
+	uint64_t		gen;		/* machine it counts for */
+};
+extern DDI_TLS struct kmem_tcount *kmem_mycount;
+struct kmem_tcount *kmem_count_slow(void);
+
+static inline void
+kmem_out_add(int64_t d)
+{
+	struct kmem_tcount *t = kmem_mycount;
+
+	if (unlikely(t == NULL))
+		t = kmem_count_slow();
+	if (unlikely(t->gen != machine->generation)) {
+		/* a new machine: this thread's count starts again */
+		atomic_store_explicit(&t->bytes, 0, memory_order_relaxed);
+		t->gen = machine->generation;
+	}
+	atomic_store_explicit(&t->bytes, atomic_load_explicit(&t->bytes,
+	    memory_order_relaxed) + d, memory_order_relaxed);
+}
+
+/*
+ * The last arena decision of this thread (kmem.c): the window and CPU it
+ * was made for, valid for one machine generation.
+ */
+struct kmem_amemo {
+	uint64_t	gen;
+	uint64_t	high;
+	int		cpu;
+	int		node, zone;
+};
+extern DDI_TLS struct kmem_amemo kmem_amemo;
+
+/*
+ * A small object for constraint c from the magazine the thread used last
+ * for the same window, or NULL when that takes more than a pop: then
+ * nothing was done and nothing reported.  flags, func and caller are the
+ * entry point's, for the blocking check and the shadow.
+ */
+static inline void *
+kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
+    const char *func, const void *caller)
+{
+	struct arena_mag *m;
+	unsigned cl;
+	void *p;
+
+	if (unlikely(size == 0 || size > ARENA_MAG_MAX ||
+	    size >= machine->spec.page || c->boundary != 0 || c->align > 16 ||
+	    machine->spec.audit != AUDIT_LIGHT || machine->spec.failrate > 0))
+		return NULL;
+	if (unlikely(kmem_amemo.gen != machine->generation ||
+	    kmem_amemo.high != c->high || kmem_amemo.cpu != machine_cpu()))
+		return NULL;
+	if (unlikely((m = arena_mag_hit(kmem_amemo.node, kmem_amemo.zone)) ==
+	    NULL))
+		return NULL;
+	cl = arena_mag_class[(size + 15) >> 4];
+	if (unlikely(m->n[cl] == 0))
+		return NULL;
+	/* Reported or not, the object is served: nothing needs to wait. */
+	if ((flags & KM_NOSLEEP) == 0)
+		(void)verify_may_block(func, caller);
+	p = m->obj[cl][--m->n[cl]];
+	shadow_set(p, ((uint64_t)(uintptr_t)caller & SH_CALLER_MASK) |
+	    SH_ARENA | (uint64_t)size << SH_SIZE_SHIFT);
+	if (how & KA_ZERO)
+		memset(p, 0, size);
+	kmem_out_add((int64_t)size);
+	return p;
+}
+
+/*
+ * Free an arena object of exactly the size it was asked for into the
+ * magazine of the arena that owns it.  False (nothing done) for anything
+ * else.
+ */
+static inline bool
+kmem_free_fast(void *p, size_t size)
+{
+	uint64_t e;
+	int node, zone;
+
+	if (unlikely(!vm_in_dmap(p) || ((uintptr_t)p & 7) != 0 ||
+	    machine->spec.audit != AUDIT_LIGHT))
+		return false;
+	e = shadow_peek(p);
+	if (unlikely(!(e & SH_ARENA) || (e >> SH_SIZE_SHIFT) != size ||
+	    !arena_owner(p, &node, &zone)))
+		return false;
+	shadow_clear(p);
+	kmem_out_add(-(int64_t)size);
+	arena_free_fast(node, zone, p, size);
+	palloc_cached();
+	palloc_notify();
+	return true;
+}
+
+#endif /* DDICOMPAT_KMEM_FAST_H */
