@@ -4,6 +4,7 @@
  * a DDI 7.2 driver, the last version that has all three timeout calls,
  * with -DDEBUG.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -370,6 +371,279 @@ START_TEST(cm_intr_attach_ddi7)
 }
 END_TEST
 
+/* drv_getparm values, as drv_getparm(9) documents them. */
+START_TEST(getparm_documented_values)
+{
+	void *cred, *syscred;
+	const char *hw;
+	pid_t pid;
+	size_t sz;
+	time_t t;
+
+	MACHINE_UP("mem=64M");
+	ck_assert_int_eq(drv_getparm(SYSCRED, &syscred), 0);
+	ck_assert_int_eq(drv_getparm(UCRED, &cred), 0);
+	ck_assert_ptr_nonnull(cred);
+	ck_assert_ptr_eq(cred, syscred);	/* "that of SYSCRED" */
+	ck_assert_int_eq(drv_getparm(PPGRP, &pid), 0);
+	ck_assert_int_eq(pid, getpgrp());
+	ck_assert_int_eq(drv_getparm(PSID, &pid), 0);
+	ck_assert_int_eq(pid, getsid(0));
+	ck_assert_int_eq(drv_getparm(STRMSGSIZE, &sz), 0);
+	ck_assert_uint_eq(sz, 65536);
+	ck_assert_int_eq(drv_getparm(DRV_MAXBIOSIZE, &sz), 0);
+	ck_assert_uint_eq(sz, 131072);
+	ck_assert_int_eq(drv_getparm(HW_PROVIDER, &hw), 0);
+	ck_assert_str_eq(hw, "ddicompat simulated PC");
+	ck_assert_int_eq(drv_getparm(TIME, &t), 0);
+	ck_assert_int_le(t, time(NULL));
+	ck_assert_int_ge(t, time(NULL) - 60);
+	/* Not a parameter: -1, and nothing stored. */
+	sz = 7;
+	ck_assert_int_eq(drv_getparm(HW_PROVIDER + 1, &sz), -1);
+	ck_assert_int_eq(drv_getparm(0, &sz), -1);
+	ck_assert_uint_eq(sz, 7);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * Misuse, each case twice: under verify=count the report is made once,
+ * with its text, and the clock and its callouts still work; under the
+ * default policy the same call aborts.  Some cases run in a callout or
+ * in a handler (line 3, PLDISK), which record what they saw.
+ */
+static LKINFO_DECL(tc_lkinfo, "tc:lock", 0);
+
+static struct {
+	int		which;
+	lock_t		*lk;
+	unsigned long	reports;	/* made during the call */
+	int		ret;
+	void		*val;
+	uint64_t	clock;
+	int		ran;
+} cm;
+
+static void
+misuse_in_frame(void)
+{
+	unsigned long n = ddisim_verify_count();
+
+	cm.ran++;
+	switch (cm.which) {
+	case 0:		/* a callout that returns holding a lock */
+		(void)LOCK(cm.lk, PLHI);
+		break;
+	case 1:		/* user context parameters: none stored */
+	case 2:
+		cm.ret = drv_getparm(UCRED, &cm.val);
+		break;
+	case 3:
+		cm.ret = drv_getparm(PPGRP, &cm.val);
+		break;
+	case 4:
+		cm.ret = drv_getparm(PSID, &cm.val);
+		break;
+	case 5:
+		cm.ret = drv_getparm(UPROCP, &cm.val);
+		break;
+	case 6:		/* delay: no delay, the clock does not move */
+	case 7:
+		cm.clock = ddisim_clock_now();
+		delay(5);
+		cm.clock = ddisim_clock_now() - cm.clock;
+		break;
+	}
+	cm.reports = ddisim_verify_count() - n;
+}
+
+static void
+misuse_callout(void *arg)
+{
+	(void)arg;
+	misuse_in_frame();
+}
+
+static void
+misuse_clock_intr(int ivec)
+{
+	(void)ivec;
+	misuse_in_frame();
+}
+
+#define NCLOCK_MISUSE	21
+
+static const char *const clock_misuse_text[NCLOCK_MISUSE] = {
+	"interrupt: handler returned holding 1 lock(s); the first was "
+	    "taken at ",
+	"drv_getparm: parameter 4 needs user context, not an interrupt",
+	"drv_getparm: parameter 4 needs user context, not an interrupt",
+	"drv_getparm: parameter 5 needs user context, not an interrupt",
+	"drv_getparm: parameter 7 needs user context, not an interrupt",
+	"drv_getparm: parameter 3 needs user context, not an interrupt",
+	"delay: may block, but the caller is an interrupt handler or callout",
+	"delay: may block, but the caller is an interrupt handler or callout",
+	"drv_getparm: NULL value pointer",
+	"itimeout: level 0 is not in PLTIMEOUT..PLHI",
+	"itimeout: level 8 is not in PLTIMEOUT..PLHI",
+	"dtimeout: level 0 is not in PLTIMEOUT..PLHI",
+	"dtimeout: NULL function",
+	"itimeout: negative tick count -5",
+	"timeout: negative tick count -5",
+	"timeout: TO_PERIODIC is for itimeout",
+	"untimeout: 0 was never returned by a timeout call",
+	"untimeout: -1 was never returned by a timeout call",
+	"untimeout: 2147483647 was never returned by a timeout call",
+	"untimeout: called at level 5, above the callout's level 1",
+	"ddisim_clock_advance: the clock follows real time; turn that off "
+	    "first",
+};
+
+static void
+clock_misuse(int which)
+{
+	struct shot s = { .fired = 0 };
+	ddisim_intr_t *h;
+	unsigned long n;
+	uint64_t t0;
+	toid_t id;
+	pl_t pl;
+
+	ddisim_set_cpu(0);
+	memset(&cm, 0, sizeof(cm));
+	cm.which = which;
+	cm.ret = 99;
+	cm.val = &cm;
+	cm.reports = 99;
+	cm.lk = LOCK_ALLOC(1, PLTIMEOUT, &tc_lkinfo, KM_SLEEP);
+	h = ddisim_intr_register(3, PLDISK, misuse_clock_intr);
+	n = ddisim_verify_count();
+	ck_assert_uint_eq(n, 0);
+	t0 = ddisim_clock_now();
+	switch (which) {
+	case 0:		/* in a callout */
+	case 1:
+	case 3:
+	case 6:
+		ck_assert_int_ne(itimeout(misuse_callout, NULL, 1, PLTIMEOUT),
+		    0);
+		ddisim_clock_advance(TICK);
+		ck_assert_int_eq(cm.ran, 1);
+		break;
+	case 2:		/* in a handler */
+	case 4:
+	case 5:
+	case 7:
+		ck_assert_int_eq(ddisim_intr_raise(3), 1);
+		ck_assert_int_eq(cm.ran, 1);
+		break;
+	case 8:
+		ck_assert_int_eq(drv_getparm(LBOLT, NULL), -1);
+		break;
+	case 9:
+		ck_assert_int_eq(itimeout(shot_fn, &s, 1, PLBASE), 0);
+		break;
+	case 10:
+		ck_assert_int_eq(itimeout(shot_fn, &s, 1, PLHI + 1), 0);
+		break;
+	case 11:
+		ck_assert_int_eq(dtimeout(shot_fn, &s, 1, PLBASE, 0), 0);
+		break;
+	case 12:
+		ck_assert_int_eq(dtimeout(NULL, &s, 1, PLTIMEOUT, 0), 0);
+		break;
+	case 13:
+		ck_assert_int_eq(itimeout(shot_fn, &s, -5, PLTIMEOUT), 0);
+		break;
+	case 14:
+		ck_assert_int_eq(timeout(shot_fn, &s, -5), 0);
+		break;
+	case 15:
+		ck_assert_int_eq(timeout(shot_fn, &s, 2 | TO_PERIODIC), 0);
+		break;
+	case 16:
+		untimeout(0);
+		break;
+	case 17:
+		untimeout(-1);
+		break;
+	case 18:	/* beyond any issued: nothing is cancelled */
+		id = itimeout(shot_fn, &s, 1, PLTIMEOUT);
+		ck_assert_int_gt(id, 0);
+		untimeout(INT_MAX);
+		ck_assert_uint_eq(ddisim_clock_callouts(), 1);
+		ddisim_clock_advance(TICK);
+		ck_assert_int_eq(atomic_load(&s.fired), 1);
+		break;
+	case 19:	/* above the callout's level: cancelled all the same */
+		id = itimeout(shot_fn, &s, 1, PLTIMEOUT);
+		pl = spldisk();
+		untimeout(id);
+		splx(pl);
+		ck_assert_uint_eq(ddisim_clock_callouts(), 0);
+		ddisim_clock_advance(2 * TICK);
+		ck_assert_int_eq(atomic_load(&s.fired), 0);
+		break;
+	case 20:	/* real-time mode: the clock does not jump */
+		ddisim_clock_realtime(1);
+		ddisim_clock_advance(1000 * 1000000ull);
+		ck_assert_uint_lt(ddisim_clock_now() - t0, 500 * 1000000ull);
+		ddisim_clock_realtime(0);
+		break;
+	}
+	REPORTED(n, clock_misuse_text[which]);
+	switch (which) {
+	case 0:		/* the lock was released */
+		ck_assert_uint_eq(cm.reports, 0);
+		pl = TRYLOCK(cm.lk, PLHI);
+		ck_assert_uint_eq(pl, PLBASE);
+		UNLOCK(cm.lk, pl);
+		break;
+	case 1:
+	case 2:
+	case 3:
+	case 4:
+	case 5:
+		ck_assert_uint_eq(cm.reports, 1);
+		ck_assert_int_eq(cm.ret, -1);
+		ck_assert_ptr_eq(cm.val, &cm);
+		break;
+	case 6:
+	case 7:
+		ck_assert_uint_eq(cm.reports, 1);
+		ck_assert_uint_eq(cm.clock, 0);
+		break;
+	}
+	/* No callout was left; the clock and callouts still work. */
+	ck_assert_uint_eq(ddisim_clock_callouts(), 0);
+	ck_assert_int_ne(itimeout(shot_fn, &s, 2, PLTIMEOUT), 0);
+	t0 = (uint64_t)atomic_load(&s.fired);
+	ddisim_clock_advance(2 * TICK);
+	ck_assert_int_eq(atomic_load(&s.fired), (int)t0 + 1);
+	ddisim_intr_unregister(h);
+	LOCK_DEALLOC(cm.lk);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	ck_assert_uint_eq(getpl(), PLBASE);
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+}
+
+START_TEST(clock_misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count");
+	clock_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(clock_misuse_aborts)
+{
+	MACHINE_UP("mem=64M");
+	clock_misuse(_i);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -387,11 +661,16 @@ main(void)
 
 	tc = tcase_new("limits");
 	tcase_add_test(tc, getparm_values_and_limits);
+	tcase_add_test(tc, getparm_documented_values);
 	tcase_add_test(tc, untimeout_races_expiry);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("misuse");
 	tcase_add_test(tc, timeout_misuse_reported);
+	tcase_add_loop_test(tc, clock_misuse_counted, 0, NCLOCK_MISUSE);
+	if (!nofork())
+		tcase_add_loop_test_raise_signal(tc, clock_misuse_aborts,
+		    SIGABRT, 0, NCLOCK_MISUSE);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

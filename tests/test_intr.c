@@ -217,21 +217,24 @@ END_TEST
 
 /*
  * KM_SLEEP from an interrupt handler is reported and does not sleep;
- * KM_NOSLEEP is not reported.
+ * KM_NOSLEEP is not reported.  The handler counts the reports of each
+ * call on its own.
  */
-static atomic_ulong handler_reports;
+static atomic_ulong nosleep_reports, sleep_reports;
 static void
 alloc_intr(int ivec)
 {
-	unsigned long n = ddisim_verify_count();
-	void *p = kmem_alloc(64, KM_NOSLEEP);
+	unsigned long n0, n1;
+	void *p;
 
 	(void)ivec;
-	if (ddisim_verify_count() != n)
-		atomic_store(&handler_reports, 100);
+	n0 = ddisim_verify_count();
+	p = kmem_alloc(64, KM_NOSLEEP);
+	n1 = ddisim_verify_count();
+	atomic_store(&nosleep_reports, n1 - n0);
 	kmem_free(p, 64);
 	p = kmem_alloc(64, KM_SLEEP);
-	atomic_store(&handler_reports, ddisim_verify_count() - n);
+	atomic_store(&sleep_reports, ddisim_verify_count() - n1);
 	kmem_free(p, 64);
 }
 
@@ -241,11 +244,15 @@ START_TEST(km_sleep_in_handler_reported)
 
 	MACHINE_UP("mem=64M,verify=count");
 	ddisim_set_cpu(0);
+	atomic_store(&nosleep_reports, 99);
+	atomic_store(&sleep_reports, 99);
 	h = ddisim_intr_register(4, PLDISK, alloc_intr);
 	ck_assert_int_eq(ddisim_intr_raise(4), 1);
-	ck_assert_uint_eq(atomic_load(&handler_reports), 1);
+	ck_assert_uint_eq(atomic_load(&nosleep_reports), 0);
+	ck_assert_uint_eq(atomic_load(&sleep_reports), 1);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
 	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
-	    "interrupt handler"));
+	    "kmem_alloc: may block, but the caller is an interrupt handler"));
 	ddisim_intr_unregister(h);
 	MACHINE_DOWN();
 }
@@ -328,6 +335,8 @@ END_TEST
 struct spldrv {
 	atomic_long	count;		/* the driver's shared counter */
 	atomic_long	handled;	/* handler runs */
+	atomic_int	in_cs;		/* the base level is inside splhi */
+	atomic_long	overlap;	/* handler runs inside it */
 	atomic_int	stop;
 	bool		use_spl;
 	long		iters;
@@ -348,6 +357,8 @@ static void
 spl_intr(int ivec)
 {
 	(void)ivec;
+	if (atomic_load(&the_drv->in_cs))
+		atomic_fetch_add(&the_drv->overlap, 1);
 	bump(&the_drv->count);
 	atomic_fetch_add(&the_drv->handled, 1);
 }
@@ -372,6 +383,7 @@ spl_round(struct spldrv *d)
 
 	atomic_store(&d->count, 0);
 	atomic_store(&d->handled, 0);
+	atomic_store(&d->overlap, 0);
 	atomic_store(&d->stop, 0);
 	pthread_create(&t, NULL, device_thread, d);
 	/* Go on until the device has interrupted at least iters/2 times. */
@@ -379,7 +391,9 @@ spl_round(struct spldrv *d)
 	    i++) {
 		pl_t s = d->use_spl ? splhi() : PLBASE;
 
+		atomic_store(&d->in_cs, d->use_spl);
 		bump(&d->count);
+		atomic_store(&d->in_cs, 0);
 		if (d->use_spl)
 			splx(s);
 	}
@@ -402,7 +416,10 @@ START_TEST(spl_protects_against_interrupts)
 	h = ddisim_intr_register(7, PLDISK, spl_intr);
 	lost = spl_round(&d);
 	ck_assert_int_eq(lost, 0);
-	ck_assert_int_ge(atomic_load(&d.handled), d.iters / 2);
+	/* No handler ran inside the splhi section, and each ran once. */
+	ck_assert_int_eq(atomic_load(&d.overlap), 0);
+	ck_assert_int_eq(atomic_load(&d.handled), (long)ddisim_intr_count(7));
+	ck_assert_int_eq(ddisim_intr_pending(7), 0);
 	ck_assert_uint_eq(getpl(), PLBASE);
 	ddisim_intr_unregister(h);
 	MACHINE_DOWN();
@@ -635,6 +652,497 @@ START_TEST(unclaimed_port_aborts)
 }
 END_TEST
 
+/*
+ * Misuse in an interrupt handler, each case twice: under verify=count
+ * the report is made once, with its text, and everything is usable
+ * afterwards; under the default policy the same call aborts.  The
+ * handler records what it saw, for the test to check once it returned.
+ * Line 4 runs at PLDISK, line 6 at PLHI.
+ */
+static LKINFO_DECL(tk_rwinfo, "tk:rw", 0);
+static LKINFO_DECL(tk_sleepinfo, "tk:sleep", 0);
+
+static struct {
+	int		which;		/* -1: do nothing */
+	lock_t		*lk;
+	rwlock_t	*rw;
+	sleep_t		*sl;
+	sv_t		*sv;
+	ddisim_intr_t	*cookie;	/* line 4's handler */
+	unsigned long	reports;	/* made during the misuse */
+	pl_t		pl;		/* level after it */
+	int		held;		/* locks held after it */
+	int		ret;
+	uint64_t	clock;		/* ddisim_clock_now() after it */
+} hm;
+
+static struct seen hm_seen;
+
+static void
+misuse_intr(int ivec)
+{
+	unsigned long n = ddisim_verify_count();
+	void *cookie = NULL;
+	lock_t *lk;
+	pl_t s;
+
+	(void)ivec;
+	switch (hm.which) {
+	case -1:
+		return;
+	case 0:		/* returns holding a basic lock */
+	case 2:		/* the interrupted context holds it: deadlock */
+		(void)LOCK(hm.lk, PLHI);
+		break;
+	case 1:		/* returns holding a read/write lock */
+		(void)RW_RDLOCK(hm.rw, PLHI);
+		break;
+	case 3:		/* UNLOCK below the handler's level */
+		s = LOCK(hm.lk, PLHI);
+		UNLOCK(hm.lk, PLBASE);
+		hm.ret = (int)s;
+		break;
+	case 4:
+		s = RW_WRLOCK(hm.rw, PLHI);
+		RW_UNLOCK(hm.rw, PLBASE);
+		hm.ret = (int)s;
+		break;
+	case 5:		/* spl below the handler's level */
+		hm.ret = (int)splbase();
+		break;
+	case 6:
+		(void)splhi();
+		hm.ret = (int)splx(PLTIMEOUT);
+		break;
+	case 7:		/* LOCK below the handler's level (line 6) */
+		s = LOCK(hm.lk, PLDISK);
+		hm.ret = (int)s;
+		hm.held = ddisim_ctx_locks_held();
+		hm.pl = getpl();
+		UNLOCK(hm.lk, s);
+		hm.reports = ddisim_verify_count() - n;
+		return;
+	case 8:		/* the blocking calls: reported, none blocks */
+		(void)LOCK(hm.lk, PLDISK);
+		SV_WAIT(hm.sv, primed, hm.lk);
+		break;
+	case 9:
+		(void)LOCK(hm.lk, PLDISK);
+		hm.ret = SV_WAIT_SIG(hm.sv, primed, hm.lk);
+		break;
+	case 10:	/* a free sleep lock: taken after the report */
+		SLEEP_LOCK(hm.sl, pridisk);
+		hm.ret = SLEEP_LOCKOWNED(hm.sl);
+		SLEEP_UNLOCK(hm.sl);
+		break;
+	case 11:
+		hm.ret = SLEEP_LOCK_SIG(hm.sl, pridisk);
+		if (hm.ret)
+			SLEEP_UNLOCK(hm.sl);
+		break;
+	case 12:
+		delay(10);
+		break;
+	case 13:
+		lk = LOCK_ALLOC(5, PLHI, &tk_lkinfo, KM_SLEEP);
+		hm.ret = lk != NULL;
+		LOCK_DEALLOC(lk);
+		break;
+	case 14:	/* attaching and detaching from a handler */
+		hm.ret = cm_intr_attach(ddisim_intr_key(12, PLDISK),
+		    ddi8_intr, &hm_seen, &tk_mp_drvinfo, &cookie);
+		break;
+	case 15:
+		hm.ret = ddisim_intr_register(13, PLDISK, old_intr) != NULL;
+		break;
+	case 16:
+		cm_intr_detach(hm.cookie);
+		break;
+	}
+	hm.reports = ddisim_verify_count() - n;
+	hm.pl = getpl();
+	hm.held = ddisim_ctx_locks_held();
+	hm.clock = ddisim_clock_now();
+}
+
+#define NINTR_MISUSE	17
+
+static const char *const intr_misuse_text[NINTR_MISUSE] = {
+	"interrupt: handler returned holding 1 lock(s); the first was "
+	    "taken at ",
+	"interrupt: handler returned holding 1 lock(s)",
+	"LOCK: lock \"tk:intr\" is held by the context this handler "
+	    "interrupted on CPU 0: deadlock",
+	"UNLOCK: level 0 is below 5, which the interrupt handler needs",
+	"RW_UNLOCK: level 0 is below 5, which the interrupt handler needs",
+	"splbase: level 0 is below 5, which the interrupt handler needs",
+	"splx: level 1 is below 5, which the interrupt handler needs",
+	"LOCK: lock \"tk:intr\": pl 5 would lower the current level 7",
+	"SV_WAIT: may block, but the caller is an interrupt handler or "
+	    "callout",
+	"SV_WAIT_SIG: may block, but the caller is an interrupt handler or "
+	    "callout",
+	"SLEEP_LOCK: may block, but the caller is an interrupt handler or "
+	    "callout",
+	"SLEEP_LOCK_SIG: may block, but the caller is an interrupt handler "
+	    "or callout",
+	"delay: may block, but the caller is an interrupt handler or callout",
+	"LOCK_ALLOC: may block, but the caller is an interrupt handler or "
+	    "callout",
+	"cm_intr_attach: called from interrupt context",
+	"ddisim_intr_register: called from interrupt context",
+	"cm_intr_detach: called from interrupt context",
+};
+
+static void
+intr_misuse(int which)
+{
+	ddisim_intr_t *h6;
+	unsigned long n;
+	uint64_t t0;
+	pthread_t t;
+	pl_t s;
+
+	ddisim_set_cpu(0);
+	memset(&hm, 0, sizeof(hm));
+	memset(&hm_seen, 0, sizeof(hm_seen));
+	memset(&seen_old, 0, sizeof(seen_old));
+	hm.which = which;
+	hm.pl = INVPL;
+	hm.held = -1;
+	hm.ret = -1;
+	hm.lk = LOCK_ALLOC(1, PLDISK, &tk_lkinfo, KM_SLEEP);
+	hm.rw = RW_ALLOC(2, PLDISK, &tk_rwinfo, KM_SLEEP);
+	hm.sl = SLEEP_ALLOC(0, &tk_sleepinfo, KM_SLEEP);
+	hm.sv = SV_ALLOC(KM_SLEEP);
+	hm.cookie = ddisim_intr_register(4, PLDISK, misuse_intr);
+	ck_assert_ptr_nonnull(hm.cookie);
+	h6 = ddisim_intr_register(6, PLHI, misuse_intr);
+	ck_assert_ptr_nonnull(h6);
+	t0 = ddisim_clock_now();
+	n = ddisim_verify_count();
+	ck_assert_uint_eq(n, 0);
+	if (which == 2) {
+		/* Held at PLDISK on CPU 0; CPU 1 raises line 6 for CPU 0. */
+		s = LOCK(hm.lk, PLDISK);
+		pthread_create(&t, NULL, raise6, NULL);
+		pthread_join(t, NULL);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		UNLOCK(hm.lk, s);
+	} else {
+		ck_assert_int_eq(ddisim_intr_raise(which == 7 ? 6 : 4), 1);
+	}
+	REPORTED(n, intr_misuse_text[which]);
+	switch (which) {
+	case 0:
+	case 1:
+		/* released, as the report says */
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+		break;
+	case 2:		/* the level came back, the lock was not taken */
+		ck_assert_uint_eq(hm.pl, PLHI);
+		ck_assert_int_eq(hm.held, 0);
+		break;
+	case 3:		/* released at the handler's level */
+	case 4:
+		ck_assert_int_eq(hm.ret, PLDISK);
+		ck_assert_uint_eq(hm.pl, PLDISK);
+		ck_assert_int_eq(hm.held, 0);
+		break;
+	case 5:
+	case 6:
+		ck_assert_int_eq(hm.ret, which == 5 ? PLDISK : PLHI);
+		ck_assert_uint_eq(hm.pl, PLDISK);
+		break;
+	case 7:		/* taken at the handler's level */
+		ck_assert_int_eq(hm.ret, PLHI);
+		ck_assert_uint_eq(hm.pl, PLHI);
+		ck_assert_int_eq(hm.held, 1);
+		break;
+	case 8:		/* returned at once, lock given up, at PLBASE */
+	case 9:
+		ck_assert_int_eq(hm.held, 0);
+		ck_assert_uint_eq(hm.pl, PLBASE);
+		if (which == 9)
+			ck_assert_int_eq(hm.ret, B_TRUE);
+		break;
+	case 10:
+	case 11:
+		ck_assert_int_eq(hm.ret, B_TRUE);
+		ck_assert(SLEEP_LOCKAVAIL(hm.sl));
+		break;
+	case 12:	/* no delay: the clock did not move */
+		ck_assert_uint_eq(hm.clock, t0);
+		ck_assert_uint_eq(hm.pl, PLDISK);
+		break;
+	case 13:	/* allocated all the same */
+		ck_assert_int_eq(hm.ret, 1);
+		break;
+	case 14:	/* nothing attached */
+	case 15:
+		ck_assert_int_eq(hm.ret, 0);
+		ck_assert_int_eq(ddisim_intr_raise(which == 14 ? 12 : 13), -1);
+		break;
+	case 16:	/* still attached: the line still reaches it */
+		break;
+	}
+	/* Made by the call in the handler, or after it returned. */
+	ck_assert_uint_eq(hm.reports, which < 2 ? 0 : 1);
+	/* The handlers still run, and nothing was left held. */
+	hm.which = -1;
+	ck_assert_int_eq(ddisim_intr_raise(4), 1);
+	ck_assert_int_eq(ddisim_intr_raise(6), 1);
+	s = TRYLOCK(hm.lk, PLHI);
+	ck_assert_uint_eq(s, PLBASE);
+	UNLOCK(hm.lk, s);
+	s = RW_TRYWRLOCK(hm.rw, PLHI);
+	ck_assert_uint_eq(s, PLBASE);
+	RW_UNLOCK(hm.rw, s);
+	ck_assert(SLEEP_TRYLOCK(hm.sl));
+	SLEEP_UNLOCK(hm.sl);
+	ddisim_intr_unregister(hm.cookie);
+	ddisim_intr_unregister(h6);
+	SV_DEALLOC(hm.sv);
+	SLEEP_DEALLOC(hm.sl);
+	RW_DEALLOC(hm.rw);
+	LOCK_DEALLOC(hm.lk);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	ck_assert_uint_eq(getpl(), PLBASE);
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+	ck_assert_int_eq(ddisim_ctx_in_intr(), 0);
+}
+
+START_TEST(intr_misuse_counted)
+{
+	MACHINE_UP("mem=64M,cpus=2,verify=count");
+	intr_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(intr_misuse_aborts)
+{
+	MACHINE_UP("mem=64M,cpus=2");
+	intr_misuse(_i);
+}
+END_TEST
+
+/*
+ * Misuse of the interrupt controller and of the ports, both ways.  Line
+ * 11 has a handler that is not D_MP, at PLSTR; it still works afterwards.
+ */
+#define NCTL_MISUSE	16
+
+static void
+ctl_misuse(int which)
+{
+	struct seen a = { .ret = ISTAT_ASSERTED };
+	void *ca = NULL, *cb = NULL;
+	unsigned long n;
+	rm_key_t key;
+
+	ddisim_set_cpu(0);
+	memset(&seen_old, 0, sizeof(seen_old));
+	key = ddisim_intr_key(11, PLSTR);
+	ck_assert_int_eq(cm_intr_attach(key, ddi8_intr, &a, &tk_drvinfo, &ca),
+	    1);
+	n = ddisim_verify_count();
+	ck_assert_uint_eq(n, 0);
+	switch (which) {
+	case 0:
+		ck_assert_int_eq(ddisim_intr_raise(DDISIM_NIRQ), -1);
+		REPORTED(n, "ddisim_intr_raise: interrupt line 64 is outside "
+		    "0..63");
+		break;
+	case 1:
+		ck_assert_int_eq(ddisim_intr_pending(-1), 0);
+		REPORTED(n, "ddisim_intr_pending: interrupt line -1 is "
+		    "outside 0..63");
+		break;
+	case 2:
+		ck_assert_uint_eq(ddisim_intr_count(DDISIM_NIRQ), 0);
+		REPORTED(n, "interrupt line 64 is outside 0..63");
+		break;
+	case 3:
+		ck_assert_ptr_null(ddisim_intr_register(3, PLBASE, old_intr));
+		REPORTED(n, "level 0 is not an interrupt level (PLBASE < pl "
+		    "<= PLHI)");
+		break;
+	case 4:
+		ck_assert_ptr_null(ddisim_intr_register(3, PLHI + 1,
+		    old_intr));
+		REPORTED(n, "level 8 is not an interrupt level");
+		break;
+	case 5:
+		ck_assert_ptr_null(ddisim_intr_register(3, PLDISK, NULL));
+		REPORTED(n, "ddisim_intr_register: NULL handler");
+		break;
+	case 6:
+		ddisim_intr_unregister(NULL);
+		REPORTED(n, "ddisim_intr_unregister: NULL cookie");
+		break;
+	case 7:
+		ck_assert_int_eq(cm_intr_attach(key, NULL, &a, &tk_drvinfo,
+		    &cb), 0);
+		REPORTED(n, "cm_intr_attach: NULL handler");
+		break;
+	case 8:
+		ck_assert_int_eq(cm_intr_attach(key, ddi8_intr, &a, NULL, &cb),
+		    0);
+		REPORTED(n, "cm_intr_attach: NULL drvinfo");
+		break;
+	case 9:
+		ck_assert_int_eq(cm_intr_attach(12345, ddi8_intr, &a,
+		    &tk_drvinfo, &cb), 0);
+		REPORTED(n, "key 0x3039 has no interrupt (no CM_IRQ and "
+		    "CM_IPL)");
+		break;
+	case 10:	/* a shared line keeps its level */
+		ck_assert_int_eq(cm_intr_attach(ddisim_intr_key(11, PLHI),
+		    ddi8_intr, &a, &tk_mp_drvinfo, &cb), 0);
+		REPORTED(n, "line 11 is shared at level 6; cannot attach at 7");
+		break;
+	case 11:	/* not D_MP: stays on CPU 0 */
+		ck_assert_int_eq(ddisim_intr_bind(11, 1), EPERM);
+		REPORTED(n, "line 11 has a handler that is not D_MP; it stays "
+		    "on CPU 0");
+		break;
+	case 12:
+		ck_assert_int_eq(ddisim_intr_bind(11, 2), EINVAL);
+		REPORTED(n, "ddisim_intr_bind: CPU 2 is outside 0..1");
+		break;
+	case 13:
+		ck_assert_uint_eq(ddisim_intr_deliver(-1), 0);
+		REPORTED(n, "ddisim_intr_deliver: CPU -1 is outside 0..1");
+		break;
+	case 14:
+		ck_assert_uint_eq(ddisim_intr_key(DDISIM_NIRQ, PLDISK), 0);
+		REPORTED(n, "ddisim_intr_key: interrupt line 64 is outside "
+		    "0..63");
+		break;
+	case 15:
+		ck_assert_uint_eq(ddisim_intr_key(1, PLBASE), 0);
+		REPORTED(n, "ddisim_intr_key: level 0 is not an interrupt "
+		    "level");
+		break;
+	}
+	/* Nothing else was attached; line 11 still runs on CPU 0. */
+	ck_assert_ptr_null(cb);
+	ck_assert_int_eq(ddisim_intr_raise(3), -1);
+	ck_assert_int_eq(ddisim_intr_raise(11), 1);
+	ck_assert_int_eq(atomic_load(&a.calls), 1);
+	ck_assert_uint_eq(a.pl, PLSTR);
+	cm_intr_detach(ca);
+	ck_assert_int_eq(ddisim_intr_raise(11), -1);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+}
+
+START_TEST(ctl_misuse_counted)
+{
+	MACHINE_UP("mem=64M,cpus=2,verify=count");
+	ctl_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(ctl_misuse_aborts)
+{
+	MACHINE_UP("mem=64M,cpus=2");
+	ctl_misuse(_i);
+}
+END_TEST
+
+#define NPORT_MISUSE	10
+
+static void
+port_misuse(int which)
+{
+	static const struct ddisim_port_ops half_ops = { toy_in, NULL };
+	struct toydev d = { .head = 0 };
+	ddisim_ports_t *p;
+	uchar_t b[4] = { 1, 2, 3, 4 };
+	unsigned long n;
+
+	p = ddisim_port_claim(0x300, 16, &toy_ops, &d, "toy");
+	ck_assert_ptr_nonnull(p);
+	n = ddisim_verify_count();
+	ck_assert_uint_eq(n, 0);
+	switch (which) {
+	case 0:
+		ck_assert_ptr_null(ddisim_port_claim(0x400, 0, &toy_ops, &d,
+		    "x"));
+		REPORTED(n, "bad claim: ports 0x400+0");
+		break;
+	case 1:
+		ck_assert_ptr_null(ddisim_port_claim(0xfff0, 32, &toy_ops, &d,
+		    "x"));
+		REPORTED(n, "bad claim: ports 0xfff0+32");
+		break;
+	case 2:
+		ck_assert_ptr_null(ddisim_port_claim(0x400, 4, &half_ops, &d,
+		    "x"));
+		REPORTED(n, "bad claim: ports 0x400+4");
+		break;
+	case 3:
+		ck_assert_ptr_null(ddisim_port_claim(0x2f8, 9, &toy_ops, &d,
+		    "x"));
+		REPORTED(n, "port 0x300 is already claimed by toy");
+		break;
+	case 4:
+		ck_assert_uint_eq(inw(0x10000), 0xffff);
+		REPORTED(n, "inw: port 0x10000 is outside the I/O space");
+		break;
+	case 5:
+		outl(-1, 7);
+		REPORTED(n, "outl: port 0xffffffff is outside the I/O space "
+		    "(write of 0x7 dropped)");
+		break;
+	case 6:
+		outw(0x80, 0x1234);
+		REPORTED(n, "outw: no device claims port 0x80 (write of 0x1234 "
+		    "dropped)");
+		break;
+	case 7:
+		repinsb(0x300, NULL, 3);
+		REPORTED(n, "repinsb: bad buffer (nil) or count 3");
+		break;
+	case 8:		/* nothing is read */
+		repinsb(0x300, b, -1);
+		REPORTED(n, "repinsb: bad buffer");
+		ck_assert_uint_eq(b[0], 1);
+		break;
+	case 9:		/* nothing is written */
+		repoutsw(0x308, (ushort_t *)b, -2);
+		REPORTED(n, "repoutsw: bad buffer");
+		ck_assert_int_eq(d.tail, 0);
+		break;
+	}
+	/* The claim still works; a count of 0 is no misuse. */
+	repinsb(0x300, NULL, 0);
+	outb(0x301, 0x5a);
+	ck_assert_uint_eq(inb(0x301), 0x5a);
+	ddisim_port_release(p);
+	p = ddisim_port_claim(0x400, 4, &toy_ops, &d, "again");
+	ck_assert_ptr_nonnull(p);
+	ddisim_port_release(p);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+}
+
+START_TEST(port_misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count");
+	port_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(port_misuse_aborts)
+{
+	MACHINE_UP("mem=64M");
+	port_misuse(_i);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -660,11 +1168,20 @@ main(void)
 	tcase_add_test(tc, km_sleep_in_handler_reported);
 	tcase_add_test(tc, handler_lock_misuse_reported);
 	tcase_add_test(tc, port_io_unclaimed_reported);
+	tcase_add_loop_test(tc, intr_misuse_counted, 0, NINTR_MISUSE);
+	tcase_add_loop_test(tc, ctl_misuse_counted, 0, NCTL_MISUSE);
+	tcase_add_loop_test(tc, port_misuse_counted, 0, NPORT_MISUSE);
 	if (!nofork()) {
 		tcase_add_test_raise_signal(tc, km_sleep_in_handler_aborts,
 		    SIGABRT);
 		tcase_add_test_raise_signal(tc, unclaimed_port_aborts,
 		    SIGABRT);
+		tcase_add_loop_test_raise_signal(tc, intr_misuse_aborts,
+		    SIGABRT, 0, NINTR_MISUSE);
+		tcase_add_loop_test_raise_signal(tc, ctl_misuse_aborts,
+		    SIGABRT, 0, NCTL_MISUSE);
+		tcase_add_loop_test_raise_signal(tc, port_misuse_aborts,
+		    SIGABRT, 0, NPORT_MISUSE);
 	}
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -171,6 +171,110 @@ START_TEST(device_number_limits)
 }
 END_TEST
 
+/*
+ * bcopy, bzero and bcmp are the host's: bcopy copies overlapping areas
+ * correctly either way, as memmove does; a count of 0 does nothing.
+ */
+START_TEST(byte_strings)
+{
+	static const char orig[] = "0123456789abcdef";
+	char buf[16], dst[16];
+
+	memcpy(buf, orig, 16);
+	memset(dst, 'x', 16);
+	bcopy(buf, dst, 16);			/* from, to: memcpy reversed */
+	ck_assert_mem_eq(dst, orig, 16);
+	bcopy(buf, buf + 2, 8);			/* overlap, copying up */
+	ck_assert_mem_eq(buf, "0101234567abcdef", 16);
+	memcpy(buf, orig, 16);
+	bcopy(buf + 2, buf, 8);			/* overlap, copying down */
+	ck_assert_mem_eq(buf, "2345678989abcdef", 16);
+	bcopy(orig, buf, 0);
+	ck_assert_mem_eq(buf, "2345678989abcdef", 16);
+	bzero(buf + 4, 8);
+	ck_assert_mem_eq(buf, "2345\0\0\0\0\0\0\0\0cdef", 16);
+	bzero(buf, 0);
+	ck_assert_int_eq(buf[0], '2');
+	bzero(dst, sizeof(dst));
+	for (size_t i = 0; i < sizeof(dst); i++)
+		ck_assert_int_eq(dst[i], 0);
+	/* bcmp does not stop at a NUL. */
+	ck_assert_int_eq(bcmp("a\0b", "a\0c", 3) != 0, 1);
+	ck_assert_int_eq(bcmp("a\0b", "a\0b", 3), 0);
+	ck_assert_int_eq(bcmp("abc", "xyz", 0), 0);
+}
+END_TEST
+
+/*
+ * Misuse, each case twice: under verify=count the report is made once,
+ * with its text, and the call goes on as documented; under the default
+ * policy it aborts.  cmn_err is called through a pointer, which carries
+ * no format attribute, so that a NULL format compiles.
+ */
+#define NKERN_MISUSE	5
+
+static void
+kern_misuse(int which)
+{
+	void (*ce)(int, const char *, ...) = cmn_err;
+	char text[160], pb[256];
+
+	switch (which) {
+	case 0:
+		ck_assert(makedevice(L_MAXMAJ + 1, 5) == NODEV);
+		snprintf(text, sizeof(text), "makedevice: major %u or minor 5 "
+		    "out of range (at most %u and %u)", L_MAXMAJ + 1, L_MAXMAJ,
+		    L_MAXMIN);
+		break;
+	case 1:
+		ck_assert(makedevice(3, L_MAXMIN + 1) == NODEV);
+		snprintf(text, sizeof(text), "makedevice: major 3 or minor %u "
+		    "out of range (at most %u and %u)", L_MAXMIN + 1, L_MAXMAJ,
+		    L_MAXMIN);
+		break;
+	case 2:		/* printed as a warning */
+		cmn_err(7, "odd %d", 7);
+		snprintf(text, sizeof(text), "cmn_err: unknown level 7; "
+		    "printed as CE_WARN");
+		ck_assert_str_eq(console, "WARNING: odd 7\n");
+		break;
+	case 3:
+		cmn_err(-1, "below");
+		snprintf(text, sizeof(text), "cmn_err: unknown level -1; "
+		    "printed as CE_WARN");
+		ck_assert_str_eq(console, "WARNING: below\n");
+		break;
+	case 4:		/* nothing printed */
+		ce(CE_NOTE, NULL);
+		snprintf(text, sizeof(text), "cmn_err: NULL format");
+		ck_assert_str_eq(console, "");
+		ck_assert_uint_eq(ddisim_putbuf(pb, sizeof(pb)), 0);
+		break;
+	}
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_msg(strstr(ddisim_verify_last(), text) != NULL,
+	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), text);
+	/* The calls still work. */
+	ck_assert_uint_eq(makedevice(3, 5), (3u << L_BITSMINOR) | 5);
+	console[0] = '\0';
+	cmn_err(CE_NOTE, "fine");
+	ck_assert_str_eq(console, "NOTICE: fine\n");
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+}
+
+START_TEST(kern_misuse_counted)
+{
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	kern_misuse(_i);
+}
+END_TEST
+
+START_TEST(kern_misuse_aborts)
+{
+	kern_misuse(_i);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -183,6 +287,7 @@ main(void)
 	tcase_add_test(tc, assert_under_debug);
 	tcase_add_test(tc, min_max_unsigned);
 	tcase_add_test(tc, device_numbers);
+	tcase_add_test(tc, byte_strings);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -191,9 +296,12 @@ main(void)
 	tc = tcase_create("misuse");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, panic_counted);
+	tcase_add_loop_test(tc, kern_misuse_counted, 0, NKERN_MISUSE);
 	if (!nofork()) {
 		tcase_add_test_raise_signal(tc, panic_aborts, SIGABRT);
 		tcase_add_test_raise_signal(tc, assert_aborts, SIGABRT);
+		tcase_add_loop_test_raise_signal(tc, kern_misuse_aborts,
+		    SIGABRT, 0, NKERN_MISUSE);
 	}
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -693,6 +693,804 @@ START_TEST(hierarchy_full_range)
 }
 END_TEST
 
+/*
+ * Misuse, each case twice: under verify=count (misuse_*_counted) the
+ * report is made once, with its text, and the objects are still usable
+ * afterwards and freed without a report; under the default policy
+ * (misuse_*_aborts) the same call aborts the process.
+ */
+static LKINFO_DECL(tk_rwinfo, "tk:rw", 0);
+static LKINFO_DECL(tk_badinfo, "tk:bad", 1);	/* lk_flags must be 0 */
+static lkinfo_t tk_padinfo = { (char *)"tk:pad", 0, { 0, 1 } };
+
+/* What a second context found when it tried the lock after its misuse. */
+struct foreign {
+	lock_t		*lk;
+	rwlock_t	*rw;
+	sleep_t		*sl;
+	pl_t		pl;
+	bool_t		got;
+};
+
+static void
+in_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, fn, arg), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+}
+
+static void *
+foreign_unlock(void *arg)
+{
+	struct foreign *f = arg;
+
+	UNLOCK(f->lk, PLBASE);
+	if ((f->pl = TRYLOCK(f->lk, PLHI)) != INVPL)
+		UNLOCK(f->lk, f->pl);
+	return NULL;
+}
+
+static void *
+foreign_rw_unlock(void *arg)
+{
+	struct foreign *f = arg;
+
+	RW_UNLOCK(f->rw, PLBASE);
+	if ((f->pl = RW_TRYWRLOCK(f->rw, PLHI)) != INVPL)
+		RW_UNLOCK(f->rw, f->pl);
+	return NULL;
+}
+
+static void *
+foreign_sleep_unlock(void *arg)
+{
+	struct foreign *f = arg;
+
+	SLEEP_UNLOCK(f->sl);
+	if ((f->got = SLEEP_TRYLOCK(f->sl)))
+		SLEEP_UNLOCK(f->sl);
+	return NULL;
+}
+
+/* The calling context is back where it started. */
+static void
+ctx_clean(void)
+{
+	ck_assert_uint_eq(getpl(), PLBASE);
+	ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+}
+
+#define NLOCK_MISUSE	19
+
+static void
+lock_misuse(int which)
+{
+	lock_t *a = LOCK_ALLOC(2, PLDISK, &tk_lkinfo, KM_SLEEP);
+	lock_t *b = LOCK_ALLOC(3, PLDISK, &tk_lkinfo, KM_SLEEP);
+	struct foreign f = { .lk = a };
+	unsigned long n = ddisim_verify_count();
+	pl_t s, s2;
+
+	ck_assert_uint_eq(n, 0);		/* the setup made no report */
+	switch (which) {
+	case 0:		/* UNLOCK of a free lock: nothing changes */
+		s = spldisk();
+		UNLOCK(a, PLBASE);
+		REPORTED(n, "lock \"tk:lock\" is not held by the caller "
+		    "(nobody holds it)");
+		ck_assert_uint_eq(getpl(), PLDISK);
+		splx(s);
+		break;
+	case 1:		/* UNLOCK by another context: still ours */
+		s = LOCK(a, PLDISK);
+		in_thread(foreign_unlock, &f);
+		REPORTED(n, "lock \"tk:lock\" is not held by the caller "
+		    "(another context holds it)");
+		ck_assert_uint_eq(f.pl, INVPL);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		ck_assert_uint_eq(getpl(), PLDISK);
+		UNLOCK(a, s);
+		break;
+	case 2:		/* below min_pl: taken at min_pl */
+		s = LOCK(a, PLTIMEOUT);
+		REPORTED(n, "lock \"tk:lock\": pl 1 is below its minimum 5");
+		ck_assert_uint_eq(s, PLBASE);
+		ck_assert_uint_eq(getpl(), PLDISK);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		UNLOCK(a, s);
+		break;
+	case 3:		/* below the current level: taken at that level */
+		s2 = splhi();
+		s = LOCK(a, PLDISK);
+		REPORTED(n, "lock \"tk:lock\": pl 5 would lower the current "
+		    "level 7");
+		ck_assert_uint_eq(s, PLHI);
+		ck_assert_uint_eq(getpl(), PLHI);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		UNLOCK(a, s);
+		splx(s2);
+		break;
+	case 4:		/* no level: not taken, level unchanged */
+		s2 = spltimeout();
+		ck_assert_uint_eq(LOCK(a, PLHI + 1), PLTIMEOUT);
+		REPORTED(n, "pl 8 is not a priority level");
+		ck_assert_uint_eq(getpl(), PLTIMEOUT);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+		splx(s2);
+		break;
+	case 5:
+		ck_assert_uint_eq(TRYLOCK(a, PLHI + 1), INVPL);
+		REPORTED(n, "pl 8 is not a priority level");
+		ck_assert_uint_eq(getpl(), PLBASE);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+		break;
+	case 6:		/* UNLOCK with no level: released, level kept */
+		s = LOCK(a, PLDISK);
+		UNLOCK(a, PLHI + 1);
+		REPORTED(n, "pl 8 is not a priority level; the lock is "
+		    "released at the current level");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+		ck_assert_uint_eq(getpl(), PLDISK);
+		splx(s);
+		break;
+	case 7:		/* LOCK_DEALLOC of a held lock: not freed */
+		s = LOCK(a, PLDISK);
+		LOCK_DEALLOC(a);
+		REPORTED(n, "LOCK_DEALLOC: lock \"tk:lock\" is held");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		UNLOCK(a, s);
+		break;
+	case 8:
+		ck_assert_uint_eq(LOCK(NULL, PLHI), PLBASE);
+		REPORTED(n, "is not a basic lock");
+		ck_assert_uint_eq(getpl(), PLBASE);
+		break;
+	case 9:
+		ck_assert_ptr_null(LOCK_ALLOC(0, PLHI, &tk_lkinfo, KM_SLEEP));
+		REPORTED(n, "hierarchy 0 is outside 1..32");
+		break;
+	case 10:
+		ck_assert_ptr_null(LOCK_ALLOC(33, PLHI, &tk_lkinfo,
+		    KM_NOSLEEP));
+		REPORTED(n, "hierarchy 33 is outside 1..32");
+		break;
+	case 11:
+		ck_assert_ptr_null(LOCK_ALLOC(1, PLHI + 1, &tk_lkinfo,
+		    KM_SLEEP));
+		REPORTED(n, "min_pl 8 is not a priority level");
+		break;
+	case 12:
+		ck_assert_ptr_null(LOCK_ALLOC(1, PLHI, &tk_badinfo, KM_SLEEP));
+		REPORTED(n, "lkinfo \"tk:bad\": lk_flags and lk_pad must be "
+		    "zero");
+		break;
+	case 13:
+		ck_assert_ptr_null(LOCK_ALLOC(1, PLHI, &tk_padinfo, KM_SLEEP));
+		REPORTED(n, "lkinfo \"tk:pad\": lk_flags and lk_pad must be "
+		    "zero");
+		break;
+	case 14:
+		ck_assert_ptr_null(LOCK_ALLOC(1, PLHI, &tk_lkinfo, 7));
+		REPORTED(n, "flag 0x7 is neither KM_SLEEP nor KM_NOSLEEP");
+		break;
+	case 15:	/* splbase below a held lock's level */
+		s = LOCK(a, PLDISK);
+		ck_assert_uint_eq(splbase(), PLDISK);
+		REPORTED(n, "splbase: level 0 is below 5, which a lock still "
+		    "held needs");
+		ck_assert_uint_eq(getpl(), PLDISK);
+		UNLOCK(a, s);
+		break;
+	case 16:	/* splx likewise, and a level that is none */
+		s = LOCK(b, PLHI);
+		ck_assert_uint_eq(splx(PLDISK), PLHI);
+		REPORTED(n, "splx: level 5 is below 7, which a lock still "
+		    "held needs");
+		ck_assert_uint_eq(getpl(), PLHI);
+		UNLOCK(b, s);
+		break;
+	case 17:
+		s = spldisk();
+		ck_assert_uint_eq(splx(PLHI + 1), PLDISK);
+		REPORTED(n, "splx: 8 is not a priority level");
+		ck_assert_uint_eq(getpl(), PLDISK);
+		splx(s);
+		break;
+	case 18:	/* out of order, to a level below the other lock's */
+		s = LOCK(a, PLHI);
+		s2 = LOCK(b, PLHI);
+		UNLOCK(a, PLBASE);
+		REPORTED(n, "UNLOCK: level 0 is below 7, which a lock still "
+		    "held needs");
+		ck_assert_uint_eq(getpl(), PLHI);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		UNLOCK(b, PLBASE);		/* the last one: no floor */
+		ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+		ck_assert_uint_eq(getpl(), PLBASE);
+		ck_assert_uint_eq(s, PLBASE);
+		ck_assert_uint_eq(s2, PLHI);
+		break;
+	}
+	/* Both locks still work, and are freed without a report. */
+	s = LOCK(a, PLDISK);
+	s2 = LOCK(b, PLHI);
+	UNLOCK(b, s2);
+	UNLOCK(a, s);
+	LOCK_DEALLOC(a);
+	LOCK_DEALLOC(b);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	ctx_clean();
+}
+
+START_TEST(lock_misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count");
+	lock_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(lock_misuse_aborts)
+{
+	MACHINE_UP("mem=64M");
+	lock_misuse(_i);
+}
+END_TEST
+
+#define NRW_MISUSE	19
+
+static void
+rw_misuse(int which)
+{
+	rwlock_t *ra = RW_ALLOC(2, PLDISK, &tk_rwinfo, KM_SLEEP);
+	rwlock_t *rb = RW_ALLOC(3, PLDISK, &tk_rwinfo, KM_SLEEP);
+	lock_t *b = LOCK_ALLOC(3, PLDISK, &tk_lkinfo, KM_SLEEP);
+	struct foreign f = { .rw = ra };
+	unsigned long n = ddisim_verify_count();
+	pl_t s, s2;
+
+	ck_assert_uint_eq(n, 0);		/* the setup made no report */
+	switch (which) {
+	case 0:		/* hierarchy: 2 after 3, taken all the same */
+		s = RW_WRLOCK(rb, PLDISK);
+		s2 = RW_RDLOCK(ra, PLDISK);
+		REPORTED(n, "RW_RDLOCK: lock \"tk:rw\" (hierarchy 2) taken "
+		    "while holding one of hierarchy 3");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 2);
+		ck_assert_uint_eq(RW_TRYWRLOCK(ra, PLDISK), INVPL);
+		RW_UNLOCK(ra, s2);
+		RW_UNLOCK(rb, s);
+		break;
+	case 1:		/* across kinds: a basic lock of the same value */
+		s = LOCK(b, PLDISK);
+		s2 = RW_WRLOCK(rb, PLDISK);
+		REPORTED(n, "RW_WRLOCK: lock \"tk:rw\" (hierarchy 3) taken "
+		    "while holding one of hierarchy 3");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 2);
+		RW_UNLOCK(rb, s2);
+		UNLOCK(b, s);
+		break;
+	case 2:		/* RW_UNLOCK of a free lock: nothing changes */
+		s = spldisk();
+		RW_UNLOCK(ra, PLBASE);
+		REPORTED(n, "read/write lock \"tk:rw\" is not held by the "
+		    "caller");
+		ck_assert_uint_eq(getpl(), PLDISK);
+		splx(s);
+		break;
+	case 3:		/* RW_UNLOCK by a context that does not hold it */
+		s = RW_RDLOCK(ra, PLDISK);
+		in_thread(foreign_rw_unlock, &f);
+		REPORTED(n, "read/write lock \"tk:rw\" is not held by the "
+		    "caller");
+		ck_assert_uint_eq(f.pl, INVPL);	/* our reader is still in */
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		RW_UNLOCK(ra, s);
+		break;
+	case 4:		/* write recursion; a try simply fails */
+		s = RW_WRLOCK(ra, PLDISK);
+		ck_assert_uint_eq(RW_TRYWRLOCK(ra, PLDISK), INVPL);
+		ck_assert_uint_eq(RW_TRYRDLOCK(ra, PLDISK), INVPL);
+		ck_assert_uint_eq(ddisim_verify_count(), n);
+		ck_assert_uint_eq(RW_WRLOCK(ra, PLDISK), PLDISK);
+		REPORTED(n, "RW_WRLOCK: read/write lock \"tk:rw\" is already "
+		    "held by the caller: deadlock");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		ck_assert_uint_eq(getpl(), PLDISK);
+		RW_UNLOCK(ra, s);
+		break;
+	case 5:		/* read recursion */
+		s = RW_RDLOCK(ra, PLDISK);
+		ck_assert_uint_eq(RW_RDLOCK(ra, PLDISK), PLDISK);
+		REPORTED(n, "RW_RDLOCK: read/write lock \"tk:rw\" is already "
+		    "held by the caller: deadlock");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		RW_UNLOCK(ra, s);
+		break;
+	case 6:		/* write after read by the same context */
+		s = RW_RDLOCK(ra, PLDISK);
+		ck_assert_uint_eq(RW_WRLOCK(ra, PLDISK), PLDISK);
+		REPORTED(n, "already held by the caller: deadlock");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		RW_UNLOCK(ra, s);
+		break;
+	case 7:		/* RW_DEALLOC of a held lock: not freed */
+		s = RW_RDLOCK(ra, PLDISK);
+		RW_DEALLOC(ra);
+		REPORTED(n, "RW_DEALLOC: read/write lock \"tk:rw\" is held or "
+		    "awaited");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		RW_UNLOCK(ra, s);
+		break;
+	case 8:		/* no level: not taken */
+		ck_assert_uint_eq(RW_WRLOCK(ra, PLHI + 1), PLBASE);
+		REPORTED(n, "RW_WRLOCK: pl 8 is not a priority level");
+		ctx_clean();
+		break;
+	case 9:
+		ck_assert_uint_eq(RW_TRYRDLOCK(ra, PLHI + 1), INVPL);
+		REPORTED(n, "RW_TRYRDLOCK: pl 8 is not a priority level");
+		ctx_clean();
+		break;
+	case 10:	/* RW_UNLOCK with no level: released, level kept */
+		s = RW_WRLOCK(ra, PLDISK);
+		RW_UNLOCK(ra, PLHI + 1);
+		REPORTED(n, "pl 8 is not a priority level; the lock is "
+		    "released at the current level");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+		ck_assert_uint_eq(getpl(), PLDISK);
+		splx(s);
+		break;
+	case 11:	/* below min_pl: raised */
+		s = RW_RDLOCK(ra, PLTIMEOUT);
+		REPORTED(n, "lock \"tk:rw\": pl 1 is below its minimum 5");
+		ck_assert_uint_eq(getpl(), PLDISK);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		RW_UNLOCK(ra, s);
+		break;
+	case 12:	/* below the current level: raised */
+		s2 = splhi();
+		s = RW_WRLOCK(ra, PLDISK);
+		REPORTED(n, "lock \"tk:rw\": pl 5 would lower the current "
+		    "level 7");
+		ck_assert_uint_eq(getpl(), PLHI);
+		RW_UNLOCK(ra, s);
+		splx(s2);
+		break;
+	case 13:
+		ck_assert_uint_eq(RW_RDLOCK(NULL, PLHI), PLBASE);
+		REPORTED(n, "is not a read/write lock");
+		ctx_clean();
+		break;
+	case 14:
+		ck_assert_ptr_null(RW_ALLOC(0, PLHI, &tk_rwinfo, KM_SLEEP));
+		REPORTED(n, "RW_ALLOC: hierarchy 0 is outside 1..32");
+		break;
+	case 15:
+		ck_assert_ptr_null(RW_ALLOC(1, PLHI + 1, &tk_rwinfo,
+		    KM_SLEEP));
+		REPORTED(n, "RW_ALLOC: min_pl 8 is not a priority level");
+		break;
+	case 16:
+		ck_assert_ptr_null(RW_ALLOC(1, PLHI, &tk_badinfo, KM_SLEEP));
+		REPORTED(n, "lkinfo \"tk:bad\": lk_flags and lk_pad must be "
+		    "zero");
+		break;
+	case 17:
+		ck_assert_ptr_null(RW_ALLOC(1, PLHI, &tk_rwinfo, 0x10));
+		REPORTED(n, "flag 0x10 is neither KM_SLEEP nor KM_NOSLEEP");
+		break;
+	case 18:	/* out of order, below the other lock's level */
+		s = RW_WRLOCK(ra, PLHI);
+		s2 = LOCK(b, PLHI);
+		RW_UNLOCK(ra, PLBASE);
+		REPORTED(n, "RW_UNLOCK: level 0 is below 7, which a lock "
+		    "still held needs");
+		ck_assert_uint_eq(getpl(), PLHI);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		UNLOCK(b, PLBASE);
+		ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+		ck_assert_uint_eq(getpl(), PLBASE);
+		ck_assert_uint_eq(s, PLBASE);
+		ck_assert_uint_eq(s2, PLHI);
+		break;
+	}
+	/* Everything still works, and is freed without a report. */
+	s = RW_WRLOCK(ra, PLDISK);
+	s2 = RW_RDLOCK(rb, PLDISK);
+	RW_UNLOCK(rb, s2);
+	RW_UNLOCK(ra, s);
+	RW_DEALLOC(ra);
+	RW_DEALLOC(rb);
+	LOCK_DEALLOC(b);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	ctx_clean();
+}
+
+START_TEST(rw_misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count");
+	rw_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(rw_misuse_aborts)
+{
+	MACHINE_UP("mem=64M");
+	rw_misuse(_i);
+}
+END_TEST
+
+/* Wakes whoever waits on sv until told to stop. */
+struct waker {
+	sv_t		*sv;
+	atomic_int	stop;
+};
+
+static void *
+sv_waker(void *arg)
+{
+	struct waker *w = arg;
+
+	while (!atomic_load(&w->stop)) {
+		SV_SIGNAL(w->sv, 0);
+		sched_yield();
+	}
+	return NULL;
+}
+
+#define NSLEEP_MISUSE	16
+
+static void
+sleep_misuse(int which)
+{
+	sleep_t *sl = SLEEP_ALLOC(0, &tk_sleepinfo, KM_SLEEP);
+	lock_t *lk = LOCK_ALLOC(1, PLDISK, &tk_lkinfo, KM_SLEEP);
+	sv_t *sv = SV_ALLOC(KM_SLEEP), *sv2;
+	struct foreign f = { .sl = sl };
+	struct waker wk = { .sv = sv, .stop = 0 };
+	struct svw w = { .sv = sv, .lk = lk, .waiting = 0, .woken = 0 };
+	unsigned long n = ddisim_verify_count();
+	sleep_t *sl2;
+	pthread_t t;
+	pl_t s;
+
+	ck_assert_uint_eq(n, 0);		/* the setup made no report */
+	switch (which) {
+	case 0:		/* SLEEP_UNLOCK of a free lock */
+		SLEEP_UNLOCK(sl);
+		REPORTED(n, "sleep lock \"tk:sleep\" is not held by the "
+		    "caller (nobody holds it)");
+		ck_assert(SLEEP_LOCKAVAIL(sl));
+		break;
+	case 1:		/* SLEEP_UNLOCK by another context: still ours */
+		SLEEP_LOCK(sl, pridisk);
+		in_thread(foreign_sleep_unlock, &f);
+		REPORTED(n, "sleep lock \"tk:sleep\" is not held by the "
+		    "caller (another context holds it)");
+		ck_assert_int_eq(f.got, B_FALSE);
+		ck_assert(SLEEP_LOCKOWNED(sl));
+		SLEEP_UNLOCK(sl);
+		break;
+	case 2:		/* recursion: returns at once, still held once */
+		SLEEP_LOCK(sl, pridisk);
+		SLEEP_LOCK(sl, pridisk);
+		REPORTED(n, "SLEEP_LOCK: sleep lock \"tk:sleep\" is already "
+		    "held by the caller: deadlock");
+		ck_assert(SLEEP_LOCKOWNED(sl));
+		SLEEP_UNLOCK(sl);
+		ck_assert(SLEEP_LOCKAVAIL(sl));
+		break;
+	case 3:
+		SLEEP_LOCK(sl, pridisk);
+		ck_assert_int_eq(SLEEP_LOCK_SIG(sl, pridisk), B_FALSE);
+		REPORTED(n, "SLEEP_LOCK_SIG: sleep lock \"tk:sleep\" is "
+		    "already held by the caller: deadlock");
+		ck_assert(SLEEP_LOCKOWNED(sl));
+		SLEEP_UNLOCK(sl);
+		break;
+	case 4:		/* SLEEP_DEALLOC of a held lock: not freed */
+		SLEEP_LOCK(sl, pridisk);
+		SLEEP_DEALLOC(sl);
+		REPORTED(n, "SLEEP_DEALLOC: sleep lock \"tk:sleep\" is held "
+		    "or awaited");
+		ck_assert(SLEEP_LOCKOWNED(sl));
+		SLEEP_UNLOCK(sl);
+		break;
+	case 5:		/* a bad priority: reported, and the lock taken */
+		SLEEP_LOCK(sl, prilo - 4);
+		REPORTED(n, "priority 6 is not one of the pri* values");
+		ck_assert(SLEEP_LOCKOWNED(sl));
+		SLEEP_UNLOCK(sl);
+		break;
+	case 6:
+		SLEEP_LOCK(NULL, pridisk);
+		REPORTED(n, "SLEEP_LOCK: (nil) is not a sleep lock");
+		break;
+	case 7:		/* the reserved argument: reported, allocated */
+		sl2 = SLEEP_ALLOC(1, &tk_sleepinfo, KM_SLEEP);
+		REPORTED(n, "the first argument is reserved and must be 0, "
+		    "not 1");
+		ck_assert_ptr_nonnull(sl2);
+		ck_assert(SLEEP_TRYLOCK(sl2));
+		SLEEP_UNLOCK(sl2);
+		SLEEP_DEALLOC(sl2);
+		break;
+	case 8:		/* LK_NOSTATS is allowed, nothing else */
+		sl2 = SLEEP_ALLOC(0, &tk_badinfo, KM_SLEEP);
+		ck_assert_ptr_nonnull(sl2);
+		SLEEP_DEALLOC(sl2);
+		ck_assert_uint_eq(ddisim_verify_count(), n);
+		ck_assert_ptr_null(SLEEP_ALLOC(0, &tk_padinfo, KM_SLEEP));
+		REPORTED(n, "lkinfo: lk_flags may hold only LK_NOSTATS, and "
+		    "lk_pad must be zero");
+		break;
+	case 9:
+		ck_assert_ptr_null(SLEEP_ALLOC(0, &tk_sleepinfo, 3));
+		REPORTED(n, "SLEEP_ALLOC: flag 0x3 is neither KM_SLEEP nor "
+		    "KM_NOSLEEP");
+		break;
+	case 10:
+		ck_assert_ptr_null(SV_ALLOC(-1));
+		REPORTED(n, "SV_ALLOC: flag 0xffffffff is neither KM_SLEEP "
+		    "nor KM_NOSLEEP");
+		break;
+	case 11:	/* SV_DEALLOC with a waiter: not freed */
+		pthread_create(&t, NULL, sv_waiter, &w);
+		wait_waiting(&w, 1);
+		SV_DEALLOC(sv);
+		REPORTED(n, "SV_DEALLOC: threads are waiting on "
+		    "synchronization variable");
+		SV_SIGNAL(sv, 0);		/* still there to wake it */
+		pthread_join(t, NULL);
+		ck_assert_int_eq(atomic_load(&w.woken), 1);
+		break;
+	case 12:	/* flags: reported, and the waiter woken all the same */
+		pthread_create(&t, NULL, sv_waiter, &w);
+		wait_waiting(&w, 1);
+		SV_BROADCAST(sv, 1);
+		REPORTED(n, "SV_BROADCAST: flags must be 0, not 0x1");
+		pthread_join(t, NULL);
+		ck_assert_int_eq(atomic_load(&w.woken), 1);
+		break;
+	case 13:	/* not an SV: returns at once, lock and level kept */
+		s = LOCK(lk, PLDISK);
+		SV_WAIT(NULL, primed, lk);
+		REPORTED(n, "SV_WAIT: (nil) is not a synchronization "
+		    "variable");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		ck_assert_uint_eq(getpl(), PLDISK);
+		UNLOCK(lk, s);
+		break;
+	case 14:	/* a bad priority: reported, and the wait goes on */
+		pthread_create(&t, NULL, sv_waker, &wk);
+		s = LOCK(lk, PLDISK);
+		SV_WAIT(sv, prihi + 4, lk);
+		atomic_store(&wk.stop, 1);
+		pthread_join(t, NULL);
+		REPORTED(n, "SV_WAIT: priority 74 is not one of the pri* "
+		    "values");
+		ctx_clean();
+		ck_assert_uint_eq(s, PLBASE);
+		break;
+	case 15:	/* lkp not held: reported, and the wait goes on */
+		pthread_create(&t, NULL, sv_waker, &wk);
+		s = spldisk();
+		SV_WAIT(sv, primed, lk);
+		atomic_store(&wk.stop, 1);
+		pthread_join(t, NULL);
+		REPORTED(n, "SV_WAIT: lock \"tk:lock\" is not held by the "
+		    "caller");
+		ck_assert_uint_eq(getpl(), PLDISK);	/* as it was */
+		splx(s);
+		break;
+	}
+	/* Everything still works, and is freed without a report. */
+	SLEEP_LOCK(sl, pridisk);
+	SLEEP_UNLOCK(sl);
+	SLEEP_DEALLOC(sl);
+	sv2 = SV_ALLOC(KM_NOSLEEP);
+	SV_DEALLOC(sv2);
+	SV_DEALLOC(sv);
+	LOCK_DEALLOC(lk);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	ctx_clean();
+}
+
+START_TEST(sleep_misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count,sleeplimit=5000");
+	sleep_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(sleep_misuse_aborts)
+{
+	MACHINE_UP("mem=64M,sleeplimit=5000");
+	sleep_misuse(_i);
+}
+END_TEST
+
+/*
+ * Blocking where it is forbidden: with a basic or read/write lock held,
+ * or above PLBASE.  Each call is reported and does not block.  (From an
+ * interrupt handler: test_intr; from a callout: test_clock.)
+ */
+#define NBLOCK_MISUSE	13
+
+static void
+block_misuse(int which)
+{
+	lock_t *a = LOCK_ALLOC(2, PLDISK, &tk_lkinfo, KM_SLEEP);
+	lock_t *b = LOCK_ALLOC(3, PLDISK, &tk_lkinfo, KM_SLEEP), *lk2;
+	rwlock_t *rw = RW_ALLOC(2, PLDISK, &tk_rwinfo, KM_SLEEP), *rw2;
+	sleep_t *sl = SLEEP_ALLOC(0, &tk_sleepinfo, KM_SLEEP), *sl2;
+	sv_t *sv = SV_ALLOC(KM_SLEEP), *sv2;
+	unsigned long n = ddisim_verify_count();
+	uint64_t t0 = ddisim_clock_now();
+	void *p;
+	pl_t s, s2;
+
+	ck_assert_uint_eq(n, 0);		/* the setup made no report */
+	switch (which) {
+	case 0:		/* SV_WAIT with a lock other than lkp held */
+		s = LOCK(a, PLDISK);
+		s2 = LOCK(b, PLDISK);
+		SV_WAIT(sv, primed, b);
+		REPORTED(n, "SV_WAIT: may block, but the caller holds a "
+		    "basic or read/write lock");
+		/* b given up and PLBASE set, as after a spurious wakeup */
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		ck_assert_uint_eq(getpl(), PLBASE);
+		UNLOCK(a, s);
+		ck_assert_uint_eq(s2, PLDISK);
+		break;
+	case 1:
+		s = RW_RDLOCK(rw, PLDISK);
+		s2 = LOCK(b, PLDISK);
+		ck_assert_int_eq(SV_WAIT_SIG(sv, primed, b), B_TRUE);
+		REPORTED(n, "SV_WAIT_SIG: may block, but the caller holds a "
+		    "basic or read/write lock");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		RW_UNLOCK(rw, s);
+		ck_assert_uint_eq(s2, PLDISK);
+		break;
+	case 2:		/* SLEEP_LOCK of a free lock: reported, then taken */
+		s = LOCK(a, PLDISK);
+		SLEEP_LOCK(sl, pridisk);
+		REPORTED(n, "SLEEP_LOCK: may block, but the caller holds a "
+		    "basic or read/write lock");
+		ck_assert(SLEEP_LOCKOWNED(sl));
+		ck_assert_uint_eq(getpl(), PLDISK);
+		SLEEP_UNLOCK(sl);
+		UNLOCK(a, s);
+		break;
+	case 3:
+		s = RW_WRLOCK(rw, PLDISK);
+		ck_assert_int_eq(SLEEP_LOCK_SIG(sl, pridisk), B_TRUE);
+		REPORTED(n, "SLEEP_LOCK_SIG: may block, but the caller holds "
+		    "a basic or read/write lock");
+		ck_assert(SLEEP_LOCKOWNED(sl));
+		SLEEP_UNLOCK(sl);
+		RW_UNLOCK(rw, s);
+		break;
+	case 4:
+		s = splhi();
+		SLEEP_LOCK(sl, pridisk);
+		REPORTED(n, "SLEEP_LOCK: may block, but the caller runs above "
+		    "PLBASE");
+		ck_assert(SLEEP_LOCKOWNED(sl));
+		ck_assert_uint_eq(getpl(), PLHI);
+		SLEEP_UNLOCK(sl);
+		splx(s);
+		break;
+	case 5:		/* delay: reported, and the clock does not move */
+		s = LOCK(a, PLDISK);
+		delay(10);
+		REPORTED(n, "delay: may block, but the caller holds a basic "
+		    "or read/write lock");
+		ck_assert_uint_eq(ddisim_clock_now(), t0);
+		UNLOCK(a, s);
+		break;
+	case 6:
+		s = spldisk();
+		delay(10);
+		REPORTED(n, "delay: may block, but the caller runs above "
+		    "PLBASE");
+		ck_assert_uint_eq(ddisim_clock_now(), t0);
+		splx(s);
+		break;
+	case 7:		/* KM_SLEEP above PLBASE: reported, still served */
+		s = splstr();
+		p = kmem_alloc(64, KM_SLEEP);
+		REPORTED(n, "kmem_alloc: may block, but the caller runs above "
+		    "PLBASE");
+		ck_assert_ptr_nonnull(p);
+		kmem_free(p, 64);
+		splx(s);
+		break;
+	case 8:
+		s = RW_RDLOCK(rw, PLDISK);
+		p = kmem_alloc(64, KM_SLEEP);
+		REPORTED(n, "kmem_alloc: may block, but the caller holds a "
+		    "basic or read/write lock");
+		kmem_free(p, 64);
+		RW_UNLOCK(rw, s);
+		break;
+	case 9:		/* the allocators: reported, allocated all the same */
+		s = LOCK(a, PLDISK);
+		sv2 = SV_ALLOC(KM_SLEEP);
+		REPORTED(n, "SV_ALLOC: may block, but the caller holds a "
+		    "basic or read/write lock");
+		ck_assert_ptr_nonnull(sv2);
+		SV_DEALLOC(sv2);
+		UNLOCK(a, s);
+		break;
+	case 10:
+		s = LOCK(a, PLDISK);
+		lk2 = LOCK_ALLOC(5, PLHI, &tk_lkinfo, KM_SLEEP);
+		REPORTED(n, "LOCK_ALLOC: may block, but the caller holds a "
+		    "basic or read/write lock");
+		ck_assert_ptr_nonnull(lk2);
+		s2 = LOCK(lk2, PLHI);
+		UNLOCK(lk2, s2);
+		LOCK_DEALLOC(lk2);
+		UNLOCK(a, s);
+		break;
+	case 11:
+		s = splhi();
+		rw2 = RW_ALLOC(5, PLHI, &tk_rwinfo, KM_SLEEP);
+		REPORTED(n, "RW_ALLOC: may block, but the caller runs above "
+		    "PLBASE");
+		ck_assert_ptr_nonnull(rw2);
+		RW_DEALLOC(rw2);
+		splx(s);
+		break;
+	case 12:
+		s = LOCK(a, PLDISK);
+		sl2 = SLEEP_ALLOC(0, &tk_sleepinfo, KM_SLEEP);
+		REPORTED(n, "SLEEP_ALLOC: may block, but the caller holds a "
+		    "basic or read/write lock");
+		ck_assert_ptr_nonnull(sl2);
+		SLEEP_DEALLOC(sl2);
+		UNLOCK(a, s);
+		break;
+	}
+	/* At base level, with nothing held, the same calls are not reported. */
+	SLEEP_LOCK(sl, pridisk);
+	SLEEP_UNLOCK(sl);
+	delay(1);
+	ck_assert_uint_gt(ddisim_clock_now(), t0);
+	p = kmem_alloc(64, KM_SLEEP);
+	kmem_free(p, 64);
+	SLEEP_DEALLOC(sl);
+	SV_DEALLOC(sv);
+	RW_DEALLOC(rw);
+	LOCK_DEALLOC(a);
+	LOCK_DEALLOC(b);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	ctx_clean();
+}
+
+START_TEST(block_misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count");
+	block_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(block_misuse_aborts)
+{
+	MACHINE_UP("mem=64M");
+	block_misuse(_i);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -724,6 +1522,20 @@ main(void)
 		    SIGABRT);
 		tcase_add_test_raise_signal(tc, km_sleep_with_lock_aborts,
 		    SIGABRT);
+	}
+	tcase_add_loop_test(tc, lock_misuse_counted, 0, NLOCK_MISUSE);
+	tcase_add_loop_test(tc, rw_misuse_counted, 0, NRW_MISUSE);
+	tcase_add_loop_test(tc, sleep_misuse_counted, 0, NSLEEP_MISUSE);
+	tcase_add_loop_test(tc, block_misuse_counted, 0, NBLOCK_MISUSE);
+	if (!nofork()) {
+		tcase_add_loop_test_raise_signal(tc, lock_misuse_aborts,
+		    SIGABRT, 0, NLOCK_MISUSE);
+		tcase_add_loop_test_raise_signal(tc, rw_misuse_aborts,
+		    SIGABRT, 0, NRW_MISUSE);
+		tcase_add_loop_test_raise_signal(tc, sleep_misuse_aborts,
+		    SIGABRT, 0, NSLEEP_MISUSE);
+		tcase_add_loop_test_raise_signal(tc, block_misuse_aborts,
+		    SIGABRT, 0, NBLOCK_MISUSE);
 	}
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -166,15 +166,17 @@ callout_new(const char *func, const void *caller, void (*fn)(void *),
 {
 	struct kctx *k = kctx_self();
 	struct callout *co;
-	bool periodic = (ticks & TO_PERIODIC) != 0;
+	bool periodic;
 	toid_t id;
 
-	ticks &= ~TO_PERIODIC;
+	/* A negative count has TO_PERIODIC's bit set too: test it first. */
 	if (fn == NULL || ticks < 0) {
 		verify_report(func, caller, fn == NULL ? "NULL function" :
 		    "negative tick count %ld", ticks);
 		return 0;
 	}
+	periodic = (ticks & TO_PERIODIC) != 0;
+	ticks &= ~TO_PERIODIC;
 	if (ticks == 0)
 		ticks = 1;
 	if ((co = calloc(1, sizeof(*co))) == NULL)
@@ -202,7 +204,7 @@ callout_new(const char *func, const void *caller, void (*fn)(void *),
 DDI_PUBLIC toid_t
 timeout(__ddi_tofn_t fn, void *arg, long ticks)
 {
-	if ((ticks & TO_PERIODIC) != 0) {
+	if (ticks >= 0 && (ticks & TO_PERIODIC) != 0) {
 		verify_report(__func__, DDI_CALLER, "TO_PERIODIC is for "
 		    "itimeout");
 		return 0;
