@@ -758,6 +758,12 @@ misuse_intr(int ivec)
 	case 16:
 		cm_intr_detach(hm.cookie);
 		break;
+	case 17:	/* the interrupted context reads it: deadlock */
+		hm.ret = (int)RW_WRLOCK(hm.rw, PLHI);
+		break;
+	case 18:	/* the interrupted context writes it: deadlock */
+		hm.ret = (int)RW_RDLOCK(hm.rw, PLHI);
+		break;
 	}
 	hm.reports = ddisim_verify_count() - n;
 	hm.pl = getpl();
@@ -765,7 +771,7 @@ misuse_intr(int ivec)
 	hm.clock = ddisim_clock_now();
 }
 
-#define NINTR_MISUSE	17
+#define NINTR_MISUSE	19
 
 static const char *const intr_misuse_text[NINTR_MISUSE] = {
 	"interrupt: handler returned holding 1 lock(s); the first was "
@@ -792,6 +798,10 @@ static const char *const intr_misuse_text[NINTR_MISUSE] = {
 	"cm_intr_attach: called from interrupt context",
 	"ddisim_intr_register: called from interrupt context",
 	"cm_intr_detach: called from interrupt context",
+	"RW_WRLOCK: read/write lock \"tk:rw\" is held by the context this "
+	    "handler interrupted on CPU 0: deadlock",
+	"RW_RDLOCK: read/write lock \"tk:rw\" is held by the context this "
+	    "handler interrupted on CPU 0: deadlock",
 };
 
 static void
@@ -829,6 +839,14 @@ intr_misuse(int which)
 		pthread_join(t, NULL);
 		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
 		UNLOCK(hm.lk, s);
+	} else if (which == 17 || which == 18) {
+		/* The same with a read/write lock, read or written. */
+		s = which == 17 ? RW_RDLOCK(hm.rw, PLDISK) :
+		    RW_WRLOCK(hm.rw, PLDISK);
+		pthread_create(&t, NULL, raise6, NULL);
+		pthread_join(t, NULL);
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		RW_UNLOCK(hm.rw, s);
 	} else {
 		ck_assert_int_eq(ddisim_intr_raise(which == 7 ? 6 : 4), 1);
 	}
@@ -884,6 +902,12 @@ intr_misuse(int which)
 		ck_assert_int_eq(ddisim_intr_raise(which == 14 ? 12 : 13), -1);
 		break;
 	case 16:	/* still attached: the line still reaches it */
+		break;
+	case 17:	/* not taken; the handler's level came back */
+	case 18:
+		ck_assert_int_eq(hm.ret, PLHI);
+		ck_assert_uint_eq(hm.pl, PLHI);
+		ck_assert_int_eq(hm.held, 0);
 		break;
 	}
 	/* Made by the call in the handler, or after it returned. */

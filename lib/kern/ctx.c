@@ -459,7 +459,8 @@ kctx_push_held(struct kctx *k, const void *lock, enum kheld_kind kind,
 		return false;
 	}
 	k->held[k->nheld++] = (struct kheld){ .lock = lock, .kind = kind,
-	    .hier = hier, .pl = pl, .caller = caller };
+	    .hier = hier, .pl = pl, .caller = caller,
+	    .cpu = k->cpu >= 0 ? k->cpu : kctx_home_cpu() };
 	kctx_sync(k);
 	return true;
 }

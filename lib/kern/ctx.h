@@ -37,6 +37,7 @@ struct kheld {
 	uint8_t		kind;		/* enum kheld_kind */
 	uint8_t		hier;
 	pl_t		pl;		/* level it was acquired at */
+	int		cpu;		/* CPU the holder sat on then */
 	const void	*caller;
 };
 

@@ -50,6 +50,8 @@ struct __ddi_rwlock {
 	unsigned	readers;
 	unsigned	writers_waiting;
 	struct kctx	*writer;
+	int		writer_cpu;	/* CPU the writer sits on */
+	uint16_t	readers_on[MACHINE_MAX_CPUS];	/* readers per CPU */
 	const void	*alloc_caller;
 };
 
@@ -369,6 +371,21 @@ RW_DEALLOC(rwlock_t *lp)
 }
 
 /*
+ * Whether a handler on cpu that waits for lp waits for the context it
+ * interrupted, which cannot run until the handler returns: that context
+ * holds lp for writing, or holds it for reading while the handler wants
+ * to write or queues behind a waiting writer (who waits for that reader).
+ * Called with lp->mtx held.
+ */
+static bool
+rw_waits_on_own_cpu(const rwlock_t *lp, bool write, int cpu)
+{
+	if (lp->writer != NULL && lp->writer_cpu == cpu)
+		return true;
+	return lp->readers_on[cpu] > 0 && (write || lp->writers_waiting > 0);
+}
+
+/*
  * Acquire in read or write mode.  Writers are preferred: a reader waits
  * behind a waiting writer, so a stream of readers cannot starve one.
  * try: give up instead of waiting.
@@ -381,6 +398,7 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 	struct timespec ts;
 	bool reported = false;
 	pl_t opl;
+	int cpu;
 
 	if (!rw_valid(func, caller, lp) ||
 	    !lk_pl_fix(func, caller, k, &pl, lp->min_pl,
@@ -397,6 +415,7 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 	if (!try)
 		(void)lk_hier_ok(func, caller, k, lp->hier, lk_name(lp->info));
 	opl = kctx_setpl(pl);
+	cpu = k->cpu >= 0 ? k->cpu : kctx_home_cpu();
 	pthread_mutex_lock(&lp->mtx);
 	if (write)
 		lp->writers_waiting++;
@@ -405,6 +424,16 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 	    lp->writers_waiting != 0)) {
 		if (try)
 			break;
+		if (k->intr > 0 && rw_waits_on_own_cpu(lp, write, cpu)) {
+			if (write)
+				lp->writers_waiting--;
+			pthread_mutex_unlock(&lp->mtx);
+			verify_report(func, caller, "read/write lock \"%s\" "
+			    "is held by the context this handler interrupted "
+			    "on CPU %d: deadlock", lk_name(lp->info), cpu);
+			(void)kctx_setpl(opl);
+			return opl;
+		}
 		if (pthread_cond_timedwait(&lp->cv, &lp->mtx, &ts) ==
 		    ETIMEDOUT && !reported) {
 			reported = true;
@@ -422,13 +451,21 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 		(void)kctx_setpl(opl);
 		return INVPL;
 	}
-	if (write)
+	if (write) {
 		lp->writer = k;
-	else
+		lp->writer_cpu = cpu;
+	} else {
 		lp->readers++;
+		lp->readers_on[cpu]++;
+	}
 	pthread_mutex_unlock(&lp->mtx);
-	(void)kctx_push_held(k, lp, write ? KHELD_WRLOCK : KHELD_RDLOCK,
-	    lp->hier, pl, func, caller);
+	if (!kctx_push_held(k, lp, write ? KHELD_WRLOCK : KHELD_RDLOCK,
+	    lp->hier, pl, func, caller) && !write) {
+		/* Held but not recorded: its CPU cannot be undone later. */
+		pthread_mutex_lock(&lp->mtx);
+		lp->readers_on[cpu]--;
+		pthread_mutex_unlock(&lp->mtx);
+	}
 	return opl;
 }
 
@@ -476,10 +513,12 @@ RW_UNLOCK(rwlock_t *lp, pl_t pl)
 		pl = k->pl;
 	}
 	pthread_mutex_lock(&lp->mtx);
-	if (k->held[i].kind == KHELD_WRLOCK)
+	if (k->held[i].kind == KHELD_WRLOCK) {
 		lp->writer = NULL;
-	else
+	} else {
 		lp->readers--;
+		lp->readers_on[k->held[i].cpu]--;
+	}
 	pthread_cond_broadcast(&lp->cv);
 	pthread_mutex_unlock(&lp->mtx);
 	kctx_pop_held(k, i);
@@ -524,10 +563,12 @@ kern_held_release(const struct kheld *h)
 		rwlock_t *lp = (rwlock_t *)(uintptr_t)h->lock;
 
 		pthread_mutex_lock(&lp->mtx);
-		if (h->kind == KHELD_WRLOCK)
+		if (h->kind == KHELD_WRLOCK) {
 			lp->writer = NULL;
-		else
+		} else {
 			lp->readers--;
+			lp->readers_on[h->cpu]--;
+		}
 		pthread_cond_broadcast(&lp->cv);
 		pthread_mutex_unlock(&lp->mtx);
 	}
