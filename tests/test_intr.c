@@ -764,6 +764,9 @@ misuse_intr(int ivec)
 	case 18:	/* the interrupted context writes it: deadlock */
 		hm.ret = (int)RW_RDLOCK(hm.rw, PLHI);
 		break;
+	case 19:	/* binding waits for handlers: not from one */
+		hm.ret = ddisim_intr_bind(4, 0);
+		break;
 	}
 	hm.reports = ddisim_verify_count() - n;
 	hm.pl = getpl();
@@ -771,7 +774,7 @@ misuse_intr(int ivec)
 	hm.clock = ddisim_clock_now();
 }
 
-#define NINTR_MISUSE	19
+#define NINTR_MISUSE	20
 
 static const char *const intr_misuse_text[NINTR_MISUSE] = {
 	"interrupt: handler returned holding 1 lock(s); the first was "
@@ -802,6 +805,7 @@ static const char *const intr_misuse_text[NINTR_MISUSE] = {
 	    "handler interrupted on CPU 0: deadlock",
 	"RW_RDLOCK: read/write lock \"tk:rw\" is held by the context this "
 	    "handler interrupted on CPU 0: deadlock",
+	"ddisim_intr_bind: called from interrupt context",
 };
 
 static void
@@ -908,6 +912,10 @@ intr_misuse(int which)
 		ck_assert_int_eq(hm.ret, PLHI);
 		ck_assert_uint_eq(hm.pl, PLHI);
 		ck_assert_int_eq(hm.held, 0);
+		break;
+	case 19:	/* refused; the line stays where it was */
+		ck_assert_int_eq(hm.ret, EDEADLK);
+		ck_assert_int_eq(ddisim_intr_bind(4, 0), 0);	/* from here */
 		break;
 	}
 	/* Made by the call in the handler, or after it returned. */

@@ -292,6 +292,12 @@ ddisim_intr_bind(int irq, int cpu)
 		    cpu, ncpu - 1);
 		return EINVAL;
 	}
+	/* Handlers run under intr_lock (read): waiting for it here hangs. */
+	if (kctx_self()->intr > 0) {
+		verify_report(__func__, DDI_CALLER, "called from interrupt "
+		    "context");
+		return EDEADLK;
+	}
 	l = &lines[irq];
 	pthread_rwlock_wrlock(&intr_lock);
 	if (l->natt > 0 && !l->mp && cpu != 0)
