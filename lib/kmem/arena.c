@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <jemalloc/jemalloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,8 @@
 static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned arena_ind[MACHINE_MAX_NODES][NZONES];	/* or NO_ARENA */
 static int arena_node[4096], arena_zone[4096];	/* by jemalloc index */
-uint64_t arena_gen;				/* machine generation */
+_Atomic uint64_t arena_gen;			/* machine generation;
+					   written under arena_lock */
 
 /*
  * The arena that owns each page of RAM, as node * NZONES + zone + 1 (0:
@@ -300,7 +302,7 @@ static void
 tc_thread_exit(void *arg)
 {
 	pthread_mutex_lock(&arena_lock);
-	if (arena_tc_gen != arena_gen) {
+	if (arena_tc_gen != arena_gen_now()) {
 		pthread_mutex_unlock(&arena_lock);
 		mag_drop_all();
 		return;
@@ -387,7 +389,8 @@ arena_init(void)
 		return ENOMEM;
 	}
 	pthread_mutex_lock(&arena_lock);
-	arena_gen = machine->generation;
+	atomic_store_explicit(&arena_gen, machine->generation,
+	    memory_order_relaxed);
 	tc_nall = 0;
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++) {
@@ -431,7 +434,7 @@ arena_fini(void)
 			(void)mallctl(name, NULL, NULL, NULL, 0);
 			arena_ind[n][z] = NO_ARENA;
 		}
-	arena_gen = 0;
+	atomic_store_explicit(&arena_gen, 0, memory_order_relaxed);
 	pthread_mutex_unlock(&arena_lock);
 	if (arena_page_owner != NULL)
 		munmap((void *)arena_page_owner, arena_page_owner_len);
@@ -451,10 +454,10 @@ arena_tcache(int node, int zone)
 	unsigned t;
 	size_t sz = sizeof(t);
 
-	if (arena_tc_gen != arena_gen) {
+	if (arena_tc_gen != arena_gen_now()) {
 		memset(tc_mine, 0, sizeof(tc_mine));
 		mag_drop_all();
-		arena_tc_gen = arena_gen;
+		arena_tc_gen = arena_gen_now();
 		pthread_setspecific(tc_key, &arena_tc_gen);
 	}
 	if ((t = tc_mine[node][zone]) != 0)
@@ -505,7 +508,7 @@ mag_mine(int node, int zone)
 {
 	struct arena_mag *m;
 
-	if (likely(arena_tc_gen == arena_gen) &&
+	if (likely(arena_tc_gen == arena_gen_now()) &&
 	    likely((m = arena_tc_mag[node][zone]) != NULL))
 		return m;
 	return mag_get(node, zone);
@@ -578,9 +581,9 @@ arena_free(int node, int zone, void *p, size_t size)
 void
 arena_reclaim(void)
 {
-	if (arena_tc_gen == arena_gen)
+	if (arena_tc_gen == arena_gen_now())
 		mag_flush_all(false);
-	if (arena_tc_gen == arena_gen)
+	if (arena_tc_gen == arena_gen_now())
 		for (int n = 0; n < MACHINE_MAX_NODES; n++)
 			for (int z = 0; z < NZONES; z++) {
 				unsigned t = tc_mine[n][z];

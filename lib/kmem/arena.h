@@ -40,7 +40,13 @@ struct arena_mag {
 
 extern uint8_t arena_mag_class[ARENA_MAG_MAX / 16 + 1];	/* by (size+15)/16 */
 extern unsigned arena_mag_cap[ARENA_MAG_NCLASS];
-extern uint64_t arena_gen;
+extern _Atomic uint64_t arena_gen;
+
+static inline uint64_t
+arena_gen_now(void)
+{
+	return atomic_load_explicit(&arena_gen, memory_order_relaxed);
+}
 extern DDI_TLS uint64_t arena_tc_gen;
 extern DDI_TLS struct arena_mag *arena_tc_mag[MACHINE_MAX_NODES][NZONES];
 
@@ -68,7 +74,7 @@ arena_owner(const void *p, int *node, int *zone)
 static inline struct arena_mag *
 arena_mag_hit(int node, int zone)
 {
-	if (likely(arena_tc_gen == arena_gen))
+	if (likely(arena_tc_gen == arena_gen_now()))
 		return arena_tc_mag[node][zone];
 	return NULL;
 }

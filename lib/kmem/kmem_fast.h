@@ -45,7 +45,7 @@ preq_same(const struct preq_info *i, const physreq_t *p)
  * kmem_physreq_cons without its reports: false for anything that is not
  * a prepped, unchanged physreq, which the full function then reports.
  */
-static inline bool
+static inline __attribute__((always_inline)) bool
 kmem_physreq_cons_fast(const physreq_t *p, unsigned level, struct kcons *c)
 {
 	const struct preq_info *i;
@@ -109,7 +109,7 @@ extern DDI_TLS struct kmem_amemo kmem_amemo;
  * nothing was done and nothing reported.  flags, func and caller are the
  * entry point's, for the blocking check and the shadow.
  */
-static inline void *
+static inline __attribute__((always_inline)) void *
 kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
     const char *func, const void *caller)
 {
@@ -147,7 +147,7 @@ kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
  * magazine of the arena that owns it.  False (nothing done) for anything
  * else.
  */
-static inline bool
+static inline __attribute__((always_inline)) bool
 kmem_free_fast(void *p, size_t size)
 {
 	uint64_t e;
