@@ -645,6 +645,82 @@ START_TEST(port_release_inside_own_access)
 }
 END_TEST
 
+/* Counts the accesses of a device that answers with its port number. */
+struct edgedev {
+	int		accesses;
+};
+
+static uint32_t
+edge_in(void *arg, int port, int width)
+{
+	struct edgedev *d = arg;
+
+	(void)width;
+	d->accesses++;
+	return (uint32_t)port;
+}
+
+static void
+edge_out(void *arg, int port, int width, uint32_t v)
+{
+	struct edgedev *d = arg;
+
+	(void)port;
+	(void)width;
+	(void)v;
+	d->accesses++;
+}
+
+static const struct ddisim_port_ops edge_ops = { edge_in, edge_out };
+
+/*
+ * The edges: the first and last interrupt lines at the lowest and highest
+ * interrupt levels, the first and last ports, and string transfers of no
+ * element, which touch no device.
+ */
+START_TEST(edges)
+{
+	struct edgedev d = { .accesses = 0 };
+	ddisim_ports_t *lo, *hi;
+	ddisim_intr_t *a, *b;
+	uchar_t buf[4] = { 0 };
+
+	MACHINE_UP("mem=64M");
+	ddisim_set_cpu(0);
+	memset(&seen_old, 0, sizeof(seen_old));
+	a = ddisim_intr_register(0, PLTIMEOUT, old_intr);
+	b = ddisim_intr_register(DDISIM_NIRQ - 1, PLHI, old_intr);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(ddisim_intr_raise(0), 1);
+	ck_assert_uint_eq(seen_old.pl, PLTIMEOUT);
+	ck_assert_int_eq(seen_old.ivec, 0);
+	ck_assert_int_eq(ddisim_intr_raise(DDISIM_NIRQ - 1), 1);
+	ck_assert_uint_eq(seen_old.pl, PLHI);
+	ck_assert_int_eq(seen_old.ivec, DDISIM_NIRQ - 1);
+	ck_assert_int_eq(seen_old.calls, 2);
+	ddisim_intr_unregister(a);
+	ddisim_intr_unregister(b);
+	ck_assert_int_eq(ddisim_intr_raise(0), -1);	/* no handler left */
+
+	lo = ddisim_port_claim(0, 1, &edge_ops, &d, "lo");
+	hi = ddisim_port_claim(0xffff, 1, &edge_ops, &d, "hi");
+	ck_assert_ptr_nonnull(lo);
+	ck_assert_ptr_nonnull(hi);
+	ck_assert_uint_eq(inw(0), 0);
+	ck_assert_uint_eq(inl(0xffff), 0xffff);
+	outb(0xffff, 1);
+	ck_assert_int_eq(d.accesses, 3);
+	repinsb(0, buf, 0);
+	repoutsb(0xffff, buf, 0);
+	ck_assert_int_eq(d.accesses, 3);
+	ddisim_port_release(lo);
+	ddisim_port_release(hi);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(unclaimed_port_aborts)
 {
 	MACHINE_UP("mem=64M");
@@ -1189,6 +1265,10 @@ main(void)
 	tcase_add_test(tc, port_io_dispatch);
 	tcase_add_test(tc, port_release_waits_for_access);
 	tcase_add_test(tc, port_release_inside_own_access);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_new("limits");
+	tcase_add_test(tc, edges);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("spl_race");
