@@ -56,8 +56,7 @@ kmem_count_exit(void *arg)
 	for (pp = &kmem_counts; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == t) {
 			*pp = t->next;
-			if (machine != NULL && t->gen == machine->generation)
-				kmem_count_exited += t->bytes;
+			kmem_count_exited += t->bytes;
 			break;
 		}
 	pthread_mutex_unlock(&kmem_count_lock);
@@ -77,7 +76,6 @@ kmem_count_slow(void)
 
 	VERIFY(t != NULL);
 	pthread_once(&kmem_count_once, kmem_count_key_init);
-	t->gen = machine->generation;
 	pthread_mutex_lock(&kmem_count_lock);
 	t->next = kmem_counts;
 	kmem_counts = t;
@@ -109,9 +107,7 @@ kmem_outstanding(void)
 	pthread_mutex_lock(&kmem_count_lock);
 	sum = kmem_count_exited;
 	for (struct kmem_tcount *t = kmem_counts; t != NULL; t = t->next)
-		if (t->gen == machine->generation)
-			sum += atomic_load_explicit(&t->bytes,
-			    memory_order_relaxed);
+		sum += atomic_load_explicit(&t->bytes, memory_order_relaxed);
 	pthread_mutex_unlock(&kmem_count_lock);
 	return (size_t)sum;
 }
@@ -128,11 +124,19 @@ kmem_init(void)
 {
 	int error;
 
+	/*
+	 * A new machine: every count starts again.  No DDI call may run while
+	 * a machine is built, so no thread updates its count meanwhile.
+	 */
 	machine_fork_lock_register(&kmem_count_lock);
 	pthread_mutex_lock(&kmem_count_lock);
 	kmem_count_exited = 0;
+	for (struct kmem_tcount *t = kmem_counts; t != NULL; t = t->next)
+		atomic_store_explicit(&t->bytes, 0, memory_order_relaxed);
 	pthread_mutex_unlock(&kmem_count_lock);
 	kmem_fail_seq = 0;
+	kmem_fast_ok = machine->spec.audit == AUDIT_LIGHT &&
+	    machine->spec.failrate <= 0;
 	physreq_init();
 	if ((error = record_init()) != 0)
 		return error;
@@ -221,6 +225,7 @@ kmem_line_zone(uint64_t high)
 }
 
 DDI_TLS struct kmem_amemo kmem_amemo;
+bool kmem_fast_ok;
 
 /*
  * Below a page: arenas for windows that end on a zone line, by node

@@ -66,11 +66,16 @@ kmem_physreq_cons_fast(const physreq_t *p, unsigned level, struct kcons *c)
 	return true;
 }
 
-/* Per-thread count of bytes held by drivers (kmem.c). */
+/*
+ * Bytes held by drivers, counted per thread (kmem.c).  Each count is
+ * written only by its thread (relaxed loads and stores, no read-modify-
+ * write on the hot path); ddisim_outstanding sums the live threads'
+ * counts and what exited threads left, and kmem_init zeroes them all.  A
+ * count may be negative: a thread can free what another allocated.
+ */
 struct kmem_tcount {
 	_Atomic int64_t		bytes;
 	struct kmem_tcount	*next;		/* kmem_count_lock */
-	uint64_t		gen;		/* machine it counts for */
 };
 extern DDI_TLS struct kmem_tcount *kmem_mycount;
 struct kmem_tcount *kmem_count_slow(void);
@@ -82,11 +87,6 @@ kmem_out_add(int64_t d)
 
 	if (unlikely(t == NULL))
 		t = kmem_count_slow();
-	if (unlikely(t->gen != machine->generation)) {
-		/* a new machine: this thread's count starts again */
-		atomic_store_explicit(&t->bytes, 0, memory_order_relaxed);
-		t->gen = machine->generation;
-	}
 	atomic_store_explicit(&t->bytes, atomic_load_explicit(&t->bytes,
 	    memory_order_relaxed) + d, memory_order_relaxed);
 }
@@ -103,6 +103,9 @@ struct kmem_amemo {
 };
 extern DDI_TLS struct kmem_amemo kmem_amemo;
 
+/* The machine audits lightly and injects no faults (kmem.c). */
+extern bool kmem_fast_ok;
+
 /*
  * A small object for constraint c from the magazine the thread used last
  * for the same window, or NULL when that takes more than a pop: then
@@ -117,9 +120,9 @@ kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
 	unsigned cl;
 	void *p;
 
-	if (unlikely(size == 0 || size > ARENA_MAG_MAX ||
-	    size >= machine->spec.page || c->boundary != 0 || c->align > 16 ||
-	    machine->spec.audit != AUDIT_LIGHT || machine->spec.failrate > 0))
+	/* Arenas exist only where the machine's page is the host's. */
+	if (unlikely(!kmem_fast_ok || size - 1 >= ARENA_MAG_MAX - 1 ||
+	    c->boundary != 0 || c->align > 16))
 		return NULL;
 	if (unlikely(kmem_amemo.gen != machine->generation ||
 	    kmem_amemo.high != c->high || kmem_amemo.cpu != machine_cpu()))
