@@ -25,7 +25,9 @@ n=0
 while read -r sym; do
 	n=$((n + 1))
 	case $sym in
-	_Compat_*)
+	_Compat_*|malloc_conf)
+		# versioned entry points, and the jemalloc options the
+		# library sets: named in ddicompat(7)
 		grep -q -- "$sym" "$tmp/all" && continue ;;
 	*)
 		grep -qx -- "$sym" "$tmp/named" && continue ;;

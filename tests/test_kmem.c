@@ -529,6 +529,68 @@ START_TEST(full_audit)
 END_TEST
 
 /*
+ * The library's malloc_conf is the one jemalloc read: linked before
+ * jemalloc, as pkg-config puts it, it turns retain off, which the arenas
+ * need (ddicompat(7)).
+ */
+START_TEST(jemalloc_runs_without_retain)
+{
+	bool retain = true;
+	size_t sz = sizeof(retain);
+
+	ck_assert_int_eq(mallctl("opt.retain", &retain, &sz, NULL, 0), 0);
+	ck_assert(!retain);
+}
+END_TEST
+
+/*
+ * What an arena caches goes back to the page allocator when a request
+ * runs short: this thread's magazines and tcaches, and the arenas' dirty
+ * extents, including those that objects of an exited thread left.
+ */
+static void *
+gives_back_churn(void *arg)
+{
+	physreq_t *p = arg;
+	static void *obj[20000];
+
+	for (int i = 0; i < 20000; i++)
+		ck_assert_ptr_nonnull(obj[i] = kmem_alloc_physreq(2048, p,
+		    KM_NOSLEEP));
+	for (int i = 0; i < 20000; i++)
+		kmem_free(obj[i], 2048);
+	return NULL;
+}
+
+START_TEST(arena_gives_back)
+{
+	physreq_t *p, *big;
+	void *run;
+	pthread_t t;
+
+	MACHINE_UP("mem=128M,nodes=1,cpus=1");
+	p = mkpreq(8, 0, 32, 0);
+	big = mkpreq(PG, 0, 32, PREQ_PHYSCONTIG);
+	for (int round = 0; round < 2; round++) {
+		if (round == 0) {
+			(void)gives_back_churn(p);	/* in this thread */
+		} else {
+			ck_assert_int_eq(pthread_create(&t, NULL,
+			    gives_back_churn, p), 0);
+			ck_assert_int_eq(pthread_join(t, NULL), 0);
+		}
+		/* 100 MiB contiguous needs nearly all of the 112 MiB zone. */
+		run = kmem_alloc_physreq(100 << 20, big, KM_NOSLEEP);
+		ck_assert_ptr_nonnull(run);
+		kmem_free(run, 100 << 20);
+	}
+	physreq_free(p);
+	physreq_free(big);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
  * An arena reuses the memory its freed objects held: a second round of
  * the same allocations takes no new pages from the page allocator.
  */
@@ -1222,6 +1284,8 @@ kmem_suite(void)
 	tcase_add_test(tc, sleep_deadline_reports);
 	tcase_add_test(tc, fault_injection);
 	tcase_add_test(tc, full_audit);
+	tcase_add_test(tc, jemalloc_runs_without_retain);
+	tcase_add_test(tc, arena_gives_back);
 	tcase_add_test(tc, arena_reuses_memory);
 	tcase_add_test(tc, alias_exhaustion);
 	tcase_add_test(tc, sleep_deadline_scattered);

@@ -45,6 +45,21 @@
 #include "palloc/palloc.h"
 #include "verify/verify.h"
 
+/*
+ * jemalloc's options, read when it starts.  With opt.retain (the default
+ * on Linux) jemalloc assumes that two extents next to each other in the
+ * address space belong to different arenas only where the upper one is
+ * the start of a hook allocation, and skips the check otherwise.  Our
+ * arenas violate that: they share the page allocator's direct map, so a
+ * run one arena gives back through hook_dalloc can go to another arena's
+ * hook_alloc and end up beside a piece of the first.  jemalloc then
+ * coalesces across the two arenas and corrupts both (its debug build
+ * asserts in extent_can_acquire_neighbor).  Without retain it compares
+ * the arenas itself.  A program that sets retain on anyway (its own
+ * malloc_conf, MALLOC_CONF) gets no arenas: arena_init checks.
+ */
+DDI_PUBLIC const char *malloc_conf = "retain:false";
+
 #define NO_ARENA	UINT32_MAX
 #define MAX_TCACHES	1024
 
@@ -180,8 +195,9 @@ hook_purge_forced(extent_hooks_t *h, void *addr, size_t size, size_t offset,
 {
 	uint64_t pa = (uint64_t)((uint8_t *)addr - machine->dmap) + offset;
 
-	machine_ram_release(pa >> machine->pshift, length >> machine->pshift);
-	return false;
+	/* false: done, the pages read as zeros; true: jemalloc keeps them */
+	return !machine_ram_release(pa >> machine->pshift,
+	    length >> machine->pshift);
 }
 
 static bool
@@ -222,7 +238,6 @@ arena_create(int node, int zone, unsigned *indp)
 	char name[64];
 	size_t sz = sizeof(unsigned);
 	ssize_t decay = 1000;
-	size_t grow = machine->spec.page;
 	int error;
 
 	if ((error = mallctl("arenas.create", indp, &sz, NULL, 0)) != 0)
@@ -234,12 +249,6 @@ arena_create(int node, int zone, unsigned *indp)
 	snprintf(name, sizeof(name), "arena.%u.extent_hooks", *indp);
 	if ((error = mallctl(name, NULL, NULL, &hp, sizeof(hp))) != 0)
 		return error;
-	/*
-	 * Small growth steps: with opt.retain, what a step does not use stays
-	 * retained by jemalloc for good, where purging cannot reach it.
-	 */
-	snprintf(name, sizeof(name), "arena.%u.retain_grow_limit", *indp);
-	(void)mallctl(name, NULL, NULL, &grow, sizeof(grow));
 	snprintf(name, sizeof(name), "arena.%u.dirty_decay_ms", *indp);
 	(void)mallctl(name, NULL, NULL, &decay, sizeof(decay));
 	snprintf(name, sizeof(name), "arena.%u.muzzy_decay_ms", *indp);
@@ -376,9 +385,33 @@ zone_has_ram(int zone)
 	return false;
 }
 
+/*
+ * Whether jemalloc runs without opt.retain (see malloc_conf above); if not,
+ * say once why small objects come from pools only.
+ */
+static bool
+arena_jemalloc_usable(void)
+{
+	static atomic_bool warned;
+	bool retain = true;
+	size_t sz = sizeof(retain);
+
+	if (mallctl("opt.retain", &retain, &sz, NULL, 0) == 0 && !retain)
+		return true;
+	if (!atomic_exchange(&warned, true))
+		fprintf(stderr, "ddicompat: jemalloc runs with opt.retain, "
+		    "which cannot keep arenas apart, so small objects come "
+		    "from pools: link -lddicompat before -ljemalloc (as "
+		    "pkg-config --libs ddicompat does) and leave retain out "
+		    "of MALLOC_CONF\n");
+	return false;
+}
+
 int
 arena_init(void)
 {
+	bool usable;
+
 	pthread_once(&arena_once, arena_once_init);
 	arena_page_owner_len = (size_t)machine->npfn;
 	arena_page_owner = mmap(NULL, arena_page_owner_len,
@@ -392,6 +425,7 @@ arena_init(void)
 	atomic_store_explicit(&arena_gen, machine->generation,
 	    memory_order_relaxed);
 	tc_nall = 0;
+	usable = arena_jemalloc_usable();
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++) {
 			int error;
@@ -401,8 +435,8 @@ arena_init(void)
 			 * jemalloc splits extents at host pages: with larger
 			 * machine pages the pools serve small objects.
 			 */
-			if (n >= machine->spec.nodes || z == ZONE_ISA ||
-			    !zone_has_ram(z) ||
+			if (!usable || n >= machine->spec.nodes ||
+			    z == ZONE_ISA || !zone_has_ram(z) ||
 			    machine->spec.page != (size_t)sysconf(_SC_PAGESIZE))
 				continue;
 			if ((error = arena_create(n, z, &arena_ind[n][z])) != 0) {
@@ -575,8 +609,8 @@ arena_free(int node, int zone, void *p, size_t size)
 }
 
 /*
- * Give cached memory back: empty this thread's magazines and flush its
- * tcaches into their arenas.
+ * Give cached memory back: empty this thread's magazines, flush its
+ * tcaches into their arenas, and purge the arenas.
  */
 void
 arena_reclaim(void)
@@ -595,9 +629,18 @@ arena_reclaim(void)
 				    sizeof(t));
 			}
 	/*
-	 * The arenas are not purged here: arena.<i>.purge called while other
-	 * threads allocate crashed inside jemalloc 5.3 (test_kmem's
-	 * threaded_stress, under load).  Their empty extents go back to the
-	 * page allocator through jemalloc's own decay (dirty_decay_ms).
+	 * Then purge every arena: its dirty extents go back to the page
+	 * allocator through hook_dalloc.  Called without palloc's locks, and
+	 * never from inside jemalloc (hook allocations do not reclaim).
 	 */
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++) {
+			char name[64];
+
+			if (arena_ind[n][z] == NO_ARENA)
+				continue;
+			snprintf(name, sizeof(name), "arena.%u.purge",
+			    arena_ind[n][z]);
+			(void)mallctl(name, NULL, NULL, NULL, 0);
+		}
 }

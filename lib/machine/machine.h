@@ -89,7 +89,7 @@ int	machine_spec_parse(const char *spec, struct machine_spec *ms,
 int	machine_layout(struct machine *m, char *err, size_t errlen);
 int	machine_ram_create(struct machine *m, char *err, size_t errlen);
 void	machine_ram_destroy(struct machine *m);
-void	machine_ram_release(uint64_t pfn, uint64_t npages);
+bool	machine_ram_release(uint64_t pfn, uint64_t npages);
 int	machine_zone_of(uint64_t pa);
 int	machine_seg_search(uint64_t pfn);
 

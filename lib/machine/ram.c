@@ -100,14 +100,17 @@ machine_ram_destroy(struct machine *m)
 	m->memfd = -1;
 }
 
-/* Give pages back to the host; they read as zeros afterwards. */
-void
+/*
+ * Give pages back to the host; they read as zeros afterwards.  False when
+ * the host refused, and the pages keep their contents.
+ */
+bool
 machine_ram_release(uint64_t pfn, uint64_t npages)
 {
 	struct machine *m = machine;
 
-	(void)fallocate(m->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-	    (off_t)(pfn << m->pshift), (off_t)(npages << m->pshift));
+	return fallocate(m->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    (off_t)(pfn << m->pshift), (off_t)(npages << m->pshift)) == 0;
 }
 
 /*

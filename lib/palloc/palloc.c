@@ -257,9 +257,9 @@ sweep_locked(void)
 				    h = pm[h].next) {
 					if (pm[h].flags & PM_CLEAN)
 						continue;
-					machine_ram_release(h,
-					    UINT64_C(1) << o);
-					pm[h].flags |= PM_CLEAN;
+					if (machine_ram_release(h,
+					    UINT64_C(1) << o))
+						pm[h].flags |= PM_CLEAN;
 				}
 	dirty_freed = 0;
 }
