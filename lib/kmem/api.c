@@ -125,7 +125,27 @@ kmem_free(void *p, size_t size)
 	kmem_free_checked(p, size, KK_KMEM, __func__, DDI_CALLER);
 }
 
-static void *
+/* Everything but a magazine hit: the checks, their reports, every path. */
+static __attribute__((noinline)) void *
+kmem_physreq_slow(size_t size, physreq_t *preq, int flags, unsigned level,
+    int how, enum kmem_kind kind, bool contig, const char *func,
+    const void *caller)
+{
+	struct kcons c;
+
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
+	    !kmem_physreq_cons(preq, level, &c, func, caller))
+		return NULL;
+	c.contig |= contig;
+	return kmem_alloc_cons(size, &c, flags, how, kind, func, caller);
+}
+
+/*
+ * A magazine hit is served inline, keeping the entry point small; all
+ * else, a miss included, starts again in kmem_physreq_slow.
+ */
+static inline __attribute__((always_inline)) void *
 kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
     int how, enum kmem_kind kind, bool contig, const char *func,
     const void *caller)
@@ -133,21 +153,13 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
 	struct kcons c;
 	void *p;
 
-	machine_ensure();
-	if (likely((flags & ~KM_NOSLEEP) == 0) &&
-	    likely(kmem_physreq_cons_fast(preq, level, &c))) {
-		c.contig |= contig;
-		if ((p = kmem_alloc_fast(size, &c, flags, how, func,
-		    caller)) != NULL)
-			return p;
-		return kmem_alloc_cons(size, &c, flags, how, kind, func,
-		    caller);
-	}
-	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
-	    !kmem_physreq_cons(preq, level, &c, func, caller))
-		return NULL;
-	c.contig |= contig;
-	return kmem_alloc_cons(size, &c, flags, how, kind, func, caller);
+	if (likely(machine != NULL && (flags & ~KM_NOSLEEP) == 0) &&
+	    likely(kmem_physreq_cons_fast(preq, level, &c)) &&
+	    likely((p = kmem_alloc_fast(size, &c, flags, how, func,
+	    caller)) != NULL))
+		return p;
+	return kmem_physreq_slow(size, preq, flags, level, how, kind, contig,
+	    func, caller);
 }
 
 DDI_PUBLIC void *

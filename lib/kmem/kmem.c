@@ -40,6 +40,7 @@
  * threads left.  A thread's count may be negative: it can free memory
  * another thread allocated.
  */
+_Static_assert(sizeof(struct kmem_tcount) <= 64, "a count fits its line");
 static pthread_mutex_t kmem_count_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kmem_tcount *kmem_counts;		/* live threads */
 static _Atomic int64_t kmem_count_exited;	/* threads gone */
@@ -72,9 +73,11 @@ kmem_count_key_init(void)
 struct kmem_tcount *
 kmem_count_slow(void)
 {
-	struct kmem_tcount *t = calloc(1, sizeof(*t));
+	/* A cache line of its own: threads' counts must not share one. */
+	struct kmem_tcount *t = aligned_alloc(64, 64);
 
 	VERIFY(t != NULL);
+	memset(t, 0, sizeof(*t));
 	pthread_once(&kmem_count_once, kmem_count_key_init);
 	pthread_mutex_lock(&kmem_count_lock);
 	t->next = kmem_counts;
