@@ -591,6 +591,24 @@ START_TEST(arena_gives_back)
 END_TEST
 
 /*
+ * Stop the time-based decay of the arena that holds obj, so that what it
+ * keeps depends on the allocations alone, not on how long they took.
+ */
+static void
+arena_decay_off(const void *obj)
+{
+	unsigned ind;
+	size_t sz = sizeof(ind);
+	ssize_t never = -1;
+	char name[64];
+
+	ck_assert_int_eq(mallctl("arenas.lookup", &ind, &sz, &obj,
+	    sizeof(obj)), 0);
+	snprintf(name, sizeof(name), "arena.%u.dirty_decay_ms", ind);
+	ck_assert_int_eq(mallctl(name, NULL, NULL, &never, sizeof(never)), 0);
+}
+
+/*
  * An arena reuses the memory its freed objects held: a second round of
  * the same allocations takes no new pages from the page allocator.
  */
@@ -598,7 +616,7 @@ START_TEST(arena_reuses_memory)
 {
 	physreq_t *p;
 	static void *obj[20000];
-	uint64_t after_first;
+	uint64_t after_first = 0;
 	struct ddisim_info di;
 
 	MACHINE_UP("mem=128M,nodes=1,cpus=1");
@@ -607,6 +625,8 @@ START_TEST(arena_reuses_memory)
 		for (int i = 0; i < 20000; i++) {
 			obj[i] = kmem_alloc_physreq(2048, p, KM_NOSLEEP);
 			ck_assert_ptr_nonnull(obj[i]);
+			if (round == 0 && i == 0)
+				arena_decay_off(obj[0]);
 		}
 		for (int i = 0; i < 20000; i++)
 			kmem_free(obj[i], 2048);

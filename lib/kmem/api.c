@@ -17,20 +17,31 @@
 static const uint64_t below_16m = UINT64_C(1) << 24;
 static const uint64_t below_4g = UINT64_C(1) << 32;
 
-static void *
+static __attribute__((noinline)) void *
+kmem_plain_slow(size_t size, int flags, uint64_t high, bool contig, int how,
+    const char *func, const void *caller)
+{
+	struct kcons c = { .high = high, .align = 8, .contig = contig };
+
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller))
+		return NULL;
+	return kmem_alloc_cons(size, &c, flags, how, KK_KMEM, func, caller);
+}
+
+/* As kmem_physreq: a magazine hit inline, the rest out of line. */
+static inline __attribute__((always_inline)) void *
 kmem_plain(size_t size, int flags, uint64_t high, bool contig, int how,
     const char *func, const void *caller)
 {
 	struct kcons c = { .high = high, .align = 8, .contig = contig };
 	void *p;
 
-	machine_ensure();
-	if (likely((flags & ~KM_NOSLEEP) == 0) &&
-	    (p = kmem_alloc_fast(size, &c, flags, how, func, caller)) != NULL)
+	if (likely(machine != NULL && (flags & ~KM_NOSLEEP) == 0) &&
+	    likely((p = kmem_alloc_fast(size, &c, flags, how, func,
+	    caller)) != NULL))
 		return p;
-	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller))
-		return NULL;
-	return kmem_alloc_cons(size, &c, flags, how, KK_KMEM, func, caller);
+	return kmem_plain_slow(size, flags, high, contig, how, func, caller);
 }
 
 /* DDI 7.2 and 8: no physical guarantee at all. */
