@@ -124,8 +124,13 @@ kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
 	if (unlikely(!kmem_fast_ok || size - 1 >= ARENA_MAG_MAX - 1 ||
 	    c->boundary != 0 || c->align > 16))
 		return NULL;
+	/*
+	 * The memo's CPU is one machine_cpu() returned, which it also stored:
+	 * the raw thread-local value equals it exactly while it holds.
+	 */
 	if (unlikely(kmem_amemo.gen != machine->generation ||
-	    kmem_amemo.high != c->high || kmem_amemo.cpu != machine_cpu()))
+	    kmem_amemo.high != c->high ||
+	    kmem_amemo.cpu != machine_thread_cpu))
 		return NULL;
 	if (unlikely((m = arena_mag_hit(kmem_amemo.node, kmem_amemo.zone)) ==
 	    NULL))
@@ -157,7 +162,7 @@ kmem_free_fast(void *p, size_t size)
 	int node, zone;
 
 	if (unlikely(!vm_in_dmap(p) || ((uintptr_t)p & 7) != 0 ||
-	    machine->spec.audit != AUDIT_LIGHT))
+	    !kmem_fast_ok))
 		return false;
 	e = shadow_peek(p);
 	if (unlikely(!(e & SH_ARENA) || (e >> SH_SIZE_SHIFT) != size ||
