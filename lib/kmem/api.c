@@ -38,8 +38,8 @@ kmem_plain(size_t size, int flags, uint64_t high, bool contig, int how,
 	void *p;
 
 	if (likely(machine != NULL && (flags & ~KM_NOSLEEP) == 0) &&
-	    likely((p = kmem_alloc_fast(size, &c, flags, how, func,
-	    caller)) != NULL))
+	    likely((p = kmem_alloc_fast(size, &c, flags, how, caller)) !=
+	    NULL))
 		return p;
 	return kmem_plain_slow(size, flags, high, contig, how, func, caller);
 }
@@ -131,8 +131,10 @@ _Compat_kmem_zalloc_oddi(size_t size, int flags)
 DDI_PUBLIC void
 kmem_free(void *p, size_t size)
 {
-	if (likely(kmem_free_fast(p, size)))
+	if (likely(kmem_free_fast(p, size))) {
+		palloc_notify();
 		return;
+	}
 	kmem_free_checked(p, size, KK_KMEM, __func__, DDI_CALLER);
 }
 
@@ -166,8 +168,8 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
 
 	if (likely(machine != NULL && (flags & ~KM_NOSLEEP) == 0) &&
 	    likely(kmem_physreq_cons_fast(preq, level, &c)) &&
-	    likely((p = kmem_alloc_fast(size, &c, flags, how, func,
-	    caller)) != NULL))
+	    likely((p = kmem_alloc_fast(size, &c, flags, how, caller)) !=
+	    NULL))
 		return p;
 	return kmem_physreq_slow(size, preq, flags, level, how, kind, contig,
 	    func, caller);

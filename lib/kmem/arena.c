@@ -75,14 +75,18 @@ _Atomic uint64_t arena_gen;			/* machine generation;
  * that an object goes back to the magazine of its own arena even when
  * that arena drew the page from another node.
  */
-_Atomic uint8_t *arena_page_owner;		/* [npfn] */
+_Atomic uint8_t *arena_page_owner;		/* [top / 4 KiB] */
+uintptr_t arena_page_owner_bias;	/* the map less dmap / 4 KiB */
 static size_t arena_page_owner_len;
 
 static void
 owner_set(uint64_t pfn, uint64_t npages, uint8_t v)
 {
-	for (uint64_t i = 0; i < npages; i++)
-		atomic_store_explicit(&arena_page_owner[pfn + i], v,
+	uint64_t first = (pfn << machine->pshift) >> ARENA_OWNER_SHIFT;
+	uint64_t n = (npages << machine->pshift) >> ARENA_OWNER_SHIFT;
+
+	for (uint64_t i = 0; i < n; i++)
+		atomic_store_explicit(&arena_page_owner[first + i], v,
 		    memory_order_relaxed);
 }
 
@@ -413,7 +417,11 @@ arena_init(void)
 	bool usable;
 
 	pthread_once(&arena_once, arena_once_init);
-	arena_page_owner_len = (size_t)machine->npfn;
+	/*
+	 * By 4 KiB page: arenas exist only where that is the machine's page
+	 * too, and the map stays untouched elsewhere.
+	 */
+	arena_page_owner_len = (size_t)(machine->top >> ARENA_OWNER_SHIFT);
 	arena_page_owner = mmap(NULL, arena_page_owner_len,
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 	    MAP_NORESERVE, -1, 0);
@@ -421,6 +429,10 @@ arena_init(void)
 		arena_page_owner = NULL;
 		return ENOMEM;
 	}
+	VERIFY(((uintptr_t)machine->dmap & ((1u << ARENA_OWNER_SHIFT) - 1)) ==
+	    0);
+	arena_page_owner_bias = (uintptr_t)arena_page_owner -
+	    ((uintptr_t)machine->dmap >> ARENA_OWNER_SHIFT);
 	pthread_mutex_lock(&arena_lock);
 	atomic_store_explicit(&arena_gen, machine->generation,
 	    memory_order_relaxed);

@@ -50,18 +50,20 @@ arena_gen_now(void)
 extern DDI_TLS uint64_t arena_tc_gen;
 extern DDI_TLS struct arena_mag *arena_tc_mag[MACHINE_MAX_NODES][NZONES];
 
+#define ARENA_OWNER_SHIFT	12	/* the owner map is by 4 KiB page */
 extern _Atomic uint8_t *arena_page_owner;
+extern uintptr_t arena_page_owner_bias;
 
 /*
  * The (node, zone) of the arena that owns the page of p, which must be in
- * the direct map; false if no arena does.
+ * the direct map; false if no arena does.  The direct map starts on a
+ * page boundary, so p's entry is at the bias plus p / 4 KiB.
  */
 static inline bool
 arena_owner(const void *p, int *node, int *zone)
 {
-	uint64_t pfn = (uint64_t)((const uint8_t *)p - machine->dmap) >>
-	    machine->pshift;
-	unsigned v = atomic_load_explicit(&arena_page_owner[pfn],
+	unsigned v = atomic_load_explicit((_Atomic uint8_t *)
+	    (arena_page_owner_bias + ((uintptr_t)p >> ARENA_OWNER_SHIFT)),
 	    memory_order_relaxed);
 
 	if (v == 0)

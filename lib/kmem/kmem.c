@@ -40,14 +40,21 @@
  * threads left.  A thread's count may be negative: it can free memory
  * another thread allocated.
  */
-_Static_assert(sizeof(struct kmem_tcount) <= 64, "a count fits its line");
 static pthread_mutex_t kmem_count_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kmem_tcount *kmem_counts;		/* live threads */
 static _Atomic int64_t kmem_count_exited;	/* threads gone */
-DDI_TLS struct kmem_tcount *kmem_mycount;
+/*
+ * In the thread's own TLS block, which no other thread's data shares a
+ * cache line with.
+ */
+DDI_TLS struct kmem_tcount kmem_mycount;
 static pthread_key_t kmem_count_key;
 static pthread_once_t kmem_count_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Thread exit: fold the count into kmem_count_exited.  A later destructor
+ * of the same thread that frees memory registers the count again.
+ */
 static void
 kmem_count_exit(void *arg)
 {
@@ -57,11 +64,13 @@ kmem_count_exit(void *arg)
 	for (pp = &kmem_counts; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == t) {
 			*pp = t->next;
-			kmem_count_exited += t->bytes;
+			kmem_count_exited += atomic_load_explicit(&t->bytes,
+			    memory_order_relaxed);
 			break;
 		}
+	atomic_store_explicit(&t->bytes, 0, memory_order_relaxed);
+	t->registered = false;
 	pthread_mutex_unlock(&kmem_count_lock);
-	free(t);
 }
 
 static void
@@ -70,24 +79,19 @@ kmem_count_key_init(void)
 	VERIFY(pthread_key_create(&kmem_count_key, kmem_count_exit) == 0);
 }
 
-struct kmem_tcount *
-kmem_count_slow(void)
+void
+kmem_count_register(void)
 {
-	/* A cache line of its own: threads' counts must not share one. */
-	struct kmem_tcount *t = aligned_alloc(64, 64);
+	struct kmem_tcount *t = &kmem_mycount;
 
-	VERIFY(t != NULL);
-	memset(t, 0, sizeof(*t));
 	pthread_once(&kmem_count_once, kmem_count_key_init);
 	pthread_mutex_lock(&kmem_count_lock);
 	t->next = kmem_counts;
 	kmem_counts = t;
+	t->registered = true;
 	pthread_mutex_unlock(&kmem_count_lock);
 	pthread_setspecific(kmem_count_key, t);
-	kmem_mycount = t;
-	return t;
 }
-
 
 static _Atomic uint64_t kmem_fail_seq;	/* fault-injection draws */
 

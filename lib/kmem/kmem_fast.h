@@ -76,19 +76,26 @@ kmem_physreq_cons_fast(const physreq_t *p, unsigned level, struct kcons *c)
 struct kmem_tcount {
 	_Atomic int64_t		bytes;
 	struct kmem_tcount	*next;		/* kmem_count_lock */
+	bool			registered;	/* on kmem_counts */
 };
-extern DDI_TLS struct kmem_tcount *kmem_mycount;
-struct kmem_tcount *kmem_count_slow(void);
+extern DDI_TLS struct kmem_tcount kmem_mycount;
+void	kmem_count_register(void);
+
+/* For a thread whose count is registered. */
+static inline void
+kmem_out_add_registered(int64_t d)
+{
+	atomic_store_explicit(&kmem_mycount.bytes, atomic_load_explicit(
+	    &kmem_mycount.bytes, memory_order_relaxed) + d,
+	    memory_order_relaxed);
+}
 
 static inline void
 kmem_out_add(int64_t d)
 {
-	struct kmem_tcount *t = kmem_mycount;
-
-	if (unlikely(t == NULL))
-		t = kmem_count_slow();
-	atomic_store_explicit(&t->bytes, atomic_load_explicit(&t->bytes,
-	    memory_order_relaxed) + d, memory_order_relaxed);
+	if (unlikely(!kmem_mycount.registered))
+		kmem_count_register();
+	kmem_out_add_registered(d);
 }
 
 /*
@@ -109,12 +116,15 @@ extern bool kmem_fast_ok;
 /*
  * A small object for constraint c from the magazine the thread used last
  * for the same window, or NULL when that takes more than a pop: then
- * nothing was done and nothing reported.  flags, func and caller are the
- * entry point's, for the blocking check and the shadow.
+ * nothing was done and nothing reported.  flags is the entry point's, and
+ * caller goes into the shadow.  The fast paths make no call but tail
+ * calls, so that they save no registers: a context that may forbid
+ * blocking (KM_SLEEP must then be checked and reported) and a thread
+ * whose count is not registered yet take the full path.
  */
 static inline __attribute__((always_inline)) void *
 kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
-    const char *func, const void *caller)
+    const void *caller)
 {
 	struct arena_mag *m;
 	unsigned cl;
@@ -132,47 +142,52 @@ kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
 	    kmem_amemo.high != c->high ||
 	    kmem_amemo.cpu != machine_thread_cpu))
 		return NULL;
+	if (unlikely(((flags & KM_NOSLEEP) == 0 && verify_ctx_raised) ||
+	    !kmem_mycount.registered))
+		return NULL;
 	if (unlikely((m = arena_mag_hit(kmem_amemo.node, kmem_amemo.zone)) ==
 	    NULL))
 		return NULL;
 	cl = arena_mag_class[(size + 15) >> 4];
 	if (unlikely(m->n[cl] == 0))
 		return NULL;
-	/* Reported or not, the object is served: nothing needs to wait. */
-	if ((flags & KM_NOSLEEP) == 0)
-		(void)verify_may_block(func, caller);
 	p = m->obj[cl][--m->n[cl]];
 	shadow_set(p, ((uint64_t)(uintptr_t)caller & SH_CALLER_MASK) |
 	    SH_ARENA | (uint64_t)size << SH_SIZE_SHIFT);
 	if (how & KA_ZERO)
 		memset(p, 0, size);
-	kmem_out_add((int64_t)size);
+	kmem_out_add_registered((int64_t)size);
 	return p;
 }
 
 /*
- * Free an arena object of exactly the size it was asked for into the
- * magazine of the arena that owns it.  False (nothing done) for anything
- * else.
+ * Free an arena object of exactly the size it was asked for into a
+ * magazine of the arena that owns it that has room.  False (nothing done)
+ * for anything else.  The caller then calls palloc_notify.
  */
 static inline __attribute__((always_inline)) bool
 kmem_free_fast(void *p, size_t size)
 {
+	struct arena_mag *m;
+	unsigned cl;
 	uint64_t e;
 	int node, zone;
 
 	if (unlikely(!vm_in_dmap(p) || ((uintptr_t)p & 7) != 0 ||
-	    !kmem_fast_ok))
+	    !kmem_fast_ok || !kmem_mycount.registered))
 		return false;
 	e = shadow_peek(p);
 	if (unlikely(!(e & SH_ARENA) || (e >> SH_SIZE_SHIFT) != size ||
-	    !arena_owner(p, &node, &zone)))
+	    size > ARENA_MAG_MAX || !arena_owner(p, &node, &zone) ||
+	    (m = arena_mag_hit(node, zone)) == NULL))
+		return false;
+	cl = arena_mag_class[(size + 15) >> 4];
+	if (unlikely(m->n[cl] == arena_mag_cap[cl]))
 		return false;
 	shadow_clear(p);
-	kmem_out_add(-(int64_t)size);
-	arena_free_fast(node, zone, p, size);
+	kmem_out_add_registered(-(int64_t)size);
+	m->obj[cl][m->n[cl]++] = p;
 	palloc_cached();
-	palloc_notify();
 	return true;
 }
 

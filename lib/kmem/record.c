@@ -27,6 +27,7 @@ static struct {
 } rec_tab[REC_STRIPES];
 
 _Atomic uint64_t *record_shadow;	/* [top / 8] entries */
+uintptr_t record_shadow_bias;
 static size_t shadow_len;
 
 static const char *const kind_name[KK_NKINDS] = {
@@ -70,6 +71,9 @@ record_init(void)
 		record_shadow = NULL;
 		return ENOMEM;
 	}
+	VERIFY(((uintptr_t)machine->dmap & 7) == 0);
+	record_shadow_bias = (uintptr_t)record_shadow -
+	    ((uintptr_t)machine->dmap >> 3) * sizeof(uint64_t);
 	return 0;
 }
 

@@ -60,12 +60,15 @@ bool	record_find(uintptr_t va, struct krec *copy);
  * through the driver's own synchronisation, which orders them.
  */
 extern _Atomic uint64_t *record_shadow;		/* [top / 8] entries */
+/* record_shadow less the direct map's start / 8 entries, as an integer. */
+extern uintptr_t record_shadow_bias;
 
 static inline _Atomic uint64_t *
 shadow_slot(const void *p)
 {
-	return &record_shadow[(uint64_t)((const uint8_t *)p -
-	    machine->dmap) >> 3];
+	/* the direct map starts 8-aligned: (p - dmap) / 8 = p / 8 - dmap / 8 */
+	return (_Atomic uint64_t *)(record_shadow_bias +
+	    ((uintptr_t)p >> 3) * sizeof(uint64_t));
 }
 
 static inline void
