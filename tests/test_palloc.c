@@ -334,8 +334,11 @@ START_TEST(bitmap_search_vs_brute_force)
 	rng_seed(&r, 77);
 	for (long it = 0; it < iters; it++) {
 		unsigned density = (unsigned)rng_below(&r, 100);
-		uint64_t n = 1 + rng_below(&r, rng_below(&r, 2) ? 8 : 300);
-		uint64_t a = UINT64_C(1) << rng_below(&r, 6);
+		/* short runs (word at a time), up to and past 64, and long */
+		unsigned shape = (unsigned)rng_below(&r, 4);
+		uint64_t n = 1 + rng_below(&r, shape == 0 ? 8 : shape == 1 ?
+		    64 : shape == 2 ? 72 : 300);
+		uint64_t a = UINT64_C(1) << rng_below(&r, 9);
 		uint64_t b = rng_below(&r, 2) ? 0 : UINT64_C(1) << rng_below(&r,
 		    12);
 		uint64_t lo = rng_below(&r, 4096), hi = lo + rng_below(&r,

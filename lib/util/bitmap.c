@@ -72,6 +72,8 @@ bitmap_prev(const uint64_t *bm, uint64_t lo, uint64_t pos, bool want)
 /*
  * The exact search: lowest p in [lo, hi) with p aligned to align, bits
  * [p, p+n) all set, and [p, p+n) not crossing a multiple of boundary.
+ * align and boundary are powers of two.  Runs of at most 64 bits are
+ * searched a word at a time (find_run_small); longer ones as follows.
  *
  * Each candidate [pos, pos+n) is probed from its end backwards, as in
  * Boyer-Moore: the last clear bit c found there rules out every start up
@@ -83,18 +85,96 @@ bitmap_prev(const uint64_t *bm, uint64_t lo, uint64_t pos, bool want)
  * O((hi - lo) / 64) word reads at worst and O((hi - lo) / n) probes on
  * fragmented memory.
  */
+/* Bits at every multiple of step (a power of two, at most 64) in a word. */
+static uint64_t
+every(uint64_t step, uint64_t unit)
+{
+	uint64_t m = 0;
+
+	for (uint64_t i = 0; i < 64; i += step)
+		m |= unit << i;
+	return m;
+}
+
+/*
+ * The search for runs of at most 64 bits, a word at a time.  For each
+ * word, x gets the starts whose n bits are all set, the run spilling into
+ * the next word: x = w & w >> 1 & ... & w >> (n - 1), each shift fed from
+ * the next word.  Then x keeps only the starts that the alignment allows
+ * (a fixed pattern, or one word in align / 64 for larger alignments), that
+ * the boundary allows (a fixed pattern below 64; above it at most one
+ * multiple of boundary ends inside the word's reach, and the n - 1 starts
+ * before it go), and that lie in [lo, hi - n].  The lowest bit left is the
+ * answer.  Each word is read at most twice; the work is O((hi - lo) / 64)
+ * words of at most n - 1 shifts each, which beats probing candidates one
+ * by one when runs are short and memory fragmented.
+ */
+static bool
+find_run_small(const uint64_t *bm, uint64_t lo, uint64_t hi, uint64_t n,
+    uint64_t align, uint64_t boundary, uint64_t *startp)
+{
+	uint64_t last = hi - n;		/* the highest start */
+	uint64_t amask = align <= 64 ? every(align, 1) : 1;
+	uint64_t bpat = ~UINT64_C(0);
+
+	if (boundary != 0 && boundary < 64)
+		bpat = every(boundary, boundary - n + 1 == 64 ? ~UINT64_C(0) :
+		    (UINT64_C(1) << (boundary - n + 1)) - 1);
+	for (uint64_t wi = lo >> 6; wi <= last >> 6; wi++) {
+		uint64_t base = wi << 6, w, next, x;
+
+		if (align > 64 && (base & (align - 1)) != 0) {
+			wi = (roundup_p2(base, align) >> 6) - 1;
+			continue;
+		}
+		if ((w = bm[wi] & amask & bpat) == 0)
+			continue;
+		x = w;
+		w = bm[wi];
+		next = base + 64 < hi ? bm[wi + 1] : 0;
+		for (uint64_t k = 1; k < n && x != 0; k++)
+			x &= w >> k | next << (64 - k);
+		if (boundary >= 64 && n > 1) {
+			/* starts in (m - n, m) cross the next multiple m */
+			uint64_t m = (base | (boundary - 1)) + 1;
+			uint64_t from = m - n + 1 > base ? m - n + 1 - base : 0;
+
+			if (from < 64)
+				x &= ~(~UINT64_C(0) << from) |
+				    (m - base >= 64 ? 0 :
+				    ~UINT64_C(0) << (m - base));
+		}
+		if (wi == lo >> 6)
+			x &= ~UINT64_C(0) << (lo & 63);
+		if (wi == last >> 6)
+			x &= ~UINT64_C(0) >> (63 - (last & 63));
+		if (x != 0) {
+			*startp = base + (uint64_t)__builtin_ctzll(x);
+			return true;
+		}
+	}
+	return false;
+}
+
 bool
 bitmap_find_run(const uint64_t *bm, uint64_t lo, uint64_t hi, uint64_t n,
     uint64_t align, uint64_t boundary, uint64_t *startp)
 {
 	uint64_t pos = roundup_p2(lo, align), known = pos;
+	/* boundary is a power of two: the bits above it name its window */
+	uint64_t bmask = boundary != 0 ? ~(boundary - 1) : 0;
 
 	if (n == 0 || (boundary != 0 && n > boundary))
 		return false;
+	if (n <= 64) {
+		if (pos >= hi || hi - pos < n)
+			return false;
+		return find_run_small(bm, pos, hi, n, align, boundary, startp);
+	}
 	while (pos < hi && hi - pos >= n) {
 		uint64_t c, end = pos + n;
 
-		if (boundary != 0 && pos / boundary != (end - 1) / boundary) {
+		if (((pos ^ (end - 1)) & bmask) != 0) {
 			pos = roundup_p2(roundup_p2(pos + 1, boundary), align);
 			continue;
 		}
