@@ -1173,6 +1173,61 @@ START_TEST(magazine_thread_exit_gives_back)
 END_TEST
 
 /*
+ * A driver's thread-specific destructor that frees kmem memory runs after
+ * the library's own ones: what it frees still reaches the arena, and the
+ * byte count stays right.
+ */
+static pthread_key_t late_key;
+static void *late_obj;
+
+static void
+late_free(void *arg)
+{
+	kmem_free(arg, 64);
+}
+
+static void *
+late_thread(void *arg)
+{
+	physreq_t *p = arg;
+	void *mine;
+
+	/* This thread's own caches exist, and are torn down before ours. */
+	mine = kmem_alloc_physreq(64, p, KM_NOSLEEP);
+	ck_assert_ptr_nonnull(mine);
+	kmem_free(mine, 64);
+	pthread_setspecific(late_key, late_obj);
+	return NULL;
+}
+
+START_TEST(freed_by_a_late_destructor)
+{
+	physreq_t *p;
+	pthread_t t;
+	size_t before, out;
+	void *probe;
+
+	MACHINE_UP("mem=256M,nodes=1,cpus=1");
+	p = mkpreq(8, 0, 32, 0);
+	probe = kmem_alloc_physreq(64, p, KM_NOSLEEP);
+	/* made now, after the library's keys: its destructor runs last */
+	ck_assert_int_eq(pthread_key_create(&late_key, late_free), 0);
+	out = ddisim_outstanding();
+	late_obj = kmem_alloc_physreq(64, p, KM_NOSLEEP);
+	ck_assert_ptr_nonnull(late_obj);
+	before = arena_small_allocated(probe);
+	ck_assert_int_eq(pthread_create(&t, NULL, late_thread, p), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_uint_eq(arena_small_allocated(probe), before - 64);
+	ck_assert_uint_eq(ddisim_outstanding(), out);
+	pthread_key_delete(late_key);
+	kmem_free(probe, 64);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
  * Objects made on one node and freed on another, by other threads, at
  * random sizes: every byte arrives as written, every object is checked
  * against its physreq, and nothing is left outstanding.
@@ -1315,6 +1370,7 @@ kmem_suite(void)
 	tcase_add_test(tc, word_aligned_block_misuse);
 	tcase_add_test(tc, magazine_home_arena);
 	tcase_add_test(tc, magazine_thread_exit_gives_back);
+	tcase_add_test(tc, freed_by_a_late_destructor);
 	tcase_add_test(tc, large_machine_pages);
 	tcase_add_test(tc, scatter_many_pages);
 	suite_add_tcase(s, tc);

@@ -325,19 +325,25 @@ DDI_PUBLIC int
 ddisim_intr_raise(int irq)
 {
 	struct intr_line *l;
-	unsigned long before;
+	unsigned long before = 0;
 	int natt;
 
 	if (!irq_ok(__func__, DDI_CALLER, irq))
 		return -1;
 	l = &lines[irq];
+	/*
+	 * Held (read) across the post, so that ddisim_intr_bind cannot move
+	 * the line to another CPU under it; handlers run here take it again
+	 * for reading, which the lock allows.
+	 */
 	pthread_rwlock_rdlock(&intr_lock);
-	natt = l->natt;
+	if ((natt = l->natt) != 0) {
+		before = atomic_load(&l->delivered);
+		kctx_post(&l->pend, true);
+	}
 	pthread_rwlock_unlock(&intr_lock);
 	if (natt == 0)
 		return -1;
-	before = atomic_load(&l->delivered);
-	kctx_post(&l->pend, true);
 	return atomic_load(&l->delivered) != before;
 }
 

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "verify/verify.h"
 #include "kern/kern.h"
@@ -129,8 +130,10 @@ pio_grace(void)
  * before the waiter sleeps.
  */
 static int
-pio_wait_idle(struct ddisim_ports *d)
+pio_wait_idle(struct ddisim_ports *d, const void *caller)
 {
+	struct timespec ts;
+	bool reported = false;
 	int mine = 0;
 
 	for (const struct pio_frame *f = pio_self; f != NULL; f = f->next)
@@ -138,8 +141,18 @@ pio_wait_idle(struct ddisim_ports *d)
 			mine++;
 	atomic_store(&d->dying, true);
 	pthread_mutex_lock(&pio_drain_lock);
+	kern_deadline(&ts, kern_waitlimit_ms());
 	while (atomic_load(&d->busy) > mine)
-		pthread_cond_wait(&pio_drain, &pio_drain_lock);
+		if (pthread_cond_timedwait(&pio_drain, &pio_drain_lock, &ts) ==
+		    ETIMEDOUT && !reported) {
+			reported = true;
+			pthread_mutex_unlock(&pio_drain_lock);
+			verify_report("ddisim_port_release", caller, "%s: an "
+			    "access in another thread has not returned after "
+			    "%u ms", d->name, kern_waitlimit_ms());
+			pthread_mutex_lock(&pio_drain_lock);
+			kern_deadline(&ts, 1000u * 3600u);
+		}
 	pthread_mutex_unlock(&pio_drain_lock);
 	return mine;
 }
@@ -154,7 +167,7 @@ ddisim_port_release(ddisim_ports_t *d)
 		if (pio_map[i] == d)
 			pio_map[i] = NULL;
 	pthread_rwlock_unlock(&pio_lock);
-	if (pio_wait_idle(d) > 0) {
+	if (pio_wait_idle(d, DDI_CALLER) > 0) {
 		atomic_store(&d->orphan, true);	/* pio_unpin frees it */
 		return;
 	}

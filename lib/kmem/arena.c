@@ -336,6 +336,12 @@ tc_thread_exit(void *arg)
 					break;
 				}
 		}
+	/*
+	 * A later destructor of this thread that frees or allocates makes
+	 * new caches: the stale generation sends it through arena_tcache,
+	 * which registers this destructor again.
+	 */
+	arena_tc_gen = 0;
 	pthread_mutex_unlock(&arena_lock);
 }
 
@@ -594,6 +600,12 @@ arena_alloc(int node, int zone, size_t size, size_t align)
 			return m->obj[c][--m->n[c]];
 		return mag_refill(m, c);
 	}
+	/*
+	 * No magazine: still take the whole class, 16-byte aligned, since a
+	 * free may file the object in a magazine by the size asked for.
+	 */
+	if (size <= ARENA_MAG_MAX)
+		size = mag_size[arena_mag_class[(size + 15) >> 4]];
 	return mallocx(size, align > 16 ? arena_flags(node, zone) |
 	    MALLOCX_ALIGN(align) : arena_flags(node, zone));
 }

@@ -52,8 +52,10 @@ static pthread_key_t kmem_count_key;
 static pthread_once_t kmem_count_once = PTHREAD_ONCE_INIT;
 
 /*
- * Thread exit: fold the count into kmem_count_exited.  A later destructor
- * of the same thread that frees memory registers the count again.
+ * Thread exit: fold the count into kmem_count_exited.  What a later
+ * destructor of the same thread allocates or frees goes straight there
+ * (kmem_count_late): the record lives in TLS, which glibc frees after its
+ * last round of destructors, so it must not be linked again.
  */
 static void
 kmem_count_exit(void *arg)
@@ -70,6 +72,7 @@ kmem_count_exit(void *arg)
 		}
 	atomic_store_explicit(&t->bytes, 0, memory_order_relaxed);
 	t->registered = false;
+	t->exited = true;
 	pthread_mutex_unlock(&kmem_count_lock);
 }
 
@@ -77,6 +80,12 @@ static void
 kmem_count_key_init(void)
 {
 	VERIFY(pthread_key_create(&kmem_count_key, kmem_count_exit) == 0);
+}
+
+void
+kmem_count_late(int64_t d)
+{
+	kmem_count_exited += d;
 }
 
 void

@@ -77,9 +77,11 @@ struct kmem_tcount {
 	_Atomic int64_t		bytes;
 	struct kmem_tcount	*next;		/* kmem_count_lock */
 	bool			registered;	/* on kmem_counts */
+	bool			exited;		/* its thread is exiting */
 };
 extern DDI_TLS struct kmem_tcount kmem_mycount;
 void	kmem_count_register(void);
+void	kmem_count_late(int64_t d);
 
 /* For a thread whose count is registered. */
 static inline void
@@ -93,8 +95,13 @@ kmem_out_add_registered(int64_t d)
 static inline void
 kmem_out_add(int64_t d)
 {
-	if (unlikely(!kmem_mycount.registered))
+	if (unlikely(!kmem_mycount.registered)) {
+		if (kmem_mycount.exited) {
+			kmem_count_late(d);
+			return;
+		}
 		kmem_count_register();
+	}
 	kmem_out_add_registered(d);
 }
 
