@@ -376,7 +376,6 @@ mag_classes_init(void)
 		}
 		arena_mag_class[i] = (uint8_t)(mag_nclass - 1);
 	}
-	arena_mag_class[0] = 0;
 }
 
 static void
@@ -444,11 +443,14 @@ arena_init(void)
 	    memory_order_relaxed);
 	tc_nall = 0;
 	usable = arena_jemalloc_usable();
+	/* All unset first: a failure below tears down only what was made. */
+	for (int n = 0; n < MACHINE_MAX_NODES; n++)
+		for (int z = 0; z < NZONES; z++)
+			arena_ind[n][z] = NO_ARENA;
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++) {
 			int error;
 
-			arena_ind[n][z] = NO_ARENA;
 			/*
 			 * jemalloc splits extents at host pages: with larger
 			 * machine pages the pools serve small objects.
@@ -459,6 +461,7 @@ arena_init(void)
 				continue;
 			if ((error = arena_create(n, z, &arena_ind[n][z])) != 0) {
 				pthread_mutex_unlock(&arena_lock);
+				arena_fini();	/* the arenas made, the map */
 				return error;
 			}
 		}
@@ -558,12 +561,9 @@ mag_get(int node, int zone)
 static inline struct arena_mag *
 mag_mine(int node, int zone)
 {
-	struct arena_mag *m;
+	struct arena_mag *m = arena_mag_hit(node, zone);
 
-	if (likely(arena_tc_gen == arena_gen_now()) &&
-	    likely((m = arena_tc_mag[node][zone]) != NULL))
-		return m;
-	return mag_get(node, zone);
+	return m != NULL ? m : mag_get(node, zone);
 }
 
 /* Fill half of class c's empty stack from the tcache; one object or NULL. */
@@ -639,9 +639,8 @@ arena_free(int node, int zone, void *p, size_t size)
 void
 arena_reclaim(void)
 {
-	if (arena_tc_gen == arena_gen_now())
+	if (arena_tc_gen == arena_gen_now()) {
 		mag_flush_all(false);
-	if (arena_tc_gen == arena_gen_now())
 		for (int n = 0; n < MACHINE_MAX_NODES; n++)
 			for (int z = 0; z < NZONES; z++) {
 				unsigned t = tc_mine[n][z];
@@ -652,6 +651,7 @@ arena_reclaim(void)
 				(void)mallctl("tcache.flush", NULL, NULL, &t,
 				    sizeof(t));
 			}
+	}
 	/*
 	 * Then purge every arena: its dirty extents go back to the page
 	 * allocator through hook_dalloc.  Called without palloc's locks, and

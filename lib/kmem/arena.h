@@ -25,8 +25,8 @@ void	arena_free(int node, int zone, void *p, size_t size);
 
 /*
  * Magazines (arena.c): their geometry and the calling thread's, exposed
- * for the inline fast paths below, which serve a hit and leave the rest
- * to arena_alloc and arena_free.
+ * for the inline fast paths of kmem_fast.h, which serve a hit and leave
+ * the rest to arena_alloc and arena_free.
  */
 #define ARENA_MAG_MAX		4096	/* largest object a magazine holds */
 #define ARENA_MAG_NCLASS	48
@@ -79,38 +79,6 @@ arena_mag_hit(int node, int zone)
 	if (likely(arena_tc_gen == arena_gen_now()))
 		return arena_tc_mag[node][zone];
 	return NULL;
-}
-
-static inline void *
-arena_alloc_fast(int node, int zone, size_t size, size_t align)
-{
-	struct arena_mag *m;
-
-	if (likely(size <= ARENA_MAG_MAX && align <= 16) &&
-	    likely((m = arena_mag_hit(node, zone)) != NULL)) {
-		unsigned c = arena_mag_class[(size + 15) >> 4];
-
-		if (likely(m->n[c] > 0))
-			return m->obj[c][--m->n[c]];
-	}
-	return arena_alloc(node, zone, size, align);
-}
-
-static inline void
-arena_free_fast(int node, int zone, void *p, size_t size)
-{
-	struct arena_mag *m;
-
-	if (likely(size <= ARENA_MAG_MAX) &&
-	    likely((m = arena_mag_hit(node, zone)) != NULL)) {
-		unsigned c = arena_mag_class[(size + 15) >> 4];
-
-		if (likely(m->n[c] < arena_mag_cap[c])) {
-			m->obj[c][m->n[c]++] = p;
-			return;
-		}
-	}
-	arena_free(node, zone, p, size);
 }
 
 #endif /* DDICOMPAT_ARENA_H */

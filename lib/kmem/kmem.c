@@ -257,8 +257,8 @@ kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 
 	if (c->boundary == 0 && kmem_amemo.gen == machine->generation &&
 	    kmem_amemo.high == c->high && kmem_amemo.cpu == cpu) {
-		void *p = arena_alloc_fast(kmem_amemo.node, kmem_amemo.zone,
-		    size, c->align);
+		void *p = arena_alloc(kmem_amemo.node, kmem_amemo.zone, size,
+		    c->align);
 
 		if (p != NULL) {
 			*entry |= SH_ARENA;
@@ -608,7 +608,7 @@ kmem_free_small(void *p, bool arena, size_t size)
 
 	if (arena) {
 		VERIFY(arena_owner(p, &node, &zone));
-		arena_free_fast(node, zone, p, size);
+		arena_free(node, zone, p, size);
 		palloc_cached();
 		palloc_notify();
 	} else {
@@ -693,7 +693,7 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 	    ((uintptr_t)p & 3) == 0 && (e = kmem_shadow_claim(p)) != 0) {
 		size_t was = (size_t)(e >> SH_SIZE_SHIFT);
 
-		if (was != size && !size_matches(was, size, page))
+		if (!size_matches(was, size, page))
 			verify_report(func, caller, "%p was allocated with "
 			    "size %zu, freed with size %zu", p, was, size);
 		kmem_out_add(-(int64_t)was);

@@ -45,6 +45,22 @@ preq_same(const struct preq_info *i, const physreq_t *p)
  * kmem_physreq_cons without its reports: false for anything that is not
  * a prepped, unchanged physreq, which the full function then reports.
  */
+/*
+ * The constraint of interned physreq i for a caller of the given level:
+ * DDI <= 7.1 and ODDI callers never get memory at or above 4 GiB.
+ */
+static inline void
+preq_cons(const struct preq_info *i, unsigned level, struct kcons *c)
+{
+	c->high = i->dmasize == 0 || i->dmasize >= 64 ? UINT64_MAX :
+	    UINT64_C(1) << i->dmasize;
+	if (level <= 71 && c->high > UINT64_C(1) << 32)
+		c->high = UINT64_C(1) << 32;
+	c->align = i->align == 0 ? 1 : i->align;
+	c->boundary = i->boundary;
+	c->contig = (i->flags & PREQ_PHYSCONTIG) != 0;
+}
+
 static inline __attribute__((always_inline)) bool
 kmem_physreq_cons_fast(const physreq_t *p, unsigned level, struct kcons *c)
 {
@@ -56,13 +72,7 @@ kmem_physreq_cons_fast(const physreq_t *p, unsigned level, struct kcons *c)
 	if (unlikely(i < &kmem_preq_info[0] ||
 	    i >= &kmem_preq_info[PREQ_INFOS] || !preq_same(i, p)))
 		return false;
-	c->high = i->dmasize == 0 || i->dmasize >= 64 ? UINT64_MAX :
-	    UINT64_C(1) << i->dmasize;
-	if (level <= 71 && c->high > UINT64_C(1) << 32)
-		c->high = UINT64_C(1) << 32;
-	c->align = i->align == 0 ? 1 : i->align;
-	c->boundary = i->boundary;
-	c->contig = (i->flags & PREQ_PHYSCONTIG) != 0;
+	preq_cons(i, level, c);
 	return true;
 }
 

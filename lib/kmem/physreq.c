@@ -137,7 +137,6 @@ kmem_physreq_cons(const void *vp, unsigned level, struct kcons *c,
 {
 	const physreq_t *p = vp;
 	const struct preq_info *i;
-	uint64_t four_g = UINT64_C(1) << 32;
 
 	if (p == NULL) {
 		verify_report(func, caller, "NULL physreq");
@@ -154,12 +153,6 @@ kmem_physreq_cons(const void *vp, unsigned level, struct kcons *c,
 		    "physreq_prep (prep it again after every change)", vp);
 		return false;
 	}
-	c->high = i->dmasize == 0 || i->dmasize >= 64 ? UINT64_MAX :
-	    UINT64_C(1) << i->dmasize;
-	if (level <= 71 && c->high > four_g)
-		c->high = four_g;
-	c->align = i->align == 0 ? 1 : i->align;
-	c->boundary = i->boundary;
-	c->contig = (i->flags & PREQ_PHYSCONTIG) != 0;
+	preq_cons(i, level, c);
 	return true;
 }

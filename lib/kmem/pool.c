@@ -84,10 +84,12 @@ pool_class(size_t size)
  * Block offsets inside a page: sequential, but a block whose object would
  * cross a multiple of boundary starts at that multiple instead.  Only the
  * object's own bytes must stay inside a boundary window, so a boundary
- * smaller than the minimum block still works.  Returns the count.
+ * smaller than the minimum block still works.  Returns the count, and
+ * marks each block's offset in starts (bit i: offset 4 * i) if given.
  */
 static unsigned
-layout_count(size_t blk, size_t osize, size_t boundary, size_t page)
+layout_count(size_t blk, size_t osize, size_t boundary, size_t page,
+    uint64_t *starts)
 {
 	size_t off = 0;
 	unsigned n = 0;
@@ -98,12 +100,13 @@ layout_count(size_t blk, size_t osize, size_t boundary, size_t page)
 			off = (off / boundary + 1) * boundary;
 			continue;
 		}
+		if (starts != NULL)
+			starts[off / 256] |= UINT64_C(1) << (off / 4 % 64);
 		n++;
 		off += blk;
 	}
 	return n;
 }
-
 /*
  * Alignment of the stride of an exact-size pool.  Every C object of n
  * bytes has an alignment that divides n, so no object of 68 bytes needs
@@ -149,7 +152,7 @@ pool_blocks_per_slab(size_t size, size_t align, size_t boundary)
 
 	pool_shape(size, align, boundary, &blk, &align);
 	return layout_count(blk, boundary != 0 ? size : blk, boundary,
-	    machine->spec.page);
+	    machine->spec.page, NULL);
 }
 
 static unsigned
@@ -161,23 +164,6 @@ pool_hash(size_t blk, size_t align, size_t boundary, uint64_t high, int node)
 	h ^= h >> 29;
 	h *= UINT64_C(0xbf58476d1ce4e5b9);
 	return (unsigned)(h >> 40) % POOL_HASH;
-}
-
-/* Mark in p->starts every offset at which a block of p starts. */
-static void
-pool_mark_starts(struct pool *p)
-{
-	size_t page = machine->spec.page, off = 0;
-
-	while (off + p->blk <= page) {
-		if (p->boundary != 0 &&
-		    off / p->boundary != (off + p->osize - 1) / p->boundary) {
-			off = (off / p->boundary + 1) * p->boundary;
-			continue;
-		}
-		p->starts[off / 256] |= UINT64_C(1) << (off / 4 % 64);
-		off += p->blk;
-	}
 }
 
 static struct pool *
@@ -211,8 +197,7 @@ pool_get(size_t size, size_t align, size_t boundary, uint64_t high, int node)
 		p->high = high;
 		p->node = node;
 		p->per_slab = layout_count(blk, osize, boundary,
-		    machine->spec.page);
-		pool_mark_starts(p);
+		    machine->spec.page, p->starts);
 		p->next = pool_tab[h];
 		pool_tab[h] = p;
 	}
