@@ -623,6 +623,35 @@ START_TEST(port_release_waits_for_access)
 }
 END_TEST
 
+/* A release that waits past the sleeplimit says so, then still waits. */
+START_TEST(port_release_wait_reported)
+{
+	struct slowdev d = { .entered = 0 };
+	pthread_t rd, rl;
+	unsigned long n;
+
+	MACHINE_UP("mem=64M,sleeplimit=100,verify=count");
+	d.ports = ddisim_port_claim(0x310, 1, &slow_ops, &d, "slow");
+	ck_assert_ptr_nonnull(d.ports);
+	ck_assert_int_eq(pthread_create(&rd, NULL, slow_reader, NULL), 0);
+	while (!atomic_load(&d.entered))
+		sched_yield();
+	n = ddisim_verify_count();
+	ck_assert_int_eq(pthread_create(&rl, NULL, slow_releaser, &d), 0);
+	while (ddisim_verify_count() == n)
+		sched_yield();
+	REPORTED(n, "ddisim_port_release: slow: an access in another thread "
+	    "has not returned after 100 ms");
+	ck_assert_int_eq(atomic_load(&d.released), 0);
+	atomic_store(&d.go, 1);
+	ck_assert_int_eq(pthread_join(rd, NULL), 0);
+	ck_assert_int_eq(pthread_join(rl, NULL), 0);
+	ck_assert_int_eq(atomic_load(&d.released), 1);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(port_release_inside_own_access)
 {
 	struct slowdev d = { .go = 1 };
@@ -1265,6 +1294,7 @@ main(void)
 	tcase_add_test(tc, port_io_dispatch);
 	tcase_add_test(tc, port_release_waits_for_access);
 	tcase_add_test(tc, port_release_inside_own_access);
+	tcase_add_test(tc, port_release_wait_reported);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");
