@@ -358,12 +358,13 @@ alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
 		    h = pm[h].next, tries++) {
 			if (h < r->low || h + (UINT64_C(1) << need) > r->high)
 				continue;
-			bool clean = (pm[h].flags & PM_CLEAN) != 0;
-
-			take_range_locked(h, UINT64_C(1) << o);
-			if ((UINT64_C(1) << o) > r->npages)
-				free_range_locked(h + r->npages,
-				    (UINT64_C(1) << o) - r->npages, clean);
+			/*
+			 * Only the pages taken change state: the rest of the
+			 * block goes back to the lists as smaller blocks and
+			 * stays free in the bitmap, so that a split costs
+			 * O(order), not O(block size).
+			 */
+			take_range_locked(h, r->npages);
 			*pfnp = h;
 			return true;
 		}
