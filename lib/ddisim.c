@@ -18,6 +18,7 @@
 #include "kmem/kmem.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
+#include "streams/streams.h"
 #include "verify/verify.h"
 #include "vm/vm.h"
 
@@ -120,6 +121,7 @@ ddisim_shutdown(void)
 	pthread_mutex_lock(lk);
 	m = machine;
 	if (m != NULL) {
+		streams_fini();
 		clock_fini();
 		intr_fini();
 		pio_fini();

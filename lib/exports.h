@@ -9,6 +9,7 @@
 #include "sys/types.h"
 #include "sys/kmem.h"
 #include "sys/ddi.h"
+#include "sys/stream.h"
 
 void	*_Compat_kmem_alloc4(size_t, int);
 void	*_Compat_kmem_zalloc4(size_t, int);
@@ -51,5 +52,18 @@ int	dtimeout(__ddi_tofn_t, void *, long, pl_t, int);
 int	_Compat_cm_intr_attach5(rm_key_t, void (*)(int), int *, void **);
 struct __ddi_sleep;
 int	SLEEP_LOCKOWNED(struct __ddi_sleep *);
+
+/* STREAMS: DDI <= 5 and ODDI, and DDI 6 to 7.1 forms. */
+mblk_t	*_Compat_allocb5(int, uint_t);
+mblk_t	*_Compat_copyb5(mblk_t *);
+mblk_t	*_Compat_copymsg5(mblk_t *);
+mblk_t	*_Compat_msgpullup5(mblk_t *, int);
+mblk_t	*_Compat_allocb7(int, uint_t);
+mblk_t	*_Compat_copyb7(mblk_t *);
+mblk_t	*_Compat_copymsg7(mblk_t *);
+mblk_t	*_Compat_msgpullup7(mblk_t *, int);
+mblk_t	*_Compat_allocb_physreq7(int, uint_t, physreq_t *);
+mblk_t	*_Compat_msgphysreq7(mblk_t *, physreq_t *);
+mblk_t	*_Compat_msgpullup_physreq7(mblk_t *, int, physreq_t *);
 
 #endif /* DDICOMPAT_EXPORTS_H */

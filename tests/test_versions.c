@@ -150,6 +150,112 @@ START_TEST(physcontig_ddi5)
 }
 END_TEST
 
+/* The data of a one-block message built by a driver's allocb. */
+struct mview {
+	void	*next, *prev, *cont;
+	uint8_t	*rptr, *wptr;
+};
+
+static uint64_t
+mspan(void *m, size_t *nseg)
+{
+	struct mview *v = m;
+
+	return span(v->rptr, (size_t)(v->wptr - v->rptr), nseg);
+}
+
+START_TEST(allocb_by_version)
+{
+	static const struct {
+		void	*(*allocb)(int);
+		void	*(*copymsg)(void *);
+		void	*(*pullup)(void *, int);
+		void	(*freemsg)(void *);
+		uint64_t below;		/* 0: above 4 GiB is allowed */
+		int	contig;
+	} v[] = {
+		{ drv_4_allocb, drv_4_copymsg, drv_4_msgpullup, drv_4_freemsg,
+		    BELOW_16M, 1 },
+		{ drv_5_allocb, drv_5_copymsg, drv_5_msgpullup, drv_5_freemsg,
+		    BELOW_16M, 1 },
+		{ drv_oddi_allocb, drv_oddi_copymsg, drv_oddi_msgpullup,
+		    drv_oddi_freemsg, BELOW_16M, 1 },
+		{ drv_6_allocb, drv_6_copymsg, drv_6_msgpullup, drv_6_freemsg,
+		    BELOW_4G, 0 },
+		{ drv_71_allocb, drv_71_copymsg, drv_71_msgpullup,
+		    drv_71_freemsg, BELOW_4G, 0 },
+		{ drv_72_allocb, drv_72_copymsg, drv_72_msgpullup,
+		    drv_72_freemsg, 0, 0 },
+		{ drv_8_allocb, drv_8_copymsg, drv_8_msgpullup, drv_8_freemsg,
+		    0, 0 },
+	};
+	size_t size = 6 * PG, n;
+
+	MACHINE_UP("scatter=1");
+	ddisim_set_cpu(3);		/* node 1: its RAM is above 4 GiB */
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		void *m = v[i].allocb((int)size), *c, *p;
+		struct mview *mv = m;
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_uint_eq((uintptr_t)mv->rptr % 4, 0);
+		c = v[i].copymsg(m);
+		p = v[i].pullup(m, -1);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_ptr_nonnull(p);
+		for (void *x = m; x != NULL; x = x == m ? c : x == c ? p :
+		    NULL) {
+			uint64_t top = mspan(x, &n);
+
+			if (v[i].below != 0)
+				ck_assert_msg(top <= v[i].below, "version %zu: "
+				    "buffer ends at %#llx", i,
+				    (unsigned long long)top);
+			else
+				ck_assert_uint_gt(top, BELOW_4G);
+			if (v[i].contig)
+				ck_assert_uint_eq(n, 1);
+		}
+		v[i].freemsg(c);
+		v[i].freemsg(p);
+		v[i].freemsg(m);
+	}
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(allocb_physreq_by_version)
+{
+	void *(*f[])(int, struct physreq **) = { drv_5_allocb64,
+	    drv_6_allocb64, drv_71_allocb64, drv_72_allocb64,
+	    drv_8_allocb64 };
+	void (*fr[])(void *) = { drv_5_freemsg, drv_6_freemsg,
+	    drv_71_freemsg, drv_72_freemsg, drv_8_freemsg };
+	void (*pf[])(struct physreq *) = { drv_5_preq_free, drv_6_preq_free,
+	    drv_71_preq_free, drv_72_preq_free, drv_8_preq_free };
+	size_t n;
+
+	MACHINE_UP(NULL);
+	ddisim_set_cpu(3);
+	for (int i = 0; i < 5; i++) {
+		struct physreq *p;
+		struct mview *m = f[i](3 * (int)PG, &p);
+		uint64_t top;
+
+		ck_assert_ptr_nonnull(m);
+		m->wptr = m->rptr + 3 * PG;
+		top = mspan(m, &n);
+		if (i < 3)
+			ck_assert_uint_le(top, BELOW_4G);
+		else
+			ck_assert_uint_gt(top, BELOW_4G);
+		fr[i](m);
+		pf[i](p);
+	}
+	MACHINE_DOWN();
+}
+END_TEST
+
 static Suite *
 versions_suite(void)
 {
@@ -161,6 +267,8 @@ versions_suite(void)
 	tcase_add_test(tc, dmasize_above_32_by_version);
 	tcase_add_test(tc, vtop_by_version);
 	tcase_add_test(tc, physcontig_ddi5);
+	tcase_add_test(tc, allocb_by_version);
+	tcase_add_test(tc, allocb_physreq_by_version);
 	suite_add_tcase(s, tc);
 	return s;
 }

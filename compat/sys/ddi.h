@@ -117,7 +117,6 @@ void	drv_usecwait(clock_t);
 void	delay(long);
 
 /* Timeouts.  TO_PERIODIC in itimeout's ticks repeats the callback. */
-typedef int	toid_t;
 #define TO_PERIODIC	0x40000000L
 #ifdef __cplusplus
 typedef void	(*__ddi_tofn_t)(void *);

@@ -59,6 +59,8 @@ typedef uint_t		minor_t;
 #define NODEV		((dev_t)-1)
 #endif
 
+typedef int		toid_t;		/* timeout and bufcall identifiers */
+
 struct proc;
 typedef struct proc	proc_t;
 

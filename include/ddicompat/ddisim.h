@@ -129,6 +129,10 @@ void		ddisim_clock_advance(uint64_t usec);
 void		ddisim_clock_realtime(int on);
 unsigned	ddisim_clock_callouts(void);
 
+/* The STREAMS service (see ddisim_streams(3)). */
+unsigned	ddisim_streams_run(void);
+unsigned	ddisim_streams_pending(void);
+
 /* Leak report (also printed by ddisim_shutdown); returns the leak count. */
 size_t	ddisim_leak_report(void *stream);
 

@@ -183,6 +183,24 @@ kmem_leak_report(FILE *f)
 	return n;
 }
 
+/*
+ * Whether a live allocation starts at p: a small object in p's shadow
+ * granule (so possibly 4 bytes off, which callers that check a magic
+ * number tell apart), or a record.  For entry points that take handles.
+ */
+bool
+kmem_live(const void *p)
+{
+	struct krec r;
+
+	if (machine == NULL || p == NULL)
+		return false;
+	if (machine->spec.audit == AUDIT_LIGHT && vm_in_dmap(p) &&
+	    ((uintptr_t)p & 3) == 0 && shadow_peek(p) != 0)
+		return true;
+	return record_find((uintptr_t)p, &r);
+}
+
 /* Deterministic fault injection for no-sleep allocations (failrate=). */
 static bool
 kmem_inject_failure(void)

@@ -26,6 +26,8 @@ enum kmem_kind {
 	KK_PHYSREQ_T,		/* a physreq_t from physreq_alloc */
 	KK_CPAGES,		/* getcpages */
 	KK_SPT,			/* sptalloc */
+	KK_STREAMS,		/* STREAMS headers and buffers */
+	KK_SCGTH,		/* msgscgth element arrays */
 	KK_NKINDS
 };
 
@@ -37,6 +39,9 @@ void	physreq_init(void);
 void	kmem_fini(void);
 size_t	kmem_outstanding(void);
 size_t	kmem_leak_report(FILE *);
+
+/* Whether a live allocation starts at (or, small, 4 bytes below) p. */
+bool	kmem_live(const void *p);
 
 /*
  * The one allocation path.  flags are KM_SLEEP/KM_NOSLEEP; how is KA_*.

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <sys/kmem.h>
 #include <sys/immu.h>
+#include <sys/stream.h>
 #include <sys/ddi.h>
 
 #include "drv.h"
@@ -87,5 +88,49 @@ void
 F(preq_free)(physreq_t *p)
 {
 	physreq_free(p);
+}
+#endif
+
+/* STREAMS: placement of plain allocb and copies follows the version. */
+void *
+F(allocb)(int size)
+{
+	mblk_t *m = allocb(size, BPRI_MED);
+
+	if (m != NULL)
+		m->b_wptr = m->b_datap->db_lim;
+	return m;
+}
+
+void *
+F(copymsg)(void *mp)
+{
+	return copymsg(mp);
+}
+
+void *
+F(msgpullup)(void *mp, int len)
+{
+	return msgpullup(mp, len);
+}
+
+void
+F(freemsg)(void *mp)
+{
+	freemsg(mp);
+}
+
+#if __DDI_AT_LEAST(50)
+/* A 64-bit physreq's buffer: DDI 5 to 7.1 never see 4 GiB or more. */
+void *
+F(allocb64)(int size, physreq_t **pp)
+{
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+
+	p->phys_dmasize = 64;
+	if (!physreq_prep(p, KM_SLEEP))
+		return NULL;
+	*pp = p;
+	return allocb_physreq(size, BPRI_MED, p);
 }
 #endif

@@ -10,7 +10,11 @@ struct physreq;
 	void *drv_##v##_alloc(size_t);					\
 	void *drv_##v##_zalloc(size_t);					\
 	void drv_##v##_free(void *, size_t);				\
-	int drv_##v##_level(void);
+	int drv_##v##_level(void);					\
+	void *drv_##v##_allocb(int);					\
+	void *drv_##v##_copymsg(void *);				\
+	void *drv_##v##_msgpullup(void *, int);				\
+	void drv_##v##_freemsg(void *);
 
 DRV_DECLS(4)
 DRV_DECLS(5)
@@ -36,5 +40,11 @@ void drv_72_preq_free(struct physreq *);
 void drv_8_preq_free(struct physreq *);
 void *drv_5_physcontig(size_t, struct physreq **);
 void *drv_6_physcontig(size_t, struct physreq **);
+
+void *drv_5_allocb64(int, struct physreq **);
+void *drv_6_allocb64(int, struct physreq **);
+void *drv_71_allocb64(int, struct physreq **);
+void *drv_72_allocb64(int, struct physreq **);
+void *drv_8_allocb64(int, struct physreq **);
 
 #endif

@@ -1,0 +1,192 @@
+/*
+ * physreq.c - the physreq-aware STREAMS routines: allocb_physreq,
+ * msgphysreq, msgpullup_physreq (allocb_physreq(9), msgphysreq(9),
+ * msgpullup_physreq(9)), and the conforming copies msgscgth shares.
+ *
+ * Interface levels 5 to 7.1 see physical addresses as 32 bits, so the
+ * versions they are bound to place nothing at or above 4 GiB, whatever
+ * the physreq's phys_dmasize says.
+ */
+#include "config.h"
+
+#include "kmem/kmem.h"
+#include "kmem/kmem_fast.h"
+#include "machine/machine.h"
+#include "streams/streams.h"
+#include "verify/verify.h"
+
+#include "sys/stream.h"
+#include "exports.h"
+
+static inline size_t
+blen(const mblk_t *b)
+{
+	return (size_t)(b->b_wptr - b->b_rptr);
+}
+
+bool
+str_physreq_cons(physreq_t *preq, unsigned level, struct kcons *c,
+    const char *func, const void *caller)
+{
+	if (likely(kmem_physreq_cons_fast(preq, level, c)))
+		return true;
+	return kmem_physreq_cons(preq, level, c, func, caller);
+}
+
+static mblk_t *
+allocb_physreq_level(int size, physreq_t *preq, unsigned level,
+    const char *func, const void *caller)
+{
+	struct kcons c;
+
+	machine_ensure();
+	if (size < 0) {
+		verify_report(func, caller, "negative size %d", size);
+		return NULL;
+	}
+	if (!str_physreq_cons(preq, level, &c, func, caller))
+		return NULL;
+	if (c.boundary != 0 && (size_t)size > c.boundary) {
+		verify_report(func, caller, "size %d is larger than the "
+		    "physreq's boundary %#llx", size,
+		    (unsigned long long)c.boundary);
+		return NULL;
+	}
+	return str_alloc(size > 0 ? (size_t)size : 4, &c, func, caller);
+}
+
+DDI_PUBLIC mblk_t *
+allocb_physreq(int size, uint_t pri, physreq_t *preq)
+{
+	(void)pri;
+	return allocb_physreq_level(size, preq, KLEVEL_LATEST, __func__,
+	    DDI_CALLER);
+}
+
+DDI_PUBLIC mblk_t *
+_Compat_allocb_physreq7(int size, uint_t pri, physreq_t *preq)
+{
+	(void)pri;
+	return allocb_physreq_level(size, preq, 71, "allocb_physreq",
+	    DDI_CALLER);
+}
+
+/*
+ * Conforming copies of the blocks of mp whose data does not meet c, in
+ * message order through b_next, each remembering in b_prev the block it
+ * stands for.  *copies is NULL when every block conforms.  False, with
+ * nothing made, on shortage or when a block is longer than a boundary
+ * (nothing splits a block).
+ */
+bool
+str_conform_copies(mblk_t *mp, const struct kcons *c, mblk_t **copies,
+    const char *func, const void *caller)
+{
+	mblk_t *b, *nb, **tail = copies;
+
+	*copies = NULL;
+	for (b = mp; b != NULL; b = b->b_cont) {
+		if (str_range_ok(b->b_rptr, blen(b), c))
+			continue;
+		if ((c->boundary != 0 && blen(b) > c->boundary) ||
+		    (nb = str_copy(b, 0, c, false, func, caller)) == NULL) {
+			str_copies_free(*copies);
+			*copies = NULL;
+			return false;
+		}
+		nb->b_prev = b;
+		*tail = nb;
+		tail = &nb->b_next;
+	}
+	return true;
+}
+
+void
+str_copies_free(mblk_t *copies)
+{
+	mblk_t *next;
+
+	for (; copies != NULL; copies = next) {
+		next = copies->b_next;
+		str_free(copies);
+	}
+}
+
+/* Put the copies in place of their originals and free those. */
+mblk_t *
+str_conform_commit(mblk_t *mp, mblk_t *copies)
+{
+	mblk_t *head = mp, **pp = &head, *nb, *next, *orig;
+
+	for (nb = copies; nb != NULL; nb = next) {
+		next = nb->b_next;
+		orig = nb->b_prev;
+		while (*pp != orig)
+			pp = &(*pp)->b_cont;
+		nb->b_cont = orig->b_cont;
+		*pp = nb;
+		pp = &nb->b_cont;
+		if (orig == mp) {
+			nb->b_next = mp->b_next;
+			nb->b_prev = mp->b_prev;
+		} else {
+			nb->b_next = nb->b_prev = NULL;
+		}
+		str_free(orig);
+	}
+	return head;
+}
+
+static mblk_t *
+msgphysreq_level(mblk_t *mp, physreq_t *preq, unsigned level,
+    const char *func, const void *caller)
+{
+	struct kcons c;
+	mblk_t *copies;
+
+	machine_ensure();
+	if (!str_msg_ok(mp, func, caller, NULL) ||
+	    !str_physreq_cons(preq, level, &c, func, caller) ||
+	    !str_conform_copies(mp, &c, &copies, func, caller))
+		return NULL;
+	return copies == NULL ? mp : str_conform_commit(mp, copies);
+}
+
+DDI_PUBLIC mblk_t *
+msgphysreq(mblk_t *mp, physreq_t *preq)
+{
+	return msgphysreq_level(mp, preq, KLEVEL_LATEST, __func__,
+	    DDI_CALLER);
+}
+
+DDI_PUBLIC mblk_t *
+_Compat_msgphysreq7(mblk_t *mp, physreq_t *preq)
+{
+	return msgphysreq_level(mp, preq, 71, "msgphysreq", DDI_CALLER);
+}
+
+static mblk_t *
+msgpullup_physreq_level(mblk_t *mp, int len, physreq_t *preq,
+    unsigned level, const char *func, const void *caller)
+{
+	struct kcons c;
+
+	machine_ensure();
+	if (!str_physreq_cons(preq, level, &c, func, caller))
+		return NULL;
+	return str_pullup(mp, len, &c, false, func, caller);
+}
+
+DDI_PUBLIC mblk_t *
+msgpullup_physreq(mblk_t *mp, int len, physreq_t *preq)
+{
+	return msgpullup_physreq_level(mp, len, preq, KLEVEL_LATEST,
+	    __func__, DDI_CALLER);
+}
+
+DDI_PUBLIC mblk_t *
+_Compat_msgpullup_physreq7(mblk_t *mp, int len, physreq_t *preq)
+{
+	return msgpullup_physreq_level(mp, len, preq, 71,
+	    "msgpullup_physreq", DDI_CALLER);
+}

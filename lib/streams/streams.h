@@ -1,0 +1,125 @@
+/*
+ * streams.h - STREAMS message blocks: what the streams files share.
+ *
+ * Memory layout.  A data block is always allocated together with one
+ * message block, its "own": struct mdb, own block first, so that every
+ * live message block, own or lone (from dupb), starts a kmem allocation
+ * and can be checked against kmem's records.  Small buffers follow the
+ * header in the same allocation (DB_INLINE); others are a kmem allocation
+ * of their own under the placement's constraint (DB_SEP); esballoc
+ * buffers belong to the caller (DB_EXT).
+ *
+ * Lifetimes.  A message block may point at any data block (pullupmsg
+ * gives an own block another one), so an mdb has two halves that die
+ * separately: the data block when its last reference goes, the own block
+ * when it is freed.  holders counts the live halves; the allocation goes
+ * with the last.  An esballoc data block's half dies only after the
+ * STREAMS service has called its free routine.
+ *
+ * Checks.  A live message block carries MB_LIVE in b_pad2 and a dead own
+ * block MB_DEAD; a block handed to any entry point must start a live kmem
+ * allocation and carry MB_LIVE, its pointers must lie in its data block,
+ * and its chain must end (Brent's cycle test, so a loop costs no memory).
+ */
+#ifndef DDICOMPAT_STREAMS_H
+#define DDICOMPAT_STREAMS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kmem/kmem.h"
+
+#include "sys/types.h"
+#include "sys/stream.h"
+
+#define MB_LIVE		((long_t)0x6d626c6b)	/* "mblk" */
+#define MB_DEAD		((long_t)0x64656164)	/* "dead" */
+
+#define MB_OWN		0x01	/* b_pad1: the m of an mdb */
+
+#define DB_INLINE	0x01	/* db_muse: buffer follows the mdb */
+#define DB_SEP		0x02	/* buffer at db_addr, db_size bytes */
+#define DB_EXT		0x04	/* esballoc: the caller's buffer */
+
+struct mdb {
+	mblk_t		m;		/* its own block: first */
+	dblk_t		d;
+	_Atomic uint8_t	holders;	/* live halves: 2, 1, then freed */
+	struct mdb	*svc_next;	/* service queue (DB_EXT frees) */
+};
+
+#define MDB_OF_D(dp)	((struct mdb *)((char *)(dp) - offsetof(struct mdb, d)))
+
+/* Largest buffer kept inline with its header. */
+#define STR_INLINE_MAX	(1024 - sizeof(struct mdb))
+
+/* What placement a level's plain allocb gives (see str_level_cons). */
+void	str_level_cons(unsigned level, struct kcons *c);
+
+/*
+ * A block with a buffer of exactly size bytes placed under c, of type
+ * M_DATA, b_rptr and b_wptr at its start.  NULL on shortage; never
+ * reports.
+ */
+mblk_t	*str_alloc(size_t size, const struct kcons *c, const char *func,
+	    const void *caller);
+mblk_t	*str_alloc_ext(uchar_t *base, size_t size, frtn_t *fr,
+	    const char *func, const void *caller);
+/* A lone block sharing bp's data block; NULL at 255 references. */
+mblk_t	*str_dup(mblk_t *bp, const char *func, const void *caller);
+void	str_free(mblk_t *bp);		/* checked already */
+void	str_free_chain(mblk_t *mp);	/* checked already */
+
+/*
+ * A copy of bp's data [b_rptr + skip, b_wptr) under c: whole (the whole
+ * buffer, same offsets, as copyb) or just the data at the front of a
+ * buffer of that size.  Type, band and flags carried over; NULL on
+ * shortage.
+ */
+mblk_t	*str_copy(const mblk_t *bp, size_t skip, const struct kcons *c,
+	    bool whole, const char *func, const void *caller);
+/* copymsg under c; all or nothing. */
+mblk_t	*str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
+	    const char *func, const void *caller);
+
+/* Checks: report for func and return false on a bad block or message. */
+bool	str_block_ok(const mblk_t *bp, const char *func, const void *caller);
+bool	str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
+	    size_t *nblocks);
+
+/* Whether [va, va+len) meets c page by page, as physreq_met decides. */
+bool	str_range_ok(const void *va, size_t len, const struct kcons *c);
+
+/* msgpullup under c: whole copies of the rest if whole. */
+mblk_t	*str_pullup(mblk_t *mp, int len, const struct kcons *c, bool whole,
+	    const char *func, const void *caller);
+
+/* A prepped physreq's constraint for the level; reports as kmem does. */
+bool	str_physreq_cons(physreq_t *preq, unsigned level, struct kcons *c,
+	    const char *func, const void *caller);
+
+/*
+ * msgphysreq in two steps, so that callers can do more before they
+ * commit: conforming copies of the blocks that need them (b_next links
+ * them in message order, b_prev names the block each replaces; NULL if
+ * none does), then the swap.  False with nothing made on shortage or for
+ * a block longer than a boundary.
+ */
+bool	str_conform_copies(mblk_t *mp, const struct kcons *c,
+	    mblk_t **copies, const char *func, const void *caller);
+void	str_copies_free(mblk_t *copies);
+mblk_t	*str_conform_commit(mblk_t *mp, mblk_t *copies);
+
+/* Release halves (1 or 2) of an mdb; the last frees it. */
+void	str_mdb_release(struct mdb *h, unsigned halves);
+
+/* Whether a plain buffer of size bytes could be had now (testb). */
+bool	str_probe(size_t size, const char *func, const void *caller);
+
+/* The service: deferred esballoc frees. */
+void	str_svc_defer_free(struct mdb *);
+void	streams_fini(void);
+
+#endif /* DDICOMPAT_STREAMS_H */
