@@ -65,5 +65,9 @@ mblk_t	*_Compat_msgpullup7(mblk_t *, int);
 mblk_t	*_Compat_allocb_physreq7(int, uint_t, physreq_t *);
 mblk_t	*_Compat_msgphysreq7(mblk_t *, physreq_t *);
 mblk_t	*_Compat_msgpullup_physreq7(mblk_t *, int, physreq_t *);
+int	_Compat_testb5(int, uint_t);
+int	_Compat_testb7(int, uint_t);
+toid_t	_Compat_bufcall5(uint_t, int, __ddi_bcfn_t, long);
+toid_t	_Compat_bufcall7(uint_t, int, __ddi_bcfn_t, long);
 
 #endif /* DDICOMPAT_EXPORTS_H */

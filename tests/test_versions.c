@@ -256,6 +256,66 @@ START_TEST(allocb_physreq_by_version)
 }
 END_TEST
 
+START_TEST(msgphysreq_by_version)
+{
+	void *(*f[])(void *) = { drv_6_msgphysreq64, drv_71_msgphysreq64,
+	    drv_72_msgphysreq64, drv_8_msgphysreq64 };
+	size_t n;
+
+	MACHINE_UP(NULL);
+	ddisim_set_cpu(3);
+	for (int i = 0; i < 4; i++) {
+		void *m = drv_8_allocb(3000), *r;	/* above 4 GiB */
+
+		ck_assert_uint_gt(mspan(m, &n), BELOW_4G);
+		r = f[i](m);
+		ck_assert_ptr_nonnull(r);
+		if (i < 2) {		/* paddr_t drivers: copied below */
+			ck_assert_ptr_ne(r, m);
+			ck_assert_uint_le(mspan(r, &n), BELOW_4G);
+		} else {
+			ck_assert_ptr_eq(r, m);
+		}
+		drv_8_freemsg(r);
+	}
+	MACHINE_DOWN();
+}
+END_TEST
+
+static int bc_ran;
+
+static void
+bc_note(long arg)
+{
+	bc_ran = (int)arg;
+}
+
+/* testb and bufcall ask about the memory the caller's allocb uses. */
+START_TEST(testb_bufcall_by_version)
+{
+	static void *held[1024];
+	size_t n = 0;
+
+	MACHINE_UP(NULL);
+	bc_ran = 0;
+	while (n < 1024 && (held[n] = drv_5_allocb(65536)) != NULL)
+		n++;
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_lt(n, 1024);	/* below 16 MiB ran out */
+	ck_assert_int_eq(drv_5_testb(65536), 0);
+	ck_assert_int_eq(drv_8_testb(65536), 1);
+	ck_assert_int_ne(drv_5_bufcall(65536, bc_note, 5), 0);
+	(void)ddisim_streams_run();
+	ck_assert_int_eq(bc_ran, 0);
+	drv_5_freemsg(held[--n]);
+	ck_assert_uint_eq(ddisim_streams_run(), 1);
+	ck_assert_int_eq(bc_ran, 5);
+	while (n > 0)
+		drv_5_freemsg(held[--n]);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static Suite *
 versions_suite(void)
 {
@@ -269,6 +329,8 @@ versions_suite(void)
 	tcase_add_test(tc, physcontig_ddi5);
 	tcase_add_test(tc, allocb_by_version);
 	tcase_add_test(tc, allocb_physreq_by_version);
+	tcase_add_test(tc, msgphysreq_by_version);
+	tcase_add_test(tc, testb_bufcall_by_version);
 	suite_add_tcase(s, tc);
 	return s;
 }

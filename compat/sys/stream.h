@@ -115,23 +115,25 @@ mblk_t	*allocb(int, uint_t) __DDI_ENTRY(_Compat_allocb5);
 mblk_t	*copyb(mblk_t *) __DDI_ENTRY(_Compat_copyb5);
 mblk_t	*copymsg(mblk_t *) __DDI_ENTRY(_Compat_copymsg5);
 mblk_t	*msgpullup(mblk_t *, int) __DDI_ENTRY(_Compat_msgpullup5);
+int	 testb(int, uint_t) __DDI_ENTRY(_Compat_testb5);
 #elif __DDI_AT_MOST(71)
 mblk_t	*allocb(int, uint_t) __DDI_ENTRY(_Compat_allocb7);
 mblk_t	*copyb(mblk_t *) __DDI_ENTRY(_Compat_copyb7);
 mblk_t	*copymsg(mblk_t *) __DDI_ENTRY(_Compat_copymsg7);
 mblk_t	*msgpullup(mblk_t *, int) __DDI_ENTRY(_Compat_msgpullup7);
+int	 testb(int, uint_t) __DDI_ENTRY(_Compat_testb7);
 #else
 mblk_t	*allocb(int, uint_t);
 mblk_t	*copyb(mblk_t *);
 mblk_t	*copymsg(mblk_t *);
 mblk_t	*msgpullup(mblk_t *, int);
+int	 testb(int, uint_t);
 #endif
 mblk_t	*esballoc(uchar_t *, int, int, frtn_t *);
 void	 freeb(mblk_t *);
 void	 freemsg(mblk_t *);
 mblk_t	*dupb(mblk_t *);
 mblk_t	*dupmsg(mblk_t *);
-int	 testb(int, uint_t);
 
 /* A callback when a buffer may be had (unprototyped: any argument type). */
 #ifdef __cplusplus
@@ -142,7 +144,15 @@ typedef void	(*__ddi_bcfn_t)(long);
 typedef void	(*__ddi_bcfn_t)();
 #pragma GCC diagnostic pop
 #endif
+#if __DDI_ODDI || __DDI_AT_MOST(50)
+toid_t	 bufcall(uint_t, int, __ddi_bcfn_t, long)
+	    __DDI_ENTRY(_Compat_bufcall5);
+#elif __DDI_AT_MOST(71)
+toid_t	 bufcall(uint_t, int, __ddi_bcfn_t, long)
+	    __DDI_ENTRY(_Compat_bufcall7);
+#else
 toid_t	 bufcall(uint_t, int, __ddi_bcfn_t, long);
+#endif
 toid_t	 esbbcall(int, __ddi_bcfn_t, long);
 void	 unbufcall(toid_t);
 

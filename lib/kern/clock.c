@@ -188,8 +188,7 @@ callout_new(const char *func, const void *caller, void (*fn)(void *),
 	co->fn = fn;
 	co->arg = arg;
 	pthread_mutex_lock(&clock_lock);
-	if (++co_next_id <= 0)
-		co_next_id = 1;
+	co_next_id = co_next_id >= INT_MAX - 1 ? 1 : co_next_id + 1;
 	co->id = co_next_id;
 	co->when = (clock_us / TICK_US + (uint64_t)ticks) * TICK_US;
 	co->period = periodic ? (uint64_t)ticks * TICK_US : 0;

@@ -210,17 +210,35 @@ _Compat_msgpullup5(mblk_t *mp, int len)
 	return msgpullup_level(mp, len, 50, "msgpullup", DDI_CALLER);
 }
 
+static int
+testb_level(int size, unsigned level, const char *func, const void *caller)
+{
+	machine_ensure();
+	if (size < 0) {
+		verify_report(func, caller, "negative size %d", size);
+		return 0;
+	}
+	return str_probe(size > 0 ? (size_t)size : STR_MINBUF, level, func,
+	    caller);
+}
+
 DDI_PUBLIC int
 testb(int size, uint_t pri)
 {
-	const void *caller = DDI_CALLER;
-
 	(void)pri;
-	machine_ensure();
-	if (size < 0) {
-		verify_report(__func__, caller, "negative size %d", size);
-		return 0;
-	}
-	return str_probe(size > 0 ? (size_t)size : STR_MINBUF, __func__,
-	    caller);
+	return testb_level(size, KLEVEL_LATEST, __func__, DDI_CALLER);
+}
+
+DDI_PUBLIC int
+_Compat_testb7(int size, uint_t pri)
+{
+	(void)pri;
+	return testb_level(size, 71, "testb", DDI_CALLER);
+}
+
+DDI_PUBLIC int
+_Compat_testb5(int size, uint_t pri)
+{
+	(void)pri;
+	return testb_level(size, 50, "testb", DDI_CALLER);
 }

@@ -318,7 +318,9 @@ str_block_ok(const mblk_t *bp, const char *func, const void *caller)
 	}
 	d = bp->b_datap;
 	if (d == NULL || !kmem_live(MDB_OF_D(d)) ||
-	    __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0) {
+	    __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0 ||
+	    (d->db_muse != DB_INLINE && d->db_muse != DB_SEP &&
+	    d->db_muse != DB_EXT)) {
 		verify_report(func, caller, "message block %p: b_datap %p is "
 		    "not a live data block", (void *)bp, (void *)d);
 		return false;
@@ -402,8 +404,15 @@ str_range_ok(const void *va, size_t len, const struct kcons *c)
 
 	if (len == 0)
 		return true;
-	if (vm_in_dmap(p) && vm_in_dmap(p + len - 1))
-		return str_seg_ok((uint64_t)(p - machine->dmap), len, c);
+	/* In one RAM segment of the direct map: one physical extent. */
+	if (vm_in_dmap(p) && vm_in_dmap(p + len - 1)) {
+		uint64_t pa = (uint64_t)(p - machine->dmap);
+		int sg = machine_seg_of(pa >> machine->pshift);
+
+		if (sg >= 0 && sg == machine_seg_of((pa + len - 1) >>
+		    machine->pshift))
+			return str_seg_ok(pa, len, c);
+	}
 	while (len > 0) {
 		size_t chunk = pg - ((uintptr_t)p & (pg - 1));
 

@@ -41,22 +41,20 @@ linkb(mblk_t *mp, mblk_t *bp)
 	if (!str_msg_ok(mp, __func__, caller, NULL) ||
 	    !str_msg_ok(bp, __func__, caller, NULL))
 		return;
-	for (b = bp; b != NULL; b = b->b_cont)
-		if (b == mp) {
-			verify_report(__func__, caller, "message %p is part of "
-			    "%p: linking would make it loop", (void *)mp,
-			    (void *)bp);
+	/*
+	 * Two linear chains that share a block share everything after it,
+	 * mp's last block included: finding that one in bp's chain is the
+	 * exact test for a link that would loop.
+	 */
+	for (b = mp; b->b_cont != NULL; b = b->b_cont)
+		;
+	for (const mblk_t *x = bp; x != NULL; x = x->b_cont)
+		if (x == b) {
+			verify_report(__func__, caller, "messages %p and %p "
+			    "share block %p: linking would make a loop",
+			    (void *)mp, (void *)bp, (void *)b);
 			return;
 		}
-	for (b = mp; b->b_cont != NULL; b = b->b_cont)
-		if (b == bp)
-			break;
-	if (b == bp) {
-		verify_report(__func__, caller, "block %p is already in "
-		    "message %p: linking would make it loop", (void *)bp,
-		    (void *)mp);
-		return;
-	}
 	b->b_cont = bp;
 }
 

@@ -41,7 +41,7 @@ scgth_collect(const mblk_t *mp, const mblk_t *copies, size_t max,
     uint64_t *pa, size_t *len)
 {
 	const mblk_t *b, *use;
-	size_t n = 0, k;
+	size_t n = 0, k, sum;
 
 	for (b = mp; b != NULL; b = b->b_cont) {
 		use = b;
@@ -53,9 +53,13 @@ scgth_collect(const mblk_t *mp, const mblk_t *copies, size_t max,
 			continue;
 		k = vm_segments(use->b_rptr, blen(use), pa + n, len + n,
 		    max - n);
-		/* A conforming block lies in simulated RAM: every page maps. */
 		if (k > max - n)
 			return max + 1;
+		/* A conforming block lies in simulated RAM: every page maps. */
+		sum = 0;
+		for (size_t i = n; i < n + k; i++)
+			sum += len[i];
+		VERIFY3U(sum, ==, blen(use));
 		n += k;
 	}
 	return n;

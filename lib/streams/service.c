@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -33,13 +34,17 @@
 #include "verify/verify.h"
 
 #include "sys/stream.h"
+#include "exports.h"
 
 enum bc_state { BC_QUEUED, BC_RUNNING };
+
+#define STR_FINI_ROUNDS	1000	/* free routines run at shutdown, in rounds */
 
 struct bcall {
 	TAILQ_ENTRY(bcall) link;	/* bc_queue, under svc_lock */
 	toid_t		id;
 	size_t		size;
+	unsigned	level;		/* the caller's interface level */
 	void		(*fn)(long);
 	long		arg;
 	uint64_t	seq;		/* when queued: the run count then */
@@ -91,14 +96,17 @@ svc_run_frees(void)
 	return n;
 }
 
-/* Whether a buffer of size bytes could be had now, as testb asks. */
+/*
+ * Whether a buffer of size bytes could be had now, where allocb places
+ * it for a driver of the level, as testb asks.
+ */
 bool
-str_probe(size_t size, const char *func, const void *caller)
+str_probe(size_t size, unsigned level, const char *func, const void *caller)
 {
 	struct kcons c;
 	mblk_t *m;
 
-	str_level_cons(KLEVEL_LATEST, &c);
+	str_level_cons(level, &c);
 	if ((m = str_alloc(size, &c, func, caller)) == NULL)
 		return false;
 	str_free(m);
@@ -125,7 +133,7 @@ svc_run_bufcalls(void)
 		b->state = BC_RUNNING;
 		b->runner = kctx_self();
 		pthread_mutex_unlock(&svc_lock);
-		if (str_probe(b->size, "bufcall", NULL)) {
+		if (str_probe(b->size, b->level, "bufcall", NULL)) {
 			b->fn(b->arg);
 			n++;
 			pthread_mutex_lock(&svc_lock);
@@ -194,8 +202,8 @@ ddisim_streams_pending(void)
 }
 
 static toid_t
-bufcall_queue(size_t size, __ddi_bcfn_t fn, long arg, const char *func,
-    const void *caller)
+bufcall_queue(size_t size, unsigned level, __ddi_bcfn_t fn, long arg,
+    const char *func, const void *caller)
 {
 	struct bcall *b;
 	toid_t id;
@@ -208,12 +216,12 @@ bufcall_queue(size_t size, __ddi_bcfn_t fn, long arg, const char *func,
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return 0;
 	b->size = size;
+	b->level = level;
 	b->fn = (void (*)(long))fn;
 	b->arg = arg;
 	b->state = BC_QUEUED;
 	pthread_mutex_lock(&svc_lock);
-	if (++bc_next_id <= 0)
-		bc_next_id = 1;
+	bc_next_id = bc_next_id >= INT_MAX - 1 ? 1 : bc_next_id + 1;
 	id = b->id = bc_next_id;
 	b->seq = svc_runs;
 	TAILQ_INSERT_TAIL(&bc_queue, b, link);
@@ -225,7 +233,22 @@ DDI_PUBLIC toid_t
 bufcall(uint_t size, int pri, __ddi_bcfn_t fn, long arg)
 {
 	(void)pri;
-	return bufcall_queue(size, fn, arg, __func__, DDI_CALLER);
+	return bufcall_queue(size, KLEVEL_LATEST, fn, arg, __func__,
+	    DDI_CALLER);
+}
+
+DDI_PUBLIC toid_t
+_Compat_bufcall7(uint_t size, int pri, __ddi_bcfn_t fn, long arg)
+{
+	(void)pri;
+	return bufcall_queue(size, 71, fn, arg, "bufcall", DDI_CALLER);
+}
+
+DDI_PUBLIC toid_t
+_Compat_bufcall5(uint_t size, int pri, __ddi_bcfn_t fn, long arg)
+{
+	(void)pri;
+	return bufcall_queue(size, 50, fn, arg, "bufcall", DDI_CALLER);
 }
 
 /* For esballoc: the callback waits for a message header, not a buffer. */
@@ -233,7 +256,7 @@ DDI_PUBLIC toid_t
 esbbcall(int pri, __ddi_bcfn_t fn, long arg)
 {
 	(void)pri;
-	return bufcall_queue(0, fn, arg, __func__, DDI_CALLER);
+	return bufcall_queue(0, KLEVEL_LATEST, fn, arg, __func__, DDI_CALLER);
 }
 
 /*
@@ -280,14 +303,24 @@ streams_fini(void)
 	struct bcall *b;
 
 	(void)kctx_unpost(&svc_pend);
-	/* A free routine may free messages of its own: run until none. */
-	while (svc_run_frees() > 0)
-		;
+	/*
+	 * A free routine may free messages of its own: run until none is
+	 * due, within reason.  What is left then is reported, and leaks.
+	 */
+	for (int round = 0; svc_run_frees() > 0; round++)
+		if (round == STR_FINI_ROUNDS) {
+			verify_report("ddisim_shutdown", NULL, "esballoc free "
+			    "routines keep making others due; %u left "
+			    "uncalled", ddisim_streams_pending());
+			break;
+		}
 	pthread_mutex_lock(&svc_lock);
 	while ((b = TAILQ_FIRST(&bc_queue)) != NULL) {
 		TAILQ_REMOVE(&bc_queue, b, link);
 		free(b);
 	}
+	svc_frees = NULL;		/* what the report above left */
+	svc_frees_tail = &svc_frees;
 	bc_next_id = 0;
 	svc_runs = 0;
 	pthread_mutex_unlock(&svc_lock);

@@ -115,8 +115,9 @@ mblk_t	*str_conform_commit(mblk_t *mp, mblk_t *copies);
 /* Release halves (1 or 2) of an mdb; the last frees it. */
 void	str_mdb_release(struct mdb *h, unsigned halves);
 
-/* Whether a plain buffer of size bytes could be had now (testb). */
-bool	str_probe(size_t size, const char *func, const void *caller);
+/* Whether allocb could give a level's driver size bytes now (testb). */
+bool	str_probe(size_t size, unsigned level, const char *func,
+	    const void *caller);
 
 /* The service: deferred esballoc frees. */
 void	str_svc_defer_free(struct mdb *);

@@ -134,3 +134,32 @@ F(allocb64)(int size, physreq_t **pp)
 	return allocb_physreq(size, BPRI_MED, p);
 }
 #endif
+
+int
+F(testb)(int size)
+{
+	return testb(size, BPRI_MED);
+}
+
+int
+F(bufcall)(int size, void (*fn)(long), long arg)
+{
+	return bufcall((uint_t)size, BPRI_MED, fn, arg);
+}
+
+#if __DDI_AT_LEAST(60)
+/* msgphysreq for a 64-bit device: DDI 6 to 7.1 still copy below 4 GiB. */
+void *
+F(msgphysreq64)(void *mp)
+{
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+	mblk_t *r;
+
+	p->phys_dmasize = 64;
+	if (!physreq_prep(p, KM_SLEEP))
+		return NULL;
+	r = msgphysreq(mp, p);
+	physreq_free(p);
+	return r;
+}
+#endif

@@ -14,7 +14,9 @@ struct physreq;
 	void *drv_##v##_allocb(int);					\
 	void *drv_##v##_copymsg(void *);				\
 	void *drv_##v##_msgpullup(void *, int);				\
-	void drv_##v##_freemsg(void *);
+	void drv_##v##_freemsg(void *);					\
+	int drv_##v##_testb(int);					\
+	int drv_##v##_bufcall(int, void (*)(long), long);
 
 DRV_DECLS(4)
 DRV_DECLS(5)
@@ -46,5 +48,9 @@ void *drv_6_allocb64(int, struct physreq **);
 void *drv_71_allocb64(int, struct physreq **);
 void *drv_72_allocb64(int, struct physreq **);
 void *drv_8_allocb64(int, struct physreq **);
+void *drv_6_msgphysreq64(void *);
+void *drv_71_msgphysreq64(void *);
+void *drv_72_msgphysreq64(void *);
+void *drv_8_msgphysreq64(void *);
 
 #endif
