@@ -15,6 +15,8 @@
 
 #include <sys/types.h>
 #include <sys/kmem.h>
+#include <sys/stream.h>
+#include <sys/scgth.h>
 #include <sys/ddi.h>
 #include <ddicompat/ddisim.h>
 
@@ -241,6 +243,89 @@ try_alloc(const struct req *r, unsigned count, const char *title)
 	return bad;
 }
 
+/* Where a block's data lies: its first physical address, or nowhere. */
+static void
+show_block(const char *tag, int i, const mblk_t *b)
+{
+	size_t len = (size_t)(b->b_wptr - b->b_rptr);
+	uint64_t pa;
+
+	if (ddisim_vtop(b->b_rptr, &pa) != 0)
+		printf("    %s block %d: %5zu bytes in host memory (no "
+		    "physical address)\n", tag, i, len);
+	else
+		printf("    %s block %d: %5zu bytes at pa 0x%012" PRIx64 "\n",
+		    tag, i, len, pa);
+}
+
+static void
+demo_free(char *arg)
+{
+	(void)arg;
+}
+
+/*
+ * A message a protocol module built, handed to a 32-bit adapter that
+ * reads eight (address, length) pairs, 4-byte aligned, within 4 KiB.
+ */
+static int
+demo_streams(void)
+{
+	static uchar_t host[300];
+	static frtn_t fr = { demo_free, NULL };
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+	mblk_t *mp, *b, *orig[3];
+	scgth_t sg;
+	int i, bad = 0;
+
+	p->phys_dmasize = 32;
+	p->phys_align = 4;
+	p->phys_boundary = 4096;
+	p->phys_max_scgth = 8;
+	if (!physreq_prep(p, KM_SLEEP))
+		return 1;
+	printf("\nmsgscgth: a three-block message for a 32-bit adapter that "
+	    "reads up to 8\n(address, length) pairs, each 4-byte aligned "
+	    "and within 4 KiB.\n");
+	ddisim_set_cpu(2);		/* node 1: RAM above 4 GiB */
+	mp = allocb(54, BPRI_MED);	/* headers, above 4 GiB */
+	mp->b_wptr += 54;
+	b = esballoc(host, sizeof(host), BPRI_MED, &fr);
+	b->b_wptr += sizeof(host);
+	linkb(mp, b);
+	ddisim_set_cpu(0);
+	b = allocb_physreq(1200, BPRI_MED, p);	/* already conforming */
+	b->b_wptr += 1200;
+	linkb(mp, b);
+	for (i = 0, b = mp; b != NULL; b = b->b_cont, i++) {
+		orig[i] = b;
+		show_block("before:", i, b);
+	}
+	if ((mp = msgscgth(mp, p, &sg)) == NULL) {
+		printf("  msgscgth: NULL\n");
+		physreq_free(p);
+		return 1;
+	}
+	for (i = 0, b = mp; b != NULL; b = b->b_cont, i++) {
+		show_block(b == orig[i] ? "kept:  " : "copied:", i, b);
+	}
+	printf("  %u elements of 32 bits, array at pa 0x%08" PRIx32 ":\n",
+	    sg.sg_nelem, sg.sg_el_addr.ea32.sg_base);
+	for (i = 0; i < sg.sg_nelem; i++) {
+		uint32_t a = sg.sg_elem.el32[i].sg_base;
+		uint32_t n = sg.sg_elem.el32[i].sg_size;
+
+		printf("    0x%08" PRIx32 " %5" PRIu32 " bytes\n", a, n);
+		if (a % 4 != 0 || a / 4096 != (a + n - 1) / 4096)
+			bad = 1;
+	}
+	scgth_free(&sg);
+	freemsg(mp);
+	(void)ddisim_streams_run();	/* the esballoc free routine */
+	physreq_free(p);
+	return bad;
+}
+
 static int
 cmd_demo(const char *spec)
 {
@@ -276,6 +361,8 @@ cmd_demo(const char *spec)
 		if (r != expect_fail)
 			bad = 1;
 	}
+	if (demo_streams())
+		bad = 1;
 	/* Scattering needs a machine that allows it to show. */
 	ddisim_shutdown();
 	{
