@@ -259,6 +259,65 @@ START_TEST(pcp_pages)
 }
 END_TEST
 
+/*
+ * Blocks of 2 to 16 pages through the per-CPU caches: naturally aligned,
+ * each in one zone of the node the window allows, distinct while held,
+ * the last freed handed out first; a window no cache serves fails with
+ * ENOMEM for the caller to search; and a reclaim gives every cached page
+ * back to the buddy lists.
+ */
+START_TEST(pcp_blocks)
+{
+	uint64_t pfn[64], free0;
+	struct ddisim_info di;
+
+	MACHINE_UP(NULL);
+	ddisim_info(&di);
+	free0 = di.free_pages[0][1] + di.free_pages[0][2] +
+	    di.free_pages[1][2];
+	for (unsigned o = 1; o < PALLOC_PCP_ORDERS; o++) {
+		uint64_t np = UINT64_C(1) << o;
+
+		ddisim_set_cpu(3);		/* node 1 */
+		for (int i = 0; i < 64; i++) {
+			int seg;
+
+			ck_assert_int_eq(palloc_block_alloc(o, 1, UINT64_MAX,
+			    -1, &pfn[i]), 0);
+			ck_assert_uint_eq(pfn[i] % np, 0);
+			seg = machine_seg_of(pfn[i]);
+			ck_assert_int_ge(seg, 0);
+			ck_assert_int_eq(machine->seg[seg].node, 1);
+			ck_assert_uint_le(pfn[i] + np, machine->seg[seg].epfn);
+			for (int j = 0; j < i; j++)
+				ck_assert(pfn[i] + np <= pfn[j] ||
+				    pfn[j] + np <= pfn[i]);
+		}
+		for (int i = 0; i < 64; i++)
+			palloc_block_free(pfn[i], o);
+		/* LIFO: the block freed last comes back first. */
+		ck_assert_int_eq(palloc_block_alloc(o, 1, UINT64_MAX, -1,
+		    &pfn[0]), 0);
+		ck_assert_uint_eq(pfn[0], pfn[63]);
+		palloc_block_free(pfn[0], o);
+		/* 32 bits from node 1: node 0's memory, through its cache. */
+		ck_assert_int_eq(palloc_block_alloc(o, 1, UINT64_C(1) << 20,
+		    -1, &pfn[0]), 0);
+		ck_assert_uint_lt(pfn[0] + np, (UINT64_C(1) << 20) + 1);
+		ck_assert_int_eq(machine->seg[machine_seg_of(pfn[0])].node, 0);
+		palloc_block_free(pfn[0], o);
+		/* Below 16 MiB: no cache; the caller searches. */
+		ck_assert_int_eq(palloc_block_alloc(o, 1, UINT64_C(1) << 12,
+		    -1, &pfn[0]), ENOMEM);
+	}
+	palloc_reclaim();
+	ddisim_info(&di);
+	ck_assert_uint_eq(di.free_pages[0][1] + di.free_pages[0][2] +
+	    di.free_pages[1][2], free0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(aging_reproducible)
 {
 	uint64_t h1[DDISIM_HIST_BUCKETS], h2[DDISIM_HIST_BUCKETS];
@@ -387,6 +446,7 @@ palloc_suite(void)
 	tcase_add_test(tc, zone_and_node_preference);
 	tcase_add_test(tc, reclaim_before_failing);
 	tcase_add_test(tc, pcp_pages);
+	tcase_add_test(tc, pcp_blocks);
 	tcase_add_test(tc, aging_reproducible);
 	tcase_add_test(tc, release_to_host);
 	suite_add_tcase(s, tc);

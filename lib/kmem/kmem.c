@@ -396,11 +396,23 @@ kmem_pages(size_t size, const struct kcons *c, struct krec *rec)
 	if (c->high <= machine_zone_end[ZONE_ISA])
 		r.zone_min = ZONE_ISA;
 	rec->npages = npages;
-	if (npages == 1 && c->align <= page) {
-		if (palloc_page_alloc(1, r.high, -1, &rec->pfn) != 0)
+	/*
+	 * A power-of-two run of up to 16 pages that may be contiguous comes
+	 * from the per-CPU caches: their blocks are aligned to their size,
+	 * so they meet any alignment and boundary at least that large.
+	 */
+	if (npages < (UINT64_C(1) << PALLOC_PCP_ORDERS) &&
+	    (npages & (npages - 1)) == 0 && c->align <= npages * page &&
+	    (c->boundary == 0 || c->boundary >= npages * page) &&
+	    (npages == 1 || contig || !machine->spec.scatter)) {
+		if (palloc_block_alloc((unsigned)__builtin_ctzll(npages), 1,
+		    r.high, -1, &rec->pfn) == 0) {
+			rec->path = RP_PCP;
+			return machine->dmap + (rec->pfn << machine->pshift);
+		}
+		/* No aligned block: any run will do, as below. */
+		if (npages == 1)
 			return NULL;
-		rec->path = RP_PCP;
-		return machine->dmap + (rec->pfn << machine->pshift);
 	}
 	if (contig || !machine->spec.scatter) {
 		if (palloc_alloc(&r, &rec->pfn) == 0) {
@@ -653,7 +665,7 @@ kmem_free_pages(struct krec *r)
 			palloc_free(pa[i] >> machine->pshift,
 			    len[i] >> machine->pshift);
 	} else if (r->path == RP_PCP) {
-		palloc_page_free(r->pfn);
+		palloc_block_free(r->pfn, (unsigned)__builtin_ctzll(r->npages));
 	} else {
 		palloc_free(r->pfn, r->npages);
 	}

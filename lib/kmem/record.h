@@ -25,7 +25,7 @@
 enum rec_path {
 	RP_PAGES,		/* contiguous run in the direct map */
 	RP_ALIAS,		/* scattered runs behind an alias */
-	RP_PCP,			/* one page through the per-CPU cache */
+	RP_PCP,			/* a 2^k-page block through the per-CPU cache */
 	RP_MAPONLY,		/* sptalloc of existing frames: no pages */
 	RP_SMALL_ARENA,		/* audit=full: a small object in an arena */
 	RP_SMALL_POOL		/* audit=full: a small object in a pool */

@@ -47,14 +47,47 @@ struct pdomain {
 	uint64_t	ntotal;		/* pages of RAM */
 };
 
-/* Per-CPU single-page caches, one stack per zone of the CPU's node. */
-#define PCP_MAX		64
+/*
+ * Per-CPU caches of free blocks, one stack per order and per zone of
+ * every node, as Linux keeps a per-CPU list for each zone: single pages,
+ * and the naturally aligned blocks of 2 to 16 pages that DMA buffers and
+ * STREAMS pullups ask for most.  A CPU whose own node cannot serve a
+ * window (a 32-bit device's buffer, asked for on a node above 4 GiB)
+ * caches the other node's blocks too.  A cache of higher order holds
+ * fewer blocks, so that what it parks stays near 64 pages.
+ */
+#define PCP_MAX		64		/* order-0 pages per zone */
 #define PCP_BATCH	16
+#define PCP_DOMS	(MACHINE_MAX_NODES * NZONES)
 struct pcpu {
 	pthread_mutex_t	lock;
-	uint32_t	n[NZONES];
-	uint32_t	pfn[NZONES][PCP_MAX];
+	uint32_t	n[PALLOC_PCP_ORDERS][PCP_DOMS];	/* [node*NZONES+z] */
+	uint32_t	pfn[PALLOC_PCP_ORDERS][PCP_DOMS][PCP_MAX];
 };
+
+/* The per-CPU caches parked pages since the last reclaim. */
+static _Atomic bool pcp_dirty;
+
+static inline void
+pcp_cached(void)
+{
+	if (!atomic_load_explicit(&pcp_dirty, memory_order_relaxed))
+		atomic_store_explicit(&pcp_dirty, true, memory_order_relaxed);
+}
+
+/* Blocks a cache of order o holds at most, and takes at a refill. */
+static inline uint32_t
+pcp_cap(unsigned o)
+{
+	return o == 0 ? PCP_MAX : PCP_MAX >> (o + 1) > 4 ?
+	    PCP_MAX >> (o + 1) : 4;
+}
+
+static inline uint32_t
+pcp_batch(unsigned o)
+{
+	return o == 0 ? PCP_BATCH : pcp_cap(o) / 2;
+}
 
 static pthread_mutex_t palloc_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pmeta *pm;		/* [npfn] */
@@ -516,7 +549,13 @@ palloc_alloc(const struct palloc_req *r, uint64_t *pfnp)
 		pthread_mutex_unlock(&palloc_lock);
 		if (ok)
 			return 0;
-		if (attempt > 0 || r->noreclaim || !palloc_cache_dirty)
+		/*
+		 * Reclaim when a cache may hold what the request needs: the
+		 * per-CPU caches hold nothing below 16 MiB.
+		 */
+		if (attempt > 0 || r->noreclaim || (!palloc_cache_dirty &&
+		    !(atomic_load_explicit(&pcp_dirty, memory_order_relaxed) &&
+		    r->high > machine_zone_end[ZONE_ISA] >> machine->pshift)))
 			break;
 		palloc_reclaim();
 		/* Search again only if the hooks gave something back. */
@@ -616,82 +655,126 @@ pcp_zone_ok(int zone, uint64_t low, uint64_t high)
 }
 
 /*
- * One page in [low, high) from the calling CPU's cache, refilled in
- * batches from its node's buddy lists; other requests go to palloc_alloc.
+ * A naturally aligned block of 2^o pages in [low, high) from the calling
+ * CPU's caches, refilled in batches from the buddy lists.  When no cache
+ * can serve the window, a page comes from palloc_alloc, and a block
+ * request fails with ENOMEM, for its caller to search as it would have.
  */
-int
-palloc_page_alloc(uint64_t low, uint64_t high, int node, uint64_t *pfnp)
+/* From CPU cache c, stack (o, node, z), refilled if empty; under c->lock. */
+static bool
+pcp_take_locked(struct pcpu *c, unsigned o, int node, int z, uint64_t low,
+    uint64_t high, uint64_t *pfnp)
 {
-	int cpu = machine_cpu();
-	struct pcpu *c = &pcp[cpu];
-	struct palloc_req r = { .npages = 1, .low = low, .high = high,
-	    .align = 1, .node = node, .zone_min = ZONE_ISA + 1 };
+	struct pdomain *d = &dom[node][z];
+	uint32_t *n = &c->n[o][node * NZONES + z];
+	uint32_t *stack = c->pfn[o][node * NZONES + z];
+	uint64_t np = UINT64_C(1) << o;
 
-	if (node < 0 || node == machine->cpu_node[cpu]) {
-		pthread_mutex_lock(&c->lock);
-		for (int z = NZONES - 1; z > ZONE_ISA; z--) {
-			struct pdomain *d = &dom[machine->cpu_node[cpu]][z];
+	if (d->ntotal == 0 || !pcp_zone_ok(z, low, high))
+		return false;
+	if (*n == 0) {
+		struct palloc_req b = { .npages = np, .align = np,
+		    .node = node, .strict = true };
 
-			if (d->ntotal == 0 || !pcp_zone_ok(z, low, high))
-				continue;
-			if (c->n[z] == 0) {
-				struct palloc_req b = r;
-
-				b.node = machine->cpu_node[cpu];
-				b.strict = true;
-				zone_pfns(z, &b.low, &b.high);
-				pthread_mutex_lock(&palloc_lock);
-				while (c->n[z] < PCP_BATCH &&
-				    alloc_buddy_locked(d, &b, pfnp))
-					c->pfn[z][c->n[z]++] = (uint32_t)*pfnp;
-				pthread_mutex_unlock(&palloc_lock);
-				palloc_cached();	/* parked pages */
-			}
-			while (c->n[z] > 0) {
-				uint64_t p = c->pfn[z][--c->n[z]];
-
-				if (p < high && p >= low) {
-					pthread_mutex_unlock(&c->lock);
-					*pfnp = p;
-					return 0;
-				}
-				palloc_free(p, 1);
-			}
-		}
-		pthread_mutex_unlock(&c->lock);
+		zone_pfns(z, &b.low, &b.high);
+		pthread_mutex_lock(&palloc_lock);
+		while (*n < pcp_batch(o) && alloc_buddy_locked(d, &b, pfnp))
+			stack[(*n)++] = (uint32_t)*pfnp;
+		pthread_mutex_unlock(&palloc_lock);
+		pcp_cached();		/* parked pages */
 	}
+	while (*n > 0) {
+		uint64_t p = stack[--*n];
+
+		if (p >= low && p + np <= high) {
+			*pfnp = p;
+			return true;
+		}
+		palloc_free(p, np);
+	}
+	return false;
+}
+
+int
+palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
+    uint64_t *pfnp)
+{
+	int cpu = machine_cpu(), home = machine->cpu_node[cpu];
+	int nn = machine->spec.nodes;
+	struct pcpu *c = &pcp[cpu];
+	uint64_t np = UINT64_C(1) << o;
+	struct palloc_req r = { .npages = np, .low = low, .high = high,
+	    .align = np, .node = node, .zone_min = ZONE_ISA + 1 };
+
+	VERIFY3U(o, <, PALLOC_PCP_ORDERS);
+	/* Below 16 MiB only: no cache serves it (ZONE_ISA is not cached). */
+	if (high <= machine_zone_end[ZONE_ISA] >> machine->pshift)
+		goto uncached;
+	/* The asked-for node, or the CPU's own and then the others. */
+	pthread_mutex_lock(&c->lock);
+	for (int k = 0; k < (node < 0 ? nn : 1); k++) {
+		int nd = node >= 0 ? node : (home + k) % nn;
+
+		for (int z = NZONES - 1; z > ZONE_ISA; z--)
+			if (pcp_take_locked(c, o, nd, z, low, high, pfnp)) {
+				pthread_mutex_unlock(&c->lock);
+				return 0;
+			}
+	}
+	pthread_mutex_unlock(&c->lock);
+uncached:
+	/* Blocks: the caller has a better search of its own than this. */
+	if (o > 0)
+		return ENOMEM;
 	if (r.low < machine_zone_end[ZONE_ISA] >> machine->pshift)
 		r.zone_min = ZONE_ISA + 1;
 	return palloc_alloc(&r, pfnp);
 }
 
+int
+palloc_page_alloc(uint64_t low, uint64_t high, int node, uint64_t *pfnp)
+{
+	return palloc_block_alloc(0, low, high, node, pfnp);
+}
+
+/* A block palloc_block_alloc gave, back to the caller's CPU's cache. */
 void
-palloc_page_free(uint64_t pfn)
+palloc_block_free(uint64_t pfn, unsigned o)
 {
 	int cpu = machine_cpu(), seg = machine_seg_of(pfn);
 	struct pcpu *c = &pcp[cpu];
+	uint64_t np = UINT64_C(1) << o;
 	const struct machine_seg *s;
+	uint32_t *n;
+	int dm;
 
 	VERIFY(seg >= 0);
+	VERIFY3U(o, <, PALLOC_PCP_ORDERS);
 	s = &machine->seg[seg];
-	if (s->node != machine->cpu_node[cpu] || s->zone == ZONE_ISA) {
-		palloc_free(pfn, 1);
+	/* A cached block lies in the segment of one zone of one node. */
+	if (s->zone == ZONE_ISA || pfn + np > s->epfn) {
+		palloc_free(pfn, np);
 		return;
 	}
+	dm = s->node * NZONES + s->zone;
 	pthread_mutex_lock(&c->lock);
-	if (c->n[s->zone] == PCP_MAX) {
+	n = &c->n[o][dm];
+	if (*n == pcp_cap(o)) {
 		pthread_mutex_lock(&palloc_lock);
-		while (c->n[s->zone] > PCP_MAX / 2) {
-			uint64_t p = c->pfn[s->zone][--c->n[s->zone]];
-
-			free_dirty_locked(p, 1);
-		}
+		while (*n > pcp_cap(o) / 2)
+			free_dirty_locked(c->pfn[o][dm][--*n], np);
 		pthread_mutex_unlock(&palloc_lock);
 	}
-	c->pfn[s->zone][c->n[s->zone]++] = (uint32_t)pfn;
+	c->pfn[o][dm][(*n)++] = (uint32_t)pfn;
 	pthread_mutex_unlock(&c->lock);
-	palloc_cached();
+	pcp_cached();
 	palloc_notify();
+}
+
+void
+palloc_page_free(uint64_t pfn)
+{
+	palloc_block_free(pfn, 0);
 }
 
 static void
@@ -702,9 +785,11 @@ pcp_drain_all(void)
 
 		pthread_mutex_lock(&c->lock);
 		pthread_mutex_lock(&palloc_lock);
-		for (int z = 0; z < NZONES; z++)
-			while (c->n[z] > 0)
-				free_dirty_locked(c->pfn[z][--c->n[z]], 1);
+		for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++)
+			for (int dm = 0; dm < PCP_DOMS; dm++)
+				while (c->n[o][dm] > 0)
+					free_dirty_locked(c->pfn[o][dm]
+					    [--c->n[o][dm]], UINT64_C(1) << o);
 		pthread_mutex_unlock(&palloc_lock);
 		pthread_mutex_unlock(&c->lock);
 	}
@@ -727,6 +812,7 @@ void
 palloc_reclaim(void)
 {
 	palloc_cache_dirty = false;
+	pcp_dirty = false;
 	for (unsigned i = 0; i < nreclaim; i++)
 		reclaim_fn[i]();
 	pcp_drain_all();

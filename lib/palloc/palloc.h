@@ -52,7 +52,16 @@ bool	palloc_free_hook(uint64_t pfn, uint64_t npages);
 void	palloc_free_quiet(uint64_t pfn, uint64_t npages);
 bool	palloc_is_free(uint64_t pfn, uint64_t npages);
 
-/* Single pages through the per-CPU caches. */
+/*
+ * Naturally aligned blocks of 2^o pages, o < PALLOC_PCP_ORDERS, through
+ * the per-CPU caches; the page forms are order 0.  A block goes back with
+ * palloc_block_free and the same order.  For o > 0, ENOMEM means only
+ * that no cache could serve the window: palloc_alloc may still.
+ */
+#define PALLOC_PCP_ORDERS	5	/* up to 16 pages */
+int	palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
+	    uint64_t *pfnp);
+void	palloc_block_free(uint64_t pfn, unsigned o);
 int	palloc_page_alloc(uint64_t low, uint64_t high, int node,
 	    uint64_t *pfnp);
 void	palloc_page_free(uint64_t pfn);
