@@ -1551,6 +1551,124 @@ START_TEST(property_under_fault_injection)
 }
 END_TEST
 
+/*
+ * The classic manipulation routines against a model: random messages of
+ * mixed types (esballoc heads included), random lengths around the
+ * leading same-type byte count, with and without fault injection.
+ * msgpullup copies and never changes the original; pullupmsg keeps the
+ * head block's address, makes the first bytes contiguous and DMA-able,
+ * and keeps every byte in order; adjmsg trims exactly.  A 0 or NULL
+ * leaves the message as it was.
+ */
+static void
+prop_classic_one(bool inject, int *ext_freed)
+{
+	mblk_t *mp = random_message(ext_freed), *r, *head = mp;
+	size_t lead = lead_bytes(mp), want, n, total;
+	struct snap s;
+	uchar_t *now;
+	int len;
+
+	switch (rndn(4)) {
+	case 0:
+		len = -1;
+		want = lead;
+		break;
+	case 1:
+		len = (int)lead + 1;
+		want = lead + 1;
+		break;
+	default:
+		want = rndn(lead + 1);
+		len = (int)want;
+		break;
+	}
+	snap_take(&s, mp);
+	total = s.nbytes;
+	/* msgpullup: a copy, the original untouched. */
+	r = msgpullup(mp, len);
+	snap_check(&s, mp);
+	if (r == NULL) {
+		ck_assert(inject || want > lead);
+	} else {
+		ck_assert(want <= lead);
+		ck_assert_uint_eq(blen(r), want);
+		now = bytes_of(r, &n);
+		ck_assert_uint_eq(n, total);
+		ck_assert_int_eq(memcmp(now, s.bytes, n), 0);
+		free(now);
+		freemsg(r);
+	}
+	/* pullupmsg: in place. */
+	if (pullupmsg(mp, len) == 0) {
+		ck_assert(inject || want > lead);
+		snap_check(&s, mp);
+	} else {
+		struct ddisim_seg seg[2];
+
+		ck_assert(want <= lead);
+		ck_assert_ptr_eq(mp, head);
+		ck_assert_uint_ge(blen(mp), want);
+		if (want > 0) {
+			ck_assert_uint_eq(ddisim_segments(mp->b_rptr, want, seg,
+			    2), 1);
+			ck_assert_uint_le(seg[0].pa + seg[0].len, BELOW_16M);
+		}
+		now = bytes_of(mp, &n);
+		ck_assert_uint_eq(n, total);
+		ck_assert_int_eq(memcmp(now, s.bytes, n), 0);
+		free(now);
+	}
+	snap_drop(&s);
+	/* adjmsg: from the head or the tail, of the leading run. */
+	lead = lead_bytes(mp);
+	want = rndn(lead + 2);
+	snap_take(&s, mp);
+	if (adjmsg(mp, rndn(2) ? (int)want : -(int)want) == 0) {
+		ck_assert_uint_gt(want, lead);
+		snap_check(&s, mp);
+	} else {
+		ck_assert_uint_le(want, lead);
+		free(bytes_of(mp, &n));
+		ck_assert_uint_eq(n, s.nbytes - want);
+		ck_assert_uint_eq(nblocks(mp), s.n);	/* empties stay */
+	}
+	snap_drop(&s);
+	freemsg(mp);
+}
+
+static void
+prop_classic(const char *spec, bool inject)
+{
+	long iters = prop_iters(100000) / 100;
+	int ext_freed = 0;
+	size_t base;
+
+	MACHINE_UP(spec);
+	rng_state = UINT64_C(0x5bd1e995) ^ (uint64_t)iters;
+	base = ddisim_outstanding();
+	ext_made = 0;
+	for (long it = 0; it < iters; it++) {
+		prop_classic_one(inject, &ext_freed);
+		(void)ddisim_streams_run();
+		ck_assert_uint_eq(ddisim_outstanding(), base);
+	}
+	ck_assert_int_eq(ext_freed, ext_made);
+	MACHINE_DOWN();
+}
+
+START_TEST(property_classic_routines)
+{
+	prop_classic("scatter=1", false);
+}
+END_TEST
+
+START_TEST(property_classic_under_fault_injection)
+{
+	prop_classic("scatter=1,failrate=0.05,seed=5", true);
+}
+END_TEST
+
 /* --- threads ---------------------------------------------------------- */
 
 /*
@@ -1899,6 +2017,10 @@ messages_suite(void)
 	tcase_add_test(tc, pullupmsg_in_place);
 	tcase_add_test(tc, pullupmsg_keeps_the_head_rest);
 	tcase_add_test(tc, msgpullup_copies);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("property");
+	tcase_add_test(tc, property_classic_routines);
+	tcase_add_test(tc, property_classic_under_fault_injection);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	ADD_MISUSE(tc, messages);
