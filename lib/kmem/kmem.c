@@ -201,6 +201,26 @@ kmem_live(const void *p)
 	return record_find((uintptr_t)p, &r);
 }
 
+/*
+ * The size a live allocation starting at p was asked for, or 0: for
+ * handles whose size tells their kind.  p must be 8-byte aligned, so
+ * that the granule's entry is p's own.
+ */
+size_t
+kmem_live_size(const void *p)
+{
+	struct krec r;
+	uint64_t e;
+
+	if (machine == NULL || p == NULL || ((uintptr_t)p & 7) != 0)
+		return 0;
+	if (machine->spec.audit == AUDIT_LIGHT && vm_in_dmap(p) &&
+	    (e = shadow_peek(p)) != 0)
+		return (size_t)(e >> SH_SIZE_SHIFT);
+	return record_find((uintptr_t)p, &r) && r.va == (uintptr_t)p ?
+	    r.size : 0;
+}
+
 /* Deterministic fault injection for no-sleep allocations (failrate=). */
 static bool
 kmem_inject_failure(void)

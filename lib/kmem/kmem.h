@@ -28,6 +28,8 @@ enum kmem_kind {
 	KK_SPT,			/* sptalloc */
 	KK_STREAMS,		/* STREAMS headers and buffers */
 	KK_SCGTH,		/* msgscgth element arrays */
+	KK_BUF,			/* getrbuf */
+	KK_BCB,			/* bcb_alloc */
 	KK_NKINDS
 };
 
@@ -42,6 +44,7 @@ size_t	kmem_leak_report(FILE *);
 
 /* Whether a live allocation starts at (or, small, 4 bytes below) p. */
 bool	kmem_live(const void *p);
+size_t	kmem_live_size(const void *p);
 
 /*
  * The one allocation path.  flags are KM_SLEEP/KM_NOSLEEP; how is KA_*.

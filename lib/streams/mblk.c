@@ -299,12 +299,15 @@ bool
 str_block_ok(const mblk_t *bp, const char *func, const void *caller)
 {
 	const dblk_t *d;
+	size_t size;
 
 	if (bp == NULL) {
 		verify_report(func, caller, "NULL message block");
 		return false;
 	}
-	if (((uintptr_t)bp & 7) != 0 || !kmem_live(bp)) {
+	size = kmem_live_size(bp);
+	if (((uintptr_t)bp & 7) != 0 || (size != sizeof(mblk_t) &&
+	    size < sizeof(struct mdb))) {
 		verify_report(func, caller, "%p is not a live message block "
 		    "(already freed, or never allocated)", (void *)bp);
 		return false;
@@ -317,7 +320,7 @@ str_block_ok(const mblk_t *bp, const char *func, const void *caller)
 		return false;
 	}
 	d = bp->b_datap;
-	if (d == NULL || !kmem_live(MDB_OF_D(d)) ||
+	if (d == NULL || kmem_live_size(MDB_OF_D(d)) < sizeof(struct mdb) ||
 	    __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0 ||
 	    (d->db_muse != DB_INLINE && d->db_muse != DB_SEP &&
 	    d->db_muse != DB_EXT)) {

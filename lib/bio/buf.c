@@ -1,0 +1,347 @@
+/*
+ * buf.c - buffer headers and their completion: getrbuf, freerbuf,
+ * biodone, biowait, bioerror, geterror, bioreset, biocanblock (buf(9),
+ * getrbuf(9), biodone(9)), and breakup control blocks: bcb_alloc,
+ * bcb_free, bcb_prep (bcb(9)).
+ *
+ * A buf is allocated with a trailer the driver does not see: the lock
+ * and condition biowait sleeps on, and a magic number that tells a live
+ * header from a freed or foreign one.  b_iowait points at the trailer,
+ * so that a header the library did not make is recognised.
+ *
+ * Locking: kb_mtx guards B_DONE and the wake-up; the driver owns every
+ * other member while it controls the buf, as in the original.  No lock
+ * is held while a b_iodone routine runs.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+
+#include "bio/bio.h"
+#include "kern/ctx.h"
+#include "kern/kern.h"
+#include "kmem/kmem.h"
+#include "machine/machine.h"
+#include "verify/verify.h"
+
+#include "sys/buf.h"
+#include "sys/ddi.h"
+
+#define KB_LIVE		0x6b627566u	/* "kbuf" */
+#define KB_DEAD		0x64656164u
+
+struct kbuf {
+	buf_t		kb_buf;		/* first: a buf_t * is a kbuf * */
+	pthread_mutex_t	kb_mtx;
+	pthread_cond_t	kb_cv;
+	uint32_t	kb_magic;	/* KB_LIVE while allocated */
+	unsigned	kb_waiters;	/* in biowait, under kb_mtx */
+};
+
+static const struct kcons plain = { .high = UINT64_MAX, .align = 16 };
+
+/* A live buf from getrbuf, or a report for func and NULL. */
+static struct kbuf *
+kbuf_of(buf_t *bp, const char *func, const void *caller)
+{
+	struct kbuf *kb = (struct kbuf *)bp;
+
+	if (bp == NULL) {
+		verify_report(func, caller, "NULL buf");
+		return NULL;
+	}
+	if (((uintptr_t)bp & 15) != 0 || kmem_live_size(bp) != sizeof(*kb) ||
+	    bp->b_iowait != kb || (kb->kb_magic != KB_LIVE &&
+	    kb->kb_magic != KB_DEAD)) {
+		verify_report(func, caller, "%p is not a live buf from "
+		    "getrbuf (freed already, or declared or copied by the "
+		    "driver)", (void *)bp);
+		return NULL;
+	}
+	if (kb->kb_magic == KB_DEAD) {
+		verify_report(func, caller, "buf %p was freed by freerbuf",
+		    (void *)bp);
+		return NULL;
+	}
+	return kb;
+}
+
+DDI_PUBLIC buf_t *
+getrbuf(int flags)
+{
+	const void *caller = DDI_CALLER;
+	struct kbuf *kb;
+
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, caller))
+		return NULL;
+	kb = kmem_alloc_cons(sizeof(*kb), &plain, flags, KA_ZERO, KK_BUF,
+	    __func__, caller);
+	if (kb == NULL)
+		return NULL;
+	kb->kb_buf.b_flags = B_BUSY | B_KERNBUF;
+	kb->kb_buf.b_edev = NODEV;
+	kb->kb_buf.b_iowait = kb;
+	pthread_mutex_init(&kb->kb_mtx, NULL);
+	pthread_cond_init(&kb->kb_cv, NULL);
+	kb->kb_magic = KB_LIVE;
+	return &kb->kb_buf;
+}
+
+DDI_PUBLIC void
+freerbuf(buf_t *bp)
+{
+	const void *caller = DDI_CALLER;
+	struct kbuf *kb;
+
+	machine_ensure();
+	if ((kb = kbuf_of(bp, __func__, caller)) == NULL)
+		return;
+	pthread_mutex_lock(&kb->kb_mtx);
+	if (kb->kb_waiters > 0) {
+		pthread_mutex_unlock(&kb->kb_mtx);
+		verify_report(__func__, caller, "buf %p is being waited for "
+		    "in biowait", (void *)bp);
+		return;
+	}
+	kb->kb_magic = KB_DEAD;
+	pthread_mutex_unlock(&kb->kb_mtx);
+	pthread_mutex_destroy(&kb->kb_mtx);
+	pthread_cond_destroy(&kb->kb_cv);
+	kmem_free_checked(kb, sizeof(*kb), KK_BUF, __func__, caller);
+}
+
+/*
+ * Completion.  A b_iodone routine is cleared and called instead: it may
+ * set another one and call biodone again, so that routines stack.  With
+ * none left, B_DONE is set and biowait wakes.  May be called from any
+ * context.
+ */
+DDI_PUBLIC void
+biodone(buf_t *bp)
+{
+	const void *caller = DDI_CALLER;
+	__ddi_iodone_t fn;
+	struct kbuf *kb;
+
+	machine_ensure();
+	if ((kb = kbuf_of(bp, __func__, caller)) == NULL)
+		return;
+	if ((fn = bp->b_iodone) != NULL) {
+		bp->b_iodone = NULL;
+		((void (*)(buf_t *))fn)(bp);
+		return;
+	}
+	pthread_mutex_lock(&kb->kb_mtx);
+	if (bp->b_flags & B_DONE) {
+		pthread_mutex_unlock(&kb->kb_mtx);
+		verify_report(__func__, caller, "buf %p is already done "
+		    "(biodone called twice)", (void *)bp);
+		return;
+	}
+	bp->b_flags |= B_DONE;
+	pthread_cond_broadcast(&kb->kb_cv);
+	pthread_mutex_unlock(&kb->kb_mtx);
+}
+
+/*
+ * Wait for B_DONE; the error, or 0.  Base context only.  A wait longer
+ * than the machine's sleeplimit is reported once and goes on: giving up
+ * early would hand back a buf the device may still write.
+ */
+DDI_PUBLIC int
+biowait(buf_t *bp)
+{
+	const void *caller = DDI_CALLER;
+	struct timespec dl;
+	struct kbuf *kb;
+	bool reported = false;
+
+	machine_ensure();
+	if ((kb = kbuf_of(bp, __func__, caller)) == NULL)
+		return EINVAL;
+	if (!kctx_check_block(__func__, caller, NULL, false))
+		return EINVAL;
+	kern_deadline(&dl, kern_waitlimit_ms());
+	pthread_mutex_lock(&kb->kb_mtx);
+	kb->kb_waiters++;
+	while (!(bp->b_flags & B_DONE)) {
+		if (pthread_cond_timedwait(&kb->kb_cv, &kb->kb_mtx, &dl) ==
+		    ETIMEDOUT && !reported) {
+			reported = true;
+			pthread_mutex_unlock(&kb->kb_mtx);
+			verify_report(__func__, caller, "buf %p not done after "
+			    "%u ms; still waiting", (void *)bp,
+			    kern_waitlimit_ms());
+			pthread_mutex_lock(&kb->kb_mtx);
+			kern_deadline(&dl, 3600u * 1000u);
+		}
+	}
+	kb->kb_waiters--;
+	pthread_mutex_unlock(&kb->kb_mtx);
+	return geterror(bp);
+}
+
+DDI_PUBLIC void
+bioerror(buf_t *bp, int error)
+{
+	machine_ensure();
+	if (kbuf_of(bp, __func__, DDI_CALLER) == NULL)
+		return;
+	bp->b_error = error;
+	if (error != 0)
+		bp->b_flags |= B_ERROR;
+	else
+		bp->b_flags &= ~(uint_t)B_ERROR;
+}
+
+DDI_PUBLIC int
+geterror(buf_t *bp)
+{
+	machine_ensure();
+	if (kbuf_of(bp, __func__, DDI_CALLER) == NULL)
+		return EINVAL;
+	if (!(bp->b_flags & B_ERROR))
+		return 0;
+	return bp->b_error != 0 ? bp->b_error : EIO;
+}
+
+/* For another I/O: not done, no error, nothing left over. */
+DDI_PUBLIC void
+bioreset(buf_t *bp)
+{
+	const void *caller = DDI_CALLER;
+	struct kbuf *kb;
+
+	machine_ensure();
+	if ((kb = kbuf_of(bp, __func__, caller)) == NULL)
+		return;
+	pthread_mutex_lock(&kb->kb_mtx);
+	if (kb->kb_waiters > 0) {
+		pthread_mutex_unlock(&kb->kb_mtx);
+		verify_report(__func__, caller, "buf %p is being waited for "
+		    "in biowait", (void *)bp);
+		return;
+	}
+	bp->b_flags &= ~(uint_t)(B_DONE | B_ERROR);
+	bp->b_error = 0;
+	bp->b_resid = 0;
+	pthread_mutex_unlock(&kb->kb_mtx);
+}
+
+/* Whether the caller, completing bp, may block here. */
+DDI_PUBLIC boolean_t
+biocanblock(buf_t *bp)
+{
+	const char *why;
+
+	machine_ensure();
+	(void)bp;
+	return kctx_may_block(&why, NULL, false) ? B_TRUE : B_FALSE;
+}
+
+DDI_PUBLIC bcb_t *
+bcb_alloc(int flags)
+{
+	const void *caller = DDI_CALLER;
+
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, caller))
+		return NULL;
+	return kmem_alloc_cons(sizeof(bcb_t), &plain, flags, KA_ZERO, KK_BCB,
+	    __func__, caller);
+}
+
+DDI_PUBLIC void
+bcb_free(bcb_t *bcbp)
+{
+	const void *caller = DDI_CALLER;
+
+	machine_ensure();
+	if (bcbp != NULL && kmem_live_size(bcbp) != sizeof(*bcbp)) {
+		verify_report(__func__, caller, "%p is not a bcb from "
+		    "bcb_alloc (freed already, or something else)",
+		    (void *)bcbp);
+		return;
+	}
+	kmem_free_checked(bcbp, sizeof(*bcbp), KK_BCB, __func__, caller);
+}
+
+/*
+ * What a DDI 8 bcb may say: report the first thing that is wrong for
+ * func, or return true.
+ */
+bool
+bcb_valid(const bcb_t *b, bool ddi8, const char *func, const void *caller)
+{
+	const physreq_t *p;
+	uchar_t known = BA_KVIRT | BA_UVIRT | BA_PAGELIST | BA_PHYS |
+	    BA_SCGTH | BA_UIO;
+
+	if (b == NULL) {
+		verify_report(func, caller, "NULL bcb");
+		return false;
+	}
+	p = b->bcb_physreqp;
+	if (b->bcb_addrtypes == 0 || (b->bcb_addrtypes & ~known) != 0) {
+		verify_report(func, caller, "bcb_addrtypes %#x: give one or "
+		    "more BA_* types", b->bcb_addrtypes);
+		return false;
+	}
+	if (ddi8 && ((b->bcb_addrtypes & ~(BA_KVIRT | BA_SCGTH | BA_UIO)) ||
+	    (b->bcb_addrtypes & (BA_KVIRT | BA_SCGTH)) ==
+	    (BA_KVIRT | BA_SCGTH))) {
+		verify_report(func, caller, "bcb_addrtypes %#x: DDI 8 takes "
+		    "BA_KVIRT, BA_SCGTH and BA_UIO, and not BA_SCGTH with "
+		    "BA_KVIRT", b->bcb_addrtypes);
+		return false;
+	}
+	if ((b->bcb_flags & ~(BCB_PHYSCONTIG | BCB_ONE_PIECE |
+	    BCB_EXACT_SIZE | BCB_SYNCHRONOUS)) != 0 ||
+	    (ddi8 && (b->bcb_flags & BCB_PHYSCONTIG))) {
+		verify_report(func, caller, "bcb_flags %#x: %s", b->bcb_flags,
+		    ddi8 && (b->bcb_flags & BCB_PHYSCONTIG) ? "DDI 8 has no "
+		    "BCB_PHYSCONTIG: set PREQ_PHYSCONTIG in the physreq" :
+		    "unknown flags");
+		return false;
+	}
+	if (b->bcb_granularity == 0) {
+		verify_report(func, caller, "bcb_granularity is 0");
+		return false;
+	}
+	if (p == NULL) {
+		verify_report(func, caller, "NULL bcb_physreqp");
+		return false;
+	}
+	if (p->phys_boundary != 0 && p->phys_boundary % b->bcb_granularity) {
+		verify_report(func, caller, "phys_boundary %#x is not a "
+		    "multiple of bcb_granularity %zu", p->phys_boundary,
+		    b->bcb_granularity);
+		return false;
+	}
+	if ((b->bcb_addrtypes & BA_SCGTH) && p->phys_max_scgth < 2) {
+		verify_report(func, caller, "BA_SCGTH with phys_max_scgth %u: "
+		    "a list needs 2 elements at least", p->phys_max_scgth);
+		return false;
+	}
+	return true;
+}
+
+/* DDI 8: check the bcb and prepare its physreq. */
+DDI_PUBLIC boolean_t
+bcb_prep(bcb_t *bcbp, int flags)
+{
+	const void *caller = DDI_CALLER;
+
+	machine_ensure();
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, caller) ||
+	    !bcb_valid(bcbp, true, __func__, caller))
+		return B_FALSE;
+	if ((flags & KM_NOSLEEP) == 0 && !verify_may_block(__func__, caller))
+		return B_FALSE;
+	return physreq_prep(bcbp->bcb_physreqp, flags);
+}

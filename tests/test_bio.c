@@ -1,0 +1,452 @@
+/*
+ * test_bio.c - buffer headers and their completion, and breakup control
+ * blocks, from a DDI 8 driver's side of the library.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/buf.h>
+#include <sys/ksynch.h>
+#include <sys/ddi.h>
+
+#include "check_util.h"
+
+LKINFO_DECL(test_lkinfo, "test_bio lock", 0);
+
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+START_TEST(getrbuf_fields)
+{
+	size_t base;
+	buf_t *bp;
+
+	MACHINE_UP(NULL);
+	base = ddisim_outstanding();
+	bp = getrbuf(KM_SLEEP);
+	ck_assert_ptr_nonnull(bp);
+	ck_assert_uint_eq(bp->b_flags, B_BUSY | B_KERNBUF);
+	ck_assert(bp->b_edev == NODEV);
+	ck_assert_ptr_null(bp->b_iodone);
+	ck_assert_ptr_null(bp->b_un.b_addr);
+	ck_assert_uint_eq(bp->b_bcount, 0);
+	ck_assert_uint_eq(bp->b_resid, 0);
+	ck_assert_int_eq(bp->b_error, 0);
+	ck_assert_uint_eq(bp->b_addrtype, 0);
+	ck_assert_uint_eq(bp->b_scgth.sg_format, 0);
+	ck_assert_uint_gt(ddisim_outstanding(), base);
+	freerbuf(bp);
+	ck_assert_uint_eq(ddisim_outstanding(), base);
+	ck_assert_ptr_nonnull(bp = getrbuf(KM_NOSLEEP));
+	freerbuf(bp);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* A device that finishes in another thread after a while. */
+struct late {
+	buf_t	*bp;
+	int	error;
+	long	ms;
+};
+
+static void *
+late_done(void *arg)
+{
+	struct late *l = arg;
+
+	nap_ms(l->ms);
+	l->bp->b_resid = 7;
+	bioerror(l->bp, l->error);
+	biodone(l->bp);
+	return NULL;
+}
+
+START_TEST(biowait_until_biodone)
+{
+	struct late l;
+	pthread_t t;
+	buf_t *bp;
+
+	MACHINE_UP(NULL);
+	bp = getrbuf(KM_SLEEP);
+	l = (struct late){ bp, 0, 30 };
+	ck_assert_int_eq(pthread_create(&t, NULL, late_done, &l), 0);
+	ck_assert_int_eq(biowait(bp), 0);
+	ck_assert(bp->b_flags & B_DONE);
+	ck_assert_uint_eq(bp->b_resid, 7);
+	pthread_join(t, NULL);
+	/* Done already: biowait returns at once, as often as asked. */
+	ck_assert_int_eq(biowait(bp), 0);
+	/* Again, failing: the error comes back. */
+	bioreset(bp);
+	ck_assert(!(bp->b_flags & (B_DONE | B_ERROR)));
+	ck_assert_uint_eq(bp->b_resid, 0);
+	l = (struct late){ bp, ENXIO, 10 };
+	ck_assert_int_eq(pthread_create(&t, NULL, late_done, &l), 0);
+	ck_assert_int_eq(biowait(bp), ENXIO);
+	ck_assert_int_eq(geterror(bp), ENXIO);
+	pthread_join(t, NULL);
+	freerbuf(bp);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Completion at interrupt level, the usual way, while base level waits. */
+static buf_t *intr_bp;
+static unsigned intr_pl;
+
+static void
+disk_intr(int ivec)
+{
+	(void)ivec;
+	intr_pl = ddisim_ctx_pl();
+	ck_assert_int_eq(biocanblock(intr_bp), B_FALSE);
+	biodone(intr_bp);
+}
+
+static void *
+raise_later(void *arg)
+{
+	(void)arg;
+	nap_ms(20);
+	ck_assert_int_ge(ddisim_intr_raise(5), 0);	/* not stray */
+	return NULL;
+}
+
+START_TEST(biodone_from_an_interrupt)
+{
+	ddisim_intr_t *h;
+	pthread_t t;
+
+	MACHINE_UP(NULL);
+	h = ddisim_intr_register(5, PLDISK, disk_intr);
+	ck_assert_ptr_nonnull(h);
+	intr_bp = getrbuf(KM_SLEEP);
+	ck_assert_int_eq(pthread_create(&t, NULL, raise_later, NULL), 0);
+	ck_assert_int_eq(biowait(intr_bp), 0);
+	ck_assert_uint_eq(intr_pl, PLDISK);
+	pthread_join(t, NULL);
+	ddisim_intr_unregister(h);
+	freerbuf(intr_bp);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(errors)
+{
+	buf_t *bp;
+
+	MACHINE_UP(NULL);
+	bp = getrbuf(KM_SLEEP);
+	ck_assert_int_eq(geterror(bp), 0);
+	bioerror(bp, EIO);
+	ck_assert(bp->b_flags & B_ERROR);
+	ck_assert_int_eq(bp->b_error, EIO);
+	ck_assert_int_eq(geterror(bp), EIO);
+	bioerror(bp, 0);		/* clears both */
+	ck_assert(!(bp->b_flags & B_ERROR));
+	ck_assert_int_eq(geterror(bp), 0);
+	/* B_ERROR without an errno reads as EIO. */
+	bp->b_flags |= B_ERROR;
+	bp->b_error = 0;
+	ck_assert_int_eq(geterror(bp), EIO);
+	freerbuf(bp);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Two completion routines stacked, as a filter and its creator do. */
+struct stack {
+	int		order[4];
+	int		n;
+	__ddi_iodone_t	saved;
+};
+
+static struct stack stk;
+
+static void
+outer_done(buf_t *bp)
+{
+	stk.order[stk.n++] = 2;
+	ck_assert_ptr_null(bp->b_iodone);	/* cleared before the call */
+	biodone(bp);				/* none left: B_DONE */
+}
+
+static void
+inner_done(buf_t *bp)
+{
+	stk.order[stk.n++] = 1;
+	bp->b_iodone = stk.saved;		/* restore, then pass on */
+	biodone(bp);
+}
+
+START_TEST(iodone_routines_stack)
+{
+	buf_t *bp;
+
+	MACHINE_UP(NULL);
+	memset(&stk, 0, sizeof(stk));
+	bp = getrbuf(KM_SLEEP);
+	bp->b_iodone = outer_done;
+	stk.saved = bp->b_iodone;
+	bp->b_iodone = inner_done;
+	biodone(bp);
+	ck_assert_int_eq(stk.n, 2);
+	ck_assert_int_eq(stk.order[0], 1);
+	ck_assert_int_eq(stk.order[1], 2);
+	ck_assert(bp->b_flags & B_DONE);
+	ck_assert_ptr_null(bp->b_iodone);
+	ck_assert_int_eq(biowait(bp), 0);
+	freerbuf(bp);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(biocanblock_by_context)
+{
+	lock_t *lk;
+	buf_t *bp;
+	pl_t pl;
+
+	MACHINE_UP(NULL);
+	bp = getrbuf(KM_SLEEP);
+	ck_assert_int_eq(biocanblock(bp), B_TRUE);
+	lk = LOCK_ALLOC(1, plstr, &test_lkinfo, KM_SLEEP);
+	pl = LOCK(lk, plstr);
+	ck_assert_int_eq(biocanblock(bp), B_FALSE);
+	UNLOCK(lk, pl);
+	ck_assert_int_eq(biocanblock(bp), B_TRUE);
+	LOCK_DEALLOC(lk);
+	freerbuf(bp);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(bcb_lifecycle)
+{
+	bcb_t *bcb;
+	physreq_t *p;
+	void *mem;
+
+	MACHINE_UP(NULL);
+	bcb = bcb_alloc(KM_SLEEP);
+	ck_assert_ptr_nonnull(bcb);
+	ck_assert_uint_eq(bcb->bcb_addrtypes, 0);	/* zero-filled */
+	ck_assert_ptr_null(bcb->bcb_physreqp);
+	p = physreq_alloc(KM_SLEEP);
+	p->phys_dmasize = 32;
+	p->phys_align = 512;
+	p->phys_max_scgth = 17;
+	bcb->bcb_addrtypes = BA_SCGTH | BA_UIO;
+	bcb->bcb_granularity = 512;
+	bcb->bcb_max_xfer = 64 * 1024;
+	bcb->bcb_physreqp = p;
+	ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_TRUE);
+	/* The physreq is prepped: allocations under it work. */
+	mem = kmem_alloc_physreq(4096, p, KM_SLEEP);
+	ck_assert_ptr_nonnull(mem);
+	kmem_free(mem, 4096);
+	/* A granularity that is not a power of two: 2352-byte sectors. */
+	bcb->bcb_addrtypes = BA_KVIRT;
+	bcb->bcb_granularity = 2352;
+	p->phys_align = 4;
+	p->phys_max_scgth = 0;
+	ck_assert_int_eq(bcb_prep(bcb, KM_NOSLEEP), B_TRUE);
+	/* What physreq_prep cannot support fails without a report. */
+	p->phys_align = 3;
+	ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	bcb_free(bcb);			/* not the physreq */
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(getrbuf_fails_only_nosleep)
+{
+	MACHINE_UP("failrate=1");
+	ck_assert_ptr_null(getrbuf(KM_NOSLEEP));
+	ck_assert_ptr_null(bcb_alloc(KM_NOSLEEP));
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * Misuse, each case twice: counted under verify=count, with its text,
+ * with nothing followed or leaked; aborting under the default policy.
+ */
+#define NMISUSE		12
+
+static void
+misuse(int which)
+{
+	size_t base = ddisim_outstanding();
+	buf_t *bp = getrbuf(KM_SLEEP), fake;
+	bcb_t *bcb = bcb_alloc(KM_SLEEP);
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+	const char *want = NULL;
+	lock_t *lk;
+	pl_t pl;
+
+	memset(&fake, 0, sizeof(fake));
+	p->phys_dmasize = 32;
+	p->phys_max_scgth = 8;
+	bcb->bcb_addrtypes = BA_KVIRT;
+	bcb->bcb_granularity = 512;
+	bcb->bcb_physreqp = p;
+	switch (which) {
+	case 0:
+		biodone(bp);
+		biodone(bp);
+		want = "already done (biodone called twice)";
+		break;
+	case 1:
+		freerbuf(bp);
+		freerbuf(bp);
+		want = "is not a live buf from getrbuf";
+		bp = NULL;
+		break;
+	case 2:
+		lk = LOCK_ALLOC(1, plstr, &test_lkinfo, KM_SLEEP);
+		pl = LOCK(lk, plstr);
+		ck_assert_int_eq(biowait(bp), EINVAL);	/* did not wait */
+		UNLOCK(lk, pl);
+		LOCK_DEALLOC(lk);
+		want = "biowait: may block, but the caller";
+		break;
+	case 3:
+		bcb->bcb_granularity = 0;
+		ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
+		want = "bcb_granularity is 0";
+		break;
+	case 4:
+		p->phys_boundary = 4096;
+		bcb->bcb_granularity = 2352;
+		ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
+		want = "phys_boundary 0x1000 is not a multiple of "
+		    "bcb_granularity 2352";
+		break;
+	case 5:
+		bcb->bcb_addrtypes = BA_UVIRT;
+		ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
+		want = "DDI 8 takes BA_KVIRT, BA_SCGTH and BA_UIO";
+		break;
+	case 6:
+		bcb->bcb_addrtypes = BA_SCGTH | BA_KVIRT;
+		ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
+		want = "not BA_SCGTH with BA_KVIRT";
+		break;
+	case 7:
+		bcb->bcb_flags = BCB_PHYSCONTIG;
+		ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
+		want = "DDI 8 has no BCB_PHYSCONTIG";
+		break;
+	case 8:
+		bioerror(&fake, EIO);
+		ck_assert_int_eq(fake.b_error, 0);	/* not followed */
+		want = "is not a live buf from getrbuf";
+		break;
+	case 9:
+		ck_assert_ptr_null(getrbuf(0x8));
+		want = "getrbuf: unknown flags 0x8";
+		break;
+	case 10:
+		bcb->bcb_addrtypes = BA_SCGTH;
+		p->phys_max_scgth = 1;
+		ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
+		want = "a list needs 2 elements at least";
+		break;
+	case 11:		/* a buf is not a bcb: nothing is freed */
+		bcb_free((bcb_t *)bp);
+		want = "is not a bcb from bcb_alloc";
+		ck_assert_int_eq(geterror(bp), 0);	/* still a live buf */
+		break;
+	}
+	ck_assert_uint_ge(ddisim_verify_count(), 1);
+	ck_assert_msg(strstr(ddisim_verify_last(), want) != NULL,
+	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), want);
+	if (bp != NULL)
+		freerbuf(bp);
+	bcb_free(bcb);
+	physreq_free(p);
+	ck_assert_uint_eq(ddisim_outstanding(), base);
+}
+
+START_TEST(misuse_counted)
+{
+	MACHINE_UP(NULL);
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	misuse(_i);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(misuse_aborts)
+{
+	MACHINE_UP(NULL);
+	misuse(_i);
+}
+END_TEST
+
+/* A wait past the sleeplimit is reported, and then goes on to the end. */
+START_TEST(biowait_reports_a_long_wait)
+{
+	struct late l;
+	pthread_t t;
+	buf_t *bp;
+
+	MACHINE_UP("sleeplimit=50");
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	bp = getrbuf(KM_SLEEP);
+	l = (struct late){ bp, 0, 200 };
+	ck_assert_int_eq(pthread_create(&t, NULL, late_done, &l), 0);
+	ck_assert_int_eq(biowait(bp), 0);
+	ck_assert(bp->b_flags & B_DONE);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "not done after "
+	    "50 ms; still waiting"));
+	pthread_join(t, NULL);
+	freerbuf(bp);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	MACHINE_DOWN();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("bio");
+	TCase *tc;
+
+	tc = tcase_new("core");
+	tcase_add_test(tc, getrbuf_fields);
+	tcase_add_test(tc, biowait_until_biodone);
+	tcase_add_test(tc, biodone_from_an_interrupt);
+	tcase_add_test(tc, errors);
+	tcase_add_test(tc, iodone_routines_stack);
+	tcase_add_test(tc, biocanblock_by_context);
+	tcase_add_test(tc, bcb_lifecycle);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("limits");
+	tcase_add_test(tc, getrbuf_fails_only_nosleep);
+	tcase_add_test(tc, biowait_reports_a_long_wait);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("misuse");
+	tcase_add_loop_test(tc, misuse_counted, 0, NMISUSE);
+	if (!nofork())
+		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
+		    0, NMISUSE);
+	suite_add_tcase(s, tc);
+	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
