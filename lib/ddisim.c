@@ -20,6 +20,7 @@
 #include "palloc/palloc.h"
 #include "streams/streams.h"
 #include "verify/verify.h"
+#include "vm/proc.h"
 #include "vm/vm.h"
 
 static char ddisim_err[256];
@@ -122,6 +123,7 @@ ddisim_shutdown(void)
 	m = machine;
 	if (m != NULL) {
 		streams_fini();
+		proc_fini();
 		clock_fini();
 		intr_fini();
 		pio_fini();

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/kmem.h>
 #include <sys/buf.h>
+#include <sys/uio.h>
 #include <sys/ksynch.h>
 #include <sys/ddi.h>
 
@@ -272,6 +273,52 @@ START_TEST(bcb_lifecycle)
 }
 END_TEST
 
+/* uiobuf describes a process's scattered request; UPROCP names it. */
+START_TEST(uiobuf_describes_user_data)
+{
+	struct proc *p;
+	iovec_t iov[2];
+	uio_t uio;
+	buf_t *bp;
+	void *cur;
+
+	MACHINE_UP(NULL);
+	p = ddisim_proc_create(3 * 4096, 0);
+	ck_assert_int_eq(drv_getparm(UPROCP, &cur), 0);
+	ck_assert_ptr_null(cur);
+	ddisim_proc_enter(p);
+	ck_assert_int_eq(drv_getparm(UPROCP, &cur), 0);
+	ck_assert_ptr_eq(cur, p);
+	iov[0].iov_base = (caddr_t)ddisim_proc_base(p) + 10;
+	iov[0].iov_len = 5000;
+	iov[1].iov_base = (caddr_t)ddisim_proc_base(p) + 8192;
+	iov[1].iov_len = 3000;
+	memset(&uio, 0, sizeof(uio));
+	uio.uio_iov = iov;
+	uio.uio_iovcnt = 2;
+	uio.uio_offset = 1024;
+	uio.uio_segflg = UIO_USERSPACE;
+	uio.uio_resid = 8000;
+	bp = uiobuf(NULL, &uio);
+	ck_assert_ptr_nonnull(bp);
+	ck_assert_uint_eq(bp->b_addrtype, BA_UIO);
+	ck_assert_ptr_eq(bp->b_un.b_uio, &uio);
+	ck_assert_uint_eq(bp->b_bcount, 8000);
+	ck_assert_ptr_eq(bp->b_proc, p);
+	/* Kernel data in an existing buf: no process. */
+	uio.uio_segflg = UIO_SYSSPACE;
+	uio.uio_resid = 100;
+	ck_assert_ptr_eq(uiobuf(bp, &uio), bp);
+	ck_assert_ptr_null(bp->b_proc);
+	ck_assert_uint_eq(bp->b_bcount, 100);
+	freerbuf(bp);
+	ddisim_proc_destroy(p);
+	ck_assert_int_eq(drv_getparm(UPROCP, &cur), 0);
+	ck_assert_ptr_null(cur);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(getrbuf_fails_only_nosleep)
 {
 	MACHINE_UP("failrate=1");
@@ -285,7 +332,7 @@ END_TEST
  * Misuse, each case twice: counted under verify=count, with its text,
  * with nothing followed or leaked; aborting under the default policy.
  */
-#define NMISUSE		12
+#define NMISUSE		14
 
 static void
 misuse(int which)
@@ -366,6 +413,21 @@ misuse(int which)
 		ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
 		want = "a list needs 2 elements at least";
 		break;
+	case 12: {
+		iovec_t iov = { NULL, 10 };
+		uio_t uio = { &iov, 1, 0, UIO_SYSSPACE, 0, 0, 20 };
+
+		ck_assert_ptr_null(uiobuf(bp, &uio));
+		want = "uio_resid 20 is more than its iovecs hold (10)";
+		ck_assert_uint_eq(bp->b_addrtype, 0);	/* untouched */
+		break;
+	}
+	case 13:
+		ddisim_proc_enter((struct proc *)bcb);
+		want = "ddisim_proc_enter: ";
+		ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+		    "is not a simulated process"));
+		break;
 	case 11:		/* a buf is not a bcb: nothing is freed */
 		bcb_free((bcb_t *)bp);
 		want = "is not a bcb from bcb_alloc";
@@ -437,6 +499,7 @@ main(void)
 	tcase_add_test(tc, iodone_routines_stack);
 	tcase_add_test(tc, biocanblock_by_context);
 	tcase_add_test(tc, bcb_lifecycle);
+	tcase_add_test(tc, uiobuf_describes_user_data);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, getrbuf_fails_only_nosleep);

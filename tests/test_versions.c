@@ -3,6 +3,7 @@
  * one process, each getting its own version's guarantees from the one
  * library (linked as the installed library is, through its exports).
  */
+#include <errno.h>
 #include <signal.h>
 
 #include "check_util.h"
@@ -282,6 +283,49 @@ START_TEST(msgphysreq_by_version)
 }
 END_TEST
 
+/* vtop of a simulated user process's addresses, page by page. */
+START_TEST(vtop_of_user_addresses)
+{
+	unsigned char buf[5 * PG], back[PG];
+	struct proc *p;
+	unsigned char *u;
+	unsigned long pa, prev = 0;
+	int jumps = 0;
+
+	MACHINE_UP(NULL);
+	p = ddisim_proc_create(5 * PG, BELOW_4G);
+	ck_assert_ptr_nonnull(p);
+	u = ddisim_proc_base(p);
+	ck_assert_uint_eq(ddisim_proc_size(p), 5 * PG);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7 + 3);
+	ck_assert_int_eq(ddisim_proc_write(p, u, buf, sizeof(buf)), 0);
+	for (int i = 0; i < 5; i++) {
+		pa = drv_71_uvtop(u + i * PG + 100, p);
+		ck_assert_uint_ne(pa, 0);
+		ck_assert_uint_eq(pa % PG, 100);
+		ck_assert_uint_lt(pa, BELOW_4G);
+		ck_assert_int_eq(memcmp(ddisim_ptov(pa), buf + i * PG + 100,
+		    PG - 100), 0);
+		ck_assert_uint_eq(drv_4_uvtop(u + i * PG + 100, p), pa);
+		jumps += i > 0 && pa != prev + PG;
+		prev = pa;
+	}
+	ck_assert_int_gt(jumps, 0);		/* scattered, as user pages are */
+	/* Unmapped: 0, no report. */
+	ck_assert_uint_eq(drv_71_uvtop(u + 5 * PG, p), 0);
+	ck_assert_uint_eq(drv_71_uvtop(u - 1, p), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	/* Reads outside the process fail; inside they see the data. */
+	ck_assert_int_eq(ddisim_proc_read(p, u + 4 * PG, back, PG), 0);
+	ck_assert_int_eq(memcmp(back, buf + 4 * PG, PG), 0);
+	ck_assert_int_eq(ddisim_proc_read(p, u + 4 * PG + 1, back, PG),
+	    EFAULT);
+	ddisim_proc_destroy(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static int bc_ran;
 
 static void
@@ -331,6 +375,7 @@ versions_suite(void)
 	tcase_add_test(tc, allocb_physreq_by_version);
 	tcase_add_test(tc, msgphysreq_by_version);
 	tcase_add_test(tc, testb_bufcall_by_version);
+	tcase_add_test(tc, vtop_of_user_addresses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -149,6 +149,7 @@ int	 geterror(buf_t *);
 void	 bioreset(buf_t *);
 #if __DDI_AT_LEAST(80)
 boolean_t biocanblock(buf_t *);
+buf_t	*uiobuf(buf_t *, struct uio *);
 #endif
 #if __DDI_AT_LEAST(60)
 bcb_t	*bcb_alloc(int);

@@ -129,6 +129,21 @@ void		ddisim_clock_advance(uint64_t usec);
 void		ddisim_clock_realtime(int on);
 unsigned	ddisim_clock_callouts(void);
 
+/*
+ * Simulated user processes (see ddisim_proc(3)): user memory in scattered
+ * pages of simulated RAM, all below physical address below (0: anywhere).
+ */
+struct proc;
+struct proc	*ddisim_proc_create(size_t bytes, uint64_t below);
+void		ddisim_proc_destroy(struct proc *);
+void		*ddisim_proc_base(struct proc *);
+size_t		ddisim_proc_size(struct proc *);
+int		ddisim_proc_write(struct proc *, void *uaddr, const void *src,
+		    size_t len);
+int		ddisim_proc_read(struct proc *, const void *uaddr, void *dst,
+		    size_t len);
+void		ddisim_proc_enter(struct proc *);
+
 /* The STREAMS service (see ddisim_streams(3)). */
 unsigned	ddisim_streams_run(void);
 unsigned	ddisim_streams_pending(void);

@@ -9,9 +9,12 @@
  * header from a freed or foreign one.  b_iowait points at the trailer,
  * so that a header the library did not make is recognised.
  *
- * Locking: kb_mtx guards B_DONE and the wake-up; the driver owns every
- * other member while it controls the buf, as in the original.  No lock
- * is held while a b_iodone routine runs.
+ * Locking: kb_mtx guards kb_done, the completion biowait waits for, and
+ * the wake-up.  The driver owns every member of the buf while it
+ * controls it, b_flags included, so biowait never reads b_flags before
+ * kb_done says the I/O handler has given the buf back: the handler may
+ * set B_ERROR while a waiter waits.  No lock is held while a b_iodone
+ * routine runs.
  */
 #include "config.h"
 
@@ -27,8 +30,10 @@
 #include "kmem/kmem.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
+#include "vm/proc.h"
 
 #include "sys/buf.h"
+#include "sys/uio.h"
 #include "sys/ddi.h"
 
 #define KB_LIVE		0x6b627566u	/* "kbuf" */
@@ -40,6 +45,7 @@ struct kbuf {
 	pthread_cond_t	kb_cv;
 	uint32_t	kb_magic;	/* KB_LIVE while allocated */
 	unsigned	kb_waiters;	/* in biowait, under kb_mtx */
+	bool		kb_done;	/* biodone completed, under kb_mtx */
 };
 
 static const struct kcons plain = { .high = UINT64_MAX, .align = 16 };
@@ -136,14 +142,15 @@ biodone(buf_t *bp)
 		((void (*)(buf_t *))fn)(bp);
 		return;
 	}
-	pthread_mutex_lock(&kb->kb_mtx);
+	/* The caller controls the buf: it may read b_flags. */
 	if (bp->b_flags & B_DONE) {
-		pthread_mutex_unlock(&kb->kb_mtx);
 		verify_report(__func__, caller, "buf %p is already done "
 		    "(biodone called twice)", (void *)bp);
 		return;
 	}
 	bp->b_flags |= B_DONE;
+	pthread_mutex_lock(&kb->kb_mtx);
+	kb->kb_done = true;
 	pthread_cond_broadcast(&kb->kb_cv);
 	pthread_mutex_unlock(&kb->kb_mtx);
 }
@@ -169,7 +176,7 @@ biowait(buf_t *bp)
 	kern_deadline(&dl, kern_waitlimit_ms());
 	pthread_mutex_lock(&kb->kb_mtx);
 	kb->kb_waiters++;
-	while (!(bp->b_flags & B_DONE)) {
+	while (!kb->kb_done) {
 		if (pthread_cond_timedwait(&kb->kb_cv, &kb->kb_mtx, &dl) ==
 		    ETIMEDOUT && !reported) {
 			reported = true;
@@ -210,7 +217,11 @@ geterror(buf_t *bp)
 	return bp->b_error != 0 ? bp->b_error : EIO;
 }
 
-/* For another I/O: not done, no error, nothing left over. */
+/*
+ * For another I/O: not done, no error, nothing left over.  A buf to be
+ * reused must go through here: biowait waits for the completion this
+ * clears, not for the B_DONE bit.
+ */
 DDI_PUBLIC void
 bioreset(buf_t *bp)
 {
@@ -230,6 +241,7 @@ bioreset(buf_t *bp)
 	bp->b_flags &= ~(uint_t)(B_DONE | B_ERROR);
 	bp->b_error = 0;
 	bp->b_resid = 0;
+	kb->kb_done = false;
 	pthread_mutex_unlock(&kb->kb_mtx);
 }
 
@@ -242,6 +254,59 @@ biocanblock(buf_t *bp)
 	machine_ensure();
 	(void)bp;
 	return kctx_may_block(&why, NULL, false) ? B_TRUE : B_FALSE;
+}
+
+/*
+ * DDI 8: make bp (or, if NULL, a new buf from getrbuf(KM_SLEEP)) describe
+ * uiop's data as BA_UIO: b_un.b_uio, b_bcount the bytes still to move,
+ * and for user space b_proc the caller's process.  Base context when a
+ * buf is allocated.
+ */
+DDI_PUBLIC buf_t *
+uiobuf(buf_t *bp, struct uio *uiop)
+{
+	const void *caller = DDI_CALLER;
+	int total = 0;
+
+	machine_ensure();
+	if (uiop == NULL || uiop->uio_iovcnt < 0 ||
+	    (uiop->uio_iovcnt > 0 && uiop->uio_iov == NULL) ||
+	    uiop->uio_resid < 0) {
+		verify_report(__func__, caller, "uio %p is not a valid "
+		    "description (NULL, or negative counts)", (void *)uiop);
+		return NULL;
+	}
+	for (int i = 0; i < uiop->uio_iovcnt; i++) {
+		if (uiop->uio_iov[i].iov_len < 0 ||
+		    uiop->uio_iov[i].iov_len > INT32_MAX - total) {
+			verify_report(__func__, caller, "uio %p: iovec %d has "
+			    "length %d", (void *)uiop, i,
+			    uiop->uio_iov[i].iov_len);
+			return NULL;
+		}
+		total += uiop->uio_iov[i].iov_len;
+	}
+	if (total < uiop->uio_resid) {
+		verify_report(__func__, caller, "uio %p: uio_resid %d is more "
+		    "than its iovecs hold (%d)", (void *)uiop,
+		    uiop->uio_resid, total);
+		return NULL;
+	}
+	if (bp == NULL) {
+		if (!verify_may_block(__func__, caller))
+			return NULL;
+		bp = getrbuf(KM_SLEEP);
+	} else if (kbuf_of(bp, __func__, caller) == NULL) {
+		return NULL;
+	}
+	bp->b_un.b_uio = uiop;
+	bp->b_addrtype = BA_UIO;
+	bp->b_bcount = (uint_t)uiop->uio_resid;
+	bp->b_resid = 0;
+	/* User space: the process the caller runs in holds the data. */
+	bp->b_proc = uiop->uio_segflg == UIO_SYSSPACE ? NULL :
+	    proc_current();
+	return bp;
 }
 
 DDI_PUBLIC bcb_t *

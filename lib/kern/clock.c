@@ -31,6 +31,7 @@
 #include "machine/machine.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
+#include "vm/proc.h"
 
 #include "sys/ddi.h"
 #include "exports.h"
@@ -400,7 +401,8 @@ drv_getparm(ulong_t parm, void *value)
 		    (time_t)(clock_now_us() / 1000000);
 		return 0;
 	case UPROCP:
-		*(void **)value = NULL;	/* not in a simulated process */
+		/* the simulated process the thread runs in, or none */
+		*(void **)value = proc_current();
 		return 0;
 	case UCRED:
 	case SYSCRED:

@@ -30,6 +30,7 @@ enum kmem_kind {
 	KK_SCGTH,		/* msgscgth element arrays */
 	KK_BUF,			/* getrbuf */
 	KK_BCB,			/* bcb_alloc */
+	KK_PROC,		/* simulated user memory */
 	KK_NKINDS
 };
 

@@ -33,7 +33,8 @@ static size_t shadow_len;
 static const char *const kind_name[KK_NKINDS] = {
 	"kmem_alloc", "kmem_alloc_physreq", "kmem_alloc_phys",
 	"kmem_alloc_physcontig", "physreq_alloc", "getcpages", "sptalloc",
-	"allocb", "msgscgth", "getrbuf", "bcb_alloc"
+	"allocb", "msgscgth", "getrbuf", "bcb_alloc",
+	"ddisim_proc_create"
 };
 
 const char *

@@ -11,6 +11,7 @@
 #include "exports.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
+#include "vm/proc.h"
 #include "vm/vm.h"
 
 #include "sys/ddi.h"
@@ -47,16 +48,23 @@ vtop_kernel(const void *va, const char *func, const void *caller)
 	return paddr32(pa, what, func, caller);
 }
 
+/*
+ * A user address of process p: 0 when p maps nothing there, as in the
+ * original; a process that is not one is reported.
+ */
 DDI_PUBLIC paddr_t
 vtop(caddr_t va, proc_t *p)
 {
-	if (p != NULL) {
-		machine_ensure();
-		verify_report(__func__, DDI_CALLER, "process %p: no simulated "
-		    "user process exists", (void *)p);
+	uint64_t pa;
+	char what[48];
+
+	if (p == NULL)
+		return vtop_kernel(va, __func__, DDI_CALLER);
+	machine_ensure();
+	if (!proc_valid(p, __func__, DDI_CALLER) || proc_vtop(p, va, &pa) != 0)
 		return 0;
-	}
-	return vtop_kernel(va, __func__, DDI_CALLER);
+	snprintf(what, sizeof(what), "user address %p", (void *)va);
+	return paddr32(pa, what, __func__, DDI_CALLER);
 }
 
 DDI_PUBLIC paddr_t

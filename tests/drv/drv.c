@@ -70,6 +70,15 @@ F(vtop)(void *p)
 }
 #endif
 
+#if __DDI_ODDI || __DDI_AT_MOST(71)
+/* A user address of process p, as a raw-I/O strategy routine asks. */
+unsigned long
+F(uvtop)(void *va, proc_t *p)
+{
+	return vtop(va, p);
+}
+#endif
+
 #if __DDI_BETWEEN(50, 60)
 void *
 F(physcontig)(size_t size, physreq_t **pp)

@@ -1,0 +1,256 @@
+/*
+ * proc.c - simulated user processes (ddisim_proc(3)): an address space
+ * of user memory whose pages are simulated RAM, scattered physically as
+ * a user buffer's pages are, for raw I/O, BA_UVIRT requests and
+ * vtop(va, p).
+ *
+ * User addresses are a range of host addresses reserved with no access,
+ * so a driver that dereferences one faults, as a kernel touching user
+ * space without mapping it would.  The test, playing the user program,
+ * reads and writes its memory through ddisim_proc_read and _write.
+ * Page i of the space is an ordinary kmem page allocation; the pages
+ * are taken in a shuffled order, seeded by the machine's seed, so that
+ * neighbouring user pages are not neighbours in RAM.
+ *
+ * Locking: proc_lock guards the list of processes; a process's page
+ * table does not change after creation.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/queue.h>
+
+#include "kmem/kmem.h"
+#include "machine/machine.h"
+#include "verify/verify.h"
+#include "vm/proc.h"
+#include "vm/vm.h"
+
+#include "sys/types.h"
+#include "sys/kmem.h"
+
+#define PROC_LIVE	0x70726f63u	/* "proc" */
+
+struct proc {
+	uint32_t	magic;
+	uint8_t		*base;		/* first user address */
+	size_t		npages;
+	size_t		page;		/* machine page size */
+	void		**pg;		/* direct-map address of each page */
+	LIST_ENTRY(proc) link;		/* procs, under proc_lock */
+};
+
+static pthread_mutex_t proc_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(, proc) procs = LIST_HEAD_INITIALIZER(procs);
+static DDI_TLS struct proc *proc_cur;
+
+bool
+proc_valid(const struct proc *p, const char *func, const void *caller)
+{
+	const struct proc *q;
+
+	pthread_mutex_lock(&proc_lock);
+	LIST_FOREACH(q, &procs, link)
+		if (q == p)
+			break;
+	pthread_mutex_unlock(&proc_lock);
+	if (q == NULL || q->magic != PROC_LIVE) {
+		verify_report(func, caller, "%p is not a simulated process",
+		    (const void *)p);
+		return false;
+	}
+	return true;
+}
+
+int
+proc_vtop(const struct proc *p, const void *uva, uint64_t *pa)
+{
+	const uint8_t *u = uva;
+	size_t off;
+
+	if (u < p->base || u >= p->base + p->npages * p->page)
+		return EFAULT;
+	off = (size_t)(u - p->base);
+	return vm_vtop((const uint8_t *)p->pg[off / p->page] +
+	    off % p->page, pa);
+}
+
+/* A thread's process may have been destroyed, or its machine shut down. */
+struct proc *
+proc_current(void)
+{
+	struct proc *q;
+
+	if (proc_cur == NULL)
+		return NULL;
+	pthread_mutex_lock(&proc_lock);
+	LIST_FOREACH(q, &procs, link)
+		if (q == proc_cur)
+			break;
+	pthread_mutex_unlock(&proc_lock);
+	return q;
+}
+
+static void
+proc_release(struct proc *p)
+{
+	for (size_t i = 0; i < p->npages; i++)
+		if (p->pg[i] != NULL)
+			kmem_free_checked(p->pg[i], p->page, KK_PROC,
+			    "ddisim_proc_destroy", NULL);
+	munmap(p->base, p->npages * p->page);
+	free(p->pg);
+	p->magic = 0;
+	free(p);
+}
+
+DDI_PUBLIC struct proc *
+ddisim_proc_create(size_t bytes, uint64_t below)
+{
+	struct kcons c = { .high = below != 0 ? below : UINT64_MAX,
+	    .contig = true };
+	struct proc *p;
+	uint64_t z;
+
+	machine_ensure();
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->page = machine->spec.page;
+	c.align = p->page;
+	p->npages = bytes == 0 ? 1 : (bytes + p->page - 1) / p->page;
+	p->base = mmap(NULL, p->npages * p->page, PROT_NONE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p->base == MAP_FAILED ||
+	    (p->pg = calloc(p->npages, sizeof(*p->pg))) == NULL) {
+		if (p->base != MAP_FAILED)
+			munmap(p->base, p->npages * p->page);
+		free(p);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->npages; i++)
+		if ((p->pg[i] = kmem_alloc_cons(p->page, &c, KM_NOSLEEP,
+		    KA_ZERO, KK_PROC, "ddisim_proc_create", DDI_CALLER)) ==
+		    NULL) {
+			proc_release(p);
+			return NULL;
+		}
+	/* Fisher-Yates with splitmix64 from the machine's seed. */
+	z = machine->spec.seed ^ (uintptr_t)p->base;
+	for (size_t i = p->npages; i > 1; i--) {
+		uint64_t r;
+		size_t j;
+		void *t;
+
+		z += UINT64_C(0x9e3779b97f4a7c15);
+		r = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+		r = (r ^ (r >> 27)) * UINT64_C(0x94d049bb133111eb);
+		j = (size_t)((r ^ (r >> 31)) % i);
+		t = p->pg[i - 1];
+		p->pg[i - 1] = p->pg[j];
+		p->pg[j] = t;
+	}
+	p->magic = PROC_LIVE;
+	pthread_mutex_lock(&proc_lock);
+	LIST_INSERT_HEAD(&procs, p, link);
+	pthread_mutex_unlock(&proc_lock);
+	return p;
+}
+
+DDI_PUBLIC void
+ddisim_proc_destroy(struct proc *p)
+{
+	if (p == NULL || !proc_valid(p, __func__, DDI_CALLER))
+		return;
+	pthread_mutex_lock(&proc_lock);
+	LIST_REMOVE(p, link);
+	pthread_mutex_unlock(&proc_lock);
+	if (proc_cur == p)
+		proc_cur = NULL;
+	proc_release(p);
+}
+
+DDI_PUBLIC void *
+ddisim_proc_base(struct proc *p)
+{
+	return proc_valid(p, __func__, DDI_CALLER) ? p->base : NULL;
+}
+
+DDI_PUBLIC size_t
+ddisim_proc_size(struct proc *p)
+{
+	return proc_valid(p, __func__, DDI_CALLER) ? p->npages * p->page : 0;
+}
+
+/* Copy between the test's memory and p's; EFAULT outside p. */
+static int
+proc_copy(struct proc *p, uint8_t *u, uint8_t *host, size_t len, bool in)
+{
+	size_t off;
+
+	if (u < p->base || len > p->npages * p->page ||
+	    (size_t)(u - p->base) > p->npages * p->page - len)
+		return EFAULT;
+	off = (size_t)(u - p->base);
+	while (len > 0) {
+		size_t chunk = p->page - off % p->page;
+		uint8_t *k = (uint8_t *)p->pg[off / p->page] + off % p->page;
+
+		if (chunk > len)
+			chunk = len;
+		if (in)
+			memcpy(host, k, chunk);
+		else
+			memcpy(k, host, chunk);
+		host += chunk;
+		off += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+DDI_PUBLIC int
+ddisim_proc_write(struct proc *p, void *uaddr, const void *src, size_t len)
+{
+	if (!proc_valid(p, __func__, DDI_CALLER))
+		return EINVAL;
+	return proc_copy(p, uaddr, (uint8_t *)(uintptr_t)src, len, false);
+}
+
+DDI_PUBLIC int
+ddisim_proc_read(struct proc *p, const void *uaddr, void *dst, size_t len)
+{
+	if (!proc_valid(p, __func__, DDI_CALLER))
+		return EINVAL;
+	return proc_copy(p, (uint8_t *)(uintptr_t)uaddr, dst, len, true);
+}
+
+/* The calling thread runs in p from now on (NULL: in none). */
+DDI_PUBLIC void
+ddisim_proc_enter(struct proc *p)
+{
+	if (p != NULL && !proc_valid(p, __func__, DDI_CALLER))
+		return;
+	proc_cur = p;
+}
+
+/* Shutdown: processes still alive are reported as leaks by kmem. */
+void
+proc_fini(void)
+{
+	struct proc *p;
+
+	pthread_mutex_lock(&proc_lock);
+	while ((p = LIST_FIRST(&procs)) != NULL) {
+		LIST_REMOVE(p, link);
+		p->magic = 0;
+		munmap(p->base, p->npages * p->page);
+		free(p->pg);
+		free(p);
+	}
+	pthread_mutex_unlock(&proc_lock);
+	proc_cur = NULL;
+}

@@ -1,0 +1,27 @@
+/*
+ * proc.h - simulated user processes: what other layers use.
+ */
+#ifndef DDICOMPAT_PROC_H
+#define DDICOMPAT_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct proc;
+
+/* Whether p is a live simulated process; reports for func if not. */
+bool	proc_valid(const struct proc *p, const char *func, const void *caller);
+
+/*
+ * Physical address of user address uva in p: 0, or EFAULT when p maps
+ * nothing there.
+ */
+int	proc_vtop(const struct proc *p, const void *uva, uint64_t *pa);
+
+/* The process the calling thread runs in, or NULL. */
+struct proc *proc_current(void);
+
+void	proc_fini(void);
+
+#endif /* DDICOMPAT_PROC_H */
