@@ -70,4 +70,11 @@ int	_Compat_testb7(int, uint_t);
 toid_t	_Compat_bufcall5(uint_t, int, __ddi_bcfn_t, long);
 toid_t	_Compat_bufcall7(uint_t, int, __ddi_bcfn_t, long);
 
+/* Block I/O before DDI 8. */
+struct buf;
+struct page;
+void	bp_mapin(struct buf *);
+void	bp_mapout(struct buf *);
+struct page *getnextpg(struct buf *, struct page *);
+
 #endif /* DDICOMPAT_EXPORTS_H */

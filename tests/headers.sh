@@ -10,9 +10,11 @@ n=0
 for ver in "-D_DDI=1" "-D_DDI=4" "-D_DDI=5" "-D_DDI=6" "-D_DDI=7" \
     "-D_DDI=7 -D_DDI_MINOR=1" "-D_DDI=7 -D_DDI_MINOR=2" "-D_DDI=8" \
     "-D_DDI=8 -D_DDI_MP" "-D_ODDI=1" "-D_ODDI=6" ""; do
-	for h in "$srcdir"/compat/sys/*.h "$srcdir"/include/ddicompat/*.h; do
+	for h in "$srcdir"/compat/sys/*.h "$srcdir"/compat/vm/*.h \
+	    "$srcdir"/include/ddicompat/*.h; do
 		case $h in
 		*/compat/sys/*) name="sys/${h##*/}" ;;
+		*/compat/vm/*) name="vm/${h##*/}" ;;
 		*) name="ddicompat/${h##*/}" ;;
 		esac
 		printf '#include <%s>\n' "$name" > "$tmp/t.c"

@@ -326,6 +326,62 @@ START_TEST(vtop_of_user_addresses)
 }
 END_TEST
 
+/* bp_mapin gives raw and paged data a kernel address, and bp_mapout undoes it. */
+START_TEST(bp_mapin_user_and_page_lists)
+{
+	static unsigned char buf[6 * PG], out[6 * PG];
+	struct proc *p;
+	struct page *list, *pp;
+	unsigned char *u;
+	int n;
+
+	MACHINE_UP(NULL);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 13 + 1);
+	p = ddisim_proc_create(6 * PG, 0);
+	u = ddisim_proc_base(p);
+	ck_assert_int_eq(ddisim_proc_write(p, u, buf, sizeof(buf)), 0);
+	/* A range over four scattered pages, starting mid-page. */
+	ck_assert_int_eq(drv_71_map_user(p, u + 100, 3 * PG + 50, out), 0);
+	ck_assert_int_eq(memcmp(out, buf + 100, 3 * PG + 50), 0);
+	ck_assert_int_eq(drv_oddi_map_user(p, u, PG, out), 0);
+	ck_assert_int_eq(memcmp(out, buf, PG), 0);
+	/* A page list: fill each page, read through the mapping. */
+	list = ddisim_pagelist_create(5, 0);
+	ck_assert_ptr_nonnull(list);
+	n = 0;
+	for (pp = list; pp != NULL; pp = ddisim_page_next(pp), n++)
+		memcpy(ddisim_page_addr(pp), buf + n * PG, PG);
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(drv_71_count_pages(list), 5);
+	ck_assert_int_eq(drv_5_map_pages(list, 200, 4 * PG, out), 0);
+	ck_assert_int_eq(memcmp(out, buf + 200, 4 * PG), 0);
+	ck_assert_int_eq(drv_4_map_pages(list, 0, 10, out), 0);
+	ck_assert_int_eq(memcmp(out, buf, 10), 0);
+	/* Scattered: no page follows the one before it in RAM. */
+	for (pp = list; ddisim_page_next(pp) != NULL; pp = ddisim_page_next(pp))
+		ck_assert_uint_ne(ddisim_page_phys(ddisim_page_next(pp)),
+		    ddisim_page_phys(pp) + PG);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	/* Misuse, counted: reported, and the buf left as it was (check 1). */
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(drv_71_map_user(p, u + 5 * PG, 2 * PG, out), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "is not mapped in process"));
+	ck_assert_int_eq(drv_71_map_pages(list, 0, 6 * PG, out), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "its page list ends before its"));
+	ck_assert_int_eq(drv_71_map_pages(list, PG, 10, out), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "is not less than a page"));
+	ck_assert_uint_eq(ddisim_verify_count(), 3);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ddisim_pagelist_destroy(list);
+	ddisim_proc_destroy(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static int bc_ran;
 
 static void
@@ -376,6 +432,7 @@ versions_suite(void)
 	tcase_add_test(tc, msgphysreq_by_version);
 	tcase_add_test(tc, testb_bufcall_by_version);
 	tcase_add_test(tc, vtop_of_user_addresses);
+	tcase_add_test(tc, bp_mapin_user_and_page_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }

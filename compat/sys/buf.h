@@ -151,6 +151,13 @@ void	 bioreset(buf_t *);
 boolean_t biocanblock(buf_t *);
 buf_t	*uiobuf(buf_t *, struct uio *);
 #endif
+#if __DDI_ODDI || __DDI_AT_MOST(71)
+void	 bp_mapin(buf_t *);
+void	 bp_mapout(buf_t *);
+#endif
+#if __DDI_AT_LEAST(30) && __DDI_AT_MOST(71) && !__DDI_BETWEEN(40, 49)
+struct page *getnextpg(buf_t *, struct page *);
+#endif
 #if __DDI_AT_LEAST(60)
 bcb_t	*bcb_alloc(int);
 void	 bcb_free(bcb_t *);

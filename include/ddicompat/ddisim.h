@@ -144,6 +144,14 @@ int		ddisim_proc_read(struct proc *, const void *uaddr, void *dst,
 		    size_t len);
 void		ddisim_proc_enter(struct proc *);
 
+/* Page lists for BA_PAGELIST requests (see ddisim_pagelist(3)). */
+struct page;
+struct page	*ddisim_pagelist_create(size_t npages, uint64_t below);
+void		ddisim_pagelist_destroy(struct page *);
+void		*ddisim_page_addr(struct page *);
+uint64_t	ddisim_page_phys(struct page *);
+struct page	*ddisim_page_next(struct page *);
+
 /* The STREAMS service (see ddisim_streams(3)). */
 unsigned	ddisim_streams_run(void);
 unsigned	ddisim_streams_pending(void);

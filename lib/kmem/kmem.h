@@ -31,6 +31,7 @@ enum kmem_kind {
 	KK_BUF,			/* getrbuf */
 	KK_BCB,			/* bcb_alloc */
 	KK_PROC,		/* simulated user memory */
+	KK_PAGELIST,		/* simulated page lists */
 	KK_NKINDS
 };
 

@@ -9,8 +9,8 @@
  * space without mapping it would.  The test, playing the user program,
  * reads and writes its memory through ddisim_proc_read and _write.
  * Page i of the space is an ordinary kmem page allocation; the pages
- * are taken in a shuffled order, seeded by the machine's seed, so that
- * neighbouring user pages are not neighbours in RAM.
+ * are put in a shuffled order (vm_scatter), from the machine's seed, so
+ * that no user page follows its predecessor in RAM.
  *
  * Locking: proc_lock guards the list of processes; a process's page
  * table does not change after creation.
@@ -47,6 +47,7 @@ struct proc {
 static pthread_mutex_t proc_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(, proc) procs = LIST_HEAD_INITIALIZER(procs);
 static DDI_TLS struct proc *proc_cur;
+static uint64_t proc_draws;		/* shuffles made, for their seeds */
 
 bool
 proc_valid(const struct proc *p, const char *func, const void *caller)
@@ -95,6 +96,15 @@ proc_current(void)
 	return q;
 }
 
+static uint64_t
+kva_pfn(const void *kva)
+{
+	uint64_t pa;
+
+	VERIFY(vm_vtop(kva, &pa) == 0);
+	return pa >> machine->pshift;
+}
+
 static void
 proc_release(struct proc *p)
 {
@@ -114,7 +124,6 @@ ddisim_proc_create(size_t bytes, uint64_t below)
 	struct kcons c = { .high = below != 0 ? below : UINT64_MAX,
 	    .contig = true };
 	struct proc *p;
-	uint64_t z;
 
 	machine_ensure();
 	if ((p = calloc(1, sizeof(*p))) == NULL)
@@ -138,21 +147,7 @@ ddisim_proc_create(size_t bytes, uint64_t below)
 			proc_release(p);
 			return NULL;
 		}
-	/* Fisher-Yates with splitmix64 from the machine's seed. */
-	z = machine->spec.seed ^ (uintptr_t)p->base;
-	for (size_t i = p->npages; i > 1; i--) {
-		uint64_t r;
-		size_t j;
-		void *t;
-
-		z += UINT64_C(0x9e3779b97f4a7c15);
-		r = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-		r = (r ^ (r >> 27)) * UINT64_C(0x94d049bb133111eb);
-		j = (size_t)((r ^ (r >> 31)) % i);
-		t = p->pg[i - 1];
-		p->pg[i - 1] = p->pg[j];
-		p->pg[j] = t;
-	}
+	vm_scatter(p->pg, p->npages, proc_draws++, kva_pfn);
 	p->magic = PROC_LIVE;
 	pthread_mutex_lock(&proc_lock);
 	LIST_INSERT_HEAD(&procs, p, link);
@@ -251,6 +246,7 @@ proc_fini(void)
 		free(p->pg);
 		free(p);
 	}
+	proc_draws = 0;
 	pthread_mutex_unlock(&proc_lock);
 	proc_cur = NULL;
 }

@@ -310,3 +310,37 @@ vm_segments(const void *va, size_t len, uint64_t *pa, size_t *plen,
 	}
 	return n;
 }
+
+static uint64_t
+splitmix(uint64_t *z)
+{
+	uint64_t r;
+
+	*z += UINT64_C(0x9e3779b97f4a7c15);
+	r = (*z ^ (*z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	r = (r ^ (r >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return r ^ (r >> 31);
+}
+
+void
+vm_scatter(void **v, size_t n, uint64_t draw, uint64_t (*pfn)(const void *))
+{
+	uint64_t z = machine->spec.seed ^ (draw * UINT64_C(0xd1b54a32d192ed03));
+
+	for (int attempt = 0; attempt < 32; attempt++) {
+		size_t i;
+
+		for (i = n; i > 1; i--) {
+			size_t j = (size_t)(splitmix(&z) % i);
+			void *t = v[i - 1];
+
+			v[i - 1] = v[j];
+			v[j] = t;
+		}
+		for (i = 1; i < n; i++)
+			if (pfn(v[i]) == pfn(v[i - 1]) + 1)
+				break;
+		if (i >= n)
+			return;
+	}
+}

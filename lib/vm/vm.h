@@ -49,4 +49,12 @@ vm_in_dmap(const void *va)
 size_t	vm_segments(const void *va, size_t len, uint64_t *pa, size_t *plen,
 	    size_t max);
 
+/*
+ * Shuffle n items, deterministically from the machine's seed and draw,
+ * until no item's page directly follows the previous item's in RAM: the
+ * order of a user buffer's pages.  pfn gives an item's page.
+ */
+void	vm_scatter(void **v, size_t n, uint64_t draw,
+	    uint64_t (*pfn)(const void *));
+
 #endif /* DDICOMPAT_VM_H */

@@ -7,6 +7,8 @@
 #include <sys/kmem.h>
 #include <sys/immu.h>
 #include <sys/stream.h>
+#include <sys/buf.h>
+#include <vm/page.h>
 #include <sys/ddi.h>
 
 #include "drv.h"
@@ -170,5 +172,83 @@ F(msgphysreq64)(void *mp)
 	r = msgphysreq(mp, p);
 	physreq_free(p);
 	return r;
+}
+#endif
+
+#if __DDI_ODDI || __DDI_AT_MOST(71)
+/*
+ * A raw read's data, through bp_mapin as a driver moving it with the CPU
+ * would: copy it to out, then check that bp_mapout restored the buf.
+ * 0, or the number of the check that failed.
+ */
+static int
+F(mapped_copy)(buf_t *bp, unsigned char *out, size_t len)
+{
+	caddr_t addr = bp->b_un.b_addr;
+	uchar_t type = bp->b_addrtype;
+	uint_t flags = bp->b_flags;
+	proc_t *p = bp->b_proc;
+
+	bp_mapin(bp);
+	if (bp->b_addrtype != BA_KVIRT || !(bp->b_flags & B_REMAPPED))
+		return 1;
+	if ((flags & B_PHYS) && ((bp->b_flags & B_PHYS) || bp->b_proc))
+		return 2;
+	bcopy(bp->b_un.b_addr, out, len);
+	bp_mapout(bp);
+	if (bp->b_un.b_addr != addr || bp->b_addrtype != type ||
+	    bp->b_flags != flags || bp->b_proc != p)
+		return 3;
+	return 0;
+}
+
+int
+F(map_user)(proc_t *p, void *uaddr, size_t len, unsigned char *out)
+{
+	buf_t *bp = getrbuf(KM_SLEEP);
+	int r;
+
+	bp->b_flags |= B_READ | B_PHYS;
+	bp->b_addrtype = BA_UVIRT;
+	bp->b_un.b_addr = uaddr;
+	bp->b_bcount = (uint_t)len;
+	bp->b_proc = p;
+	r = F(mapped_copy)(bp, out, len);
+	freerbuf(bp);
+	return r;
+}
+
+int
+F(map_pages)(struct page *list, size_t off, size_t len, unsigned char *out)
+{
+	buf_t *bp = getrbuf(KM_SLEEP);
+	int r;
+
+	bp->b_flags |= B_READ | B_PAGEIO;
+	bp->b_addrtype = BA_PAGELIST;
+	bp->b_pages = list;
+	bp->b_un.b_addr = (caddr_t)off;
+	bp->b_bcount = (uint_t)len;
+	r = F(mapped_copy)(bp, out, len);
+	freerbuf(bp);
+	return r;
+}
+#endif
+
+#if __DDI_BETWEEN(50, 71)
+/* How many pages getnextpg walks in a list. */
+int
+F(count_pages)(struct page *list)
+{
+	buf_t *bp = getrbuf(KM_SLEEP);
+	page_t *pp = NULL;
+	int n = 0;
+
+	bp->b_flags |= B_PAGEIO;
+	bp->b_pages = list;
+	while ((pp = getnextpg(bp, pp)) != NULL)
+		n++;
+	freerbuf(bp);
+	return n;
 }
 #endif

@@ -41,6 +41,20 @@ unsigned long drv_5_uvtop(void *, struct proc *);
 unsigned long drv_6_uvtop(void *, struct proc *);
 unsigned long drv_71_uvtop(void *, struct proc *);
 unsigned long drv_oddi_uvtop(void *, struct proc *);
+struct page;
+#define DRV_MAP_DECLS(v)						\
+	int drv_##v##_map_user(struct proc *, void *, size_t,		\
+	    unsigned char *);						\
+	int drv_##v##_map_pages(struct page *, size_t, size_t,		\
+	    unsigned char *);
+DRV_MAP_DECLS(4)
+DRV_MAP_DECLS(5)
+DRV_MAP_DECLS(6)
+DRV_MAP_DECLS(71)
+DRV_MAP_DECLS(oddi)
+int drv_5_count_pages(struct page *);
+int drv_6_count_pages(struct page *);
+int drv_71_count_pages(struct page *);
 void drv_5_preq_free(struct physreq *);
 void drv_6_preq_free(struct physreq *);
 void drv_71_preq_free(struct physreq *);

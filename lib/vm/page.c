@@ -1,0 +1,151 @@
+/*
+ * page.c - page lists over simulated RAM (ddisim_pagelist(3)): what a
+ * BA_PAGELIST (B_PAGEIO) request describes its data with, and
+ * getnextpg(9), which walks one.
+ *
+ * A list is NULL-terminated through p_next; each page is a kmem page
+ * allocation, put in a shuffled order (vm_scatter) so that, as with the
+ * pages of a file or a user buffer, no page follows its predecessor in
+ * RAM.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "kmem/kmem.h"
+#include "machine/machine.h"
+#include "verify/verify.h"
+#include "vm/page.h"
+#include "vm/vm.h"
+
+#include "sys/types.h"
+#include "sys/kmem.h"
+#include "sys/buf.h"
+#include "exports.h"
+
+bool
+page_valid(const struct page *pp, const char *func, const void *caller)
+{
+	if (pp == NULL || kmem_live_size(pp) != sizeof(*pp) ||
+	    pp->magic != PAGE_LIVE) {
+		verify_report(func, caller, "%p is not a page of a list from "
+		    "ddisim_pagelist_create", (const void *)pp);
+		return false;
+	}
+	return true;
+}
+
+static uint64_t page_draws;		/* shuffles made, for their seeds */
+
+static const struct kcons page_hdr = { .high = UINT64_MAX, .align = 16 };
+
+static uint64_t
+page_pfn(const void *pp)
+{
+	return ((const struct page *)pp)->pfn;
+}
+
+static void
+pagelist_free(struct page *pp)
+{
+	struct page *next;
+
+	for (; pp != NULL; pp = next) {
+		next = pp->p_next;
+		pp->magic = 0;
+		if (pp->kva != NULL)
+			kmem_free_checked(pp->kva, machine->spec.page,
+			    KK_PAGELIST, "ddisim_pagelist_destroy", NULL);
+		kmem_free_checked(pp, sizeof(*pp), KK_PAGELIST,
+		    "ddisim_pagelist_destroy", NULL);
+	}
+}
+
+DDI_PUBLIC struct page *
+ddisim_pagelist_create(size_t npages, uint64_t below)
+{
+	struct kcons c = { .high = below != 0 ? below : UINT64_MAX,
+	    .contig = true };
+	struct page *head = NULL, **tail = &head, **v;
+	uint64_t z;
+
+	machine_ensure();
+	c.align = machine->spec.page;
+	if (npages == 0 || (v = calloc(npages, sizeof(*v))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < npages; i++) {
+		if ((v[i] = kmem_alloc_cons(sizeof(**v), &page_hdr,
+		    KM_NOSLEEP, KA_ZERO, KK_PAGELIST,
+		    "ddisim_pagelist_create", DDI_CALLER)) == NULL ||
+		    (v[i]->kva = kmem_alloc_cons(machine->spec.page, &c,
+		    KM_NOSLEEP, KA_ZERO, KK_PAGELIST,
+		    "ddisim_pagelist_create", DDI_CALLER)) == NULL)
+			goto fail;
+		VERIFY(vm_vtop(v[i]->kva, &z) == 0);
+		v[i]->pfn = z >> machine->pshift;
+		v[i]->magic = PAGE_LIVE;
+	}
+	vm_scatter((void **)v, npages, page_draws++, page_pfn);
+	for (size_t i = 0; i < npages; i++) {
+		*tail = v[i];
+		tail = &v[i]->p_next;
+	}
+	free(v);
+	return head;
+fail:
+	for (size_t i = 0; i < npages && v[i] != NULL; i++) {
+		v[i]->p_next = NULL;
+		pagelist_free(v[i]);
+	}
+	free(v);
+	return NULL;
+}
+
+DDI_PUBLIC void
+ddisim_pagelist_destroy(struct page *pp)
+{
+	machine_ensure();
+	if (pp != NULL && page_valid(pp, __func__, DDI_CALLER))
+		pagelist_free(pp);
+}
+
+DDI_PUBLIC void *
+ddisim_page_addr(struct page *pp)
+{
+	machine_ensure();
+	return page_valid(pp, __func__, DDI_CALLER) ? pp->kva : NULL;
+}
+
+DDI_PUBLIC uint64_t
+ddisim_page_phys(struct page *pp)
+{
+	machine_ensure();
+	return page_valid(pp, __func__, DDI_CALLER) ?
+	    pp->pfn << machine->pshift : 0;
+}
+
+DDI_PUBLIC struct page *
+ddisim_page_next(struct page *pp)
+{
+	machine_ensure();
+	return page_valid(pp, __func__, DDI_CALLER) ? pp->p_next : NULL;
+}
+
+/*
+ * The page after pp in bp's page list, the first for a NULL pp, NULL at
+ * the end.  DDI 3 and 5 to 7.1.
+ */
+DDI_PUBLIC struct page *
+getnextpg(buf_t *bp, struct page *pp)
+{
+	const void *caller = DDI_CALLER;
+
+	machine_ensure();
+	if (bp == NULL) {
+		verify_report(__func__, caller, "NULL buf");
+		return NULL;
+	}
+	if (pp == NULL)
+		return bp->b_pages;
+	return page_valid(pp, __func__, caller) ? pp->p_next : NULL;
+}

@@ -1,0 +1,23 @@
+/*
+ * page.h - page lists over simulated RAM: what the block I/O code uses.
+ */
+#ifndef DDICOMPAT_PAGE_H
+#define DDICOMPAT_PAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE_LIVE	0x70616765u	/* "page" */
+
+struct page {
+	uint32_t	magic;		/* PAGE_LIVE */
+	struct page	*p_next;	/* the list, NULL-terminated */
+	uint64_t	pfn;
+	void		*kva;		/* its direct-map address */
+};
+
+/* Whether pp is a page of a simulated list; reports for func if not. */
+bool	page_valid(const struct page *pp, const char *func,
+	    const void *caller);
+
+#endif /* DDICOMPAT_PAGE_H */
