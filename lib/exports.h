@@ -72,9 +72,12 @@ toid_t	_Compat_bufcall7(uint_t, int, __ddi_bcfn_t, long);
 
 /* Block I/O before DDI 8. */
 struct buf;
+struct bcb;
 struct page;
 void	bp_mapin(struct buf *);
 void	bp_mapout(struct buf *);
 struct page *getnextpg(struct buf *, struct page *);
+void	_Compat_buf_breakup7(void (*)(struct buf *), struct buf *,
+	    const struct bcb *);
 
 #endif /* DDICOMPAT_EXPORTS_H */

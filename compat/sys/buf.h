@@ -165,6 +165,12 @@ void	 bcb_free(bcb_t *);
 #if __DDI_AT_LEAST(80)
 boolean_t bcb_prep(bcb_t *, int);
 #endif
+#if __DDI_BETWEEN(60, 71)
+void	 buf_breakup(void (*)(buf_t *), buf_t *, const bcb_t *)
+	    __DDI_ENTRY(_Compat_buf_breakup7);
+#elif __DDI_AT_LEAST(72)
+void	 buf_breakup(void (*)(buf_t *), buf_t *, const bcb_t *);
+#endif
 
 __DDI_END_DECLS
 

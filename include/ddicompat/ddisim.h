@@ -152,6 +152,9 @@ void		*ddisim_page_addr(struct page *);
 uint64_t	ddisim_page_phys(struct page *);
 struct page	*ddisim_page_next(struct page *);
 
+/* Bounce buffers buf_breakup used, and the bytes copied through them. */
+void	ddisim_breakup_stats(uint64_t *bounces, uint64_t *bounce_bytes);
+
 /* The STREAMS service (see ddisim_streams(3)). */
 unsigned	ddisim_streams_run(void);
 unsigned	ddisim_streams_pending(void);

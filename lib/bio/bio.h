@@ -4,9 +4,36 @@
 #ifndef DDICOMPAT_BIO_H
 #define DDICOMPAT_BIO_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sys/buf.h"
+
+#define KB_LIVE		0x6b627566u	/* "kbuf" */
+#define KB_DEAD		0x64656164u
+
+struct brk;
+
+/* A buf with what the driver does not see. */
+struct kbuf {
+	buf_t		kb_buf;		/* first: a buf_t * is a kbuf * */
+	pthread_mutex_t	kb_mtx;
+	pthread_cond_t	kb_cv;
+	uint32_t	kb_magic;	/* KB_LIVE while allocated */
+	unsigned	kb_waiters;	/* in biowait, under kb_mtx */
+	bool		kb_done;	/* biodone completed, under kb_mtx */
+	/* A piece of a breakup: its parent's breakup, place and extras. */
+	struct brk	*kb_brk;
+	uint64_t	kb_off;		/* bytes into the parent's data */
+	void		*kb_sg;		/* element array to free, or NULL */
+	size_t		kb_sgbytes;
+	void		*kb_alias;	/* mapping to undo, or NULL */
+	void		*kb_uio;	/* a piece's own uio, or NULL */
+};
+
+/* A live buf from getrbuf; reports for func and returns NULL if not. */
+struct kbuf *kbuf_of(buf_t *bp, const char *func, const void *caller);
 
 /*
  * Whether bcb b is one a driver may use (ddi8: under the DDI 8 rules);

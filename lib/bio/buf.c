@@ -28,6 +28,7 @@
 #include "kern/ctx.h"
 #include "kern/kern.h"
 #include "kmem/kmem.h"
+#include "kmem/kmem_fast.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/proc.h"
@@ -36,22 +37,10 @@
 #include "sys/uio.h"
 #include "sys/ddi.h"
 
-#define KB_LIVE		0x6b627566u	/* "kbuf" */
-#define KB_DEAD		0x64656164u
-
-struct kbuf {
-	buf_t		kb_buf;		/* first: a buf_t * is a kbuf * */
-	pthread_mutex_t	kb_mtx;
-	pthread_cond_t	kb_cv;
-	uint32_t	kb_magic;	/* KB_LIVE while allocated */
-	unsigned	kb_waiters;	/* in biowait, under kb_mtx */
-	bool		kb_done;	/* biodone completed, under kb_mtx */
-};
-
 static const struct kcons plain = { .high = UINT64_MAX, .align = 16 };
 
 /* A live buf from getrbuf, or a report for func and NULL. */
-static struct kbuf *
+struct kbuf *
 kbuf_of(buf_t *bp, const char *func, const void *caller)
 {
 	struct kbuf *kb = (struct kbuf *)bp;
@@ -85,8 +74,10 @@ getrbuf(int flags)
 	machine_ensure();
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, caller))
 		return NULL;
-	kb = kmem_alloc_cons(sizeof(*kb), &plain, flags, KA_ZERO, KK_BUF,
-	    __func__, caller);
+	kb = kmem_alloc_fast(sizeof(*kb), &plain, flags, KA_ZERO, caller);
+	if (kb == NULL)
+		kb = kmem_alloc_cons(sizeof(*kb), &plain, flags, KA_ZERO,
+		    KK_BUF, __func__, caller);
 	if (kb == NULL)
 		return NULL;
 	kb->kb_buf.b_flags = B_BUSY | B_KERNBUF;
@@ -118,7 +109,10 @@ freerbuf(buf_t *bp)
 	pthread_mutex_unlock(&kb->kb_mtx);
 	pthread_mutex_destroy(&kb->kb_mtx);
 	pthread_cond_destroy(&kb->kb_cv);
-	kmem_free_checked(kb, sizeof(*kb), KK_BUF, __func__, caller);
+	if (kmem_free_fast(kb, sizeof(*kb)))
+		palloc_notify();
+	else
+		kmem_free_checked(kb, sizeof(*kb), KK_BUF, __func__, caller);
 }
 
 /*

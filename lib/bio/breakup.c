@@ -1,0 +1,1025 @@
+/*
+ * breakup.c - buf_breakup (buf_breakup(9)): a request cut and, where it
+ * must be, copied into pieces that each meet a device's breakup control
+ * block, handed to its strategy routine in ascending order.
+ *
+ * Strategy.  A plan is made first, without side effects: the request's
+ * data is walked segment by segment (a physically contiguous stretch
+ * inside one page, or one iovec's part of it) and cut into pieces where
+ * the next piece would cross a physical boundary line, leave a
+ * physically contiguous run when contiguity is required and the piece is
+ * not a list, exceed bcb_max_xfer, or need more list elements than
+ * phys_max_scgth; every piece but the last is then cut back to a whole
+ * number of granules.  When every byte can go in place the pieces are
+ * issued (the request itself when it forms one piece of a type the
+ * driver takes); when any cannot (no physical address, beyond the
+ * device's reach, a misaligned segment, a granule that does not fit, a
+ * size or offset the granularity does not divide) the whole request goes
+ * through a conforming bounce buffer instead, a chunk at a time, with
+ * read-modify-write of partial granules.
+ *
+ * Completion.  Each piece's biodone comes back here (b_iodone): the
+ * first error is kept, and the residual is everything from the lowest
+ * offset any piece failed to transfer.  Synchronously (BCB_SYNCHRONOUS)
+ * at most four pieces are in flight and buf_breakup waits for all of
+ * them; otherwise the pieces are counted with a bias of one while they
+ * are issued, and the last to finish completes the request.
+ *
+ * Locking: brk_mtx guards a breakup's counts and results; it is never
+ * held across a call to the strategy routine or to biodone.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bio/bio.h"
+#include "kern/ctx.h"
+#include "kern/kern.h"
+#include "kmem/kmem.h"
+#include "kmem/kmem_fast.h"
+#include "machine/machine.h"
+#include "verify/verify.h"
+#include "vm/page.h"
+#include "vm/proc.h"
+#include "vm/vm.h"
+
+#include "sys/buf.h"
+#include "sys/uio.h"
+#include "sys/ddi.h"
+#include "exports.h"
+
+#define BRK_WINDOW	4		/* pieces in flight, synchronously */
+#define BRK_BOUNCE	(16 * 1024)	/* bounce buffer, before rounding */
+#define BRK_MAXBIO	(128 * 1024)	/* bcb_max_xfer 0: DRV_MAXBIOSIZE */
+
+/* A stretch of the request's data: one page or iovec at most. */
+struct seg {
+	uint8_t		*kva;		/* where the CPU reaches it */
+	uint64_t	pa;
+	size_t		len;
+	bool		has_pa;		/* false: outside simulated RAM */
+};
+
+struct piece {
+	uint64_t	off;		/* bytes into the request */
+	uint64_t	len;
+	unsigned	nsegs;
+};
+
+struct brk {
+	buf_t		*parent;
+	void		(*strat)(buf_t *);
+	const bcb_t	*bcb;
+	struct kcons	c;
+	unsigned	level;		/* 80, or 71 for DDI 6 to 7.1 */
+	bool		contig;		/* pieces must be one extent */
+	bool		sync;
+	uint64_t	total;		/* bytes of the request */
+	uint64_t	devoff;		/* its first byte on the device */
+	uchar_t		type;		/* the request's address type */
+	uchar_t		ctype;		/* the pieces' */
+	pthread_mutex_t	mtx;
+	pthread_cond_t	cv;
+	int		inflight;	/* issued, not done */
+	int		count;		/* async: outstanding plus bias */
+	int		error;		/* the first error */
+	uint64_t	short_at;	/* lowest byte not moved, or total */
+	bool		reported;	/* a long wait was reported */
+	ushort_t	saved_count;
+	uint_t		saved_flags;
+	/* the single-piece form: what the request had before */
+	__ddi_iodone_t	saved_iodone;
+	void		*saved_misc;
+	scgth_t		saved_sg;
+	caddr_t		saved_addr;
+	uchar_t		saved_type;
+};
+
+static _Atomic uint64_t brk_bounces, brk_bounce_bytes;
+
+static inline size_t
+pg(void)
+{
+	return machine->spec.page;
+}
+
+/*
+ * The stretch of the request's data at byte off: its CPU address and,
+ * where it is simulated RAM, its physical address, to the end of the
+ * page (or the iovec) at most.  False when off is past an iovec list or
+ * a user address is not mapped, which fails the request with EFAULT.
+ */
+static bool
+src_seg(const struct brk *b, uint64_t off, struct seg *s)
+{
+	const buf_t *bp = b->parent;
+	const uint8_t *va;
+	const proc_t *p = bp->b_proc;
+	size_t in;
+
+	s->has_pa = false;
+	switch (b->type) {
+	case BA_PAGELIST: {
+		uint64_t at = (uint64_t)(uintptr_t)bp->b_un.b_addr + off;
+		const struct page *pp = bp->b_pages;
+
+		for (uint64_t i = at / pg(); i > 0 && pp != NULL; i--)
+			pp = pp->p_next;
+		if (pp == NULL || pp->magic != PAGE_LIVE)
+			return false;
+		in = at % pg();
+		s->kva = (uint8_t *)pp->kva + in;
+		s->pa = (pp->pfn << machine->pshift) + in;
+		s->has_pa = true;
+		s->len = pg() - in;
+		return true;
+	}
+	case BA_UIO: {
+		const uio_t *u = bp->b_un.b_uio;
+		uint64_t skip = off;
+		int i;
+
+		for (i = 0; i < u->uio_iovcnt; i++) {
+			if (skip < (uint64_t)u->uio_iov[i].iov_len)
+				break;
+			skip -= (uint64_t)u->uio_iov[i].iov_len;
+		}
+		if (i == u->uio_iovcnt)
+			return false;
+		va = (const uint8_t *)u->uio_iov[i].iov_base + skip;
+		s->len = (size_t)u->uio_iov[i].iov_len - (size_t)skip;
+		if (u->uio_segflg == UIO_SYSSPACE)
+			p = NULL;
+		break;
+	}
+	case BA_UVIRT:
+		va = (const uint8_t *)bp->b_un.b_addr + off;
+		s->len = SIZE_MAX;
+		break;
+	default:		/* BA_KVIRT */
+		va = (const uint8_t *)bp->b_un.b_addr + off;
+		s->len = SIZE_MAX;
+		p = NULL;
+		break;
+	}
+	in = (uintptr_t)va % pg();
+	if (s->len > pg() - in)
+		s->len = pg() - in;
+	if (p != NULL) {
+		if (proc_vtop(p, va, &s->pa) != 0)
+			return false;
+		s->kva = vm_ptov(s->pa);
+		s->has_pa = true;
+		return true;
+	}
+	s->kva = (uint8_t *)(uintptr_t)va;
+	s->has_pa = vm_vtop(va, &s->pa) == 0;
+	return true;
+}
+
+/* Copy between the request's data at off and buf (to: into it). */
+static bool
+src_copy(const struct brk *b, uint64_t off, uint8_t *buf, size_t len,
+    bool to)
+{
+	struct seg s;
+
+	while (len > 0) {
+		if (!src_seg(b, off, &s))
+			return false;
+		if (s.len > len)
+			s.len = len;
+		if (to)
+			memcpy(s.kva, buf, s.len);
+		else
+			memcpy(buf, s.kva, s.len);
+		off += s.len;
+		buf += s.len;
+		len -= s.len;
+	}
+	return true;
+}
+
+static uint64_t
+round_down(uint64_t x, uint64_t g)
+{
+	return x - x % g;
+}
+
+/*
+ * The physically contiguous extent at off, at most limit bytes, never
+ * across a boundary line: *line says whether it ends on one.
+ */
+static bool
+next_extent(const struct brk *b, uint64_t off, uint64_t limit,
+    struct seg *e, bool *line)
+{
+	struct seg s;
+
+	*line = false;
+	if (!src_seg(b, off, e))
+		return false;
+	if (e->len > limit)
+		e->len = limit;
+	while (e->has_pa && e->len < limit && src_seg(b, off + e->len, &s) &&
+	    s.has_pa && s.pa == e->pa + e->len)
+		e->len += s.len < limit - e->len ? s.len : limit - e->len;
+	if (e->has_pa && b->c.boundary != 0) {
+		uint64_t end = round_down(e->pa, b->c.boundary) +
+		    b->c.boundary;
+
+		if (e->pa + e->len >= end) {
+			e->len = end - e->pa;
+			*line = true;
+		}
+	}
+	return true;
+}
+
+static uint64_t
+brk_max_xfer(const struct brk *b)
+{
+	uint64_t g = b->bcb->bcb_granularity, m = b->bcb->bcb_max_xfer;
+
+	/* 0: the kernel's largest transfer, or no limit for one piece */
+	if (m == 0)
+		m = (b->bcb->bcb_flags & BCB_ONE_PIECE) ?
+		    round_down(b->total + g - 1, g) + g : BRK_MAXBIO;
+	return m >= g ? round_down(m, g) : g;
+}
+
+/*
+ * The piece that starts at off, if every byte of it can go in place:
+ * false as soon as one cannot, with *fault set when that is because the
+ * data has no address at all (EFAULT), not because it must be copied.
+ */
+static bool
+plan_piece(const struct brk *b, uint64_t off, struct piece *pc, bool *fault)
+{
+	bool list = b->ctype == BA_SCGTH, line;
+	unsigned maxel = b->bcb->bcb_physreqp->phys_max_scgth;
+	uint64_t maxx = brk_max_xfer(b), len = 0, prev_end = 0;
+	struct seg e;
+
+	*fault = false;
+	pc->off = off;
+	pc->nsegs = 0;
+	while (off + len < b->total && len < maxx) {
+		if (!next_extent(b, off + len, (b->total - off - len) <
+		    maxx - len ? b->total - off - len : maxx - len, &e,
+		    &line)) {
+			*fault = true;
+			return false;
+		}
+		if (!e.has_pa || e.pa + e.len > b->c.high ||
+		    e.pa % b->c.align != 0)
+			return false;
+		if (len > 0 && ((!list && b->contig) ||
+		    (list && pc->nsegs == maxel)))
+			break;
+		/* pages mapped back to back must meet at page edges */
+		if (b->ctype == BA_KVIRT && b->type != BA_KVIRT && len > 0 &&
+		    (e.pa % pg() != 0 || prev_end % pg() != 0))
+			return false;
+		pc->nsegs++;
+		len += e.len;
+		prev_end = e.pa + e.len;
+		if (line)
+			break;
+	}
+	if (off + len < b->total)
+		len = round_down(len, b->bcb->bcb_granularity);
+	pc->len = len;
+	return len > 0;
+}
+
+/* ---- completion ---- */
+
+/* A piece at off of len bytes came back as cbp says. */
+static void
+brk_note(struct brk *b, uint64_t off, uint64_t len, buf_t *cbp)
+{
+	int e = geterror(cbp);
+	uint64_t moved = cbp->b_resid < len ? len - cbp->b_resid : 0;
+
+	if (e != 0 && b->error == 0)
+		b->error = e;
+	if ((e != 0 || moved < len) && off + moved < b->short_at)
+		b->short_at = off + moved;
+}
+
+static void
+brk_free(struct brk *b)
+{
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mtx);
+	free(b);
+}
+
+static void
+brk_finish(struct brk *b)
+{
+	buf_t *bp = b->parent;
+
+	bp->b_resid = (uint_t)(b->total - b->short_at);
+	if (b->error != 0)
+		bioerror(bp, b->error);
+	brk_free(b);
+	biodone(bp);
+}
+
+static void
+piece_release(struct kbuf *kb)
+{
+	if (kb->kb_sg != NULL)
+		kmem_free_checked(kb->kb_sg, kb->kb_sgbytes, KK_SCGTH,
+		    "buf_breakup", NULL);
+	if (kb->kb_alias != NULL)
+		vm_alias_unmap(kb->kb_alias);
+	free(kb->kb_uio);
+	kb->kb_sg = kb->kb_alias = kb->kb_uio = NULL;
+	kb->kb_brk = NULL;
+}
+
+/* A piece's biodone: note it, let go of it, maybe finish the request. */
+static void
+brk_piece_done(buf_t *cbp)
+{
+	struct kbuf *kb = (struct kbuf *)cbp;
+	struct brk *b = kb->kb_brk;
+	bool last;
+
+	pthread_mutex_lock(&b->mtx);
+	brk_note(b, kb->kb_off, cbp->b_bcount, cbp);
+	b->inflight--;
+	last = !b->sync && --b->count == 0;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mtx);
+	piece_release(kb);
+	freerbuf(cbp);
+	if (last)
+		brk_finish(b);
+}
+
+/* ---- describing a piece ---- */
+
+/* The piece [off, off+len) as a list of its extents, one element each. */
+static bool
+piece_list(const struct brk *b, uint64_t off, uint64_t len, unsigned nel,
+    buf_t *cbp, struct kbuf *kb)
+{
+	bool v8 = b->level >= 80, line;
+	uchar_t dma = b->bcb->bcb_physreqp->phys_dmasize;
+	bool wide = v8 && (dma == 0 || dma > 32);	/* 0: no limit */
+	size_t esz = !v8 ? sizeof(ba_scgth_t) : wide ?
+	    sizeof(scgth_el64_t) : sizeof(scgth_el32_t);
+	struct kcons ac = b->c;
+	uint64_t apa;
+	unsigned n = 0;
+	uint8_t *arr;
+	struct seg e;
+
+	ac.contig = true;
+	ac.boundary = 0;
+	if (ac.align < 8)
+		ac.align = 8;
+	arr = kmem_alloc_cons(nel * esz, &ac, KM_SLEEP, KA_ZERO, KK_SCGTH,
+	    "buf_breakup", NULL);
+	if (arr == NULL)
+		return false;
+	for (uint64_t done = 0; done < len; done += e.len, n++) {
+		VERIFY(next_extent(b, off + done, len - done, &e, &line));
+		VERIFY(e.has_pa);
+		VERIFY3U(n, <, nel);
+		if (!v8) {
+			((ba_scgth_t *)arr)[n].sg_base = (paddr_t)e.pa;
+			((ba_scgth_t *)arr)[n].sg_size = (uint32_t)e.len;
+		} else if (wide) {
+			((scgth_el64_t *)arr)[n].sg_base[0] = (uint32_t)e.pa;
+			((scgth_el64_t *)arr)[n].sg_base[1] =
+			    (uint32_t)(e.pa >> 32);
+			((scgth_el64_t *)arr)[n].sg_size = (uint32_t)e.len;
+		} else {
+			((scgth_el32_t *)arr)[n].sg_base = (uint32_t)e.pa;
+			((scgth_el32_t *)arr)[n].sg_size = (uint32_t)e.len;
+		}
+	}
+	VERIFY(vm_vtop(arr, &apa) == 0);
+	kb->kb_sg = arr;
+	kb->kb_sgbytes = nel * esz;
+	cbp->b_addrtype = BA_SCGTH;
+	if (!v8) {
+		cbp->b_un.b_scgth = (ba_scgth_t *)arr;
+		cbp->b_scgth_count = (ushort_t)n;
+		return true;
+	}
+	memset(&cbp->b_scgth, 0, sizeof(cbp->b_scgth));
+	cbp->b_scgth.sg_nelem = (uchar_t)n;
+	if (wide) {
+		cbp->b_scgth.sg_elem.el64 = (scgth_el64_t *)arr;
+		cbp->b_scgth.sg_el_addr.ea64.sg_base[0] = (uint32_t)apa;
+		cbp->b_scgth.sg_el_addr.ea64.sg_base[1] = (uint32_t)(apa >> 32);
+		cbp->b_scgth.sg_el_addr.ea64.sg_size = (uint32_t)(n * esz);
+		cbp->b_scgth.sg_format = SCGTH_EL64;
+	} else {
+		cbp->b_scgth.sg_elem.el32 = (scgth_el32_t *)arr;
+		cbp->b_scgth.sg_el_addr.ea32.sg_base = (uint32_t)apa;
+		cbp->b_scgth.sg_el_addr.ea32.sg_size = (uint32_t)(n * esz);
+		cbp->b_scgth.sg_format = SCGTH_EL32;
+	}
+	return true;
+}
+
+/* The piece's pages mapped into kernel space: its KVIRT address. */
+static bool
+piece_map(const struct brk *b, uint64_t off, uint64_t len, buf_t *cbp,
+    struct kbuf *kb)
+{
+	size_t n = 0, cap = (size_t)(len / pg()) + 2;
+	struct vm_run *runs = calloc(cap, sizeof(*runs));
+	uint64_t first_in = 0;
+	struct seg s;
+	void *va;
+
+	if (runs == NULL)
+		return false;
+	for (uint64_t done = 0; done < len; done += s.len) {
+		VERIFY(src_seg(b, off + done, &s) && s.has_pa);
+		if (s.len > len - done)
+			s.len = len - done;
+		if (done == 0)
+			first_in = s.pa % pg();
+		/* a page two iovecs share is mapped once */
+		if (n > 0 && runs[n - 1].pfn + runs[n - 1].npages - 1 ==
+		    s.pa >> machine->pshift)
+			continue;
+		if (n > 0 && runs[n - 1].pfn + runs[n - 1].npages ==
+		    s.pa >> machine->pshift) {
+			runs[n - 1].npages++;
+		} else {
+			VERIFY3U(n, <, cap);
+			runs[n].pfn = s.pa >> machine->pshift;
+			runs[n++].npages = 1;
+		}
+	}
+	if (n == 1) {
+		va = vm_ptov(runs[0].pfn << machine->pshift);
+	} else if (vm_alias_map(runs, (unsigned)n, &va) != 0) {
+		free(runs);
+		return false;
+	} else {
+		kb->kb_alias = va;
+	}
+	free(runs);
+	cbp->b_addrtype = BA_KVIRT;
+	cbp->b_un.b_addr = (caddr_t)va + first_in;
+	return true;
+}
+
+/* The piece as part of the request's own iovecs. */
+static bool
+piece_uio(const struct brk *b, uint64_t off, uint64_t len, buf_t *cbp,
+    struct kbuf *kb)
+{
+	const uio_t *u = b->parent->b_un.b_uio;
+	struct { uio_t uio; iovec_t iov[]; } *w;
+	uint64_t skip = off, left = len;
+	int i, n = 0;
+
+	w = malloc(sizeof(*w) + (size_t)u->uio_iovcnt * sizeof(iovec_t));
+	if (w == NULL)
+		return false;
+	w->uio = *u;
+	for (i = 0; i < u->uio_iovcnt && left > 0; i++) {
+		uint64_t l = (uint64_t)u->uio_iov[i].iov_len;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		w->iov[n].iov_base = u->uio_iov[i].iov_base + skip;
+		w->iov[n].iov_len = (int)(l - skip < left ? l - skip : left);
+		left -= (uint64_t)w->iov[n++].iov_len;
+		skip = 0;
+	}
+	w->uio.uio_iov = w->iov;
+	w->uio.uio_iovcnt = n;
+	w->uio.uio_offset = (int32_t)(b->devoff + off);
+	w->uio.uio_resid = (int)len;
+	kb->kb_uio = w;
+	cbp->b_addrtype = BA_UIO;
+	cbp->b_un.b_uio = &w->uio;
+	return true;
+}
+
+/* A piece's buf: the request's identity, its own place and data. */
+static buf_t *
+piece_buf(const struct brk *b, uint64_t devoff, uint64_t len)
+{
+	const buf_t *bp = b->parent;
+	buf_t *cbp = getrbuf(KM_SLEEP);
+
+	if (cbp == NULL)	/* after a report, under warn or count */
+		return NULL;
+	cbp->b_flags |= bp->b_flags & B_READ;
+	cbp->b_edev = bp->b_edev;
+	cbp->b_blkno = (daddr_t)(devoff / 512);
+	cbp->b_blkoff = (ushort_t)(devoff % 512);
+	cbp->b_bcount = (uint_t)len;
+	cbp->b_resid = bp->b_resid;
+	cbp->b_priv = bp->b_priv;
+	cbp->b_priv2 = bp->b_priv2;
+	cbp->b_start = bp->b_start;
+	return cbp;
+}
+
+/* Describe [off, off+len) of the request in cbp, in the pieces' type. */
+static bool
+piece_describe(const struct brk *b, const struct piece *pc, buf_t *cbp)
+{
+	const buf_t *bp = b->parent;
+	struct kbuf *kb = (struct kbuf *)cbp;
+
+	switch (b->ctype) {
+	case BA_SCGTH:
+		return piece_list(b, pc->off, pc->len, pc->nsegs, cbp, kb);
+	case BA_UIO:
+		cbp->b_proc = bp->b_proc;
+		return piece_uio(b, pc->off, pc->len, cbp, kb);
+	case BA_PAGELIST: {
+		uint64_t at = (uint64_t)(uintptr_t)bp->b_un.b_addr + pc->off;
+		struct page *pp = bp->b_pages;
+
+		for (uint64_t i = at / pg(); i > 0; i--)
+			pp = pp->p_next;
+		cbp->b_addrtype = BA_PAGELIST;
+		cbp->b_flags |= B_PAGEIO;
+		cbp->b_pages = pp;
+		cbp->b_un.b_addr = (caddr_t)(uintptr_t)(at % pg());
+		return true;
+	}
+	case BA_UVIRT:
+		cbp->b_addrtype = BA_UVIRT;
+		cbp->b_flags |= B_PHYS;
+		cbp->b_proc = bp->b_proc;
+		cbp->b_un.b_addr = bp->b_un.b_addr + pc->off;
+		return true;
+	default:		/* BA_KVIRT */
+		if (b->type != BA_KVIRT)
+			return piece_map(b, pc->off, pc->len, cbp, kb);
+		cbp->b_addrtype = BA_KVIRT;
+		cbp->b_un.b_addr = bp->b_un.b_addr + pc->off;
+		return true;
+	}
+}
+
+/* ---- the copy path ---- */
+
+/* One transfer of the bounce buffer's [at, at+len) at devoff; waits. */
+static int
+bounce_io(const struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
+    uint64_t devoff, bool rd, uint64_t *moved)
+{
+	buf_t *cbp = piece_buf(b, devoff, len);
+	struct kbuf *kb = (struct kbuf *)cbp;
+	struct piece pc = { .off = 0, .len = len, .nsegs = 1 };
+	struct brk bb = *b;
+	int e;
+
+	*moved = 0;
+	if (cbp == NULL)
+		return ENOMEM;
+	cbp->b_flags = (cbp->b_flags & ~(uint_t)B_READ) | (rd ? B_READ : 0);
+	cbp->b_resid = 0;
+	if (b->ctype == BA_KVIRT) {
+		cbp->b_addrtype = BA_KVIRT;
+		cbp->b_un.b_addr = (caddr_t)bounce + at;
+	} else {
+		/* the bounce buffer is one extent: a list of one element */
+		bb.type = BA_KVIRT;
+		bb.parent = cbp;
+		cbp->b_un.b_addr = (caddr_t)bounce + at;
+		bb.total = len;
+		VERIFY(piece_list(&bb, 0, len, pc.nsegs, cbp, kb));
+	}
+	b->strat(cbp);
+	e = biowait(cbp);
+	*moved = cbp->b_resid < len ? len - cbp->b_resid : 0;
+	if (e == 0 && *moved < len)
+		e = -1;			/* short, without an error */
+	piece_release(kb);
+	freerbuf(cbp);
+	return e;
+}
+
+static uint64_t
+bounce_size(const struct brk *b)
+{
+	uint64_t g = b->bcb->bcb_granularity, sz = BRK_BOUNCE;
+
+	if (b->bcb->bcb_flags & BCB_ONE_PIECE)
+		sz = round_down(b->devoff + b->total + g - 1, g) -
+		    round_down(b->devoff, g);
+	sz = sz >= g ? round_down(sz, g) : g;
+	if (sz > brk_max_xfer(b))
+		sz = brk_max_xfer(b);
+	if (b->c.boundary != 0 && sz > b->c.boundary)
+		sz = round_down(b->c.boundary, g);
+	return sz;
+}
+
+/*
+ * The whole request through a conforming bounce buffer, a chunk of whole
+ * granules at a time, in the calling thread.  A write of a partial
+ * granule reads the granule first (read-modify-write).
+ */
+static void
+brk_copy(struct brk *b)
+{
+	const uint64_t g = b->bcb->bcb_granularity;
+	const uint64_t start = b->devoff, end = b->devoff + b->total;
+	const bool rd = (b->parent->b_flags & B_READ) != 0;
+	uint64_t sz = bounce_size(b), gs = round_down(start, g);
+	uint64_t ge = round_down(end + g - 1, g), moved;
+	struct kcons bc = b->c;
+	uint8_t *bounce;
+	int e = 0;
+
+	bc.contig = true;
+	if ((bounce = kmem_alloc_cons(sz, &bc, KM_SLEEP, 0, KK_BUF,
+	    "buf_breakup", NULL)) == NULL) {
+		b->error = ENOMEM;
+		b->short_at = 0;
+		return;
+	}
+	atomic_fetch_add(&brk_bounces, 1);
+	for (uint64_t cs = gs; cs < ge && e == 0; cs += sz) {
+		uint64_t clen = ge - cs < sz ? ge - cs : sz;
+		uint64_t os = cs > start ? cs : start;
+		uint64_t oe = cs + clen < end ? cs + clen : end;
+
+		if (rd) {
+			e = bounce_io(b, bounce, 0, clen, cs, true, &moved);
+			if (e == 0 && !src_copy(b, os - start, bounce + (os -
+			    cs), oe - os, true))
+				e = EFAULT;
+		} else {
+			/*
+			 * Partial granules are read first; the last one
+			 * where its place in the bounce buffer is aligned,
+			 * else the whole chunk.
+			 */
+			bool tail = oe < cs + clen, head = os > cs;
+
+			if (tail && (clen - g) % b->c.align != 0) {
+				e = bounce_io(b, bounce, 0, clen, cs, true,
+				    &moved);
+				head = tail = false;
+			}
+			if (e == 0 && head)
+				e = bounce_io(b, bounce, 0, g, cs, true,
+				    &moved);
+			if (e == 0 && tail && (clen > g || !head))
+				e = bounce_io(b, bounce, clen - g, g,
+				    cs + clen - g, true, &moved);
+			if (e == 0 && !src_copy(b, os - start, bounce +
+			    (os - cs), oe - os, false))
+				e = EFAULT;
+			if (e == 0)
+				e = bounce_io(b, bounce, 0, clen, cs, false,
+				    &moved);
+		}
+		if (e != 0) {
+			b->short_at = os - start;
+			b->error = e > 0 ? e : 0;
+		} else {
+			atomic_fetch_add(&brk_bounce_bytes, oe - os);
+		}
+	}
+	kmem_free_checked(bounce, sz, KK_BUF, "buf_breakup", NULL);
+}
+
+/* ---- the request in place ---- */
+
+/*
+ * Wait for a piece to finish, under b->mtx.  A wait past the sleeplimit
+ * is reported once, and goes on: the pieces may still be moving data.
+ */
+static void
+brk_wait_locked(struct brk *b)
+{
+	struct timespec dl;
+
+	kern_deadline(&dl, kern_waitlimit_ms());
+	if (pthread_cond_timedwait(&b->cv, &b->mtx, &dl) == ETIMEDOUT &&
+	    !b->reported) {
+		b->reported = true;
+		verify_report("buf_breakup", NULL, "pieces of buf %p not done "
+		    "after %u ms; still waiting", (void *)b->parent,
+		    kern_waitlimit_ms());
+	}
+}
+
+/* Issue pieces from the plan, in ascending order. */
+static void
+brk_issue(struct brk *b, const struct piece *pcs, size_t n)
+{
+	bool last;
+
+	b->count = 1;		/* the bias, while issuing */
+	for (size_t i = 0; i < n; i++) {
+		buf_t *cbp = piece_buf(b, b->devoff + pcs[i].off, pcs[i].len);
+		struct kbuf *kb = (struct kbuf *)cbp;
+
+		if (cbp == NULL || !piece_describe(b, &pcs[i], cbp)) {
+			pthread_mutex_lock(&b->mtx);
+			if (b->error == 0)
+				b->error = ENOMEM;
+			if (pcs[i].off < b->short_at)
+				b->short_at = pcs[i].off;
+			pthread_mutex_unlock(&b->mtx);
+			if (cbp != NULL)
+				freerbuf(cbp);
+			break;
+		}
+		kb->kb_brk = b;
+		kb->kb_off = pcs[i].off;
+		cbp->b_iodone = brk_piece_done;
+		pthread_mutex_lock(&b->mtx);
+		while (b->sync && b->inflight == BRK_WINDOW)
+			brk_wait_locked(b);
+		b->inflight++;
+		b->count++;
+		pthread_mutex_unlock(&b->mtx);
+		b->strat(cbp);
+	}
+	pthread_mutex_lock(&b->mtx);
+	if (b->sync)
+		while (b->inflight > 0)
+			brk_wait_locked(b);
+	last = --b->count == 0 || b->sync;
+	pthread_mutex_unlock(&b->mtx);
+	if (last)
+		brk_finish(b);
+}
+
+/* The single piece in another type: the request carries it itself. */
+static void
+brk_single_done(buf_t *bp)
+{
+	struct kbuf *kb = (struct kbuf *)bp;
+	struct brk *b = kb->kb_brk;
+
+	piece_release(kb);
+	bp->b_addrtype = b->saved_type;
+	bp->b_un.b_addr = b->saved_addr;
+	bp->b_scgth = b->saved_sg;
+	bp->b_scgth_count = b->saved_count;
+	bp->b_flags = (bp->b_flags & ~(uint_t)(B_REMAPPED | B_PHYS |
+	    B_PAGEIO)) | (b->saved_flags & (B_PHYS | B_PAGEIO));
+	bp->b_iodone = b->saved_iodone;
+	brk_free(b);
+	biodone(bp);
+}
+
+static void
+brk_single(struct brk *b, const struct piece *pc)
+{
+	buf_t *bp = b->parent;
+	struct kbuf *kb = (struct kbuf *)bp;
+	struct brk copy = *b;
+
+	b->saved_type = bp->b_addrtype;
+	b->saved_addr = bp->b_un.b_addr;
+	b->saved_sg = bp->b_scgth;
+	b->saved_count = bp->b_scgth_count;
+	b->saved_flags = bp->b_flags;
+	b->saved_iodone = bp->b_iodone;
+	copy.parent = bp;
+	/* it no longer describes user space or pages while converted */
+	bp->b_flags &= ~(uint_t)(B_PHYS | B_PAGEIO);
+	if (!piece_describe(&copy, pc, bp)) {
+		bp->b_addrtype = b->saved_type;
+		bp->b_un.b_addr = b->saved_addr;
+		bp->b_flags = b->saved_flags;
+		brk_free(b);
+		bioerror(bp, ENOMEM);
+		bp->b_resid = bp->b_bcount;
+		biodone(bp);
+		return;
+	}
+	if (bp->b_addrtype == BA_KVIRT)
+		bp->b_flags |= B_REMAPPED;
+	kb->kb_brk = b;
+	bp->b_iodone = brk_single_done;
+	b->strat(bp);
+}
+
+/* ---- the entry points ---- */
+
+/* The type the pieces are given in, or 0 when the driver takes none. */
+static uchar_t
+brk_ctype(uchar_t type, uchar_t takes)
+{
+	if (takes & type)
+		return type;
+	if (takes & BA_SCGTH)
+		return BA_SCGTH;
+	if (takes & BA_KVIRT)
+		return BA_KVIRT;
+	return 0;
+}
+
+static void
+brk_fail(buf_t *bp, int error)
+{
+	bioerror(bp, error);
+	bp->b_resid = bp->b_bcount;
+	biodone(bp);
+}
+
+/* Everything before a plan: false when bp was failed or not touched. */
+static bool
+brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
+    const bcb_t *bcbp, unsigned level, const char *func,
+    const void *caller)
+{
+	const uchar_t types = BA_KVIRT | BA_UVIRT | BA_PAGELIST | BA_UIO;
+
+	memset(b, 0, sizeof(*b));
+	if (kbuf_of(bp, func, caller) == NULL)
+		return false;
+	if (strat == NULL || !bcb_valid(bcbp, false, func, caller) ||
+	    !kmem_physreq_cons(bcbp->bcb_physreqp, level, &b->c, func,
+	    caller)) {
+		if (strat == NULL)
+			verify_report(func, caller, "NULL strategy routine");
+		brk_fail(bp, EINVAL);
+		return false;
+	}
+	if ((bp->b_addrtype == BA_UIO && bp->b_un.b_uio == NULL) ||
+	    (bp->b_addrtype == BA_UVIRT && !proc_valid(bp->b_proc, func,
+	    caller))) {
+		if (bp->b_addrtype == BA_UIO)
+			verify_report(func, caller, "buf %p: BA_UIO with a "
+			    "NULL b_un.b_uio", (void *)bp);
+		brk_fail(bp, EINVAL);
+		return false;
+	}
+	if (!(bp->b_addrtype & types) || (bp->b_addrtype &
+	    (bp->b_addrtype - 1))) {
+		verify_report(func, caller, "buf %p: b_addrtype %#x is not "
+		    "one address type buf_breakup takes (BA_KVIRT, BA_UVIRT, "
+		    "BA_PAGELIST, BA_UIO)", (void *)bp, bp->b_addrtype);
+		brk_fail(bp, EINVAL);
+		return false;
+	}
+	b->parent = bp;
+	b->strat = strat;
+	b->bcb = bcbp;
+	b->level = level;
+	b->type = bp->b_addrtype;
+	b->ctype = brk_ctype(b->type, bcbp->bcb_addrtypes);
+	b->contig = b->c.contig || (bcbp->bcb_flags & BCB_PHYSCONTIG);
+	b->sync = (bcbp->bcb_flags & BCB_SYNCHRONOUS) != 0;
+	b->total = bp->b_bcount;
+	b->devoff = (uint64_t)(uint32_t)bp->b_blkno * 512 + bp->b_blkoff;
+	b->short_at = b->total;
+	if (b->ctype == 0) {
+		verify_report(func, caller, "bcb_addrtypes %#x has no type "
+		    "that can describe a request of type %#x",
+		    bcbp->bcb_addrtypes, b->type);
+		brk_fail(bp, EINVAL);
+		return false;
+	}
+	if (b->sync && (bp->b_flags & B_ASYNC)) {
+		brk_fail(bp, EINVAL);		/* as documented */
+		return false;
+	}
+	return true;
+}
+
+static void
+breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
+    unsigned level, const char *func, const void *caller)
+{
+	struct piece *pcs = NULL, one;
+	struct brk *b;
+	size_t n = 0, cap = 0;
+	uint64_t g;
+	bool fault = false, inplace = true;
+
+	machine_ensure();
+	if (kbuf_of(bp, func, caller) == NULL ||
+	    !kctx_check_block(func, caller, NULL, false))
+		return;
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		brk_fail(bp, ENOMEM);
+		return;
+	}
+	if (!brk_setup(b, strat, bp, bcbp, level, func, caller)) {
+		free(b);
+		return;
+	}
+	pthread_mutex_init(&b->mtx, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	g = bcbp->bcb_granularity;
+	if (b->devoff % g != 0 || b->total % g != 0) {
+		if (bcbp->bcb_flags & BCB_EXACT_SIZE) {
+			brk_free(b);
+			brk_fail(bp, EINVAL);	/* our errno; see the page */
+			return;
+		}
+		inplace = false;
+	}
+	for (uint64_t off = 0; inplace && off < b->total; off += one.len) {
+		if (!plan_piece(b, off, &one, &fault)) {
+			inplace = false;
+			break;
+		}
+		if (n == cap) {
+			struct piece *np = realloc(pcs, (cap = cap ? cap * 2 :
+			    16) * sizeof(*pcs));
+
+			if (np == NULL) {
+				free(pcs);
+				brk_free(b);
+				brk_fail(bp, ENOMEM);
+				return;
+			}
+			pcs = np;
+		}
+		pcs[n++] = one;
+	}
+	if (fault) {
+		free(pcs);
+		brk_free(b);
+		brk_fail(bp, EFAULT);
+		return;
+	}
+	if (inplace && n > 1 && (bcbp->bcb_flags & BCB_ONE_PIECE))
+		inplace = false;
+	if (!inplace) {
+		free(pcs);
+		if ((bcbp->bcb_flags & BCB_ONE_PIECE) && bounce_size(b) <
+		    round_down(b->devoff + b->total + g - 1, g) -
+		    round_down(b->devoff, g)) {
+			brk_free(b);
+			brk_fail(bp, EINVAL);	/* cannot be one piece */
+			return;
+		}
+		if (b->ctype != BA_KVIRT && b->ctype != BA_SCGTH)
+			b->ctype = brk_ctype(BA_KVIRT, bcbp->bcb_addrtypes);
+		if (b->ctype != BA_KVIRT && b->ctype != BA_SCGTH) {
+			verify_report(func, caller, "bcb_addrtypes %#x has no "
+			    "kernel form (BA_KVIRT or BA_SCGTH) for a bounce "
+			    "buffer", bcbp->bcb_addrtypes);
+			brk_free(b);
+			brk_fail(bp, EINVAL);
+			return;
+		}
+		brk_copy(b);
+		brk_finish(b);
+		return;
+	}
+	if (n <= 1) {
+		bool sync = b->sync;
+
+		if (n == 0 || b->ctype == b->type) {
+			brk_free(b);
+			strat(bp);	/* the request itself, as it is */
+		} else {
+			brk_single(b, &pcs[0]);
+		}
+		free(pcs);
+		if (sync)		/* the whole transfer, before returning */
+			(void)biowait(bp);
+		return;
+	}
+	brk_issue(b, pcs, n);
+	free(pcs);
+}
+
+DDI_PUBLIC void
+buf_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp)
+{
+	breakup(strat, bp, bcbp, KLEVEL_LATEST, __func__, DDI_CALLER);
+}
+
+DDI_PUBLIC void
+_Compat_buf_breakup7(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp)
+{
+	breakup(strat, bp, bcbp, 71, "buf_breakup", DDI_CALLER);
+}
+
+DDI_PUBLIC void
+ddisim_breakup_stats(uint64_t *bounces, uint64_t *bounce_bytes)
+{
+	if (bounces != NULL)
+		*bounces = atomic_load(&brk_bounces);
+	if (bounce_bytes != NULL)
+		*bounce_bytes = atomic_load(&brk_bounce_bytes);
+}

@@ -1,0 +1,882 @@
+/*
+ * test_breakup.c - buf_breakup from a DDI 8 driver's side: a RAM disk
+ * whose strategy routine checks every piece against the breakup control
+ * block it declared and moves the bytes through physical addresses, as a
+ * bus master would, completing at once or later from another thread.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/buf.h>
+#include <sys/uio.h>
+#include <sys/ddi.h>
+
+#include "check_util.h"
+
+#define DISK	(4u << 20)
+#define PG	4096u
+
+static uint64_t rng_state;
+
+static uint64_t
+rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+static size_t
+rndn(size_t n)
+{
+	return n == 0 ? 0 : (size_t)(rnd() % n);
+}
+
+/* The disk: its image, the bcb it declared, what it saw. */
+static struct rd {
+	uint8_t		*img;
+	const bcb_t	*bcb;
+	unsigned long	pieces;
+	unsigned long	faults;		/* pieces that broke the bcb */
+	char		why[160];
+	int		fail_piece;	/* fail the n-th piece (1..), 0: none */
+	bool		defer;		/* complete from the worker */
+	/* deferred completions */
+	pthread_mutex_t	mtx;
+	pthread_cond_t	cv;
+	buf_t		*q[256];
+	int		nq;
+	bool		stop;
+} rd;
+
+static void
+fault(const char *why, uint64_t v)
+{
+	if (rd.faults++ == 0)
+		snprintf(rd.why, sizeof(rd.why), "%s (%#llx)", why,
+		    (unsigned long long)v);
+}
+
+/* One physically contiguous extent of a piece: check it, move it. */
+static void
+rd_move(uint64_t pa, uint64_t len, uint64_t devoff, bool rd_, bool first,
+    bool *contig_end, uint64_t *last_end)
+{
+	const physreq_t *p = rd.bcb->bcb_physreqp;
+	uint64_t high = p->phys_dmasize == 0 || p->phys_dmasize >= 64 ?
+	    UINT64_MAX : UINT64_C(1) << p->phys_dmasize;
+	uint8_t *ram = ddisim_ptov(pa);
+
+	if (ram == NULL || pa + len > high)
+		fault("beyond the device's reach", pa);
+	static uint64_t run;		/* start of the contiguous run */
+
+	if (first || pa != *last_end) {
+		if (pa % (p->phys_align ? p->phys_align : 1) != 0)
+			fault("segment start misaligned", pa);
+		if (!first && (p->phys_flags & PREQ_PHYSCONTIG) &&
+		    !(rd.bcb->bcb_addrtypes & BA_SCGTH))
+			*contig_end = false;
+		run = pa;
+	}
+	/* what the device moves in one go must not cross a line */
+	if (p->phys_boundary != 0 && run / p->phys_boundary !=
+	    (pa + len - 1) / p->phys_boundary)
+		fault("crosses a boundary", pa);
+	*last_end = pa + len;
+	if (ram == NULL || devoff + len > DISK)
+		return;
+	if (rd_)
+		memcpy(ram, rd.img + devoff, len);
+	else
+		memcpy(rd.img + devoff, ram, len);
+}
+
+/* Move a piece's data, by what describes it. */
+static void
+rd_transfer(buf_t *bp, uint64_t devoff)
+{
+	bool r = (bp->b_flags & B_READ) != 0, contig = true;
+	uint64_t len = bp->b_bcount, done = 0, last = 0;
+
+	if (bp->b_addrtype == BA_SCGTH) {
+		const scgth_t *sg = &bp->b_scgth;
+		unsigned max = rd.bcb->bcb_physreqp->phys_max_scgth;
+
+		if (sg->sg_nelem > max)
+			fault("more elements than phys_max_scgth", sg->sg_nelem);
+		for (unsigned i = 0; i < sg->sg_nelem; i++) {
+			uint64_t pa, sz;
+
+			if (sg->sg_format == SCGTH_EL64) {
+				pa = sg->sg_elem.el64[i].sg_base[0] |
+				    (uint64_t)sg->sg_elem.el64[i].sg_base[1] <<
+				    32;
+				sz = sg->sg_elem.el64[i].sg_size;
+			} else {
+				pa = sg->sg_elem.el32[i].sg_base;
+				sz = sg->sg_elem.el32[i].sg_size;
+			}
+			rd_move(pa, sz, devoff + done, r, i == 0, &contig,
+			    &last);
+			done += sz;
+		}
+	} else if (bp->b_addrtype == BA_KVIRT) {
+		const uint8_t *va = (const uint8_t *)bp->b_un.b_addr;
+
+		while (done < len) {
+			uint64_t pa, chunk = PG - ((uintptr_t)(va + done) % PG);
+
+			if (chunk > len - done)
+				chunk = len - done;
+			if (ddisim_vtop(va + done, &pa) != 0) {
+				fault("a kernel address with no RAM behind it",
+				    (uintptr_t)(va + done));
+				return;
+			}
+			rd_move(pa, chunk, devoff + done, r, done == 0, &contig,
+			    &last);
+			done += chunk;
+		}
+	} else if (bp->b_addrtype == BA_UIO) {
+		const uio_t *u = bp->b_un.b_uio;
+
+		if ((uint64_t)u->uio_offset != devoff)
+			fault("uio_offset is not the piece's place",
+			    (uint64_t)u->uio_offset);
+		for (int i = 0; i < u->uio_iovcnt; i++) {
+			size_t l = (size_t)u->uio_iov[i].iov_len;
+
+			if (devoff + done + l > DISK)
+				break;
+			if (u->uio_segflg == UIO_SYSSPACE) {
+				if (r)
+					memcpy(u->uio_iov[i].iov_base,
+					    rd.img + devoff + done, l);
+				else
+					memcpy(rd.img + devoff + done,
+					    u->uio_iov[i].iov_base, l);
+			} else if (r) {
+				ck_assert_int_eq(ddisim_proc_write(bp->b_proc,
+				    u->uio_iov[i].iov_base, rd.img + devoff +
+				    done, l), 0);
+			} else {
+				ck_assert_int_eq(ddisim_proc_read(bp->b_proc,
+				    u->uio_iov[i].iov_base, rd.img + devoff +
+				    done, l), 0);
+			}
+			done += l;
+		}
+		if ((uint64_t)u->uio_resid != len)
+			fault("uio_resid is not b_bcount",
+			    (uint64_t)u->uio_resid);
+	} else {
+		fault("an address type the bcb does not take", bp->b_addrtype);
+		return;
+	}
+	if (done != len)
+		fault("data shorter or longer than b_bcount", done);
+	if (!contig)
+		fault("not contiguous", 0);
+}
+
+static void
+rd_strat(buf_t *bp)
+{
+	uint64_t devoff = (uint64_t)bp->b_blkno * 512 + bp->b_blkoff;
+	uint64_t g = rd.bcb->bcb_granularity, mx = rd.bcb->bcb_max_xfer;
+	unsigned long n = ++rd.pieces;
+
+	if (getenv("RD_DEBUG"))
+		fprintf(stderr, "piece %lu: type %#x devoff %llu len %u\n", n,
+		    bp->b_addrtype, (unsigned long long)devoff, bp->b_bcount);
+
+	if (!(bp->b_addrtype & rd.bcb->bcb_addrtypes))
+		fault("address type not taken", bp->b_addrtype);
+	if (devoff % g != 0 || bp->b_bcount % g != 0)
+		fault("not whole granules", devoff);
+	if (mx != 0 && bp->b_bcount > mx)
+		fault("more than bcb_max_xfer", bp->b_bcount);
+	if ((int)n == rd.fail_piece) {
+		bioerror(bp, EIO);
+		bp->b_resid = bp->b_bcount;
+	} else {
+		rd_transfer(bp, devoff);
+		bp->b_resid = 0;
+	}
+	if (!rd.defer) {
+		biodone(bp);
+		return;
+	}
+	pthread_mutex_lock(&rd.mtx);
+	ck_assert_int_lt(rd.nq, 256);
+	rd.q[rd.nq++] = bp;
+	pthread_cond_signal(&rd.cv);
+	pthread_mutex_unlock(&rd.mtx);
+}
+
+static void *
+rd_worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&rd.mtx);
+	for (;;) {
+		while (rd.nq == 0 && !rd.stop)
+			pthread_cond_wait(&rd.cv, &rd.mtx);
+		if (rd.nq == 0 && rd.stop)
+			break;
+		{
+			buf_t *bp = rd.q[0];
+
+			memmove(rd.q, rd.q + 1, (size_t)--rd.nq *
+			    sizeof(rd.q[0]));
+			pthread_mutex_unlock(&rd.mtx);
+			biodone(bp);
+			pthread_mutex_lock(&rd.mtx);
+		}
+	}
+	pthread_mutex_unlock(&rd.mtx);
+	return NULL;
+}
+
+static pthread_t rd_thread;
+
+static void
+rd_start(bool defer)
+{
+	memset(&rd, 0, sizeof(rd));
+	rd.img = calloc(1, DISK);
+	rd.defer = defer;
+	pthread_mutex_init(&rd.mtx, NULL);
+	pthread_cond_init(&rd.cv, NULL);
+	if (defer)
+		ck_assert_int_eq(pthread_create(&rd_thread, NULL, rd_worker,
+		    NULL), 0);
+}
+
+static void
+rd_stop(void)
+{
+	if (rd.defer) {
+		pthread_mutex_lock(&rd.mtx);
+		rd.stop = true;
+		pthread_cond_signal(&rd.cv);
+		pthread_mutex_unlock(&rd.mtx);
+		pthread_join(rd_thread, NULL);
+	}
+	free(rd.img);
+}
+
+/* The breakup control blocks of the tests. */
+enum { ISA, SCSI, WIDE, CD, NKINDS };
+
+static bcb_t *
+mkbcb(int kind)
+{
+	bcb_t *b = bcb_alloc(KM_SLEEP);
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+
+	b->bcb_physreqp = p;
+	switch (kind) {
+	case ISA:	/* 24 bits, 64 KiB lines, contiguous, no list */
+		p->phys_dmasize = 24;
+		p->phys_boundary = 64 * 1024;
+		p->phys_align = 2;
+		p->phys_flags = PREQ_PHYSCONTIG;
+		b->bcb_addrtypes = BA_KVIRT;
+		b->bcb_granularity = 512;
+		b->bcb_max_xfer = 64 * 1024;
+		break;
+	case SCSI:	/* 32 bits, 512-byte segments, 17 elements */
+		p->phys_dmasize = 32;
+		p->phys_align = 512;
+		p->phys_max_scgth = 17;
+		b->bcb_addrtypes = BA_SCGTH;
+		b->bcb_granularity = 512;
+		b->bcb_max_xfer = 128 * 1024;
+		break;
+	case WIDE:	/* 64 bits, lists of 64 */
+		p->phys_dmasize = 64;
+		p->phys_align = 4;
+		p->phys_max_scgth = 64;
+		b->bcb_addrtypes = BA_SCGTH | BA_UIO;
+		b->bcb_granularity = 512;
+		break;
+	default:	/* CD: 2352-byte sectors, no boundary */
+		p->phys_dmasize = 32;
+		p->phys_align = 4;
+		b->bcb_addrtypes = BA_KVIRT;
+		b->bcb_granularity = 2352;
+		b->bcb_max_xfer = 2352 * 16;
+		break;
+	}
+	ck_assert(bcb_prep(b, KM_SLEEP));
+	return b;
+}
+
+static void
+rmbcb(bcb_t *b)
+{
+	physreq_free(b->bcb_physreqp);
+	bcb_free(b);
+}
+
+/* One request: buf_breakup, then wait for it; the request's error. */
+static int
+rq(bcb_t *bcb, bool rd_, uint64_t devoff, void *data, size_t len,
+    uint_t *resid, bool async)
+{
+	buf_t *bp = getrbuf(KM_SLEEP);
+	int e;
+
+	bp->b_flags |= rd_ ? B_READ : B_WRITE;
+	if (async)
+		bp->b_flags |= B_ASYNC;
+	bp->b_addrtype = BA_KVIRT;
+	bp->b_un.b_addr = data;
+	bp->b_bcount = (uint_t)len;
+	bp->b_blkno = (daddr_t)(devoff / 512);
+	bp->b_blkoff = (ushort_t)(devoff % 512);
+	rd.bcb = bcb;
+	buf_breakup(rd_strat, bp, bcb);
+	e = biowait(bp);
+	if (resid != NULL)
+		*resid = bp->b_resid;
+	freerbuf(bp);
+	return e;
+}
+
+/*
+ * Buffers: anywhere, host memory, low and contiguous, 32-bit scattered,
+ * low and scattered.
+ */
+static physreq_t *low_preq, *b32_preq, *lows_preq;
+#define NHOW	5
+
+static void *
+buffer(int how, size_t len)
+{
+	switch (how) {
+	case 0:
+		return kmem_alloc(len, KM_SLEEP);
+	case 1:
+		return malloc(len);	/* no physical address: bounced */
+	case 2:
+		return kmem_alloc_physreq(len, low_preq, KM_SLEEP);
+	case 3:
+		return kmem_alloc_physreq(len, b32_preq, KM_SLEEP);
+	default:
+		return kmem_alloc_physreq(len, lows_preq, KM_SLEEP);
+	}
+}
+
+static void
+unbuffer(int how, void *p, size_t len)
+{
+	if (how == 1)
+		free(p);
+	else
+		kmem_free(p, len);
+}
+
+static void
+buffers_init(void)
+{
+	low_preq = physreq_alloc(KM_SLEEP);
+	low_preq->phys_dmasize = 24;
+	low_preq->phys_align = 512;
+	low_preq->phys_flags = PREQ_PHYSCONTIG;
+	ck_assert(physreq_prep(low_preq, KM_SLEEP));
+	b32_preq = physreq_alloc(KM_SLEEP);
+	b32_preq->phys_dmasize = 32;
+	b32_preq->phys_align = 512;
+	ck_assert(physreq_prep(b32_preq, KM_SLEEP));
+	lows_preq = physreq_alloc(KM_SLEEP);
+	lows_preq->phys_dmasize = 24;
+	lows_preq->phys_align = 512;
+	ck_assert(physreq_prep(lows_preq, KM_SLEEP));
+}
+
+static void
+buffers_fini(void)
+{
+	physreq_free(low_preq);
+	physreq_free(b32_preq);
+	physreq_free(lows_preq);
+}
+
+/*
+ * Writes then reads of random data at random places, through every kind
+ * of bcb: the data comes back, the disk holds what was written, and the
+ * device never saw a piece that broke its bcb.
+ */
+static void
+round_trips(const char *spec, bool defer, long iters)
+{
+	uint64_t b0, b1, bounced = 0;
+	unsigned long split = 0, in_place = 0;
+
+	MACHINE_UP(spec);
+	rd_start(defer);
+	buffers_init();
+	rng_state = UINT64_C(0x243f6a8885a308d3) ^ (uint64_t)iters;
+	for (long it = 0; it < iters; it++) {
+		int kind = (int)rndn(NKINDS), how = (int)rndn(NHOW);
+		bcb_t *bcb = mkbcb(kind);
+		uint64_t g = bcb->bcb_granularity;
+		size_t len = (1 + rndn(rndn(4) ? 48 : 400)) * g;
+		uint64_t devoff = rndn((DISK - len) / g) * g;
+		uint8_t *w, *r, *wb, *rb;
+		size_t skew;
+		bool sync = rndn(2);
+
+		if (rndn(4) == 0 && kind != ISA) {	/* unaligned: copied */
+			len -= rndn(g);
+			devoff += rndn(g);
+		}
+		if (sync)
+			bcb->bcb_flags |= BCB_SYNCHRONOUS;
+		ddisim_set_cpu((int)rndn(4));
+		skew = how == 1 ? 0 : rndn(17) * (rndn(2) ? 512 : 4);
+		wb = buffer(how, len + skew);
+		rb = buffer(how, len + skew);
+		w = wb + skew;
+		r = rb + skew;
+		for (size_t i = 0; i < len; i++)
+			w[i] = (uint8_t)rnd();
+		{
+			unsigned long before = rd.pieces;
+
+			ck_assert_int_eq(rq(bcb, false, devoff, w, len, NULL,
+			    !sync && rndn(2)), 0);
+			split += rd.pieces - before > 1;
+		}
+		ck_assert_msg(memcmp(rd.img + devoff, w, len) == 0,
+		    "kind %d: the disk does not hold what was written", kind);
+		ddisim_breakup_stats(&b0, NULL);
+		ck_assert_int_eq(rq(bcb, true, devoff, r, len, NULL, false), 0);
+		ddisim_breakup_stats(&b1, NULL);
+		bounced += b1 - b0;
+		in_place += b1 == b0;
+		ck_assert_msg(memcmp(r, w, len) == 0, "kind %d: read back "
+		    "differs", kind);
+		ck_assert_msg(rd.faults == 0, "kind %d: %lu bad pieces: %s",
+		    kind, rd.faults, rd.why);
+		unbuffer(how, wb, len + skew);
+		unbuffer(how, rb, len + skew);
+		rmbcb(bcb);
+	}
+	buffers_fini();
+	rd_stop();
+	MACHINE_DOWN();
+	/* Enough runs meet every path; a short run (sanitizers) may not. */
+	if (iters >= 100) {
+		ck_assert_uint_gt(split, 0);
+		ck_assert_uint_gt(bounced, 0);
+		ck_assert_uint_gt(in_place, 0);
+	}
+}
+
+START_TEST(round_trips_at_once)
+{
+	round_trips("scatter=1", false, prop_iters(100000) / 100);
+}
+END_TEST
+
+START_TEST(round_trips_completed_later)
+{
+	round_trips("scatter=1", true, prop_iters(100000) / 200);
+}
+END_TEST
+
+/* Data that already conforms goes in place: no bounce buffer at all. */
+START_TEST(conforming_data_is_never_copied)
+{
+	uint64_t b0, b1;
+
+	MACHINE_UP("scatter=1");
+	rd_start(false);
+	for (int kind = 0; kind < NKINDS; kind++) {
+		bcb_t *bcb = mkbcb(kind);
+		size_t len = 20 * bcb->bcb_granularity;
+		uint8_t *w = kmem_alloc_physreq(len, bcb->bcb_physreqp,
+		    KM_SLEEP);
+
+		if (bcb->bcb_physreqp->phys_boundary != 0 &&
+		    len > bcb->bcb_physreqp->phys_boundary)
+			len = bcb->bcb_physreqp->phys_boundary;
+		memset(w, kind + 1, len);
+		ddisim_breakup_stats(&b0, NULL);
+		ck_assert_int_eq(rq(bcb, false, 0, w, len, NULL, false), 0);
+		ck_assert_int_eq(rq(bcb, true, 0, w, len, NULL, false), 0);
+		ddisim_breakup_stats(&b1, NULL);
+		ck_assert_uint_eq(b1, b0);
+		ck_assert_uint_eq(rd.faults, 0);
+		kmem_free(w, 20 * bcb->bcb_granularity);
+		rmbcb(bcb);
+	}
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * A raw request from a user process (BA_UIO, DDI 8), 1 to 4 iovecs over
+ * scattered user pages: as pieces of the driver's own BA_UIO, as lists
+ * of the user pages, or through a bounce buffer for a KVIRT-only device.
+ */
+static int
+rq_uio(bcb_t *bcb, struct proc *p, bool rd_, uint64_t devoff, iovec_t *iov,
+    int n, uint_t *resid)
+{
+	uio_t uio;
+	buf_t *bp;
+	int e, total = 0;
+
+	for (int i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	memset(&uio, 0, sizeof(uio));
+	uio.uio_iov = iov;
+	uio.uio_iovcnt = n;
+	uio.uio_offset = (int32_t)devoff;
+	uio.uio_segflg = UIO_USERSPACE;
+	uio.uio_resid = total;
+	ddisim_proc_enter(p);
+	bp = uiobuf(NULL, &uio);
+	bp->b_flags |= rd_ ? B_READ : B_WRITE;
+	bp->b_blkno = (daddr_t)(devoff / 512);
+	bp->b_blkoff = (ushort_t)(devoff % 512);
+	rd.bcb = bcb;
+	buf_breakup(rd_strat, bp, bcb);
+	e = biowait(bp);
+	if (resid != NULL)
+		*resid = bp->b_resid;
+	freerbuf(bp);
+	ddisim_proc_enter(NULL);
+	return e;
+}
+
+START_TEST(user_requests)
+{
+	static uint8_t data[64 * 1024], back[64 * 1024];
+	const int kinds[] = { WIDE, SCSI, CD, ISA };
+	struct proc *p;
+	uint8_t *u;
+
+	MACHINE_UP("scatter=1");
+	rd_start(false);
+	p = ddisim_proc_create(sizeof(data) * 2, UINT64_C(1) << 24);
+	u = ddisim_proc_base(p);
+	rng_state = 77;
+	for (int it = 0; it < 40; it++) {
+		bcb_t *bcb = mkbcb(kinds[it % 4]);
+		uint64_t g = bcb->bcb_granularity;
+		iovec_t iov[4];
+		int n = 1 + (int)rndn(4), total = 0;
+		size_t at = 0;
+
+		for (int i = 0; i < n; i++) {
+			int len = (int)((1 + rndn(8)) * (g >= 2048 ? g : 512));
+
+			at += rndn(3) * 512;	/* gaps between the pieces */
+			if (at + (size_t)len > sizeof(data))
+				break;
+			iov[i].iov_base = (caddr_t)u + at;
+			iov[i].iov_len = len;
+			at += (size_t)len;
+			total += len;
+			n = i + 1;
+		}
+		if (total % (int)g != 0) {
+			/* keep whole granules: trim the last piece */
+			iov[n - 1].iov_len -= total % (int)g;
+			total -= total % (int)g;
+		}
+		if (total == 0 || iov[n - 1].iov_len <= 0) {
+			rmbcb(bcb);
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(data); i++)
+			data[i] = (uint8_t)rnd();
+		ck_assert_int_eq(ddisim_proc_write(p, u, data, sizeof(data)),
+		    0);
+		ck_assert_int_eq(rq_uio(bcb, p, false, 8192, iov, n, NULL), 0);
+		/* the disk holds the iovecs' bytes, back to back */
+		for (int i = 0, d = 0; i < n; d += iov[i].iov_len, i++)
+			ck_assert_int_eq(memcmp(rd.img + 8192 + d, data +
+			    (iov[i].iov_base - (caddr_t)u),
+			    (size_t)iov[i].iov_len), 0);
+		/* read back into zeroed user memory */
+		memset(back, 0, sizeof(back));
+		ck_assert_int_eq(ddisim_proc_write(p, u, back, sizeof(back)),
+		    0);
+		ck_assert_int_eq(rq_uio(bcb, p, true, 8192, iov, n, NULL), 0);
+		ck_assert_int_eq(ddisim_proc_read(p, u, back, sizeof(back)), 0);
+		for (int i = 0; i < n; i++) {
+			size_t o = (size_t)(iov[i].iov_base - (caddr_t)u);
+
+			ck_assert_int_eq(memcmp(back + o, data + o,
+			    (size_t)iov[i].iov_len), 0);
+		}
+		ck_assert_msg(rd.faults == 0, "kind %d: %s", kinds[it % 4],
+		    rd.why);
+		rmbcb(bcb);
+	}
+	ddisim_proc_destroy(p);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * Regressions: iovecs that split a page, mapped for a KVIRT-only device
+ * (the page must be mapped once); a list for a device with no address
+ * limit (phys_dmasize 0: 64-bit elements, no truncated address).
+ */
+START_TEST(split_pages_and_unlimited_lists)
+{
+	static uint8_t data[8192], back[8192];
+	bcb_t *bcb;
+	struct proc *p;
+	iovec_t iov[2];
+	uint8_t *u, *w;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	bcb = mkbcb(CD);
+	bcb->bcb_granularity = 512;
+	bcb->bcb_max_xfer = 0;
+	ck_assert(bcb_prep(bcb, KM_SLEEP));
+	p = ddisim_proc_create(sizeof(data), UINT64_C(1) << 32);
+	u = ddisim_proc_base(p);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 5 + 1);
+	ck_assert_int_eq(ddisim_proc_write(p, u, data, sizeof(data)), 0);
+	iov[0].iov_base = (caddr_t)u;
+	iov[0].iov_len = 2048;
+	iov[1].iov_base = (caddr_t)u + 2048;
+	iov[1].iov_len = 6144;
+	ck_assert_int_eq(rq_uio(bcb, p, false, 0, iov, 2, NULL), 0);
+	ck_assert_int_eq(memcmp(rd.img, data, sizeof(data)), 0);
+	memset(back, 0, sizeof(back));
+	ck_assert_int_eq(ddisim_proc_write(p, u, back, sizeof(back)), 0);
+	ck_assert_int_eq(rq_uio(bcb, p, true, 0, iov, 2, NULL), 0);
+	ck_assert_int_eq(ddisim_proc_read(p, u, back, sizeof(back)), 0);
+	ck_assert_int_eq(memcmp(back, data, sizeof(data)), 0);
+	ddisim_proc_destroy(p);
+	rmbcb(bcb);
+	/* dmasize 0: the whole machine, data above 4 GiB */
+	bcb = mkbcb(WIDE);
+	bcb->bcb_physreqp->phys_dmasize = 0;
+	ck_assert(bcb_prep(bcb, KM_SLEEP));
+	ddisim_set_cpu(3);
+	w = kmem_alloc(8192, KM_SLEEP);
+	memcpy(w, data, sizeof(data));
+	ck_assert_int_eq(rq(bcb, false, 65536, w, 8192, NULL, false), 0);
+	ck_assert_int_eq(memcmp(rd.img + 65536, data, sizeof(data)), 0);
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	kmem_free(w, 8192);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* An ISA device and a low, contiguous buffer larger than its lines. */
+START_TEST(isa_lines)
+{
+	bcb_t *bcb;
+	uint8_t *w;
+	size_t len = 200 * 1024;
+	uint64_t b0, b1;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	buffers_init();
+	bcb = mkbcb(ISA);
+	w = buffer(2, len + 12288);
+	for (size_t i = 0; i < len; i++)
+		w[12288 + i] = (uint8_t)(i * 7);
+	ddisim_breakup_stats(&b0, NULL);
+	/* 12 KiB into the buffer: the lines fall inside pieces' reach */
+	ck_assert_int_eq(rq(bcb, false, 4096, w + 12288, len, NULL, false),
+	    0);
+	ddisim_breakup_stats(&b1, NULL);
+	ck_assert_uint_eq(b1, b0);		/* in place */
+	ck_assert_uint_ge(rd.pieces, 4);	/* cut at the 64 KiB lines */
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	ck_assert_int_eq(memcmp(rd.img + 4096, w + 12288, len), 0);
+	unbuffer(2, w, len + 12288);
+	rmbcb(bcb);
+	buffers_fini();
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Piece k of n fails: the first error, and the residual from there. */
+START_TEST(errors_and_residual)
+{
+	bcb_t *bcb;
+	uint8_t *w;
+	uint_t resid;
+	size_t len = 64 * 1024;
+
+	MACHINE_UP(NULL);
+	rd_start(true);
+	bcb = mkbcb(CD);
+	bcb->bcb_max_xfer = 2352 * 4;	/* pieces of 9408 bytes */
+	ck_assert(bcb_prep(bcb, KM_SLEEP));
+	len = 2352 * 20;
+	w = kmem_alloc(len, KM_SLEEP);
+	rd.fail_piece = 3;
+	ck_assert_int_eq(rq(bcb, false, 0, w, len, &resid, false), EIO);
+	ck_assert_uint_eq(resid, len - 2 * 2352 * 4);
+	/* Synchronously too. */
+	rd.pieces = 0;
+	bcb->bcb_flags |= BCB_SYNCHRONOUS;
+	ck_assert_int_eq(rq(bcb, false, 0, w, len, &resid, false), EIO);
+	ck_assert_uint_eq(resid, len - 2 * 2352 * 4);
+	kmem_free(w, len);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* What the reference fails rather than serves. */
+START_TEST(refusals)
+{
+	bcb_t *bcb;
+	uint8_t *w;
+	uint_t resid;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	bcb = mkbcb(SCSI);
+	w = kmem_alloc(4096, KM_SLEEP);
+	/* BCB_SYNCHRONOUS with B_ASYNC: EINVAL, nothing sent. */
+	bcb->bcb_flags |= BCB_SYNCHRONOUS;
+	ck_assert_int_eq(rq(bcb, false, 0, w, 4096, &resid, true), EINVAL);
+	ck_assert_uint_eq(resid, 4096);
+	ck_assert_uint_eq(rd.pieces, 0);
+	/* BCB_EXACT_SIZE: a partial granule is refused, not copied. */
+	bcb->bcb_flags = BCB_EXACT_SIZE;
+	ck_assert_int_eq(rq(bcb, false, 0, w, 1000, &resid, false), EINVAL);
+	ck_assert_uint_eq(rd.pieces, 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	kmem_free(w, 4096);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * Misuse, each case counted (the report, and the request failed with
+ * EINVAL and its whole count left over, nothing sent) and aborting.
+ */
+#define NMISUSE		5
+
+static void
+misuse(int which)
+{
+	bcb_t *bcb = mkbcb(SCSI);
+	buf_t *bp = getrbuf(KM_SLEEP);
+	uint8_t *w = kmem_alloc(4096, KM_SLEEP);
+	void (*strat)(buf_t *) = rd_strat;
+	const char *want = NULL;
+
+	bp->b_addrtype = BA_KVIRT;
+	bp->b_un.b_addr = (caddr_t)w;
+	bp->b_bcount = 4096;
+	rd.bcb = bcb;
+	switch (which) {
+	case 0:
+		strat = NULL;
+		want = "NULL strategy routine";
+		break;
+	case 1:
+		bcb->bcb_physreqp->phys_align = 64;	/* after the prep */
+		want = "was changed after physreq_prep";
+		break;
+	case 2:
+		bp->b_addrtype = BA_PHYS;
+		want = "is not one address type buf_breakup takes";
+		break;
+	case 3:
+		bcb->bcb_addrtypes = BA_UIO;	/* cannot describe KVIRT */
+		want = "has no type that can describe";
+		break;
+	case 4:
+		bcb->bcb_granularity = 0;
+		want = "bcb_granularity is 0";
+		break;
+	}
+	buf_breakup(strat, bp, bcb);
+	ck_assert_uint_ge(ddisim_verify_count(), 1);
+	ck_assert_msg(strstr(ddisim_verify_last(), want) != NULL,
+	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), want);
+	ck_assert_int_eq(biowait(bp), EINVAL);
+	ck_assert_uint_eq(bp->b_resid, 4096);
+	ck_assert_uint_eq(rd.pieces, 0);
+	bcb->bcb_physreqp->phys_align = 512;
+	freerbuf(bp);
+	kmem_free(w, 4096);
+	rmbcb(bcb);
+}
+
+START_TEST(misuse_counted)
+{
+	MACHINE_UP(NULL);
+	rd_start(false);
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	misuse(_i);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(misuse_aborts)
+{
+	MACHINE_UP(NULL);
+	rd_start(false);
+	misuse(_i);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("breakup");
+	TCase *tc;
+
+	tc = tcase_new("core");
+	tcase_add_test(tc, conforming_data_is_never_copied);
+	tcase_add_test(tc, errors_and_residual);
+	tcase_add_test(tc, isa_lines);
+	tcase_add_test(tc, user_requests);
+	tcase_add_test(tc, split_pages_and_unlimited_lists);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("limits");
+	tcase_add_test(tc, refusals);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("property");
+	tcase_add_test(tc, round_trips_at_once);
+	tcase_add_test(tc, round_trips_completed_later);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("misuse");
+	tcase_add_loop_test(tc, misuse_counted, 0, NMISUSE);
+	if (!nofork())
+		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
+		    0, NMISUSE);
+	suite_add_tcase(s, tc);
+	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
