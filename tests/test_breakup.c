@@ -422,6 +422,8 @@ round_trips(const char *spec, bool defer, long iters)
 	uint64_t b0, b1, bounced = 0;
 	unsigned long split = 0, in_place = 0;
 
+	uint8_t *model = calloc(1, DISK);	/* what the disk should hold */
+
 	MACHINE_UP(spec);
 	rd_start(defer);
 	buffers_init();
@@ -459,6 +461,17 @@ round_trips(const char *spec, bool defer, long iters)
 		}
 		ck_assert_msg(memcmp(rd.img + devoff, w, len) == 0,
 		    "kind %d: the disk does not hold what was written", kind);
+		memcpy(model + devoff, w, len);
+		{
+			/* around it too: partial granules were merged */
+			uint64_t lo = devoff > 2 * g ? devoff - 2 * g : 0;
+			uint64_t hi = devoff + len + 2 * g < DISK ?
+			    devoff + len + 2 * g : DISK;
+
+			ck_assert_msg(memcmp(rd.img + lo, model + lo, hi - lo)
+			    == 0, "kind %d: bytes beside the write changed",
+			    kind);
+		}
 		ddisim_breakup_stats(&b0, NULL);
 		ck_assert_int_eq(rq(bcb, true, devoff, r, len, NULL, false), 0);
 		ddisim_breakup_stats(&b1, NULL);
@@ -474,6 +487,7 @@ round_trips(const char *spec, bool defer, long iters)
 	}
 	buffers_fini();
 	rd_stop();
+	free(model);
 	MACHINE_DOWN();
 	/* Enough runs meet every path; a short run (sanitizers) may not. */
 	if (iters >= 100) {
@@ -688,6 +702,132 @@ START_TEST(split_pages_and_unlimited_lists)
 }
 END_TEST
 
+/*
+ * Regressions from review: a layered driver that breaks a piece up
+ * again; a request with its own b_iodone under BCB_SYNCHRONOUS; pieces
+ * released before a synchronous buf_breakup returns; iovecs that visit
+ * one page twice, for a KVIRT-only device.
+ */
+static bcb_t *inner_bcb;
+
+static void
+outer_strat(buf_t *bp)
+{
+	buf_breakup(rd_strat, bp, inner_bcb);	/* a filter below */
+}
+
+static int own_done;
+
+static void
+own_iodone(buf_t *bp)
+{
+	own_done++;
+	bp->b_iodone = NULL;
+	biodone(bp);
+}
+
+START_TEST(layered_and_stacked)
+{
+	bcb_t *outer;
+	buf_t *bp;
+	uint8_t *w;
+	size_t base;
+
+	MACHINE_UP(NULL);
+	rd_start(true);
+	outer = mkbcb(CD);
+	outer->bcb_granularity = 512;
+	outer->bcb_max_xfer = 4096;
+	ck_assert(bcb_prep(outer, KM_SLEEP));
+	inner_bcb = mkbcb(SCSI);
+	rd.bcb = inner_bcb;
+	w = kmem_alloc(8192, KM_SLEEP);
+	memset(w, 0x5a, 8192);
+	bp = getrbuf(KM_SLEEP);
+	bp->b_addrtype = BA_KVIRT;
+	bp->b_un.b_addr = (caddr_t)w;
+	bp->b_bcount = 8192;
+	buf_breakup(outer_strat, bp, outer);
+	ck_assert_int_eq(biowait(bp), 0);
+	ck_assert_int_eq(memcmp(rd.img, w, 8192), 0);
+	freerbuf(bp);
+	/* Synchronous, one piece, the requester's own completion routine. */
+	inner_bcb->bcb_flags |= BCB_SYNCHRONOUS;
+	own_done = 0;
+	bp = getrbuf(KM_SLEEP);
+	bp->b_addrtype = BA_KVIRT;
+	bp->b_un.b_addr = (caddr_t)w;
+	bp->b_bcount = 4096;
+	bp->b_iodone = own_iodone;
+	buf_breakup(rd_strat, bp, inner_bcb);
+	ck_assert_int_eq(own_done, 1);		/* done before the return */
+	ck_assert_int_eq(biowait(bp), 0);
+	freerbuf(bp);
+	/* Synchronous, many pieces completed later: released on return. */
+	inner_bcb->bcb_physreqp->phys_max_scgth = 2;
+	ck_assert(bcb_prep(inner_bcb, KM_SLEEP));
+	for (int i = 0; i < 50; i++) {
+		bp = getrbuf(KM_SLEEP);
+		bp->b_addrtype = BA_KVIRT;
+		bp->b_un.b_addr = (caddr_t)w;
+		bp->b_bcount = 8192;
+		base = ddisim_outstanding();
+		buf_breakup(rd_strat, bp, inner_bcb);
+		ck_assert_uint_eq(ddisim_outstanding(), base);
+		ck_assert_int_eq(biowait(bp), 0);
+		freerbuf(bp);
+	}
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	kmem_free(w, 8192);
+	rmbcb(outer);
+	rmbcb(inner_bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(iovecs_revisit_a_page)
+{
+	bcb_t *bcb;
+	uint8_t *a;
+	iovec_t iov[2];
+	uio_t uio;
+	buf_t *bp;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	bcb = mkbcb(CD);
+	bcb->bcb_granularity = 512;
+	bcb->bcb_max_xfer = 0;
+	ck_assert(bcb_prep(bcb, KM_SLEEP));
+	rd.bcb = bcb;
+	a = kmem_alloc(4096, KM_SLEEP);		/* one page */
+	for (int i = 0; i < 4096; i++)
+		a[i] = (uint8_t)(i * 3);
+	/* the second half, then the first: the same page twice */
+	iov[0].iov_base = (caddr_t)a + 2048;
+	iov[0].iov_len = 2048;
+	iov[1].iov_base = (caddr_t)a;
+	iov[1].iov_len = 2048;
+	memset(&uio, 0, sizeof(uio));
+	uio.uio_iov = iov;
+	uio.uio_iovcnt = 2;
+	uio.uio_segflg = UIO_SYSSPACE;
+	uio.uio_resid = 4096;
+	bp = uiobuf(NULL, &uio);
+	bp->b_flags |= B_WRITE;
+	buf_breakup(rd_strat, bp, bcb);
+	ck_assert_int_eq(biowait(bp), 0);
+	ck_assert_int_eq(memcmp(rd.img, a + 2048, 2048), 0);
+	ck_assert_int_eq(memcmp(rd.img + 2048, a, 2048), 0);
+	freerbuf(bp);
+	kmem_free(a, 4096);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* An ISA device and a low, contiguous buffer larger than its lines. */
 START_TEST(isa_lines)
 {
@@ -864,6 +1004,8 @@ main(void)
 	tcase_add_test(tc, isa_lines);
 	tcase_add_test(tc, user_requests);
 	tcase_add_test(tc, split_pages_and_unlimited_lists);
+	tcase_add_test(tc, layered_and_stacked);
+	tcase_add_test(tc, iovecs_revisit_a_page);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, refusals);

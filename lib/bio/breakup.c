@@ -88,8 +88,10 @@ struct brk {
 	int		error;		/* the first error */
 	uint64_t	short_at;	/* lowest byte not moved, or total */
 	bool		reported;	/* a long wait was reported */
+	bool		single_done;	/* sync single piece: completed */
 	ushort_t	saved_count;
 	uint_t		saved_flags;
+	struct kbuf	res;		/* single piece: its list, mapping */
 	/* the single-piece form: what the request had before */
 	__ddi_iodone_t	saved_iodone;
 	void		*saved_misc;
@@ -99,6 +101,8 @@ struct brk {
 };
 
 static _Atomic uint64_t brk_bounces, brk_bounce_bytes;
+
+static void	brk_fail(buf_t *bp, int error);
 
 static inline size_t
 pg(void)
@@ -298,19 +302,6 @@ plan_piece(const struct brk *b, uint64_t off, struct piece *pc, bool *fault)
 
 /* ---- completion ---- */
 
-/* A piece at off of len bytes came back as cbp says. */
-static void
-brk_note(struct brk *b, uint64_t off, uint64_t len, buf_t *cbp)
-{
-	int e = geterror(cbp);
-	uint64_t moved = cbp->b_resid < len ? len - cbp->b_resid : 0;
-
-	if (e != 0 && b->error == 0)
-		b->error = e;
-	if ((e != 0 || moved < len) && off + moved < b->short_at)
-		b->short_at = off + moved;
-}
-
 static void
 brk_free(struct brk *b)
 {
@@ -350,16 +341,23 @@ brk_piece_done(buf_t *cbp)
 {
 	struct kbuf *kb = (struct kbuf *)cbp;
 	struct brk *b = kb->kb_brk;
+	uint64_t off = kb->kb_off, len = cbp->b_bcount;
+	uint64_t moved = cbp->b_resid < len ? len - cbp->b_resid : 0;
+	int e = geterror(cbp);
 	bool last;
 
+	/* The piece goes first: the request may be finished at once. */
+	piece_release(kb);
+	freerbuf(cbp);
 	pthread_mutex_lock(&b->mtx);
-	brk_note(b, kb->kb_off, cbp->b_bcount, cbp);
+	if (e != 0 && b->error == 0)
+		b->error = e;
+	if ((e != 0 || moved < len) && off + moved < b->short_at)
+		b->short_at = off + moved;
 	b->inflight--;
 	last = !b->sync && --b->count == 0;
 	pthread_cond_broadcast(&b->cv);
 	pthread_mutex_unlock(&b->mtx);
-	piece_release(kb);
-	freerbuf(cbp);
 	if (last)
 		brk_finish(b);
 }
@@ -440,7 +438,7 @@ piece_map(const struct brk *b, uint64_t off, uint64_t len, buf_t *cbp,
 {
 	size_t n = 0, cap = (size_t)(len / pg()) + 2;
 	struct vm_run *runs = calloc(cap, sizeof(*runs));
-	uint64_t first_in = 0;
+	uint64_t first_in = 0, end = 0;
 	struct seg s;
 	void *va;
 
@@ -452,10 +450,16 @@ piece_map(const struct brk *b, uint64_t off, uint64_t len, buf_t *cbp,
 			s.len = len - done;
 		if (done == 0)
 			first_in = s.pa % pg();
-		/* a page two iovecs share is mapped once */
-		if (n > 0 && runs[n - 1].pfn + runs[n - 1].npages - 1 ==
-		    s.pa >> machine->pshift)
+		/*
+		 * A segment that continues the last one inside its page is
+		 * mapped already; any other starts a page of its own, the
+		 * same physical page again if need be.
+		 */
+		if (done > 0 && s.pa == end && s.pa % pg() != 0) {
+			end = s.pa + s.len;
 			continue;
+		}
+		end = s.pa + s.len;
 		if (n > 0 && runs[n - 1].pfn + runs[n - 1].npages ==
 		    s.pa >> machine->pshift) {
 			runs[n - 1].npages++;
@@ -536,12 +540,15 @@ piece_buf(const struct brk *b, uint64_t devoff, uint64_t len)
 	return cbp;
 }
 
-/* Describe [off, off+len) of the request in cbp, in the pieces' type. */
+/*
+ * Describe [off, off+len) of the request in cbp, in the pieces' type;
+ * what must be released later goes in kb.
+ */
 static bool
-piece_describe(const struct brk *b, const struct piece *pc, buf_t *cbp)
+piece_describe_into(const struct brk *b, const struct piece *pc,
+    buf_t *cbp, struct kbuf *kb)
 {
 	const buf_t *bp = b->parent;
-	struct kbuf *kb = (struct kbuf *)cbp;
 
 	switch (b->ctype) {
 	case BA_SCGTH:
@@ -574,6 +581,12 @@ piece_describe(const struct brk *b, const struct piece *pc, buf_t *cbp)
 		cbp->b_un.b_addr = bp->b_un.b_addr + pc->off;
 		return true;
 	}
+}
+
+static bool
+piece_describe(const struct brk *b, const struct piece *pc, buf_t *cbp)
+{
+	return piece_describe_into(b, pc, cbp, (struct kbuf *)cbp);
 }
 
 /* ---- the copy path ---- */
@@ -766,56 +779,82 @@ brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 		brk_finish(b);
 }
 
-/* The single piece in another type: the request carries it itself. */
+/*
+ * The single piece: the request itself, described in the pieces' type
+ * if that differs (convert), and, with BCB_SYNCHRONOUS, waited for.  Its
+ * list, mapping or uio are the breakup's own (b->res), and the breakup
+ * stacks its completion routine through b_iodone and b_misc, which the
+ * driver preserves, so that a request that is itself a piece of an
+ * outer breakup keeps what the outer one holds.
+ */
 static void
 brk_single_done(buf_t *bp)
 {
-	struct kbuf *kb = (struct kbuf *)bp;
-	struct brk *b = kb->kb_brk;
+	struct brk *b = bp->b_misc;
+	bool sync = b->sync;
 
-	piece_release(kb);
-	bp->b_addrtype = b->saved_type;
-	bp->b_un.b_addr = b->saved_addr;
-	bp->b_scgth = b->saved_sg;
-	bp->b_scgth_count = b->saved_count;
-	bp->b_flags = (bp->b_flags & ~(uint_t)(B_REMAPPED | B_PHYS |
-	    B_PAGEIO)) | (b->saved_flags & (B_PHYS | B_PAGEIO));
-	bp->b_iodone = b->saved_iodone;
-	brk_free(b);
-	biodone(bp);
-}
-
-static void
-brk_single(struct brk *b, const struct piece *pc)
-{
-	buf_t *bp = b->parent;
-	struct kbuf *kb = (struct kbuf *)bp;
-	struct brk copy = *b;
-
-	b->saved_type = bp->b_addrtype;
-	b->saved_addr = bp->b_un.b_addr;
-	b->saved_sg = bp->b_scgth;
-	b->saved_count = bp->b_scgth_count;
-	b->saved_flags = bp->b_flags;
-	b->saved_iodone = bp->b_iodone;
-	copy.parent = bp;
-	/* it no longer describes user space or pages while converted */
-	bp->b_flags &= ~(uint_t)(B_PHYS | B_PAGEIO);
-	if (!piece_describe(&copy, pc, bp)) {
+	piece_release(&b->res);
+	if (b->saved_type != 0) {
 		bp->b_addrtype = b->saved_type;
 		bp->b_un.b_addr = b->saved_addr;
-		bp->b_flags = b->saved_flags;
+		bp->b_scgth = b->saved_sg;
+		bp->b_scgth_count = b->saved_count;
+		bp->b_flags = (bp->b_flags & ~(uint_t)(B_REMAPPED | B_PHYS |
+		    B_PAGEIO)) | (b->saved_flags & (B_REMAPPED | B_PHYS |
+		    B_PAGEIO));
+	}
+	bp->b_iodone = b->saved_iodone;
+	bp->b_misc = b->saved_misc;
+	if (!sync) {
 		brk_free(b);
-		bioerror(bp, ENOMEM);
-		bp->b_resid = bp->b_bcount;
 		biodone(bp);
 		return;
 	}
-	if (bp->b_addrtype == BA_KVIRT)
-		bp->b_flags |= B_REMAPPED;
-	kb->kb_brk = b;
+	biodone(bp);		/* bp may be gone now: only b below */
+	pthread_mutex_lock(&b->mtx);
+	b->single_done = true;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mtx);
+}
+
+static void
+brk_single(struct brk *b, const struct piece *pc, bool convert)
+{
+	buf_t *bp = b->parent;
+	bool sync = b->sync;	/* b is gone once an async piece is done */
+
+	b->saved_iodone = bp->b_iodone;
+	b->saved_misc = bp->b_misc;
+	b->saved_type = 0;
+	if (convert) {
+		b->saved_type = bp->b_addrtype;
+		b->saved_addr = bp->b_un.b_addr;
+		b->saved_sg = bp->b_scgth;
+		b->saved_count = bp->b_scgth_count;
+		b->saved_flags = bp->b_flags;
+		/* it describes neither user space nor pages while converted */
+		bp->b_flags &= ~(uint_t)(B_PHYS | B_PAGEIO);
+		if (!piece_describe_into(b, pc, bp, &b->res)) {
+			bp->b_addrtype = b->saved_type;
+			bp->b_un.b_addr = b->saved_addr;
+			bp->b_flags = b->saved_flags;
+			brk_free(b);
+			brk_fail(bp, ENOMEM);
+			return;
+		}
+		if (bp->b_addrtype == BA_KVIRT)
+			bp->b_flags |= B_REMAPPED;
+	}
+	bp->b_misc = b;
 	bp->b_iodone = brk_single_done;
 	b->strat(bp);
+	if (!sync)
+		return;
+	pthread_mutex_lock(&b->mtx);
+	while (!b->single_done)
+		brk_wait_locked(b);
+	pthread_mutex_unlock(&b->mtx);
+	brk_free(b);
 }
 
 /* ---- the entry points ---- */
@@ -841,6 +880,33 @@ brk_fail(buf_t *bp, int error)
 	biodone(bp);
 }
 
+/* A BA_UIO request's description; reports for func if it is unusable. */
+static bool
+brk_uio_ok(const buf_t *bp, const char *func, const void *caller)
+{
+	const uio_t *u = bp->b_un.b_uio;
+
+	if (u == NULL) {
+		verify_report(func, caller, "buf %p: BA_UIO with a NULL "
+		    "b_un.b_uio", (const void *)bp);
+		return false;
+	}
+	if (u->uio_iovcnt < 0 || (u->uio_iovcnt > 0 && u->uio_iov == NULL)) {
+		verify_report(func, caller, "buf %p: uio %p has no iovecs",
+		    (const void *)bp, (const void *)u);
+		return false;
+	}
+	for (int i = 0; i < u->uio_iovcnt; i++)
+		if (u->uio_iov[i].iov_len < 0) {
+			verify_report(func, caller, "buf %p: iovec %d has "
+			    "length %d", (const void *)bp, i,
+			    u->uio_iov[i].iov_len);
+			return false;
+		}
+	return u->uio_segflg == UIO_SYSSPACE ||
+	    proc_valid(bp->b_proc, func, caller);
+}
+
 /* Everything before a plan: false when bp was failed or not touched. */
 static bool
 brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
@@ -860,12 +926,12 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 		brk_fail(bp, EINVAL);
 		return false;
 	}
-	if ((bp->b_addrtype == BA_UIO && bp->b_un.b_uio == NULL) ||
-	    (bp->b_addrtype == BA_UVIRT && !proc_valid(bp->b_proc, func,
-	    caller))) {
-		if (bp->b_addrtype == BA_UIO)
-			verify_report(func, caller, "buf %p: BA_UIO with a "
-			    "NULL b_un.b_uio", (void *)bp);
+	if (bp->b_addrtype == BA_UIO && !brk_uio_ok(bp, func, caller)) {
+		brk_fail(bp, EINVAL);
+		return false;
+	}
+	if (bp->b_addrtype == BA_UVIRT && !proc_valid(bp->b_proc, func,
+	    caller)) {
 		brk_fail(bp, EINVAL);
 		return false;
 	}
@@ -986,17 +1052,18 @@ breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 		return;
 	}
 	if (n <= 1) {
-		bool sync = b->sync;
+		bool same = n == 0 || b->ctype == b->type;
+		struct piece first = { 0, 0, 0 };
 
-		if (n == 0 || b->ctype == b->type) {
+		if (n == 1)
+			first = pcs[0];
+		free(pcs);
+		if (same && !b->sync) {
 			brk_free(b);
 			strat(bp);	/* the request itself, as it is */
 		} else {
-			brk_single(b, &pcs[0]);
+			brk_single(b, &first, !same);
 		}
-		free(pcs);
-		if (sync)		/* the whole transfer, before returning */
-			(void)biowait(bp);
 		return;
 	}
 	brk_issue(b, pcs, n);
