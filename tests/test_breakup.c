@@ -828,6 +828,71 @@ START_TEST(iovecs_revisit_a_page)
 }
 END_TEST
 
+/*
+ * The DDI 8 arrangement: the driver registers its bcbs and sees only
+ * conforming pieces at its biostart entry point.
+ */
+static int bs_calls;
+static channel_t bs_channel;
+
+static void
+xx_biostart(void *idata, channel_t channel, buf_t *bp)
+{
+	ck_assert_ptr_eq(idata, &rd);
+	bs_channel = channel;
+	bs_calls++;
+	rd_strat(bp);
+}
+
+START_TEST(kernel_breaks_up_before_biostart)
+{
+	bcb_t *rbcb, *wbcb;
+	ddisim_bio_t *h;
+	uint8_t *w, *r;
+	size_t len = 96 * 1024;
+	buf_t *bp;
+
+	MACHINE_UP("scatter=1");
+	rd_start(true);
+	rbcb = mkbcb(SCSI);
+	wbcb = mkbcb(SCSI);
+	h = ddisim_bio_attach(rbcb, wbcb, xx_biostart, &rd);
+	ck_assert_ptr_nonnull(h);
+	rd.bcb = wbcb;
+	w = kmem_alloc(len, KM_SLEEP);
+	r = kmem_alloc(len, KM_SLEEP);
+	for (size_t i = 0; i < len; i++)
+		w[i] = (uint8_t)(i * 11);
+	bs_calls = 0;
+	bp = getrbuf(KM_SLEEP);
+	bp->b_addrtype = BA_KVIRT;
+	bp->b_un.b_addr = (caddr_t)w;
+	bp->b_bcount = (uint_t)len;
+	bp->b_blkno = 8;
+	ddisim_bio_submit(h, 3, bp);
+	ck_assert_int_eq(biowait(bp), 0);
+	ck_assert_int_gt(bs_calls, 1);		/* broken up, 17 elements */
+	ck_assert_uint_eq(bs_channel, 3);
+	ck_assert_int_eq(memcmp(rd.img + 8 * 512, w, len), 0);
+	bioreset(bp);
+	bp->b_flags |= B_READ;
+	bp->b_un.b_addr = (caddr_t)r;
+	rd.bcb = rbcb;
+	ddisim_bio_submit(h, 3, bp);
+	ck_assert_int_eq(biowait(bp), 0);
+	ck_assert_int_eq(memcmp(r, w, len), 0);
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	freerbuf(bp);
+	ddisim_bio_detach(h);
+	kmem_free(w, len);
+	kmem_free(r, len);
+	rmbcb(rbcb);
+	rmbcb(wbcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* An ISA device and a low, contiguous buffer larger than its lines. */
 START_TEST(isa_lines)
 {
@@ -1006,6 +1071,7 @@ main(void)
 	tcase_add_test(tc, split_pages_and_unlimited_lists);
 	tcase_add_test(tc, layered_and_stacked);
 	tcase_add_test(tc, iovecs_revisit_a_page);
+	tcase_add_test(tc, kernel_breaks_up_before_biostart);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, refusals);

@@ -60,6 +60,7 @@ typedef uint_t		minor_t;
 #endif
 
 typedef int		toid_t;		/* timeout and bufcall identifiers */
+typedef uint32_t	channel_t;	/* a device's channel (DDI 8) */
 
 struct proc;
 typedef struct proc	proc_t;

@@ -152,6 +152,21 @@ void		*ddisim_page_addr(struct page *);
 uint64_t	ddisim_page_phys(struct page *);
 struct page	*ddisim_page_next(struct page *);
 
+/*
+ * The DDI 8 kernel's breakup before a driver's biostart entry point
+ * (see ddisim_bio(3)).
+ */
+struct buf;
+struct bcb;
+typedef struct ddisim_bio ddisim_bio_t;
+ddisim_bio_t	*ddisim_bio_attach(const struct bcb *read_bcb,
+		    const struct bcb *write_bcb,
+		    void (*biostart)(void *idata, uint32_t channel,
+		    struct buf *bp), void *idata);
+void		ddisim_bio_detach(ddisim_bio_t *);
+void		ddisim_bio_submit(ddisim_bio_t *, uint32_t channel,
+		    struct buf *bp);
+
 /* Bounce buffers buf_breakup used, and the bytes copied through them. */
 void	ddisim_breakup_stats(uint64_t *bounces, uint64_t *bounce_bytes);
 

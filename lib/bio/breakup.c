@@ -1090,3 +1090,92 @@ ddisim_breakup_stats(uint64_t *bounces, uint64_t *bounce_bytes)
 	if (bounce_bytes != NULL)
 		*bounce_bytes = atomic_load(&brk_bounce_bytes);
 }
+
+/* ---- the DDI 8 kernel's side: breakup before biostart ---- */
+
+/*
+ * A DDI 8 driver registers its read and write bcbs with the kernel, and
+ * the kernel breaks requests up before it calls the driver's biostart
+ * entry point.  ddisim_bio is that kernel step.  buf_breakup calls its
+ * strategy routine from the calling thread, so the harness it serves is
+ * passed to the routine in a thread-local variable.
+ */
+struct ddisim_bio {
+	const bcb_t	*rbcb, *wbcb;
+	void		(*biostart)(void *, uint32_t, buf_t *);
+	void		*idata;
+};
+
+static DDI_TLS struct ddisim_bio *bio_cur;
+static DDI_TLS uint32_t bio_channel;
+
+static void
+bio_strat(buf_t *bp)
+{
+	struct ddisim_bio *h = bio_cur;
+
+	VERIFY(h != NULL);
+	h->biostart(h->idata, bio_channel, bp);
+}
+
+DDI_PUBLIC struct ddisim_bio *
+ddisim_bio_attach(const bcb_t *rbcb, const bcb_t *wbcb,
+    void (*biostart)(void *, uint32_t, buf_t *), void *idata)
+{
+	const void *caller = DDI_CALLER;
+	struct ddisim_bio *h;
+
+	machine_ensure();
+	if (biostart == NULL) {
+		verify_report(__func__, caller, "NULL biostart routine");
+		return NULL;
+	}
+	if ((rbcb != NULL && !bcb_valid(rbcb, true, __func__, caller)) ||
+	    (wbcb != NULL && !bcb_valid(wbcb, true, __func__, caller)))
+		return NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->rbcb = rbcb;
+	h->wbcb = wbcb;
+	h->biostart = biostart;
+	h->idata = idata;
+	return h;
+}
+
+DDI_PUBLIC void
+ddisim_bio_detach(struct ddisim_bio *h)
+{
+	free(h);
+}
+
+/*
+ * Hand bp to the driver as the kernel would: broken up under the bcb of
+ * its direction, or as it is when the driver registered none.
+ */
+DDI_PUBLIC void
+ddisim_bio_submit(struct ddisim_bio *h, uint32_t channel, buf_t *bp)
+{
+	const void *caller = DDI_CALLER;
+	struct ddisim_bio *saved = bio_cur;
+	uint32_t saved_ch = bio_channel;
+	const bcb_t *bcb;
+
+	machine_ensure();
+	if (h == NULL) {
+		verify_report(__func__, caller, "NULL harness");
+		return;
+	}
+	if (kbuf_of(bp, __func__, caller) == NULL)
+		return;
+	bcb = (bp->b_flags & B_READ) ? h->rbcb : h->wbcb;
+	if (bcb == NULL) {
+		h->biostart(h->idata, channel, bp);
+		return;
+	}
+	bio_cur = h;
+	bio_channel = channel;
+	breakup(bio_strat, bp, bcb, KLEVEL_LATEST, "ddisim_bio_submit",
+	    caller);
+	bio_cur = saved;
+	bio_channel = saved_ch;
+}
