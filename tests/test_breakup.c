@@ -925,6 +925,38 @@ START_TEST(isa_lines)
 }
 END_TEST
 
+/*
+ * When no bounce buffer can be had without waiting, the copy path falls
+ * back on physreq_prep's private page, and the I/O still gets done.
+ */
+START_TEST(private_page_when_memory_is_short)
+{
+	bcb_t *bcb;
+	uint8_t *w, *r;
+	size_t len = 3 * 4096;
+	uint64_t before;
+
+	MACHINE_UP("failrate=1");	/* every no-sleep allocation fails */
+	rd_start(false);
+	bcb = mkbcb(SCSI);
+	w = malloc(len);		/* no physical address: bounced */
+	r = malloc(len);
+	for (size_t i = 0; i < len; i++)
+		w[i] = (uint8_t)(i * 13);
+	before = ddisim_breakup_reserve_uses();
+	ck_assert_int_eq(rq(bcb, false, 4096, w, len, NULL, false), 0);
+	ck_assert_int_eq(rq(bcb, true, 4096, r, len, NULL, false), 0);
+	ck_assert_int_eq(memcmp(r, w, len), 0);
+	ck_assert_uint_ge(ddisim_breakup_reserve_uses(), before + 2);
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	free(w);
+	free(r);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* Piece k of n fails: the first error, and the residual from there. */
 START_TEST(errors_and_residual)
 {
@@ -1075,6 +1107,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, private_page_when_memory_is_short);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("property");
 	tcase_add_test(tc, round_trips_at_once);

@@ -169,6 +169,8 @@ void		ddisim_bio_submit(ddisim_bio_t *, uint32_t channel,
 
 /* Bounce buffers buf_breakup used, and the bytes copied through them. */
 void	ddisim_breakup_stats(uint64_t *bounces, uint64_t *bounce_bytes);
+/* How often the copy path fell back on physreq_prep's private page. */
+uint64_t ddisim_breakup_reserve_uses(void);
 
 /* The STREAMS service (see ddisim_streams(3)). */
 unsigned	ddisim_streams_run(void);

@@ -659,11 +659,33 @@ brk_copy(struct brk *b)
 	uint64_t ge = round_down(end + g - 1, g), moved;
 	struct kcons bc = b->c;
 	uint8_t *bounce;
+	bool resv = false;
 	int e = 0;
 
 	bc.contig = true;
-	if ((bounce = kmem_alloc_cons(sz, &bc, KM_SLEEP, 0, KK_BUF,
-	    "buf_breakup", NULL)) == NULL) {
+	/*
+	 * A bounce buffer without waiting, else the pool's private page
+	 * (one page of it at a time), else one that may wait for memory.
+	 */
+	bounce = kmem_alloc_cons(sz, &bc, KM_NOSLEEP, 0, KK_BUF, "buf_breakup",
+	    NULL);
+	if (bounce == NULL && pg() % g == 0 && b->c.align <= pg() &&
+	    !(b->bcb->bcb_flags & BCB_ONE_PIECE) &&
+	    (bounce = physreq_resv_take(b->bcb->bcb_physreqp)) != NULL) {
+		uint64_t pa;
+
+		/* below a DDI 6 to 7.1 caller's 4 GiB too */
+		VERIFY(vm_vtop(bounce, &pa) == 0);
+		if (pa + pg() <= b->c.high) {
+			resv = true;
+			sz = sz < pg() ? sz : pg();
+		} else {
+			physreq_resv_give(b->bcb->bcb_physreqp);
+			bounce = NULL;
+		}
+	}
+	if (bounce == NULL && (bounce = kmem_alloc_cons(sz, &bc, KM_SLEEP, 0,
+	    KK_BUF, "buf_breakup", NULL)) == NULL) {
 		b->error = ENOMEM;
 		b->short_at = 0;
 		return;
@@ -712,7 +734,10 @@ brk_copy(struct brk *b)
 			atomic_fetch_add(&brk_bounce_bytes, oe - os);
 		}
 	}
-	kmem_free_checked(bounce, sz, KK_BUF, "buf_breakup", NULL);
+	if (resv)
+		physreq_resv_give(b->bcb->bcb_physreqp);
+	else
+		kmem_free_checked(bounce, sz, KK_BUF, "buf_breakup", NULL);
 }
 
 /* ---- the request in place ---- */
@@ -1080,6 +1105,12 @@ DDI_PUBLIC void
 _Compat_buf_breakup7(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp)
 {
 	breakup(strat, bp, bcbp, 71, "buf_breakup", DDI_CALLER);
+}
+
+DDI_PUBLIC uint64_t
+ddisim_breakup_reserve_uses(void)
+{
+	return physreq_resv_uses();
 }
 
 DDI_PUBLIC void

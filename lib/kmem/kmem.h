@@ -65,6 +65,12 @@ bool	kmem_flags_ok(int flags, int allowed, const char *func,
 bool	kmem_physreq_cons(const void *preq, unsigned level, struct kcons *c,
 	    const char *func, const void *caller);
 
+/* physreq_prep's private breakup pages (see physreq.c). */
+struct physreq;
+void	*physreq_resv_take(const struct physreq *p);
+void	physreq_resv_give(const struct physreq *p);
+uint64_t physreq_resv_uses(void);
+
 /* Levels as in version.h: 10*DDI (+minor); ODDI is 0. */
 #define KLEVEL_ODDI	0
 #define KLEVEL_LATEST	80

@@ -15,6 +15,7 @@
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
 #include "machine/machine.h"
+#include "palloc/palloc.h"
 #include "verify/verify.h"
 
 #include "sys/kmem.h"
@@ -62,11 +63,119 @@ preq_intern(const physreq_t *p)
 	return i;
 }
 
+/*
+ * Breakup pools: one private page per (phys_dmasize, phys_max_scgth), set
+ * aside by physreq_prep below the device's reach, shared by every physreq
+ * that matches, never freed by physreq_free.  buf_breakup's copy path
+ * falls back on it, one user at a time, when no bounce buffer can be had,
+ * so that I/O makes progress when memory is short.  The pages are the
+ * machine's, outside kmem's accounting, like its metadata.
+ */
+#define RESV_MAX	64
+
+static struct resv {
+	uint8_t		dmasize, max_scgth;
+	uint64_t	pfn;
+	bool		busy;
+} resv[RESV_MAX];
+static unsigned nresv;
+static uint64_t resv_gen;		/* machine the table belongs to */
+static pthread_mutex_t resv_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t resv_cv = PTHREAD_COND_INITIALIZER;
+static _Atomic uint64_t resv_uses;
+
+static struct resv *
+resv_find_locked(uint8_t dmasize, uint8_t max_scgth)
+{
+	if (resv_gen != machine->generation) {
+		nresv = 0;		/* a new machine: its own pages */
+		resv_gen = machine->generation;
+	}
+	for (unsigned i = 0; i < nresv; i++)
+		if (resv[i].dmasize == dmasize && resv[i].max_scgth ==
+		    max_scgth)
+			return &resv[i];
+	return NULL;
+}
+
+/* Set aside the pool's page if it has none; false if none can be had. */
+static bool
+resv_prep(const physreq_t *p)
+{
+	struct palloc_req r = { .npages = 1, .low = 1, .align = 1,
+	    .node = -1, .zone_min = 0 };
+	uint64_t high = p->phys_dmasize == 0 || p->phys_dmasize >= 64 ?
+	    UINT64_MAX : UINT64_C(1) << p->phys_dmasize;
+	bool ok = true;
+
+	r.high = high >> machine->pshift;
+	if (r.high > machine->npfn || high == UINT64_MAX)
+		r.high = machine->npfn;
+	pthread_mutex_lock(&resv_lock);
+	if (resv_find_locked(p->phys_dmasize, p->phys_max_scgth) == NULL) {
+		if (nresv == RESV_MAX) {
+			ok = true;	/* the table is full: no pool, no page */
+		} else if (palloc_alloc(&r, &resv[nresv].pfn) != 0) {
+			ok = false;
+		} else {
+			resv[nresv].dmasize = p->phys_dmasize;
+			resv[nresv].max_scgth = p->phys_max_scgth;
+			resv[nresv].busy = false;
+			nresv++;
+		}
+	}
+	pthread_mutex_unlock(&resv_lock);
+	return ok;
+}
+
+/*
+ * The private page of p's pool, waited for while another user has it:
+ * its direct-map address, or NULL when the pool has none.
+ */
+void *
+physreq_resv_take(const physreq_t *p)
+{
+	struct resv *v;
+	void *va = NULL;
+
+	pthread_mutex_lock(&resv_lock);
+	if ((v = resv_find_locked(p->phys_dmasize, p->phys_max_scgth)) !=
+	    NULL) {
+		while (v->busy)
+			pthread_cond_wait(&resv_cv, &resv_lock);
+		v->busy = true;
+		va = machine->dmap + (v->pfn << machine->pshift);
+		atomic_fetch_add(&resv_uses, 1);
+	}
+	pthread_mutex_unlock(&resv_lock);
+	return va;
+}
+
+void
+physreq_resv_give(const physreq_t *p)
+{
+	struct resv *v;
+
+	pthread_mutex_lock(&resv_lock);
+	if ((v = resv_find_locked(p->phys_dmasize, p->phys_max_scgth)) !=
+	    NULL)
+		v->busy = false;
+	pthread_cond_broadcast(&resv_cv);
+	pthread_mutex_unlock(&resv_lock);
+}
+
+uint64_t
+physreq_resv_uses(void)
+{
+	return atomic_load(&resv_uses);
+}
+
 /* Called by kmem_init, under the machine's init lock. */
 void
 physreq_init(void)
 {
 	machine_fork_lock_register(&preq_lock);
+	machine_fork_lock_register(&resv_lock);
 }
 
 static bool
@@ -121,6 +230,9 @@ physreq_prep(physreq_t *p, int flags)
 	    p->phys_dmasize > 64 || (p->phys_flags & ~PREQ_PHYSCONTIG) != 0)
 		return B_FALSE;
 	if ((i = preq_intern(p)) == NULL)
+		return B_FALSE;
+	/* a device that does DMA gets its breakup pool's private page */
+	if (p->phys_dmasize != 0 && !resv_prep(p))
 		return B_FALSE;
 	p->phys_brkup_poolp = (void *)(uintptr_t)i;
 	return B_TRUE;
