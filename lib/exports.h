@@ -79,5 +79,10 @@ void	bp_mapout(struct buf *);
 struct page *getnextpg(struct buf *, struct page *);
 void	_Compat_buf_breakup7(void (*)(struct buf *), struct buf *,
 	    const struct bcb *);
+struct uio;
+int	physiock(void (*)(struct buf *), struct buf *, dev_t, int, daddr_t,
+	    struct uio *);
+int	uiophysio(void (*)(struct buf *), struct buf *, dev_t, int,
+	    struct uio *);
 
 #endif /* DDICOMPAT_EXPORTS_H */

@@ -382,6 +382,49 @@ START_TEST(bp_mapin_user_and_page_lists)
 }
 END_TEST
 
+/* Raw I/O from a user process through physiock, to a DDI 7.1 driver. */
+START_TEST(physiock_raw_io)
+{
+	static unsigned char buf[40 * 1024], back[40 * 1024];
+	struct proc *p;
+	unsigned char *u, *disk = drv_71_disk_image();
+	int resid;
+
+	MACHINE_UP(NULL);
+	p = ddisim_proc_create(sizeof(buf), BELOW_4G);
+	u = ddisim_proc_base(p);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 9 + 4);
+	ck_assert_int_eq(ddisim_proc_write(p, u, buf, sizeof(buf)), 0);
+	ddisim_proc_enter(p);
+	ck_assert_int_eq(drv_71_raw(0, u, sizeof(buf), 8192, &resid), 0);
+	ck_assert_int_eq(resid, 0);
+	ck_assert_int_eq(memcmp(disk + 8192, buf, sizeof(buf)), 0);
+	memset(back, 0, sizeof(back));
+	ck_assert_int_eq(ddisim_proc_write(p, u, back, sizeof(back)), 0);
+	ck_assert_int_eq(drv_71_raw(1, u, sizeof(buf), 8192, &resid), 0);
+	ck_assert_int_eq(ddisim_proc_read(p, u, back, sizeof(back)), 0);
+	ck_assert_int_eq(memcmp(back, buf, sizeof(buf)), 0);
+	/* Past the end: truncated; at the end: a read moves nothing. */
+	ck_assert_int_eq(drv_71_raw(1, u, 8192, 256 * 1024 - 4096, &resid),
+	    0);
+	ck_assert_int_eq(resid, 4096);
+	ck_assert_int_eq(drv_71_raw(1, u, 512, 256 * 1024, &resid), 0);
+	ck_assert_int_eq(resid, 512);
+	ck_assert_int_eq(drv_71_raw(0, u, 512, 256 * 1024, &resid), ENXIO);
+	ck_assert_int_eq(drv_71_raw(1, u, 512, 256 * 1024 + 512, &resid),
+	    ENXIO);
+	/* Not whole sectors, or beyond the process: refused. */
+	ck_assert_int_eq(drv_71_raw(1, u, 512, 100, &resid), EINVAL);
+	ck_assert_int_eq(drv_71_raw(1, u + sizeof(buf) - 256, 512, 0,
+	    &resid), EFAULT);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static int bc_ran;
 
 static void
@@ -433,6 +476,7 @@ versions_suite(void)
 	tcase_add_test(tc, testb_bufcall_by_version);
 	tcase_add_test(tc, vtop_of_user_addresses);
 	tcase_add_test(tc, bp_mapin_user_and_page_lists);
+	tcase_add_test(tc, physiock_raw_io);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -155,6 +155,11 @@ buf_t	*uiobuf(buf_t *, struct uio *);
 void	 bp_mapin(buf_t *);
 void	 bp_mapout(buf_t *);
 #endif
+#if __DDI_AT_MOST(71)
+int	 physiock(void (*)(buf_t *), buf_t *, dev_t, int, daddr_t,
+	    struct uio *);
+int	 uiophysio(void (*)(buf_t *), buf_t *, dev_t, int, struct uio *);
+#endif
 #if __DDI_AT_LEAST(30) && __DDI_AT_MOST(71) && !__DDI_BETWEEN(40, 49)
 struct page *getnextpg(buf_t *, struct page *);
 #endif

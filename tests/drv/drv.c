@@ -8,6 +8,7 @@
 #include <sys/immu.h>
 #include <sys/stream.h>
 #include <sys/buf.h>
+#include <sys/uio.h>
 #include <vm/page.h>
 #include <sys/ddi.h>
 
@@ -250,5 +251,62 @@ F(count_pages)(struct page *list)
 		n++;
 	freerbuf(bp);
 	return n;
+}
+#endif
+
+#if __DDI_AT_MOST(71) && !__DDI_ODDI
+/*
+ * A raw disk of 256 KiB whose strategy routine moves data with the CPU
+ * through bp_mapin, as programmed-I/O drivers of these versions did,
+ * and raw reads and writes through physiock.
+ */
+#define RDSZ	(256 * 1024)
+static unsigned char F(disk)[RDSZ];
+static unsigned long F(reqs);
+
+static void
+F(rd_strat)(buf_t *bp)
+{
+	unsigned long off = (unsigned long)bp->b_blkno * 512 + bp->b_blkoff;
+
+	F(reqs)++;
+	bp_mapin(bp);
+	if (bp->b_flags & B_READ)
+		bcopy(F(disk) + off, bp->b_un.b_addr, bp->b_bcount);
+	else
+		bcopy(bp->b_un.b_addr, F(disk) + off, bp->b_bcount);
+	bp_mapout(bp);
+	bp->b_resid = 0;
+	biodone(bp);
+}
+
+int
+F(raw)(int rd, void *ubase, int len, int off, int *resid)
+{
+	iovec_t iov[2];
+	uio_t uio;
+	int e;
+
+	/* two iovecs, as readv would make */
+	iov[0].iov_base = ubase;
+	iov[0].iov_len = len / 2;
+	iov[1].iov_base = (caddr_t)ubase + len / 2;
+	iov[1].iov_len = len - len / 2;
+	bzero(&uio, sizeof(uio));
+	uio.uio_iov = iov;
+	uio.uio_iovcnt = 2;
+	uio.uio_offset = off;
+	uio.uio_segflg = UIO_USERSPACE;
+	uio.uio_resid = len;
+	e = physiock(F(rd_strat), NULL, makedevice(7, 0), rd ? B_READ : B_WRITE,
+	    RDSZ / 512, &uio);
+	*resid = uio.uio_resid;
+	return e;
+}
+
+unsigned char *
+F(disk_image)(void)
+{
+	return F(disk);
 }
 #endif

@@ -53,6 +53,14 @@ DRV_MAP_DECLS(6)
 DRV_MAP_DECLS(71)
 DRV_MAP_DECLS(oddi)
 int drv_5_count_pages(struct page *);
+int drv_71_raw(int, void *, int, int, int *);
+unsigned char *drv_71_disk_image(void);
+int drv_4_raw(int, void *, int, int, int *);
+unsigned char *drv_4_disk_image(void);
+int drv_5_raw(int, void *, int, int, int *);
+unsigned char *drv_5_disk_image(void);
+int drv_6_raw(int, void *, int, int, int *);
+unsigned char *drv_6_disk_image(void);
 int drv_6_count_pages(struct page *);
 int drv_71_count_pages(struct page *);
 void drv_5_preq_free(struct physreq *);
