@@ -79,6 +79,7 @@ void	bp_mapout(struct buf *);
 struct page *getnextpg(struct buf *, struct page *);
 void	_Compat_buf_breakup7(void (*)(struct buf *), struct buf *,
 	    const struct bcb *);
+void	dma_pageio(void (*)(struct buf *), struct buf *);
 struct uio;
 int	physiock(void (*)(struct buf *), struct buf *, dev_t, int, daddr_t,
 	    struct uio *);

@@ -425,6 +425,27 @@ START_TEST(physiock_raw_io)
 }
 END_TEST
 
+/* dma_pageio: pieces of a page at most, each contiguous (DDI 4). */
+START_TEST(dma_pageio_pages)
+{
+	unsigned char *data, *disk = drv_4_disk_image();
+	unsigned long pieces, bad;
+	size_t len = 5 * PG + 1024;
+
+	MACHINE_UP("scatter=1");
+	data = drv_4_alloc(len + 2048);		/* DDI 4: low, contiguous */
+	for (size_t i = 0; i < len; i++)
+		data[2048 + i] = (unsigned char)(i * 7 + 1);
+	ck_assert_int_eq(drv_4_pageio(data + 2048, (int)len, 4096, &pieces,
+	    &bad), 0);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_ge(pieces, 6);		/* cut at page lines */
+	ck_assert_int_eq(memcmp(disk + 4096, data + 2048, len), 0);
+	drv_4_free(data, len + 2048);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static int bc_ran;
 
 static void
@@ -477,6 +498,7 @@ versions_suite(void)
 	tcase_add_test(tc, vtop_of_user_addresses);
 	tcase_add_test(tc, bp_mapin_user_and_page_lists);
 	tcase_add_test(tc, physiock_raw_io);
+	tcase_add_test(tc, dma_pageio_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -155,6 +155,9 @@ buf_t	*uiobuf(buf_t *, struct uio *);
 void	 bp_mapin(buf_t *);
 void	 bp_mapout(buf_t *);
 #endif
+#if __DDI_AT_MOST(40)
+void	 dma_pageio(void (*)(buf_t *), buf_t *);
+#endif
 #if __DDI_AT_MOST(71)
 int	 physiock(void (*)(buf_t *), buf_t *, dev_t, int, daddr_t,
 	    struct uio *);

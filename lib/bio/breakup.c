@@ -1210,3 +1210,37 @@ ddisim_bio_submit(struct ddisim_bio *h, uint32_t channel, buf_t *bp)
 	bio_cur = saved;
 	bio_channel = saved_ch;
 }
+
+/*
+ * dma_pageio (DDI 1 to 4): raw I/O broken at page boundaries for DMA.
+ * In UnixWare 2 and 7 it is buf_breakup with a fixed bcb: kernel, user
+ * and page-list data, each piece physically contiguous, at most a page,
+ * whole sectors, no address limit.
+ */
+static struct {
+	physreq_t	preq;
+	bcb_t		bcb;
+	uint64_t	gen;		/* machine the physreq was prepped on */
+} pageio;
+static pthread_mutex_t pageio_lock = PTHREAD_MUTEX_INITIALIZER;
+
+DDI_PUBLIC void
+dma_pageio(void (*strat)(buf_t *), buf_t *bp)
+{
+	machine_ensure();
+	pthread_mutex_lock(&pageio_lock);
+	if (pageio.gen != machine->generation) {
+		memset(&pageio.preq, 0, sizeof(pageio.preq));
+		pageio.preq.phys_align = 1;
+		pageio.preq.phys_boundary = (paddr_t)pg();
+		VERIFY(physreq_prep(&pageio.preq, KM_SLEEP));
+		pageio.bcb.bcb_addrtypes = BA_KVIRT | BA_UVIRT | BA_PAGELIST;
+		pageio.bcb.bcb_flags = BCB_PHYSCONTIG;
+		pageio.bcb.bcb_max_xfer = pg();
+		pageio.bcb.bcb_granularity = 512;
+		pageio.bcb.bcb_physreqp = &pageio.preq;
+		pageio.gen = machine->generation;
+	}
+	pthread_mutex_unlock(&pageio_lock);
+	breakup(strat, bp, &pageio.bcb, 40, "dma_pageio", DDI_CALLER);
+}

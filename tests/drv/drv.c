@@ -310,3 +310,47 @@ F(disk_image)(void)
 	return F(disk);
 }
 #endif
+
+#if __DDI_AT_MOST(40) && !__DDI_ODDI
+/* A DMA device that takes one page at most, contiguous: dma_pageio. */
+static unsigned long F(bad);
+
+static void
+F(pg_strat)(buf_t *bp)
+{
+	unsigned long off = (unsigned long)bp->b_blkno * 512 + bp->b_blkoff;
+	paddr_t pa = vtop(bp->b_un.b_addr, bp->b_proc);
+
+	if (bp->b_bcount > 4096 || pa / 4096 != (pa + bp->b_bcount - 1) / 4096)
+		F(bad)++;
+	F(reqs)++;
+	if (bp->b_flags & B_READ)
+		bcopy(F(disk) + off, bp->b_un.b_addr, bp->b_bcount);
+	else
+		bcopy(bp->b_un.b_addr, F(disk) + off, bp->b_bcount);
+	bp->b_resid = 0;
+	biodone(bp);
+}
+
+/* Write len bytes of data at off through dma_pageio; pieces, bad ones. */
+int
+F(pageio)(void *data, int len, int off, unsigned long *pieces,
+    unsigned long *bad)
+{
+	buf_t *bp = getrbuf(KM_SLEEP);
+	int e;
+
+	F(reqs) = F(bad) = 0;
+	bp->b_flags |= B_WRITE;
+	bp->b_addrtype = BA_KVIRT;
+	bp->b_un.b_addr = data;
+	bp->b_bcount = (uint_t)len;
+	bp->b_blkno = off / 512;
+	dma_pageio(F(pg_strat), bp);
+	e = biowait(bp);
+	freerbuf(bp);
+	*pieces = F(reqs);
+	*bad = F(bad);
+	return e;
+}
+#endif

@@ -56,6 +56,7 @@ int drv_5_count_pages(struct page *);
 int drv_71_raw(int, void *, int, int, int *);
 unsigned char *drv_71_disk_image(void);
 int drv_4_raw(int, void *, int, int, int *);
+int drv_4_pageio(void *, int, int, unsigned long *, unsigned long *);
 unsigned char *drv_4_disk_image(void);
 int drv_5_raw(int, void *, int, int, int *);
 unsigned char *drv_5_disk_image(void);
