@@ -30,6 +30,7 @@ struct kbuf {
 	size_t		kb_sgbytes;
 	void		*kb_alias;	/* mapping to undo, or NULL */
 	void		*kb_uio;	/* a piece's own uio, or NULL */
+	struct kbuf	*kb_next;	/* a breakup's spare pieces */
 };
 
 /* A live buf from getrbuf; reports for func and returns NULL if not. */

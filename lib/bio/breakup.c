@@ -92,6 +92,7 @@ struct brk {
 	ushort_t	saved_count;
 	uint_t		saved_flags;
 	struct kbuf	res;		/* single piece: its list, mapping */
+	struct kbuf	*spare;		/* done pieces, for the next ones */
 	/* the single-piece form: what the request had before */
 	__ddi_iodone_t	saved_iodone;
 	void		*saved_misc;
@@ -305,6 +306,13 @@ plan_piece(const struct brk *b, uint64_t off, struct piece *pc, bool *fault)
 static void
 brk_free(struct brk *b)
 {
+	struct kbuf *kb, *next;
+
+	for (kb = b->spare; kb != NULL; kb = next) {
+		next = kb->kb_next;
+		kb->kb_next = NULL;
+		freerbuf(&kb->kb_buf);
+	}
 	pthread_cond_destroy(&b->cv);
 	pthread_mutex_destroy(&b->mtx);
 	free(b);
@@ -346,10 +354,15 @@ brk_piece_done(buf_t *cbp)
 	int e = geterror(cbp);
 	bool last;
 
-	/* The piece goes first: the request may be finished at once. */
+	/*
+	 * The piece's extras go first, and the piece becomes a spare for
+	 * the next one: the request may be finished at once, and frees the
+	 * spares then.
+	 */
 	piece_release(kb);
-	freerbuf(cbp);
 	pthread_mutex_lock(&b->mtx);
+	kb->kb_next = b->spare;
+	b->spare = kb;
 	if (e != 0 && b->error == 0)
 		b->error = e;
 	if ((e != 0 || moved < len) && off + moved < b->short_at)
@@ -521,13 +534,27 @@ piece_uio(const struct brk *b, uint64_t off, uint64_t len, buf_t *cbp,
 
 /* A piece's buf: the request's identity, its own place and data. */
 static buf_t *
-piece_buf(const struct brk *b, uint64_t devoff, uint64_t len)
+piece_buf(struct brk *b, uint64_t devoff, uint64_t len)
 {
 	const buf_t *bp = b->parent;
-	buf_t *cbp = getrbuf(KM_SLEEP);
+	struct kbuf *kb;
+	buf_t *cbp;
 
-	if (cbp == NULL)	/* after a report, under warn or count */
-		return NULL;
+	pthread_mutex_lock(&b->mtx);
+	if ((kb = b->spare) != NULL)
+		b->spare = kb->kb_next;
+	pthread_mutex_unlock(&b->mtx);
+	if (kb != NULL) {
+		/* a fresh header, as getrbuf makes it, on the same trailer */
+		cbp = &kb->kb_buf;
+		memset(cbp, 0, sizeof(*cbp));
+		cbp->b_flags = B_BUSY | B_KERNBUF;
+		cbp->b_iowait = kb;
+		kb->kb_done = false;
+		kb->kb_next = NULL;
+	} else if ((cbp = getrbuf(KM_SLEEP)) == NULL) {
+		return NULL;	/* after a report, under warn or count */
+	}
 	cbp->b_flags |= bp->b_flags & B_READ;
 	cbp->b_edev = bp->b_edev;
 	cbp->b_blkno = (daddr_t)(devoff / 512);
@@ -593,7 +620,7 @@ piece_describe(const struct brk *b, const struct piece *pc, buf_t *cbp)
 
 /* One transfer of the bounce buffer's [at, at+len) at devoff; waits. */
 static int
-bounce_io(const struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
+bounce_io(struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
     uint64_t devoff, bool rd, uint64_t *moved)
 {
 	buf_t *cbp = piece_buf(b, devoff, len);
