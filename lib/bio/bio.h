@@ -33,6 +33,9 @@ struct kbuf {
 	struct kbuf	*kb_next;	/* a breakup's spare pieces */
 };
 
+/* Clear kb's header to what getrbuf gives (its lock and wait kept). */
+void	kbuf_reset(struct kbuf *kb);
+
 /* A live buf from getrbuf; reports for func and returns NULL if not. */
 struct kbuf *kbuf_of(buf_t *bp, const char *func, const void *caller);
 

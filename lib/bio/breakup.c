@@ -545,13 +545,8 @@ piece_buf(struct brk *b, uint64_t devoff, uint64_t len)
 		b->spare = kb->kb_next;
 	pthread_mutex_unlock(&b->mtx);
 	if (kb != NULL) {
-		/* a fresh header, as getrbuf makes it, on the same trailer */
+		kbuf_reset(kb);		/* a fresh header, same trailer */
 		cbp = &kb->kb_buf;
-		memset(cbp, 0, sizeof(*cbp));
-		cbp->b_flags = B_BUSY | B_KERNBUF;
-		cbp->b_iowait = kb;
-		kb->kb_done = false;
-		kb->kb_next = NULL;
 	} else if ((cbp = getrbuf(KM_SLEEP)) == NULL) {
 		return NULL;	/* after a report, under warn or count */
 	}

@@ -65,6 +65,34 @@ kbuf_of(buf_t *bp, const char *func, const void *caller)
 	return kb;
 }
 
+/* The header as getrbuf hands it out, on a trailer not waited on. */
+void
+kbuf_reset(struct kbuf *kb)
+{
+	memset(&kb->kb_buf, 0, sizeof(kb->kb_buf));
+	kb->kb_buf.b_flags = B_BUSY | B_KERNBUF;
+	kb->kb_buf.b_edev = NODEV;
+	kb->kb_buf.b_iowait = kb;
+	kb->kb_done = false;
+	kb->kb_next = NULL;
+}
+
+/*
+ * Lock kb for a change nobody may be waiting through; false, unlocked
+ * and reported for func, when someone is in biowait.
+ */
+static bool
+kbuf_lock_idle(struct kbuf *kb, const char *func, const void *caller)
+{
+	pthread_mutex_lock(&kb->kb_mtx);
+	if (kb->kb_waiters == 0)
+		return true;
+	pthread_mutex_unlock(&kb->kb_mtx);
+	verify_report(func, caller, "buf %p is being waited for in biowait",
+	    (void *)&kb->kb_buf);
+	return false;
+}
+
 DDI_PUBLIC buf_t *
 getrbuf(int flags)
 {
@@ -74,15 +102,16 @@ getrbuf(int flags)
 	machine_ensure();
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, caller))
 		return NULL;
-	kb = kmem_alloc_fast(sizeof(*kb), &plain, flags, KA_ZERO, caller);
+	kb = kmem_alloc_fast(sizeof(*kb), &plain, flags, 0, caller);
 	if (kb == NULL)
-		kb = kmem_alloc_cons(sizeof(*kb), &plain, flags, KA_ZERO,
-		    KK_BUF, __func__, caller);
+		kb = kmem_alloc_cons(sizeof(*kb), &plain, flags, 0, KK_BUF,
+		    __func__, caller);
 	if (kb == NULL)
 		return NULL;
-	kb->kb_buf.b_flags = B_BUSY | B_KERNBUF;
-	kb->kb_buf.b_edev = NODEV;
-	kb->kb_buf.b_iowait = kb;
+	/* the trailer zeroed here, the header by kbuf_reset */
+	memset((char *)kb + sizeof(kb->kb_buf), 0, sizeof(*kb) -
+	    sizeof(kb->kb_buf));
+	kbuf_reset(kb);
 	pthread_mutex_init(&kb->kb_mtx, NULL);
 	pthread_cond_init(&kb->kb_cv, NULL);
 	kb->kb_magic = KB_LIVE;
@@ -96,15 +125,9 @@ freerbuf(buf_t *bp)
 	struct kbuf *kb;
 
 	machine_ensure();
-	if ((kb = kbuf_of(bp, __func__, caller)) == NULL)
+	if ((kb = kbuf_of(bp, __func__, caller)) == NULL ||
+	    !kbuf_lock_idle(kb, __func__, caller))
 		return;
-	pthread_mutex_lock(&kb->kb_mtx);
-	if (kb->kb_waiters > 0) {
-		pthread_mutex_unlock(&kb->kb_mtx);
-		verify_report(__func__, caller, "buf %p is being waited for "
-		    "in biowait", (void *)bp);
-		return;
-	}
 	kb->kb_magic = KB_DEAD;
 	pthread_mutex_unlock(&kb->kb_mtx);
 	pthread_mutex_destroy(&kb->kb_mtx);
@@ -223,15 +246,9 @@ bioreset(buf_t *bp)
 	struct kbuf *kb;
 
 	machine_ensure();
-	if ((kb = kbuf_of(bp, __func__, caller)) == NULL)
+	if ((kb = kbuf_of(bp, __func__, caller)) == NULL ||
+	    !kbuf_lock_idle(kb, __func__, caller))
 		return;
-	pthread_mutex_lock(&kb->kb_mtx);
-	if (kb->kb_waiters > 0) {
-		pthread_mutex_unlock(&kb->kb_mtx);
-		verify_report(__func__, caller, "buf %p is being waited for "
-		    "in biowait", (void *)bp);
-		return;
-	}
 	bp->b_flags &= ~(uint_t)(B_DONE | B_ERROR);
 	bp->b_error = 0;
 	bp->b_resid = 0;
