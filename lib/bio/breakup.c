@@ -40,6 +40,7 @@
 #include "kern/kern.h"
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
+#include "streams/streams.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/page.h"
@@ -388,11 +389,13 @@ piece_list(const struct brk *b, uint64_t off, uint64_t len, unsigned nel,
 	size_t esz = !v8 ? sizeof(ba_scgth_t) : wide ?
 	    sizeof(scgth_el64_t) : sizeof(scgth_el32_t);
 	struct kcons ac = b->c;
-	uint64_t apa;
+	uint64_t pa[UINT8_MAX + 1];
+	size_t ln[UINT8_MAX + 1];
 	unsigned n = 0;
 	uint8_t *arr;
 	struct seg e;
 
+	VERIFY3U(nel, <=, UINT8_MAX + 1);
 	ac.contig = true;
 	ac.boundary = 0;
 	if (ac.align < 8)
@@ -405,42 +408,22 @@ piece_list(const struct brk *b, uint64_t off, uint64_t len, unsigned nel,
 		VERIFY(next_extent(b, off + done, len - done, &e, &line));
 		VERIFY(e.has_pa);
 		VERIFY3U(n, <, nel);
-		if (!v8) {
-			((ba_scgth_t *)arr)[n].sg_base = (paddr_t)e.pa;
-			((ba_scgth_t *)arr)[n].sg_size = (uint32_t)e.len;
-		} else if (wide) {
-			((scgth_el64_t *)arr)[n].sg_base[0] = (uint32_t)e.pa;
-			((scgth_el64_t *)arr)[n].sg_base[1] =
-			    (uint32_t)(e.pa >> 32);
-			((scgth_el64_t *)arr)[n].sg_size = (uint32_t)e.len;
-		} else {
-			((scgth_el32_t *)arr)[n].sg_base = (uint32_t)e.pa;
-			((scgth_el32_t *)arr)[n].sg_size = (uint32_t)e.len;
-		}
+		pa[n] = e.pa;
+		ln[n] = e.len;
 	}
-	VERIFY(vm_vtop(arr, &apa) == 0);
 	kb->kb_sg = arr;
 	kb->kb_sgbytes = nel * esz;
 	cbp->b_addrtype = BA_SCGTH;
-	if (!v8) {
-		cbp->b_un.b_scgth = (ba_scgth_t *)arr;
-		cbp->b_scgth_count = (ushort_t)n;
+	if (v8) {
+		scgth_fill(&cbp->b_scgth, arr, n, wide, pa, ln);
 		return true;
 	}
-	memset(&cbp->b_scgth, 0, sizeof(cbp->b_scgth));
-	cbp->b_scgth.sg_nelem = (uchar_t)n;
-	if (wide) {
-		cbp->b_scgth.sg_elem.el64 = (scgth_el64_t *)arr;
-		cbp->b_scgth.sg_el_addr.ea64.sg_base[0] = (uint32_t)apa;
-		cbp->b_scgth.sg_el_addr.ea64.sg_base[1] = (uint32_t)(apa >> 32);
-		cbp->b_scgth.sg_el_addr.ea64.sg_size = (uint32_t)(n * esz);
-		cbp->b_scgth.sg_format = SCGTH_EL64;
-	} else {
-		cbp->b_scgth.sg_elem.el32 = (scgth_el32_t *)arr;
-		cbp->b_scgth.sg_el_addr.ea32.sg_base = (uint32_t)apa;
-		cbp->b_scgth.sg_el_addr.ea32.sg_size = (uint32_t)(n * esz);
-		cbp->b_scgth.sg_format = SCGTH_EL32;
+	for (unsigned i = 0; i < n; i++) {
+		((ba_scgth_t *)arr)[i].sg_base = (paddr_t)pa[i];
+		((ba_scgth_t *)arr)[i].sg_size = (uint32_t)ln[i];
 	}
+	cbp->b_un.b_scgth = (ba_scgth_t *)arr;
+	cbp->b_scgth_count = (ushort_t)n;
 	return true;
 }
 

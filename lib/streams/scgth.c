@@ -80,7 +80,12 @@ scgth_array(size_t bytes, const struct kcons *dc, const void *caller)
 	    caller);
 }
 
-static void
+/*
+ * Fill the element array arr (simulated RAM) from n (pa, len) pairs, in
+ * 64-bit elements if wide, and describe it in *sg.  msgscgth and
+ * buf_breakup's DDI 8 lists both build theirs here.
+ */
+void
 scgth_fill(scgth_t *sg, void *arr, size_t n, bool wide, const uint64_t *pa,
     const size_t *len)
 {

@@ -112,6 +112,11 @@ bool	str_conform_copies(mblk_t *mp, const struct kcons *c,
 void	str_copies_free(mblk_t *copies);
 mblk_t	*str_conform_commit(mblk_t *mp, mblk_t *copies);
 
+/* A list's element array from (pa, len) pairs (scgth.c). */
+struct scgth;
+void	scgth_fill(struct scgth *sg, void *arr, size_t n, bool wide,
+	    const uint64_t *pa, const size_t *len);
+
 /* Release halves (1 or 2) of an mdb; the last frees it. */
 void	str_mdb_release(struct mdb *h, unsigned halves);
 
