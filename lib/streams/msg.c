@@ -13,12 +13,6 @@
 
 #include "sys/stream.h"
 
-static inline size_t
-blen(const mblk_t *b)
-{
-	return (size_t)(b->b_wptr - b->b_rptr);
-}
-
 /* Bytes in the leading blocks that share the first block's type. */
 static size_t
 xmsgsize(const mblk_t *mp)

@@ -18,12 +18,6 @@
 #include "sys/stream.h"
 #include "exports.h"
 
-static inline size_t
-blen(const mblk_t *b)
-{
-	return (size_t)(b->b_wptr - b->b_rptr);
-}
-
 bool
 str_physreq_cons(physreq_t *preq, unsigned level, struct kcons *c,
     const char *func, const void *caller)

@@ -26,12 +26,6 @@
 
 #define SG_MAX		255		/* sg_nelem is a uchar_t */
 
-static inline size_t
-blen(const mblk_t *b)
-{
-	return (size_t)(b->b_wptr - b->b_rptr);
-}
-
 /*
  * The segments of the message as it will be once the copies are in:
  * at most max, in pa/len.  Returns the count, or max + 1 when more.

@@ -55,6 +55,13 @@ struct mdb {
 /* Largest buffer kept inline with its header. */
 #define STR_INLINE_MAX	(1024 - sizeof(struct mdb))
 
+/* Bytes of data in a block. */
+static inline size_t
+blen(const mblk_t *b)
+{
+	return (size_t)(b->b_wptr - b->b_rptr);
+}
+
 /* What placement a level's plain allocb gives (see str_level_cons). */
 void	str_level_cons(unsigned level, struct kcons *c);
 
