@@ -31,6 +31,41 @@ prop_iters(long dflt)
 	return v;
 }
 
+/*
+ * xorshift64*: the property tests' random numbers, from a fixed seed
+ * (prop_seed), so that a failure is the same run after run.
+ */
+static inline uint64_t *
+prop_statep(void)
+{
+	static uint64_t state = 1;
+
+	return &state;
+}
+
+static inline void
+prop_seed(uint64_t seed)
+{
+	*prop_statep() = seed != 0 ? seed : 1;
+}
+
+static inline uint64_t
+rnd(void)
+{
+	uint64_t *s = prop_statep();
+
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * UINT64_C(2685821657736338717);
+}
+
+static inline size_t
+rndn(size_t n)
+{
+	return n == 0 ? 0 : (size_t)(rnd() % n);
+}
+
 /* True when the suite runs without fork (Valgrind, TSan): no abort tests. */
 static inline int
 nofork(void)

@@ -21,22 +21,6 @@
 #define DISK	(4u << 20)
 #define PG	4096u
 
-static uint64_t rng_state;
-
-static uint64_t
-rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * UINT64_C(2685821657736338717);
-}
-
-static size_t
-rndn(size_t n)
-{
-	return n == 0 ? 0 : (size_t)(rnd() % n);
-}
 
 /* The disk: its image, the bcb it declared, what it saw. */
 static struct rd {
@@ -427,7 +411,7 @@ round_trips(const char *spec, bool defer, long iters)
 	MACHINE_UP(spec);
 	rd_start(defer);
 	buffers_init();
-	rng_state = UINT64_C(0x243f6a8885a308d3) ^ (uint64_t)iters;
+	prop_seed(UINT64_C(0x243f6a8885a308d3) ^ (uint64_t)iters);
 	for (long it = 0; it < iters; it++) {
 		int kind = (int)rndn(NKINDS), how = (int)rndn(NHOW);
 		bcb_t *bcb = mkbcb(kind);
@@ -587,7 +571,7 @@ START_TEST(user_requests)
 	rd_start(false);
 	p = ddisim_proc_create(sizeof(data) * 2, UINT64_C(1) << 24);
 	u = ddisim_proc_base(p);
-	rng_state = 77;
+	prop_seed(77);
 	for (int it = 0; it < 40; it++) {
 		bcb_t *bcb = mkbcb(kinds[it % 4]);
 		uint64_t g = bcb->bcb_granularity;

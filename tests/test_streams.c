@@ -21,23 +21,6 @@
 #define PG		4096u
 #define BELOW_16M	(UINT64_C(1) << 24)
 
-/* xorshift64*: the property tests' random numbers, from a fixed seed. */
-static uint64_t rng_state;
-
-static uint64_t
-rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * UINT64_C(2685821657736338717);
-}
-
-static size_t
-rndn(size_t n)
-{
-	return n == 0 ? 0 : (size_t)(rnd() % n);
-}
 
 static size_t
 blen(const mblk_t *b)
@@ -1496,7 +1479,7 @@ property_run(const char *spec, long iters, bool inject)
 
 	MACHINE_UP(spec);
 	memset(&seen, 0, sizeof(seen));
-	rng_state = UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)iters;
+	prop_seed(UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)iters);
 	base = ddisim_outstanding();
 	ext_made = 0;
 	for (long it = 0; it < iters; it++) {
@@ -1645,7 +1628,7 @@ prop_classic(const char *spec, bool inject)
 	size_t base;
 
 	MACHINE_UP(spec);
-	rng_state = UINT64_C(0x5bd1e995) ^ (uint64_t)iters;
+	prop_seed(UINT64_C(0x5bd1e995) ^ (uint64_t)iters);
 	base = ddisim_outstanding();
 	ext_made = 0;
 	for (long it = 0; it < iters; it++) {
