@@ -25,34 +25,12 @@
 
 #include "ddicompat/ddisim.h"
 
+#include "bench_util.h"
+
 #define REPS	5
 
 static unsigned failures;
 static volatile unsigned long sink;
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t
-median(uint64_t *v)
-{
-	qsort(v, REPS, sizeof(*v), cmp);
-	return v[REPS / 2];
-}
 
 /* A device that takes every piece at once and moves nothing. */
 static void
@@ -143,7 +121,8 @@ bench_pieces(void)
 			base[rep] = (now_ns() - t0) * 10 / rounds / n;
 		}
 		{
-			uint64_t o = median(ours), b = median(base);
+			uint64_t o = median_u64(ours, REPS);
+			uint64_t b = median_u64(base, REPS);
 
 			printf("  %7u %12.1f %12.1f %7.2fx\n", n, o / 10.0,
 			    b / 10.0, b ? (double)o / (double)b : 0);
@@ -189,7 +168,8 @@ bench_bounce(void)
 		base[rep] = (now_ns() - t0) / rounds;
 	}
 	{
-		uint64_t o = median(ours), b = median(base);
+		uint64_t o = median_u64(ours, REPS);
+		uint64_t b = median_u64(base, REPS);
 
 		printf("  ours %llu ns, memcpy %llu ns: %.0f %% of memcpy's "
 		    "throughput\n", (unsigned long long)o,

@@ -39,6 +39,8 @@
 #include <sys/kmem.h>
 
 #include "ddicompat/ddisim.h"
+
+#include "bench_util.h"
 #include "kmem/pool.h"
 #include "palloc/palloc.h"
 
@@ -71,27 +73,10 @@ bench_fail(const char *fmt, ...)
 	bench_failures++;
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int
 cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return (x > y) - (x < y);
 }

@@ -35,6 +35,8 @@
 
 #include "ddicompat/ddisim.h"
 
+#include "bench_util.h"
+
 #define REPS		5
 #define KIB		1024u
 
@@ -53,30 +55,6 @@ bench_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	bench_failures++;
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t
-median(uint64_t *v)
-{
-	qsort(v, REPS, sizeof(*v), cmp_u64);
-	return v[REPS / 2];
 }
 
 static unsigned long
@@ -211,7 +189,8 @@ bench_pullup(void)
 				base[rep] = (now_ns() - t0) / n;
 			}
 			{
-				uint64_t o = median(ours), m = median(base);
+				uint64_t o = median_u64(ours, REPS);
+				uint64_t m = median_u64(base, REPS);
 
 				printf("  %8zu %7u %12llu %12llu %10.0f%%\n",
 				    totals[t], nbs[b], (unsigned long long)o,
@@ -264,7 +243,8 @@ bench_conforming(void)
 			base[rep] = (now_ns() - t0) * 10 / n / nbs[b];
 		}
 		{
-			uint64_t o = median(ours), m = median(base);
+			uint64_t o = median_u64(ours, REPS);
+			uint64_t m = median_u64(base, REPS);
 
 			printf("  %7u %12.1f %12.1f %7.2fx\n", nbs[b],
 			    (double)o / 10, (double)m / 10,
@@ -324,7 +304,8 @@ bench_alloc(void)
 				base[rep] = (now_ns() - t0) / n / 64;
 		}
 		{
-			uint64_t o = median(ours), m = median(base);
+			uint64_t o = median_u64(ours, REPS);
+			uint64_t m = median_u64(base, REPS);
 
 			printf("  %6d %10llu %10llu %7.2fx\n", sizes[s],
 			    (unsigned long long)o, (unsigned long long)m,
