@@ -46,4 +46,12 @@ struct kbuf *kbuf_of(buf_t *bp, const char *func, const void *caller);
 bool	bcb_valid(const bcb_t *b, bool ddi8, const char *func,
 	    const void *caller);
 
+/*
+ * buf_breakup's body: level is the interface version whose rules apply
+ * (80 for DDI 8, 71 for DDI 6 to 7.1, 40 and below for the older ones),
+ * func and caller name the entry point in reports.
+ */
+void	bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
+	    unsigned level, const char *func, const void *caller);
+
 #endif /* DDICOMPAT_BIO_H */

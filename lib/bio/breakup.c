@@ -998,8 +998,8 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	return true;
 }
 
-static void
-breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
+void
+bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
     unsigned level, const char *func, const void *caller)
 {
 	struct piece *pcs = NULL, one;
@@ -1103,13 +1103,13 @@ breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 DDI_PUBLIC void
 buf_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp)
 {
-	breakup(strat, bp, bcbp, KLEVEL_LATEST, __func__, DDI_CALLER);
+	bio_breakup(strat, bp, bcbp, KLEVEL_LATEST, __func__, DDI_CALLER);
 }
 
 DDI_PUBLIC void
 _Compat_buf_breakup7(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp)
 {
-	breakup(strat, bp, bcbp, 71, "buf_breakup", DDI_CALLER);
+	bio_breakup(strat, bp, bcbp, 71, "buf_breakup", DDI_CALLER);
 }
 
 DDI_PUBLIC uint64_t
@@ -1210,7 +1210,7 @@ ddisim_bio_submit(struct ddisim_bio *h, uint32_t channel, buf_t *bp)
 	}
 	bio_cur = h;
 	bio_channel = channel;
-	breakup(bio_strat, bp, bcb, KLEVEL_LATEST, "ddisim_bio_submit",
+	bio_breakup(bio_strat, bp, bcb, KLEVEL_LATEST, "ddisim_bio_submit",
 	    caller);
 	bio_cur = saved;
 	bio_channel = saved_ch;
@@ -1247,5 +1247,5 @@ dma_pageio(void (*strat)(buf_t *), buf_t *bp)
 		pageio.gen = machine->generation;
 	}
 	pthread_mutex_unlock(&pageio_lock);
-	breakup(strat, bp, &pageio.bcb, 40, "dma_pageio", DDI_CALLER);
+	bio_breakup(strat, bp, &pageio.bcb, 40, "dma_pageio", DDI_CALLER);
 }
