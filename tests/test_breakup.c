@@ -128,6 +128,24 @@ rd_transfer(buf_t *bp, uint64_t devoff)
 			    &last);
 			done += chunk;
 		}
+	} else if (bp->b_addrtype == BA_PAGELIST) {
+		struct page *pp = bp->b_pages;
+		uint64_t in = (uint64_t)(uintptr_t)bp->b_un.b_addr;
+
+		if (!(bp->b_flags & B_PAGEIO))
+			fault("a page list without B_PAGEIO", bp->b_flags);
+		for (; pp != NULL && in >= PG; in -= PG)
+			pp = ddisim_page_next(pp);
+		while (done < len && pp != NULL) {
+			uint64_t chunk = PG - in < len - done ? PG - in :
+			    len - done;
+
+			rd_move(ddisim_page_phys(pp) + in, chunk, devoff + done,
+			    r, done == 0, &contig, &last);
+			done += chunk;
+			in = 0;
+			pp = ddisim_page_next(pp);
+		}
 	} else if (bp->b_addrtype == BA_UIO) {
 		const uio_t *u = bp->b_un.b_uio;
 
@@ -173,7 +191,9 @@ rd_transfer(buf_t *bp, uint64_t devoff)
 static void
 rd_strat(buf_t *bp)
 {
-	uint64_t devoff = (uint64_t)bp->b_blkno * 512 + bp->b_blkoff;
+	uint64_t blk = bp->b_cblkno != 0 ? bp->b_cblkno :
+	    (uint64_t)(uint32_t)bp->b_blkno;
+	uint64_t devoff = blk * 512 + bp->b_blkoff;
 	uint64_t g = rd.bcb->bcb_granularity, mx = rd.bcb->bcb_max_xfer;
 	unsigned long n = ++rd.pieces;
 
@@ -1073,6 +1093,265 @@ START_TEST(misuse_aborts)
 }
 END_TEST
 
+void	_Compat_buf_breakup7(void (*)(buf_t *), buf_t *, const bcb_t *);
+
+/* One DDI 7.1 request of data or of a page list, waited for. */
+static int
+rq7(bcb_t *bcb, bool rd_, uint64_t devoff, void *data, struct page *pl,
+    size_t len)
+{
+	buf_t *bp = getrbuf(KM_SLEEP);
+	int e;
+
+	bp->b_flags |= rd_ ? B_READ : B_WRITE;
+	if (pl != NULL) {
+		bp->b_flags |= B_PAGEIO;
+		bp->b_addrtype = BA_PAGELIST;
+		bp->b_pages = pl;
+		bp->b_un.b_addr = data;		/* the offset in the first */
+	} else {
+		bp->b_addrtype = BA_KVIRT;
+		bp->b_un.b_addr = data;
+	}
+	bp->b_bcount = (uint_t)len;
+	bp->b_blkno = (daddr_t)(devoff / 512);
+	bp->b_blkoff = (ushort_t)(devoff % 512);
+	rd.bcb = bcb;
+	_Compat_buf_breakup7(rd_strat, bp, bcb);
+	e = biowait(bp);
+	if (e == 0 && bp->b_resid != 0)
+		e = -1;
+	freerbuf(bp);
+	return e;
+}
+
+/*
+ * A driver before DDI 8 that takes only page lists: a page list goes in
+ * place, any other request through a bounce buffer whose own pages are
+ * the list.
+ */
+START_TEST(page_lists_only)
+{
+	bcb_t *bcb;
+	physreq_t *p;
+	struct page *pl, *pp;
+	uint8_t *w, *r;
+	size_t len = 100 * 1024;
+	uint64_t b0, b1;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	bcb = mkbcb(ISA);
+	p = bcb->bcb_physreqp;
+	bcb->bcb_addrtypes = BA_PAGELIST;
+	p->phys_flags = 0;
+	ck_assert(physreq_prep(p, KM_SLEEP));
+	w = kmem_alloc(len, KM_SLEEP);		/* anywhere: bounced */
+	r = kmem_zalloc(len, KM_SLEEP);
+	for (size_t i = 0; i < len; i++)
+		w[i] = (uint8_t)(i * 11 + 3);
+	ddisim_breakup_stats(&b0, NULL);
+	ck_assert_int_eq(rq7(bcb, false, 8192, w, NULL, len), 0);
+	ck_assert_int_eq(rq7(bcb, true, 8192, r, NULL, len), 0);
+	ddisim_breakup_stats(&b1, NULL);
+	ck_assert_uint_eq(b1, b0 + 2);
+	ck_assert_mem_eq(r, w, len);
+	ck_assert_mem_eq(rd.img + 8192, w, len);
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	/* a low page list goes as it is, cut at the 64 KiB lines */
+	pl = ddisim_pagelist_create(26, UINT64_C(1) << 24);
+	ck_assert_ptr_nonnull(pl);
+	rd.pieces = 0;
+	ck_assert_int_eq(rq7(bcb, true, 8192, (void *)512, pl, len), 0);
+	ddisim_breakup_stats(&b0, NULL);
+	ck_assert_uint_eq(b0, b1);
+	ck_assert_uint_ge(rd.pieces, 2);
+	pp = pl;
+	for (size_t off = 0; off < len; pp = ddisim_page_next(pp)) {
+		size_t in = off == 0 ? 512 : 0, n = PG - in;
+
+		if (n > len - off)
+			n = len - off;
+		ck_assert_mem_eq((uint8_t *)ddisim_page_addr(pp) + in,
+		    w + off, n);
+		off += n;
+	}
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	ddisim_pagelist_destroy(pl);
+	kmem_free(w, len);
+	kmem_free(r, len);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * DDI 8 names a request's block in b_cblkno when it is not 0, and every
+ * piece carries both forms; DDI 6 to 7.1 use b_blkno alone.
+ */
+
+static uint64_t seen_cblkno, seen_blkno;
+static unsigned long v7_pieces, v7_faults;
+static void v7_strat(buf_t *);
+
+static void
+blkno_strat(buf_t *bp)
+{
+	seen_cblkno = bp->b_cblkno;
+	seen_blkno = (uint64_t)(uint32_t)bp->b_blkno;
+	rd_strat(bp);
+}
+
+static void
+blkno_strat7(buf_t *bp)
+{
+	seen_cblkno = bp->b_cblkno;
+	seen_blkno = (uint64_t)(uint32_t)bp->b_blkno;
+	v7_strat(bp);
+}
+
+START_TEST(block_numbers)
+{
+	bcb_t *bcb;
+	uint8_t *w;
+	size_t len = 8 * 1024;
+	buf_t *bp;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	bcb = mkbcb(WIDE);
+	bcb->bcb_max_xfer = 4096;
+	bcb->bcb_physreqp->phys_max_scgth = 8;
+	ck_assert(bcb_prep(bcb, KM_SLEEP));
+	w = kmem_alloc(len, KM_SLEEP);
+	memset(w, 0xc3, len);
+	for (int v = 0; v < 2; v++) {
+		bp = getrbuf(KM_SLEEP);
+		bp->b_flags |= B_WRITE;
+		bp->b_addrtype = BA_KVIRT;
+		bp->b_un.b_addr = (caddr_t)w;
+		bp->b_bcount = (uint_t)len;
+		bp->b_blkno = 100;
+		bp->b_cblkno = 3000;
+		rd.bcb = bcb;
+		memset(rd.img, 0, DISK);
+		if (v == 0)
+			buf_breakup(blkno_strat, bp, bcb);
+		else
+			_Compat_buf_breakup7(blkno_strat7, bp, bcb);
+		ck_assert_int_eq(biowait(bp), 0);
+		freerbuf(bp);
+		/* the last piece: the second 4 KiB */
+		if (v == 0) {
+			ck_assert_uint_eq(seen_cblkno, 3008);
+			ck_assert_uint_eq(seen_blkno, 3008);
+			ck_assert_uint_eq(rd.img[3000 * 512], 0xc3);
+			ck_assert_uint_eq(rd.img[100 * 512], 0);
+		} else {
+			ck_assert_uint_eq(seen_cblkno, 0);
+			ck_assert_uint_eq(seen_blkno, 108);
+			ck_assert_uint_eq(rd.img[100 * 512], 0xc3);
+			ck_assert_uint_eq(rd.img[3000 * 512], 0);
+		}
+	}
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	ck_assert_uint_eq(v7_faults, 0);
+	kmem_free(w, len);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * DDI 6 to 7.1: lists of ba_scgth_t in b_un.b_scgth, and nothing above
+ * 4 GiB, whatever the physreq says.
+ */
+static void
+v7_strat(buf_t *bp)
+{
+	uint64_t devoff = (uint64_t)(uint32_t)bp->b_blkno * 512 +
+	    bp->b_blkoff, done = 0;
+	bool r = (bp->b_flags & B_READ) != 0;
+
+	v7_pieces++;
+	if (bp->b_addrtype != BA_SCGTH || bp->b_scgth.sg_format != 0 ||
+	    bp->b_scgth_count == 0 || bp->b_scgth_count > 8)
+		v7_faults++;
+	for (unsigned i = 0; i < bp->b_scgth_count; i++) {
+		const ba_scgth_t *e = &bp->b_un.b_scgth[i];
+		uint8_t *ram = ddisim_ptov(e->sg_base);
+
+		if (ram == NULL || e->sg_base % 4 != 0) {
+			v7_faults++;
+			continue;
+		}
+		if (r)
+			memcpy(ram, rd.img + devoff + done, e->sg_size);
+		else
+			memcpy(rd.img + devoff + done, ram, e->sg_size);
+		done += e->sg_size;
+	}
+	if (done != bp->b_bcount)
+		v7_faults++;
+	bp->b_resid = 0;
+	biodone(bp);
+}
+
+START_TEST(lists_before_ddi8)
+{
+	bcb_t *bcb;
+	physreq_t *p64;
+	uint8_t *w, *r;
+	size_t len = 64 * 1024;
+	uint64_t pa, b0, b1;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	bcb = mkbcb(WIDE);
+	bcb->bcb_physreqp->phys_max_scgth = 8;
+	ck_assert(bcb_prep(bcb, KM_SLEEP));
+	/* memory above 4 GiB, which a DDI 8 caller could take in place */
+	p64 = physreq_alloc(KM_SLEEP);
+	p64->phys_dmasize = 64;
+	ck_assert(physreq_prep(p64, KM_SLEEP));
+	ddisim_set_cpu(3);
+	w = kmem_alloc_physreq(len, p64, KM_SLEEP);
+	r = kmem_zalloc_physreq(len, p64, KM_SLEEP);
+	ddisim_set_cpu(0);
+	ck_assert_int_eq(ddisim_vtop(w, &pa), 0);
+	ck_assert_uint_ge(pa, UINT64_C(1) << 32);
+	for (size_t i = 0; i < len; i++)
+		w[i] = (uint8_t)(i ^ (i >> 8));
+	ddisim_breakup_stats(&b0, NULL);
+	for (int dir = 0; dir < 2; dir++) {
+		buf_t *bp = getrbuf(KM_SLEEP);
+
+		bp->b_flags |= dir ? B_READ : B_WRITE;
+		bp->b_addrtype = BA_KVIRT;
+		bp->b_un.b_addr = (caddr_t)(dir ? r : w);
+		bp->b_bcount = (uint_t)len;
+		bp->b_blkno = 40;
+		_Compat_buf_breakup7(v7_strat, bp, bcb);
+		ck_assert_int_eq(biowait(bp), 0);
+		freerbuf(bp);
+	}
+	ddisim_breakup_stats(&b1, NULL);
+	ck_assert_uint_eq(b1, b0 + 2);		/* both bounced below 4 GiB */
+	ck_assert_uint_eq(v7_faults, 0);
+	ck_assert_uint_gt(v7_pieces, 2);
+	ck_assert_mem_eq(r, w, len);
+	ck_assert_mem_eq(rd.img + 40 * 512, w, len);
+	kmem_free(w, len);
+	kmem_free(r, len);
+	physreq_free(p64);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1088,6 +1367,9 @@ main(void)
 	tcase_add_test(tc, layered_and_stacked);
 	tcase_add_test(tc, iovecs_revisit_a_page);
 	tcase_add_test(tc, kernel_breaks_up_before_biostart);
+	tcase_add_test(tc, page_lists_only);
+	tcase_add_test(tc, block_numbers);
+	tcase_add_test(tc, lists_before_ddi8);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, refusals);

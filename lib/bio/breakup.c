@@ -536,6 +536,8 @@ piece_buf(struct brk *b, uint64_t devoff, uint64_t len)
 	cbp->b_flags |= bp->b_flags & B_READ;
 	cbp->b_edev = bp->b_edev;
 	cbp->b_blkno = (daddr_t)(devoff / 512);
+	if (b->level >= 80)
+		cbp->b_cblkno = devoff / 512;
 	cbp->b_blkoff = (ushort_t)(devoff % 512);
 	cbp->b_bcount = (uint_t)len;
 	cbp->b_resid = bp->b_resid;
@@ -605,6 +607,7 @@ bounce_io(struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
 	struct kbuf *kb = (struct kbuf *)cbp;
 	struct piece pc = { .off = 0, .len = len, .nsegs = 1 };
 	struct brk bb = *b;
+	struct page *pl = NULL;
 	int e;
 
 	*moved = 0;
@@ -615,6 +618,17 @@ bounce_io(struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
 	if (b->ctype == BA_KVIRT) {
 		cbp->b_addrtype = BA_KVIRT;
 		cbp->b_un.b_addr = (caddr_t)bounce + at;
+	} else if (b->ctype == BA_PAGELIST) {
+		/* the bounce buffer's own pages, as a list */
+		if ((pl = pagelist_borrow(bounce + at, len, "buf_breakup")) ==
+		    NULL) {
+			freerbuf(cbp);
+			return ENOMEM;
+		}
+		cbp->b_addrtype = BA_PAGELIST;
+		cbp->b_flags |= B_PAGEIO;
+		cbp->b_pages = pl;
+		cbp->b_un.b_addr = (caddr_t)((uintptr_t)(bounce + at) % pg());
 	} else {
 		/* the bounce buffer is one extent: a list of one element */
 		bb.type = BA_KVIRT;
@@ -630,6 +644,7 @@ bounce_io(struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
 		e = -1;			/* short, without an error */
 	piece_release(kb);
 	freerbuf(cbp);
+	pagelist_return(pl, "buf_breakup");
 	return e;
 }
 
@@ -899,6 +914,8 @@ brk_ctype(uchar_t type, uchar_t takes)
 		return BA_SCGTH;
 	if (takes & BA_KVIRT)
 		return BA_KVIRT;
+	if (takes & BA_PAGELIST)
+		return BA_PAGELIST;	/* through a bounce buffer's pages */
 	return 0;
 }
 
@@ -982,7 +999,9 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	b->contig = b->c.contig || (bcbp->bcb_flags & BCB_PHYSCONTIG);
 	b->sync = (bcbp->bcb_flags & BCB_SYNCHRONOUS) != 0;
 	b->total = bp->b_bcount;
-	b->devoff = (uint64_t)(uint32_t)bp->b_blkno * 512 + bp->b_blkoff;
+	/* DDI 8 requests may name their block in 64 bits */
+	b->devoff = (level >= 80 && bp->b_cblkno != 0 ? bp->b_cblkno :
+	    (uint64_t)(uint32_t)bp->b_blkno) * 512 + bp->b_blkoff;
 	b->short_at = b->total;
 	if (b->ctype == 0) {
 		verify_report(func, caller, "bcb_addrtypes %#x has no type "
@@ -1023,6 +1042,9 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 	pthread_mutex_init(&b->mtx, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	g = bcbp->bcb_granularity;
+	/* only a page list becomes page lists in place */
+	if (b->ctype == BA_PAGELIST && b->type != BA_PAGELIST)
+		inplace = false;
 	if (b->devoff % g != 0 || b->total % g != 0) {
 		if (bcbp->bcb_flags & BCB_EXACT_SIZE) {
 			brk_free(b);
@@ -1067,12 +1089,16 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 			brk_fail(bp, EINVAL);	/* cannot be one piece */
 			return;
 		}
-		if (b->ctype != BA_KVIRT && b->ctype != BA_SCGTH)
+		/* a bounce buffer is kernel memory: never user addresses */
+		if (b->ctype != BA_KVIRT && b->ctype != BA_SCGTH &&
+		    b->ctype != BA_PAGELIST)
 			b->ctype = brk_ctype(BA_KVIRT, bcbp->bcb_addrtypes);
-		if (b->ctype != BA_KVIRT && b->ctype != BA_SCGTH) {
+		if (b->ctype == 0 && (bcbp->bcb_addrtypes & BA_PAGELIST))
+			b->ctype = BA_PAGELIST;
+		if (b->ctype == 0 || b->ctype == BA_UIO) {
 			verify_report(func, caller, "bcb_addrtypes %#x has no "
-			    "kernel form (BA_KVIRT or BA_SCGTH) for a bounce "
-			    "buffer", bcbp->bcb_addrtypes);
+			    "kernel form (BA_KVIRT, BA_SCGTH or BA_PAGELIST) "
+			    "for a bounce buffer", bcbp->bcb_addrtypes);
 			brk_free(b);
 			brk_fail(bp, EINVAL);
 			return;

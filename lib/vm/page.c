@@ -53,11 +53,52 @@ pagelist_free(struct page *pp)
 	for (; pp != NULL; pp = next) {
 		next = pp->p_next;
 		pp->magic = 0;
-		if (pp->kva != NULL)
+		if (pp->kva != NULL && !pp->borrowed)
 			kmem_free_checked(pp->kva, machine->spec.page,
 			    KK_PAGELIST, "ddisim_pagelist_destroy", NULL);
 		kmem_free_checked(pp, sizeof(*pp), KK_PAGELIST,
 		    "ddisim_pagelist_destroy", NULL);
+	}
+}
+
+struct page *
+pagelist_borrow(void *kva, size_t len, const char *func)
+{
+	size_t pg = machine->spec.page;
+	uint8_t *first = (uint8_t *)((uintptr_t)kva - (uintptr_t)kva % pg);
+	uint8_t *end = (uint8_t *)kva + len;
+	struct page *head = NULL, **tail = &head;
+	uint64_t pa;
+
+	for (uint8_t *va = first; va < end; va += pg) {
+		struct page *pp = kmem_alloc_cons(sizeof(*pp), &page_hdr,
+		    KM_NOSLEEP, KA_ZERO, KK_PAGELIST, func, NULL);
+
+		if (pp == NULL) {
+			pagelist_return(head, func);
+			return NULL;
+		}
+		VERIFY(vm_vtop(va, &pa) == 0);
+		pp->pfn = pa >> machine->pshift;
+		pp->kva = vm_ptov(pp->pfn << machine->pshift);
+		pp->borrowed = true;
+		pp->magic = PAGE_LIVE;
+		*tail = pp;
+		tail = &pp->p_next;
+	}
+	return head;
+}
+
+void
+pagelist_return(struct page *pp, const char *func)
+{
+	struct page *next;
+
+	for (; pp != NULL; pp = next) {
+		next = pp->p_next;
+		VERIFY(pp->borrowed);
+		pp->magic = 0;
+		kmem_free_checked(pp, sizeof(*pp), KK_PAGELIST, func, NULL);
 	}
 }
 

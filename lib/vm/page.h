@@ -11,6 +11,7 @@
 
 struct page {
 	uint32_t	magic;		/* PAGE_LIVE */
+	bool		borrowed;	/* kva belongs to someone else */
 	struct page	*p_next;	/* the list, NULL-terminated */
 	uint64_t	pfn;
 	void		*kva;		/* its direct-map address */
@@ -19,5 +20,13 @@ struct page {
 /* Whether pp is a page of a simulated list; reports for func if not. */
 bool	page_valid(const struct page *pp, const char *func,
 	    const void *caller);
+
+/*
+ * A list of the pages under [kva, kva+len) of kernel memory that is
+ * physically contiguous, which the list does not own; NULL if host or
+ * kernel memory is short.  pagelist_return gives the headers back.
+ */
+struct page *pagelist_borrow(void *kva, size_t len, const char *func);
+void	pagelist_return(struct page *pp, const char *func);
 
 #endif /* DDICOMPAT_PAGE_H */
