@@ -55,6 +55,7 @@
 #define BRK_WINDOW	4		/* pieces in flight, synchronously */
 #define BRK_BOUNCE	(16 * 1024)	/* bounce buffer, before rounding */
 #define BRK_MAXBIO	(128 * 1024)	/* bcb_max_xfer 0: DRV_MAXBIOSIZE */
+#define BRK_INLINE	32		/* planned pieces on the stack */
 
 /* A stretch of the request's data: one page or iovec at most. */
 struct seg {
@@ -352,7 +353,9 @@ brk_piece_done(buf_t *cbp)
 	struct brk *b = kb->kb_brk;
 	uint64_t off = kb->kb_off, len = cbp->b_bcount;
 	uint64_t moved = cbp->b_resid < len ? len - cbp->b_resid : 0;
-	int e = geterror(cbp);
+	/* geterror's answer: biodone checked the buf already */
+	int e = !(cbp->b_flags & B_ERROR) ? 0 : cbp->b_error != 0 ?
+	    cbp->b_error : EIO;
 	bool last;
 
 	/*
@@ -370,7 +373,8 @@ brk_piece_done(buf_t *cbp)
 		b->short_at = off + moved;
 	b->inflight--;
 	last = !b->sync && --b->count == 0;
-	pthread_cond_broadcast(&b->cv);
+	if (b->sync)		/* only a synchronous breakup waits */
+		pthread_cond_broadcast(&b->cv);
 	pthread_mutex_unlock(&b->mtx);
 	if (last)
 		brk_finish(b);
@@ -515,18 +519,27 @@ piece_uio(const struct brk *b, uint64_t off, uint64_t len, buf_t *cbp,
 	return true;
 }
 
-/* A piece's buf: the request's identity, its own place and data. */
+/* A done piece to reuse, or NULL; under b->mtx. */
+static struct kbuf *
+spare_take_locked(struct brk *b)
+{
+	struct kbuf *kb = b->spare;
+
+	if (kb != NULL)
+		b->spare = kb->kb_next;
+	return kb;
+}
+
+/*
+ * A piece's buf, on the spare kb if there is one: the request's
+ * identity, its own place and data.
+ */
 static buf_t *
-piece_buf(struct brk *b, uint64_t devoff, uint64_t len)
+piece_buf_on(struct brk *b, struct kbuf *kb, uint64_t devoff, uint64_t len)
 {
 	const buf_t *bp = b->parent;
-	struct kbuf *kb;
 	buf_t *cbp;
 
-	pthread_mutex_lock(&b->mtx);
-	if ((kb = b->spare) != NULL)
-		b->spare = kb->kb_next;
-	pthread_mutex_unlock(&b->mtx);
 	if (kb != NULL) {
 		kbuf_reset(kb);		/* a fresh header, same trailer */
 		cbp = &kb->kb_buf;
@@ -545,6 +558,17 @@ piece_buf(struct brk *b, uint64_t devoff, uint64_t len)
 	cbp->b_priv2 = bp->b_priv2;
 	cbp->b_start = bp->b_start;
 	return cbp;
+}
+
+static buf_t *
+piece_buf(struct brk *b, uint64_t devoff, uint64_t len)
+{
+	struct kbuf *kb;
+
+	pthread_mutex_lock(&b->mtx);
+	kb = spare_take_locked(b);
+	pthread_mutex_unlock(&b->mtx);
+	return piece_buf_on(b, kb, devoff, len);
 }
 
 /*
@@ -781,7 +805,11 @@ brk_wait_locked(struct brk *b)
 	}
 }
 
-/* Issue pieces from the plan, in ascending order. */
+/*
+ * Issue pieces from the plan, in ascending order.  A piece is counted in
+ * flight, and takes a spare, in one visit to the lock; a piece that
+ * cannot be described is uncounted, and ends the issuing.
+ */
 static void
 brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 {
@@ -789,29 +817,36 @@ brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 
 	b->count = 1;		/* the bias, while issuing */
 	for (size_t i = 0; i < n; i++) {
-		buf_t *cbp = piece_buf(b, b->devoff + pcs[i].off, pcs[i].len);
-		struct kbuf *kb = (struct kbuf *)cbp;
+		struct kbuf *kb;
+		buf_t *cbp;
 
+		pthread_mutex_lock(&b->mtx);
+		while (b->sync && b->inflight == BRK_WINDOW)
+			brk_wait_locked(b);
+		kb = spare_take_locked(b);
+		b->inflight++;
+		b->count++;
+		pthread_mutex_unlock(&b->mtx);
+		cbp = piece_buf_on(b, kb, b->devoff + pcs[i].off, pcs[i].len);
 		if (cbp == NULL || !piece_describe(b, &pcs[i], cbp)) {
 			pthread_mutex_lock(&b->mtx);
+			b->inflight--;
+			b->count--;
 			if (b->error == 0)
 				b->error = ENOMEM;
 			if (pcs[i].off < b->short_at)
 				b->short_at = pcs[i].off;
 			pthread_mutex_unlock(&b->mtx);
-			if (cbp != NULL)
+			if (cbp != NULL) {
+				piece_release((struct kbuf *)cbp);
 				freerbuf(cbp);
+			}
 			break;
 		}
+		kb = (struct kbuf *)cbp;
 		kb->kb_brk = b;
 		kb->kb_off = pcs[i].off;
 		cbp->b_iodone = brk_piece_done;
-		pthread_mutex_lock(&b->mtx);
-		while (b->sync && b->inflight == BRK_WINDOW)
-			brk_wait_locked(b);
-		b->inflight++;
-		b->count++;
-		pthread_mutex_unlock(&b->mtx);
 		b->strat(cbp);
 	}
 	pthread_mutex_lock(&b->mtx);
@@ -1017,13 +1052,20 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	return true;
 }
 
+static void
+pieces_free(struct piece *pcs, struct piece *inl)
+{
+	if (pcs != inl)
+		free(pcs);
+}
+
 void
 bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
     unsigned level, const char *func, const void *caller)
 {
-	struct piece *pcs = NULL, one;
+	struct piece inl[BRK_INLINE], *pcs = inl, one;
 	struct brk *b;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = BRK_INLINE;
 	uint64_t g;
 	bool fault = false, inplace = true;
 
@@ -1059,21 +1101,24 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 			break;
 		}
 		if (n == cap) {
-			struct piece *np = realloc(pcs, (cap = cap ? cap * 2 :
-			    16) * sizeof(*pcs));
+			struct piece *np = realloc(pcs == inl ? NULL : pcs,
+			    cap * 2 * sizeof(*pcs));
 
 			if (np == NULL) {
-				free(pcs);
+				pieces_free(pcs, inl);
 				brk_free(b);
 				brk_fail(bp, ENOMEM);
 				return;
 			}
+			if (pcs == inl)
+				memcpy(np, inl, sizeof(inl));
 			pcs = np;
+			cap *= 2;
 		}
 		pcs[n++] = one;
 	}
 	if (fault) {
-		free(pcs);
+		pieces_free(pcs, inl);
 		brk_free(b);
 		brk_fail(bp, EFAULT);
 		return;
@@ -1081,7 +1126,7 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 	if (inplace && n > 1 && (bcbp->bcb_flags & BCB_ONE_PIECE))
 		inplace = false;
 	if (!inplace) {
-		free(pcs);
+		pieces_free(pcs, inl);
 		if ((bcbp->bcb_flags & BCB_ONE_PIECE) && bounce_size(b) <
 		    round_down(b->devoff + b->total + g - 1, g) -
 		    round_down(b->devoff, g)) {
@@ -1113,7 +1158,7 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 
 		if (n == 1)
 			first = pcs[0];
-		free(pcs);
+		pieces_free(pcs, inl);
 		if (same && !b->sync) {
 			brk_free(b);
 			strat(bp);	/* the request itself, as it is */
@@ -1123,7 +1168,7 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 		return;
 	}
 	brk_issue(b, pcs, n);
-	free(pcs);
+	pieces_free(pcs, inl);
 }
 
 DDI_PUBLIC void
