@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ddicompat/ddisim.h"
+#include "devsim/devsim.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
 #include "kmem/kmem.h"
@@ -122,6 +123,7 @@ ddisim_shutdown(void)
 	pthread_mutex_lock(lk);
 	m = machine;
 	if (m != NULL) {
+		devsim_fini();
 		streams_fini();
 		proc_fini();
 		clock_fini();

@@ -42,5 +42,7 @@ void	clock_fini(void);
 void	intr_init(void);
 void	intr_fini(void);
 void	pio_fini(void);
+/* The code that made the innermost port access of this thread, or NULL. */
+const void *pio_caller(void);
 
 #endif /* DDICOMPAT_KERN_H */

@@ -60,6 +60,7 @@ struct ddisim_ports {
 /* One access in progress in this thread, on its stack. */
 struct pio_frame {
 	struct ddisim_ports	*d;
+	const void		*caller;	/* the driver's code */
 	struct pio_frame	*next;
 };
 
@@ -224,6 +225,7 @@ pio_pin(const char *func, const void *caller, int port, const uint32_t *wv,
 		return NULL;
 	}
 	f->d = d;
+	f->caller = caller;
 	f->next = pio_self;
 	pio_self = f;
 	return d;
@@ -249,6 +251,13 @@ pio_unpin(struct pio_frame *f)
 		pthread_mutex_unlock(&pio_drain_lock);
 	}
 	pthread_rwlock_unlock(&pio_lock);
+}
+
+/* The code that made the innermost port access of this thread, or NULL. */
+const void *
+pio_caller(void)
+{
+	return pio_self != NULL ? pio_self->caller : NULL;
 }
 
 static uint32_t

@@ -632,6 +632,38 @@ palloc_is_free(uint64_t pfn, uint64_t npages)
 	return r;
 }
 
+/*
+ * The first page of [pfn, pfn+npages) that nobody holds: free on the
+ * buddy lists, or parked free in a per-CPU cache; pfn+npages if all are
+ * held.  For the device models' audit, not for a fast path: the caches
+ * are searched block by block.
+ */
+uint64_t
+palloc_unheld(uint64_t pfn, uint64_t npages)
+{
+	uint64_t end = pfn + npages, first;
+
+	pthread_mutex_lock(&palloc_lock);
+	first = bm_next(pfn, end, true);
+	pthread_mutex_unlock(&palloc_lock);
+	for (int cpu = 0; cpu < machine->spec.cpus; cpu++) {
+		struct pcpu *c = &pcp[cpu];
+
+		pthread_mutex_lock(&c->lock);
+		for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++)
+			for (int dm = 0; dm < PCP_DOMS; dm++)
+				for (uint32_t i = 0; i < c->n[o][dm]; i++) {
+					uint64_t b = c->pfn[o][dm][i];
+					uint64_t be = b + (UINT64_C(1) << o);
+
+					if (b < first && be > pfn)
+						first = b > pfn ? b : pfn;
+				}
+		pthread_mutex_unlock(&c->lock);
+	}
+	return first;
+}
+
 /* ---- per-CPU single pages ---- */
 
 static void
