@@ -86,4 +86,10 @@ int	physiock(void (*)(struct buf *), struct buf *, dev_t, int, daddr_t,
 int	uiophysio(void (*)(struct buf *), struct buf *, dev_t, int,
 	    struct uio *);
 
+/* ODDI raw I/O. */
+int	physck(daddr_t, int);
+void	physio(int (*)(struct buf *), struct buf *, dev_t, int);
+void	dma_breakup(int (*)(struct buf *), struct buf *);
+void	pio_breakup(int (*)(struct buf *), struct buf *, int);
+
 #endif /* DDICOMPAT_EXPORTS_H */

@@ -118,6 +118,10 @@ typedef struct buf {
 #define B_PARTIAL	0x08000000
 #define B_KERNBUF	0x20000000	/* from getrbuf */
 
+/* ODDI physio's rwflag modifiers: ddicompat's values, no b_flags bit. */
+#define B_BDEV		0x02000000	/* dev is a block device */
+#define B_NOSG		0x04000000	/* no scatter/gather requests */
+
 /* Address types (b_addrtype, bcb_addrtypes). */
 #define BA_KVIRT	0x01	/* b_un.b_addr: kernel virtual */
 #define BA_UVIRT	0x02	/* b_un.b_addr in b_proc: user virtual */
@@ -162,6 +166,14 @@ void	 dma_pageio(void (*)(buf_t *), buf_t *);
 int	 physiock(void (*)(buf_t *), buf_t *, dev_t, int, daddr_t,
 	    struct uio *);
 int	 uiophysio(void (*)(buf_t *), buf_t *, dev_t, int, struct uio *);
+#endif
+#if __DDI_ODDI
+int	 physck(daddr_t, int);
+void	 physio(int (*)(buf_t *), buf_t *, dev_t, int);
+void	 dma_breakup(int (*)(buf_t *), buf_t *);
+#endif
+#if __DDI_ODDI && __DDICOMPAT_ODDI <= 2
+void	 pio_breakup(int (*)(buf_t *), buf_t *, int);
 #endif
 #if __DDI_AT_LEAST(30) && __DDI_AT_MOST(71) && !__DDI_BETWEEN(40, 49)
 struct page *getnextpg(buf_t *, struct page *);
