@@ -14,6 +14,7 @@
 
 #include "ddicompat/ddisim.h"
 #include "devsim/devsim.h"
+#include "isadma/isadma.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
 #include "kmem/kmem.h"
@@ -124,6 +125,8 @@ ddisim_shutdown(void)
 	m = machine;
 	if (m != NULL) {
 		devsim_fini();
+		isadma_fini();
+		i8237_fini();
 		streams_fini();
 		proc_fini();
 		clock_fini();

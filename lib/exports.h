@@ -92,4 +92,12 @@ void	physio(int (*)(struct buf *), struct buf *, dev_t, int);
 void	dma_breakup(int (*)(struct buf *), struct buf *);
 void	pio_breakup(int (*)(struct buf *), struct buf *, int);
 
+/* The ODDI's system DMA calls (sys/dma.h). */
+struct dmareq;
+int	dma_alloc(unsigned, unsigned);
+void	dma_relse(unsigned);
+void	dma_param(unsigned, unsigned, paddr_t, long_t);
+int	dma_start(struct dmareq *);
+long_t	dma_resid(unsigned);
+
 #endif /* DDICOMPAT_EXPORTS_H */

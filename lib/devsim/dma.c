@@ -154,30 +154,18 @@ static void
 ram_move(struct ddisim_dma *d, uint64_t pa, uint8_t *buf, size_t n,
     bool to_ram, bool *hole, bool *unheld)
 {
-	uint64_t pfn = pa >> machine->pshift;
+	unsigned found = devsim_bus_move(pa, buf, n, to_ram);
 
-	if (pfn >= machine->npfn || machine_seg_of(pfn) < 0) {
-		if (!*hole)
-			dma_fault(d, "%s %#llx: no RAM there (a hole); %s",
-			    to_ram ? "writes" : "reads",
-			    (unsigned long long)pa, to_ram ?
-			    "the bytes are lost" : "it reads all ones");
-		*hole = true;
-		if (!to_ram)
-			memset(buf, 0xff, n);
-		return;
-	}
-	if (pfn == 0 || palloc_unheld(pfn, 1) == pfn) {	/* 0: never given */
-		if (!*unheld)
-			dma_fault(d, "%s %#llx: memory nobody holds (never "
-			    "allocated, or freed)", to_ram ? "writes" :
-			    "reads", (unsigned long long)pa);
-		*unheld = true;
-	}
-	if (to_ram)
-		memcpy(vm_ptov(pa), buf, n);
-	else
-		memcpy(buf, vm_ptov(pa), n);
+	if ((found & DEVSIM_HOLE) && !*hole)
+		dma_fault(d, "%s %#llx: no RAM there (a hole); %s", to_ram ?
+		    "writes" : "reads", (unsigned long long)pa, to_ram ?
+		    "the bytes are lost" : "it reads all ones");
+	if ((found & DEVSIM_UNHELD) && !*unheld)
+		dma_fault(d, "%s %#llx: memory nobody holds (never "
+		    "allocated, or freed)", to_ram ? "writes" : "reads",
+		    (unsigned long long)pa);
+	*hole |= (found & DEVSIM_HOLE) != 0;
+	*unheld |= (found & DEVSIM_UNHELD) != 0;
 }
 
 /* What was reported of one pair already: each fault once. */

@@ -1,0 +1,32 @@
+/*
+ * bus.c - a bus master's access to simulated RAM: what every device model
+ * moves its bytes through.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "devsim/devsim.h"
+#include "machine/machine.h"
+#include "palloc/palloc.h"
+#include "vm/vm.h"
+
+unsigned
+devsim_bus_move(uint64_t pa, uint8_t *buf, size_t n, bool to_ram)
+{
+	uint64_t pfn = pa >> machine->pshift;
+	unsigned found = 0;
+
+	if (pfn >= machine->npfn || machine_seg_of(pfn) < 0) {
+		if (!to_ram)
+			memset(buf, 0xff, n);	/* a master abort */
+		return DEVSIM_HOLE;
+	}
+	if (pfn == 0 || palloc_unheld(pfn, 1) == pfn)	/* 0: never given */
+		found |= DEVSIM_UNHELD;
+	if (to_ram)
+		memcpy(vm_ptov(pa), buf, n);
+	else
+		memcpy(buf, vm_ptov(pa), n);
+	return found;
+}
