@@ -5,10 +5,12 @@
  *	ddisim [--machine SPEC] alloc SIZE [--align N] [--boundary N]
  *	    [--dmasize N] [--contig] [--count N]
  *	ddisim [--machine SPEC] demo
+ *	ddisim [--machine SPEC] dma [SCRIPT]
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +19,14 @@
 #include <sys/kmem.h>
 #include <sys/stream.h>
 #include <sys/scgth.h>
+#include <sys/dma.h>
 #include <sys/ddi.h>
 #include <ddicompat/ddisim.h>
+#include <ddicompat/isadma.h>
+
+/* The ODDI's channel calls: the tool is built for DDI 8. */
+int	dma_alloc(unsigned, unsigned);
+void	dma_relse(unsigned);
 
 static const char *const zone_name[DDISIM_ZONES] = {
 	"below 16M", "16M-4G", "4G-64G", "above 64G"
@@ -32,7 +40,8 @@ usage(void)
 	    "       ddisim [--machine SPEC] alloc SIZE [--align N] "
 	    "[--boundary N] [--dmasize N]\n"
 	    "              [--contig] [--count N]\n"
-	    "       ddisim [--machine SPEC] demo\n");
+	    "       ddisim [--machine SPEC] demo\n"
+	    "       ddisim [--machine SPEC] dma [SCRIPT]\n");
 	exit(2);
 }
 
@@ -381,6 +390,195 @@ cmd_demo(const char *spec)
 	return bad;
 }
 
+/* ---- the system DMA controller's channels ---- */
+
+static const char *const owner_name[] = {
+	"free", "ddi", "oddi", "cascade", "system"
+};
+
+static void
+print_channels(void)
+{
+	static const char *const xfer[4] = { "verify", "write", "read", "?" };
+	static const char *const mode[4] = { "demand", "single", "block",
+	    "cascade" };
+	struct ddisim_chan ch[8];
+
+	ddisim_isadma_channels(ch);
+	printf("%-4s %-7s %-24s %-16s %-9s %-7s %s\n", "chan", "owner",
+	    "holder", "mode", "address", "count", "state");
+	for (int c = 0; c < 8; c++) {
+		bool idle = ch[c].owner == DDISIM_CHAN_FREE &&
+		    ch[c].transfers == 0;
+		char m[32], a[16], n[16];
+
+		if ((ch[c].mode & 0xc0) == 0xc0)
+			snprintf(m, sizeof(m), "cascade");
+		else
+			snprintf(m, sizeof(m), "%s %s%s%s",
+			    mode[ch[c].mode >> 6], xfer[(ch[c].mode >> 2) & 3],
+			    ch[c].mode & 0x10 ? " auto" : "",
+			    ch[c].mode & 0x20 ? " dec" : "");
+		snprintf(a, sizeof(a), "0x%06" PRIx32, ch[c].addr);
+		snprintf(n, sizeof(n), "%" PRIu32, ch[c].count);
+		printf("%-4d %-7s %-24s %-16s %-9s %-7s %s%s", c,
+		    owner_name[ch[c].owner], ch[c].holder[0] ? ch[c].holder :
+		    "-", idle ? "-" : m, idle || c == 4 ? "-" : a,
+		    idle || c == 4 ? "-" : n, ch[c].masked ? "masked" :
+		    "enabled", ch[c].tc ? ", terminal count" : "");
+		if (ch[c].cascades != 0)
+			printf(", %u cascade%s", ch[c].cascades,
+			    ch[c].cascades == 1 ? "" : "s");
+		if (ch[c].queued != 0)
+			printf(", %u queued", ch[c].queued);
+		if (ch[c].transfers != 0)
+			printf(", %" PRIu64 " transfers", ch[c].transfers);
+		printf("\n");
+	}
+}
+
+/* What one step of a script keeps alive until the end. */
+struct dma_script {
+	struct dma_cb	*cb[8];
+	void		*buf[8];
+	size_t		len[8];
+	physreq_t	*preq[8];
+	ddisim_isadev_t	*dev[8];
+};
+
+static int
+script_step(struct dma_script *st, char *step)
+{
+	char *w[4] = { NULL, NULL, NULL, NULL };
+	unsigned long chan, n = 0;
+	int k = 0;
+
+	for (char *t = strtok(step, " \t"); t != NULL && k < 4;
+	    t = strtok(NULL, " \t"))
+		w[k++] = t;
+	if (k == 0)
+		return 0;
+	if (k < 2 || (chan = strtoul(w[1], NULL, 0)) > 7 || chan == 4) {
+		fprintf(stderr, "ddisim: dma: \"%s\": a command and a channel "
+		    "0-7 other than 4, the cascade\n", w[0]);
+		return 1;
+	}
+	if (strcmp(w[0], "prog") == 0 && k == 4) {
+		int rd = strcmp(w[2], "read") == 0;
+		uint64_t pa;
+
+		n = strtoul(w[3], NULL, 0);
+		if ((!rd && strcmp(w[2], "write") != 0) || n == 0 ||
+		    n > 65536 || st->cb[chan] != NULL) {
+			fprintf(stderr, "ddisim: dma: prog CHAN read|write "
+			    "BYTES (1-65536), once per channel\n");
+			return 1;
+		}
+		st->preq[chan] = physreq_alloc(KM_SLEEP);
+		dma_physreq((int)chan, chan < 4 ? DMA_PATH_8 : DMA_PATH_16,
+		    st->preq[chan]);
+		if (!physreq_prep(st->preq[chan], KM_SLEEP) ||
+		    (st->buf[chan] = kmem_zalloc_physreq(n, st->preq[chan],
+		    KM_SLEEP)) == NULL)
+			return 1;
+		st->len[chan] = n;
+		(void)ddisim_vtop(st->buf[chan], &pa);
+		st->cb[chan] = dma_get_cb(DMA_SLEEP);
+		st->cb[chan]->targbufs = dma_get_buf(DMA_SLEEP);
+		st->cb[chan]->command = rd ? DMA_CMD_READ : DMA_CMD_WRITE;
+		st->cb[chan]->targ_type = DMA_TYPE_MEM;
+		st->cb[chan]->reqr_type = DMA_TYPE_IO;
+		st->cb[chan]->targ_path = st->cb[chan]->reqr_path = chan < 4 ?
+		    DMA_PATH_8 : DMA_PATH_16;
+		st->cb[chan]->trans_type = DMA_TRANS_SNGL;
+		st->cb[chan]->targbufs->address = (paddr_t)pa;
+		st->cb[chan]->targbufs->count = (ushort_t)n;
+		st->cb[chan]->targbufs->count_hi = (ushort_t)(n >> 16);
+		return dma_prog(st->cb[chan], (int)chan, DMA_NOSLEEP) ? 0 : 1;
+	}
+	if (strcmp(w[0], "dreq") == 0 && k == 3) {
+		n = strtoul(w[2], NULL, 0);
+		if (st->dev[chan] == NULL && (st->dev[chan] =
+		    ddisim_isadev_create((int)chan, -1, 131072, "script")) ==
+		    NULL)
+			return 1;
+		if (n > 65536)
+			n = 65536;
+		printf("dreq on channel %lu: %zu transfers\n", chan,
+		    ddisim_isadev_dreq(st->dev[chan], 0, n));
+		return 0;
+	}
+	if (k != 2)
+		goto bad;
+	if (strcmp(w[0], "enable") == 0)
+		dma_enable((int)chan);
+	else if (strcmp(w[0], "disable") == 0)
+		dma_disable((int)chan);
+	else if (strcmp(w[0], "stop") == 0)
+		dma_stop((int)chan);
+	else if (strcmp(w[0], "cascade") == 0)
+		return dma_cascade((int)chan, DMA_ENABLE | DMA_NOSLEEP) ? 0 : 1;
+	else if (strcmp(w[0], "uncascade") == 0)
+		return dma_cascade((int)chan, DMA_DISABLE | DMA_NOSLEEP) ? 0 :
+		    1;
+	else if (strcmp(w[0], "alloc") == 0)
+		return dma_alloc((unsigned)chan, DMA_NBLOCK) ? 0 : 1;
+	else if (strcmp(w[0], "relse") == 0)
+		dma_relse((unsigned)chan);
+	else
+		goto bad;
+	return 0;
+bad:
+	fprintf(stderr, "ddisim: dma: unknown step \"%s\"\n", w[0]);
+	return 1;
+}
+
+/*
+ * The channel registry, like Linux's /proc/dma, after the steps of an
+ * optional script, separated by ';': prog CHAN read|write BYTES,
+ * enable, disable, stop, cascade, uncascade, alloc, relse CHAN, and
+ * dreq CHAN N (a device asserts DREQ for N transfers).
+ */
+static int
+cmd_dma(const char *script)
+{
+	struct dma_script st;
+	char *copy, *save = NULL;
+	int bad = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (ddisim_isadma_attach() != 0) {
+		fprintf(stderr, "ddisim: dma: the controller's ports are "
+		    "taken\n");
+		return 1;
+	}
+	if (script != NULL) {
+		if ((copy = strdup(script)) == NULL)
+			return 1;
+		for (char *s = strtok_r(copy, ";", &save); s != NULL && !bad;
+		    s = strtok_r(NULL, ";", &save)) {
+			bad = script_step(&st, s);
+			if (bad)
+				fprintf(stderr, "ddisim: dma: step failed:"
+				    " %s\n", s);
+		}
+		free(copy);
+	}
+	print_channels();
+	for (int c = 0; c < 8; c++) {
+		if (st.cb[c] != NULL) {
+			dma_free_buf(st.cb[c]->targbufs);
+			dma_free_cb(st.cb[c]);
+		}
+		if (st.buf[c] != NULL)
+			kmem_free(st.buf[c], st.len[c]);
+		if (st.preq[c] != NULL)
+			physreq_free(st.preq[c]);
+		ddisim_isadev_destroy(st.dev[c]);
+	}
+	return bad;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -427,6 +625,8 @@ main(int argc, char **argv)
 		rc = cmd_map();
 	} else if (strcmp(argv[optind], "demo") == 0 && optind + 1 == argc) {
 		rc = cmd_demo(spec);
+	} else if (strcmp(argv[optind], "dma") == 0 && optind + 2 >= argc) {
+		rc = cmd_dma(optind + 1 < argc ? argv[optind + 1] : NULL);
 	} else if (strcmp(argv[optind], "alloc") == 0 && optind + 2 == argc) {
 		if (parse_size(argv[optind + 1], &r.size) || r.size == 0)
 			usage();
