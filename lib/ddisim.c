@@ -69,6 +69,9 @@ ddisim_build(const char *spec)
 	kern_init();
 	intr_init();
 	clock_init();
+	/* the PC's DMA controller is on its ports from the start */
+	if (m->spec.isadma)
+		VERIFY(i8237_attach() == 0);	/* a new machine's are free */
 	return 0;
 }
 

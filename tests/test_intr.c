@@ -521,11 +521,11 @@ START_TEST(port_io_unclaimed_reported)
 
 	MACHINE_UP("mem=64M,verify=count");
 	n = ddisim_verify_count();
-	ck_assert_uint_eq(inb(0x80), 0xff);
-	REPORTED(n, "no device claims port 0x80");
-	ck_assert_uint_eq(inw(0x80), 0xffff);
-	ck_assert_uint_eq(inl(0x80), 0xffffffffu);
-	outb(0x80, 1);
+	ck_assert_uint_eq(inb(0x2e0), 0xff);
+	REPORTED(n, "no device claims port 0x2e0");
+	ck_assert_uint_eq(inw(0x2e0), 0xffff);
+	ck_assert_uint_eq(inl(0x2e0), 0xffffffffu);
+	outb(0x2e0, 1);
 	REPORTED(n + 3, "write of 0x1 dropped");
 	p = ddisim_port_claim(0x300, 16, &toy_ops, &d, "toy");
 	n = ddisim_verify_count();
@@ -714,7 +714,7 @@ START_TEST(edges)
 	ddisim_intr_t *a, *b;
 	uchar_t buf[4] = { 0 };
 
-	MACHINE_UP("mem=64M");
+	MACHINE_UP("mem=64M,isadma=0");	/* port 0 free */
 	ddisim_set_cpu(0);
 	memset(&seen_old, 0, sizeof(seen_old));
 	a = ddisim_intr_register(0, PLTIMEOUT, old_intr);
@@ -753,7 +753,7 @@ END_TEST
 START_TEST(unclaimed_port_aborts)
 {
 	MACHINE_UP("mem=64M");
-	(void)inb(0x80);
+	(void)inb(0x2e0);
 }
 END_TEST
 
@@ -1235,8 +1235,8 @@ port_misuse(int which)
 		    "(write of 0x7 dropped)");
 		break;
 	case 6:
-		outw(0x80, 0x1234);
-		REPORTED(n, "outw: no device claims port 0x80 (write of 0x1234 "
+		outw(0x2e0, 0x1234);
+		REPORTED(n, "outw: no device claims port 0x2e0 (write of 0x1234 "
 		    "dropped)");
 		break;
 	case 7:

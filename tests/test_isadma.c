@@ -310,6 +310,26 @@ START_TEST(page_wrap)
 }
 END_TEST
 
+/* On every machine but one built with isadma=0. */
+START_TEST(present_from_the_start)
+{
+	MACHINE_UP(NULL);
+	outb(0x81, 0x3c);		/* no attach: the page register is there */
+	ck_assert_uint_eq(inb(0x81), 0x3c);
+	ddisim_shutdown();
+	MACHINE_UP("isadma=0,verify=count");
+	ck_assert_uint_eq(inb(0x81), 0xff);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_int_eq(ddisim_isadma_attach(), 0);
+	outb(0x81, 0x3c);
+	ck_assert_uint_eq(inb(0x81), 0x3c);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ddisim_shutdown();
+	ck_assert_int_ne(ddisim_init("isadma=2"), 0);
+	ck_assert_ptr_nonnull(strstr(ddisim_init_error(), "isadma"));
+}
+END_TEST
+
 /* ---- the DDI calls ---- */
 
 START_TEST(physreq_of_a_channel)
@@ -724,6 +744,7 @@ main(void)
 	TCase *tc;
 
 	tc = tcase_new("8237");
+	tcase_add_test(tc, present_from_the_start);
 	tcase_add_test(tc, flip_flop_and_registers);
 	tcase_add_test(tc, count_minus_one_and_terminal_count);
 	tcase_add_test(tc, word_channels);

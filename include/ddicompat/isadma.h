@@ -15,7 +15,8 @@ extern "C" {
 
 /*
  * The controller answers on its I/O ports (0x00-0x0f, 0x80-0x8f,
- * 0xc0-0xdf) once attached; the DDI and ODDI dma_* calls attach it.
+ * 0xc0-0xdf) on every machine but one built with isadma=0, which gets it
+ * on first use: a dma_* call, or this one.
  */
 int	ddisim_isadma_attach(void);
 

@@ -46,6 +46,7 @@ struct machine_spec {
 	enum ddisim_verify_policy verify;
 	enum audit_level audit;
 	bool		scatter;
+	bool		isadma;		/* the system DMA controller */
 	unsigned	sleeplimit_ms;	/* KM_SLEEP wait before reporting */
 	unsigned	maps;		/* mappings aliases may use; 0: half
 					   of vm.max_map_count */

@@ -139,6 +139,7 @@ spec_defaults(struct machine_spec *ms)
 	ms->verify = DDISIM_VERIFY_ABORT;
 	ms->audit = AUDIT_LIGHT;
 	ms->sleeplimit_ms = 10000;
+	ms->isadma = true;
 }
 
 /* nodes=N or nodes=N:ADDR:ADDR... (N-1 ascending split addresses). */
@@ -271,6 +272,13 @@ spec_key(struct machine_spec *ms, const char *k, const char *kend,
 			ms->scatter = true;
 		else
 			return BAD("is not 0 or 1");
+	} else if (spec_is(k, kend, "isadma")) {
+		if (spec_is(v, vend, "0"))
+			ms->isadma = false;
+		else if (spec_is(v, vend, "1"))
+			ms->isadma = true;
+		else
+			return BAD("is not 0 or 1");
 	} else if (spec_is(k, kend, "maps")) {
 		if (spec_uint(v, vend, 1u << 30, &u) != 0 || u < 16)
 			return BAD("is not a mapping count of at least 16");
@@ -282,7 +290,7 @@ spec_key(struct machine_spec *ms, const char *k, const char *kend,
 	} else {
 		return spec_err(err, errlen, "unknown key '%.*s' (known: mem, "
 		    "nodes, cpus, hole, page, frag, seed, failrate, verify, "
-		    "audit, scatter, sleeplimit, maps)", (int)(kend - k), k);
+		    "audit, scatter, isadma, sleeplimit, maps)", (int)(kend - k), k);
 	}
 #undef BAD
 	return 0;
