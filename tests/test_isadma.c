@@ -730,6 +730,74 @@ START_TEST(queue_behind_any_owner)
 }
 END_TEST
 
+/* The edges the chip and the calls must get right. */
+START_TEST(edges)
+{
+	struct ddisim_chan ch[8];
+	struct dma_cb *cb;
+	struct dmareq r;
+	ddisim_isadev_t *d;
+	physreq_t *p;
+	uint8_t *b, *db;
+	uint64_t pa;
+
+	MACHINE_UP(NULL);
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	/* a software request runs whatever the mask, and shows in status */
+	ck_assert_ptr_nonnull(d = ddisim_isadev_create(1, -1, 256, "sw"));
+	db = ddisim_isadev_buf(d, NULL);
+	b = low(4096, 4096, 0, &pa);
+	fill(b, 64, 9);
+	outb(0x08, 0x04);		/* chip 1 off: the request waits */
+	program(1, 0x88, (uint32_t)pa, 63);	/* block, memory to device */
+	outb(0x09, 0x04 | 1);
+	ck_assert_uint_eq(inb(0x08) & 0x20, 0x20);	/* requesting */
+	ck_assert_uint_ne(db[0], b[0]);
+	outb(0x08, 0);			/* on: it runs, masked as it is */
+	ck_assert_mem_eq(db, b, 64);
+	ck_assert_uint_eq(inb(0x08) & 0x22, 0x02);	/* TC, no request */
+	/* the registry still knows it finished after the status read */
+	ddisim_isadma_channels(ch);
+	ck_assert(ch[1].tc);
+	ck_assert_uint_eq(ch[1].count, 0);
+	/* one word down from a page's first byte crosses nothing */
+	cb = mkcb(5, DMA_CMD_READ, 0x20000, 2);
+	cb->targ_step = DMA_STEP_DEC;
+	ck_assert_int_eq(dma_prog(cb, 5, DMA_NOSLEEP), 1);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	dma_disable(5);
+	/* a 1-byte ODDI count on a word channel programs nothing */
+	ck_assert_int_eq(dma_alloc(6, DMA_NBLOCK), 1);
+	dma_param(6, DMA_Rdmode, 0x10000, 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ddisim_isadma_channels(ch);
+	ck_assert_uint_ne(ch[6].count, 65536);
+	/* a dmareq queued twice */
+	memset(&r, 0, sizeof(r));
+	r.d_chan = 6;
+	r.d_proc = on_grant;
+	ck_assert_int_eq(dma_start(&r), 0);
+	ck_assert_int_eq(dma_start(&r), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "queued already"));
+	ddisim_isadma_channels(ch);
+	ck_assert_uint_eq(ch[6].queued, 1);
+	granted = 0;
+	dma_relse(6);			/* to r, which gives it back */
+	ck_assert_int_eq(granted, 1);
+	/* the ISA controller has no EISA paths */
+	p = physreq_alloc(KM_SLEEP);
+	dma_physreq(DMA_CH2, DMA_PATH_32, p);
+	ck_assert_uint_eq(ddisim_verify_count(), 3);
+	ck_assert_uint_eq(p->phys_dmasize, 0);		/* untouched */
+	physreq_free(p);
+	rmcb(cb);
+	kmem_free(b, 4096);
+	ddisim_isadev_destroy(d);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(channel_4_aborts)
 {
 	MACHINE_UP(NULL);
@@ -765,6 +833,7 @@ main(void)
 	tc = tcase_new("misuse");
 	tcase_add_test(tc, misuse_counted);
 	tcase_add_test(tc, sleep_in_the_wrong_context);
+	tcase_add_test(tc, edges);
 	if (!nofork())
 		tcase_add_test_raise_signal(tc, channel_4_aborts, SIGABRT);
 	suite_add_tcase(s, tc);

@@ -12,21 +12,35 @@
 #include "vm/vm.h"
 
 unsigned
-devsim_bus_move(uint64_t pa, uint8_t *buf, size_t n, bool to_ram)
+devsim_bus_probe(uint64_t pfn)
 {
-	uint64_t pfn = pa >> machine->pshift;
-	unsigned found = 0;
+	if (pfn >= machine->npfn || machine_seg_of(pfn) < 0)
+		return DEVSIM_HOLE;
+	if (pfn == 0 || palloc_unheld(pfn, 1) == pfn)	/* 0: never given */
+		return DEVSIM_UNHELD;
+	return 0;
+}
 
-	if (pfn >= machine->npfn || machine_seg_of(pfn) < 0) {
+void
+devsim_bus_copy(uint64_t pa, uint8_t *buf, size_t n, bool to_ram,
+    unsigned found)
+{
+	if (found & DEVSIM_HOLE) {
 		if (!to_ram)
 			memset(buf, 0xff, n);	/* a master abort */
-		return DEVSIM_HOLE;
+		return;
 	}
-	if (pfn == 0 || palloc_unheld(pfn, 1) == pfn)	/* 0: never given */
-		found |= DEVSIM_UNHELD;
 	if (to_ram)
 		memcpy(vm_ptov(pa), buf, n);
 	else
 		memcpy(buf, vm_ptov(pa), n);
+}
+
+unsigned
+devsim_bus_move(uint64_t pa, uint8_t *buf, size_t n, bool to_ram)
+{
+	unsigned found = devsim_bus_probe(pa >> machine->pshift);
+
+	devsim_bus_copy(pa, buf, n, to_ram, found);
 	return found;
 }

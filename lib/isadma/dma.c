@@ -340,10 +340,12 @@ range_check(int c, uint64_t pa, uint64_t bytes, bool dec, const char *func,
     const void *caller)
 {
 	unsigned sh = c < 4 ? 16 : 17;
-	uint64_t lo = dec ? pa - (bytes - 1) : pa, hi = dec ? pa : pa +
+	/* a word channel moves pa and pa+1 first, then the words below */
+	uint64_t top = c < 4 ? pa : pa + 1;
+	uint64_t lo = dec ? top - (bytes - 1) : pa, hi = dec ? top : pa +
 	    bytes - 1;
 
-	if (dec && bytes - 1 > pa) {
+	if (dec && bytes - 1 > top) {
 		verify_report(func, caller, "channel %d: %llu bytes down from "
 		    "%#llx run below address 0", c, (unsigned long long)bytes,
 		    (unsigned long long)pa);
@@ -680,29 +682,23 @@ dma_physreq(int chan, int datapath, physreq_t *preq)
 		return;
 	}
 	if ((datapath == DMA_PATH_8 && chan >= 4) ||
-	    (datapath == DMA_PATH_16 && chan < 4) || datapath < 0 ||
-	    datapath > DMA_PATH_16B) {
+	    (datapath == DMA_PATH_16 && chan < 4) ||
+	    (datapath != DMA_PATH_8 && datapath != DMA_PATH_16)) {
 		verify_report(__func__, caller, "path %d does not match "
-		    "channel %d, which is %d bits wide", datapath, chan,
+		    "channel %d of the ISA controller, which is %d bits wide "
+		    "(DMA_PATH_%d)", datapath, chan, chan < 4 ? 8 : 16,
 		    chan < 4 ? 8 : 16);
 		return;
 	}
 	preq->phys_flags |= PREQ_PHYSCONTIG;
 	preq->phys_max_scgth = 0;
 	preq->phys_dmasize = 24;
-	switch (datapath) {
-	case DMA_PATH_8:
+	if (datapath == DMA_PATH_8) {
 		preq->phys_align = 1;
 		preq->phys_boundary = 64 * 1024;
-		break;
-	case DMA_PATH_16:
+	} else {
 		preq->phys_align = 2;
 		preq->phys_boundary = 128 * 1024;
-		break;
-	default:		/* EISA's extended modes */
-		preq->phys_align = 1;
-		preq->phys_boundary = 0;
-		break;
 	}
 }
 
@@ -810,6 +806,16 @@ dma_start(struct dmareq *r)
 		grant(r);
 		return 1;
 	}
+	for (int q = 0; q < 8; q++)
+		for (const struct dmareq *x = chans[q].qhead; x != NULL;
+		    x = x->d_nxt)
+			if (x == r) {
+				pthread_mutex_unlock(&chan_lock);
+				verify_report(__func__, caller, "dmareq %p is "
+				    "queued already, on channel %d", (void *)r,
+				    q);
+				return 0;
+			}
 	r->d_nxt = NULL;
 	if (chans[c].qtail != NULL)
 		chans[c].qtail->d_nxt = r;
@@ -828,6 +834,7 @@ dma_param(unsigned chan, unsigned mode, paddr_t addr, long_t cnt)
 	int c = oddi_chan(chan, __func__, caller);
 	uint32_t a = addr;
 	uint64_t units;
+	bool dec;
 
 	if (c < 0)
 		return;
@@ -839,6 +846,12 @@ dma_param(unsigned chan, unsigned mode, paddr_t addr, long_t cnt)
 	}
 	units = (uint64_t)cnt + 1;
 	if (c >= 4) {
+		if (units < 2) {
+			verify_report(__func__, caller, "channel %d moves "
+			    "words: a count of 1 byte is not one; nothing "
+			    "programmed", c);
+			return;
+		}
 		if ((a | units) & 1)
 			verify_report(__func__, caller, "channel %d moves "
 			    "words: address %#x and %llu bytes must be even",
@@ -846,8 +859,15 @@ dma_param(unsigned chan, unsigned mode, paddr_t addr, long_t cnt)
 		units /= 2;
 		a = (a & 0xfe0000u) | ((a >> 1) & 0xffffu);
 	}
-	range_check(c, addr, (uint64_t)cnt + 1, (mode & 0xff) != DMA_Nomode &&
-	    (mode & 0x20), __func__, caller);
+	if ((mode & 0xff) == DMA_Nomode) {
+		struct i8237_state st;
+
+		i8237_state(c, &st);	/* the mode the chip keeps */
+		dec = (st.mode & 0x20) != 0;
+	} else {
+		dec = (mode & 0x20) != 0;
+	}
+	range_check(c, addr, (uint64_t)cnt + 1, dec, __func__, caller);
 	chip_program(c, (uint8_t)(mode & 0xfc), a, (uint16_t)(units - 1),
 	    (mode & 0xff) != DMA_Nomode);
 	i8237_blame(c, caller);
@@ -901,7 +921,8 @@ ddisim_isadma_channels(struct ddisim_chan out[8])
 		out[c].masked = s.masked;
 		out[c].mode = s.mode;
 		out[c].addr = s.addr;
-		out[c].count = s.raw_count == 0xffff && s.tc ? 0 : s.count;
+		/* after terminal count, without auto-initialise, none left */
+		out[c].count = s.tc && !(s.mode & 0x10) ? 0 : s.count;
 		out[c].tc = s.tc;
 		out[c].cascades = copy[c].cascades;
 		out[c].queued = copy[c].nq;

@@ -70,6 +70,8 @@ struct chan {
 	uint8_t		mode;		/* bits 2-7 */
 	bool		masked;
 	bool		request;	/* software request */
+	bool		finished;	/* reached terminal count since its
+					   address or count was written */
 	const void	*prog_caller;	/* who wrote the address last */
 	uint64_t	transfers;
 	struct ddisim_isadev *dev;	/* the device on the channel */
@@ -140,14 +142,17 @@ xfer_addr(int chan, const struct chan *ch)
 	    (uint64_t)ch->cur_addr << 1;
 }
 
-/* Whether chan answers a request now. */
+/*
+ * Whether chan answers a request now: a device's DREQ, which its mask
+ * gates, or a software request (soft), which no mask bit holds back.
+ */
 static bool
-chan_live(int chan)
+chan_live(int chan, bool soft)
 {
 	const struct chip *c = &chips[chan >> 2];
 	const struct chan *ch = chan_of(chan);
 
-	if ((c->command & CMD_DISABLE) || ch->masked)
+	if ((c->command & CMD_DISABLE) || (ch->masked && !soft))
 		return false;
 	/* chip 1's requests reach the bus only through channel 4 */
 	if (chan < 4 && (chips[1].ch[0].masked ||
@@ -164,33 +169,36 @@ chan_live(int chan)
  */
 static size_t
 run_locked(int chan, uint8_t *dbuf, size_t dlen, size_t n, bool *tc,
-    bool whole)
+    bool whole, bool soft)
 {
 	struct chan *ch = chan_of(chan);
 	size_t unit = chan < 4 ? 1 : 2, done = 0;
 	bool wrap_told = false, hole = false, unheld = false;
+	uint64_t cpfn = UINT64_MAX;	/* the page probed last */
+	unsigned cfound = 0;
 	uint8_t bus[2];
 
 	*tc = false;
-	while ((whole || done < n) && chan_live(chan)) {
+	while ((whole || done < n) && chan_live(chan, soft)) {
 		uint64_t pa = xfer_addr(chan, ch);
 		uint8_t *side = dbuf != NULL && (done + 1) * unit <= dlen ?
 		    dbuf + done * unit : bus;
 		unsigned found = 0;
 		uint16_t next;
 
-		switch (ch->mode & M_XFER) {
-		case M_WRITE:
-			if (side == bus)
+		if ((ch->mode & M_XFER) == M_WRITE ||
+		    (ch->mode & M_XFER) == M_READ) {
+			/* a page is probed once per run of transfers in it */
+			if (pa >> machine->pshift != cpfn) {
+				cpfn = pa >> machine->pshift;
+				cfound = devsim_bus_probe(cpfn);
+			}
+			found = cfound;
+			if ((ch->mode & M_XFER) == M_WRITE && side == bus)
 				memset(bus, 0xff, sizeof(bus));
-			found = devsim_bus_move(pa, side, unit, true);
-			break;
-		case M_READ:
-			found = devsim_bus_move(pa, side, unit, false);
-			break;
-		default:		/* verify, and the illegal 11 */
-			break;
-		}
+			devsim_bus_copy(pa, side, unit,
+			    (ch->mode & M_XFER) == M_WRITE, found);
+		}		/* else verify, and the illegal 11 */
 		if ((found & DEVSIM_HOLE) && !hole)
 			verify_report("i8237", ch->prog_caller, "channel %d: "
 			    "%s %#llx: no RAM there (a hole)", chan,
@@ -217,6 +225,7 @@ run_locked(int chan, uint8_t *dbuf, size_t dlen, size_t n, bool *tc,
 		ch->cur_addr = next;
 		if (ch->cur_count-- == 0) {
 			*tc = true;
+			ch->finished = true;
 			chips[chan >> 2].status_tc |= (uint8_t)(1u << (chan & 3));
 			ch->request = false;
 			if (ch->mode & M_AUTO) {
@@ -241,10 +250,10 @@ kick_locked(int chan)
 	struct chan *ch = chan_of(chan);
 	bool tc;
 
-	if (!ch->request || !chan_live(chan))
+	if (!ch->request || !chan_live(chan, true))
 		return;
 	(void)run_locked(chan, ch->dev != NULL ? ch->dev->buf : NULL,
-	    ch->dev != NULL ? ch->dev->size : 0, 0, &tc, true);
+	    ch->dev != NULL ? ch->dev->size : 0, 0, &tc, true, true);
 }
 
 /* ---- the ports ---- */
@@ -285,9 +294,9 @@ chip_in(void *arg, int port, int width)
 		c->ff = !c->ff;
 	} else if (reg == 8) {		/* status: reading clears TC */
 		v = c->status_tc;
+		/* a device's DREQ lasts only while it transfers */
 		for (int i = 0; i < 4; i++)
-			if (c->ch[i].request || (c->ch[i].dev != NULL &&
-			    !c->ch[i].masked))
+			if (c->ch[i].request)
 				v |= 0x10u << i;
 		c->status_tc = 0;
 	} else if (reg == 13) {
@@ -322,6 +331,7 @@ chip_out(void *arg, int port, int width, uint32_t v)
 		*base = c->ff ? (uint16_t)((*base & 0xff) | b << 8) :
 		    (uint16_t)((*base & 0xff00) | b);
 		*cur = *base;
+		ch->finished = false;
 		c->ff = !c->ff;
 		if (!(reg & 1))
 			ch->prog_caller = pio_caller();
@@ -477,7 +487,7 @@ i8237_state(int chan, struct i8237_state *st)
 	if (st->count == 0)
 		st->count = 0x10000;
 	st->raw_count = ch->cur_count;
-	st->tc = (chips[chan >> 2].status_tc >> (chan & 3)) & 1;
+	st->tc = ch->finished;
 	st->transfers = ch->transfers;
 	st->has_dev = ch->dev != NULL;
 	pthread_mutex_unlock(&i8237_lock);
@@ -574,7 +584,7 @@ ddisim_isadev_dreq(ddisim_isadev_t *d, size_t off, size_t n)
 	}
 	pthread_mutex_lock(&i8237_lock);
 	done = run_locked(d->chan, d->buf + off, d->size - off, n, &tc,
-	    false);
+	    false, false);
 	d->tc = tc;
 	pthread_mutex_unlock(&i8237_lock);
 	if (d->irq >= 0)

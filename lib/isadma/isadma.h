@@ -17,7 +17,8 @@ void	i8237_fini(void);
 struct i8237_state {
 	uint8_t		mode;		/* the mode register */
 	bool		masked;
-	bool		tc;		/* its status bit */
+	bool		tc;		/* reached terminal count since it
+					   was programmed */
 	bool		has_dev;
 	uint32_t	addr;		/* current byte address */
 	uint32_t	count;		/* transfers still to make */

@@ -642,14 +642,19 @@ uint64_t
 palloc_unheld(uint64_t pfn, uint64_t npages)
 {
 	uint64_t end = pfn + npages, first;
+	int ncpu = machine->spec.cpus;
 
+	/*
+	 * Every cache, then the lists, in the fork order: a page moving
+	 * between a cache and the lists is seen in one or the other.
+	 */
+	for (int cpu = 0; cpu < ncpu; cpu++)
+		pthread_mutex_lock(&pcp[cpu].lock);
 	pthread_mutex_lock(&palloc_lock);
 	first = bm_next(pfn, end, true);
-	pthread_mutex_unlock(&palloc_lock);
-	for (int cpu = 0; cpu < machine->spec.cpus; cpu++) {
-		struct pcpu *c = &pcp[cpu];
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		const struct pcpu *c = &pcp[cpu];
 
-		pthread_mutex_lock(&c->lock);
 		for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++)
 			for (int dm = 0; dm < PCP_DOMS; dm++)
 				for (uint32_t i = 0; i < c->n[o][dm]; i++) {
@@ -659,8 +664,10 @@ palloc_unheld(uint64_t pfn, uint64_t npages)
 					if (b < first && be > pfn)
 						first = b > pfn ? b : pfn;
 				}
-		pthread_mutex_unlock(&c->lock);
 	}
+	pthread_mutex_unlock(&palloc_lock);
+	for (int cpu = ncpu - 1; cpu >= 0; cpu--)
+		pthread_mutex_unlock(&pcp[cpu].lock);
 	return first;
 }
 

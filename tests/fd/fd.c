@@ -32,6 +32,7 @@ static struct {
 	int		chan, irq;
 	buf_t		*head, *tail;	/* waiting */
 	buf_t		*cur;
+	buf_t		*failed;	/* to complete once unlocked */
 	unsigned long	pieces;
 #if __DDI_ODDI
 	struct dmareq	req;
@@ -95,10 +96,12 @@ start_next(void)
 	fd.cb->command = (bp->b_flags & B_READ) ? DMA_CMD_READ :
 	    DMA_CMD_WRITE;
 	if (!dma_prog(fd.cb, fd.chan, DMA_NOSLEEP)) {
+		/* completed once the lock is dropped, as any piece is */
 		fd.cur = NULL;
 		bioerror(bp, EIO);
 		bp->b_resid = bp->b_bcount;
-		biodone(bp);
+		bp->av_forw = fd.failed;
+		fd.failed = bp;
 		start_next();
 		return;
 	}
@@ -107,9 +110,22 @@ start_next(void)
 #endif
 }
 
+/* Complete the pieces that could not start; with the lock dropped. */
+static void
+finish_failed(buf_t *list)
+{
+	buf_t *next;
+
+	for (; list != NULL; list = next) {
+		next = list->av_forw;
+		biodone(list);
+	}
+}
+
 static void
 fd_queue(buf_t *bp)
 {
+	buf_t *failed;
 #if __DDI_ODDI
 	int s = spl5();
 #else
@@ -123,18 +139,21 @@ fd_queue(buf_t *bp)
 		fd.head = bp;
 	fd.tail = bp;
 	start_next();
+	failed = fd.failed;
+	fd.failed = NULL;
 #if __DDI_ODDI
 	splx(s);
 #else
 	UNLOCK(fd.lk, s);
 #endif
+	finish_failed(failed);
 }
 
 static void
 fd_intr(int vec)
 {
 	uint32_t st = (uint32_t)inl(FD_PORT + FD_STATUS);
-	buf_t *bp;
+	buf_t *bp, *failed;
 #if __DDI_ODDI
 	int s = spl5();
 	long_t resid;
@@ -164,12 +183,15 @@ fd_intr(int vec)
 	if (st != FD_OK)
 		bioerror(bp, EIO);
 	start_next();
+	failed = fd.failed;
+	fd.failed = NULL;
 #if __DDI_ODDI
 	splx(s);
 #else
 	UNLOCK(fd.lk, s);
 #endif
 	biodone(bp);
+	finish_failed(failed);
 }
 
 #if __DDI_ODDI
@@ -196,7 +218,7 @@ F(attach)(int chan, int irq)
 {
 	fd.chan = chan;
 	fd.irq = irq;
-	fd.head = fd.tail = fd.cur = NULL;
+	fd.head = fd.tail = fd.cur = fd.failed = NULL;
 	fd.pieces = 0;
 #if __DDI_ODDI
 	fd.ih = ddisim_intr_register(irq, PLDISK, fd_intr);
