@@ -989,7 +989,10 @@ brk_uio_ok(const buf_t *bp, const char *func, const void *caller)
 	    proc_valid(bp->b_proc, func, caller);
 }
 
-/* Everything before a plan: false when bp was failed or not touched. */
+/*
+ * Everything before a plan, for a bp its caller has found live: false
+ * when bp was failed.
+ */
 static bool
 brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
     const bcb_t *bcbp, unsigned level, const char *func,
@@ -998,8 +1001,6 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	const uchar_t types = BA_KVIRT | BA_UVIRT | BA_PAGELIST | BA_UIO;
 
 	memset(b, 0, sizeof(*b));
-	if (kbuf_of(bp, func, caller) == NULL)
-		return false;
 	if (strat == NULL || !bcb_valid(bcbp, false, func, caller) ||
 	    !kmem_physreq_cons(bcbp->bcb_physreqp, level, &b->c, func,
 	    caller)) {
