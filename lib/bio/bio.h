@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sys/buf.h"
@@ -53,5 +54,9 @@ bool	bcb_valid(const bcb_t *b, bool ddi8, const char *func,
  */
 void	bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 	    unsigned level, const char *func, const void *caller);
+
+/* Whether every byte of [va, va+len) is mapped in simulated process p. */
+struct proc;
+bool	bio_user_mapped(const struct proc *p, const uint8_t *va, size_t len);
 
 #endif /* DDICOMPAT_BIO_H */

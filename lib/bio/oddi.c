@@ -63,21 +63,6 @@ _Compat_u(void)
 	return &uarea;
 }
 
-/* Whether every byte of [va, va+len) is mapped in process p. */
-static bool
-u_mapped(const struct proc *p, const uint8_t *va, size_t len)
-{
-	size_t pg = machine->spec.page;
-	uint64_t pa;
-
-	if ((uintptr_t)va > UINTPTR_MAX - len)
-		return false;
-	for (size_t off = 0; off < len; off += pg - (uintptr_t)(va + off) % pg)
-		if (proc_vtop(p, va + off, &pa) != 0)
-			return false;
-	return true;
-}
-
 /* Record error e for the caller, unless one is recorded already. */
 static void
 u_fail(struct user *up, int e)
@@ -175,7 +160,7 @@ physio_check(int (*strategy)(buf_t *), buf_t *bp, int rwflag,
 	if (off < 0 || off % NBPSCTR != 0 || ((up->u_fmode & FBMODE) ?
 	    end / NBPSCTR : end) > INT32_MAX)
 		return EINVAL;		/* whole sectors, in u_offset's reach */
-	if (*pp != NULL && !u_mapped(*pp, (uint8_t *)up->u_base,
+	if (*pp != NULL && !bio_user_mapped(*pp, (uint8_t *)up->u_base,
 	    up->u_count))
 		return EFAULT;
 	return 0;

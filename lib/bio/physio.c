@@ -22,17 +22,18 @@
 #define NBPSCTR		512
 
 /* Whether every byte of [va, va+len) is mapped in p. */
-static bool
-user_mapped(const struct proc *p, const uint8_t *va, size_t len)
+bool
+bio_user_mapped(const struct proc *p, const uint8_t *va, size_t len)
 {
 	size_t pg = machine->spec.page;
 	uint64_t pa;
 
-	for (size_t off = 0; off < len; off += pg - ((uintptr_t)(va + off) %
-	    pg))
+	if ((uintptr_t)va > UINTPTR_MAX - len)
+		return false;
+	for (size_t off = 0; off < len; off += pg - (uintptr_t)(va + off) % pg)
 		if (proc_vtop(p, va + off, &pa) != 0)
 			return false;
-	return len == 0 || proc_vtop(p, va + len - 1, &pa) == 0;
+	return true;
 }
 
 /*
@@ -87,7 +88,7 @@ raw_io(void (*strat)(buf_t *), buf_t *bp, dev_t dev, int rwflag,
 				len = limit - off;
 			if (len > PHYS_CHUNK)
 				len = PHYS_CHUNK;
-			if (p != NULL && !user_mapped(p, (uint8_t *)v->iov_base,
+			if (p != NULL && !bio_user_mapped(p, (uint8_t *)v->iov_base,
 			    len)) {
 				e = EFAULT;
 				goto out;
