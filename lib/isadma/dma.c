@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -234,98 +235,97 @@ mode_ok(uchar_t mode, const char *func, const void *caller)
 	return false;
 }
 
+/*
+ * dma_cb and dma_buf are checked handles: a zeroed kmem block of size
+ * bytes with magic at byte moff, which only a live handle of the kind
+ * has; what ("cb", "buf") names the kind in reports.
+ */
+static void *
+hnd_alloc(size_t size, size_t moff, uint32_t magic, uchar_t mode,
+    const char *func, const void *caller)
+{
+	uint8_t *k;
+
+	machine_ensure();
+	if (!mode_ok(mode, func, caller))
+		return NULL;
+	if (mode == DMA_SLEEP && !kctx_check_block(func, caller, NULL, false))
+		mode = DMA_NOSLEEP;
+	k = kmem_alloc_cons(size, &any, mode == DMA_SLEEP ? KM_SLEEP :
+	    KM_NOSLEEP, KA_ZERO, KK_KMEM, func, caller);
+	if (k != NULL)
+		memcpy(k + moff, &magic, sizeof(magic));
+	return k;
+}
+
+static void *
+hnd_of(void *p, size_t size, size_t moff, uint32_t magic, const char *what,
+    const char *func, const void *caller)
+{
+	uint32_t m;
+
+	if (p != NULL && kmem_live_size(p) == size) {
+		memcpy(&m, (uint8_t *)p + moff, sizeof(m));
+		if (m == magic)
+			return p;
+	}
+	verify_report(func, caller, "%p is not a dma_%s from dma_get_%s", p,
+	    what, what);
+	return NULL;
+}
+
+static void
+hnd_free(void *p, size_t size, size_t moff, uint32_t magic, const char *what,
+    const char *func, const void *caller)
+{
+	machine_ensure();
+	if (hnd_of(p, size, moff, magic, what, func, caller) == NULL)
+		return;
+	memset((uint8_t *)p + moff, 0, sizeof(magic));
+	kmem_free_checked(p, size, KK_KMEM, func, caller);
+}
+
+#define CB_HND	sizeof(struct kdma_cb), offsetof(struct kdma_cb, magic), \
+		CB_MAGIC, "cb"
+#define BUF_HND	sizeof(struct kdma_buf), offsetof(struct kdma_buf, magic), \
+		BUF_MAGIC, "buf"
+
 DDI_PUBLIC struct dma_cb *
 dma_get_cb(uchar_t mode)
 {
-	const void *caller = DDI_CALLER;
-	struct kdma_cb *k;
-
-	machine_ensure();
-	if (!mode_ok(mode, __func__, caller))
-		return NULL;
-	if (mode == DMA_SLEEP && !kctx_check_block(__func__, caller, NULL,
-	    false))
-		mode = DMA_NOSLEEP;
-	k = kmem_alloc_cons(sizeof(*k), &any, mode == DMA_SLEEP ? KM_SLEEP :
-	    KM_NOSLEEP, KA_ZERO, KK_KMEM, __func__, caller);
-	if (k == NULL)
-		return NULL;
-	k->magic = CB_MAGIC;
-	return &k->cb;
+	return hnd_alloc(sizeof(struct kdma_cb), offsetof(struct kdma_cb,
+	    magic), CB_MAGIC, mode, __func__, DDI_CALLER);
 }
 
 static struct kdma_cb *
 cb_of(struct dma_cb *cb, const char *func, const void *caller)
 {
-	struct kdma_cb *k = (struct kdma_cb *)cb;
-
-	if (cb == NULL || kmem_live_size(cb) != sizeof(*k) ||
-	    k->magic != CB_MAGIC) {
-		verify_report(func, caller, "%p is not a dma_cb from "
-		    "dma_get_cb", (void *)cb);
-		return NULL;
-	}
-	return k;
+	return hnd_of(cb, CB_HND, func, caller);
 }
 
 DDI_PUBLIC void
 dma_free_cb(struct dma_cb *cb)
 {
-	const void *caller = DDI_CALLER;
-	struct kdma_cb *k;
-
-	machine_ensure();
-	if ((k = cb_of(cb, __func__, caller)) == NULL)
-		return;
-	k->magic = 0;
-	kmem_free_checked(k, sizeof(*k), KK_KMEM, __func__, caller);
+	hnd_free(cb, CB_HND, __func__, DDI_CALLER);
 }
 
 DDI_PUBLIC struct dma_buf *
 dma_get_buf(uchar_t mode)
 {
-	const void *caller = DDI_CALLER;
-	struct kdma_buf *k;
-
-	machine_ensure();
-	if (!mode_ok(mode, __func__, caller))
-		return NULL;
-	if (mode == DMA_SLEEP && !kctx_check_block(__func__, caller, NULL,
-	    false))
-		mode = DMA_NOSLEEP;
-	k = kmem_alloc_cons(sizeof(*k), &any, mode == DMA_SLEEP ? KM_SLEEP :
-	    KM_NOSLEEP, KA_ZERO, KK_KMEM, __func__, caller);
-	if (k == NULL)
-		return NULL;
-	k->magic = BUF_MAGIC;
-	return &k->buf;
+	return hnd_alloc(sizeof(struct kdma_buf), offsetof(struct kdma_buf,
+	    magic), BUF_MAGIC, mode, __func__, DDI_CALLER);
 }
 
 static struct kdma_buf *
 buf_of(struct dma_buf *b, const char *func, const void *caller)
 {
-	struct kdma_buf *k = (struct kdma_buf *)b;
-
-	if (b == NULL || kmem_live_size(b) != sizeof(*k) ||
-	    k->magic != BUF_MAGIC) {
-		verify_report(func, caller, "%p is not a dma_buf from "
-		    "dma_get_buf", (void *)b);
-		return NULL;
-	}
-	return k;
+	return hnd_of(b, BUF_HND, func, caller);
 }
 
 DDI_PUBLIC void
 dma_free_buf(struct dma_buf *b)
 {
-	const void *caller = DDI_CALLER;
-	struct kdma_buf *k;
-
-	machine_ensure();
-	if ((k = buf_of(b, __func__, caller)) == NULL)
-		return;
-	k->magic = 0;
-	kmem_free_checked(k, sizeof(*k), KK_KMEM, __func__, caller);
+	hnd_free(b, BUF_HND, __func__, DDI_CALLER);
 }
 
 /* ---- dma_prog and its kin ---- */
