@@ -86,7 +86,6 @@ struct ddisim_dma {
 					   being raised */
 	bool		fragwait;	/* FRAGMENT: waiting for the next */
 	bool		rd;		/* device to memory */
-	uint32_t	gocmd;
 	const void	*caller;	/* who started it */
 	uint64_t	pos;		/* next byte of the store */
 	uint64_t	moved;
@@ -486,7 +485,6 @@ cmd_latch(struct ddisim_dma *d, uint32_t go)
 	}
 	d->caller = pio_caller();
 	d->rd = go == DDISIM_DMA_GO_READ;
-	d->gocmd = go;
 	d->moved = 0;
 	d->status = DDISIM_DMA_ST_BUSY;
 	d->st.commands++;

@@ -489,7 +489,6 @@ i8237_state(int chan, struct i8237_state *st)
 	st->raw_count = ch->cur_count;
 	st->tc = ch->finished;
 	st->transfers = ch->transfers;
-	st->has_dev = ch->dev != NULL;
 	pthread_mutex_unlock(&i8237_lock);
 }
 
@@ -577,9 +576,9 @@ ddisim_isadev_dreq(ddisim_isadev_t *d, size_t off, size_t n)
 	}
 	unit = d->chan < 4 ? 1 : 2;
 	if (off > d->size || n > (d->size - off) / unit) {
-		verify_report(__func__, DDI_CALLER, "%zu transfers from byte "
-		    "%zu run past the device's %zu-byte buffer", n, off,
-		    d->size);
+		verify_report(__func__, DDI_CALLER, "%s: %zu transfers from "
+		    "byte %zu run past the device's %zu-byte buffer", d->name,
+		    n, off, d->size);
 		return 0;
 	}
 	pthread_mutex_lock(&i8237_lock);

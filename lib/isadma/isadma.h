@@ -19,7 +19,6 @@ struct i8237_state {
 	bool		masked;
 	bool		tc;		/* reached terminal count since it
 					   was programmed */
-	bool		has_dev;
 	uint32_t	addr;		/* current byte address */
 	uint32_t	count;		/* transfers still to make */
 	uint16_t	raw_count;	/* the count register */
