@@ -589,6 +589,29 @@ START_TEST(bad_configurations)
 }
 END_TEST
 
+/* The test-side calls with no device: reported, and harmless. */
+START_TEST(null_devices)
+{
+	struct ddisim_dma_stats st;
+	uint64_t size = 7;
+
+	MACHINE_UP(NULL);
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_ptr_null(ddisim_dma_store(NULL, &size));
+	ck_assert_uint_eq(size, 7);
+	ck_assert_uint_eq(ddisim_dma_wire_sent(NULL), 0);
+	ck_assert_int_eq(ddisim_dma_wire_feed(NULL, "x", 1), EINVAL);
+	ck_assert_int_eq(ddisim_dma_fail(NULL, 0, 0), EINVAL);
+	ddisim_dma_idle(NULL);
+	ddisim_dma_stats(NULL, &st);
+	ck_assert_uint_eq(ddisim_verify_count(), 6);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "NULL device"));
+	ddisim_dma_destroy(NULL);		/* nothing, as free(NULL) */
+	ck_assert_uint_eq(ddisim_verify_count(), 6);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* A fault aborts under the default policy, naming the driver's code. */
 START_TEST(fault_aborts)
 {
@@ -623,6 +646,7 @@ main(void)
 	tcase_add_test(tc, failures_and_rejections);
 	tcase_add_loop_test(tc, refusals_interrupt, 0, 3);
 	tcase_add_test(tc, bad_configurations);
+	tcase_add_test(tc, null_devices);
 	if (!nofork())
 		tcase_add_test_raise_signal(tc, fault_aborts, SIGABRT);
 	suite_add_tcase(s, tc);

@@ -798,6 +798,61 @@ START_TEST(edges)
 }
 END_TEST
 
+/* The rest of the calls' refusals: reported, and nothing done. */
+START_TEST(refusals_of_the_other_calls)
+{
+	struct dma_stat st;
+	struct dma_cb *cb;
+	ddisim_isadev_t *d;
+	unsigned long n;
+	struct dmareq r;
+
+	MACHINE_UP(NULL);
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	/* devices */
+	ck_assert_ptr_null(ddisim_isadev_create(4, -1, 512, "x"));
+	ck_assert_ptr_null(ddisim_isadev_create(9, -1, 512, "x"));
+	ck_assert_ptr_null(ddisim_isadev_create(1, DDISIM_NIRQ, 512, "x"));
+	ck_assert_ptr_null(ddisim_isadev_create(1, -1, 0, "x"));
+	ck_assert_ptr_nonnull(d = ddisim_isadev_create(1, -1, 512, "dev1"));
+	ck_assert_ptr_null(ddisim_isadev_create(1, -1, 512, "again"));
+	ck_assert_uint_eq(ddisim_verify_count(), 5);
+	ck_assert_uint_eq(ddisim_isadev_dreq(d, 256, 300), 0);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "dev1"));
+	ck_assert_ptr_null(ddisim_isadev_buf(NULL, NULL));
+	ck_assert_uint_eq(ddisim_isadev_dreq(NULL, 0, 1), 0);
+	ck_assert_int_eq(ddisim_isadev_tc(NULL), 0);
+	ck_assert_int_eq(ddisim_isadma_channels(NULL), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 10);
+	ddisim_isadev_destroy(d);
+	/* the DDI */
+	n = ddisim_verify_count();
+	cb = mkcb(1, DMA_CMD_READ, 0x20000, 512);
+	dma_swstart(cb, 1, DMA_NOSLEEP);	/* not programmed */
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "not programmed"));
+	ck_assert(!dma_cascade(DMA_CH5, DMA_ENABLE | DMA_DISABLE));
+	ck_assert(!dma_cascade(DMA_CH4, DMA_ENABLE));
+	dma_get_chan_stat(NULL, 1);
+	dma_get_chan_stat(&st, 8);
+	ck_assert_ptr_null(dma_get_buf(3));
+	dma_free_cb(NULL);
+	dma_free_buf((struct dma_buf *)cb);	/* a cb is not a buf */
+	ck_assert_uint_eq(ddisim_verify_count(), n + 8);
+	/* the ODDI */
+	ck_assert_int_eq(dma_alloc(1, 9), 0);
+	ck_assert_int_eq(dma_alloc(4, DMA_NBLOCK), 0);
+	ck_assert_int_eq(dma_start(NULL), 0);
+	memset(&r, 0, sizeof(r));
+	r.d_chan = 1;
+	ck_assert_int_eq(dma_start(&r), 0);		/* no d_proc */
+	dma_param(1, DMA_Rdmode, 0x20000, 0x10000);	/* count too big */
+	ck_assert_int_eq(dma_resid(4), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 14);
+	rmcb(cb);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(channel_4_aborts)
 {
 	MACHINE_UP(NULL);
@@ -834,6 +889,7 @@ main(void)
 	tcase_add_test(tc, misuse_counted);
 	tcase_add_test(tc, sleep_in_the_wrong_context);
 	tcase_add_test(tc, edges);
+	tcase_add_test(tc, refusals_of_the_other_calls);
 	if (!nofork())
 		tcase_add_test_raise_signal(tc, channel_4_aborts, SIGABRT);
 	suite_add_tcase(s, tc);
