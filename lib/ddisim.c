@@ -18,6 +18,7 @@
 #include "kern/ctx.h"
 #include "kern/kern.h"
 #include "kmem/kmem.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "streams/streams.h"
@@ -25,7 +26,7 @@
 #include "vm/proc.h"
 #include "vm/vm.h"
 
-static char ddisim_err[256];
+static char ddisim_err[512];
 static uint64_t ddisim_generation;
 
 static int
@@ -50,7 +51,7 @@ ddisim_build(const char *spec)
 		return error;
 	}
 	m->generation = ++ddisim_generation;
-	machine = m;
+	__atomic_store_n(&machine, m, __ATOMIC_RELEASE);
 	if ((error = palloc_init()) != 0 ||
 	    (error = palloc_age(m->spec.frag, m->spec.seed)) != 0 ||
 	    (error = vm_init()) != 0 || (error = kmem_init()) != 0) {
@@ -59,13 +60,14 @@ ddisim_build(const char *spec)
 		vm_fini();
 		palloc_fini();
 		machine_ram_destroy(m);
-		machine = NULL;
+		__atomic_store_n(&machine, NULL, __ATOMIC_RELEASE);
 		free(m->seg_of_chunk);
 		free(m);
 		return error;
 	}
-	verify_set_policy(m->spec.verify);
-	ddisim_verify_reset();
+	/* the policy belongs to the process; a spec may choose one */
+	if (m->spec.verify_given)
+		verify_set_policy(m->spec.verify);
 	kern_init();
 	intr_init();
 	clock_init();
@@ -75,51 +77,77 @@ ddisim_build(const char *spec)
 	return 0;
 }
 
-DDI_PUBLIC int
-ddisim_init(const char *spec)
+/*
+ * Which entry point built the running machine, and its caller; NULL when
+ * ddisim_init built it.  Guarded by the machine's init lock.
+ */
+static const char *boot_entry;
+static const void *boot_caller;
+
+DDI_CONTROL(int, ddisim_init, (const char *spec), (spec))
 {
 	pthread_mutex_t *lk = machine_init_lock();
+	char where[128];
 	int error;
 
 	machine_atfork_install();
 	pthread_mutex_lock(lk);
 	ddisim_err[0] = '\0';
-	if (machine != NULL) {
+	if (machine == NULL) {
+		error = ddisim_build(spec);
+		boot_entry = NULL;
+	} else if (boot_entry != NULL) {
+		verify_symbolize(boot_caller, where, sizeof(where));
+		snprintf(ddisim_err, sizeof(ddisim_err), "the default machine "
+		    "was already built by the first DDI call, %s (called "
+		    "from %s); call ddisim_init before any other DDI call, "
+		    "or ddisim_shutdown first", boot_entry, where);
+		error = EBUSY;
+	} else {
 		snprintf(ddisim_err, sizeof(ddisim_err), "a machine is "
 		    "already running; call ddisim_shutdown first");
 		error = EBUSY;
-	} else {
-		error = ddisim_build(spec);
 	}
 	pthread_mutex_unlock(lk);
+	if (error == EBUSY)
+		fprintf(stderr, "ddicompat: ddisim_init: %s\n", ddisim_err);
 	return error;
 }
 
-DDI_PUBLIC const char *
-ddisim_init_error(void)
+DDI_CONTROL0(const char *, ddisim_init_error)
 {
 	return ddisim_err;
 }
 
-/* The first DDI call without ddisim_init builds the machine here. */
-void
-machine_ensure_slow(void)
+/*
+ * The first entry point called without ddisim_init builds the machine
+ * here, from $DDISIM_MACHINE or the default; machine_boot holds the init
+ * lock.
+ */
+static int
+ddisim_boot(const char *fn, const void *caller, char *err, size_t errlen)
 {
-	pthread_mutex_t *lk = machine_init_lock();
 	const char *spec = getenv("DDISIM_MACHINE");
+	int error;
 
-	machine_atfork_install();
-	pthread_mutex_lock(lk);
-	if (machine == NULL && ddisim_build(spec) != 0) {
-		fprintf(stderr, "ddicompat: DDISIM_MACHINE=\"%s\": %s\n",
+	error = ddisim_build(spec);
+	if (error != 0) {
+		snprintf(err, errlen, "DDISIM_MACHINE=\"%s\": %s",
 		    spec != NULL ? spec : "", ddisim_err);
-		abort();
+		return error;
 	}
-	pthread_mutex_unlock(lk);
+	boot_entry = fn;
+	boot_caller = caller;
+	return 0;
 }
 
-DDI_PUBLIC void
-ddisim_shutdown(void)
+static void __attribute__((constructor))
+ddisim_boot_install(void)
+{
+	machine_boot_register(ddisim_boot);
+}
+
+DDI_CONTROL0_VOID(ddisim_shutdown)
 {
 	pthread_mutex_t *lk = machine_init_lock();
 	struct machine *m;
@@ -141,65 +169,55 @@ ddisim_shutdown(void)
 		vm_fini();
 		palloc_fini();
 		machine_ram_destroy(m);
-		machine = NULL;
+		__atomic_store_n(&machine, NULL, __ATOMIC_RELEASE);
 		free(m->seg_of_chunk);
 		free(m);
 	}
 	pthread_mutex_unlock(lk);
 }
 
-DDI_PUBLIC int
-ddisim_initialized(void)
+DDI_CONTROL0(int, ddisim_initialized)
 {
 	return machine != NULL;
 }
 
-DDI_PUBLIC int
-ddisim_vtop(const void *va, uint64_t *pa)
+DDI_ENTRY(int, ddisim_vtop, (const void *va, uint64_t *pa), (va, pa))
 {
 	uint64_t dummy;
 
 	return vm_vtop(va, pa != NULL ? pa : &dummy);
 }
 
-DDI_PUBLIC void *
-ddisim_ptov(uint64_t pa)
+DDI_ENTRY(void *, ddisim_ptov, (uint64_t pa), (pa))
 {
 	return vm_ptov(pa);
 }
 
-DDI_PUBLIC size_t
-ddisim_outstanding(void)
+DDI_CONTROL0(size_t, ddisim_outstanding)
 {
 	return machine != NULL ? kmem_outstanding() : 0;
 }
 
-DDI_PUBLIC void
-ddisim_set_cpu(int cpu)
+DDI_ENTRY_VOID(ddisim_set_cpu, (int cpu), (cpu))
 {
-	machine_ensure();
 	if (cpu < 0 || cpu >= machine->spec.cpus) {
-		verify_report(__func__, DDI_CALLER, "cpu %d is not one of the "
+		verify_report(DDI_FUNC, DDI_CALLER, "cpu %d is not one of the "
 		    "machine's %d CPUs", cpu, machine->spec.cpus);
 		return;
 	}
 	machine_set_cpu(cpu);
 }
 
-DDI_PUBLIC int
-ddisim_get_cpu(void)
+DDI_ENTRY0(int, ddisim_get_cpu)
 {
-	machine_ensure();
 	return machine_cpu();
 }
 
-DDI_PUBLIC int
-ddisim_info(struct ddisim_info *di)
+DDI_ENTRY(int, ddisim_info, (struct ddisim_info *di), (di))
 {
 	struct machine *m;
 	uint64_t prev = 0;
 
-	machine_ensure();
 	m = machine;
 	memset(di, 0, sizeof(*di));
 	di->mem = m->spec.mem;
@@ -235,10 +253,9 @@ ddisim_info(struct ddisim_info *di)
 	return 0;
 }
 
-DDI_PUBLIC int
-ddisim_free_histogram(int node, int zone, uint64_t hist[DDISIM_HIST_BUCKETS])
+DDI_ENTRY(int, ddisim_free_histogram, (int node, int zone,
+    uint64_t hist[DDISIM_HIST_BUCKETS]), (node, zone, hist))
 {
-	machine_ensure();
 	if (node < 0 || node >= machine->spec.nodes || zone < 0 ||
 	    zone >= NZONES)
 		return EINVAL;
@@ -251,15 +268,13 @@ ddisim_free_histogram(int node, int zone, uint64_t hist[DDISIM_HIST_BUCKETS])
  * the count of all of them (which may exceed max).  Stops at the first
  * byte that is not simulated memory.
  */
-DDI_PUBLIC size_t
-ddisim_segments(const void *va, size_t len, struct ddisim_seg *seg,
-    size_t max)
+DDI_ENTRY(size_t, ddisim_segments, (const void *va, size_t len,
+    struct ddisim_seg *seg, size_t max), (va, len, seg, max))
 {
 	uint64_t pa[64], last_end = UINT64_MAX;
 	size_t plen[64], n, total = 0;
 	const char *p = va;
 
-	machine_ensure();
 	while (len > 0) {
 		n = vm_segments(p, len, pa, plen, 64);
 		if (n == 0)
@@ -284,10 +299,39 @@ ddisim_segments(const void *va, size_t len, struct ddisim_seg *seg,
 	return total;
 }
 
-DDI_PUBLIC size_t
-ddisim_leak_report(void *stream)
+DDI_CONTROL(size_t, ddisim_leak_report, (void *stream), (stream))
 {
 	if (machine == NULL)
 		return 0;
 	return kmem_leak_report(stream);
+}
+
+DDI_CONTROL_VOID(ddisim_verify_set_policy, (enum ddisim_verify_policy pol),
+    (pol))
+{
+	if (pol != DDISIM_VERIFY_ABORT && pol != DDISIM_VERIFY_WARN &&
+	    pol != DDISIM_VERIFY_COUNT) {
+		verify_report(DDI_FUNC, DDI_CALLER, "unknown policy %d",
+		    (int)pol);
+		return;
+	}
+	verify_set_policy(pol);
+}
+
+DDI_CONTROL0(unsigned long, ddisim_verify_count)
+{
+	return verify_count();
+}
+
+DDI_CONTROL0(const char *, ddisim_verify_last)
+{
+	static DDI_TLS char copy[VERIFY_REPORT_MAX];
+
+	verify_last_copy(copy);
+	return copy;
+}
+
+DDI_CONTROL0_VOID(ddisim_verify_reset)
+{
+	verify_reset();
 }

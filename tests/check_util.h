@@ -92,13 +92,17 @@ nofork(void)
 
 /*
  * Teardown for every test case: without fork (Valgrind), a failed test
- * leaves its machine up; the next test must still get a fresh one.
+ * leaves its machine up; the next test must still get a fresh one.  The
+ * verifier's count, last report and policy belong to the process and
+ * survive a machine, so they are reset here too.
  */
 static inline void
 machine_teardown(void)
 {
 	if (ddisim_initialized())
 		ddisim_shutdown();
+	ddisim_verify_reset();
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
 }
 
 /* A test case whose tests always end with no machine left running. */

@@ -41,6 +41,7 @@
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
 #include "streams/streams.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/page.h"
@@ -1070,7 +1071,6 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 	uint64_t g;
 	bool fault = false, inplace = true;
 
-	machine_ensure();
 	if (kbuf_of(bp, func, caller) == NULL ||
 	    !kctx_check_block(func, caller, NULL, false))
 		return;
@@ -1172,26 +1172,25 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 	pieces_free(pcs, inl);
 }
 
-DDI_PUBLIC void
-buf_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp)
+DDI_ENTRY_VOID(buf_breakup, (void (*strat)(buf_t *), buf_t *bp,
+    const bcb_t *bcbp), (strat, bp, bcbp))
 {
-	bio_breakup(strat, bp, bcbp, KLEVEL_LATEST, __func__, DDI_CALLER);
+	bio_breakup(strat, bp, bcbp, KLEVEL_LATEST, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC void
-_Compat_buf_breakup7(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp)
+DDI_ENTRY_VOID(_Compat_buf_breakup7, (void (*strat)(buf_t *), buf_t *bp,
+    const bcb_t *bcbp), (strat, bp, bcbp))
 {
 	bio_breakup(strat, bp, bcbp, 71, "buf_breakup", DDI_CALLER);
 }
 
-DDI_PUBLIC uint64_t
-ddisim_breakup_reserve_uses(void)
+DDI_ENTRY0(uint64_t, ddisim_breakup_reserve_uses)
 {
 	return physreq_resv_uses();
 }
 
-DDI_PUBLIC void
-ddisim_breakup_stats(uint64_t *bounces, uint64_t *bounce_bytes)
+DDI_ENTRY_VOID(ddisim_breakup_stats, (uint64_t *bounces,
+    uint64_t *bounce_bytes), (bounces, bounce_bytes))
 {
 	if (bounces != NULL)
 		*bounces = atomic_load(&brk_bounces);
@@ -1226,20 +1225,19 @@ bio_strat(buf_t *bp)
 	h->biostart(h->idata, bio_channel, bp);
 }
 
-DDI_PUBLIC struct ddisim_bio *
-ddisim_bio_attach(const bcb_t *rbcb, const bcb_t *wbcb,
-    void (*biostart)(void *, uint32_t, buf_t *), void *idata)
+DDI_ENTRY(struct ddisim_bio *, ddisim_bio_attach, (const bcb_t *rbcb,
+    const bcb_t *wbcb, void (*biostart)(void *, uint32_t, buf_t *),
+    void *idata), (rbcb, wbcb, biostart, idata))
 {
 	const void *caller = DDI_CALLER;
 	struct ddisim_bio *h;
 
-	machine_ensure();
 	if (biostart == NULL) {
-		verify_report(__func__, caller, "NULL biostart routine");
+		verify_report(DDI_FUNC, caller, "NULL biostart routine");
 		return NULL;
 	}
-	if ((rbcb != NULL && !bcb_valid(rbcb, true, __func__, caller)) ||
-	    (wbcb != NULL && !bcb_valid(wbcb, true, __func__, caller)))
+	if ((rbcb != NULL && !bcb_valid(rbcb, true, DDI_FUNC, caller)) ||
+	    (wbcb != NULL && !bcb_valid(wbcb, true, DDI_FUNC, caller)))
 		return NULL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
@@ -1250,8 +1248,7 @@ ddisim_bio_attach(const bcb_t *rbcb, const bcb_t *wbcb,
 	return h;
 }
 
-DDI_PUBLIC void
-ddisim_bio_detach(struct ddisim_bio *h)
+DDI_ENTRY_VOID(ddisim_bio_detach, (struct ddisim_bio *h), (h))
 {
 	free(h);
 }
@@ -1260,20 +1257,19 @@ ddisim_bio_detach(struct ddisim_bio *h)
  * Hand bp to the driver as the kernel would: broken up under the bcb of
  * its direction, or as it is when the driver registered none.
  */
-DDI_PUBLIC void
-ddisim_bio_submit(struct ddisim_bio *h, uint32_t channel, buf_t *bp)
+DDI_ENTRY_VOID(ddisim_bio_submit, (struct ddisim_bio *h, uint32_t channel,
+    buf_t *bp), (h, channel, bp))
 {
 	const void *caller = DDI_CALLER;
 	struct ddisim_bio *saved = bio_cur;
 	uint32_t saved_ch = bio_channel;
 	const bcb_t *bcb;
 
-	machine_ensure();
 	if (h == NULL) {
-		verify_report(__func__, caller, "NULL harness");
+		verify_report(DDI_FUNC, caller, "NULL harness");
 		return;
 	}
-	if (kbuf_of(bp, __func__, caller) == NULL)
+	if (kbuf_of(bp, DDI_FUNC, caller) == NULL)
 		return;
 	bcb = (bp->b_flags & B_READ) ? h->rbcb : h->wbcb;
 	if (bcb == NULL) {
@@ -1301,10 +1297,8 @@ static struct {
 } pageio;
 static pthread_mutex_t pageio_lock = PTHREAD_MUTEX_INITIALIZER;
 
-DDI_PUBLIC void
-dma_pageio(void (*strat)(buf_t *), buf_t *bp)
+DDI_ENTRY_VOID(dma_pageio, (void (*strat)(buf_t *), buf_t *bp), (strat, bp))
 {
-	machine_ensure();
 	pthread_mutex_lock(&pageio_lock);
 	if (pageio.gen != machine->generation) {
 		memset(&pageio.preq, 0, sizeof(pageio.preq));

@@ -29,6 +29,7 @@
 #include "kern/kern.h"
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/proc.h"
@@ -93,19 +94,17 @@ kbuf_lock_idle(struct kbuf *kb, const char *func, const void *caller)
 	return false;
 }
 
-DDI_PUBLIC buf_t *
-getrbuf(int flags)
+DDI_ENTRY(buf_t *, getrbuf, (int flags), (flags))
 {
 	const void *caller = DDI_CALLER;
 	struct kbuf *kb;
 
-	machine_ensure();
-	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, caller))
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, DDI_FUNC, caller))
 		return NULL;
 	kb = kmem_alloc_fast(sizeof(*kb), &plain, flags, 0, caller);
 	if (kb == NULL)
 		kb = kmem_alloc_cons(sizeof(*kb), &plain, flags, 0, KK_BUF,
-		    __func__, caller);
+		    DDI_FUNC, caller);
 	if (kb == NULL)
 		return NULL;
 	/* the trailer zeroed here, the header by kbuf_reset */
@@ -118,15 +117,13 @@ getrbuf(int flags)
 	return &kb->kb_buf;
 }
 
-DDI_PUBLIC void
-freerbuf(buf_t *bp)
+DDI_ENTRY_VOID(freerbuf, (buf_t *bp), (bp))
 {
 	const void *caller = DDI_CALLER;
 	struct kbuf *kb;
 
-	machine_ensure();
-	if ((kb = kbuf_of(bp, __func__, caller)) == NULL ||
-	    !kbuf_lock_idle(kb, __func__, caller))
+	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL ||
+	    !kbuf_lock_idle(kb, DDI_FUNC, caller))
 		return;
 	kb->kb_magic = KB_DEAD;
 	pthread_mutex_unlock(&kb->kb_mtx);
@@ -135,7 +132,7 @@ freerbuf(buf_t *bp)
 	if (kmem_free_fast(kb, sizeof(*kb)))
 		palloc_notify();
 	else
-		kmem_free_checked(kb, sizeof(*kb), KK_BUF, __func__, caller);
+		kmem_free_checked(kb, sizeof(*kb), KK_BUF, DDI_FUNC, caller);
 }
 
 /*
@@ -144,15 +141,13 @@ freerbuf(buf_t *bp)
  * none left, B_DONE is set and biowait wakes.  May be called from any
  * context.
  */
-DDI_PUBLIC void
-biodone(buf_t *bp)
+DDI_ENTRY_VOID(biodone, (buf_t *bp), (bp))
 {
 	const void *caller = DDI_CALLER;
 	__ddi_iodone_t fn;
 	struct kbuf *kb;
 
-	machine_ensure();
-	if ((kb = kbuf_of(bp, __func__, caller)) == NULL)
+	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL)
 		return;
 	if ((fn = bp->b_iodone) != NULL) {
 		bp->b_iodone = NULL;
@@ -161,7 +156,7 @@ biodone(buf_t *bp)
 	}
 	/* The caller controls the buf: it may read b_flags. */
 	if (bp->b_flags & B_DONE) {
-		verify_report(__func__, caller, "buf %p is already done "
+		verify_report(DDI_FUNC, caller, "buf %p is already done "
 		    "(biodone called twice)", (void *)bp);
 		return;
 	}
@@ -177,18 +172,16 @@ biodone(buf_t *bp)
  * than the machine's sleeplimit is reported once and goes on: giving up
  * early would hand back a buf the device may still write.
  */
-DDI_PUBLIC int
-biowait(buf_t *bp)
+DDI_ENTRY(int, biowait, (buf_t *bp), (bp))
 {
 	const void *caller = DDI_CALLER;
 	struct timespec dl;
 	struct kbuf *kb;
 	bool reported = false;
 
-	machine_ensure();
-	if ((kb = kbuf_of(bp, __func__, caller)) == NULL)
+	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL)
 		return EINVAL;
-	if (!kctx_check_block(__func__, caller, NULL, false))
+	if (!kctx_check_block(DDI_FUNC, caller, NULL, false))
 		return EINVAL;
 	kern_deadline(&dl, kern_waitlimit_ms());
 	pthread_mutex_lock(&kb->kb_mtx);
@@ -198,7 +191,7 @@ biowait(buf_t *bp)
 		    ETIMEDOUT && !reported) {
 			reported = true;
 			pthread_mutex_unlock(&kb->kb_mtx);
-			verify_report(__func__, caller, "buf %p not done after "
+			verify_report(DDI_FUNC, caller, "buf %p not done after "
 			    "%u ms; still waiting", (void *)bp,
 			    kern_waitlimit_ms());
 			pthread_mutex_lock(&kb->kb_mtx);
@@ -210,11 +203,9 @@ biowait(buf_t *bp)
 	return geterror(bp);
 }
 
-DDI_PUBLIC void
-bioerror(buf_t *bp, int error)
+DDI_ENTRY_VOID(bioerror, (buf_t *bp, int error), (bp, error))
 {
-	machine_ensure();
-	if (kbuf_of(bp, __func__, DDI_CALLER) == NULL)
+	if (kbuf_of(bp, DDI_FUNC, DDI_CALLER) == NULL)
 		return;
 	bp->b_error = error;
 	if (error != 0)
@@ -223,11 +214,9 @@ bioerror(buf_t *bp, int error)
 		bp->b_flags &= ~(uint_t)B_ERROR;
 }
 
-DDI_PUBLIC int
-geterror(buf_t *bp)
+DDI_ENTRY(int, geterror, (buf_t *bp), (bp))
 {
-	machine_ensure();
-	if (kbuf_of(bp, __func__, DDI_CALLER) == NULL)
+	if (kbuf_of(bp, DDI_FUNC, DDI_CALLER) == NULL)
 		return EINVAL;
 	if (!(bp->b_flags & B_ERROR))
 		return 0;
@@ -239,15 +228,13 @@ geterror(buf_t *bp)
  * reused must go through here: biowait waits for the completion this
  * clears, not for the B_DONE bit.
  */
-DDI_PUBLIC void
-bioreset(buf_t *bp)
+DDI_ENTRY_VOID(bioreset, (buf_t *bp), (bp))
 {
 	const void *caller = DDI_CALLER;
 	struct kbuf *kb;
 
-	machine_ensure();
-	if ((kb = kbuf_of(bp, __func__, caller)) == NULL ||
-	    !kbuf_lock_idle(kb, __func__, caller))
+	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL ||
+	    !kbuf_lock_idle(kb, DDI_FUNC, caller))
 		return;
 	bp->b_flags &= ~(uint_t)(B_DONE | B_ERROR);
 	bp->b_error = 0;
@@ -257,12 +244,10 @@ bioreset(buf_t *bp)
 }
 
 /* Whether the caller, completing bp, may block here. */
-DDI_PUBLIC boolean_t
-biocanblock(buf_t *bp)
+DDI_ENTRY(boolean_t, biocanblock, (buf_t *bp), (bp))
 {
 	const char *why;
 
-	machine_ensure();
 	(void)bp;
 	return kctx_may_block(&why, NULL, false) ? B_TRUE : B_FALSE;
 }
@@ -273,24 +258,22 @@ biocanblock(buf_t *bp)
  * and for user space b_proc the caller's process.  Base context when a
  * buf is allocated.
  */
-DDI_PUBLIC buf_t *
-uiobuf(buf_t *bp, struct uio *uiop)
+DDI_ENTRY(buf_t *, uiobuf, (buf_t *bp, struct uio *uiop), (bp, uiop))
 {
 	const void *caller = DDI_CALLER;
 	int total = 0;
 
-	machine_ensure();
 	if (uiop == NULL || uiop->uio_iovcnt < 0 ||
 	    (uiop->uio_iovcnt > 0 && uiop->uio_iov == NULL) ||
 	    uiop->uio_resid < 0) {
-		verify_report(__func__, caller, "uio %p is not a valid "
+		verify_report(DDI_FUNC, caller, "uio %p is not a valid "
 		    "description (NULL, or negative counts)", (void *)uiop);
 		return NULL;
 	}
 	for (int i = 0; i < uiop->uio_iovcnt; i++) {
 		if (uiop->uio_iov[i].iov_len < 0 ||
 		    uiop->uio_iov[i].iov_len > INT32_MAX - total) {
-			verify_report(__func__, caller, "uio %p: iovec %d has "
+			verify_report(DDI_FUNC, caller, "uio %p: iovec %d has "
 			    "length %d", (void *)uiop, i,
 			    uiop->uio_iov[i].iov_len);
 			return NULL;
@@ -298,16 +281,16 @@ uiobuf(buf_t *bp, struct uio *uiop)
 		total += uiop->uio_iov[i].iov_len;
 	}
 	if (total < uiop->uio_resid) {
-		verify_report(__func__, caller, "uio %p: uio_resid %d is more "
+		verify_report(DDI_FUNC, caller, "uio %p: uio_resid %d is more "
 		    "than its iovecs hold (%d)", (void *)uiop,
 		    uiop->uio_resid, total);
 		return NULL;
 	}
 	if (bp == NULL) {
-		if (!verify_may_block(__func__, caller))
+		if (!verify_may_block(DDI_FUNC, caller))
 			return NULL;
 		bp = getrbuf(KM_SLEEP);
-	} else if (kbuf_of(bp, __func__, caller) == NULL) {
+	} else if (kbuf_of(bp, DDI_FUNC, caller) == NULL) {
 		return NULL;
 	}
 	bp->b_un.b_uio = uiop;
@@ -320,31 +303,27 @@ uiobuf(buf_t *bp, struct uio *uiop)
 	return bp;
 }
 
-DDI_PUBLIC bcb_t *
-bcb_alloc(int flags)
+DDI_ENTRY(bcb_t *, bcb_alloc, (int flags), (flags))
 {
 	const void *caller = DDI_CALLER;
 
-	machine_ensure();
-	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, caller))
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, DDI_FUNC, caller))
 		return NULL;
 	return kmem_alloc_cons(sizeof(bcb_t), &plain, flags, KA_ZERO, KK_BCB,
-	    __func__, caller);
+	    DDI_FUNC, caller);
 }
 
-DDI_PUBLIC void
-bcb_free(bcb_t *bcbp)
+DDI_ENTRY_VOID(bcb_free, (bcb_t *bcbp), (bcbp))
 {
 	const void *caller = DDI_CALLER;
 
-	machine_ensure();
 	if (bcbp != NULL && kmem_live_size(bcbp) != sizeof(*bcbp)) {
-		verify_report(__func__, caller, "%p is not a bcb from "
+		verify_report(DDI_FUNC, caller, "%p is not a bcb from "
 		    "bcb_alloc (freed already, or something else)",
 		    (void *)bcbp);
 		return;
 	}
-	kmem_free_checked(bcbp, sizeof(*bcbp), KK_BCB, __func__, caller);
+	kmem_free_checked(bcbp, sizeof(*bcbp), KK_BCB, DDI_FUNC, caller);
 }
 
 /*
@@ -408,16 +387,14 @@ bcb_valid(const bcb_t *b, bool ddi8, const char *func, const void *caller)
 }
 
 /* DDI 8: check the bcb and prepare its physreq. */
-DDI_PUBLIC boolean_t
-bcb_prep(bcb_t *bcbp, int flags)
+DDI_ENTRY(boolean_t, bcb_prep, (bcb_t *bcbp, int flags), (bcbp, flags))
 {
 	const void *caller = DDI_CALLER;
 
-	machine_ensure();
-	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, caller) ||
-	    !bcb_valid(bcbp, true, __func__, caller))
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, DDI_FUNC, caller) ||
+	    !bcb_valid(bcbp, true, DDI_FUNC, caller))
 		return B_FALSE;
-	if ((flags & KM_NOSLEEP) == 0 && !verify_may_block(__func__, caller))
+	if ((flags & KM_NOSLEEP) == 0 && !verify_may_block(DDI_FUNC, caller))
 		return B_FALSE;
 	return physreq_prep(bcbp->bcb_physreqp, flags);
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "kmem/kmem.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/page.h"
@@ -81,8 +82,7 @@ page_runs(buf_t *bp, size_t npages, struct vm_run *runs, unsigned *nruns,
 	return true;
 }
 
-DDI_PUBLIC void
-bp_mapin(buf_t *bp)
+DDI_ENTRY_VOID(bp_mapin, (buf_t *bp), (bp))
 {
 	const void *caller = DDI_CALLER;
 	size_t pg, off, npages;
@@ -91,9 +91,8 @@ bp_mapin(buf_t *bp)
 	bool user, ok;
 	void *va;
 
-	machine_ensure();
 	if (bp == NULL) {
-		verify_report(__func__, caller, "NULL buf");
+		verify_report(DDI_FUNC, caller, "NULL buf");
 		return;
 	}
 	user = (bp->b_flags & B_PHYS) || bp->b_addrtype == BA_UVIRT;
@@ -104,7 +103,7 @@ bp_mapin(buf_t *bp)
 	off = user ? (uintptr_t)bp->b_un.b_addr % pg :
 	    (size_t)(uintptr_t)bp->b_un.b_addr;
 	if (!user && off >= pg) {
-		verify_report(__func__, caller, "buf %p: offset %zu into its "
+		verify_report(DDI_FUNC, caller, "buf %p: offset %zu into its "
 		    "first page is not less than a page", (void *)bp, off);
 		return;
 	}
@@ -112,15 +111,15 @@ bp_mapin(buf_t *bp)
 	if (npages == 0)
 		npages = 1;
 	if ((runs = calloc(npages, sizeof(*runs))) == NULL) {
-		verify_report(__func__, caller, "out of host memory");
+		verify_report(DDI_FUNC, caller, "out of host memory");
 		return;
 	}
-	ok = user ? user_runs(bp, off, npages, runs, &nruns, __func__,
-	    caller) : page_runs(bp, npages, runs, &nruns, __func__, caller);
+	ok = user ? user_runs(bp, off, npages, runs, &nruns, DDI_FUNC,
+	    caller) : page_runs(bp, npages, runs, &nruns, DDI_FUNC, caller);
 	if (ok && nruns == 1) {
 		va = vm_ptov(runs[0].pfn << machine->pshift);
 	} else if (ok && vm_alias_map(runs, nruns, &va) != 0) {
-		verify_report(__func__, caller, "buf %p: no kernel virtual "
+		verify_report(DDI_FUNC, caller, "buf %p: no kernel virtual "
 		    "space left to map %zu pages", (void *)bp, npages);
 		ok = false;
 	}
@@ -140,15 +139,13 @@ bp_mapin(buf_t *bp)
 	}
 }
 
-DDI_PUBLIC void
-bp_mapout(buf_t *bp)
+DDI_ENTRY_VOID(bp_mapout, (buf_t *bp), (bp))
 {
 	size_t pg, off;
 	uint8_t *base;
 
-	machine_ensure();
 	if (bp == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL buf");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL buf");
 		return;
 	}
 	if (!(bp->b_flags & B_REMAPPED))

@@ -35,6 +35,7 @@
 #include "kern/ctx.h"
 #include "kern/kern.h"
 #include "kmem/kmem.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/proc.h"
@@ -56,8 +57,7 @@
 
 static DDI_TLS struct user uarea;
 
-DDI_PUBLIC struct user *
-_Compat_u(void)
+DDI_ENTRY0(struct user *, _Compat_u)
 {
 	uarea.u_procp = proc_current();
 	return &uarea;
@@ -97,8 +97,7 @@ u_advance(struct user *up, uint_t n)
  * device (ENXIO) or, for a write, at its end (ENXIO) or, for a read, at
  * its end (no error: the read moves nothing).
  */
-DDI_PUBLIC int
-physck(daddr_t nblocks, int rwflag)
+DDI_ENTRY(int, physck, (daddr_t nblocks, int rwflag), (nblocks, rwflag))
 {
 	struct user *up = _Compat_u();
 	uint64_t limit = nblocks < 0 ? 0 : (uint64_t)nblocks * NBPSCTR;
@@ -212,8 +211,8 @@ physio_run(int (*strategy)(buf_t *), buf_t *bp, dev_t dev, int rwflag,
  * B_NOSG, which change nothing here.  Errors go to u_error; nothing is
  * done when one is recorded already.  Base context; blocks.
  */
-DDI_PUBLIC void
-physio(int (*strategy)(buf_t *), buf_t *bp, dev_t dev, int rwflag)
+DDI_ENTRY_VOID(physio, (int (*strategy)(buf_t *), buf_t *bp, dev_t dev,
+    int rwflag), (strategy, bp, dev, rwflag))
 {
 	const void *caller = DDI_CALLER;
 	struct user *up = _Compat_u();
@@ -221,7 +220,6 @@ physio(int (*strategy)(buf_t *), buf_t *bp, dev_t dev, int rwflag)
 	bool own = bp == NULL;
 	int e;
 
-	machine_ensure();
 	if ((e = physio_check(strategy, bp, rwflag, up, &p, caller)) != 0) {
 		u_fail(up, e);
 		return;
@@ -470,20 +468,19 @@ oddi_breakup(int (*strategy)(buf_t *), buf_t *bp, const bcb_t *bcb,
  * controller: bp again, to xxstrategy, in 512-byte pieces it can reach.
  * bp is complete on return.  User context; blocks; returns at PLBASE.
  */
-DDI_PUBLIC void
-dma_breakup(int (*xxstrategy)(buf_t *), buf_t *bp)
+DDI_ENTRY_VOID(dma_breakup, (int (*xxstrategy)(buf_t *), buf_t *bp),
+    (xxstrategy, bp))
 {
 	const void *caller = DDI_CALLER;
 
-	machine_ensure();
-	if (kbuf_of(bp, __func__, caller) == NULL ||
-	    oddi_brk_check(xxstrategy, bp, __func__, caller) != 0)
+	if (kbuf_of(bp, DDI_FUNC, caller) == NULL ||
+	    oddi_brk_check(xxstrategy, bp, DDI_FUNC, caller) != 0)
 		return;
 	if (!oddi_req_prep()) {
 		oddi_fail(bp, EAGAIN);
 		return;
 	}
-	(void)oddi_breakup(xxstrategy, bp, &oddi_req.dma_bcb, true, __func__,
+	(void)oddi_breakup(xxstrategy, bp, &oddi_req.dma_bcb, true, DDI_FUNC,
 	    caller);
 }
 
@@ -492,22 +489,21 @@ dma_breakup(int (*xxstrategy)(buf_t *), buf_t *bp)
  * maxsecsz sectors at kernel addresses, no physical requirement.  An
  * error is also recorded in u_error.
  */
-DDI_PUBLIC void
-pio_breakup(int (*xxstrategy)(buf_t *), buf_t *bp, int maxsecsz)
+DDI_ENTRY_VOID(pio_breakup, (int (*xxstrategy)(buf_t *), buf_t *bp,
+    int maxsecsz), (xxstrategy, bp, maxsecsz))
 {
 	const void *caller = DDI_CALLER;
 	bcb_t bcb;
 	int e;
 
-	machine_ensure();
-	if (kbuf_of(bp, __func__, caller) == NULL)
+	if (kbuf_of(bp, DDI_FUNC, caller) == NULL)
 		return;
 	if (maxsecsz <= 0) {
-		verify_report(__func__, caller, "maxsecsz %d: a piece must "
+		verify_report(DDI_FUNC, caller, "maxsecsz %d: a piece must "
 		    "hold a sector at least", maxsecsz);
 		oddi_fail(bp, EINVAL);
 		e = EINVAL;
-	} else if ((e = oddi_brk_check(xxstrategy, bp, __func__,
+	} else if ((e = oddi_brk_check(xxstrategy, bp, DDI_FUNC,
 	    caller)) == 0) {
 		memset(&bcb, 0, sizeof(bcb));
 		bcb.bcb_addrtypes = BA_KVIRT;
@@ -520,7 +516,7 @@ pio_breakup(int (*xxstrategy)(buf_t *), buf_t *bp, int maxsecsz)
 			e = EAGAIN;
 		} else {
 			e = oddi_breakup(xxstrategy, bp, &bcb, false,
-			    __func__, caller);
+			    DDI_FUNC, caller);
 		}
 	}
 	if (e != 0)

@@ -10,6 +10,7 @@
 
 #include "bio/bio.h"
 #include "kern/ctx.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/proc.h"
@@ -48,7 +49,6 @@ raw_io(void (*strat)(buf_t *), buf_t *bp, dev_t dev, int rwflag,
 	bool own = bp == NULL;
 	int e = 0;
 
-	machine_ensure();
 	if (strat == NULL || u == NULL || u->uio_iovcnt < 0 ||
 	    (u->uio_iovcnt > 0 && u->uio_iov == NULL)) {
 		verify_report(func, caller, "%s", strat == NULL ?
@@ -121,21 +121,20 @@ out:
 }
 
 /* DDI 1 to 7.1: raw I/O checked against a device of nblocks sectors. */
-DDI_PUBLIC int
-physiock(void (*strat)(buf_t *), buf_t *bp, dev_t dev, int rwflag,
-    daddr_t nblocks, uio_t *uiop)
+DDI_ENTRY(int, physiock, (void (*strat)(buf_t *), buf_t *bp, dev_t dev,
+    int rwflag, daddr_t nblocks, uio_t *uiop), (strat, bp, dev, rwflag, nblocks,
+    uiop))
 {
 	uint64_t limit = nblocks < 0 ? 0 : (uint64_t)nblocks * NBPSCTR;
 
-	return raw_io(strat, bp, dev, rwflag, limit, uiop, __func__,
+	return raw_io(strat, bp, dev, rwflag, limit, uiop, DDI_FUNC,
 	    DDI_CALLER);
 }
 
 /* DDI 1 to 7.1: raw I/O with no size check. */
-DDI_PUBLIC int
-uiophysio(void (*strat)(buf_t *), buf_t *bp, dev_t dev, int rwflag,
-    uio_t *uiop)
+DDI_ENTRY(int, uiophysio, (void (*strat)(buf_t *), buf_t *bp, dev_t dev,
+    int rwflag, uio_t *uiop), (strat, bp, dev, rwflag, uiop))
 {
-	return raw_io(strat, bp, dev, rwflag, UINT64_MAX, uiop, __func__,
+	return raw_io(strat, bp, dev, rwflag, UINT64_MAX, uiop, DDI_FUNC,
 	    DDI_CALLER);
 }

@@ -41,6 +41,7 @@
 #include "ddicompat/ddisim.h"
 #include "devsim/devsim.h"
 #include "kern/kern.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "verify/verify.h"
@@ -747,13 +748,12 @@ config_ok(const struct ddisim_dma_config *c, const void *caller)
 	return why == NULL;
 }
 
-DDI_PUBLIC ddisim_dma_t *
-ddisim_dma_create(const struct ddisim_dma_config *c)
+DDI_ENTRY(ddisim_dma_t *, ddisim_dma_create,
+    (const struct ddisim_dma_config *c), (c))
 {
 	const void *caller = DDI_CALLER;
 	struct ddisim_dma *d;
 
-	machine_ensure();
 	if (!config_ok(c, caller))
 		return NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
@@ -830,8 +830,7 @@ dma_teardown(struct ddisim_dma *d)
 	free(d);
 }
 
-DDI_PUBLIC void
-ddisim_dma_destroy(ddisim_dma_t *d)
+DDI_ENTRY_VOID(ddisim_dma_destroy, (ddisim_dma_t *d), (d))
 {
 	if (d == NULL)
 		return;
@@ -857,11 +856,11 @@ devsim_fini(void)
 	pthread_mutex_unlock(&dma_devs_lock);
 }
 
-DDI_PUBLIC uint8_t *
-ddisim_dma_store(ddisim_dma_t *d, uint64_t *size)
+DDI_ENTRY(uint8_t *, ddisim_dma_store, (ddisim_dma_t *d, uint64_t *size),
+    (d, size))
 {
 	if (d == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL device");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
 		return NULL;
 	}
 	if (size != NULL)
@@ -869,13 +868,12 @@ ddisim_dma_store(ddisim_dma_t *d, uint64_t *size)
 	return d->store;
 }
 
-DDI_PUBLIC uint64_t
-ddisim_dma_wire_sent(ddisim_dma_t *d)
+DDI_ENTRY(uint64_t, ddisim_dma_wire_sent, (ddisim_dma_t *d), (d))
 {
 	uint64_t n;
 
 	if (d == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL device");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
 		return 0;
 	}
 	pthread_mutex_lock(&d->mtx);
@@ -884,13 +882,13 @@ ddisim_dma_wire_sent(ddisim_dma_t *d)
 	return n;
 }
 
-DDI_PUBLIC int
-ddisim_dma_wire_feed(ddisim_dma_t *d, const void *data, size_t len)
+DDI_ENTRY(int, ddisim_dma_wire_feed, (ddisim_dma_t *d, const void *data,
+    size_t len), (d, data, len))
 {
 	int e = 0;
 
 	if (d == NULL || !d->cfg.wire || (data == NULL && len > 0)) {
-		verify_report(__func__, DDI_CALLER, "%s", d == NULL ?
+		verify_report(DDI_FUNC, DDI_CALLER, "%s", d == NULL ?
 		    "NULL device" : !d->cfg.wire ? "the device is not a wire" :
 		    "NULL data");
 		return EINVAL;
@@ -922,11 +920,11 @@ ddisim_dma_wire_feed(ddisim_dma_t *d, const void *data, size_t len)
 	return e;
 }
 
-DDI_PUBLIC int
-ddisim_dma_fail(ddisim_dma_t *d, unsigned nth, uint32_t after)
+DDI_ENTRY(int, ddisim_dma_fail, (ddisim_dma_t *d, unsigned nth, uint32_t after),
+    (d, nth, after))
 {
 	if (d == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL device");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
 		return EINVAL;
 	}
 	pthread_mutex_lock(&d->mtx);
@@ -936,11 +934,10 @@ ddisim_dma_fail(ddisim_dma_t *d, unsigned nth, uint32_t after)
 	return 0;
 }
 
-DDI_PUBLIC void
-ddisim_dma_idle(ddisim_dma_t *d)
+DDI_ENTRY_VOID(ddisim_dma_idle, (ddisim_dma_t *d), (d))
 {
 	if (d == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL device");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
 		return;
 	}
 	pthread_mutex_lock(&d->mtx);
@@ -949,11 +946,11 @@ ddisim_dma_idle(ddisim_dma_t *d)
 	pthread_mutex_unlock(&d->mtx);
 }
 
-DDI_PUBLIC void
-ddisim_dma_stats(ddisim_dma_t *d, struct ddisim_dma_stats *st)
+DDI_ENTRY_VOID(ddisim_dma_stats, (ddisim_dma_t *d, struct ddisim_dma_stats *st),
+    (d, st))
 {
 	if (d == NULL || st == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL %s", d == NULL ?
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL %s", d == NULL ?
 		    "device" : "stats");
 		return;
 	}

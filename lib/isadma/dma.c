@@ -33,6 +33,7 @@
 #include "kern/ctx.h"
 #include "kern/kern.h"
 #include "kmem/kmem.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 
@@ -124,7 +125,6 @@ chan_ok(int c, const char *func, const void *caller)
 static bool
 attach(const char *func, const void *caller)
 {
-	machine_ensure();
 	if (i8237_attach() == 0)
 		return true;
 	verify_report(func, caller, "the DMA controller's ports are claimed "
@@ -246,7 +246,6 @@ hnd_alloc(size_t size, size_t moff, uint32_t magic, uchar_t mode,
 {
 	uint8_t *k;
 
-	machine_ensure();
 	if (!mode_ok(mode, func, caller))
 		return NULL;
 	if (mode == DMA_SLEEP && !kctx_check_block(func, caller, NULL, false))
@@ -278,7 +277,6 @@ static void
 hnd_free(void *p, size_t size, size_t moff, uint32_t magic, const char *what,
     const char *func, const void *caller)
 {
-	machine_ensure();
 	if (hnd_of(p, size, moff, magic, what, func, caller) == NULL)
 		return;
 	memset((uint8_t *)p + moff, 0, sizeof(magic));
@@ -290,11 +288,10 @@ hnd_free(void *p, size_t size, size_t moff, uint32_t magic, const char *what,
 #define BUF_HND	sizeof(struct kdma_buf), offsetof(struct kdma_buf, magic), \
 		BUF_MAGIC, "buf"
 
-DDI_PUBLIC struct dma_cb *
-dma_get_cb(uchar_t mode)
+DDI_ENTRY(struct dma_cb *, dma_get_cb, (uchar_t mode), (mode))
 {
 	return hnd_alloc(sizeof(struct kdma_cb), offsetof(struct kdma_cb,
-	    magic), CB_MAGIC, mode, __func__, DDI_CALLER);
+	    magic), CB_MAGIC, mode, DDI_FUNC, DDI_CALLER);
 }
 
 static struct kdma_cb *
@@ -303,17 +300,15 @@ cb_of(struct dma_cb *cb, const char *func, const void *caller)
 	return hnd_of(cb, CB_HND, func, caller);
 }
 
-DDI_PUBLIC void
-dma_free_cb(struct dma_cb *cb)
+DDI_ENTRY_VOID(dma_free_cb, (struct dma_cb *cb), (cb))
 {
-	hnd_free(cb, CB_HND, __func__, DDI_CALLER);
+	hnd_free(cb, CB_HND, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC struct dma_buf *
-dma_get_buf(uchar_t mode)
+DDI_ENTRY(struct dma_buf *, dma_get_buf, (uchar_t mode), (mode))
 {
 	return hnd_alloc(sizeof(struct kdma_buf), offsetof(struct kdma_buf,
-	    magic), BUF_MAGIC, mode, __func__, DDI_CALLER);
+	    magic), BUF_MAGIC, mode, DDI_FUNC, DDI_CALLER);
 }
 
 static struct kdma_buf *
@@ -322,10 +317,9 @@ buf_of(struct dma_buf *b, const char *func, const void *caller)
 	return hnd_of(b, BUF_HND, func, caller);
 }
 
-DDI_PUBLIC void
-dma_free_buf(struct dma_buf *b)
+DDI_ENTRY_VOID(dma_free_buf, (struct dma_buf *b), (b))
 {
-	hnd_free(b, BUF_HND, __func__, DDI_CALLER);
+	hnd_free(b, BUF_HND, DDI_FUNC, DDI_CALLER);
 }
 
 /* ---- dma_prog and its kin ---- */
@@ -487,18 +481,18 @@ prog(struct dma_cb *cb, int c, uchar_t mode, bool sw, const char *func,
 	return 1;
 }
 
-DDI_PUBLIC int
-dma_prog(struct dma_cb *cb, int chan, uchar_t mode)
+DDI_ENTRY(int, dma_prog, (struct dma_cb *cb, int chan, uchar_t mode),
+    (cb, chan, mode))
 {
-	return prog(cb, chan, mode, false, __func__, DDI_CALLER);
+	return prog(cb, chan, mode, false, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC int
-dma_swsetup(struct dma_cb *cb, int chan, uchar_t mode)
+DDI_ENTRY(int, dma_swsetup, (struct dma_cb *cb, int chan, uchar_t mode),
+    (cb, chan, mode))
 {
 	const void *caller = DDI_CALLER;
 
-	if (!prog(cb, chan, mode, true, __func__, caller))
+	if (!prog(cb, chan, mode, true, DDI_FUNC, caller))
 		return 0;
 	if (cb->proc != NULL)
 		(void)((int (*)(char *))cb->proc)(cb->procparms);
@@ -521,28 +515,27 @@ held_ddi(int c, const char *func, const void *caller)
 	return ok;
 }
 
-DDI_PUBLIC void
-dma_swstart(struct dma_cb *cb, int chan, uchar_t mode)
+DDI_ENTRY_VOID(dma_swstart, (struct dma_cb *cb, int chan, uchar_t mode),
+    (cb, chan, mode))
 {
 	const void *caller = DDI_CALLER;
 
-	if (!attach(__func__, caller) || cb_of(cb, __func__, caller) == NULL ||
-	    !chan_ok(chan, __func__, caller) || !mode_ok(mode, __func__,
-	    caller) || !held_ddi(chan, __func__, caller))
+	if (!attach(DDI_FUNC, caller) || cb_of(cb, DDI_FUNC, caller) == NULL ||
+	    !chan_ok(chan, DDI_FUNC, caller) || !mode_ok(mode, DDI_FUNC,
+	    caller) || !held_ddi(chan, DDI_FUNC, caller))
 		return;
 	if (mode == DMA_SLEEP)
-		(void)kctx_check_block(__func__, caller, NULL, false);
+		(void)kctx_check_block(DDI_FUNC, caller, NULL, false);
 	/* the transfer runs to terminal count as the request is set */
 	chip_mask(chan, false);
 	outb(port_reg(chan, 9), (uchar_t)((chan & 3) | 4));
 }
 
-DDI_PUBLIC void
-dma_enable(int chan)
+DDI_ENTRY_VOID(dma_enable, (int chan), (chan))
 {
 	const void *caller = DDI_CALLER;
 
-	if (!attach(__func__, caller) || !chan_ok(chan, __func__, caller))
+	if (!attach(DDI_FUNC, caller) || !chan_ok(chan, DDI_FUNC, caller))
 		return;
 	chip_mask(chan, false);
 }
@@ -572,38 +565,35 @@ release(int chan, bool stop, const char *func, const void *caller)
 		grant(r);
 }
 
-DDI_PUBLIC void
-dma_disable(int chan)
+DDI_ENTRY_VOID(dma_disable, (int chan), (chan))
 {
-	release(chan, false, __func__, DDI_CALLER);
+	release(chan, false, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC void
-dma_stop(int chan)
+DDI_ENTRY_VOID(dma_stop, (int chan), (chan))
 {
-	release(chan, true, __func__, DDI_CALLER);
+	release(chan, true, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC boolean_t
-dma_cascade(int chan, uchar_t mode)
+DDI_ENTRY(boolean_t, dma_cascade, (int chan, uchar_t mode), (chan, mode))
 {
 	const void *caller = DDI_CALLER;
 	uchar_t sl = mode & DMA_NOSLEEP;
 	bool on = (mode & DMA_ENABLE) != 0, last = false;
 	struct dmareq *r = NULL;
 
-	if (!attach(__func__, caller) || !chan_ok(chan, __func__, caller))
+	if (!attach(DDI_FUNC, caller) || !chan_ok(chan, DDI_FUNC, caller))
 		return B_FALSE;
 	if (((mode & DMA_ENABLE) != 0) == ((mode & DMA_DISABLE) != 0) ||
 	    (mode & ~(DMA_NOSLEEP | DMA_ENABLE | DMA_DISABLE))) {
-		verify_report(__func__, caller, "mode %#x: DMA_ENABLE or "
+		verify_report(DDI_FUNC, caller, "mode %#x: DMA_ENABLE or "
 		    "DMA_DISABLE, with DMA_SLEEP or DMA_NOSLEEP", mode);
 		return B_FALSE;
 	}
 	if (on) {
 		bool told = false;
 
-		if (sl == DMA_SLEEP && !kctx_check_block(__func__, caller, NULL,
+		if (sl == DMA_SLEEP && !kctx_check_block(DDI_FUNC, caller, NULL,
 		    false))
 			sl = DMA_NOSLEEP;	/* reported: do not block */
 		pthread_mutex_lock(&chan_lock);
@@ -620,7 +610,7 @@ dma_cascade(int chan, uchar_t mode)
 			if (pthread_cond_timedwait(&chan_cv, &chan_lock, &dl) ==
 			    ETIMEDOUT && !told) {
 				told = true;
-				verify_report(__func__, caller, "channel %d "
+				verify_report(DDI_FUNC, caller, "channel %d "
 				    "busy for more than %u ms; still waiting",
 				    chan, kern_waitlimit_ms());
 			}
@@ -644,7 +634,7 @@ dma_cascade(int chan, uchar_t mode)
 	chans_ensure_locked();
 	if (chans[chan].owner != DDISIM_CHAN_CASCADE) {
 		pthread_mutex_unlock(&chan_lock);
-		verify_report(__func__, caller, "channel %d is not in cascade "
+		verify_report(DDI_FUNC, caller, "channel %d is not in cascade "
 		    "mode", chan);
 		return B_FALSE;
 	}
@@ -660,31 +650,28 @@ dma_cascade(int chan, uchar_t mode)
 	return B_TRUE;
 }
 
-DDI_PUBLIC uchar_t
-dma_get_best_mode(struct dma_cb *cb)
+DDI_ENTRY(uchar_t, dma_get_best_mode, (struct dma_cb *cb), (cb))
 {
-	machine_ensure();
-	if (cb_of(cb, __func__, DDI_CALLER) == NULL)
+	if (cb_of(cb, DDI_FUNC, DDI_CALLER) == NULL)
 		return DMA_CYCLES_1;
 	return DMA_CYCLES_2;		/* what UnixWare 7 says on ISA */
 }
 
-DDI_PUBLIC void
-dma_physreq(int chan, int datapath, physreq_t *preq)
+DDI_ENTRY_VOID(dma_physreq, (int chan, int datapath, physreq_t *preq),
+    (chan, datapath, preq))
 {
 	const void *caller = DDI_CALLER;
 
-	machine_ensure();
-	if (!chan_ok(chan, __func__, caller))
+	if (!chan_ok(chan, DDI_FUNC, caller))
 		return;
 	if (preq == NULL) {
-		verify_report(__func__, caller, "NULL physreq");
+		verify_report(DDI_FUNC, caller, "NULL physreq");
 		return;
 	}
 	if ((datapath == DMA_PATH_8 && chan >= 4) ||
 	    (datapath == DMA_PATH_16 && chan < 4) ||
 	    (datapath != DMA_PATH_8 && datapath != DMA_PATH_16)) {
-		verify_report(__func__, caller, "path %d does not match "
+		verify_report(DDI_FUNC, caller, "path %d does not match "
 		    "channel %d of the ISA controller, which is %d bits wide "
 		    "(DMA_PATH_%d)", datapath, chan, chan < 4 ? 8 : 16,
 		    chan < 4 ? 8 : 16);
@@ -702,16 +689,15 @@ dma_physreq(int chan, int datapath, physreq_t *preq)
 	}
 }
 
-DDI_PUBLIC void
-dma_get_chan_stat(struct dma_stat *st, int chan)
+DDI_ENTRY_VOID(dma_get_chan_stat, (struct dma_stat *st, int chan), (st, chan))
 {
 	const void *caller = DDI_CALLER;
 	struct i8237_state s;
 
-	if (!attach(__func__, caller) || !chan_ok(chan, __func__, caller))
+	if (!attach(DDI_FUNC, caller) || !chan_ok(chan, DDI_FUNC, caller))
 		return;
 	if (st == NULL) {
-		verify_report(__func__, caller, "NULL dma_stat");
+		verify_report(DDI_FUNC, caller, "NULL dma_stat");
 		return;
 	}
 	i8237_state(chan, &s);
@@ -730,20 +716,19 @@ oddi_chan(unsigned chan, const char *func, const void *caller)
 	return (int)chan;
 }
 
-DDI_PUBLIC int
-dma_alloc(unsigned chan, unsigned mode)
+DDI_ENTRY(int, dma_alloc, (unsigned chan, unsigned mode), (chan, mode))
 {
 	const void *caller = DDI_CALLER;
-	int c = oddi_chan(chan, __func__, caller);
+	int c = oddi_chan(chan, DDI_FUNC, caller);
 
 	if (c < 0)
 		return 0;
 	if (mode != DMA_BLOCK && mode != DMA_NBLOCK) {
-		verify_report(__func__, caller, "mode %u is neither DMA_BLOCK "
+		verify_report(DDI_FUNC, caller, "mode %u is neither DMA_BLOCK "
 		    "nor DMA_NBLOCK", mode);
 		return 0;
 	}
-	return chan_take(c, DDISIM_CHAN_ODDI, mode == DMA_BLOCK, __func__,
+	return chan_take(c, DDISIM_CHAN_ODDI, mode == DMA_BLOCK, DDI_FUNC,
 	    caller) ? 1 : 0;
 }
 
@@ -759,11 +744,10 @@ grant(struct dmareq *r)
 		(void)splx(s);
 }
 
-DDI_PUBLIC void
-dma_relse(unsigned chan)
+DDI_ENTRY_VOID(dma_relse, (unsigned chan), (chan))
 {
 	const void *caller = DDI_CALLER;
-	int c = oddi_chan(chan, __func__, caller);
+	int c = oddi_chan(chan, DDI_FUNC, caller);
 	struct dmareq *r = NULL;
 
 	if (c < 0)
@@ -772,7 +756,7 @@ dma_relse(unsigned chan)
 	chans_ensure_locked();
 	if (chans[c].owner != DDISIM_CHAN_ODDI) {
 		pthread_mutex_unlock(&chan_lock);
-		verify_report(__func__, caller, "channel %d is not owned "
+		verify_report(DDI_FUNC, caller, "channel %d is not owned "
 		    "through dma_alloc or dma_start", c);
 		return;
 	}
@@ -783,19 +767,17 @@ dma_relse(unsigned chan)
 		grant(r);
 }
 
-DDI_PUBLIC int
-dma_start(struct dmareq *r)
+DDI_ENTRY(int, dma_start, (struct dmareq *r), (r))
 {
 	const void *caller = DDI_CALLER;
 	int c;
 
-	machine_ensure();
 	if (r == NULL || r->d_proc == NULL) {
-		verify_report(__func__, caller, "%s", r == NULL ?
+		verify_report(DDI_FUNC, caller, "%s", r == NULL ?
 		    "NULL dmareq" : "dmareq with no d_proc");
 		return 0;
 	}
-	if ((c = oddi_chan(r->d_chan, __func__, caller)) < 0)
+	if ((c = oddi_chan(r->d_chan, DDI_FUNC, caller)) < 0)
 		return 0;
 	pthread_mutex_lock(&chan_lock);
 	chans_ensure_locked();
@@ -811,7 +793,7 @@ dma_start(struct dmareq *r)
 		    x = x->d_nxt)
 			if (x == r) {
 				pthread_mutex_unlock(&chan_lock);
-				verify_report(__func__, caller, "dmareq %p is "
+				verify_report(DDI_FUNC, caller, "dmareq %p is "
 				    "queued already, on channel %d", (void *)r,
 				    q);
 				return 0;
@@ -827,11 +809,11 @@ dma_start(struct dmareq *r)
 	return 0;
 }
 
-DDI_PUBLIC void
-dma_param(unsigned chan, unsigned mode, paddr_t addr, long_t cnt)
+DDI_ENTRY_VOID(dma_param, (unsigned chan, unsigned mode, paddr_t addr,
+    long_t cnt), (chan, mode, addr, cnt))
 {
 	const void *caller = DDI_CALLER;
-	int c = oddi_chan(chan, __func__, caller);
+	int c = oddi_chan(chan, DDI_FUNC, caller);
 	uint32_t a = addr;
 	uint64_t units;
 	bool dec;
@@ -839,7 +821,7 @@ dma_param(unsigned chan, unsigned mode, paddr_t addr, long_t cnt)
 	if (c < 0)
 		return;
 	if (cnt < 0 || cnt > (c < 4 ? 0xffff : 0x1ffff)) {
-		verify_report(__func__, caller, "count %ld: bytes minus one, "
+		verify_report(DDI_FUNC, caller, "count %ld: bytes minus one, "
 		    "0 to %u on channel %d", (long)cnt, c < 4 ? 0xffff :
 		    0x1ffff, c);
 		return;
@@ -847,13 +829,13 @@ dma_param(unsigned chan, unsigned mode, paddr_t addr, long_t cnt)
 	units = (uint64_t)cnt + 1;
 	if (c >= 4) {
 		if (units < 2) {
-			verify_report(__func__, caller, "channel %d moves "
+			verify_report(DDI_FUNC, caller, "channel %d moves "
 			    "words: a count of 1 byte is not one; nothing "
 			    "programmed", c);
 			return;
 		}
 		if ((a | units) & 1)
-			verify_report(__func__, caller, "channel %d moves "
+			verify_report(DDI_FUNC, caller, "channel %d moves "
 			    "words: address %#x and %llu bytes must be even",
 			    c, (unsigned)a, (unsigned long long)units);
 		units /= 2;
@@ -867,17 +849,16 @@ dma_param(unsigned chan, unsigned mode, paddr_t addr, long_t cnt)
 	} else {
 		dec = (mode & 0x20) != 0;
 	}
-	range_check(c, addr, (uint64_t)cnt + 1, dec, __func__, caller);
+	range_check(c, addr, (uint64_t)cnt + 1, dec, DDI_FUNC, caller);
 	chip_program(c, (uint8_t)(mode & 0xfc), a, (uint16_t)(units - 1),
 	    (mode & 0xff) != DMA_Nomode);
 	i8237_blame(c, caller);
 }
 
-DDI_PUBLIC long_t
-dma_resid(unsigned chan)
+DDI_ENTRY(long_t, dma_resid, (unsigned chan), (chan))
 {
 	const void *caller = DDI_CALLER;
-	int c = oddi_chan(chan, __func__, caller);
+	int c = oddi_chan(chan, DDI_FUNC, caller);
 	uint16_t v;
 
 	if (c < 0)
@@ -893,14 +874,12 @@ dma_resid(unsigned chan)
 
 /* ---- the registry ---- */
 
-DDI_PUBLIC int
-ddisim_isadma_channels(struct ddisim_chan out[8])
+DDI_ENTRY(int, ddisim_isadma_channels, (struct ddisim_chan out[8]), (out))
 {
 	struct dchan copy[8];
 
-	machine_ensure();
 	if (out == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL array");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL array");
 		return 0;
 	}
 	(void)i8237_attach();

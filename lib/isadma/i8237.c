@@ -46,6 +46,7 @@
 #include "devsim/devsim.h"
 #include "isadma/isadma.h"
 #include "kern/kern.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 
@@ -408,7 +409,6 @@ i8237_attach(void)
 {
 	int e = 0;
 
-	machine_ensure();
 	pthread_mutex_lock(&attach_lock);
 	if (attached_gen != machine->generation) {
 		pthread_mutex_lock(&i8237_lock);
@@ -494,16 +494,15 @@ i8237_state(int chan, struct i8237_state *st)
 
 /* ---- devices ---- */
 
-DDI_PUBLIC ddisim_isadev_t *
-ddisim_isadev_create(int chan, int irq, size_t bufsize, const char *name)
+DDI_ENTRY(ddisim_isadev_t *, ddisim_isadev_create, (int chan, int irq,
+    size_t bufsize, const char *name), (chan, irq, bufsize, name))
 {
 	const void *caller = DDI_CALLER;
 	struct ddisim_isadev *d;
 
-	machine_ensure();
 	if (chan < 0 || chan > 7 || chan == 4 || irq >= DDISIM_NIRQ ||
 	    bufsize == 0 || bufsize > (64u << 20)) {
-		verify_report(__func__, caller, "%s", chan < 0 || chan > 7 ?
+		verify_report(DDI_FUNC, caller, "%s", chan < 0 || chan > 7 ?
 		    "channel is outside 0..7" : chan == 4 ? "channel 4 is the "
 		    "cascade; no device can use it" : irq >= DDISIM_NIRQ ?
 		    "irq is not a line of the interrupt controller" :
@@ -511,7 +510,7 @@ ddisim_isadev_create(int chan, int irq, size_t bufsize, const char *name)
 		return NULL;
 	}
 	if (i8237_attach() != 0) {
-		verify_report(__func__, caller, "the DMA controller's ports "
+		verify_report(DDI_FUNC, caller, "the DMA controller's ports "
 		    "are claimed by another device");
 		return NULL;
 	}
@@ -528,7 +527,7 @@ ddisim_isadev_create(int chan, int irq, size_t bufsize, const char *name)
 	pthread_mutex_lock(&i8237_lock);
 	if (chan_of(chan)->dev != NULL) {
 		pthread_mutex_unlock(&i8237_lock);
-		verify_report(__func__, caller, "channel %d has a device "
+		verify_report(DDI_FUNC, caller, "channel %d has a device "
 		    "already", chan);
 		free(d->buf);
 		free(d);
@@ -539,8 +538,7 @@ ddisim_isadev_create(int chan, int irq, size_t bufsize, const char *name)
 	return d;
 }
 
-DDI_PUBLIC void
-ddisim_isadev_destroy(ddisim_isadev_t *d)
+DDI_ENTRY_VOID(ddisim_isadev_destroy, (ddisim_isadev_t *d), (d))
 {
 	if (d == NULL)
 		return;
@@ -552,11 +550,11 @@ ddisim_isadev_destroy(ddisim_isadev_t *d)
 	free(d);
 }
 
-DDI_PUBLIC uint8_t *
-ddisim_isadev_buf(ddisim_isadev_t *d, size_t *size)
+DDI_ENTRY(uint8_t *, ddisim_isadev_buf, (ddisim_isadev_t *d, size_t *size),
+    (d, size))
 {
 	if (d == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL device");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
 		return NULL;
 	}
 	if (size != NULL)
@@ -564,19 +562,19 @@ ddisim_isadev_buf(ddisim_isadev_t *d, size_t *size)
 	return d->buf;
 }
 
-DDI_PUBLIC size_t
-ddisim_isadev_dreq(ddisim_isadev_t *d, size_t off, size_t n)
+DDI_ENTRY(size_t, ddisim_isadev_dreq, (ddisim_isadev_t *d, size_t off,
+    size_t n), (d, off, n))
 {
 	size_t done, unit;
 	bool tc;
 
 	if (d == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL device");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
 		return 0;
 	}
 	unit = d->chan < 4 ? 1 : 2;
 	if (off > d->size || n > (d->size - off) / unit) {
-		verify_report(__func__, DDI_CALLER, "%s: %zu transfers from "
+		verify_report(DDI_FUNC, DDI_CALLER, "%s: %zu transfers from "
 		    "byte %zu run past the device's %zu-byte buffer", d->name,
 		    n, off, d->size);
 		return 0;
@@ -591,13 +589,12 @@ ddisim_isadev_dreq(ddisim_isadev_t *d, size_t off, size_t n)
 	return done;
 }
 
-DDI_PUBLIC int
-ddisim_isadev_tc(ddisim_isadev_t *d)
+DDI_ENTRY(int, ddisim_isadev_tc, (ddisim_isadev_t *d), (d))
 {
 	int tc;
 
 	if (d == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL device");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
 		return 0;
 	}
 	pthread_mutex_lock(&i8237_lock);
@@ -606,8 +603,7 @@ ddisim_isadev_tc(ddisim_isadev_t *d)
 	return tc;
 }
 
-DDI_PUBLIC int
-ddisim_isadma_attach(void)
+DDI_ENTRY0(int, ddisim_isadma_attach)
 {
 	return i8237_attach();
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "verify/verify.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
@@ -54,7 +55,7 @@ struct callout {
 	struct kctx	*runner;
 };
 
-DDI_PUBLIC clock_t lbolt;
+DDI_PUBLIC_DATA clock_t lbolt;
 
 static pthread_mutex_t clock_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t clock_cv = PTHREAD_COND_INITIALIZER;
@@ -201,43 +202,43 @@ callout_new(const char *func, const void *caller, void (*fn)(void *),
 	return id;
 }
 
-DDI_PUBLIC toid_t
-timeout(__ddi_tofn_t fn, void *arg, long ticks)
+DDI_ENTRY(toid_t, timeout, (__ddi_tofn_t fn, void *arg, long ticks),
+    (fn, arg, ticks))
 {
 	if (ticks >= 0 && (ticks & TO_PERIODIC) != 0) {
-		verify_report(__func__, DDI_CALLER, "TO_PERIODIC is for "
+		verify_report(DDI_FUNC, DDI_CALLER, "TO_PERIODIC is for "
 		    "itimeout");
 		return 0;
 	}
-	return callout_new(__func__, DDI_CALLER, (void (*)(void *))fn, arg,
+	return callout_new(DDI_FUNC, DDI_CALLER, (void (*)(void *))fn, arg,
 	    ticks, PLHI, -1);
 }
 
-DDI_PUBLIC toid_t
-itimeout(__ddi_tofn_t fn, void *arg, long ticks, pl_t pl)
+DDI_ENTRY(toid_t, itimeout, (__ddi_tofn_t fn, void *arg, long ticks, pl_t pl),
+    (fn, arg, ticks, pl))
 {
 	if (pl < PLTIMEOUT || !pl_valid(pl)) {
-		verify_report(__func__, DDI_CALLER, "level %u is not in "
+		verify_report(DDI_FUNC, DDI_CALLER, "level %u is not in "
 		    "PLTIMEOUT..PLHI", pl);
 		return 0;
 	}
-	return callout_new(__func__, DDI_CALLER, (void (*)(void *))fn, arg,
+	return callout_new(DDI_FUNC, DDI_CALLER, (void (*)(void *))fn, arg,
 	    ticks, pl, -1);
 }
 
-DDI_PUBLIC toid_t
-dtimeout(__ddi_tofn_t fn, void *arg, long ticks, pl_t pl, int cpu)
+DDI_ENTRY(toid_t, dtimeout, (__ddi_tofn_t fn, void *arg, long ticks, pl_t pl,
+    int cpu), (fn, arg, ticks, pl, cpu))
 {
 	int ncpu = machine != NULL ? machine->spec.cpus : 1;
 
 	if (pl < PLTIMEOUT || !pl_valid(pl)) {
-		verify_report(__func__, DDI_CALLER, "level %u is not in "
+		verify_report(DDI_FUNC, DDI_CALLER, "level %u is not in "
 		    "PLTIMEOUT..PLHI", pl);
 		return 0;
 	}
 	if (cpu < 0 || cpu >= ncpu)
 		return 0;	/* the manual's failure: no such processor */
-	return callout_new(__func__, DDI_CALLER, (void (*)(void *))fn, arg,
+	return callout_new(DDI_FUNC, DDI_CALLER, (void (*)(void *))fn, arg,
 	    ticks, pl, cpu);
 }
 
@@ -257,8 +258,7 @@ co_find_locked(toid_t id)
  * for, as on a multiprocessor; one that calls untimeout on itself only
  * stops repeating.  An ID that has fired, or was cancelled, is ignored.
  */
-DDI_PUBLIC void
-untimeout(toid_t id)
+DDI_ENTRY_VOID(untimeout, (toid_t id), (id))
 {
 	const void *caller = DDI_CALLER;
 	struct kctx *k = kctx_self();
@@ -267,14 +267,14 @@ untimeout(toid_t id)
 	pthread_mutex_lock(&clock_lock);
 	if (id <= 0 || id > co_next_id) {
 		pthread_mutex_unlock(&clock_lock);
-		verify_report(__func__, caller, "%d was never returned by a "
+		verify_report(DDI_FUNC, caller, "%d was never returned by a "
 		    "timeout call", id);
 		return;
 	}
 	while ((co = co_find_locked(id)) != NULL) {
 		if (k->pl > co->pend.pl) {
 			pthread_mutex_unlock(&clock_lock);
-			verify_report(__func__, caller, "called at level %u, "
+			verify_report(DDI_FUNC, caller, "called at level %u, "
 			    "above the callout's level %u", k->pl,
 			    co->pend.pl);
 			pthread_mutex_lock(&clock_lock);
@@ -296,8 +296,7 @@ untimeout(toid_t id)
 	pthread_mutex_unlock(&clock_lock);
 }
 
-DDI_PUBLIC clock_t
-drv_hztousec(clock_t ticks)
+DDI_ENTRY(clock_t, drv_hztousec, (clock_t ticks), (ticks))
 {
 	if (ticks <= 0)
 		return 0;
@@ -306,8 +305,7 @@ drv_hztousec(clock_t ticks)
 	return ticks * TICK_US;
 }
 
-DDI_PUBLIC clock_t
-drv_usectohz(clock_t usec)
+DDI_ENTRY(clock_t, drv_usectohz, (clock_t usec), (usec))
 {
 	if (usec <= 0)
 		return 0;
@@ -330,8 +328,7 @@ clock_is_realtime(void)
  * clock moving forward, and callouts due meanwhile are delivered as the
  * caller's level allows.
  */
-DDI_PUBLIC void
-drv_usecwait(clock_t usec)
+DDI_ENTRY_VOID(drv_usecwait, (clock_t usec), (usec))
 {
 	struct timespec ts;
 
@@ -347,14 +344,13 @@ drv_usecwait(clock_t usec)
 		continue;
 }
 
-DDI_PUBLIC void
-delay(long ticks)
+DDI_ENTRY_VOID(delay, (long ticks), (ticks))
 {
 	const void *caller = DDI_CALLER;
 	uint64_t target;
 	struct timespec dl;
 
-	if (!kctx_check_block(__func__, caller, NULL, false) || ticks <= 0)
+	if (!kctx_check_block(DDI_FUNC, caller, NULL, false) || ticks <= 0)
 		return;
 	target = (clock_now_us() / TICK_US + (uint64_t)ticks) * TICK_US;
 	if (!clock_is_realtime()) {
@@ -367,7 +363,7 @@ delay(long ticks)
 		if (pthread_cond_timedwait(&clock_cv, &clock_lock, &dl) ==
 		    ETIMEDOUT) {
 			pthread_mutex_unlock(&clock_lock);
-			verify_report(__func__, caller, "the real-time clock "
+			verify_report(DDI_FUNC, caller, "the real-time clock "
 			    "did not reach the end of the delay");
 			return;
 		}
@@ -377,18 +373,17 @@ delay(long ticks)
 static const char sys_provider[] = "ddicompat simulated PC";
 static struct { int unused; } sys_cred;
 
-DDI_PUBLIC int
-drv_getparm(ulong_t parm, void *value)
+DDI_ENTRY(int, drv_getparm, (ulong_t parm, void *value), (parm, value))
 {
 	const void *caller = DDI_CALLER;
 	bool user = parm >= UPROCP && parm <= PSID;
 
 	if (value == NULL) {
-		verify_report(__func__, caller, "NULL value pointer");
+		verify_report(DDI_FUNC, caller, "NULL value pointer");
 		return -1;
 	}
 	if (user && kctx_self()->intr > 0) {
-		verify_report(__func__, caller, "parameter %u needs user "
+		verify_report(DDI_FUNC, caller, "parameter %u needs user "
 		    "context, not an interrupt", parm);
 		return -1;
 	}
@@ -431,8 +426,7 @@ drv_getparm(ulong_t parm, void *value)
 	}
 }
 
-DDI_PUBLIC int
-drv_setparm(ulong_t parm, ulong_t value)
+DDI_ENTRY(int, drv_setparm, (ulong_t parm, ulong_t value), (parm, value))
 {
 	if (parm < SYSRINT || parm > SYSOUTC)
 		return -1;
@@ -440,25 +434,22 @@ drv_setparm(ulong_t parm, ulong_t value)
 	return 0;
 }
 
-DDI_PUBLIC uint64_t
-ddisim_clock_now(void)
+DDI_ENTRY0(uint64_t, ddisim_clock_now)
 {
 	return clock_now_us();
 }
 
-DDI_PUBLIC void
-ddisim_clock_advance(uint64_t usec)
+DDI_ENTRY_VOID(ddisim_clock_advance, (uint64_t usec), (usec))
 {
 	if (clock_is_realtime()) {
-		verify_report(__func__, DDI_CALLER, "the clock follows real "
+		verify_report(DDI_FUNC, DDI_CALLER, "the clock follows real "
 		    "time; turn that off first");
 		return;
 	}
 	clock_advance_to(clock_now_us() + usec);
 }
 
-DDI_PUBLIC unsigned
-ddisim_clock_callouts(void)
+DDI_ENTRY0(unsigned, ddisim_clock_callouts)
 {
 	unsigned n;
 
@@ -496,8 +487,7 @@ rt_main(void *arg)
 	}
 }
 
-DDI_PUBLIC void
-ddisim_clock_realtime(int on)
+DDI_ENTRY_VOID(ddisim_clock_realtime, (int on), (on))
 {
 	bool join = false;
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "machine/entry.h"
 #include "verify/verify.h"
 
 #include "sys/cmn_err.h"
@@ -58,22 +59,20 @@ cmn_emit(const char *text, bool to_console, bool to_putbuf)
  * leading '^' to the console only.  CE_PANIC then goes through the
  * verifier: by default the process aborts, as the system would halt.
  */
-DDI_PUBLIC void
-cmn_err(int level, const char *fmt, ...)
+DDI_ENTRY_VA_VOID(cmn_err, (int level, const char *fmt), (level, fmt), fmt)
 {
 	static const char *const prefix[] = {
 		"", "NOTICE: ", "WARNING: ", "PANIC: "
 	};
 	bool console = true, pbuf = true;
 	char msg[1024], text[1100];
-	va_list ap;
 
 	if (fmt == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL format");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL format");
 		return;
 	}
 	if (level < CE_CONT || level > CE_PANIC) {
-		verify_report(__func__, DDI_CALLER, "unknown level %d; "
+		verify_report(DDI_FUNC, DDI_CALLER, "unknown level %d; "
 		    "printed as CE_WARN", level);
 		level = CE_WARN;
 	}
@@ -84,19 +83,17 @@ cmn_err(int level, const char *fmt, ...)
 		pbuf = false;
 		fmt++;
 	}
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	snprintf(text, sizeof(text), "%s%s%s", prefix[level], msg,
 	    level == CE_CONT ? "" : "\n");
 	cmn_emit(text, console, pbuf);
 	if (level == CE_PANIC)
-		verify_report(__func__, DDI_CALLER, "PANIC: %s", msg);
+		verify_report(DDI_FUNC, DDI_CALLER, "PANIC: %s", msg);
 }
 
 /* The failure path of ASSERT in drivers built with -DDEBUG. */
-DDI_PUBLIC int
-assfail(const char *expr, const char *file, int line)
+DDI_ENTRY(int, assfail, (const char *expr, const char *file, int line),
+    (expr, file, line))
 {
 	verify_report("ASSERT", DDI_CALLER, "assertion failed: %s, file %s, "
 	    "line %d", expr != NULL ? expr : "?", file != NULL ? file : "?",
@@ -104,8 +101,7 @@ assfail(const char *expr, const char *file, int line)
 	return 0;
 }
 
-DDI_PUBLIC size_t
-ddisim_putbuf(char *buf, size_t len)
+DDI_CONTROL(size_t, ddisim_putbuf, (char *buf, size_t len), (buf, len))
 {
 	size_t held, start, n;
 
@@ -121,8 +117,7 @@ ddisim_putbuf(char *buf, size_t len)
 	return held;
 }
 
-DDI_PUBLIC void
-ddisim_putbuf_clear(void)
+DDI_CONTROL0_VOID(ddisim_putbuf_clear)
 {
 	pthread_mutex_lock(&cmn_lock);
 	putbuf_next = 0;
@@ -130,8 +125,8 @@ ddisim_putbuf_clear(void)
 	pthread_mutex_unlock(&cmn_lock);
 }
 
-DDI_PUBLIC void
-ddisim_console(void (*sink)(const char *, void *), void *arg)
+DDI_CONTROL_VOID(ddisim_console, (void (*sink)(const char *, void *),
+    void *arg), (sink, arg))
 {
 	pthread_mutex_lock(&cmn_lock);
 	console_sink = sink;

@@ -21,6 +21,7 @@
 #include <sys/queue.h>
 
 #include "verify/verify.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
@@ -172,13 +173,12 @@ intr_detach(const char *func, const void *caller, struct ddisim_intr *a)
 	free(a);
 }
 
-DDI_PUBLIC unsigned
-ddisim_intr_key(int irq, unsigned pl)
+DDI_ENTRY(unsigned, ddisim_intr_key, (int irq, unsigned pl), (irq, pl))
 {
-	if (!irq_ok(__func__, DDI_CALLER, irq))
+	if (!irq_ok(DDI_FUNC, DDI_CALLER, irq))
 		return 0;
 	if (pl <= PLBASE || !pl_valid(pl)) {
-		verify_report(__func__, DDI_CALLER, "level %u is not an "
+		verify_report(DDI_FUNC, DDI_CALLER, "level %u is not an "
 		    "interrupt level", pl);
 		return 0;
 	}
@@ -200,9 +200,9 @@ key_decode(const char *func, const void *caller, rm_key_t key, int *irq,
 	return true;
 }
 
-DDI_PUBLIC int
-cm_intr_attach(rm_key_t key, int (*handler)(void *), void *idata,
-    struct drvinfo *info, void **cookiep)
+DDI_ENTRY(int, cm_intr_attach, (rm_key_t key, int (*handler)(void *),
+    void *idata, struct drvinfo *info, void **cookiep), (key, handler, idata,
+    info, cookiep))
 {
 	const void *caller = DDI_CALLER;
 	struct ddisim_intr tmpl = { .ddi8 = handler, .idata = idata };
@@ -211,23 +211,22 @@ cm_intr_attach(rm_key_t key, int (*handler)(void *), void *idata,
 	pl_t pl;
 
 	if (handler == NULL || info == NULL) {
-		verify_report(__func__, caller, "NULL %s", handler == NULL ?
+		verify_report(DDI_FUNC, caller, "NULL %s", handler == NULL ?
 		    "handler" : "drvinfo");
 		return 0;
 	}
-	if (!key_decode(__func__, caller, key, &irq, &pl))
+	if (!key_decode(DDI_FUNC, caller, key, &irq, &pl))
 		return 0;
 	tmpl.mp = (info->drv_flags & D_MP) != 0;
-	if ((a = intr_attach(__func__, caller, irq, pl, &tmpl)) == NULL)
+	if ((a = intr_attach(DDI_FUNC, caller, irq, pl, &tmpl)) == NULL)
 		return 0;
 	if (cookiep != NULL)
 		*cookiep = a;
 	return 1;
 }
 
-DDI_PUBLIC int
-_Compat_cm_intr_attach5(rm_key_t key, void (*handler)(int), int *devflagp,
-    void **cookiep)
+DDI_ENTRY(int, _Compat_cm_intr_attach5, (rm_key_t key, void (*handler)(int),
+    int *devflagp, void **cookiep), (key, handler, devflagp, cookiep))
 {
 	const void *caller = DDI_CALLER;
 	struct ddisim_intr tmpl = { .old = handler };
@@ -250,51 +249,48 @@ _Compat_cm_intr_attach5(rm_key_t key, void (*handler)(int), int *devflagp,
 	return 1;
 }
 
-DDI_PUBLIC void
-cm_intr_detach(void *cookie)
+DDI_ENTRY_VOID(cm_intr_detach, (void *cookie), (cookie))
 {
-	intr_detach(__func__, DDI_CALLER, cookie);
+	intr_detach(DDI_FUNC, DDI_CALLER, cookie);
 }
 
-DDI_PUBLIC ddisim_intr_t *
-ddisim_intr_register(int irq, unsigned pl, void (*xxintr)(int))
+DDI_ENTRY(ddisim_intr_t *, ddisim_intr_register, (int irq, unsigned pl,
+    void (*xxintr)(int)), (irq, pl, xxintr))
 {
 	struct ddisim_intr tmpl = { .old = xxintr };
 
 	if (xxintr == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL handler");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL handler");
 		return NULL;
 	}
-	return intr_attach(__func__, DDI_CALLER, irq, pl, &tmpl);
+	return intr_attach(DDI_FUNC, DDI_CALLER, irq, pl, &tmpl);
 }
 
-DDI_PUBLIC void
-ddisim_intr_unregister(ddisim_intr_t *a)
+DDI_ENTRY_VOID(ddisim_intr_unregister, (ddisim_intr_t *a), (a))
 {
-	intr_detach(__func__, DDI_CALLER, a);
+	intr_detach(DDI_FUNC, DDI_CALLER, a);
 }
 
 /*
  * A line of a driver that is not multithreaded stays on CPU 0, where
  * UnixWare ran such drivers.
  */
-DDI_PUBLIC int
-ddisim_intr_bind(int irq, int cpu)
+DDI_ENTRY(int, ddisim_intr_bind, (int irq, int cpu), (irq, cpu))
 {
 	struct intr_line *l;
 	int ncpu = machine != NULL ? machine->spec.cpus : 1;
 	int error = 0;
 
-	if (!irq_ok(__func__, DDI_CALLER, irq))
+	if (!irq_ok(DDI_FUNC, DDI_CALLER, irq))
 		return EINVAL;
 	if (cpu < 0 || cpu >= ncpu) {
-		verify_report(__func__, DDI_CALLER, "CPU %d is outside 0..%d",
+		verify_report(DDI_FUNC, DDI_CALLER, "CPU %d is outside 0..%d",
 		    cpu, ncpu - 1);
 		return EINVAL;
 	}
 	/* Handlers run under intr_lock (read): waiting for it here hangs. */
 	if (kctx_self()->intr > 0) {
-		verify_report(__func__, DDI_CALLER, "called from interrupt "
+		verify_report(DDI_FUNC, DDI_CALLER, "called from interrupt "
 		    "context");
 		return EDEADLK;
 	}
@@ -310,7 +306,7 @@ ddisim_intr_bind(int irq, int cpu)
 	}
 	pthread_rwlock_unlock(&intr_lock);
 	if (error != 0)
-		verify_report(__func__, DDI_CALLER, "line %d has a handler "
+		verify_report(DDI_FUNC, DDI_CALLER, "line %d has a handler "
 		    "that is not D_MP; it stays on CPU 0", irq);
 	return error;
 }
@@ -321,14 +317,13 @@ ddisim_intr_bind(int irq, int cpu)
  * ddisim_intr_deliver in the deterministic mode), -1 if no handler is
  * attached (the interrupt is stray, and dropped).
  */
-DDI_PUBLIC int
-ddisim_intr_raise(int irq)
+DDI_ENTRY(int, ddisim_intr_raise, (int irq), (irq))
 {
 	struct intr_line *l;
 	unsigned long before = 0;
 	int natt;
 
-	if (!irq_ok(__func__, DDI_CALLER, irq))
+	if (!irq_ok(DDI_FUNC, DDI_CALLER, irq))
 		return -1;
 	l = &lines[irq];
 	/*
@@ -347,37 +342,33 @@ ddisim_intr_raise(int irq)
 	return atomic_load(&l->delivered) != before;
 }
 
-DDI_PUBLIC void
-ddisim_intr_set_deterministic(int on)
+DDI_ENTRY_VOID(ddisim_intr_set_deterministic, (int on), (on))
 {
 	atomic_store(&kctx_deterministic, on != 0);
 }
 
-DDI_PUBLIC unsigned
-ddisim_intr_deliver(int cpu)
+DDI_ENTRY(unsigned, ddisim_intr_deliver, (int cpu), (cpu))
 {
 	int ncpu = machine != NULL ? machine->spec.cpus : 1;
 
 	if (cpu < 0 || cpu >= ncpu) {
-		verify_report(__func__, DDI_CALLER, "CPU %d is outside 0..%d",
+		verify_report(DDI_FUNC, DDI_CALLER, "CPU %d is outside 0..%d",
 		    cpu, ncpu - 1);
 		return 0;
 	}
 	return kctx_deliver(cpu, -1);
 }
 
-DDI_PUBLIC int
-ddisim_intr_pending(int irq)
+DDI_ENTRY(int, ddisim_intr_pending, (int irq), (irq))
 {
-	if (!irq_ok(__func__, DDI_CALLER, irq))
+	if (!irq_ok(DDI_FUNC, DDI_CALLER, irq))
 		return 0;
 	return kctx_is_posted(&lines[irq].pend);
 }
 
-DDI_PUBLIC unsigned long
-ddisim_intr_count(int irq)
+DDI_ENTRY(unsigned long, ddisim_intr_count, (int irq), (irq))
 {
-	if (!irq_ok(__func__, DDI_CALLER, irq))
+	if (!irq_ok(DDI_FUNC, DDI_CALLER, irq))
 		return 0;
 	return atomic_load(&lines[irq].delivered);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "verify/verify.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
@@ -170,12 +171,12 @@ kern_waitlimit_ms(void)
 	return machine != NULL ? machine->spec.sleeplimit_ms : 10000;
 }
 
-DDI_PUBLIC lock_t *
-LOCK_ALLOC(uchar_t hier, pl_t min_pl, lkinfo_t *info, int flag)
+DDI_ENTRY(lock_t *, LOCK_ALLOC, (uchar_t hier, pl_t min_pl, lkinfo_t *info,
+    int flag), (hier, min_pl, info, flag))
 {
 	lock_t *lp;
 
-	if (!lk_alloc_args_ok(__func__, DDI_CALLER, hier, min_pl, info, flag))
+	if (!lk_alloc_args_ok(DDI_FUNC, DDI_CALLER, hier, min_pl, info, flag))
 		return NULL;
 	if ((lp = calloc(1, sizeof(*lp))) == NULL)
 		return NULL;
@@ -189,13 +190,12 @@ LOCK_ALLOC(uchar_t hier, pl_t min_pl, lkinfo_t *info, int flag)
 	return lp;
 }
 
-DDI_PUBLIC void
-LOCK_DEALLOC(lock_t *lp)
+DDI_ENTRY_VOID(LOCK_DEALLOC, (lock_t *lp), (lp))
 {
-	if (!lock_valid(__func__, DDI_CALLER, lp))
+	if (!lock_valid(DDI_FUNC, DDI_CALLER, lp))
 		return;
 	if (atomic_load(&lp->owner) != NULL) {
-		verify_report(__func__, DDI_CALLER, "lock \"%s\" is held",
+		verify_report(DDI_FUNC, DDI_CALLER, "lock \"%s\" is held",
 		    lk_name(lp->info));
 		return;
 	}
@@ -243,41 +243,39 @@ lock_took(struct kctx *k, lock_t *lp, pl_t pl, const char *func,
 	(void)kctx_push_held(k, lp, KHELD_LOCK, lp->hier, pl, func, caller);
 }
 
-DDI_PUBLIC pl_t
-LOCK(lock_t *lp, pl_t pl)
+DDI_ENTRY(pl_t, LOCK, (lock_t *lp, pl_t pl), (lp, pl))
 {
 	struct kctx *k = kctx_self();
 	const void *caller = DDI_CALLER;
 	pl_t opl;
 
-	if (!lock_valid(__func__, caller, lp) ||
-	    !lk_pl_fix(__func__, caller, k, &pl, lp->min_pl,
+	if (!lock_valid(DDI_FUNC, caller, lp) ||
+	    !lk_pl_fix(DDI_FUNC, caller, k, &pl, lp->min_pl,
 	    lk_name(lp->info)))
 		return k->pl;
 	if (atomic_load(&lp->owner) == k) {
-		verify_report(__func__, caller, "lock \"%s\" is already held "
+		verify_report(DDI_FUNC, caller, "lock \"%s\" is already held "
 		    "by the caller: deadlock", lk_name(lp->info));
 		return k->pl;
 	}
-	(void)lk_hier_ok(__func__, caller, k, lp->hier, lk_name(lp->info));
+	(void)lk_hier_ok(DDI_FUNC, caller, k, lp->hier, lk_name(lp->info));
 	opl = kctx_setpl(pl);
-	if (!lock_wait(__func__, caller, k, lp)) {
+	if (!lock_wait(DDI_FUNC, caller, k, lp)) {
 		(void)kctx_setpl(opl);
 		return opl;
 	}
-	lock_took(k, lp, pl, __func__, caller);
+	lock_took(k, lp, pl, DDI_FUNC, caller);
 	return opl;
 }
 
-DDI_PUBLIC pl_t
-TRYLOCK(lock_t *lp, pl_t pl)
+DDI_ENTRY(pl_t, TRYLOCK, (lock_t *lp, pl_t pl), (lp, pl))
 {
 	struct kctx *k = kctx_self();
 	const void *caller = DDI_CALLER;
 	pl_t opl;
 
-	if (!lock_valid(__func__, caller, lp) ||
-	    !lk_pl_fix(__func__, caller, k, &pl, lp->min_pl,
+	if (!lock_valid(DDI_FUNC, caller, lp) ||
+	    !lk_pl_fix(DDI_FUNC, caller, k, &pl, lp->min_pl,
 	    lk_name(lp->info)))
 		return INVPL;
 	opl = kctx_setpl(pl);
@@ -285,28 +283,27 @@ TRYLOCK(lock_t *lp, pl_t pl)
 		(void)kctx_setpl(opl);
 		return INVPL;
 	}
-	lock_took(k, lp, pl, __func__, caller);
+	lock_took(k, lp, pl, DDI_FUNC, caller);
 	return opl;
 }
 
-DDI_PUBLIC void
-UNLOCK(lock_t *lp, pl_t pl)
+DDI_ENTRY_VOID(UNLOCK, (lock_t *lp, pl_t pl), (lp, pl))
 {
 	struct kctx *k = kctx_self();
 	const void *caller = DDI_CALLER;
 	int i;
 
-	if (!lock_valid(__func__, caller, lp))
+	if (!lock_valid(DDI_FUNC, caller, lp))
 		return;
 	if ((i = kctx_find_held(k, lp)) < 0) {
-		verify_report(__func__, caller, "lock \"%s\" is not held by "
+		verify_report(DDI_FUNC, caller, "lock \"%s\" is not held by "
 		    "the caller (%s)", lk_name(lp->info),
 		    atomic_load(&lp->owner) != NULL ? "another context holds "
 		    "it" : "nobody holds it");
 		return;
 	}
 	if (!pl_valid(pl)) {
-		verify_report(__func__, caller, "pl %u is not a priority "
+		verify_report(DDI_FUNC, caller, "pl %u is not a priority "
 		    "level; the lock is released at the current level", pl);
 		pl = k->pl;
 	}
@@ -314,7 +311,7 @@ UNLOCK(lock_t *lp, pl_t pl)
 	atomic_store(&lp->owner_cpu, -1);
 	atomic_store(&lp->owner, NULL);
 	pthread_mutex_unlock(&lp->mtx);
-	(void)spl_set_checked(__func__, caller, pl);
+	(void)spl_set_checked(DDI_FUNC, caller, pl);
 }
 
 static bool
@@ -329,12 +326,12 @@ rw_valid(const char *func, const void *caller, const rwlock_t *lp)
 	return true;
 }
 
-DDI_PUBLIC rwlock_t *
-RW_ALLOC(uchar_t hier, pl_t min_pl, lkinfo_t *info, int flag)
+DDI_ENTRY(rwlock_t *, RW_ALLOC, (uchar_t hier, pl_t min_pl, lkinfo_t *info,
+    int flag), (hier, min_pl, info, flag))
 {
 	rwlock_t *lp;
 
-	if (!lk_alloc_args_ok(__func__, DDI_CALLER, hier, min_pl, info, flag))
+	if (!lk_alloc_args_ok(DDI_FUNC, DDI_CALLER, hier, min_pl, info, flag))
 		return NULL;
 	if ((lp = calloc(1, sizeof(*lp))) == NULL)
 		return NULL;
@@ -348,19 +345,18 @@ RW_ALLOC(uchar_t hier, pl_t min_pl, lkinfo_t *info, int flag)
 	return lp;
 }
 
-DDI_PUBLIC void
-RW_DEALLOC(rwlock_t *lp)
+DDI_ENTRY_VOID(RW_DEALLOC, (rwlock_t *lp), (lp))
 {
 	bool busy;
 
-	if (!rw_valid(__func__, DDI_CALLER, lp))
+	if (!rw_valid(DDI_FUNC, DDI_CALLER, lp))
 		return;
 	pthread_mutex_lock(&lp->mtx);
 	busy = lp->readers != 0 || lp->writer != NULL ||
 	    lp->writers_waiting != 0;
 	pthread_mutex_unlock(&lp->mtx);
 	if (busy) {
-		verify_report(__func__, DDI_CALLER, "read/write lock \"%s\" is "
+		verify_report(DDI_FUNC, DDI_CALLER, "read/write lock \"%s\" is "
 		    "held or awaited", lk_name(lp->info));
 		return;
 	}
@@ -469,46 +465,41 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 	return opl;
 }
 
-DDI_PUBLIC pl_t
-RW_RDLOCK(rwlock_t *lp, pl_t pl)
+DDI_ENTRY(pl_t, RW_RDLOCK, (rwlock_t *lp, pl_t pl), (lp, pl))
 {
-	return rw_acquire(__func__, DDI_CALLER, lp, pl, false, false);
+	return rw_acquire(DDI_FUNC, DDI_CALLER, lp, pl, false, false);
 }
 
-DDI_PUBLIC pl_t
-RW_WRLOCK(rwlock_t *lp, pl_t pl)
+DDI_ENTRY(pl_t, RW_WRLOCK, (rwlock_t *lp, pl_t pl), (lp, pl))
 {
-	return rw_acquire(__func__, DDI_CALLER, lp, pl, true, false);
+	return rw_acquire(DDI_FUNC, DDI_CALLER, lp, pl, true, false);
 }
 
-DDI_PUBLIC pl_t
-RW_TRYRDLOCK(rwlock_t *lp, pl_t pl)
+DDI_ENTRY(pl_t, RW_TRYRDLOCK, (rwlock_t *lp, pl_t pl), (lp, pl))
 {
-	return rw_acquire(__func__, DDI_CALLER, lp, pl, false, true);
+	return rw_acquire(DDI_FUNC, DDI_CALLER, lp, pl, false, true);
 }
 
-DDI_PUBLIC pl_t
-RW_TRYWRLOCK(rwlock_t *lp, pl_t pl)
+DDI_ENTRY(pl_t, RW_TRYWRLOCK, (rwlock_t *lp, pl_t pl), (lp, pl))
 {
-	return rw_acquire(__func__, DDI_CALLER, lp, pl, true, true);
+	return rw_acquire(DDI_FUNC, DDI_CALLER, lp, pl, true, true);
 }
 
-DDI_PUBLIC void
-RW_UNLOCK(rwlock_t *lp, pl_t pl)
+DDI_ENTRY_VOID(RW_UNLOCK, (rwlock_t *lp, pl_t pl), (lp, pl))
 {
 	struct kctx *k = kctx_self();
 	const void *caller = DDI_CALLER;
 	int i;
 
-	if (!rw_valid(__func__, caller, lp))
+	if (!rw_valid(DDI_FUNC, caller, lp))
 		return;
 	if ((i = kctx_find_held(k, lp)) < 0) {
-		verify_report(__func__, caller, "read/write lock \"%s\" is not "
+		verify_report(DDI_FUNC, caller, "read/write lock \"%s\" is not "
 		    "held by the caller", lk_name(lp->info));
 		return;
 	}
 	if (!pl_valid(pl)) {
-		verify_report(__func__, caller, "pl %u is not a priority "
+		verify_report(DDI_FUNC, caller, "pl %u is not a priority "
 		    "level; the lock is released at the current level", pl);
 		pl = k->pl;
 	}
@@ -522,7 +513,7 @@ RW_UNLOCK(rwlock_t *lp, pl_t pl)
 	pthread_cond_broadcast(&lp->cv);
 	pthread_mutex_unlock(&lp->mtx);
 	kctx_pop_held(k, i);
-	(void)spl_set_checked(__func__, caller, pl);
+	(void)spl_set_checked(DDI_FUNC, caller, pl);
 }
 
 /* For SV_WAIT: release a basic lock the caller holds, keeping the level. */

@@ -3,54 +3,48 @@
  */
 #include "config.h"
 
+#include "machine/entry.h"
 #include "verify/verify.h"
 
 #include "sys/types.h"
 #include "sys/ddi.h"
 
-DDI_PUBLIC uint_t
-min(uint_t a, uint_t b)
+DDI_ENTRY(uint_t, min, (uint_t a, uint_t b), (a, b))
 {
 	return a < b ? a : b;
 }
 
-DDI_PUBLIC uint_t
-max(uint_t a, uint_t b)
+DDI_ENTRY(uint_t, max, (uint_t a, uint_t b), (a, b))
 {
 	return a > b ? a : b;
 }
 
 /* Only the low 32 bits of the host's dev_t carry the SVR4 number. */
-DDI_PUBLIC major_t
-getmajor(dev_t dev)
+DDI_ENTRY(major_t, getmajor, (dev_t dev), (dev))
 {
 	return (major_t)((uint32_t)dev >> L_BITSMINOR) & L_MAXMAJ;
 }
 
-DDI_PUBLIC minor_t
-getminor(dev_t dev)
+DDI_ENTRY(minor_t, getminor, (dev_t dev), (dev))
 {
 	return (minor_t)dev & L_MAXMIN;
 }
 
 /* No driver-to-major mapping is simulated: external equals internal. */
-DDI_PUBLIC major_t
-getemajor(dev_t dev)
+DDI_ENTRY(major_t, getemajor, (dev_t dev), (dev))
 {
 	return getmajor(dev);
 }
 
-DDI_PUBLIC minor_t
-geteminor(dev_t dev)
+DDI_ENTRY(minor_t, geteminor, (dev_t dev), (dev))
 {
 	return getminor(dev);
 }
 
-DDI_PUBLIC dev_t
-makedevice(major_t major, minor_t minor)
+DDI_ENTRY(dev_t, makedevice, (major_t major, minor_t minor), (major, minor))
 {
 	if (major > L_MAXMAJ || minor > L_MAXMIN) {
-		verify_report(__func__, DDI_CALLER, "major %u or minor %u out "
+		verify_report(DDI_FUNC, DDI_CALLER, "major %u or minor %u out "
 		    "of range (at most %u and %u)", major, minor, L_MAXMAJ,
 		    L_MAXMIN);
 		return NODEV;

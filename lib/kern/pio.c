@@ -38,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "machine/entry.h"
 #include "verify/verify.h"
 #include "kern/kern.h"
 
@@ -70,16 +71,16 @@ static pthread_mutex_t pio_drain_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pio_drain = PTHREAD_COND_INITIALIZER;
 static _Thread_local struct pio_frame *pio_self; /* innermost access */
 
-DDI_PUBLIC ddisim_ports_t *
-ddisim_port_claim(int base, int count, const struct ddisim_port_ops *ops,
-    void *arg, const char *name)
+DDI_ENTRY(ddisim_ports_t *, ddisim_port_claim, (int base, int count,
+    const struct ddisim_port_ops *ops, void *arg, const char *name), (base,
+    count, ops, arg, name))
 {
 	struct ddisim_ports *d;
 	int i;
 
 	if (base < 0 || count <= 0 || base + count > NPORTS || ops == NULL ||
 	    ops->in == NULL || ops->out == NULL) {
-		verify_report(__func__, DDI_CALLER, "bad claim: ports "
+		verify_report(DDI_FUNC, DDI_CALLER, "bad claim: ports "
 		    "%#x+%d, ops %p", base, count, (const void *)ops);
 		return NULL;
 	}
@@ -103,7 +104,7 @@ ddisim_port_claim(int base, int count, const struct ddisim_port_ops *ops,
 
 		memcpy(oname, o->name, sizeof(oname));
 		pthread_rwlock_unlock(&pio_lock);
-		verify_report(__func__, DDI_CALLER, "port %#x is already "
+		verify_report(DDI_FUNC, DDI_CALLER, "port %#x is already "
 		    "claimed by %s", i, oname);
 		free(d);
 		return NULL;
@@ -158,8 +159,7 @@ pio_wait_idle(struct ddisim_ports *d, const void *caller)
 	return mine;
 }
 
-DDI_PUBLIC void
-ddisim_port_release(ddisim_ports_t *d)
+DDI_ENTRY_VOID(ddisim_port_release, (ddisim_ports_t *d), (d))
 {
 	if (d == NULL)
 		return;
@@ -287,40 +287,34 @@ pio_out(const char *func, const void *caller, int port, int width,
 	pio_unpin(&f);
 }
 
-DDI_PUBLIC uchar_t
-inb(int port)
+DDI_ENTRY(uchar_t, inb, (int port), (port))
 {
-	return (uchar_t)pio_in(__func__, DDI_CALLER, port, 1);
+	return (uchar_t)pio_in(DDI_FUNC, DDI_CALLER, port, 1);
 }
 
-DDI_PUBLIC ushort_t
-inw(int port)
+DDI_ENTRY(ushort_t, inw, (int port), (port))
 {
-	return (ushort_t)pio_in(__func__, DDI_CALLER, port, 2);
+	return (ushort_t)pio_in(DDI_FUNC, DDI_CALLER, port, 2);
 }
 
-DDI_PUBLIC ulong_t
-inl(int port)
+DDI_ENTRY(ulong_t, inl, (int port), (port))
 {
-	return pio_in(__func__, DDI_CALLER, port, 4);
+	return pio_in(DDI_FUNC, DDI_CALLER, port, 4);
 }
 
-DDI_PUBLIC void
-outb(int port, uchar_t v)
+DDI_ENTRY_VOID(outb, (int port, uchar_t v), (port, v))
 {
-	pio_out(__func__, DDI_CALLER, port, 1, v);
+	pio_out(DDI_FUNC, DDI_CALLER, port, 1, v);
 }
 
-DDI_PUBLIC void
-outw(int port, ushort_t v)
+DDI_ENTRY_VOID(outw, (int port, ushort_t v), (port, v))
 {
-	pio_out(__func__, DDI_CALLER, port, 2, v);
+	pio_out(DDI_FUNC, DDI_CALLER, port, 2, v);
 }
 
-DDI_PUBLIC void
-outl(int port, ulong_t v)
+DDI_ENTRY_VOID(outl, (int port, ulong_t v), (port, v))
 {
-	pio_out(__func__, DDI_CALLER, port, 4, v);
+	pio_out(DDI_FUNC, DDI_CALLER, port, 4, v);
 }
 
 static bool
@@ -334,52 +328,46 @@ rep_ok(const char *func, const void *caller, const void *addr, int cnt)
 	return true;
 }
 
-DDI_PUBLIC void
-repinsb(int port, uchar_t *addr, int cnt)
+DDI_ENTRY_VOID(repinsb, (int port, uchar_t *addr, int cnt), (port, addr, cnt))
 {
-	if (rep_ok(__func__, DDI_CALLER, addr, cnt))
+	if (rep_ok(DDI_FUNC, DDI_CALLER, addr, cnt))
 		for (int i = 0; i < cnt; i++)
-			addr[i] = (uchar_t)pio_in(__func__, DDI_CALLER, port,
+			addr[i] = (uchar_t)pio_in(DDI_FUNC, DDI_CALLER, port,
 			    1);
 }
 
-DDI_PUBLIC void
-repinsw(int port, ushort_t *addr, int cnt)
+DDI_ENTRY_VOID(repinsw, (int port, ushort_t *addr, int cnt), (port, addr, cnt))
 {
-	if (rep_ok(__func__, DDI_CALLER, addr, cnt))
+	if (rep_ok(DDI_FUNC, DDI_CALLER, addr, cnt))
 		for (int i = 0; i < cnt; i++)
-			addr[i] = (ushort_t)pio_in(__func__, DDI_CALLER, port,
+			addr[i] = (ushort_t)pio_in(DDI_FUNC, DDI_CALLER, port,
 			    2);
 }
 
-DDI_PUBLIC void
-repinsd(int port, ulong_t *addr, int cnt)
+DDI_ENTRY_VOID(repinsd, (int port, ulong_t *addr, int cnt), (port, addr, cnt))
 {
-	if (rep_ok(__func__, DDI_CALLER, addr, cnt))
+	if (rep_ok(DDI_FUNC, DDI_CALLER, addr, cnt))
 		for (int i = 0; i < cnt; i++)
-			addr[i] = pio_in(__func__, DDI_CALLER, port, 4);
+			addr[i] = pio_in(DDI_FUNC, DDI_CALLER, port, 4);
 }
 
-DDI_PUBLIC void
-repoutsb(int port, uchar_t *addr, int cnt)
+DDI_ENTRY_VOID(repoutsb, (int port, uchar_t *addr, int cnt), (port, addr, cnt))
 {
-	if (rep_ok(__func__, DDI_CALLER, addr, cnt))
+	if (rep_ok(DDI_FUNC, DDI_CALLER, addr, cnt))
 		for (int i = 0; i < cnt; i++)
-			pio_out(__func__, DDI_CALLER, port, 1, addr[i]);
+			pio_out(DDI_FUNC, DDI_CALLER, port, 1, addr[i]);
 }
 
-DDI_PUBLIC void
-repoutsw(int port, ushort_t *addr, int cnt)
+DDI_ENTRY_VOID(repoutsw, (int port, ushort_t *addr, int cnt), (port, addr, cnt))
 {
-	if (rep_ok(__func__, DDI_CALLER, addr, cnt))
+	if (rep_ok(DDI_FUNC, DDI_CALLER, addr, cnt))
 		for (int i = 0; i < cnt; i++)
-			pio_out(__func__, DDI_CALLER, port, 2, addr[i]);
+			pio_out(DDI_FUNC, DDI_CALLER, port, 2, addr[i]);
 }
 
-DDI_PUBLIC void
-repoutsd(int port, ulong_t *addr, int cnt)
+DDI_ENTRY_VOID(repoutsd, (int port, ulong_t *addr, int cnt), (port, addr, cnt))
 {
-	if (rep_ok(__func__, DDI_CALLER, addr, cnt))
+	if (rep_ok(DDI_FUNC, DDI_CALLER, addr, cnt))
 		for (int i = 0; i < cnt; i++)
-			pio_out(__func__, DDI_CALLER, port, 4, addr[i]);
+			pio_out(DDI_FUNC, DDI_CALLER, port, 4, addr[i]);
 }

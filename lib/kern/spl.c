@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include "machine/entry.h"
 #include "verify/verify.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
@@ -66,59 +67,50 @@ spl_set(const char *func, const void *caller, pl_t pl)
 	return spl_set_checked(func, caller, pl);
 }
 
-DDI_PUBLIC pl_t
-getpl(void)
+DDI_ENTRY0(pl_t, getpl)
 {
 	return kctx_self()->pl;
 }
 
-DDI_PUBLIC pl_t
-splbase(void)
+DDI_ENTRY0(pl_t, splbase)
 {
-	return spl_set(__func__, DDI_CALLER, PLBASE);
+	return spl_set(DDI_FUNC, DDI_CALLER, PLBASE);
 }
 
-DDI_PUBLIC pl_t
-spltimeout(void)
+DDI_ENTRY0(pl_t, spltimeout)
 {
-	return spl_set(__func__, DDI_CALLER, PLTIMEOUT);
+	return spl_set(DDI_FUNC, DDI_CALLER, PLTIMEOUT);
 }
 
-DDI_PUBLIC pl_t
-spldisk(void)
+DDI_ENTRY0(pl_t, spldisk)
 {
-	return spl_set(__func__, DDI_CALLER, PLDISK);
+	return spl_set(DDI_FUNC, DDI_CALLER, PLDISK);
 }
 
-DDI_PUBLIC pl_t
-splstr(void)
+DDI_ENTRY0(pl_t, splstr)
 {
-	return spl_set(__func__, DDI_CALLER, PLSTR);
+	return spl_set(DDI_FUNC, DDI_CALLER, PLSTR);
 }
 
-DDI_PUBLIC pl_t
-spltty(void)
+DDI_ENTRY0(pl_t, spltty)
 {
-	return spl_set(__func__, DDI_CALLER, PLTTY);
+	return spl_set(DDI_FUNC, DDI_CALLER, PLTTY);
 }
 
-DDI_PUBLIC pl_t
-splhi(void)
+DDI_ENTRY0(pl_t, splhi)
 {
-	return spl_set(__func__, DDI_CALLER, PLHI);
+	return spl_set(DDI_FUNC, DDI_CALLER, PLHI);
 }
 
-DDI_PUBLIC pl_t
-splx(pl_t pl)
+DDI_ENTRY(pl_t, splx, (pl_t pl), (pl))
 {
-	return spl_set(__func__, DDI_CALLER, pl);
+	return spl_set(DDI_FUNC, DDI_CALLER, pl);
 }
 
 #define SPLN(n)								\
-DDI_PUBLIC int								\
-spl##n(void)								\
+DDI_ENTRY0(int, spl##n)							\
 {									\
-	return (int)spl_set(__func__, DDI_CALLER, PL##n);		\
+	return (int)spl_set(DDI_FUNC, DDI_CALLER, PL##n);		\
 }
 SPLN(0)
 SPLN(1)
@@ -129,32 +121,27 @@ SPLN(5)
 SPLN(6)
 SPLN(7)
 
-DDI_PUBLIC unsigned
-ddisim_ctx_id(void)
+DDI_ENTRY0(unsigned, ddisim_ctx_id)
 {
 	return kctx_self()->id;
 }
 
-DDI_PUBLIC int
-ddisim_ctx_signal(unsigned id)
+DDI_ENTRY(int, ddisim_ctx_signal, (unsigned id), (id))
 {
 	return kctx_signal(id);
 }
 
-DDI_PUBLIC unsigned
-ddisim_ctx_pl(void)
+DDI_ENTRY0(unsigned, ddisim_ctx_pl)
 {
 	return kctx_self()->pl;
 }
 
-DDI_PUBLIC int
-ddisim_ctx_locks_held(void)
+DDI_ENTRY0(int, ddisim_ctx_locks_held)
 {
 	return kctx_self()->nheld;
 }
 
-DDI_PUBLIC int
-ddisim_ctx_in_intr(void)
+DDI_ENTRY0(int, ddisim_ctx_in_intr)
 {
 	return kctx_self()->intr;
 }

@@ -20,6 +20,7 @@
 #include <sys/queue.h>
 #include <time.h>
 
+#include "machine/entry.h"
 #include "verify/verify.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
@@ -122,28 +123,28 @@ sleep_valid(const char *func, const void *caller, const sleep_t *lk)
 	return true;
 }
 
-DDI_PUBLIC sleep_t *
-SLEEP_ALLOC(int arg, lkinfo_t *info, int flag)
+DDI_ENTRY(sleep_t *, SLEEP_ALLOC, (int arg, lkinfo_t *info, int flag),
+    (arg, info, flag))
 {
 	const void *caller = DDI_CALLER;
 	sleep_t *lk;
 
 	if (arg != 0)
-		verify_report(__func__, caller, "the first argument is "
+		verify_report(DDI_FUNC, caller, "the first argument is "
 		    "reserved and must be 0, not %d", arg);
 	if (info != NULL && ((info->lk_flags & ~LK_NOSTATS) != 0 ||
 	    info->lk_pad[0] != 0 || info->lk_pad[1] != 0)) {
-		verify_report(__func__, caller, "lkinfo: lk_flags may hold "
+		verify_report(DDI_FUNC, caller, "lkinfo: lk_flags may hold "
 		    "only LK_NOSTATS, and lk_pad must be zero");
 		return NULL;
 	}
 	if (flag != KM_SLEEP && flag != KM_NOSLEEP) {
-		verify_report(__func__, caller, "flag %#x is neither KM_SLEEP "
+		verify_report(DDI_FUNC, caller, "flag %#x is neither KM_SLEEP "
 		    "nor KM_NOSLEEP", (unsigned)flag);
 		return NULL;
 	}
 	if (flag == KM_SLEEP)
-		(void)kctx_check_block(__func__, caller, NULL, false);
+		(void)kctx_check_block(DDI_FUNC, caller, NULL, false);
 	if ((lk = calloc(1, sizeof(*lk))) == NULL)
 		return NULL;
 	lk->magic = SLEEP_MAGIC;
@@ -153,18 +154,17 @@ SLEEP_ALLOC(int arg, lkinfo_t *info, int flag)
 	return lk;
 }
 
-DDI_PUBLIC void
-SLEEP_DEALLOC(sleep_t *lk)
+DDI_ENTRY_VOID(SLEEP_DEALLOC, (sleep_t *lk), (lk))
 {
 	bool busy;
 
-	if (!sleep_valid(__func__, DDI_CALLER, lk))
+	if (!sleep_valid(DDI_FUNC, DDI_CALLER, lk))
 		return;
 	pthread_mutex_lock(&lk->mtx);
 	busy = lk->owner != NULL || lk->waiters != 0;
 	pthread_mutex_unlock(&lk->mtx);
 	if (busy) {
-		verify_report(__func__, DDI_CALLER, "sleep lock \"%s\" is held "
+		verify_report(DDI_FUNC, DDI_CALLER, "sleep lock \"%s\" is held "
 		    "or awaited", sl_name(lk));
 		return;
 	}
@@ -219,24 +219,21 @@ sleep_lock(const char *func, const void *caller, sleep_t *lk, int pri,
 	return got;
 }
 
-DDI_PUBLIC void
-SLEEP_LOCK(sleep_t *lk, int pri)
+DDI_ENTRY_VOID(SLEEP_LOCK, (sleep_t *lk, int pri), (lk, pri))
 {
-	(void)sleep_lock(__func__, DDI_CALLER, lk, pri, false);
+	(void)sleep_lock(DDI_FUNC, DDI_CALLER, lk, pri, false);
 }
 
-DDI_PUBLIC bool_t
-SLEEP_LOCK_SIG(sleep_t *lk, int pri)
+DDI_ENTRY(bool_t, SLEEP_LOCK_SIG, (sleep_t *lk, int pri), (lk, pri))
 {
-	return sleep_lock(__func__, DDI_CALLER, lk, pri, true);
+	return sleep_lock(DDI_FUNC, DDI_CALLER, lk, pri, true);
 }
 
-DDI_PUBLIC bool_t
-SLEEP_TRYLOCK(sleep_t *lk)
+DDI_ENTRY(bool_t, SLEEP_TRYLOCK, (sleep_t *lk), (lk))
 {
 	bool_t got = B_FALSE;
 
-	if (!sleep_valid(__func__, DDI_CALLER, lk))
+	if (!sleep_valid(DDI_FUNC, DDI_CALLER, lk))
 		return B_FALSE;
 	pthread_mutex_lock(&lk->mtx);
 	if (lk->owner == NULL) {
@@ -247,13 +244,12 @@ SLEEP_TRYLOCK(sleep_t *lk)
 	return got;
 }
 
-DDI_PUBLIC void
-SLEEP_UNLOCK(sleep_t *lk)
+DDI_ENTRY_VOID(SLEEP_UNLOCK, (sleep_t *lk), (lk))
 {
 	struct kctx *k = kctx_self();
 	struct kctx *owner;
 
-	if (!sleep_valid(__func__, DDI_CALLER, lk))
+	if (!sleep_valid(DDI_FUNC, DDI_CALLER, lk))
 		return;
 	pthread_mutex_lock(&lk->mtx);
 	if ((owner = lk->owner) == k) {
@@ -262,17 +258,16 @@ SLEEP_UNLOCK(sleep_t *lk)
 	}
 	pthread_mutex_unlock(&lk->mtx);
 	if (owner != k)
-		verify_report(__func__, DDI_CALLER, "sleep lock \"%s\" is not "
+		verify_report(DDI_FUNC, DDI_CALLER, "sleep lock \"%s\" is not "
 		    "held by the caller (%s)", sl_name(lk), owner != NULL ?
 		    "another context holds it" : "nobody holds it");
 }
 
-DDI_PUBLIC bool_t
-SLEEP_LOCKAVAIL(sleep_t *lk)
+DDI_ENTRY(bool_t, SLEEP_LOCKAVAIL, (sleep_t *lk), (lk))
 {
 	bool_t avail;
 
-	if (!sleep_valid(__func__, DDI_CALLER, lk))
+	if (!sleep_valid(DDI_FUNC, DDI_CALLER, lk))
 		return B_FALSE;
 	pthread_mutex_lock(&lk->mtx);
 	avail = lk->owner == NULL;
@@ -280,12 +275,11 @@ SLEEP_LOCKAVAIL(sleep_t *lk)
 	return avail;
 }
 
-DDI_PUBLIC bool_t
-SLEEP_LOCKOWNED(sleep_t *lk)
+DDI_ENTRY(bool_t, SLEEP_LOCKOWNED, (sleep_t *lk), (lk))
 {
 	bool_t own;
 
-	if (!sleep_valid(__func__, DDI_CALLER, lk))
+	if (!sleep_valid(DDI_FUNC, DDI_CALLER, lk))
 		return B_FALSE;
 	pthread_mutex_lock(&lk->mtx);
 	own = lk->owner == kctx_self();
@@ -305,18 +299,17 @@ sv_valid(const char *func, const void *caller, const sv_t *sv)
 	return true;
 }
 
-DDI_PUBLIC sv_t *
-SV_ALLOC(int flag)
+DDI_ENTRY(sv_t *, SV_ALLOC, (int flag), (flag))
 {
 	sv_t *sv;
 
 	if (flag != KM_SLEEP && flag != KM_NOSLEEP) {
-		verify_report(__func__, DDI_CALLER, "flag %#x is neither "
+		verify_report(DDI_FUNC, DDI_CALLER, "flag %#x is neither "
 		    "KM_SLEEP nor KM_NOSLEEP", (unsigned)flag);
 		return NULL;
 	}
 	if (flag == KM_SLEEP)
-		(void)kctx_check_block(__func__, DDI_CALLER, NULL, false);
+		(void)kctx_check_block(DDI_FUNC, DDI_CALLER, NULL, false);
 	if ((sv = calloc(1, sizeof(*sv))) == NULL)
 		return NULL;
 	sv->magic = SV_MAGIC;
@@ -326,18 +319,17 @@ SV_ALLOC(int flag)
 	return sv;
 }
 
-DDI_PUBLIC void
-SV_DEALLOC(sv_t *sv)
+DDI_ENTRY_VOID(SV_DEALLOC, (sv_t *sv), (sv))
 {
 	bool busy;
 
-	if (!sv_valid(__func__, DDI_CALLER, sv))
+	if (!sv_valid(DDI_FUNC, DDI_CALLER, sv))
 		return;
 	pthread_mutex_lock(&sv->mtx);
 	busy = !TAILQ_EMPTY(&sv->waitq);
 	pthread_mutex_unlock(&sv->mtx);
 	if (busy) {
-		verify_report(__func__, DDI_CALLER, "threads are waiting on "
+		verify_report(DDI_FUNC, DDI_CALLER, "threads are waiting on "
 		    "synchronization variable %p", (void *)sv);
 		return;
 	}
@@ -395,16 +387,14 @@ sv_wait(const char *func, const void *caller, sv_t *sv, int pri,
 	return B_TRUE;
 }
 
-DDI_PUBLIC void
-SV_WAIT(sv_t *sv, int pri, lock_t *lkp)
+DDI_ENTRY_VOID(SV_WAIT, (sv_t *sv, int pri, lock_t *lkp), (sv, pri, lkp))
 {
-	(void)sv_wait(__func__, DDI_CALLER, sv, pri, lkp, false);
+	(void)sv_wait(DDI_FUNC, DDI_CALLER, sv, pri, lkp, false);
 }
 
-DDI_PUBLIC bool_t
-SV_WAIT_SIG(sv_t *sv, int pri, lock_t *lkp)
+DDI_ENTRY(bool_t, SV_WAIT_SIG, (sv_t *sv, int pri, lock_t *lkp), (sv, pri, lkp))
 {
-	return sv_wait(__func__, DDI_CALLER, sv, pri, lkp, true);
+	return sv_wait(DDI_FUNC, DDI_CALLER, sv, pri, lkp, true);
 }
 
 static void
@@ -428,16 +418,14 @@ sv_wake(const char *func, const void *caller, sv_t *sv, int flags, bool all)
 	pthread_mutex_unlock(&sv->mtx);
 }
 
-DDI_PUBLIC void
-SV_SIGNAL(sv_t *sv, int flags)
+DDI_ENTRY_VOID(SV_SIGNAL, (sv_t *sv, int flags), (sv, flags))
 {
-	sv_wake(__func__, DDI_CALLER, sv, flags, false);
+	sv_wake(DDI_FUNC, DDI_CALLER, sv, flags, false);
 }
 
-DDI_PUBLIC void
-SV_BROADCAST(sv_t *sv, int flags)
+DDI_ENTRY_VOID(SV_BROADCAST, (sv_t *sv, int flags), (sv, flags))
 {
-	sv_wake(__func__, DDI_CALLER, sv, flags, true);
+	sv_wake(DDI_FUNC, DDI_CALLER, sv, flags, true);
 }
 
 /*
@@ -449,8 +437,7 @@ SV_BROADCAST(sv_t *sv, int flags)
  * would abandon the system call, which a simulation cannot do, so the
  * signal stays pending and the sleep goes on.
  */
-DDI_PUBLIC int
-_Compat_sleep(caddr_t chan, int pri)
+DDI_ENTRY(int, _Compat_sleep, (caddr_t chan, int pri), (chan, pri))
 {
 	const void *caller = DDI_CALLER;
 	struct kctx *k = kctx_self();
@@ -489,8 +476,7 @@ _Compat_sleep(caddr_t chan, int pri)
 	return ret;
 }
 
-DDI_PUBLIC void
-wakeup(caddr_t chan)
+DDI_ENTRY_VOID(wakeup, (caddr_t chan), (chan))
 {
 	struct kwaiter *w, *next;
 

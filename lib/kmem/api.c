@@ -6,6 +6,7 @@
 
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 
@@ -23,7 +24,6 @@ kmem_plain_slow(size_t size, int flags, uint64_t high, bool contig, int how,
 {
 	struct kcons c = { .high = high, .align = 8, .contig = contig };
 
-	machine_ensure();
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller))
 		return NULL;
 	return kmem_alloc_cons(size, &c, flags, how, KK_KMEM, func, caller);
@@ -37,7 +37,7 @@ kmem_plain(size_t size, int flags, uint64_t high, bool contig, int how,
 	struct kcons c = { .high = high, .align = 8, .contig = contig };
 	void *p;
 
-	if (likely(machine != NULL && (flags & ~KM_NOSLEEP) == 0) &&
+	if (likely((flags & ~KM_NOSLEEP) == 0) &&
 	    likely((p = kmem_alloc_fast(size, &c, flags, how, caller)) !=
 	    NULL))
 		return p;
@@ -45,60 +45,52 @@ kmem_plain(size_t size, int flags, uint64_t high, bool contig, int how,
 }
 
 /* DDI 7.2 and 8: no physical guarantee at all. */
-DDI_PUBLIC void *
-kmem_alloc(size_t size, int flags)
+DDI_ENTRY(void *, kmem_alloc, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, UINT64_MAX, false, 0, __func__,
+	return kmem_plain(size, flags, UINT64_MAX, false, 0, DDI_FUNC,
 	    DDI_CALLER);
 }
 
-DDI_PUBLIC void *
-kmem_zalloc(size_t size, int flags)
+DDI_ENTRY(void *, kmem_zalloc, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, UINT64_MAX, false, KA_ZERO, __func__,
+	return kmem_plain(size, flags, UINT64_MAX, false, KA_ZERO, DDI_FUNC,
 	    DDI_CALLER);
 }
 
 /* DDI 6 to 7.1: the paddr_t world, below 4 GiB. */
-DDI_PUBLIC void *
-_Compat_kmem_alloc7(size_t size, int flags)
+DDI_ENTRY(void *, _Compat_kmem_alloc7, (size_t size, int flags), (size, flags))
 {
 	return kmem_plain(size, flags, below_4g, false, 0, "kmem_alloc",
 	    DDI_CALLER);
 }
 
-DDI_PUBLIC void *
-_Compat_kmem_zalloc7(size_t size, int flags)
+DDI_ENTRY(void *, _Compat_kmem_zalloc7, (size_t size, int flags), (size, flags))
 {
 	return kmem_plain(size, flags, below_4g, false, KA_ZERO,
 	    "kmem_zalloc", DDI_CALLER);
 }
 
 /* DDI 5: DMA-able (below 16 MiB), contiguity not promised. */
-DDI_PUBLIC void *
-_Compat_kmem_alloc5(size_t size, int flags)
+DDI_ENTRY(void *, _Compat_kmem_alloc5, (size_t size, int flags), (size, flags))
 {
 	return kmem_plain(size, flags, below_16m, false, 0, "kmem_alloc",
 	    DDI_CALLER);
 }
 
-DDI_PUBLIC void *
-_Compat_kmem_zalloc5(size_t size, int flags)
+DDI_ENTRY(void *, _Compat_kmem_zalloc5, (size_t size, int flags), (size, flags))
 {
 	return kmem_plain(size, flags, below_16m, false, KA_ZERO,
 	    "kmem_zalloc", DDI_CALLER);
 }
 
 /* DDI 1-4: DMA-able and physically contiguous. */
-DDI_PUBLIC void *
-_Compat_kmem_alloc4(size_t size, int flags)
+DDI_ENTRY(void *, _Compat_kmem_alloc4, (size_t size, int flags), (size, flags))
 {
 	return kmem_plain(size, flags, below_16m, true, 0, "kmem_alloc",
 	    DDI_CALLER);
 }
 
-DDI_PUBLIC void *
-_Compat_kmem_zalloc4(size_t size, int flags)
+DDI_ENTRY(void *, _Compat_kmem_zalloc4, (size_t size, int flags), (size, flags))
 {
 	return kmem_plain(size, flags, below_16m, true, KA_ZERO,
 	    "kmem_zalloc", DDI_CALLER);
@@ -109,33 +101,31 @@ static void *
 kmem_oddi(size_t size, int flags, int how, const char *func,
     const void *caller)
 {
-	machine_ensure();
 	if (!kmem_flags_ok(flags, KM_NOSLEEP | KM_ODDI_NO_DMA, func, caller))
 		return NULL;
 	return kmem_plain(size, flags & KM_NOSLEEP, (flags & KM_ODDI_NO_DMA) ?
 	    below_4g : below_16m, false, how, func, caller);
 }
 
-DDI_PUBLIC void *
-_Compat_kmem_alloc_oddi(size_t size, int flags)
+DDI_ENTRY(void *, _Compat_kmem_alloc_oddi, (size_t size, int flags),
+    (size, flags))
 {
 	return kmem_oddi(size, flags, 0, "kmem_alloc", DDI_CALLER);
 }
 
-DDI_PUBLIC void *
-_Compat_kmem_zalloc_oddi(size_t size, int flags)
+DDI_ENTRY(void *, _Compat_kmem_zalloc_oddi, (size_t size, int flags),
+    (size, flags))
 {
 	return kmem_oddi(size, flags, KA_ZERO, "kmem_zalloc", DDI_CALLER);
 }
 
-DDI_PUBLIC void
-kmem_free(void *p, size_t size)
+DDI_ENTRY_VOID(kmem_free, (void *p, size_t size), (p, size))
 {
 	if (likely(kmem_free_fast(p, size))) {
 		palloc_notify();
 		return;
 	}
-	kmem_free_checked(p, size, KK_KMEM, __func__, DDI_CALLER);
+	kmem_free_checked(p, size, KK_KMEM, DDI_FUNC, DDI_CALLER);
 }
 
 /* Everything but a magazine hit: the checks, their reports, every path. */
@@ -146,7 +136,6 @@ kmem_physreq_slow(size_t size, physreq_t *preq, int flags, unsigned level,
 {
 	struct kcons c;
 
-	machine_ensure();
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
 	    !kmem_physreq_cons(preq, level, &c, func, caller))
 		return NULL;
@@ -166,7 +155,7 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
 	struct kcons c;
 	void *p;
 
-	if (likely(machine != NULL && (flags & ~KM_NOSLEEP) == 0) &&
+	if (likely((flags & ~KM_NOSLEEP) == 0) &&
 	    likely(kmem_physreq_cons_fast(preq, level, &c)) &&
 	    likely((p = kmem_alloc_fast(size, &c, flags, how, caller)) !=
 	    NULL))
@@ -175,78 +164,76 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
 	    func, caller);
 }
 
-DDI_PUBLIC void *
-kmem_alloc_physreq(size_t size, physreq_t *preq, int flags)
+DDI_ENTRY(void *, kmem_alloc_physreq, (size_t size, physreq_t *preq, int flags),
+    (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, KLEVEL_LATEST, 0, KK_PHYSREQ,
-	    false, __func__, DDI_CALLER);
+	    false, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC void *
-kmem_zalloc_physreq(size_t size, physreq_t *preq, int flags)
+DDI_ENTRY(void *, kmem_zalloc_physreq, (size_t size, physreq_t *preq,
+    int flags), (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, KLEVEL_LATEST, KA_ZERO,
-	    KK_PHYSREQ, false, __func__, DDI_CALLER);
+	    KK_PHYSREQ, false, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC void *
-_Compat_kmem_alloc_physreq7(size_t size, physreq_t *preq, int flags)
+DDI_ENTRY(void *, _Compat_kmem_alloc_physreq7, (size_t size, physreq_t *preq,
+    int flags), (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, 71, 0, KK_PHYSREQ, false,
 	    "kmem_alloc_physreq", DDI_CALLER);
 }
 
-DDI_PUBLIC void *
-_Compat_kmem_zalloc_physreq7(size_t size, physreq_t *preq, int flags)
+DDI_ENTRY(void *, _Compat_kmem_zalloc_physreq7, (size_t size, physreq_t *preq,
+    int flags), (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, 71, KA_ZERO, KK_PHYSREQ, false,
 	    "kmem_zalloc_physreq", DDI_CALLER);
 }
 
 /* DDI 5-6: always contiguous, below 4 GiB. */
-DDI_PUBLIC void *
-kmem_alloc_physcontig(size_t size, physreq_t *preq, int flags)
+DDI_ENTRY(void *, kmem_alloc_physcontig, (size_t size, physreq_t *preq,
+    int flags), (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, 60, 0, KK_PHYSCONTIG, true,
-	    __func__, DDI_CALLER);
+	    DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC void
-kmem_free_physcontig(void *p, size_t size)
+DDI_ENTRY_VOID(kmem_free_physcontig, (void *p, size_t size), (p, size))
 {
-	kmem_free_checked(p, size, KK_PHYSCONTIG, __func__, DDI_CALLER);
+	kmem_free_checked(p, size, KK_PHYSCONTIG, DDI_FUNC, DDI_CALLER);
 }
 
 /*
  * DDI 7.2 and 8: contiguous memory and its physical address, in
  * (dmasize + 31) / 32 words, least significant first.  Base context only.
  */
-DDI_PUBLIC void *
-kmem_alloc_phys(size_t size, physreq_t *preq, paddr32_t *paddrp, int flags)
+DDI_ENTRY(void *, kmem_alloc_phys, (size_t size, physreq_t *preq,
+    paddr32_t *paddrp, int flags), (size, preq, paddrp, flags))
 {
 	const void *caller = DDI_CALLER;
 	struct kcons c;
 	uint64_t pa;
 	void *p;
 
-	machine_ensure();
-	if (!kmem_flags_ok(flags, KM_FAIL_OK, __func__, caller) ||
-	    !kmem_physreq_cons(preq, KLEVEL_LATEST, &c, __func__, caller))
+	if (!kmem_flags_ok(flags, KM_FAIL_OK, DDI_FUNC, caller) ||
+	    !kmem_physreq_cons(preq, KLEVEL_LATEST, &c, DDI_FUNC, caller))
 		return NULL;
 	if (preq->phys_dmasize == 0) {
-		verify_report(__func__, caller, "phys_dmasize is 0: the "
+		verify_report(DDI_FUNC, caller, "phys_dmasize is 0: the "
 		    "address width decides how the address is returned");
 		return NULL;
 	}
 	if (paddrp == NULL) {
-		verify_report(__func__, caller, "NULL paddrp");
+		verify_report(DDI_FUNC, caller, "NULL paddrp");
 		return NULL;
 	}
-	if (!verify_may_block(__func__, caller))
+	if (!verify_may_block(DDI_FUNC, caller))
 		return NULL;
 	c.contig = true;
 	p = kmem_alloc_cons(size, &c, (flags & KM_FAIL_OK) ? KM_NOSLEEP :
-	    KM_SLEEP, 0, KK_PHYS, __func__, caller);
+	    KM_SLEEP, 0, KK_PHYS, DDI_FUNC, caller);
 	if (p == NULL)
 		return NULL;
 	VERIFY(ddisim_vtop(p, &pa) == 0);

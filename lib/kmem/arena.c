@@ -43,6 +43,7 @@
 #include "kmem/arena.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
+#include "machine/entry.h"
 #include "verify/verify.h"
 
 /*
@@ -58,7 +59,7 @@
  * the arenas itself.  A program that sets retain on anyway (its own
  * malloc_conf, MALLOC_CONF) gets no arenas: arena_init checks.
  */
-DDI_PUBLIC const char *malloc_conf = "retain:false";
+DDI_PUBLIC_DATA const char *malloc_conf = "retain:false";
 
 #define NO_ARENA	UINT32_MAX
 #define MAX_TCACHES	1024

@@ -732,7 +732,6 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 
 	if (size == 0)
 		return;
-	machine_ensure();
 	page = machine->spec.page;
 	if (p == NULL) {
 		verify_report(func, caller, "NULL pointer with size %zu", size);

@@ -11,6 +11,7 @@
 #include "exports.h"
 #include "kmem/kmem.h"
 #include "kmem/record.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "verify/verify.h"
@@ -36,8 +37,7 @@ oddi_sleep(int flags, int *how)
 }
 
 /* npgs physically contiguous pages; the kernel virtual address. */
-DDI_PUBLIC caddr_t
-getcpages(int npgs, int flags)
+DDI_ENTRY(caddr_t, getcpages, (int npgs, int flags), (npgs, flags))
 {
 	const void *caller = DDI_CALLER;
 	struct kcons c = { .high = UINT64_C(1) << 32, .align = 1,
@@ -45,13 +45,12 @@ getcpages(int npgs, int flags)
 	int how, sl;
 	void *p;
 
-	machine_ensure();
 	if (!kmem_flags_ok(flags, NOSLEEP_F | SHORTSLEEP_F | DMAABLE_F |
-	    PREFERDMA_F | DMAABLE64K_F, __func__, caller))
+	    PREFERDMA_F | DMAABLE64K_F, DDI_FUNC, caller))
 		return NULL;
 	if (npgs <= 0) {
 		if (npgs < 0)
-			verify_report(__func__, caller, "page count %d", npgs);
+			verify_report(DDI_FUNC, caller, "page count %d", npgs);
 		return NULL;
 	}
 	sl = oddi_sleep(flags, &how);
@@ -64,25 +63,24 @@ getcpages(int npgs, int flags)
 
 		low.high = UINT64_C(1) << 24;
 		p = kmem_alloc_cons((size_t)npgs * machine->spec.page, &low,
-		    KM_NOSLEEP, how, KK_CPAGES, __func__, caller);
+		    KM_NOSLEEP, how, KK_CPAGES, DDI_FUNC, caller);
 		if (p != NULL)
 			return p;
 	}
 	return kmem_alloc_cons((size_t)npgs * machine->spec.page, &c, sl, how,
-	    KK_CPAGES, __func__, caller);
+	    KK_CPAGES, DDI_FUNC, caller);
 }
 
-DDI_PUBLIC void
-freecpages(caddr_t va, int npgs)
+DDI_ENTRY_VOID(freecpages, (caddr_t va, int npgs), (va, npgs))
 {
 	if (npgs <= 0) {
 		if (npgs < 0)
-			verify_report(__func__, DDI_CALLER, "page count %d",
+			verify_report(DDI_FUNC, DDI_CALLER, "page count %d",
 			    npgs);
 		return;
 	}
 	kmem_free_checked(va, (size_t)npgs * machine->spec.page, KK_CPAGES,
-	    __func__, DDI_CALLER);
+	    DDI_FUNC, DDI_CALLER);
 }
 
 /* Map existing RAM frames [base, base + pages) at a new address. */
@@ -115,24 +113,23 @@ spt_map(pgcnt_t pages, pfn_t base, const void *caller)
 	return va;
 }
 
-DDI_PUBLIC caddr_t
-sptalloc(pgcnt_t pages, int mode, pfn_t base, memflags_t flag)
+DDI_ENTRY(caddr_t, sptalloc, (pgcnt_t pages, int mode, pfn_t base,
+    memflags_t flag), (pages, mode, base, flag))
 {
 	const void *caller = DDI_CALLER;
 	struct kcons c = { .high = UINT64_C(1) << 32, .align = 1 };
 	int how, sl;
 
-	machine_ensure();
 	if (!kmem_flags_ok((int)flag, NOSLEEP_F | SHORTSLEEP_F | DMAABLE_F,
-	    __func__, caller))
+	    DDI_FUNC, caller))
 		return NULL;
 	if (!(mode & PG_P_F) || (mode & ~PG_MODE_ALL) != 0) {
-		verify_report(__func__, caller, "mode %#x: PG_P is required "
+		verify_report(DDI_FUNC, caller, "mode %#x: PG_P is required "
 		    "and only page-table bits are allowed", mode);
 		return NULL;
 	}
 	if (pages == 0) {
-		verify_report(__func__, caller, "zero pages");
+		verify_report(DDI_FUNC, caller, "zero pages");
 		return NULL;
 	}
 	if (base != 0)
@@ -141,34 +138,33 @@ sptalloc(pgcnt_t pages, int mode, pfn_t base, memflags_t flag)
 	if (flag & DMAABLE_F)
 		c.high = UINT64_C(1) << 24;
 	return kmem_alloc_cons((size_t)pages * machine->spec.page, &c, sl, how,
-	    KK_SPT, __func__, caller);
+	    KK_SPT, DDI_FUNC, caller);
 }
 
-DDI_PUBLIC void
-sptfree(caddr_t va, int npages, int freeflg)
+DDI_ENTRY_VOID(sptfree, (caddr_t va, int npages, int freeflg),
+    (va, npages, freeflg))
 {
 	const void *caller = DDI_CALLER;
 	struct krec *r;
 
-	machine_ensure();
 	/* Take the record first: a concurrent sptfree then finds none. */
 	r = va != NULL ? record_remove((uintptr_t)va) : NULL;
 	if (r == NULL || r->kind != KK_SPT) {
-		verify_report(__func__, caller, "%p (%d pages) is not a "
+		verify_report(DDI_FUNC, caller, "%p (%d pages) is not a "
 		    "sptalloc mapping", (void *)va, npages);
 		if (r != NULL)
 			record_insert(r);
 		return;
 	}
 	if (npages <= 0 || (uint64_t)npages != r->npages) {
-		verify_report(__func__, caller, "%p maps %llu pages, not %d",
+		verify_report(DDI_FUNC, caller, "%p maps %llu pages, not %d",
 		    (void *)va, (unsigned long long)r->npages, npages);
 		record_insert(r);
 		return;
 	}
 	if (r->path == RP_MAPONLY) {
 		if (freeflg != 0)
-			verify_report(__func__, caller, "freeflg set for "
+			verify_report(DDI_FUNC, caller, "freeflg set for "
 			    "frames mapped from base %#llx, which sptalloc "
 			    "did not allocate; they stay allocated",
 			    (unsigned long long)r->pfn);
@@ -177,12 +173,12 @@ sptfree(caddr_t va, int npages, int freeflg)
 		return;
 	}
 	if (freeflg == 0) {
-		verify_report(__func__, caller, "freeflg 0 would unmap %p "
+		verify_report(DDI_FUNC, caller, "freeflg 0 would unmap %p "
 		    "and lose its pages; pass 1 to free them", (void *)va);
 		record_insert(r);
 		return;
 	}
 	record_insert(r);
 	kmem_free_checked(va, (size_t)npages * machine->spec.page, KK_SPT,
-	    __func__, caller);
+	    DDI_FUNC, caller);
 }

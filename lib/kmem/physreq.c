@@ -14,6 +14,7 @@
 
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "verify/verify.h"
@@ -184,26 +185,23 @@ is_p2(uint64_t x)
 	return x != 0 && (x & (x - 1)) == 0;
 }
 
-DDI_PUBLIC physreq_t *
-physreq_alloc(int flags)
+DDI_ENTRY(physreq_t *, physreq_alloc, (int flags), (flags))
 {
 	static const struct kcons c = { .high = UINT64_MAX, .align = 8 };
 	physreq_t *p;
 
-	machine_ensure();
-	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, DDI_CALLER))
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, DDI_FUNC, DDI_CALLER))
 		return NULL;
 	p = kmem_alloc_cons(sizeof(*p), &c, flags, KA_ZERO, KK_PHYSREQ_T,
-	    __func__, DDI_CALLER);
+	    DDI_FUNC, DDI_CALLER);
 	if (p != NULL)
 		p->phys_align = 1;
 	return p;
 }
 
-DDI_PUBLIC void
-physreq_free(physreq_t *p)
+DDI_ENTRY_VOID(physreq_free, (physreq_t *p), (p))
 {
-	kmem_free_checked(p, sizeof(*p), KK_PHYSREQ_T, __func__, DDI_CALLER);
+	kmem_free_checked(p, sizeof(*p), KK_PHYSREQ_T, DDI_FUNC, DDI_CALLER);
 }
 
 /*
@@ -211,17 +209,16 @@ physreq_free(physreq_t *p)
  * alignment or boundary that is not a power of two, a boundary smaller than
  * the alignment, more than 64 address bits, unknown flags.
  */
-DDI_PUBLIC boolean_t
-physreq_prep(physreq_t *p, int flags)
+DDI_ENTRY(boolean_t, physreq_prep, (physreq_t *p, int flags), (p, flags))
 {
 	const struct preq_info *i;
 	paddr_t align;
 
 	if (p == NULL) {
-		verify_report(__func__, DDI_CALLER, "NULL physreq");
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL physreq");
 		return B_FALSE;
 	}
-	if (!kmem_flags_ok(flags, KM_NOSLEEP, __func__, DDI_CALLER))
+	if (!kmem_flags_ok(flags, KM_NOSLEEP, DDI_FUNC, DDI_CALLER))
 		return B_FALSE;
 	/* A zero-filled static physreq means "no alignment". */
 	align = p->phys_align == 0 ? 1 : p->phys_align;

@@ -44,6 +44,7 @@ struct machine_spec {
 	uint64_t	seed;
 	double		failrate;	/* NOSLEEP failure probability */
 	enum ddisim_verify_policy verify;
+	bool		verify_given;	/* the spec named a policy */
 	enum audit_level audit;
 	bool		scatter;
 	bool		isadma;		/* the system DMA controller */
@@ -107,15 +108,6 @@ machine_seg_of(uint64_t pfn)
 			return v;
 	}
 	return machine_seg_search(pfn);
-}
-
-/* Build the machine on first use; fatal if $DDISIM_MACHINE is bad. */
-void	machine_ensure_slow(void);
-static inline void
-machine_ensure(void)
-{
-	if (__builtin_expect(machine == NULL, 0))
-		machine_ensure_slow();
 }
 
 /* The simulated CPU of the calling thread, and its node. */

@@ -250,6 +250,7 @@ spec_key(struct machine_spec *ms, const char *k, const char *kend,
 		if (spec_fraction(v, vend, 1.0, &ms->failrate) != 0)
 			return BAD("is not a probability from 0 to 1");
 	} else if (spec_is(k, kend, "verify")) {
+		ms->verify_given = true;
 		if (spec_is(v, vend, "abort"))
 			ms->verify = DDISIM_VERIFY_ABORT;
 		else if (spec_is(v, vend, "warn"))

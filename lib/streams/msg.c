@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kmem/kmem.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "streams/streams.h"
 #include "verify/verify.h"
@@ -25,15 +26,13 @@ xmsgsize(const mblk_t *mp)
 	return n;
 }
 
-DDI_PUBLIC void
-linkb(mblk_t *mp, mblk_t *bp)
+DDI_ENTRY_VOID(linkb, (mblk_t *mp, mblk_t *bp), (mp, bp))
 {
 	const void *caller = DDI_CALLER;
 	mblk_t *b;
 
-	machine_ensure();
-	if (!str_msg_ok(mp, __func__, caller, NULL) ||
-	    !str_msg_ok(bp, __func__, caller, NULL))
+	if (!str_msg_ok(mp, DDI_FUNC, caller, NULL) ||
+	    !str_msg_ok(bp, DDI_FUNC, caller, NULL))
 		return;
 	/*
 	 * Two linear chains that share a block share everything after it,
@@ -44,7 +43,7 @@ linkb(mblk_t *mp, mblk_t *bp)
 		;
 	for (const mblk_t *x = bp; x != NULL; x = x->b_cont)
 		if (x == b) {
-			verify_report(__func__, caller, "messages %p and %p "
+			verify_report(DDI_FUNC, caller, "messages %p and %p "
 			    "share block %p: linking would make a loop",
 			    (void *)mp, (void *)bp, (void *)b);
 			return;
@@ -52,26 +51,22 @@ linkb(mblk_t *mp, mblk_t *bp)
 	b->b_cont = bp;
 }
 
-DDI_PUBLIC mblk_t *
-unlinkb(mblk_t *mp)
+DDI_ENTRY(mblk_t *, unlinkb, (mblk_t *mp), (mp))
 {
 	mblk_t *rest;
 
-	machine_ensure();
-	if (!str_block_ok(mp, __func__, DDI_CALLER))
+	if (!str_block_ok(mp, DDI_FUNC, DDI_CALLER))
 		return NULL;
 	rest = mp->b_cont;
 	mp->b_cont = NULL;
 	return rest;
 }
 
-DDI_PUBLIC mblk_t *
-rmvb(mblk_t *mp, mblk_t *bp)
+DDI_ENTRY(mblk_t *, rmvb, (mblk_t *mp, mblk_t *bp), (mp, bp))
 {
 	mblk_t **pp;
 
-	machine_ensure();
-	if (!str_msg_ok(mp, __func__, DDI_CALLER, NULL))
+	if (!str_msg_ok(mp, DDI_FUNC, DDI_CALLER, NULL))
 		return (mblk_t *)-1;
 	for (pp = &mp; *pp != NULL; pp = &(*pp)->b_cont)
 		if (*pp == bp) {
@@ -82,13 +77,11 @@ rmvb(mblk_t *mp, mblk_t *bp)
 	return (mblk_t *)-1;
 }
 
-DDI_PUBLIC int
-msgdsize(mblk_t *mp)
+DDI_ENTRY(int, msgdsize, (mblk_t *mp), (mp))
 {
 	size_t n = 0;
 
-	machine_ensure();
-	if (!str_msg_ok(mp, __func__, DDI_CALLER, NULL))
+	if (!str_msg_ok(mp, DDI_FUNC, DDI_CALLER, NULL))
 		return 0;
 	for (; mp != NULL; mp = mp->b_cont)
 		if (mp->b_datap->db_type == M_DATA)
@@ -100,15 +93,13 @@ msgdsize(mblk_t *mp)
  * Trim len bytes from the head (len > 0) or -len from the tail (len < 0)
  * of the leading blocks of the first block's type.  Emptied blocks stay.
  */
-DDI_PUBLIC int
-adjmsg(mblk_t *mp, int len)
+DDI_ENTRY(int, adjmsg, (mblk_t *mp, int len), (mp, len))
 {
 	size_t want, run, keep;
 	uchar_t type;
 	mblk_t *b;
 
-	machine_ensure();
-	if (!str_msg_ok(mp, __func__, DDI_CALLER, NULL))
+	if (!str_msg_ok(mp, DDI_FUNC, DDI_CALLER, NULL))
 		return 0;
 	run = xmsgsize(mp);
 	want = len < 0 ? (size_t)-(long)len : (size_t)len;
@@ -216,8 +207,7 @@ mblk_swap(mblk_t *a, mblk_t *b)
  * stays, and what remains of the head's old data follows the head in a
  * block of its own.  Already contiguous and DMA-able: nothing changes.
  */
-DDI_PUBLIC int
-pullupmsg(mblk_t *mp, int len)
+DDI_ENTRY(int, pullupmsg, (mblk_t *mp, int len), (mp, len))
 {
 	const void *caller = DDI_CALLER;
 	struct kcons c;
@@ -225,11 +215,10 @@ pullupmsg(mblk_t *mp, int len)
 	size_t n, want;
 	uchar_t *dst;
 
-	machine_ensure();
-	if (!str_msg_ok(mp, __func__, caller, NULL))
+	if (!str_msg_ok(mp, DDI_FUNC, caller, NULL))
 		return 0;
 	if (len < -1) {
-		verify_report(__func__, caller, "length %d: give -1 (all) or "
+		verify_report(DDI_FUNC, caller, "length %d: give -1 (all) or "
 		    "a count of bytes", len);
 		return 0;
 	}
@@ -240,7 +229,7 @@ pullupmsg(mblk_t *mp, int len)
 	str_level_cons(50, &c);
 	if (blen(mp) >= want && str_range_ok(mp->b_rptr, want, &c))
 		return 1;
-	if ((nb = str_alloc(want, &c, __func__, caller)) == NULL)
+	if ((nb = str_alloc(want, &c, DDI_FUNC, caller)) == NULL)
 		return 0;
 	nb->b_datap->db_type = mp->b_datap->db_type;
 	dst = nb->b_wptr;

@@ -11,6 +11,7 @@
 
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "streams/streams.h"
 #include "verify/verify.h"
@@ -33,7 +34,6 @@ allocb_physreq_level(int size, physreq_t *preq, unsigned level,
 {
 	struct kcons c;
 
-	machine_ensure();
 	if (size < 0) {
 		verify_report(func, caller, "negative size %d", size);
 		return NULL;
@@ -49,16 +49,16 @@ allocb_physreq_level(int size, physreq_t *preq, unsigned level,
 	return str_alloc(size > 0 ? (size_t)size : 4, &c, func, caller);
 }
 
-DDI_PUBLIC mblk_t *
-allocb_physreq(int size, uint_t pri, physreq_t *preq)
+DDI_ENTRY(mblk_t *, allocb_physreq, (int size, uint_t pri, physreq_t *preq),
+    (size, pri, preq))
 {
 	(void)pri;
-	return allocb_physreq_level(size, preq, KLEVEL_LATEST, __func__,
+	return allocb_physreq_level(size, preq, KLEVEL_LATEST, DDI_FUNC,
 	    DDI_CALLER);
 }
 
-DDI_PUBLIC mblk_t *
-_Compat_allocb_physreq7(int size, uint_t pri, physreq_t *preq)
+DDI_ENTRY(mblk_t *, _Compat_allocb_physreq7, (int size, uint_t pri,
+    physreq_t *preq), (size, pri, preq))
 {
 	(void)pri;
 	return allocb_physreq_level(size, preq, 71, "allocb_physreq",
@@ -138,7 +138,6 @@ msgphysreq_level(mblk_t *mp, physreq_t *preq, unsigned level,
 	struct kcons c;
 	mblk_t *copies;
 
-	machine_ensure();
 	if (!str_msg_ok(mp, func, caller, NULL) ||
 	    !str_physreq_cons(preq, level, &c, func, caller) ||
 	    !str_conform_copies(mp, &c, &copies, func, caller))
@@ -146,15 +145,14 @@ msgphysreq_level(mblk_t *mp, physreq_t *preq, unsigned level,
 	return copies == NULL ? mp : str_conform_commit(mp, copies);
 }
 
-DDI_PUBLIC mblk_t *
-msgphysreq(mblk_t *mp, physreq_t *preq)
+DDI_ENTRY(mblk_t *, msgphysreq, (mblk_t *mp, physreq_t *preq), (mp, preq))
 {
-	return msgphysreq_level(mp, preq, KLEVEL_LATEST, __func__,
+	return msgphysreq_level(mp, preq, KLEVEL_LATEST, DDI_FUNC,
 	    DDI_CALLER);
 }
 
-DDI_PUBLIC mblk_t *
-_Compat_msgphysreq7(mblk_t *mp, physreq_t *preq)
+DDI_ENTRY(mblk_t *, _Compat_msgphysreq7, (mblk_t *mp, physreq_t *preq),
+    (mp, preq))
 {
 	return msgphysreq_level(mp, preq, 71, "msgphysreq", DDI_CALLER);
 }
@@ -165,21 +163,20 @@ msgpullup_physreq_level(mblk_t *mp, int len, physreq_t *preq,
 {
 	struct kcons c;
 
-	machine_ensure();
 	if (!str_physreq_cons(preq, level, &c, func, caller))
 		return NULL;
 	return str_pullup(mp, len, &c, false, func, caller);
 }
 
-DDI_PUBLIC mblk_t *
-msgpullup_physreq(mblk_t *mp, int len, physreq_t *preq)
+DDI_ENTRY(mblk_t *, msgpullup_physreq, (mblk_t *mp, int len, physreq_t *preq),
+    (mp, len, preq))
 {
 	return msgpullup_physreq_level(mp, len, preq, KLEVEL_LATEST,
-	    __func__, DDI_CALLER);
+	    DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC mblk_t *
-_Compat_msgpullup_physreq7(mblk_t *mp, int len, physreq_t *preq)
+DDI_ENTRY(mblk_t *, _Compat_msgpullup_physreq7, (mblk_t *mp, int len,
+    physreq_t *preq), (mp, len, preq))
 {
 	return msgpullup_physreq_level(mp, len, preq, 71,
 	    "msgpullup_physreq", DDI_CALLER);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kmem/kmem.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "streams/streams.h"
 #include "verify/verify.h"
@@ -116,8 +117,8 @@ scgth_fill(scgth_t *sg, void *arr, size_t n, bool wide, const uint64_t *pa,
 	}
 }
 
-DDI_PUBLIC mblk_t *
-msgscgth(mblk_t *mp, physreq_t *preq, scgth_t *sgp)
+DDI_ENTRY(mblk_t *, msgscgth, (mblk_t *mp, physreq_t *preq, scgth_t *sgp),
+    (mp, preq, sgp))
 {
 	const void *caller = DDI_CALLER;
 	uint64_t pa[SG_MAX + 1];
@@ -127,16 +128,15 @@ msgscgth(mblk_t *mp, physreq_t *preq, scgth_t *sgp)
 	void *arr = NULL;
 	bool wide;
 
-	machine_ensure();
-	if (!str_msg_ok(mp, __func__, caller, NULL) ||
-	    !str_physreq_cons(preq, KLEVEL_LATEST, &c, __func__, caller))
+	if (!str_msg_ok(mp, DDI_FUNC, caller, NULL) ||
+	    !str_physreq_cons(preq, KLEVEL_LATEST, &c, DDI_FUNC, caller))
 		return NULL;
 	if (sgp == NULL) {
-		verify_report(__func__, caller, "NULL scgth_t");
+		verify_report(DDI_FUNC, caller, "NULL scgth_t");
 		return NULL;
 	}
 	if (preq->phys_dmasize == 0) {
-		verify_report(__func__, caller, "phys_dmasize is 0: a device "
+		verify_report(DDI_FUNC, caller, "phys_dmasize is 0: a device "
 		    "that does no DMA has no scatter/gather list");
 		return NULL;
 	}
@@ -144,7 +144,7 @@ msgscgth(mblk_t *mp, physreq_t *preq, scgth_t *sgp)
 	max = preq->phys_max_scgth > 0 ? preq->phys_max_scgth : 1;
 	wide = preq->phys_dmasize > 32;
 	esize = wide ? sizeof(scgth_el64_t) : sizeof(scgth_el32_t);
-	if (!str_conform_copies(mp, &c, &copies, __func__, caller))
+	if (!str_conform_copies(mp, &c, &copies, DDI_FUNC, caller))
 		return NULL;
 	n = scgth_collect(mp, copies, max, pa, len);
 	if (n > max || (n > 0 && (arr = scgth_array(n * esize, &c,
@@ -167,16 +167,14 @@ msgscgth(mblk_t *mp, physreq_t *preq, scgth_t *sgp)
  * Release the element array of a list msgscgth (or buf_breakup) made.
  * A list of format 0 has none: nothing happens.
  */
-DDI_PUBLIC void
-scgth_free(scgth_t *sgp)
+DDI_ENTRY_VOID(scgth_free, (scgth_t *sgp), (sgp))
 {
 	const void *caller = DDI_CALLER;
 	size_t esize;
 	void *arr;
 
-	machine_ensure();
 	if (sgp == NULL) {
-		verify_report(__func__, caller, "NULL scgth_t");
+		verify_report(DDI_FUNC, caller, "NULL scgth_t");
 		return;
 	}
 	switch (sgp->sg_format) {
@@ -191,22 +189,22 @@ scgth_free(scgth_t *sgp)
 		arr = sgp->sg_elem.el64;
 		break;
 	default:
-		verify_report(__func__, caller, "sg_format %u is not a list "
+		verify_report(DDI_FUNC, caller, "sg_format %u is not a list "
 		    "format", sgp->sg_format);
 		return;
 	}
 	if (sgp->sg_nelem == 0 || arr == NULL) {
-		verify_report(__func__, caller, "list %p has format %u but no "
+		verify_report(DDI_FUNC, caller, "list %p has format %u but no "
 		    "elements", (void *)sgp, sgp->sg_format);
 		return;
 	}
 	if (!kmem_live(arr)) {
-		verify_report(__func__, caller, "list %p: element array %p is "
+		verify_report(DDI_FUNC, caller, "list %p: element array %p is "
 		    "not allocated (freed twice, or never made by msgscgth)",
 		    (void *)sgp, arr);
 		return;
 	}
-	kmem_free_checked(arr, sgp->sg_nelem * esize, KK_SCGTH, __func__,
+	kmem_free_checked(arr, sgp->sg_nelem * esize, KK_SCGTH, DDI_FUNC,
 	    caller);
 	memset(sgp, 0, sizeof(*sgp));
 }

@@ -29,6 +29,7 @@
 
 #include "kern/ctx.h"
 #include "kern/kern.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "streams/streams.h"
 #include "verify/verify.h"
@@ -163,13 +164,11 @@ svc_run(struct kpend *p)
 	atomic_fetch_add(&svc_called, n);
 }
 
-DDI_PUBLIC unsigned
-ddisim_streams_run(void)
+DDI_ENTRY0(unsigned, ddisim_streams_run)
 {
 	struct kctx *k;
 	unsigned long before;
 
-	machine_ensure();
 	if (svc_inside)
 		return 0;
 	k = kctx_self();
@@ -185,8 +184,7 @@ ddisim_streams_run(void)
 	return (unsigned)(atomic_load(&svc_called) - before);
 }
 
-DDI_PUBLIC unsigned
-ddisim_streams_pending(void)
+DDI_ENTRY0(unsigned, ddisim_streams_pending)
 {
 	struct mdb *h;
 	struct bcall *b;
@@ -208,7 +206,6 @@ bufcall_queue(size_t size, unsigned level, __ddi_bcfn_t fn, long arg,
 	struct bcall *b;
 	toid_t id;
 
-	machine_ensure();
 	if (fn == NULL) {
 		verify_report(func, caller, "NULL function");
 		return 0;
@@ -229,34 +226,34 @@ bufcall_queue(size_t size, unsigned level, __ddi_bcfn_t fn, long arg,
 	return id;
 }
 
-DDI_PUBLIC toid_t
-bufcall(uint_t size, int pri, __ddi_bcfn_t fn, long arg)
+DDI_ENTRY(toid_t, bufcall, (uint_t size, int pri, __ddi_bcfn_t fn, long arg),
+    (size, pri, fn, arg))
 {
 	(void)pri;
-	return bufcall_queue(size, KLEVEL_LATEST, fn, arg, __func__,
+	return bufcall_queue(size, KLEVEL_LATEST, fn, arg, DDI_FUNC,
 	    DDI_CALLER);
 }
 
-DDI_PUBLIC toid_t
-_Compat_bufcall7(uint_t size, int pri, __ddi_bcfn_t fn, long arg)
+DDI_ENTRY(toid_t, _Compat_bufcall7, (uint_t size, int pri, __ddi_bcfn_t fn,
+    long arg), (size, pri, fn, arg))
 {
 	(void)pri;
 	return bufcall_queue(size, 71, fn, arg, "bufcall", DDI_CALLER);
 }
 
-DDI_PUBLIC toid_t
-_Compat_bufcall5(uint_t size, int pri, __ddi_bcfn_t fn, long arg)
+DDI_ENTRY(toid_t, _Compat_bufcall5, (uint_t size, int pri, __ddi_bcfn_t fn,
+    long arg), (size, pri, fn, arg))
 {
 	(void)pri;
 	return bufcall_queue(size, 50, fn, arg, "bufcall", DDI_CALLER);
 }
 
 /* For esballoc: the callback waits for a message header, not a buffer. */
-DDI_PUBLIC toid_t
-esbbcall(int pri, __ddi_bcfn_t fn, long arg)
+DDI_ENTRY(toid_t, esbbcall, (int pri, __ddi_bcfn_t fn, long arg),
+    (pri, fn, arg))
 {
 	(void)pri;
-	return bufcall_queue(0, KLEVEL_LATEST, fn, arg, __func__, DDI_CALLER);
+	return bufcall_queue(0, KLEVEL_LATEST, fn, arg, DDI_FUNC, DDI_CALLER);
 }
 
 /*
@@ -264,8 +261,7 @@ esbbcall(int pri, __ddi_bcfn_t fn, long arg)
  * for, as untimeout waits; from inside its own callback, or for an id
  * that has run, nothing happens.  An id never issued is reported.
  */
-DDI_PUBLIC void
-unbufcall(toid_t id)
+DDI_ENTRY_VOID(unbufcall, (toid_t id), (id))
 {
 	struct kctx *self = kctx_self();
 	struct bcall *b;
@@ -282,7 +278,7 @@ unbufcall(toid_t id)
 	}
 	if (b == NULL && (id <= 0 || id > bc_next_id)) {
 		pthread_mutex_unlock(&svc_lock);
-		verify_report(__func__, DDI_CALLER, "id %d was never returned "
+		verify_report(DDI_FUNC, DDI_CALLER, "id %d was never returned "
 		    "by bufcall or esbbcall", id);
 		return;
 	}

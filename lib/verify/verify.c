@@ -17,7 +17,7 @@ static _Atomic verify_block_fn verify_block_pred;
 
 /* Text of the last report; guarded by verify_lock. */
 static pthread_mutex_t verify_lock = PTHREAD_MUTEX_INITIALIZER;
-static char verify_last[1024];
+static char verify_last[VERIFY_REPORT_MAX];
 
 void
 verify_symbolize(const void *pc, char *buf, size_t len)
@@ -44,10 +44,49 @@ verify_symbolize(const void *pc, char *buf, size_t len)
 	snprintf(buf, len, "%p", pc);
 }
 
+/*
+ * A report is "ddicompat: FUNC: MESSAGE (called from CALLER)" in at most
+ * VERIFY_REPORT_MAX - 1 bytes.  A message too long for that loses its
+ * middle, not its end: reports name the object first and the fault last,
+ * and a long lock name must not push out the reason.
+ */
+static void
+verify_format(char line[VERIFY_REPORT_MAX], const char *func,
+    const char *msg, const char *who)
+{
+	static const char elide[] = "...";
+	char head[96], tail[160];
+	size_t hl, tl, ml, room, keep;
+	char *p = line;
+
+	snprintf(head, sizeof(head), "ddicompat: %s: ", func);
+	snprintf(tail, sizeof(tail), " (called from %s)", who);
+	hl = strlen(head);
+	tl = strlen(tail);
+	ml = strlen(msg);
+	room = VERIFY_REPORT_MAX - 1 - hl - tl;	/* > 250 by the sizes */
+	memcpy(p, head, hl);
+	p += hl;
+	if (ml <= room) {
+		memcpy(p, msg, ml);
+		p += ml;
+	} else {
+		room -= sizeof(elide) - 1;
+		keep = room / 3;
+		memcpy(p, msg, keep);
+		p += keep;
+		memcpy(p, elide, sizeof(elide) - 1);
+		p += sizeof(elide) - 1;
+		memcpy(p, msg + ml - (room - keep), room - keep);
+		p += room - keep;
+	}
+	memcpy(p, tail, tl + 1);
+}
+
 void
 verify_report(const char *func, const void *caller, const char *fmt, ...)
 {
-	char msg[384], who[128], line[1024];
+	char msg[1024], who[128], line[VERIFY_REPORT_MAX];
 	va_list ap;
 	int pol = verify_pol;
 
@@ -55,13 +94,12 @@ verify_report(const char *func, const void *caller, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	verify_symbolize(caller, who, sizeof(who));
-	snprintf(line, sizeof(line), "ddicompat: %s: %s (called from %s)",
-	    func, msg, who);
+	verify_format(line, func, msg, who);
 
 	pthread_mutex_lock(&verify_lock);
 	memcpy(verify_last, line, sizeof(verify_last));
-	pthread_mutex_unlock(&verify_lock);
 	verify_nreports++;
+	pthread_mutex_unlock(&verify_lock);
 
 	if (pol == DDISIM_VERIFY_COUNT)
 		return;
@@ -118,40 +156,25 @@ verify_may_block_slow(const char *func, const void *caller)
 	return false;
 }
 
-DDI_PUBLIC void
-ddisim_verify_set_policy(enum ddisim_verify_policy pol)
-{
-	if (pol != DDISIM_VERIFY_ABORT && pol != DDISIM_VERIFY_WARN &&
-	    pol != DDISIM_VERIFY_COUNT) {
-		verify_report(__func__, DDI_CALLER, "unknown policy %d",
-		    (int)pol);
-		return;
-	}
-	verify_set_policy(pol);
-}
-
-DDI_PUBLIC unsigned long
-ddisim_verify_count(void)
+unsigned long
+verify_count(void)
 {
 	return verify_nreports;
 }
 
-DDI_PUBLIC const char *
-ddisim_verify_last(void)
+void
+verify_last_copy(char buf[VERIFY_REPORT_MAX])
 {
-	static DDI_TLS char copy[1024];
-
 	pthread_mutex_lock(&verify_lock);
-	memcpy(copy, verify_last, sizeof(copy));
+	memcpy(buf, verify_last, VERIFY_REPORT_MAX);
 	pthread_mutex_unlock(&verify_lock);
-	return copy;
 }
 
-DDI_PUBLIC void
-ddisim_verify_reset(void)
+void
+verify_reset(void)
 {
 	pthread_mutex_lock(&verify_lock);
 	verify_last[0] = '\0';
-	pthread_mutex_unlock(&verify_lock);
 	verify_nreports = 0;
+	pthread_mutex_unlock(&verify_lock);
 }

@@ -17,8 +17,6 @@
 #include "ddicompat/ddisim.h"
 
 #define DDI_HIDDEN	__attribute__((visibility("hidden")))
-#define DDI_PUBLIC	__attribute__((visibility("default")))
-#define DDI_CALLER	__builtin_return_address(0)
 /* Library thread-locals: initial-exec, no __tls_get_addr on hot paths. */
 #define DDI_TLS		__thread __attribute__((tls_model("initial-exec")))
 #define likely(x)	__builtin_expect(!!(x), 1)
@@ -29,6 +27,9 @@ static const bool config_debug = true;
 #else
 static const bool config_debug = false;
 #endif
+
+/* The longest report, with its NUL (ddisim_verify(3) promises 511). */
+#define VERIFY_REPORT_MAX	512
 
 /* Report misuse by the caller of the public function func. */
 void	verify_report(const char *func, const void *caller, const char *fmt,
@@ -43,6 +44,11 @@ void	verify_symbolize(const void *pc, char *buf, size_t len);
 
 void	verify_set_policy(enum ddisim_verify_policy);
 enum ddisim_verify_policy verify_policy(void);
+
+/* The count and the last report, for the control API. */
+unsigned long verify_count(void);
+void	verify_last_copy(char buf[VERIFY_REPORT_MAX]);
+void	verify_reset(void);
 
 /*
  * Context check for blocking calls.  The kernel-environment layer registers

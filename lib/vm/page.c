@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "kmem/kmem.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/page.h"
@@ -102,15 +103,14 @@ pagelist_return(struct page *pp, const char *func)
 	}
 }
 
-DDI_PUBLIC struct page *
-ddisim_pagelist_create(size_t npages, uint64_t below)
+DDI_ENTRY(struct page *, ddisim_pagelist_create, (size_t npages,
+    uint64_t below), (npages, below))
 {
 	struct kcons c = { .high = below != 0 ? below : UINT64_MAX,
 	    .contig = true };
 	struct page *head = NULL, **tail = &head, **v;
 	uint64_t z;
 
-	machine_ensure();
 	c.align = machine->spec.page;
 	if (npages == 0 || (v = calloc(npages, sizeof(*v))) == NULL)
 		return NULL;
@@ -142,51 +142,41 @@ fail:
 	return NULL;
 }
 
-DDI_PUBLIC void
-ddisim_pagelist_destroy(struct page *pp)
+DDI_ENTRY_VOID(ddisim_pagelist_destroy, (struct page *pp), (pp))
 {
-	machine_ensure();
-	if (pp != NULL && page_valid(pp, __func__, DDI_CALLER))
+	if (pp != NULL && page_valid(pp, DDI_FUNC, DDI_CALLER))
 		pagelist_free(pp);
 }
 
-DDI_PUBLIC void *
-ddisim_page_addr(struct page *pp)
+DDI_ENTRY(void *, ddisim_page_addr, (struct page *pp), (pp))
 {
-	machine_ensure();
-	return page_valid(pp, __func__, DDI_CALLER) ? pp->kva : NULL;
+	return page_valid(pp, DDI_FUNC, DDI_CALLER) ? pp->kva : NULL;
 }
 
-DDI_PUBLIC uint64_t
-ddisim_page_phys(struct page *pp)
+DDI_ENTRY(uint64_t, ddisim_page_phys, (struct page *pp), (pp))
 {
-	machine_ensure();
-	return page_valid(pp, __func__, DDI_CALLER) ?
+	return page_valid(pp, DDI_FUNC, DDI_CALLER) ?
 	    pp->pfn << machine->pshift : 0;
 }
 
-DDI_PUBLIC struct page *
-ddisim_page_next(struct page *pp)
+DDI_ENTRY(struct page *, ddisim_page_next, (struct page *pp), (pp))
 {
-	machine_ensure();
-	return page_valid(pp, __func__, DDI_CALLER) ? pp->p_next : NULL;
+	return page_valid(pp, DDI_FUNC, DDI_CALLER) ? pp->p_next : NULL;
 }
 
 /*
  * The page after pp in bp's page list, the first for a NULL pp, NULL at
  * the end.  DDI 3 and 5 to 7.1.
  */
-DDI_PUBLIC struct page *
-getnextpg(buf_t *bp, struct page *pp)
+DDI_ENTRY(struct page *, getnextpg, (buf_t *bp, struct page *pp), (bp, pp))
 {
 	const void *caller = DDI_CALLER;
 
-	machine_ensure();
 	if (bp == NULL) {
-		verify_report(__func__, caller, "NULL buf");
+		verify_report(DDI_FUNC, caller, "NULL buf");
 		return NULL;
 	}
 	if (pp == NULL)
 		return bp->b_pages;
-	return page_valid(pp, __func__, caller) ? pp->p_next : NULL;
+	return page_valid(pp, DDI_FUNC, caller) ? pp->p_next : NULL;
 }

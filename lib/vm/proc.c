@@ -25,6 +25,7 @@
 #include <sys/queue.h>
 
 #include "kmem/kmem.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/proc.h"
@@ -118,14 +119,13 @@ proc_release(struct proc *p)
 	free(p);
 }
 
-DDI_PUBLIC struct proc *
-ddisim_proc_create(size_t bytes, uint64_t below)
+DDI_ENTRY(struct proc *, ddisim_proc_create, (size_t bytes, uint64_t below),
+    (bytes, below))
 {
 	struct kcons c = { .high = below != 0 ? below : UINT64_MAX,
 	    .contig = true };
 	struct proc *p;
 
-	machine_ensure();
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->page = machine->spec.page;
@@ -155,10 +155,9 @@ ddisim_proc_create(size_t bytes, uint64_t below)
 	return p;
 }
 
-DDI_PUBLIC void
-ddisim_proc_destroy(struct proc *p)
+DDI_ENTRY_VOID(ddisim_proc_destroy, (struct proc *p), (p))
 {
-	if (p == NULL || !proc_valid(p, __func__, DDI_CALLER))
+	if (p == NULL || !proc_valid(p, DDI_FUNC, DDI_CALLER))
 		return;
 	pthread_mutex_lock(&proc_lock);
 	LIST_REMOVE(p, link);
@@ -168,16 +167,14 @@ ddisim_proc_destroy(struct proc *p)
 	proc_release(p);
 }
 
-DDI_PUBLIC void *
-ddisim_proc_base(struct proc *p)
+DDI_ENTRY(void *, ddisim_proc_base, (struct proc *p), (p))
 {
-	return proc_valid(p, __func__, DDI_CALLER) ? p->base : NULL;
+	return proc_valid(p, DDI_FUNC, DDI_CALLER) ? p->base : NULL;
 }
 
-DDI_PUBLIC size_t
-ddisim_proc_size(struct proc *p)
+DDI_ENTRY(size_t, ddisim_proc_size, (struct proc *p), (p))
 {
-	return proc_valid(p, __func__, DDI_CALLER) ? p->npages * p->page : 0;
+	return proc_valid(p, DDI_FUNC, DDI_CALLER) ? p->npages * p->page : 0;
 }
 
 /* Copy between the test's memory and p's; EFAULT outside p. */
@@ -207,27 +204,26 @@ proc_copy(struct proc *p, uint8_t *u, uint8_t *host, size_t len, bool in)
 	return 0;
 }
 
-DDI_PUBLIC int
-ddisim_proc_write(struct proc *p, void *uaddr, const void *src, size_t len)
+DDI_ENTRY(int, ddisim_proc_write, (struct proc *p, void *uaddr, const void *src,
+    size_t len), (p, uaddr, src, len))
 {
-	if (!proc_valid(p, __func__, DDI_CALLER))
+	if (!proc_valid(p, DDI_FUNC, DDI_CALLER))
 		return EINVAL;
 	return proc_copy(p, uaddr, (uint8_t *)(uintptr_t)src, len, false);
 }
 
-DDI_PUBLIC int
-ddisim_proc_read(struct proc *p, const void *uaddr, void *dst, size_t len)
+DDI_ENTRY(int, ddisim_proc_read, (struct proc *p, const void *uaddr, void *dst,
+    size_t len), (p, uaddr, dst, len))
 {
-	if (!proc_valid(p, __func__, DDI_CALLER))
+	if (!proc_valid(p, DDI_FUNC, DDI_CALLER))
 		return EINVAL;
 	return proc_copy(p, (uint8_t *)(uintptr_t)uaddr, dst, len, true);
 }
 
 /* The calling thread runs in p from now on (NULL: in none). */
-DDI_PUBLIC void
-ddisim_proc_enter(struct proc *p)
+DDI_ENTRY_VOID(ddisim_proc_enter, (struct proc *p), (p))
 {
-	if (p != NULL && !proc_valid(p, __func__, DDI_CALLER))
+	if (p != NULL && !proc_valid(p, DDI_FUNC, DDI_CALLER))
 		return;
 	proc_cur = p;
 }

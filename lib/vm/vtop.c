@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "exports.h"
+#include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/proc.h"
@@ -36,7 +37,6 @@ vtop_kernel(const void *va, const char *func, const void *caller)
 	uint64_t pa;
 	char what[32];
 
-	machine_ensure();
 	if (vm_vtop(va, &pa) != 0) {
 		verify_report(func, caller, "%p is not simulated kernel "
 		    "memory", va);
@@ -52,91 +52,74 @@ vtop_kernel(const void *va, const char *func, const void *caller)
  * A user address of process p: 0 when p maps nothing there, as in the
  * original; a process that is not one is reported.
  */
-DDI_PUBLIC paddr_t
-vtop(caddr_t va, proc_t *p)
+DDI_ENTRY(paddr_t, vtop, (caddr_t va, proc_t *p), (va, p))
 {
 	uint64_t pa;
 	char what[48];
 
 	if (p == NULL)
-		return vtop_kernel(va, __func__, DDI_CALLER);
-	machine_ensure();
-	if (!proc_valid(p, __func__, DDI_CALLER) || proc_vtop(p, va, &pa) != 0)
+		return vtop_kernel(va, DDI_FUNC, DDI_CALLER);
+	if (!proc_valid(p, DDI_FUNC, DDI_CALLER) || proc_vtop(p, va, &pa) != 0)
 		return 0;
 	snprintf(what, sizeof(what), "user address %p", (void *)va);
-	return paddr32(pa, what, __func__, DDI_CALLER);
+	return paddr32(pa, what, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC paddr_t
-kvtophys(caddr_t va)
+DDI_ENTRY(paddr_t, kvtophys, (caddr_t va), (va))
 {
-	return vtop_kernel(va, __func__, DDI_CALLER);
+	return vtop_kernel(va, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_PUBLIC caddr_t
-phystokv(paddr_t pa)
+DDI_ENTRY(caddr_t, phystokv, (paddr_t pa), (pa))
 {
 	void *va;
 
-	machine_ensure();
 	if ((va = vm_ptov(pa)) == NULL)
-		verify_report(__func__, DDI_CALLER, "physical %#x is not "
+		verify_report(DDI_FUNC, DDI_CALLER, "physical %#x is not "
 		    "simulated RAM", pa);
 	return va;
 }
 
-DDI_PUBLIC ppid_t
-kvtoppid(caddr_t va)
+DDI_ENTRY(ppid_t, kvtoppid, (caddr_t va), (va))
 {
 	uint64_t pa;
 
-	machine_ensure();
 	if (vm_vtop(va, &pa) != 0) {
-		verify_report(__func__, DDI_CALLER, "%p is not simulated "
+		verify_report(DDI_FUNC, DDI_CALLER, "%p is not simulated "
 		    "kernel memory", (void *)va);
 		return NOPAGE;
 	}
 	return (ppid_t)(pa >> machine->pshift);
 }
 
-DDI_PUBLIC ppid_t
-phystoppid(paddr_t pa)
+DDI_ENTRY(ppid_t, phystoppid, (paddr_t pa), (pa))
 {
-	machine_ensure();
 	if (machine_seg_of(pa >> machine->pshift) < 0)
 		return NOPAGE;
 	return (ppid_t)(pa >> machine->pshift);
 }
 
-DDI_PUBLIC paddr_t
-pptophys(ppid_t ppid)
+DDI_ENTRY(paddr_t, pptophys, (ppid_t ppid), (ppid))
 {
 	char what[32];
 
-	machine_ensure();
 	snprintf(what, sizeof(what), "page %#x", ppid);
-	return paddr32((uint64_t)ppid << machine->pshift, what, __func__,
+	return paddr32((uint64_t)ppid << machine->pshift, what, DDI_FUNC,
 	    DDI_CALLER);
 }
 
-DDI_PUBLIC ulong_t
-ptob(ulong_t pages)
+DDI_ENTRY(ulong_t, ptob, (ulong_t pages), (pages))
 {
-	machine_ensure();
 	return (ulong_t)((uint64_t)pages << machine->pshift);
 }
 
-DDI_PUBLIC ulong_t
-btop(ulong_t bytes)
+DDI_ENTRY(ulong_t, btop, (ulong_t bytes), (bytes))
 {
-	machine_ensure();
 	return bytes >> machine->pshift;
 }
 
-DDI_PUBLIC ulong_t
-btopr(ulong_t bytes)
+DDI_ENTRY(ulong_t, btopr, (ulong_t bytes), (bytes))
 {
-	machine_ensure();
 	return (ulong_t)(((uint64_t)bytes + machine->spec.page - 1) >>
 	    machine->pshift);
 }

@@ -1,0 +1,45 @@
+/*
+ * entry.c - the slow path of every entry point: build the machine on the
+ * first DDI call of a process, through the builder the control API
+ * registered.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "machine/entry.h"
+
+static machine_boot_fn boot_fn;
+
+void
+machine_boot_register(machine_boot_fn fn)
+{
+	boot_fn = fn;
+}
+
+void
+machine_boot(const char *fn, const void *caller)
+{
+	pthread_mutex_t *lk = machine_init_lock();
+	char err[320];
+	int error = 0;
+
+	if (boot_fn == NULL) {
+		/* only a static link that left out the control API */
+		fprintf(stderr, "ddicompat: %s: no machine, and the control "
+		    "API that builds one is not linked in (link with "
+		    "-Wl,-u,ddisim_init)\n", fn);
+		abort();
+	}
+	machine_atfork_install();
+	pthread_mutex_lock(lk);
+	if (machine == NULL)
+		error = boot_fn(fn, caller, err, sizeof(err));
+	pthread_mutex_unlock(lk);
+	if (error != 0) {
+		fprintf(stderr, "ddicompat: %s: cannot build the machine: %s\n",
+		    fn, err);
+		abort();
+	}
+}

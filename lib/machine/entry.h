@@ -1,0 +1,134 @@
+/*
+ * entry.h - the one way into the library.
+ *
+ * Every exported function is defined with one of the macros below; nothing
+ * else in lib/ gives a function default visibility (the library is built
+ * with -fvisibility=hidden), so a function that does not pass through them
+ * is not exported at all.  The macros emit the exported symbol as a small
+ * wrapper that
+ *
+ *   - for DDI_ENTRY*: makes sure a machine exists (the first DDI call of a
+ *     process builds the default one, or $DDISIM_MACHINE's), then
+ *   - runs the body, inlined, with DDI_FUNC set to the public name and
+ *     DDI_CALLER to the return address into the caller's code.
+ *
+ * DDI_CONTROL* is the same without the machine check, for the control
+ * calls that must work, and must not build anything, before ddisim_init:
+ * ddisim_init itself, ddisim_shutdown, the verifier's counters, the console
+ * buffer.
+ *
+ * Usage mirrors a definition; the second list names the parameters:
+ *
+ *	DDI_ENTRY(void *, kmem_alloc, (size_t size, int flags),
+ *	    (size, flags))
+ *	{
+ *		... DDI_FUNC, DDI_CALLER ...
+ *	}
+ *
+ * with _VOID forms for functions returning void, 0 forms for functions
+ * without parameters, and DDI_ENTRY_VA_VOID for a variadic one (its body
+ * gets the va_list `ap').
+ *
+ * Building the machine is the control API's business: it registers the
+ * builder with machine_boot_register() from a constructor, so this layer
+ * never names it.
+ */
+#ifndef DDICOMPAT_MACHINE_ENTRY_H
+#define DDICOMPAT_MACHINE_ENTRY_H
+
+#include <stdarg.h>
+
+#include "machine/machine.h"
+#include "verify/verify.h"
+
+/*
+ * Build the machine for the entry point fn, called from caller.  Runs the
+ * registered builder once; aborts with a diagnostic if it fails (a bad
+ * $DDISIM_MACHINE), as there is no way to report failure to a DDI caller.
+ */
+void	machine_boot(const char *fn, const void *caller);
+
+/* The builder: 0 or an errno, with a message in err. */
+typedef int (*machine_boot_fn)(const char *fn, const void *caller,
+    char *err, size_t errlen);
+void	machine_boot_register(machine_boot_fn);
+
+static inline void
+machine_enter(const char *fn, const void *caller)
+{
+	if (unlikely(__atomic_load_n(&machine, __ATOMIC_ACQUIRE) == NULL))
+		machine_boot(fn, caller);
+}
+
+/* Inside an entry body: the public name, and the caller's return address. */
+#define DDI_FUNC	ddi_func_
+#define DDI_CALLER	ddi_caller_
+
+#define DDI_VISIBLE	__attribute__((visibility("default")))
+#define DDI_BODY_	static inline __attribute__((always_inline))
+#define DDI_UNPAREN_(...)	__VA_ARGS__
+#define DDI_GATE_1(fn, caller)	machine_enter(fn, caller)
+#define DDI_GATE_0(fn, caller)	((void)0)
+
+#define DDI_EXPORT_(gate, ret, ret_kw, name, params, bparams, bargs)	\
+	DDI_BODY_ ret name##__body bparams;				\
+	DDI_VISIBLE ret name params					\
+	{								\
+		gate(#name, __builtin_return_address(0));		\
+		ret_kw name##__body bargs;				\
+	}								\
+	DDI_BODY_ ret name##__body bparams
+
+#define DDI_BP_(p)	(const char *ddi_func_, const void *ddi_caller_,	\
+	    DDI_UNPAREN_ p)
+#define DDI_BA_(n, a)	(#n, __builtin_return_address(0), DDI_UNPAREN_ a)
+#define DDI_BP0_	(const char *ddi_func_, const void *ddi_caller_)
+#define DDI_BA0_(n)	(#n, __builtin_return_address(0))
+
+#define DDI_ENTRY(ret, name, params, args)				\
+	DDI_EXPORT_(DDI_GATE_1, ret, return, name, params, DDI_BP_(params), \
+	    DDI_BA_(name, args))
+#define DDI_ENTRY_VOID(name, params, args)				\
+	DDI_EXPORT_(DDI_GATE_1, void, , name, params, DDI_BP_(params),	\
+	    DDI_BA_(name, args))
+#define DDI_ENTRY0(ret, name)						\
+	DDI_EXPORT_(DDI_GATE_1, ret, return, name, (void), DDI_BP0_,	\
+	    DDI_BA0_(name))
+#define DDI_ENTRY0_VOID(name)						\
+	DDI_EXPORT_(DDI_GATE_1, void, , name, (void), DDI_BP0_,		\
+	    DDI_BA0_(name))
+
+#define DDI_CONTROL(ret, name, params, args)				\
+	DDI_EXPORT_(DDI_GATE_0, ret, return, name, params, DDI_BP_(params), \
+	    DDI_BA_(name, args))
+#define DDI_CONTROL_VOID(name, params, args)				\
+	DDI_EXPORT_(DDI_GATE_0, void, , name, params, DDI_BP_(params),	\
+	    DDI_BA_(name, args))
+#define DDI_CONTROL0(ret, name)						\
+	DDI_EXPORT_(DDI_GATE_0, ret, return, name, (void), DDI_BP0_,	\
+	    DDI_BA0_(name))
+#define DDI_CONTROL0_VOID(name)						\
+	DDI_EXPORT_(DDI_GATE_0, void, , name, (void), DDI_BP0_,		\
+	    DDI_BA0_(name))
+
+/* params without the `...'; last is the last named one. */
+#define DDI_ENTRY_VA_VOID(name, params, args, last)			\
+	DDI_BODY_ void name##__body(const char *ddi_func_,		\
+	    const void *ddi_caller_, DDI_UNPAREN_ params, va_list ap);	\
+	DDI_VISIBLE void name(DDI_UNPAREN_ params, ...)			\
+	{								\
+		va_list ap;						\
+									\
+		machine_enter(#name, __builtin_return_address(0));	\
+		va_start(ap, last);					\
+		name##__body(#name, __builtin_return_address(0),	\
+		    DDI_UNPAREN_ args, ap);				\
+		va_end(ap);						\
+	}								\
+	DDI_BODY_ void name##__body(const char *ddi_func_,		\
+	    const void *ddi_caller_, DDI_UNPAREN_ params, va_list ap)
+
+/* An exported object (a variable the legacy headers declare). */
+#define DDI_PUBLIC_DATA	DDI_VISIBLE
+
+#endif /* DDICOMPAT_MACHINE_ENTRY_H */
