@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/level.h"
+
 #include "sys/buf.h"
 
 #define KB_LIVE		0x6b627566u	/* "kbuf" */
@@ -53,7 +55,7 @@ bool	bcb_valid(const bcb_t *b, bool ddi8, const char *func,
  * func and caller name the entry point in reports.
  */
 void	bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
-	    unsigned level, const char *func, const void *caller);
+	    enum ddi_level level, const char *func, const void *caller);
 
 /* Whether every byte of [va, va+len) is mapped in simulated process p. */
 struct proc;

@@ -77,7 +77,7 @@ struct brk {
 	void		(*strat)(buf_t *);
 	const bcb_t	*bcb;
 	struct kcons	c;
-	unsigned	level;		/* 80, or 71 for DDI 6 to 7.1 */
+	enum ddi_level	level;		/* the caller's interface level */
 	bool		contig;		/* pieces must be one extent */
 	bool		sync;
 	uint64_t	total;		/* bytes of the request */
@@ -388,7 +388,7 @@ static bool
 piece_list(const struct brk *b, uint64_t off, uint64_t len, unsigned nel,
     buf_t *cbp, struct kbuf *kb)
 {
-	bool v8 = b->level >= 80, line;
+	bool v8 = level_rules(b->level)->buf64, line;
 	uchar_t dma = b->bcb->bcb_physreqp->phys_dmasize;
 	bool wide = v8 && (dma == 0 || dma > 32);	/* 0: no limit */
 	size_t esz = !v8 ? sizeof(ba_scgth_t) : wide ?
@@ -550,7 +550,7 @@ piece_buf_on(struct brk *b, struct kbuf *kb, uint64_t devoff, uint64_t len)
 	cbp->b_flags |= bp->b_flags & B_READ;
 	cbp->b_edev = bp->b_edev;
 	cbp->b_blkno = (daddr_t)(devoff / 512);
-	if (b->level >= 80)
+	if (level_rules(b->level)->buf64)
 		cbp->b_cblkno = devoff / 512;
 	cbp->b_blkoff = (ushort_t)(devoff % 512);
 	cbp->b_bcount = (uint_t)len;
@@ -996,7 +996,7 @@ brk_uio_ok(const buf_t *bp, const char *func, const void *caller)
  */
 static bool
 brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
-    const bcb_t *bcbp, unsigned level, const char *func,
+    const bcb_t *bcbp, enum ddi_level level, const char *func,
     const void *caller)
 {
 	const uchar_t types = BA_KVIRT | BA_UVIRT | BA_PAGELIST | BA_UIO;
@@ -1037,7 +1037,7 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	b->sync = (bcbp->bcb_flags & BCB_SYNCHRONOUS) != 0;
 	b->total = bp->b_bcount;
 	/* DDI 8 requests may name their block in 64 bits */
-	b->devoff = (level >= 80 && bp->b_cblkno != 0 ? bp->b_cblkno :
+	b->devoff = (level_rules(level)->buf64 && bp->b_cblkno != 0 ? bp->b_cblkno :
 	    (uint64_t)(uint32_t)bp->b_blkno) * 512 + bp->b_blkoff;
 	b->short_at = b->total;
 	if (b->ctype == 0) {
@@ -1063,7 +1063,7 @@ pieces_free(struct piece *pcs, struct piece *inl)
 
 void
 bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
-    unsigned level, const char *func, const void *caller)
+    enum ddi_level level, const char *func, const void *caller)
 {
 	struct piece inl[BRK_INLINE], *pcs = inl, one;
 	struct brk *b;
@@ -1175,13 +1175,14 @@ bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 DDI_ENTRY_VOID(buf_breakup, (void (*strat)(buf_t *), buf_t *bp,
     const bcb_t *bcbp), (strat, bp, bcbp))
 {
-	bio_breakup(strat, bp, bcbp, KLEVEL_LATEST, DDI_FUNC, DDI_CALLER);
+	bio_breakup(strat, bp, bcbp, LEVEL_LATEST, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY_VOID(_Compat_buf_breakup7, (void (*strat)(buf_t *), buf_t *bp,
     const bcb_t *bcbp), (strat, bp, bcbp))
 {
-	bio_breakup(strat, bp, bcbp, 71, "buf_breakup", DDI_CALLER);
+	bio_breakup(strat, bp, bcbp, LEVEL_DDI6_71, "buf_breakup",
+	    DDI_CALLER);
 }
 
 DDI_ENTRY0(uint64_t, ddisim_breakup_reserve_uses)
@@ -1278,7 +1279,7 @@ DDI_ENTRY_VOID(ddisim_bio_submit, (struct ddisim_bio *h, uint32_t channel,
 	}
 	bio_cur = h;
 	bio_channel = channel;
-	bio_breakup(bio_strat, bp, bcb, KLEVEL_LATEST, "ddisim_bio_submit",
+	bio_breakup(bio_strat, bp, bcb, LEVEL_LATEST, "ddisim_bio_submit",
 	    caller);
 	bio_cur = saved;
 	bio_channel = saved_ch;
@@ -1313,5 +1314,6 @@ DDI_ENTRY_VOID(dma_pageio, (void (*strat)(buf_t *), buf_t *bp), (strat, bp))
 		pageio.gen = machine->generation;
 	}
 	pthread_mutex_unlock(&pageio_lock);
-	bio_breakup(strat, bp, &pageio.bcb, 40, "dma_pageio", DDI_CALLER);
+	bio_breakup(strat, bp, &pageio.bcb, LEVEL_DDI1_4, "dma_pageio",
+	    DDI_CALLER);
 }

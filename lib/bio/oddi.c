@@ -455,7 +455,7 @@ oddi_breakup(int (*strategy)(buf_t *), buf_t *bp, const bcb_t *bcb,
 	bp->b_iodone = oddi_done;
 	bp->b_misc = &o;
 	oddi_cur = &o;
-	bio_breakup(oddi_trampoline, bp, bcb, KLEVEL_ODDI, func, caller);
+	bio_breakup(oddi_trampoline, bp, bcb, LEVEL_ODDI, func, caller);
 	oddi_cur = saved;
 	VERIFY(o.done);		/* synchronous, and bp was checked */
 	pthread_cond_destroy(&o.cv);

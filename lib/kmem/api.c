@@ -8,6 +8,7 @@
 #include "kmem/kmem_fast.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
+#include "util/level.h"
 #include "verify/verify.h"
 
 #include "sys/kmem.h"
@@ -15,14 +16,13 @@
 
 #define KM_ODDI_NO_DMA	0x20	/* KM_NO_DMA, declared for ODDI only */
 
-static const uint64_t below_16m = UINT64_C(1) << 24;
-static const uint64_t below_4g = UINT64_C(1) << 32;
-
 static __attribute__((noinline)) void *
-kmem_plain_slow(size_t size, int flags, uint64_t high, bool contig, int how,
+kmem_plain_slow(size_t size, int flags, enum ddi_level level, int how,
     const char *func, const void *caller)
 {
-	struct kcons c = { .high = high, .align = 8, .contig = contig };
+	const struct level_place *pl = &level_rules(level)->kmem;
+	struct kcons c = { .high = pl->high, .align = pl->align,
+	    .contig = pl->contig };
 
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller))
 		return NULL;
@@ -31,69 +31,69 @@ kmem_plain_slow(size_t size, int flags, uint64_t high, bool contig, int how,
 
 /* As kmem_physreq: a magazine hit inline, the rest out of line. */
 static inline __attribute__((always_inline)) void *
-kmem_plain(size_t size, int flags, uint64_t high, bool contig, int how,
+kmem_plain(size_t size, int flags, enum ddi_level level, int how,
     const char *func, const void *caller)
 {
-	struct kcons c = { .high = high, .align = 8, .contig = contig };
+	const struct level_place *pl = &level_rules(level)->kmem;
+	struct kcons c = { .high = pl->high, .align = pl->align,
+	    .contig = pl->contig };
 	void *p;
 
 	if (likely((flags & ~KM_NOSLEEP) == 0) &&
 	    likely((p = kmem_alloc_fast(size, &c, flags, how, caller)) !=
 	    NULL))
 		return p;
-	return kmem_plain_slow(size, flags, high, contig, how, func, caller);
+	return kmem_plain_slow(size, flags, level, how, func, caller);
 }
 
 /* DDI 7.2 and 8: no physical guarantee at all. */
 DDI_ENTRY(void *, kmem_alloc, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, UINT64_MAX, false, 0, DDI_FUNC,
-	    DDI_CALLER);
+	return kmem_plain(size, flags, LEVEL_DDI72_8, 0, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(void *, kmem_zalloc, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, UINT64_MAX, false, KA_ZERO, DDI_FUNC,
+	return kmem_plain(size, flags, LEVEL_DDI72_8, KA_ZERO, DDI_FUNC,
 	    DDI_CALLER);
 }
 
 /* DDI 6 to 7.1: the paddr_t world, below 4 GiB. */
 DDI_ENTRY(void *, _Compat_kmem_alloc7, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, below_4g, false, 0, "kmem_alloc",
+	return kmem_plain(size, flags, LEVEL_DDI6_71, 0, "kmem_alloc",
 	    DDI_CALLER);
 }
 
 DDI_ENTRY(void *, _Compat_kmem_zalloc7, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, below_4g, false, KA_ZERO,
-	    "kmem_zalloc", DDI_CALLER);
+	return kmem_plain(size, flags, LEVEL_DDI6_71, KA_ZERO, "kmem_zalloc",
+	    DDI_CALLER);
 }
 
 /* DDI 5: DMA-able (below 16 MiB), contiguity not promised. */
 DDI_ENTRY(void *, _Compat_kmem_alloc5, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, below_16m, false, 0, "kmem_alloc",
-	    DDI_CALLER);
+	return kmem_plain(size, flags, LEVEL_DDI5, 0, "kmem_alloc", DDI_CALLER);
 }
 
 DDI_ENTRY(void *, _Compat_kmem_zalloc5, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, below_16m, false, KA_ZERO,
-	    "kmem_zalloc", DDI_CALLER);
+	return kmem_plain(size, flags, LEVEL_DDI5, KA_ZERO, "kmem_zalloc",
+	    DDI_CALLER);
 }
 
 /* DDI 1-4: DMA-able and physically contiguous. */
 DDI_ENTRY(void *, _Compat_kmem_alloc4, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, below_16m, true, 0, "kmem_alloc",
+	return kmem_plain(size, flags, LEVEL_DDI1_4, 0, "kmem_alloc",
 	    DDI_CALLER);
 }
 
 DDI_ENTRY(void *, _Compat_kmem_zalloc4, (size_t size, int flags), (size, flags))
 {
-	return kmem_plain(size, flags, below_16m, true, KA_ZERO,
-	    "kmem_zalloc", DDI_CALLER);
+	return kmem_plain(size, flags, LEVEL_DDI1_4, KA_ZERO, "kmem_zalloc",
+	    DDI_CALLER);
 }
 
 /* ODDI: below 16 MiB unless KM_NO_DMA, then below 4 GiB. */
@@ -103,8 +103,9 @@ kmem_oddi(size_t size, int flags, int how, const char *func,
 {
 	if (!kmem_flags_ok(flags, KM_NOSLEEP | KM_ODDI_NO_DMA, func, caller))
 		return NULL;
+	/* KM_NO_DMA: anywhere its paddr_t reaches, as DDI 6 to 7.1 */
 	return kmem_plain(size, flags & KM_NOSLEEP, (flags & KM_ODDI_NO_DMA) ?
-	    below_4g : below_16m, false, how, func, caller);
+	    LEVEL_DDI6_71 : LEVEL_ODDI, how, func, caller);
 }
 
 DDI_ENTRY(void *, _Compat_kmem_alloc_oddi, (size_t size, int flags),
@@ -130,7 +131,7 @@ DDI_ENTRY_VOID(kmem_free, (void *p, size_t size), (p, size))
 
 /* Everything but a magazine hit: the checks, their reports, every path. */
 static __attribute__((noinline)) void *
-kmem_physreq_slow(size_t size, physreq_t *preq, int flags, unsigned level,
+kmem_physreq_slow(size_t size, physreq_t *preq, int flags, enum ddi_level level,
     int how, enum kmem_kind kind, bool contig, const char *func,
     const void *caller)
 {
@@ -148,7 +149,7 @@ kmem_physreq_slow(size_t size, physreq_t *preq, int flags, unsigned level,
  * else, a miss included, starts again in kmem_physreq_slow.
  */
 static inline __attribute__((always_inline)) void *
-kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
+kmem_physreq(size_t size, physreq_t *preq, int flags, enum ddi_level level,
     int how, enum kmem_kind kind, bool contig, const char *func,
     const void *caller)
 {
@@ -167,28 +168,28 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, unsigned level,
 DDI_ENTRY(void *, kmem_alloc_physreq, (size_t size, physreq_t *preq, int flags),
     (size, preq, flags))
 {
-	return kmem_physreq(size, preq, flags, KLEVEL_LATEST, 0, KK_PHYSREQ,
+	return kmem_physreq(size, preq, flags, LEVEL_LATEST, 0, KK_PHYSREQ,
 	    false, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(void *, kmem_zalloc_physreq, (size_t size, physreq_t *preq,
     int flags), (size, preq, flags))
 {
-	return kmem_physreq(size, preq, flags, KLEVEL_LATEST, KA_ZERO,
+	return kmem_physreq(size, preq, flags, LEVEL_LATEST, KA_ZERO,
 	    KK_PHYSREQ, false, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(void *, _Compat_kmem_alloc_physreq7, (size_t size, physreq_t *preq,
     int flags), (size, preq, flags))
 {
-	return kmem_physreq(size, preq, flags, 71, 0, KK_PHYSREQ, false,
+	return kmem_physreq(size, preq, flags, LEVEL_DDI6_71, 0, KK_PHYSREQ, false,
 	    "kmem_alloc_physreq", DDI_CALLER);
 }
 
 DDI_ENTRY(void *, _Compat_kmem_zalloc_physreq7, (size_t size, physreq_t *preq,
     int flags), (size, preq, flags))
 {
-	return kmem_physreq(size, preq, flags, 71, KA_ZERO, KK_PHYSREQ, false,
+	return kmem_physreq(size, preq, flags, LEVEL_DDI6_71, KA_ZERO, KK_PHYSREQ, false,
 	    "kmem_zalloc_physreq", DDI_CALLER);
 }
 
@@ -196,7 +197,7 @@ DDI_ENTRY(void *, _Compat_kmem_zalloc_physreq7, (size_t size, physreq_t *preq,
 DDI_ENTRY(void *, kmem_alloc_physcontig, (size_t size, physreq_t *preq,
     int flags), (size, preq, flags))
 {
-	return kmem_physreq(size, preq, flags, 60, 0, KK_PHYSCONTIG, true,
+	return kmem_physreq(size, preq, flags, LEVEL_DDI6_71, 0, KK_PHYSCONTIG, true,
 	    DDI_FUNC, DDI_CALLER);
 }
 
@@ -218,7 +219,7 @@ DDI_ENTRY(void *, kmem_alloc_phys, (size_t size, physreq_t *preq,
 	void *p;
 
 	if (!kmem_flags_ok(flags, KM_FAIL_OK, DDI_FUNC, caller) ||
-	    !kmem_physreq_cons(preq, KLEVEL_LATEST, &c, DDI_FUNC, caller))
+	    !kmem_physreq_cons(preq, LEVEL_LATEST, &c, DDI_FUNC, caller))
 		return NULL;
 	if (preq->phys_dmasize == 0) {
 		verify_report(DDI_FUNC, caller, "phys_dmasize is 0: the "

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/level.h"
+
 /* What a prepped physreq (or a version's default) asks of memory. */
 struct kcons {
 	uint64_t	high;		/* one past the highest acceptable PA */
@@ -62,8 +64,8 @@ bool	kmem_flags_ok(int flags, int allowed, const char *func,
 	    const void *caller);
 
 /* Derive the constraint of a physreq for a caller of a given level. */
-bool	kmem_physreq_cons(const void *preq, unsigned level, struct kcons *c,
-	    const char *func, const void *caller);
+bool	kmem_physreq_cons(const void *preq, enum ddi_level level,
+	    struct kcons *c, const char *func, const void *caller);
 
 /* physreq_prep's private breakup pages (see physreq.c). */
 struct physreq;
@@ -71,8 +73,5 @@ void	*physreq_resv_take(const struct physreq *p);
 void	physreq_resv_give(const struct physreq *p);
 uint64_t physreq_resv_uses(void);
 
-/* Levels as in version.h: 10*DDI (+minor); ODDI is 0. */
-#define KLEVEL_ODDI	0
-#define KLEVEL_LATEST	80
 
 #endif /* DDICOMPAT_KMEM_H */

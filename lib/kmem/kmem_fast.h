@@ -50,19 +50,20 @@ preq_same(const struct preq_info *i, const physreq_t *p)
  * DDI <= 7.1 and ODDI callers never get memory at or above 4 GiB.
  */
 static inline void
-preq_cons(const struct preq_info *i, unsigned level, struct kcons *c)
+preq_cons(const struct preq_info *i, enum ddi_level level, struct kcons *c)
 {
 	c->high = i->dmasize == 0 || i->dmasize >= 64 ? UINT64_MAX :
 	    UINT64_C(1) << i->dmasize;
-	if (level <= 71 && c->high > UINT64_C(1) << 32)
-		c->high = UINT64_C(1) << 32;
+	if (c->high > level_rules(level)->paddr_high)
+		c->high = level_rules(level)->paddr_high;
 	c->align = i->align == 0 ? 1 : i->align;
 	c->boundary = i->boundary;
 	c->contig = (i->flags & PREQ_PHYSCONTIG) != 0;
 }
 
 static inline __attribute__((always_inline)) bool
-kmem_physreq_cons_fast(const physreq_t *p, unsigned level, struct kcons *c)
+kmem_physreq_cons_fast(const physreq_t *p, enum ddi_level level,
+    struct kcons *c)
 {
 	const struct preq_info *i;
 

@@ -241,7 +241,7 @@ DDI_ENTRY(boolean_t, physreq_prep, (physreq_t *p, int flags), (p, flags))
  * above 4 GiB.  Reports and fails for an unprepped or changed physreq.
  */
 bool
-kmem_physreq_cons(const void *vp, unsigned level, struct kcons *c,
+kmem_physreq_cons(const void *vp, enum ddi_level level, struct kcons *c,
     const char *func, const void *caller)
 {
 	const physreq_t *p = vp;

@@ -22,7 +22,7 @@
 #define STR_MINBUF	4
 
 static mblk_t *
-allocb_level(int size, unsigned level, const char *func, const void *caller)
+allocb_level(int size, enum ddi_level level, const char *func, const void *caller)
 {
 	struct kcons c;
 
@@ -38,19 +38,19 @@ allocb_level(int size, unsigned level, const char *func, const void *caller)
 DDI_ENTRY(mblk_t *, allocb, (int size, uint_t pri), (size, pri))
 {
 	(void)pri;
-	return allocb_level(size, KLEVEL_LATEST, DDI_FUNC, DDI_CALLER);
+	return allocb_level(size, LEVEL_LATEST, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_allocb7, (int size, uint_t pri), (size, pri))
 {
 	(void)pri;
-	return allocb_level(size, 71, "allocb", DDI_CALLER);
+	return allocb_level(size, LEVEL_DDI6_71, "allocb", DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_allocb5, (int size, uint_t pri), (size, pri))
 {
 	(void)pri;
-	return allocb_level(size, 50, "allocb", DDI_CALLER);
+	return allocb_level(size, LEVEL_DDI5, "allocb", DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, esballoc, (uchar_t *base, int size, int pri, frtn_t *fr),
@@ -109,7 +109,7 @@ DDI_ENTRY(mblk_t *, dupmsg, (mblk_t *mp), (mp))
 }
 
 static mblk_t *
-copyb_level(mblk_t *bp, unsigned level, const char *func, const void *caller)
+copyb_level(mblk_t *bp, enum ddi_level level, const char *func, const void *caller)
 {
 	struct kcons c;
 
@@ -121,21 +121,21 @@ copyb_level(mblk_t *bp, unsigned level, const char *func, const void *caller)
 
 DDI_ENTRY(mblk_t *, copyb, (mblk_t *bp), (bp))
 {
-	return copyb_level(bp, KLEVEL_LATEST, DDI_FUNC, DDI_CALLER);
+	return copyb_level(bp, LEVEL_LATEST, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_copyb7, (mblk_t *bp), (bp))
 {
-	return copyb_level(bp, 71, "copyb", DDI_CALLER);
+	return copyb_level(bp, LEVEL_DDI6_71, "copyb", DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_copyb5, (mblk_t *bp), (bp))
 {
-	return copyb_level(bp, 50, "copyb", DDI_CALLER);
+	return copyb_level(bp, LEVEL_DDI5, "copyb", DDI_CALLER);
 }
 
 static mblk_t *
-copymsg_level(mblk_t *mp, unsigned level, const char *func,
+copymsg_level(mblk_t *mp, enum ddi_level level, const char *func,
     const void *caller)
 {
 	struct kcons c;
@@ -148,21 +148,21 @@ copymsg_level(mblk_t *mp, unsigned level, const char *func,
 
 DDI_ENTRY(mblk_t *, copymsg, (mblk_t *mp), (mp))
 {
-	return copymsg_level(mp, KLEVEL_LATEST, DDI_FUNC, DDI_CALLER);
+	return copymsg_level(mp, LEVEL_LATEST, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_copymsg7, (mblk_t *mp), (mp))
 {
-	return copymsg_level(mp, 71, "copymsg", DDI_CALLER);
+	return copymsg_level(mp, LEVEL_DDI6_71, "copymsg", DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_copymsg5, (mblk_t *mp), (mp))
 {
-	return copymsg_level(mp, 50, "copymsg", DDI_CALLER);
+	return copymsg_level(mp, LEVEL_DDI5, "copymsg", DDI_CALLER);
 }
 
 static mblk_t *
-msgpullup_level(mblk_t *mp, int len, unsigned level, const char *func,
+msgpullup_level(mblk_t *mp, int len, enum ddi_level level, const char *func,
     const void *caller)
 {
 	struct kcons c;
@@ -173,21 +173,21 @@ msgpullup_level(mblk_t *mp, int len, unsigned level, const char *func,
 
 DDI_ENTRY(mblk_t *, msgpullup, (mblk_t *mp, int len), (mp, len))
 {
-	return msgpullup_level(mp, len, KLEVEL_LATEST, DDI_FUNC, DDI_CALLER);
+	return msgpullup_level(mp, len, LEVEL_LATEST, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_msgpullup7, (mblk_t *mp, int len), (mp, len))
 {
-	return msgpullup_level(mp, len, 71, "msgpullup", DDI_CALLER);
+	return msgpullup_level(mp, len, LEVEL_DDI6_71, "msgpullup", DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_msgpullup5, (mblk_t *mp, int len), (mp, len))
 {
-	return msgpullup_level(mp, len, 50, "msgpullup", DDI_CALLER);
+	return msgpullup_level(mp, len, LEVEL_DDI5, "msgpullup", DDI_CALLER);
 }
 
 static int
-testb_level(int size, unsigned level, const char *func, const void *caller)
+testb_level(int size, enum ddi_level level, const char *func, const void *caller)
 {
 	if (size < 0) {
 		verify_report(func, caller, "negative size %d", size);
@@ -200,17 +200,17 @@ testb_level(int size, unsigned level, const char *func, const void *caller)
 DDI_ENTRY(int, testb, (int size, uint_t pri), (size, pri))
 {
 	(void)pri;
-	return testb_level(size, KLEVEL_LATEST, DDI_FUNC, DDI_CALLER);
+	return testb_level(size, LEVEL_LATEST, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(int, _Compat_testb7, (int size, uint_t pri), (size, pri))
 {
 	(void)pri;
-	return testb_level(size, 71, "testb", DDI_CALLER);
+	return testb_level(size, LEVEL_DDI6_71, "testb", DDI_CALLER);
 }
 
 DDI_ENTRY(int, _Compat_testb5, (int size, uint_t pri), (size, pri))
 {
 	(void)pri;
-	return testb_level(size, 50, "testb", DDI_CALLER);
+	return testb_level(size, LEVEL_DDI5, "testb", DDI_CALLER);
 }

@@ -23,29 +23,16 @@ static const struct kcons hdr_cons = {
 	.high = UINT64_MAX, .align = 16, .boundary = 0, .contig = false
 };
 
-static const uint64_t below_16m = UINT64_C(1) << 24;
-static const uint64_t below_4g = UINT64_C(1) << 32;
-
-/*
- * What plain allocb gives a driver of the level.  DDI 5 and earlier, and
- * ODDI, assumed STREAMS buffers were DMA-able: the kernel's STREAMS
- * default (word aligned, contiguous, below 16 MiB).  DDI 6 to 7.1 live in
- * 32-bit physical addresses, so their buffers stay below 4 GiB, as their
- * kmem_alloc does.  Later versions get no guarantee.
- */
+/* What plain allocb gives a driver of the level (see util/level.h). */
 void
-str_level_cons(unsigned level, struct kcons *c)
+str_level_cons(enum ddi_level level, struct kcons *c)
 {
+	const struct level_place *pl = &level_rules(level)->allocb;
+
+	c->high = pl->high;
+	c->align = pl->align;
 	c->boundary = 0;
-	if (level <= 50) {
-		c->high = below_16m;
-		c->align = 4;
-		c->contig = true;
-	} else {
-		c->high = level <= 71 ? below_4g : UINT64_MAX;
-		c->align = 8;
-		c->contig = false;
-	}
+	c->contig = pl->contig;
 }
 
 static void *

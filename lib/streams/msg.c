@@ -226,7 +226,7 @@ DDI_ENTRY(int, pullupmsg, (mblk_t *mp, int len), (mp, len))
 	want = len == -1 ? n : (size_t)len;
 	if (want > n)
 		return 0;
-	str_level_cons(50, &c);
+	str_level_cons(LEVEL_DDI5, &c);
 	if (blen(mp) >= want && str_range_ok(mp->b_rptr, want, &c))
 		return 1;
 	if ((nb = str_alloc(want, &c, DDI_FUNC, caller)) == NULL)

@@ -20,7 +20,7 @@
 #include "exports.h"
 
 bool
-str_physreq_cons(physreq_t *preq, unsigned level, struct kcons *c,
+str_physreq_cons(physreq_t *preq, enum ddi_level level, struct kcons *c,
     const char *func, const void *caller)
 {
 	if (likely(kmem_physreq_cons_fast(preq, level, c)))
@@ -29,7 +29,7 @@ str_physreq_cons(physreq_t *preq, unsigned level, struct kcons *c,
 }
 
 static mblk_t *
-allocb_physreq_level(int size, physreq_t *preq, unsigned level,
+allocb_physreq_level(int size, physreq_t *preq, enum ddi_level level,
     const char *func, const void *caller)
 {
 	struct kcons c;
@@ -53,7 +53,7 @@ DDI_ENTRY(mblk_t *, allocb_physreq, (int size, uint_t pri, physreq_t *preq),
     (size, pri, preq))
 {
 	(void)pri;
-	return allocb_physreq_level(size, preq, KLEVEL_LATEST, DDI_FUNC,
+	return allocb_physreq_level(size, preq, LEVEL_LATEST, DDI_FUNC,
 	    DDI_CALLER);
 }
 
@@ -61,7 +61,7 @@ DDI_ENTRY(mblk_t *, _Compat_allocb_physreq7, (int size, uint_t pri,
     physreq_t *preq), (size, pri, preq))
 {
 	(void)pri;
-	return allocb_physreq_level(size, preq, 71, "allocb_physreq",
+	return allocb_physreq_level(size, preq, LEVEL_DDI6_71, "allocb_physreq",
 	    DDI_CALLER);
 }
 
@@ -132,7 +132,7 @@ str_conform_commit(mblk_t *mp, mblk_t *copies)
 }
 
 static mblk_t *
-msgphysreq_level(mblk_t *mp, physreq_t *preq, unsigned level,
+msgphysreq_level(mblk_t *mp, physreq_t *preq, enum ddi_level level,
     const char *func, const void *caller)
 {
 	struct kcons c;
@@ -147,19 +147,19 @@ msgphysreq_level(mblk_t *mp, physreq_t *preq, unsigned level,
 
 DDI_ENTRY(mblk_t *, msgphysreq, (mblk_t *mp, physreq_t *preq), (mp, preq))
 {
-	return msgphysreq_level(mp, preq, KLEVEL_LATEST, DDI_FUNC,
+	return msgphysreq_level(mp, preq, LEVEL_LATEST, DDI_FUNC,
 	    DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_msgphysreq7, (mblk_t *mp, physreq_t *preq),
     (mp, preq))
 {
-	return msgphysreq_level(mp, preq, 71, "msgphysreq", DDI_CALLER);
+	return msgphysreq_level(mp, preq, LEVEL_DDI6_71, "msgphysreq", DDI_CALLER);
 }
 
 static mblk_t *
 msgpullup_physreq_level(mblk_t *mp, int len, physreq_t *preq,
-    unsigned level, const char *func, const void *caller)
+    enum ddi_level level, const char *func, const void *caller)
 {
 	struct kcons c;
 
@@ -171,13 +171,13 @@ msgpullup_physreq_level(mblk_t *mp, int len, physreq_t *preq,
 DDI_ENTRY(mblk_t *, msgpullup_physreq, (mblk_t *mp, int len, physreq_t *preq),
     (mp, len, preq))
 {
-	return msgpullup_physreq_level(mp, len, preq, KLEVEL_LATEST,
+	return msgpullup_physreq_level(mp, len, preq, LEVEL_LATEST,
 	    DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(mblk_t *, _Compat_msgpullup_physreq7, (mblk_t *mp, int len,
     physreq_t *preq), (mp, len, preq))
 {
-	return msgpullup_physreq_level(mp, len, preq, 71,
+	return msgpullup_physreq_level(mp, len, preq, LEVEL_DDI6_71,
 	    "msgpullup_physreq", DDI_CALLER);
 }

@@ -129,7 +129,7 @@ DDI_ENTRY(mblk_t *, msgscgth, (mblk_t *mp, physreq_t *preq, scgth_t *sgp),
 	bool wide;
 
 	if (!str_msg_ok(mp, DDI_FUNC, caller, NULL) ||
-	    !str_physreq_cons(preq, KLEVEL_LATEST, &c, DDI_FUNC, caller))
+	    !str_physreq_cons(preq, LEVEL_LATEST, &c, DDI_FUNC, caller))
 		return NULL;
 	if (sgp == NULL) {
 		verify_report(DDI_FUNC, caller, "NULL scgth_t");

@@ -102,7 +102,7 @@ svc_run_frees(void)
  * it for a driver of the level, as testb asks.
  */
 bool
-str_probe(size_t size, unsigned level, const char *func, const void *caller)
+str_probe(size_t size, enum ddi_level level, const char *func, const void *caller)
 {
 	struct kcons c;
 	mblk_t *m;
@@ -200,7 +200,7 @@ DDI_ENTRY0(unsigned, ddisim_streams_pending)
 }
 
 static toid_t
-bufcall_queue(size_t size, unsigned level, __ddi_bcfn_t fn, long arg,
+bufcall_queue(size_t size, enum ddi_level level, __ddi_bcfn_t fn, long arg,
     const char *func, const void *caller)
 {
 	struct bcall *b;
@@ -230,7 +230,7 @@ DDI_ENTRY(toid_t, bufcall, (uint_t size, int pri, __ddi_bcfn_t fn, long arg),
     (size, pri, fn, arg))
 {
 	(void)pri;
-	return bufcall_queue(size, KLEVEL_LATEST, fn, arg, DDI_FUNC,
+	return bufcall_queue(size, LEVEL_LATEST, fn, arg, DDI_FUNC,
 	    DDI_CALLER);
 }
 
@@ -238,14 +238,14 @@ DDI_ENTRY(toid_t, _Compat_bufcall7, (uint_t size, int pri, __ddi_bcfn_t fn,
     long arg), (size, pri, fn, arg))
 {
 	(void)pri;
-	return bufcall_queue(size, 71, fn, arg, "bufcall", DDI_CALLER);
+	return bufcall_queue(size, LEVEL_DDI6_71, fn, arg, "bufcall", DDI_CALLER);
 }
 
 DDI_ENTRY(toid_t, _Compat_bufcall5, (uint_t size, int pri, __ddi_bcfn_t fn,
     long arg), (size, pri, fn, arg))
 {
 	(void)pri;
-	return bufcall_queue(size, 50, fn, arg, "bufcall", DDI_CALLER);
+	return bufcall_queue(size, LEVEL_DDI5, fn, arg, "bufcall", DDI_CALLER);
 }
 
 /* For esballoc: the callback waits for a message header, not a buffer. */
@@ -253,7 +253,7 @@ DDI_ENTRY(toid_t, esbbcall, (int pri, __ddi_bcfn_t fn, long arg),
     (pri, fn, arg))
 {
 	(void)pri;
-	return bufcall_queue(0, KLEVEL_LATEST, fn, arg, DDI_FUNC, DDI_CALLER);
+	return bufcall_queue(0, LEVEL_LATEST, fn, arg, DDI_FUNC, DDI_CALLER);
 }
 
 /*

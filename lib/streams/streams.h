@@ -63,7 +63,7 @@ blen(const mblk_t *b)
 }
 
 /* What placement a level's plain allocb gives (see str_level_cons). */
-void	str_level_cons(unsigned level, struct kcons *c);
+void	str_level_cons(enum ddi_level level, struct kcons *c);
 
 /*
  * A block with a buffer of exactly size bytes placed under c, of type
@@ -104,7 +104,7 @@ mblk_t	*str_pullup(mblk_t *mp, int len, const struct kcons *c, bool whole,
 	    const char *func, const void *caller);
 
 /* A prepped physreq's constraint for the level; reports as kmem does. */
-bool	str_physreq_cons(physreq_t *preq, unsigned level, struct kcons *c,
+bool	str_physreq_cons(physreq_t *preq, enum ddi_level level, struct kcons *c,
 	    const char *func, const void *caller);
 
 /*
@@ -128,7 +128,7 @@ void	scgth_fill(struct scgth *sg, void *arr, size_t n, bool wide,
 void	str_mdb_release(struct mdb *h, unsigned halves);
 
 /* Whether allocb could give a level's driver size bytes now (testb). */
-bool	str_probe(size_t size, unsigned level, const char *func,
+bool	str_probe(size_t size, enum ddi_level level, const char *func,
 	    const void *caller);
 
 /* The service: deferred esballoc frees. */
