@@ -23,6 +23,7 @@
 #include "palloc/palloc.h"
 #include "streams/streams.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "vm/proc.h"
 #include "vm/vm.h"
 
@@ -68,6 +69,7 @@ ddisim_build(const char *spec)
 	/* the policy belongs to the process; a spec may choose one */
 	if (m->spec.verify_given)
 		verify_set_policy(m->spec.verify);
+	vwait_set_limit(m->spec.sleeplimit_ms);
 	kern_init();
 	intr_init();
 	clock_init();

@@ -44,6 +44,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "vm/page.h"
 #include "vm/proc.h"
 #include "vm/vm.h"
@@ -90,7 +91,6 @@ struct brk {
 	int		count;		/* async: outstanding plus bias */
 	int		error;		/* the first error */
 	uint64_t	short_at;	/* lowest byte not moved, or total */
-	bool		reported;	/* a long wait was reported */
 	bool		single_done;	/* sync single piece: completed */
 	ushort_t	saved_count;
 	uint_t		saved_flags;
@@ -788,22 +788,14 @@ brk_copy(struct brk *b)
 /* ---- the request in place ---- */
 
 /*
- * Wait for a piece to finish, under b->mtx.  A wait past the sleeplimit
- * is reported once, and goes on: the pieces may still be moving data.
+ * Wait once for a piece to finish, under b->mtx.  A wait past the limit
+ * is reported, and goes on: the pieces may still be moving data.
  */
 static void
-brk_wait_locked(struct brk *b)
+brk_wait_locked(struct brk *b, struct vwait *w)
 {
-	struct timespec dl;
-
-	kern_deadline(&dl, kern_waitlimit_ms());
-	if (pthread_cond_timedwait(&b->cv, &b->mtx, &dl) == ETIMEDOUT &&
-	    !b->reported) {
-		b->reported = true;
-		verify_report("buf_breakup", NULL, "pieces of buf %p not done "
-		    "after %u ms; still waiting", (void *)b->parent,
-		    kern_waitlimit_ms());
-	}
+	(void)vwait_cond(w, &b->cv, &b->mtx, "pieces of buf %p not done",
+	    (void *)b->parent);
 }
 
 /*
@@ -814,6 +806,7 @@ brk_wait_locked(struct brk *b)
 static void
 brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 {
+	struct vwait w;
 	bool last;
 
 	b->count = 1;		/* the bias, while issuing */
@@ -822,8 +815,9 @@ brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 		buf_t *cbp;
 
 		pthread_mutex_lock(&b->mtx);
+		vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
 		while (b->sync && b->inflight == BRK_WINDOW)
-			brk_wait_locked(b);
+			brk_wait_locked(b, &w);
 		kb = spare_take_locked(b);
 		b->inflight++;
 		b->count++;
@@ -851,9 +845,10 @@ brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 		b->strat(cbp);
 	}
 	pthread_mutex_lock(&b->mtx);
+	vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
 	if (b->sync)
 		while (b->inflight > 0)
-			brk_wait_locked(b);
+			brk_wait_locked(b, &w);
 	last = --b->count == 0 || b->sync;
 	pthread_mutex_unlock(&b->mtx);
 	if (last)
@@ -903,6 +898,7 @@ brk_single(struct brk *b, const struct piece *pc, bool convert)
 {
 	buf_t *bp = b->parent;
 	bool sync = b->sync;	/* b is gone once an async piece is done */
+	struct vwait w;
 
 	b->saved_iodone = bp->b_iodone;
 	b->saved_misc = bp->b_misc;
@@ -932,8 +928,9 @@ brk_single(struct brk *b, const struct piece *pc, bool convert)
 	if (!sync)
 		return;
 	pthread_mutex_lock(&b->mtx);
+	vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
 	while (!b->single_done)
-		brk_wait_locked(b);
+		brk_wait_locked(b, &w);
 	pthread_mutex_unlock(&b->mtx);
 	brk_free(b);
 }

@@ -32,6 +32,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "vm/proc.h"
 
 #include "sys/buf.h"
@@ -175,29 +176,19 @@ DDI_ENTRY_VOID(biodone, (buf_t *bp), (bp))
 DDI_ENTRY(int, biowait, (buf_t *bp), (bp))
 {
 	const void *caller = DDI_CALLER;
-	struct timespec dl;
+	struct vwait w;
 	struct kbuf *kb;
-	bool reported = false;
 
 	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL)
 		return EINVAL;
 	if (!kctx_check_block(DDI_FUNC, caller, NULL, false))
 		return EINVAL;
-	kern_deadline(&dl, kern_waitlimit_ms());
+	vwait_start(&w, VWAIT_KEEP, DDI_FUNC, caller);
 	pthread_mutex_lock(&kb->kb_mtx);
 	kb->kb_waiters++;
-	while (!kb->kb_done) {
-		if (pthread_cond_timedwait(&kb->kb_cv, &kb->kb_mtx, &dl) ==
-		    ETIMEDOUT && !reported) {
-			reported = true;
-			pthread_mutex_unlock(&kb->kb_mtx);
-			verify_report(DDI_FUNC, caller, "buf %p not done after "
-			    "%u ms; still waiting", (void *)bp,
-			    kern_waitlimit_ms());
-			pthread_mutex_lock(&kb->kb_mtx);
-			kern_deadline(&dl, 3600u * 1000u);
-		}
-	}
+	while (!kb->kb_done)
+		(void)vwait_cond(&w, &kb->kb_cv, &kb->kb_mtx, "buf %p not done",
+		    (void *)bp);
 	kb->kb_waiters--;
 	pthread_mutex_unlock(&kb->kb_mtx);
 	return geterror(bp);

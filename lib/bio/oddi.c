@@ -38,6 +38,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "vm/proc.h"
 
 #include "sys/buf.h"
@@ -325,7 +326,6 @@ struct oddi_brk {
 	pthread_cond_t	cv;
 	bool		piece_done;	/* the piece sent last completed */
 	bool		stop;		/* a piece failed or came back short */
-	bool		reported;	/* a long wait was reported */
 	__ddi_iodone_t	piece_iodone;	/* the piece's own completion */
 	void		*piece_misc;
 	__ddi_iodone_t	iodone;		/* the request's own completion */
@@ -364,7 +364,7 @@ static void
 oddi_trampoline(buf_t *pbp)
 {
 	struct oddi_brk *o = oddi_cur;
-	struct timespec dl;
+	struct vwait w;
 	bool stop;
 
 	VERIFY(o != NULL);
@@ -382,19 +382,11 @@ oddi_trampoline(buf_t *pbp)
 	pbp->b_iodone = oddi_piece_done;
 	pbp->b_misc = o;
 	(void)o->strategy(pbp);
-	kern_deadline(&dl, kern_waitlimit_ms());
+	vwait_start(&w, VWAIT_KEEP, o->func, NULL);
 	pthread_mutex_lock(&o->mtx);
-	while (!o->piece_done) {
-		if (pthread_cond_timedwait(&o->cv, &o->mtx, &dl) !=
-		    ETIMEDOUT)
-			continue;
-		if (!o->reported)
-			verify_report(o->func, NULL, "a piece of %p not done "
-			    "after %u ms; still waiting", (void *)pbp,
-			    kern_waitlimit_ms());
-		o->reported = true;
-		kern_deadline(&dl, 3600u * 1000u);
-	}
+	while (!o->piece_done)
+		(void)vwait_cond(&w, &o->cv, &o->mtx, "a piece of %p not done",
+		    (void *)pbp);
 	pthread_mutex_unlock(&o->mtx);
 }
 

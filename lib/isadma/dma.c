@@ -36,6 +36,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 
 #include "sys/types.h"
 #include "sys/kmem.h"
@@ -140,30 +141,23 @@ static bool
 chan_take(int c, enum ddisim_chan_owner owner, bool sleep, const char *func,
     const void *caller)
 {
-	bool told = false;
+	struct vwait w;
 
 	if (sleep && !kctx_check_block(func, caller, NULL, false))
 		sleep = false;		/* reported: do not block here */
 	pthread_mutex_lock(&chan_lock);
 	chans_ensure_locked();
+	vwait_start(&w, VWAIT_KEEP, func, caller);
 	while (chans[c].owner != DDISIM_CHAN_FREE) {
-		struct timespec dl;
+		char who[64];
 
 		if (!sleep) {
 			pthread_mutex_unlock(&chan_lock);
 			return false;
 		}
-		kern_deadline(&dl, kern_waitlimit_ms());
-		if (pthread_cond_timedwait(&chan_cv, &chan_lock, &dl) ==
-		    ETIMEDOUT && !told) {
-			char who[64];
-
-			told = true;
-			verify_symbolize(chans[c].holder, who, sizeof(who));
-			verify_report(func, caller, "channel %d held by %s for "
-			    "more than %u ms; still waiting", c, who,
-			    kern_waitlimit_ms());
-		}
+		verify_symbolize(chans[c].holder, who, sizeof(who));
+		(void)vwait_cond(&w, &chan_cv, &chan_lock, "channel %d held "
+		    "by %s", c, who);
 	}
 	chans[c].owner = owner;
 	chans[c].holder = caller;
@@ -591,29 +585,22 @@ DDI_ENTRY(boolean_t, dma_cascade, (int chan, uchar_t mode), (chan, mode))
 		return B_FALSE;
 	}
 	if (on) {
-		bool told = false;
+		struct vwait w;
 
 		if (sl == DMA_SLEEP && !kctx_check_block(DDI_FUNC, caller, NULL,
 		    false))
 			sl = DMA_NOSLEEP;	/* reported: do not block */
 		pthread_mutex_lock(&chan_lock);
 		chans_ensure_locked();
+		vwait_start(&w, VWAIT_KEEP, DDI_FUNC, caller);
 		while (chans[chan].owner != DDISIM_CHAN_CASCADE &&
 		    chans[chan].owner != DDISIM_CHAN_FREE) {
-			struct timespec dl;
-
 			if (sl == DMA_NOSLEEP) {
 				pthread_mutex_unlock(&chan_lock);
 				return B_FALSE;
 			}
-			kern_deadline(&dl, kern_waitlimit_ms());
-			if (pthread_cond_timedwait(&chan_cv, &chan_lock, &dl) ==
-			    ETIMEDOUT && !told) {
-				told = true;
-				verify_report(DDI_FUNC, caller, "channel %d "
-				    "busy for more than %u ms; still waiting",
-				    chan, kern_waitlimit_ms());
-			}
+			(void)vwait_cond(&w, &chan_cv, &chan_lock, "channel %d "
+			    "busy", chan);
 		}
 		if (chans[chan].owner == DDISIM_CHAN_CASCADE) {
 			chans[chan].cascades++;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "kern/ctx.h"
@@ -348,7 +349,7 @@ DDI_ENTRY_VOID(delay, (long ticks), (ticks))
 {
 	const void *caller = DDI_CALLER;
 	uint64_t target;
-	struct timespec dl;
+	struct vwait w;
 
 	if (!kctx_check_block(DDI_FUNC, caller, NULL, false) || ticks <= 0)
 		return;
@@ -357,16 +358,13 @@ DDI_ENTRY_VOID(delay, (long ticks), (ticks))
 		clock_advance_to(target);
 		return;
 	}
-	kern_deadline(&dl, kern_waitlimit_ms() + (unsigned)(ticks * 10));
+	vwait_start_ms(&w, VWAIT_GIVE_UP, vwait_limit() +
+	    (unsigned)(ticks * 10), "returning early", DDI_FUNC, caller);
 	pthread_mutex_lock(&clock_lock);
 	while (clock_us < target)
-		if (pthread_cond_timedwait(&clock_cv, &clock_lock, &dl) ==
-		    ETIMEDOUT) {
-			pthread_mutex_unlock(&clock_lock);
-			verify_report(DDI_FUNC, caller, "the real-time clock "
-			    "did not reach the end of the delay");
-			return;
-		}
+		if (vwait_cond(&w, &clock_cv, &clock_lock, "the real-time "
+		    "clock did not reach the end of the delay"))
+			break;
 	pthread_mutex_unlock(&clock_lock);
 }
 

@@ -14,9 +14,6 @@
 
 struct kctx;
 
-/* How long a wait may last before it is reported (sleeplimit=). */
-unsigned kern_waitlimit_ms(void);
-
 struct kheld;
 void	kern_held_release(const struct kheld *);
 
@@ -24,14 +21,16 @@ void	kern_held_release(const struct kheld *);
 bool	kern_lock_release(lock_t *, const char *func, const void *caller);
 
 /*
- * One wait on cv, which the caller loops around its own predicate.
- * Returns EINTR if sig (the wait is interruptible) and a signal is
- * pending for the caller, ETIMEDOUT once the deadline dl has passed, else
- * 0.  mtx is held on entry and on return.
+ * One wait of w on cv, which the caller loops around its own predicate;
+ * an interruptible wait (sig) polls for signals.  Returns EINTR if sig
+ * and a signal is pending for the caller; ETIMEDOUT while w's deadline
+ * has passed and its report is not made (the caller makes it with
+ * vwait_report, and a VWAIT_GIVE_UP caller stops); else 0.  mtx is held
+ * on entry and on return.
  */
-int	kern_wait_once(pthread_mutex_t *mtx, pthread_cond_t *cv, bool sig,
-	    const struct timespec *dl);
-void	kern_deadline(struct timespec *, unsigned ms);
+struct vwait;
+int	kern_wait_once(struct vwait *w, pthread_mutex_t *mtx,
+	    pthread_cond_t *cv, bool sig);
 
 int	kctx_signal(unsigned id);
 

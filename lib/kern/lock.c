@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "kern/ctx.h"
@@ -153,24 +154,6 @@ lock_valid(const char *func, const void *caller, const lock_t *lp)
 	return true;
 }
 
-void
-kern_deadline(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
-unsigned
-kern_waitlimit_ms(void)
-{
-	return machine != NULL ? machine->spec.sleeplimit_ms : 10000;
-}
-
 DDI_ENTRY(lock_t *, LOCK_ALLOC, (uchar_t hier, pl_t min_pl, lkinfo_t *info,
     int flag), (hier, min_pl, info, flag))
 {
@@ -212,8 +195,7 @@ DDI_ENTRY_VOID(LOCK_DEALLOC, (lock_t *lp), (lp))
 static bool
 lock_wait(const char *func, const void *caller, struct kctx *k, lock_t *lp)
 {
-	struct timespec ts;
-	int e;
+	struct vwait w;
 
 	if (pthread_mutex_trylock(&lp->mtx) == 0)
 		return true;
@@ -223,14 +205,10 @@ lock_wait(const char *func, const void *caller, struct kctx *k, lock_t *lp)
 		    lk_name(lp->info), k->cpu);
 		return false;
 	}
-	kern_deadline(&ts, kern_waitlimit_ms());
-	e = pthread_mutex_timedlock(&lp->mtx, &ts);
-	if (e == ETIMEDOUT) {
-		verify_report(func, caller, "lock \"%s\" not acquired after "
-		    "%u ms", lk_name(lp->info), kern_waitlimit_ms());
-		e = pthread_mutex_lock(&lp->mtx);
-	}
-	return e == 0;
+	vwait_start(&w, VWAIT_KEEP, func, caller);
+	vwait_lock(&w, &lp->mtx, "lock \"%s\" not acquired",
+	    lk_name(lp->info));
+	return true;
 }
 
 static void
@@ -391,8 +369,7 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
     bool write, bool try)
 {
 	struct kctx *k = kctx_self();
-	struct timespec ts;
-	bool reported = false;
+	struct vwait w;
 	pl_t opl;
 	int cpu;
 
@@ -415,7 +392,7 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 	pthread_mutex_lock(&lp->mtx);
 	if (write)
 		lp->writers_waiting++;
-	kern_deadline(&ts, kern_waitlimit_ms());
+	vwait_start(&w, VWAIT_KEEP, func, caller);
 	while (lp->writer != NULL || (write ? lp->readers != 0 :
 	    lp->writers_waiting != 0)) {
 		if (try)
@@ -430,14 +407,8 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 			(void)kctx_setpl(opl);
 			return opl;
 		}
-		if (pthread_cond_timedwait(&lp->cv, &lp->mtx, &ts) ==
-		    ETIMEDOUT && !reported) {
-			reported = true;
-			verify_report(func, caller, "read/write lock \"%s\" "
-			    "not acquired after %u ms", lk_name(lp->info),
-			    kern_waitlimit_ms());
-			kern_deadline(&ts, 1000u * 3600u);
-		}
+		(void)vwait_cond(&w, &lp->cv, &lp->mtx, "read/write lock "
+		    "\"%s\" not acquired", lk_name(lp->info));
 	}
 	if (write)
 		lp->writers_waiting--;

@@ -40,6 +40,7 @@
 
 #include "machine/entry.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "kern/kern.h"
 
 #include "sys/ddi.h"
@@ -134,8 +135,7 @@ pio_grace(void)
 static int
 pio_wait_idle(struct ddisim_ports *d, const void *caller)
 {
-	struct timespec ts;
-	bool reported = false;
+	struct vwait w;
 	int mine = 0;
 
 	for (const struct pio_frame *f = pio_self; f != NULL; f = f->next)
@@ -143,18 +143,10 @@ pio_wait_idle(struct ddisim_ports *d, const void *caller)
 			mine++;
 	atomic_store(&d->dying, true);
 	pthread_mutex_lock(&pio_drain_lock);
-	kern_deadline(&ts, kern_waitlimit_ms());
+	vwait_start(&w, VWAIT_KEEP, "ddisim_port_release", caller);
 	while (atomic_load(&d->busy) > mine)
-		if (pthread_cond_timedwait(&pio_drain, &pio_drain_lock, &ts) ==
-		    ETIMEDOUT && !reported) {
-			reported = true;
-			pthread_mutex_unlock(&pio_drain_lock);
-			verify_report("ddisim_port_release", caller, "%s: an "
-			    "access in another thread has not returned after "
-			    "%u ms", d->name, kern_waitlimit_ms());
-			pthread_mutex_lock(&pio_drain_lock);
-			kern_deadline(&ts, 1000u * 3600u);
-		}
+		(void)vwait_cond(&w, &pio_drain, &pio_drain_lock, "%s: an "
+		    "access in another thread has not returned", d->name);
 	pthread_mutex_unlock(&pio_drain_lock);
 	return mine;
 }

@@ -22,6 +22,7 @@
 
 #include "machine/entry.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
 
@@ -64,30 +65,18 @@ static pthread_cond_t chan_cv = PTHREAD_COND_INITIALIZER;
 static struct kwaitq chan_waitq = TAILQ_HEAD_INITIALIZER(chan_waitq);
 
 int
-kern_wait_once(pthread_mutex_t *mtx, pthread_cond_t *cv, bool sig,
-    const struct timespec *dl)
+kern_wait_once(struct vwait *w, pthread_mutex_t *mtx, pthread_cond_t *cv,
+    bool sig)
 {
-	struct timespec now, until = *dl;
-
 	if (sig && atomic_load(&kctx_self()->sig))
 		return EINTR;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (now.tv_sec > dl->tv_sec || (now.tv_sec == dl->tv_sec &&
-	    now.tv_nsec >= dl->tv_nsec))
+	/* Signals are polled: nothing else knows what we wait on. */
+	vwait_poll_every(w, sig ? SIG_POLL_MS : 0);
+	if (vwait_cond(w, cv, mtx, NULL))
 		return ETIMEDOUT;
-	if (sig) {
-		/* Signals are polled: nothing else knows what we wait on. */
-		now.tv_nsec += SIG_POLL_MS * 1000000L;
-		if (now.tv_nsec >= 1000000000L) {
-			now.tv_sec++;
-			now.tv_nsec -= 1000000000L;
-		}
-		if (now.tv_sec < until.tv_sec || (now.tv_sec == until.tv_sec &&
-		    now.tv_nsec < until.tv_nsec))
-			until = now;
-	}
-	(void)pthread_cond_timedwait(cv, mtx, &until);
-	return 0;
+	if (sig && atomic_load(&kctx_self()->sig))
+		return EINTR;
+	return vwait_expired(w) && !w->reported ? ETIMEDOUT : 0;
 }
 
 /* pri* plus or minus at most 3. */
@@ -180,14 +169,14 @@ sleep_lock(const char *func, const void *caller, sleep_t *lk, int pri,
     bool sig)
 {
 	struct kctx *k = kctx_self();
-	struct timespec dl;
+	struct vwait w;
 	bool_t got = B_FALSE;
 
 	if (!sleep_valid(func, caller, lk))
 		return B_FALSE;
 	pri_check(func, caller, pri);
 	(void)kctx_check_block(func, caller, NULL, false);
-	kern_deadline(&dl, kern_waitlimit_ms());
+	vwait_start(&w, VWAIT_KEEP, func, caller);
 	pthread_mutex_lock(&lk->mtx);
 	if (lk->owner == k) {
 		pthread_mutex_unlock(&lk->mtx);
@@ -197,16 +186,13 @@ sleep_lock(const char *func, const void *caller, sleep_t *lk, int pri,
 	}
 	lk->waiters++;
 	while (lk->owner != NULL) {
-		int e = kern_wait_once(&lk->mtx, &lk->cv, sig, &dl);
+		int e = kern_wait_once(&w, &lk->mtx, &lk->cv, sig);
 
 		if (e == EINTR)
 			break;
-		if (e == ETIMEDOUT) {
-			verify_report(func, caller, "sleep lock \"%s\" not "
-			    "acquired after %u ms", sl_name(lk),
-			    kern_waitlimit_ms());
-			kern_deadline(&dl, 1000u * 3600u);
-		}
+		if (e == ETIMEDOUT)
+			vwait_report(&w, "sleep lock \"%s\" not acquired",
+			    sl_name(lk));
 	}
 	lk->waiters--;
 	if (lk->owner == NULL) {
@@ -350,7 +336,7 @@ sv_wait(const char *func, const void *caller, sv_t *sv, int pri,
     lock_t *lkp, bool sig)
 {
 	struct kwaiter w = { .woken = false };
-	struct timespec dl;
+	struct vwait vw;
 	bool_t woken;
 
 	if (!sv_valid(func, caller, sv))
@@ -367,15 +353,14 @@ sv_wait(const char *func, const void *caller, sv_t *sv, int pri,
 	pthread_mutex_unlock(&sv->mtx);
 	if (kern_lock_release(lkp, func, caller))
 		(void)kctx_setpl(PLBASE);
-	kern_deadline(&dl, kern_waitlimit_ms());
+	vwait_start_ms(&vw, VWAIT_GIVE_UP, 0, "returning as a spurious "
+	    "wakeup", func, caller);
 	pthread_mutex_lock(&sv->mtx);
 	while (!w.woken) {
-		int e = kern_wait_once(&sv->mtx, &sv->cv, sig, &dl);
+		int e = kern_wait_once(&vw, &sv->mtx, &sv->cv, sig);
 
 		if (e == ETIMEDOUT)
-			verify_report(func, caller, "not woken after %u ms; "
-			    "returning as a spurious wakeup",
-			    kern_waitlimit_ms());
+			vwait_report(&vw, "not woken");
 		if (e != 0)
 			break;
 	}
@@ -443,7 +428,7 @@ DDI_ENTRY(int, _Compat_sleep, (caddr_t chan, int pri), (chan, pri))
 	struct kctx *k = kctx_self();
 	struct kwaiter w = { .chan = chan, .woken = false };
 	bool sig = (pri & PCATCH) != 0 && (pri & 0xff) > PZERO;
-	struct timespec dl;
+	struct vwait vw;
 	pl_t opl;
 	int ret = 0;
 
@@ -453,15 +438,14 @@ DDI_ENTRY(int, _Compat_sleep, (caddr_t chan, int pri), (chan, pri))
 	TAILQ_INSERT_TAIL(&chan_waitq, &w, link);
 	pthread_mutex_unlock(&chan_lock);
 	opl = kctx_setpl(PLBASE);
-	kern_deadline(&dl, kern_waitlimit_ms());
+	vwait_start_ms(&vw, VWAIT_GIVE_UP, 0, "returning as a spurious "
+	    "wakeup", "sleep", caller);
 	pthread_mutex_lock(&chan_lock);
 	while (!w.woken) {
-		int e = kern_wait_once(&chan_lock, &chan_cv, sig, &dl);
+		int e = kern_wait_once(&vw, &chan_lock, &chan_cv, sig);
 
 		if (e == ETIMEDOUT)
-			verify_report("sleep", caller, "no wakeup(%p) after %u "
-			    "ms; returning as a spurious wakeup", (void *)chan,
-			    kern_waitlimit_ms());
+			vwait_report(&vw, "no wakeup(%p)", (void *)chan);
 		if (e != 0) {
 			ret = e == EINTR;
 			break;

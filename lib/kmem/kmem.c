@@ -29,6 +29,7 @@
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "vm/vm.h"
 
 #include "sys/kmem.h"
@@ -105,15 +106,6 @@ kmem_count_register(void)
 static _Atomic uint64_t kmem_fail_seq;	/* fault-injection draws */
 
 #define MAX_GATHER	256		/* runs in one scattered buffer */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 size_t
 kmem_outstanding(void)
@@ -517,7 +509,6 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 {
 	struct krec rec;
 	uint64_t entry = (uint64_t)(uintptr_t)caller & SH_CALLER_MASK;
-	uint64_t deadline = 0;
 	bool sleep = (flags & KM_NOSLEEP) == 0;
 	void *p;
 
@@ -563,26 +554,26 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 	p = kmem_try(size, c, &rec, &entry);
 	if (p == NULL && sleep) {
 		uint64_t gen = palloc_wait_begin();
+		struct vwait w;
 
-		deadline = now_ns() + ((how & KA_FAILOK) ? 100000000u :
-		    (uint64_t)machine->spec.sleeplimit_ms * 1000000u);
+		vwait_start_ms(&w, VWAIT_GIVE_UP, (how & KA_FAILOK) ? 100 : 0,
+		    "the simulated machine has no memory that satisfies it",
+		    func, caller);
 		while ((p = kmem_try(size, c, &rec, &entry)) == NULL) {
 			/* The deadline holds however often frees wake us. */
-			if (palloc_wait(gen, deadline) && now_ns() < deadline) {
+			if (palloc_wait(gen, &w) && !vwait_expired(&w)) {
 				gen = palloc_generation();
 				continue;
 			}
-			if (now_ns() < deadline)
+			if (!vwait_expired(&w))
 				continue;
 			/* One last try after the deadline, then give up. */
 			if ((p = kmem_try(size, c, &rec, &entry)) != NULL ||
 			    (how & KA_FAILOK))
 				break;
 			palloc_wait_end();
-			verify_report(func, caller, "KM_SLEEP request of %zu "
-			    "bytes still unmet after %u ms: the simulated "
-			    "machine has no memory that satisfies it", size,
-			    machine->spec.sleeplimit_ms);
+			vwait_report(&w, "KM_SLEEP request of %zu bytes still "
+			    "unmet", size);
 			return NULL;
 		}
 		palloc_wait_end();

@@ -28,6 +28,7 @@
 #include "palloc/palloc.h"
 #include "util/bitmap.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 
 #define NIL		UINT32_MAX
 #define PM_HEAD		0x01
@@ -891,18 +892,15 @@ palloc_wait_end(void)
 	palloc_nwaiters--;
 }
 
-/* Sleep until a free after generation gen, or the deadline; false then. */
+/* Sleep until a free after generation gen, or w's deadline; false then. */
 bool
-palloc_wait(uint64_t gen, uint64_t deadline_ns)
+palloc_wait(uint64_t gen, struct vwait *w)
 {
-	struct timespec ts = { .tv_sec = (time_t)(deadline_ns / 1000000000),
-	    .tv_nsec = (long)(deadline_ns % 1000000000) };
 	bool woke;
 
 	pthread_mutex_lock(&wait_lock);
 	while (palloc_gen == gen)
-		if (pthread_cond_timedwait(&wait_cv, &wait_lock, &ts) ==
-		    ETIMEDOUT)
+		if (vwait_cond(w, &wait_cv, &wait_lock, NULL))
 			break;
 	woke = palloc_gen != gen;
 	pthread_mutex_unlock(&wait_lock);
@@ -916,12 +914,7 @@ static pthread_once_t palloc_once = PTHREAD_ONCE_INIT;
 static void
 palloc_once_init(void)
 {
-	pthread_condattr_t ca;
-
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&wait_cv, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&wait_cv, NULL);
 	/* Fork order is lock order: per-CPU caches, then palloc_lock. */
 	machine_fork_hooks_register(palloc_fork_prepare, palloc_fork_done);
 	for (int i = 0; i < MACHINE_MAX_CPUS; i++) {

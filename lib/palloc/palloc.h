@@ -104,7 +104,8 @@ palloc_notify(void)
 	if (atomic_load(&palloc_nwaiters) != 0)
 		palloc_notify_slow();
 }
-bool	palloc_wait(uint64_t gen, uint64_t deadline_ns);
+struct vwait;
+bool	palloc_wait(uint64_t gen, struct vwait *w);
 
 /* Statistics. */
 uint64_t palloc_free_pages(int node, int zone);
