@@ -92,7 +92,6 @@ DDI_CONTROL(int, ddisim_init, (const char *spec), (spec))
 	char where[128];
 	int error;
 
-	machine_atfork_install();
 	pthread_mutex_lock(lk);
 	ddisim_err[0] = '\0';
 	if (machine == NULL) {

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/forklock.h"
 #include "bio/bio.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
@@ -1293,7 +1294,7 @@ static struct {
 	bcb_t		bcb;
 	uint64_t	gen;		/* machine the physreq was prepped on */
 } pageio;
-static pthread_mutex_t pageio_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(pageio_lock);
 
 DDI_ENTRY_VOID(dma_pageio, (void (*strat)(buf_t *), buf_t *bp), (strat, bp))
 {

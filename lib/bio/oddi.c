@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "util/forklock.h"
 #include "bio/bio.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
@@ -251,7 +252,7 @@ static struct {
 	bcb_t		dma_bcb;
 	uint64_t	gen;		/* the machine they were prepped on */
 } oddi_req;
-static pthread_mutex_t oddi_req_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(oddi_req_lock);
 
 /* Whether the requirements are prepped: false if memory ran out. */
 static bool

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "util/forklock.h"
 #include "ddicompat/devsim.h"
 #include "ddicompat/ddisim.h"
 #include "devsim/devsim.h"
@@ -102,7 +103,7 @@ struct ddisim_dma {
 	struct ddisim_dma_stats st;
 };
 
-static pthread_mutex_t dma_devs_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(dma_devs_lock);
 static LIST_HEAD(, ddisim_dma) dma_devs = LIST_HEAD_INITIALIZER(dma_devs);
 
 static inline size_t

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/forklock.h"
 #include "ddicompat/isadma.h"
 #include "isadma/isadma.h"
 #include "kern/ctx.h"
@@ -65,7 +66,7 @@ struct dchan {
 	unsigned	nq;
 };
 
-static pthread_mutex_t chan_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(chan_lock);
 static pthread_cond_t chan_cv = PTHREAD_COND_INITIALIZER;
 static struct dchan chans[8];
 static uint64_t chans_gen;

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/forklock.h"
 #include "ddicompat/ddisim.h"
 #include "ddicompat/isadma.h"
 #include "devsim/devsim.h"
@@ -95,7 +96,7 @@ struct ddisim_isadev {
 	char		name[32];
 };
 
-static pthread_mutex_t i8237_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(i8237_lock);
 static struct chip chips[2];
 static uint8_t pagereg[16];		/* ports 0x80-0x8f */
 static ddisim_ports_t *ports_lo, *ports_page, *ports_hi;
@@ -402,7 +403,7 @@ static const struct ddisim_port_ops page_ops = { page_in, page_out };
 
 /* ---- the rest of the library's side ---- */
 
-static pthread_mutex_t attach_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(attach_lock);
 
 int
 i8237_attach(void)

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/forklock.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
 #include "machine/entry.h"
@@ -58,7 +59,7 @@ struct callout {
 
 DDI_PUBLIC_DATA clock_t lbolt;
 
-static pthread_mutex_t clock_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(clock_lock);
 static pthread_cond_t clock_cv = PTHREAD_COND_INITIALIZER;
 static uint64_t clock_us;		/* now; written under clock_lock */
 static toid_t co_next_id;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/forklock.h"
 #include "machine/entry.h"
 #include "verify/verify.h"
 
@@ -20,7 +21,7 @@
 
 #define PUTBUF_SIZE	(64 * 1024)
 
-static pthread_mutex_t cmn_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(cmn_lock);
 static char putbuf[PUTBUF_SIZE];
 static size_t putbuf_next;		/* where the next byte goes */
 static size_t putbuf_len;		/* bytes held, up to PUTBUF_SIZE */

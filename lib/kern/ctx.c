@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/forklock.h"
 #include "verify/verify.h"
 #include "machine/machine.h"
 #include "kern/ctx.h"
@@ -32,6 +33,7 @@ struct kcpu {
 };
 
 static struct kcpu kcpus[MACHINE_MAX_CPUS];
+FORK_MUTEX_ARRAY(kcpus, mtx);
 static pthread_once_t kcpu_once = PTHREAD_ONCE_INIT;
 
 static DDI_TLS struct kctx kctx_tls = { .cpu = -1 };
@@ -50,7 +52,7 @@ kctx_sync(const struct kctx *k)
 }
 static DDI_TLS bool kctx_registered;
 static pthread_key_t kctx_key;
-static pthread_mutex_t kctx_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(kctx_list_lock);
 static LIST_HEAD(, kctx) kctx_all = LIST_HEAD_INITIALIZER(kctx_all);
 static unsigned kctx_next_id;
 
@@ -72,21 +74,10 @@ kctx_unregister(void *arg)
 	pthread_mutex_unlock(&kctx_list_lock);
 }
 
-static void
-kcpu_fork_prepare(void)
-{
-	for (int i = 0; i < MACHINE_MAX_CPUS; i++)
-		pthread_mutex_lock(&kcpus[i].mtx);
-}
-
-static void
-kcpu_fork_parent(void)
-{
-	for (int i = MACHINE_MAX_CPUS - 1; i >= 0; i--)
-		pthread_mutex_unlock(&kcpus[i].mtx);
-}
-
-/* The child has no interrupt threads, and nobody waits on anything. */
+/*
+ * The child has no interrupt threads, and nobody waits on anything.  Runs
+ * with every registered lock held, kcpus[].mtx among them.
+ */
 static void
 kcpu_fork_child(void)
 {
@@ -97,7 +88,6 @@ kcpu_fork_child(void)
 		pthread_cond_init(&c->kick_cv, NULL);
 		c->kick = false;
 		c->ithread = false;
-		pthread_mutex_unlock(&c->mtx);
 	}
 }
 
@@ -111,8 +101,7 @@ kcpu_setup(void)
 		TAILQ_INIT(&kcpus[i].pending);
 	}
 	VERIFY(pthread_key_create(&kctx_key, kctx_unregister) == 0);
-	VERIFY(pthread_atfork(kcpu_fork_prepare, kcpu_fork_parent,
-	    kcpu_fork_child) == 0);
+	machine_fork_child_register(kcpu_fork_child);
 }
 
 struct kctx *

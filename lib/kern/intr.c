@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <sys/queue.h>
 
+#include "util/forklock.h"
 #include "verify/verify.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
@@ -51,7 +52,7 @@ struct intr_line {
 	_Atomic unsigned long unclaimed; /* DDI 8 handlers all said NONE */
 };
 
-static pthread_rwlock_t intr_lock = PTHREAD_RWLOCK_INITIALIZER;
+static FORK_RWLOCK(intr_lock);
 static struct intr_line lines[DDISIM_NIRQ];
 static pthread_once_t intr_once = PTHREAD_ONCE_INIT;
 

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/forklock.h"
 #include "machine/entry.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
@@ -66,9 +67,9 @@ struct pio_frame {
 	struct pio_frame	*next;
 };
 
-static pthread_rwlock_t pio_lock = PTHREAD_RWLOCK_INITIALIZER;
+static FORK_RWLOCK(pio_lock);
 static struct ddisim_ports *pio_map[NPORTS];	/* under pio_lock */
-static pthread_mutex_t pio_drain_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(pio_drain_lock);
 static pthread_cond_t pio_drain = PTHREAD_COND_INITIALIZER;
 static _Thread_local struct pio_frame *pio_self; /* innermost access */
 

@@ -20,6 +20,7 @@
 #include <sys/queue.h>
 #include <time.h>
 
+#include "util/forklock.h"
 #include "machine/entry.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
@@ -60,7 +61,7 @@ struct __ddi_sv {
 };
 
 /* ODDI sleep channels: one queue, woken by address. */
-static pthread_mutex_t chan_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(chan_lock);
 static pthread_cond_t chan_cv = PTHREAD_COND_INITIALIZER;
 static struct kwaitq chan_waitq = TAILQ_HEAD_INITIALIZER(chan_waitq);
 

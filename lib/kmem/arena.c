@@ -40,6 +40,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/forklock.h"
 #include "kmem/arena.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
@@ -64,7 +65,7 @@ DDI_PUBLIC_DATA const char *malloc_conf = "retain:false";
 #define NO_ARENA	UINT32_MAX
 #define MAX_TCACHES	1024
 
-static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(arena_lock);
 static unsigned arena_ind[MACHINE_MAX_NODES][NZONES];	/* or NO_ARENA */
 static int arena_node[4096], arena_zone[4096];	/* by jemalloc index */
 _Atomic uint64_t arena_gen;			/* machine generation;

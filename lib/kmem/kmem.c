@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/forklock.h"
 #include "kmem/arena.h"
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
@@ -41,7 +42,7 @@
  * threads left.  A thread's count may be negative: it can free memory
  * another thread allocated.
  */
-static pthread_mutex_t kmem_count_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(kmem_count_lock);
 static struct kmem_tcount *kmem_counts;		/* live threads */
 static _Atomic int64_t kmem_count_exited;	/* threads gone */
 /*
@@ -136,7 +137,6 @@ kmem_init(void)
 	 * A new machine: every count starts again.  No DDI call may run while
 	 * a machine is built, so no thread updates its count meanwhile.
 	 */
-	machine_fork_lock_register(&kmem_count_lock);
 	pthread_mutex_lock(&kmem_count_lock);
 	kmem_count_exited = 0;
 	for (struct kmem_tcount *t = kmem_counts; t != NULL; t = t->next)

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "util/forklock.h"
 #include "kmem/kmem.h"
 #include "kmem/kmem_fast.h"
 #include "machine/entry.h"
@@ -22,7 +23,7 @@
 #include "sys/kmem.h"
 
 #define PREQ_HASH	512
-static pthread_mutex_t preq_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(preq_lock);
 struct preq_info kmem_preq_info[PREQ_INFOS];	/* preq_lock */
 static unsigned preq_ninfo;
 static uint16_t preq_hash[PREQ_HASH];	/* index + 1; 0 ends */
@@ -81,7 +82,7 @@ static struct resv {
 } resv[RESV_MAX];
 static unsigned nresv;
 static uint64_t resv_gen;		/* machine the table belongs to */
-static pthread_mutex_t resv_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(resv_lock);
 static pthread_cond_t resv_cv = PTHREAD_COND_INITIALIZER;
 static _Atomic uint64_t resv_uses;
 
@@ -175,8 +176,6 @@ physreq_resv_uses(void)
 void
 physreq_init(void)
 {
-	machine_fork_lock_register(&preq_lock);
-	machine_fork_lock_register(&resv_lock);
 }
 
 static bool

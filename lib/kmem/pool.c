@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "util/forklock.h"
 #include "kmem/pool.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
@@ -61,7 +62,7 @@ struct pool {
 #define POOL_MAX_EMPTY	4		/* empty slabs a pool keeps */
 
 #define POOL_HASH	1024
-static pthread_mutex_t pool_tab_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_HOOKED_MUTEX(pool_tab_lock);	/* see pool_fork_try_all */
 static struct pool *pool_tab[POOL_HASH];
 static struct slab *_Atomic *slab_of_page;	/* [npfn] */
 static size_t slab_of_page_len;
@@ -432,7 +433,6 @@ pool_reclaim(void)
 int
 pool_init(void)
 {
-	machine_fork_lock_register(&pool_tab_lock);
 	memset(pool_tab, 0, sizeof(pool_tab));
 	slab_of_page_len = (size_t)machine->npfn * sizeof(*slab_of_page);
 	slab_of_page = mmap(NULL, slab_of_page_len, PROT_READ | PROT_WRITE,
@@ -457,10 +457,51 @@ slab_list_free(struct slab *s)
 	}
 }
 
+/*
+ * Fork: the table's lock and every pool's, all or none (see
+ * util/forklock.h).  Pools are made at run time, so they are not in the
+ * registry themselves.
+ */
+static bool
+pool_fork_try_all(void)
+{
+	struct pool *p;
+	unsigned h;
+
+	if (pthread_mutex_trylock(&pool_tab_lock) != 0)
+		return false;
+	for (h = 0; h < POOL_HASH; h++)
+		for (p = pool_tab[h]; p != NULL; p = p->next)
+			if (pthread_mutex_trylock(&p->lock) != 0)
+				goto busy;
+	return true;
+busy:
+	/* give back the pools before p: all of the chains before h, and
+	   the head of chain h up to p */
+	for (struct pool *q = pool_tab[h]; q != p; q = q->next)
+		pthread_mutex_unlock(&q->lock);
+	while (h-- > 0)
+		for (struct pool *q = pool_tab[h]; q != NULL; q = q->next)
+			pthread_mutex_unlock(&q->lock);
+	pthread_mutex_unlock(&pool_tab_lock);
+	return false;
+}
+
+static void
+pool_fork_release_all(void)
+{
+	for (unsigned h = 0; h < POOL_HASH; h++)
+		for (struct pool *p = pool_tab[h]; p != NULL; p = p->next)
+			pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&pool_tab_lock);
+}
+FORK_LOCK_HOOKS(pools, pool_fork_try_all, pool_fork_release_all);
+
 /* Free every pool and slab; blocks still held were reported as leaks. */
 void
 pool_fini(void)
 {
+	pthread_mutex_lock(&pool_tab_lock);
 	for (unsigned h = 0; h < POOL_HASH; h++)
 		while (pool_tab[h] != NULL) {
 			struct pool *p = pool_tab[h];
@@ -473,6 +514,7 @@ pool_fini(void)
 			free(p->starts);
 			free(p);
 		}
+	pthread_mutex_unlock(&pool_tab_lock);
 	if (slab_of_page != NULL)
 		munmap((void *)slab_of_page, slab_of_page_len);
 	slab_of_page = NULL;

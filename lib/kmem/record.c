@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/forklock.h"
 #include "kmem/pool.h"
 #include "kmem/record.h"
 #include "machine/machine.h"
@@ -25,6 +26,7 @@ static struct {
 	pthread_mutex_t	lock;
 	struct krec	*b[REC_BUCKETS / REC_STRIPES];
 } rec_tab[REC_STRIPES];
+FORK_MUTEX_ARRAY(rec_tab, lock);
 
 _Atomic uint64_t *record_shadow;	/* [top / 8] entries */
 uintptr_t record_shadow_bias;
@@ -56,10 +58,8 @@ static pthread_once_t rec_once = PTHREAD_ONCE_INIT;
 static void
 rec_once_init(void)
 {
-	for (int i = 0; i < REC_STRIPES; i++) {
+	for (int i = 0; i < REC_STRIPES; i++)
 		pthread_mutex_init(&rec_tab[i].lock, NULL);
-		machine_fork_lock_register(&rec_tab[i].lock);
-	}
 }
 
 int

@@ -32,7 +32,6 @@ machine_boot(const char *fn, const void *caller)
 		    "-Wl,-u,ddisim_init)\n", fn);
 		abort();
 	}
-	machine_atfork_install();
 	pthread_mutex_lock(lk);
 	if (machine == NULL)
 		error = boot_fn(fn, caller, err, sizeof(err));

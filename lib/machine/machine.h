@@ -139,9 +139,14 @@ machine_node(void)
 typedef void (*machine_remap_fn)(int newfd);
 void	machine_remap_register(machine_remap_fn);
 
-void	machine_fork_lock_register(pthread_mutex_t *);
 void	machine_fork_hooks_register(void (*pre)(void), void (*post)(void));
-void	machine_atfork_install(void);
+/* Run in the child with every registered lock held, before they go. */
+void	machine_fork_child_register(void (*fn)(void));
+/* For tests: visit every registered lock; and how often prepare waited. */
+struct fork_lock;
+void	machine_fork_locks_visit(void (*fn)(const struct fork_lock *, void *),
+	    void *arg);
+unsigned long machine_fork_backoffs(void);
 pthread_mutex_t *machine_init_lock(void);
 void	machine_set_cpu(int cpu);
 

@@ -17,11 +17,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/forklock.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 
@@ -151,29 +154,26 @@ ram_fork_child_copy(void)
 }
 
 /*
- * Locks taken around fork by the layers, in registration order (which is
- * their lock order), and hooks run first in prepare and last after.
+ * Hooks run first in prepare and last after: state that must be set before
+ * the locks are taken (palloc stops giving pages back to the host).
  */
-#define MAX_FORK_LOCKS	256
 #define MAX_FORK_HOOKS	8
-static pthread_mutex_t *ram_fork_lock[MAX_FORK_LOCKS];
-static unsigned ram_nfork_lock;
 static void (*ram_fork_pre[MAX_FORK_HOOKS])(void);
 static void (*ram_fork_post[MAX_FORK_HOOKS])(void);
 static unsigned ram_nfork_hook;
-static pthread_mutex_t ram_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static void (*ram_fork_child_fn[MAX_FORK_HOOKS])(void);
+static unsigned ram_nfork_child;
+static FORK_MUTEX(ram_init_lock);
 /* The child tells the parent its copy is done: [0] read, [1] write. */
 static int ram_fork_pipe[2] = { -1, -1 };
+/* Times prepare found a lock busy and started again (for tests). */
+static _Atomic unsigned long ram_fork_backoffs;
 
-void
-machine_fork_lock_register(pthread_mutex_t *mtx)
-{
-	for (unsigned i = 0; i < ram_nfork_lock; i++)
-		if (ram_fork_lock[i] == mtx)
-			return;
-	VERIFY(ram_nfork_lock < MAX_FORK_LOCKS);
-	ram_fork_lock[ram_nfork_lock++] = mtx;
-}
+/* The registry (see forklock.h): the linker gathers the entries. */
+extern const struct fork_lock __start_ddi_fork_locks[]
+    __attribute__((visibility("hidden")));
+extern const struct fork_lock __stop_ddi_fork_locks[]
+    __attribute__((visibility("hidden")));
 
 void
 machine_fork_hooks_register(void (*pre)(void), void (*post)(void))
@@ -186,27 +186,153 @@ machine_fork_hooks_register(void (*pre)(void), void (*post)(void))
 	ram_fork_post[ram_nfork_hook++] = post;
 }
 
+void
+machine_fork_child_register(void (*fn)(void))
+{
+	for (unsigned i = 0; i < ram_nfork_child; i++)
+		if (ram_fork_child_fn[i] == fn)
+			return;
+	VERIFY(ram_nfork_child < MAX_FORK_HOOKS);
+	ram_fork_child_fn[ram_nfork_child++] = fn;
+}
+
+void
+machine_fork_locks_visit(void (*fn)(const struct fork_lock *, void *),
+    void *arg)
+{
+	for (const struct fork_lock *f = __start_ddi_fork_locks;
+	    f < __stop_ddi_fork_locks; f++)
+		fn(f, arg);
+}
+
+unsigned long
+machine_fork_backoffs(void)
+{
+	return ram_fork_backoffs;
+}
+
+static void *
+fork_lock_at(const struct fork_lock *f, unsigned i)
+{
+	return (char *)f->lock + (size_t)i * f->stride;
+}
+
+/*
+ * A read/write lock remembers its writer by thread id, which the child's
+ * thread does not share with the parent's: the child makes it new.
+ */
+static void
+fork_unlock_one(const struct fork_lock *f, unsigned i, bool child)
+{
+	if (f->kind == FORK_LOCK_MUTEX)
+		pthread_mutex_unlock(fork_lock_at(f, i));
+	else if (f->kind == FORK_LOCK_RWLOCK && child)
+		pthread_rwlock_init(fork_lock_at(f, i), NULL);
+	else if (f->kind == FORK_LOCK_RWLOCK)
+		pthread_rwlock_unlock(fork_lock_at(f, i));
+	else
+		f->release_all();
+}
+
+/* Give back, in reverse, every lock taken before (f, i). */
+static void
+fork_unlock_before(const struct fork_lock *f, unsigned i, bool child)
+{
+	for (;;) {
+		if (i == 0) {
+			if (f == __start_ddi_fork_locks)
+				return;
+			f--;
+			i = f->kind == FORK_LOCK_HOOKS ? 1 : f->n;
+		}
+		fork_unlock_one(f, --i, child);
+	}
+}
+
+/* Try one lock; on failure wait until it is free, holding nothing else. */
+static bool
+fork_try_one(const struct fork_lock *f, unsigned i)
+{
+	void *l = fork_lock_at(f, i);
+
+	switch (f->kind) {
+	case FORK_LOCK_MUTEX:
+		return pthread_mutex_trylock(l) == 0;
+	case FORK_LOCK_RWLOCK:
+		return pthread_rwlock_trywrlock(l) == 0;
+	case FORK_LOCK_HOOKS:
+		return f->try_all();
+	}
+	return false;
+}
+
+static void
+fork_wait_for(const struct fork_lock *f, unsigned i)
+{
+	void *l = fork_lock_at(f, i);
+
+	if (f->kind == FORK_LOCK_MUTEX) {
+		pthread_mutex_lock(l);
+		pthread_mutex_unlock(l);
+	} else if (f->kind == FORK_LOCK_RWLOCK) {
+		pthread_rwlock_wrlock(l);
+		pthread_rwlock_unlock(l);
+	} else {
+		sched_yield();
+	}
+}
+
+/*
+ * Take every registered lock.  Each pass tries them in registry order;
+ * a busy one makes the pass give back what it took and wait for that lock
+ * alone before the next pass.  A pass ends either holding everything or
+ * holding nothing, so this never waits while holding a lock; it ends when
+ * the other threads leave the library's critical sections, which never
+ * wait for the forking thread.
+ */
+static void
+fork_lock_all(void)
+{
+	const struct fork_lock *f;
+	unsigned i, n;
+
+again:
+	for (f = __start_ddi_fork_locks; f < __stop_ddi_fork_locks; f++) {
+		n = f->kind == FORK_LOCK_HOOKS ? 1 : f->n;
+		for (i = 0; i < n; i++) {
+			if (fork_try_one(f, i))
+				continue;
+			fork_unlock_before(f, i, false);
+			ram_fork_backoffs++;
+			fork_wait_for(f, i);
+			goto again;
+		}
+	}
+}
+
+static void
+fork_unlock_all(bool child)
+{
+	fork_unlock_before(__stop_ddi_fork_locks, 0, child);
+}
+
 static void
 ram_fork_prepare(void)
 {
-	pthread_mutex_lock(&ram_init_lock);
 	for (unsigned i = 0; i < ram_nfork_hook; i++)
 		ram_fork_pre[i]();
-	for (unsigned i = 0; i < ram_nfork_lock; i++)
-		pthread_mutex_lock(ram_fork_lock[i]);
+	fork_lock_all();
 	if (machine != NULL && machine->dmap != NULL &&
 	    pipe2(ram_fork_pipe, O_CLOEXEC) != 0)
 		ram_fork_pipe[0] = ram_fork_pipe[1] = -1;
 }
 
 static void
-ram_fork_release(void)
+ram_fork_release(bool child)
 {
-	for (unsigned i = ram_nfork_lock; i-- > 0;)
-		pthread_mutex_unlock(ram_fork_lock[i]);
+	fork_unlock_all(child);
 	for (unsigned i = 0; i < ram_nfork_hook; i++)
 		ram_fork_post[i]();
-	pthread_mutex_unlock(&ram_init_lock);
 }
 
 /*
@@ -227,7 +353,7 @@ ram_fork_parent(void)
 		close(ram_fork_pipe[0]);
 		ram_fork_pipe[0] = ram_fork_pipe[1] = -1;
 	}
-	ram_fork_release();
+	ram_fork_release(false);
 }
 
 static void
@@ -241,23 +367,20 @@ ram_fork_child(void)
 		close(ram_fork_pipe[1]);
 		ram_fork_pipe[0] = ram_fork_pipe[1] = -1;
 	}
-	ram_fork_release();
+	for (unsigned i = 0; i < ram_nfork_child; i++)
+		ram_fork_child_fn[i]();
+	ram_fork_release(true);
 }
 
-static pthread_once_t ram_atfork_once = PTHREAD_ONCE_INIT;
-
-static void
+/*
+ * The handlers go in when the library is loaded: the registry's locks are
+ * used with or without a machine (the verifier's, the console's).
+ */
+static void __attribute__((constructor))
 ram_atfork_install(void)
 {
 	VERIFY(pthread_atfork(ram_fork_prepare, ram_fork_parent,
 	    ram_fork_child) == 0);
-}
-
-
-void
-machine_atfork_install(void)
-{
-	pthread_once(&ram_atfork_once, ram_atfork_install);
 }
 
 pthread_mutex_t *

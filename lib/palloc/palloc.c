@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "util/forklock.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "util/bitmap.h"
@@ -90,12 +91,13 @@ pcp_batch(unsigned o)
 	return o == 0 ? PCP_BATCH : pcp_cap(o) / 2;
 }
 
-static pthread_mutex_t palloc_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(palloc_lock);
 static struct pmeta *pm;		/* [npfn] */
 static uint64_t *bm;			/* [npfn / 64], 1 = free */
 static size_t pm_len, bm_len;
 static struct pdomain dom[MACHINE_MAX_NODES][NZONES];
 static struct pcpu pcp[MACHINE_MAX_CPUS];
+FORK_MUTEX_ARRAY(pcp, lock);
 
 /*
  * Freed pages go back to the host lazily: once dirty_freed pages were
@@ -126,7 +128,7 @@ static _Atomic bool palloc_forking;
 
 static _Atomic uint64_t palloc_gen;
 _Atomic int palloc_nwaiters;
-static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(wait_lock);
 static pthread_cond_t wait_cv;
 
 static inline struct pdomain *
@@ -915,14 +917,9 @@ static void
 palloc_once_init(void)
 {
 	pthread_cond_init(&wait_cv, NULL);
-	/* Fork order is lock order: per-CPU caches, then palloc_lock. */
 	machine_fork_hooks_register(palloc_fork_prepare, palloc_fork_done);
-	for (int i = 0; i < MACHINE_MAX_CPUS; i++) {
+	for (int i = 0; i < MACHINE_MAX_CPUS; i++)
 		pthread_mutex_init(&pcp[i].lock, NULL);
-		machine_fork_lock_register(&pcp[i].lock);
-	}
-	machine_fork_lock_register(&palloc_lock);
-	machine_fork_lock_register(&wait_lock);
 }
 
 int

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <sys/queue.h>
 
+#include "util/forklock.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
 #include "machine/entry.h"
@@ -54,9 +55,9 @@ struct bcall {
 	struct kctx	*runner;	/* BC_RUNNING: who calls it */
 };
 
-static pthread_mutex_t svc_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(svc_lock);
 static pthread_cond_t svc_cv = PTHREAD_COND_INITIALIZER;
-static pthread_mutex_t post_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(post_lock);
 static struct mdb *svc_frees;		/* due free routines, in order */
 static struct mdb **svc_frees_tail = &svc_frees;
 static TAILQ_HEAD(, bcall) bc_queue = TAILQ_HEAD_INITIALIZER(bc_queue);

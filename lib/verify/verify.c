@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/forklock.h"
 #include "verify/verify.h"
 
 static _Atomic int verify_pol = DDISIM_VERIFY_ABORT;
@@ -16,7 +17,7 @@ static _Atomic unsigned long verify_nreports;
 static _Atomic verify_block_fn verify_block_pred;
 
 /* Text of the last report; guarded by verify_lock. */
-static pthread_mutex_t verify_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(verify_lock);
 static char verify_last[VERIFY_REPORT_MAX];
 
 void

@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/queue.h>
 
+#include "util/forklock.h"
 #include "kmem/kmem.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
@@ -45,7 +46,7 @@ struct proc {
 	LIST_ENTRY(proc) link;		/* procs, under proc_lock */
 };
 
-static pthread_mutex_t proc_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(proc_lock);
 static LIST_HEAD(, proc) procs = LIST_HEAD_INITIALIZER(procs);
 static DDI_TLS struct proc *proc_cur;
 static uint64_t proc_draws;		/* shuffles made, for their seeds */

@@ -16,12 +16,13 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "util/forklock.h"
 #include "machine/machine.h"
 #include "util/bitmap.h"
 #include "verify/verify.h"
 #include "vm/vm.h"
 
-static pthread_mutex_t vm_lock = PTHREAD_MUTEX_INITIALIZER;
+static FORK_MUTEX(vm_lock);
 static uint8_t *win;			/* alias window base */
 static uint64_t win_pages;
 static uint64_t *win_bm;		/* [win_pages / 64], 1 = free */
@@ -87,7 +88,6 @@ static pthread_once_t vm_once = PTHREAD_ONCE_INIT;
 static void
 vm_once_init(void)
 {
-	machine_fork_lock_register(&vm_lock);
 	machine_remap_register(vm_remap);
 }
 
