@@ -2,6 +2,7 @@
  * test_machine.c - the spec, the RAM layout, fork isolation.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +51,254 @@ START_TEST(spec_rejects)
 	expect_reject("mem=0xfffff00010000000,hole=0x1000-0x100000001000",
 	    "mem");
 	expect_reject("mem=1G,hole=0x1000-0x100000001000", "hole");
+}
+END_TEST
+
+/*
+ * Random specs from the grammar.  An item is written with '|' wherever
+ * the grammar lets white space in: around the key, the '=', the value,
+ * the separators inside a value, and the commas.  spec_flat drops the
+ * marks; spec_spaced puts random white space in their place.
+ */
+#define GEN_LEN		2048
+
+static void
+gen_add(char *buf, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, GEN_LEN - n, fmt, ap);
+	va_end(ap);
+}
+
+/* A size in one of the spellings the grammar allows. */
+static void
+gen_size(char *buf, uint64_t v)
+{
+	unsigned form = (unsigned)rndn(4);
+
+	if (form == 2 && (v & ((UINT64_C(1) << 20) - 1)) == 0)
+		gen_add(buf, "%lluM", (unsigned long long)(v >> 20));
+	else if (form >= 2 && (v & 1023) == 0)
+		gen_add(buf, "%lluk", (unsigned long long)(v >> 10));
+	else if (form == 1)
+		gen_add(buf, "0x%llx", (unsigned long long)v);
+	else
+		gen_add(buf, "%llu", (unsigned long long)v);
+}
+
+static void
+gen_nodes(char *buf)
+{
+	unsigned n = 1 + (unsigned)rndn(8);
+
+	gen_add(buf, "nodes|=|%u", n);
+	if (n > 1 && rndn(2) == 0)
+		for (unsigned k = 1; k < n; k++) {
+			gen_add(buf, "|:|");
+			gen_size(buf, (uint64_t)k << 30);
+		}
+}
+
+/* 1 to 3 holes in distinct 1 GiB slots, in any order. */
+static void
+gen_holes(char *buf)
+{
+	unsigned used = 0, nh = 1 + (unsigned)rndn(3);
+
+	for (unsigned h = 0; h < nh; h++) {
+		unsigned slot;
+
+		do
+			slot = (unsigned)rndn(16);
+		while (used & (1u << slot));
+		used |= 1u << slot;
+		if (h > 0)
+			gen_add(buf, "|,|");
+		gen_add(buf, "hole|=|");
+		gen_size(buf, ((uint64_t)slot << 30) + ((uint64_t)rndn(4) << 20));
+		gen_add(buf, "|-|");
+		gen_size(buf, ((uint64_t)slot << 30) + (UINT64_C(512) << 20));
+	}
+}
+
+/* One item of key number k, with marks. */
+static void
+gen_item(char *buf, unsigned k)
+{
+	static const char *const verify[] = { "abort", "warn", "count" };
+
+	switch (k) {
+	case 0:
+		gen_add(buf, "mem|=|");
+		gen_size(buf, (1 + rndn(64)) << 28);
+		break;
+	case 1:
+		gen_nodes(buf);
+		break;
+	case 2:
+		gen_add(buf, "cpus|=|%u", 1 + (unsigned)rndn(64));
+		break;
+	case 3:
+		gen_holes(buf);
+		break;
+	case 4:
+		gen_add(buf, "page|=|");
+		gen_size(buf, UINT64_C(4096) << rndn(5));
+		break;
+	case 5:
+		gen_add(buf, "frag|=|%.2f", (double)rndn(96) / 100);
+		break;
+	case 6:
+		gen_add(buf, rndn(2) ? "seed|=|%llu" : "seed|=|0x%llx",
+		    (unsigned long long)rnd());
+		break;
+	case 7:
+		gen_add(buf, "failrate|=|%.3f", (double)rndn(1001) / 1000);
+		break;
+	case 8:
+		gen_add(buf, "verify|=|%s", verify[rndn(3)]);
+		break;
+	case 9:
+		gen_add(buf, "audit|=|%s", rndn(2) ? "light" : "full");
+		break;
+	case 10:
+		gen_add(buf, "scatter|=|%u", (unsigned)rndn(2));
+		break;
+	case 11:
+		gen_add(buf, "isadma|=|%u", (unsigned)rndn(2));
+		break;
+	case 12:
+		gen_add(buf, "sleeplimit|=|%u", (unsigned)rndn(3600001));
+		break;
+	default:
+		gen_add(buf, "maps|=|%u", 16 + (unsigned)rndn(100000));
+		break;
+	}
+}
+
+#define GEN_KEYS	14
+
+/* A valid spec of distinct keys in random order, with marks. */
+static void
+gen_spec(char *buf)
+{
+	unsigned order[GEN_KEYS], n = 0;
+
+	buf[0] = '\0';
+	for (unsigned k = 0; k < GEN_KEYS; k++)
+		if (rndn(2) == 0)
+			order[n++] = k;
+	for (unsigned i = n; i > 1; i--) {
+		unsigned j = (unsigned)rndn(i), t = order[i - 1];
+
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	gen_add(buf, "|");
+	for (unsigned i = 0; i < n; i++) {
+		if (i > 0)
+			gen_add(buf, "|,|");
+		gen_item(buf, order[i]);
+	}
+	gen_add(buf, "|");
+}
+
+static void
+spec_flat(const char *marked, char *out)
+{
+	for (; *marked != '\0'; marked++)
+		if (*marked != '|')
+			*out++ = *marked;
+	*out = '\0';
+}
+
+static void
+spec_spaced(const char *marked, char *out, size_t outlen)
+{
+	static const char ws[] = " \t\n\r\v\f";
+	size_t n = 0;
+
+	for (; *marked != '\0' && n + 4 < outlen; marked++) {
+		if (*marked != '|') {
+			out[n++] = *marked;
+			continue;
+		}
+		for (size_t k = rndn(4) == 0 ? 1 + rndn(3) : 0; k > 0; k--)
+			out[n++] = ws[rndn(sizeof(ws) - 1)];
+	}
+	out[n] = '\0';
+}
+
+static void
+expect_same_machine(const char *a, const char *b)
+{
+	struct machine_spec ma, mb;
+	char err[256];
+	int e;
+
+	e = machine_spec_parse(a, &ma, err, sizeof(err));
+	ck_assert_msg(e == 0, "spec \"%s\": %s", a, err);
+	e = machine_spec_parse(b, &mb, err, sizeof(err));
+	ck_assert_msg(e == 0, "spec \"%s\" (from \"%s\"): %s", b, a, err);
+	/* Both start from a zeroed structure, padding included. */
+	ck_assert_msg(memcmp(&ma, &mb, sizeof(ma)) == 0,
+	    "spec \"%s\" and \"%s\" give different machines", a, b);
+}
+
+/* White space around keys, values and separators changes nothing. */
+START_TEST(spec_white_space_property)
+{
+	static char marked[GEN_LEN], flat[GEN_LEN], spaced[GEN_LEN];
+	long iters = prop_iters(3000);
+
+	prop_seed(UINT64_C(0x5bec0000));
+	for (long i = 0; i < iters; i++) {
+		gen_spec(marked);
+		spec_flat(marked, flat);
+		spec_spaced(marked, spaced, sizeof(spaced));
+		if (strlen(spaced) > 1024)
+			continue;	/* over the length limit */
+		expect_same_machine(flat, spaced);
+	}
+}
+END_TEST
+
+START_TEST(spec_white_space)
+{
+	struct ddisim_info di;
+
+	expect_same_machine("mem=8G", " mem=8G");
+	expect_same_machine("frag=0.5", "frag= 0.5");
+	expect_same_machine("frag=0.5", "frag =0.5 ");
+	expect_same_machine("mem=1G,cpus=2", "\tmem = 1G ,\n cpus = 2\n");
+	expect_same_machine("hole=640K-1M,nodes=2:4G",
+	    "hole = 640K - 1M , nodes = 2 : 4G");
+	expect_same_machine("verify=warn,audit=full",
+	    "verify=\twarn\t,\raudit=full\f\v");
+	expect_same_machine("hole=none", "hole = none");
+	/* nothing but white space is the empty spec: the default machine */
+	expect_same_machine("", " \t\n ");
+	/* white space inside a key, a number or a name is not ignored */
+	expect_reject("mem=8 G", "mem");
+	expect_reject("mem=1 024M", "mem");
+	expect_reject("frag=0. 5", "frag");
+	expect_reject("verify=ab ort", "verify");
+	expect_reject("ver ify=warn", "ver ify");
+	expect_reject("hole=640 K-1M", "hole");
+	expect_reject("nodes=2:4 G", "nodes");
+	expect_reject("mem=1G, ,cpus=2", "empty");
+	expect_reject("mem=1G, ", "empty");
+	expect_reject(" ,mem=1G", "empty");
+	expect_reject(" mem ", "key=value");
+	/* and the machine built is the one without white space */
+	MACHINE_UP(" mem = 64M ,\tcpus = 2\n");
+	ck_assert_int_eq(ddisim_info(&di), 0);
+	ck_assert_uint_eq(di.mem, UINT64_C(64) << 20);
+	ck_assert_int_eq(di.cpus, 2);
+	MACHINE_DOWN();
 }
 END_TEST
 
@@ -151,6 +400,10 @@ machine_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, big_machine_is_cheap);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("spec");
+	tcase_add_test(tc, spec_white_space);
+	tcase_add_test(tc, spec_white_space_property);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	tcase_add_test(tc, spec_rejects);

@@ -3,6 +3,12 @@
  *
  * Every error names the key and says what is wrong with its value; a
  * rejected spec leaves no state behind.
+ *
+ * White space (blank, tab, newline, carriage return, vertical tab, form
+ * feed) is ignored before and after every key and value and around the
+ * separators inside a value (the '-' of hole=, the ':' of nodes=), so
+ * that a spec can be spread over lines in a shell script; inside a key,
+ * a number or a name it is an error, reported by the value's parser.
  */
 #include "config.h"
 
@@ -27,6 +33,23 @@ spec_err(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return EINVAL;
+}
+
+static bool
+spec_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f';
+}
+
+/* Narrow [*s, *end) to leave out white space at either end. */
+static void
+spec_trim(const char **s, const char **end)
+{
+	while (*s < *end && spec_space(**s))
+		(*s)++;
+	while (*end > *s && spec_space((*end)[-1]))
+		(*end)--;
 }
 
 /*
@@ -142,16 +165,20 @@ spec_defaults(struct machine_spec *ms)
 	ms->isadma = true;
 }
 
-/* nodes=N or nodes=N:ADDR:ADDR... (N-1 ascending split addresses). */
+/*
+ * nodes=N or nodes=N:ADDR:ADDR... (N-1 ascending split addresses); white
+ * space around a ':' is ignored.
+ */
 static int
 spec_nodes(struct machine_spec *ms, const char *v, const char *end,
     char *err, size_t errlen)
 {
 	const char *colon = memchr(v, ':', (size_t)(end - v));
-	const char *nend = colon != NULL ? colon : end;
+	const char *ns = v, *nend = colon != NULL ? colon : end;
 	uint64_t n;
 
-	if (spec_uint(v, nend, MACHINE_MAX_NODES, &n) != 0 || n == 0)
+	spec_trim(&ns, &nend);
+	if (spec_uint(ns, nend, MACHINE_MAX_NODES, &n) != 0 || n == 0)
 		return spec_err(err, errlen, "nodes: '%.*s' is not a node "
 		    "count from 1 to %d", (int)(end - v), v, MACHINE_MAX_NODES);
 	ms->nodes = (int)n;
@@ -162,6 +189,7 @@ spec_nodes(struct machine_spec *ms, const char *v, const char *end,
 
 		colon = memchr(a, ':', (size_t)(end - a));
 		const char *aend = colon != NULL ? colon : end;
+		spec_trim(&a, &aend);
 		if (ms->nsplits + 1 >= n)
 			return spec_err(err, errlen, "nodes: %llu nodes take "
 			    "at most %llu split addresses",
@@ -181,20 +209,29 @@ spec_nodes(struct machine_spec *ms, const char *v, const char *end,
 	return 0;
 }
 
-/* hole=START-END: [START, END) is not RAM. */
+/*
+ * hole=START-END: [START, END) is not RAM; white space around the '-' is
+ * ignored.
+ */
 static int
 spec_hole(struct machine_spec *ms, const char *v, const char *end,
     char *err, size_t errlen)
 {
 	const char *dash = memchr(v, '-', (size_t)(end - v));
+	const char *ss = v, *send = dash, *es = end, *eend = end;
 	uint64_t s, e;
 
 	if (spec_is(v, end, "none")) {
 		ms->nholes = 0;
 		return 0;
 	}
-	if (dash == NULL || spec_size(v, dash, &s) != 0 ||
-	    spec_size(dash + 1, end, &e) != 0)
+	if (dash != NULL) {
+		es = dash + 1;
+		spec_trim(&ss, &send);
+		spec_trim(&es, &eend);
+	}
+	if (dash == NULL || spec_size(ss, send, &s) != 0 ||
+	    spec_size(es, eend, &e) != 0)
 		return spec_err(err, errlen, "hole: '%.*s' is not START-END",
 		    (int)(end - v), v);
 	if (e <= s)
@@ -297,52 +334,110 @@ spec_key(struct machine_spec *ms, const char *k, const char *kend,
 	return 0;
 }
 
+/* A walk over the items of a spec. */
+struct spec_iter {
+	const char	*p;		/* the rest of the spec */
+	unsigned	n;		/* items seen so far */
+	bool		comma;		/* the last item ended with a comma */
+};
+
+/* One key=value item, both trimmed of white space. */
+struct spec_item {
+	const char	*k, *kend;
+	const char	*v, *vend;
+};
+
+/*
+ * The next item: 0, ENOENT after the last one, or EINVAL with a message
+ * for an item that is not key=value.  An item with nothing but white
+ * space is empty, and so is one after a trailing comma.
+ */
+static int
+spec_next(struct spec_iter *si, struct spec_item *it, char *err,
+    size_t errlen)
+{
+	const char *s = si->p, *end, *eq;
+
+	while (spec_space(*s))
+		s++;
+	if (*s == '\0' && !si->comma)
+		return ENOENT;
+	end = strchr(s, ',');
+	if (end == NULL)
+		end = s + strlen(s);
+	si->comma = *end == ',';
+	si->p = si->comma ? end + 1 : end;
+	si->n++;
+	spec_trim(&s, &end);
+	if (s == end)
+		return spec_err(err, errlen, "item %u of the spec is empty",
+		    si->n);
+	eq = memchr(s, '=', (size_t)(end - s));
+	if (eq == NULL)
+		return spec_err(err, errlen, "'%.*s' is not key=value",
+		    (int)(end - s), s);
+	it->k = s;
+	it->kend = eq;
+	it->v = eq + 1;
+	it->vend = end;
+	spec_trim(&it->k, &it->kend);
+	spec_trim(&it->v, &it->vend);
+	return 0;
+}
+
+/*
+ * Check the form of every item before any value is applied, and tell
+ * whether the spec sets mem=.
+ */
+static int
+spec_scan(const char *spec, bool *has_mem, char *err, size_t errlen)
+{
+	struct spec_iter si = { .p = spec };
+	struct spec_item it;
+	int error;
+
+	*has_mem = false;
+	while ((error = spec_next(&si, &it, err, errlen)) == 0)
+		if (spec_is(it.k, it.kend, "mem"))
+			*has_mem = true;
+	return error == ENOENT ? 0 : error;
+}
+
 static int
 spec_apply(struct machine_spec *ms, const char *spec, bool user, char *err,
     size_t errlen)
 {
-	const char *p, *end;
+	struct spec_iter si = { .p = spec };
+	struct spec_item it;
 	bool user_hole = false;
+	int error;
 
-	for (p = spec; *p != '\0'; p = *end == ',' ? end + 1 : end) {
-		const char *eq;
-		int error;
-
-		end = strchr(p, ',');
-		if (end == NULL)
-			end = p + strlen(p);
-		if (end == p)
-			return spec_err(err, errlen, "empty item in spec");
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq == NULL)
-			return spec_err(err, errlen, "'%.*s' is not key=value",
-			    (int)(end - p), p);
+	while ((error = spec_next(&si, &it, err, errlen)) == 0) {
 		/* The first hole= of a user spec replaces the default holes. */
-		if (user && !user_hole && spec_is(p, eq, "hole")) {
+		if (user && !user_hole && spec_is(it.k, it.kend, "hole")) {
 			ms->nholes = 0;
 			user_hole = true;
 		}
-		error = spec_key(ms, p, eq, eq + 1, end, err, errlen);
+		error = spec_key(ms, it.k, it.kend, it.v, it.vend, err,
+		    errlen);
 		if (error != 0)
 			return error;
-		if (*end == ',' && end[1] == '\0')
-			return spec_err(err, errlen, "empty item in spec");
 	}
-	return 0;
+	return error == ENOENT ? 0 : error;
 }
 
 /*
  * Parse spec into *ms.  The spec modifies the default machine
  * (DDISIM_DEFAULT_SPEC); a spec that sets mem= starts instead from a flat
  * machine of one node without holes, since the PC layout of the default
- * only fits its own size.  NULL or "" means the default machine.
- * Returns 0, or EINVAL with a message naming the key in err.
+ * only fits its own size.  NULL, "" or only white space means the default
+ * machine.  Returns 0, or EINVAL with a message naming the key in err.
  */
 int
 machine_spec_parse(const char *spec, struct machine_spec *ms, char *err,
     size_t errlen)
 {
-	bool has_mem = false;
+	bool has_mem;
 	int error;
 
 	spec_defaults(ms);
@@ -351,13 +446,8 @@ machine_spec_parse(const char *spec, struct machine_spec *ms, char *err,
 	if (strlen(spec) > SPEC_MAX_LEN)
 		return spec_err(err, errlen, "spec longer than %d bytes",
 		    SPEC_MAX_LEN);
-	for (const char *p = spec; p != NULL && *p != '\0';) {
-		if (strncmp(p, "mem=", 4) == 0)
-			has_mem = true;
-		p = strchr(p, ',');
-		if (p != NULL)
-			p++;
-	}
+	if ((error = spec_scan(spec, &has_mem, err, errlen)) != 0)
+		return error;
 	if (!has_mem) {
 		error = spec_apply(ms, DDISIM_DEFAULT_SPEC, false, err, errlen);
 		VERIFY(error == 0);
