@@ -181,11 +181,14 @@ gen_item(char *buf, unsigned k)
 
 #define GEN_KEYS	14
 
-/* A valid spec of distinct keys in random order, with marks. */
-static void
+/*
+ * A valid spec of distinct keys in random order, with marks; returns the
+ * set of keys it holds.
+ */
+static unsigned
 gen_spec(char *buf)
 {
-	unsigned order[GEN_KEYS], n = 0;
+	unsigned order[GEN_KEYS], n = 0, set = 0;
 
 	buf[0] = '\0';
 	for (unsigned k = 0; k < GEN_KEYS; k++)
@@ -202,8 +205,10 @@ gen_spec(char *buf)
 		if (i > 0)
 			gen_add(buf, "|,|");
 		gen_item(buf, order[i]);
+		set |= 1u << order[i];
 	}
 	gen_add(buf, "|");
+	return set;
 }
 
 static void
@@ -263,6 +268,85 @@ START_TEST(spec_white_space_property)
 			continue;	/* over the length limit */
 		expect_same_machine(flat, spaced);
 	}
+}
+END_TEST
+
+static const char *const gen_key_name[GEN_KEYS] = {
+	"mem", "nodes", "cpus", "hole", "page", "frag", "seed", "failrate",
+	"verify", "audit", "scatter", "isadma", "sleeplimit", "maps"
+};
+
+/* The message for a repeated key starts with the key. */
+static void
+expect_repeat_refused(const char *spec, const char *key)
+{
+	struct machine_spec ms;
+	char err[256];
+	size_t n = strlen(key);
+
+	ck_assert_msg(machine_spec_parse(spec, &ms, err, sizeof(err)) ==
+	    EINVAL, "spec \"%s\" repeats %s but was accepted", spec, key);
+	ck_assert_msg(strncmp(err, key, n) == 0 && err[n] == ':' &&
+	    strstr(err, "twice") != NULL, "spec \"%s\": message \"%s\" "
+	    "does not say that %s is repeated", spec, err, key);
+}
+
+/* A key other than hole given twice is refused, wherever the two are. */
+START_TEST(spec_repeat_property)
+{
+	static char marked[GEN_LEN], item[GEN_LEN], spec[GEN_LEN];
+	long iters = prop_iters(3000);
+
+	prop_seed(UINT64_C(0x5bec0001));
+	for (long i = 0; i < iters; i++) {
+		unsigned set = gen_spec(marked) & ~(1u << 3), k;
+
+		if (set == 0)
+			continue;
+		do
+			k = (unsigned)rndn(GEN_KEYS);
+		while ((set & (1u << k)) == 0);
+		item[0] = '\0';
+		gen_item(item, k);
+		/* the second one first, last, or as the only other item */
+		spec[0] = '\0';
+		if (rndn(2) == 0)
+			gen_add(spec, "%s|,|%s", item, marked);
+		else
+			gen_add(spec, "%s|,|%s", marked, item);
+		spec_spaced(spec, marked, sizeof(marked));
+		if (strlen(marked) > 1024)
+			continue;	/* over the length limit */
+		expect_repeat_refused(marked, gen_key_name[k]);
+	}
+}
+END_TEST
+
+START_TEST(spec_repeat)
+{
+	struct ddisim_info di;
+	struct machine_spec ms;
+	char err[256];
+
+	expect_reject("mem=8G,mem=4G", "mem");
+	expect_repeat_refused("mem=8G,mem=4G", "mem");
+	/* the same value twice is still a mistake in the spec */
+	expect_repeat_refused("cpus=2,frag=0.1,cpus=2", "cpus");
+	expect_repeat_refused("verify=warn , verify = warn", "verify");
+	expect_repeat_refused("nodes=2,hole=1G-2G,nodes=2:1G", "nodes");
+	expect_repeat_refused("seed=1,seed=1,seed=1", "seed");
+	/* a repeat is refused before any value is looked at */
+	expect_repeat_refused("mem=12Q,mem=1G", "mem");
+	/* hole may be repeated, none included */
+	ck_assert_msg(machine_spec_parse("mem=4G,hole=1G-2G,hole=3G-3500M",
+	    &ms, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(ms.nholes, 2);
+	expect_same_machine("hole=1G-2G", "hole=3G-4G,hole=none,hole=1G-2G");
+	MACHINE_UP("mem=1G,hole=128M-256M,hole=512M-768M,hole=none,"
+	    "hole=64M-128M");
+	ck_assert_int_eq(ddisim_info(&di), 0);
+	ck_assert_uint_eq(di.top, (UINT64_C(1) << 30) + (UINT64_C(64) << 20));
+	MACHINE_DOWN();
 }
 END_TEST
 
@@ -404,6 +488,8 @@ machine_suite(void)
 	tc = tcase_new("spec");
 	tcase_add_test(tc, spec_white_space);
 	tcase_add_test(tc, spec_white_space_property);
+	tcase_add_test(tc, spec_repeat);
+	tcase_add_test(tc, spec_repeat_property);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	tcase_add_test(tc, spec_rejects);

@@ -252,41 +252,87 @@ spec_hole(struct machine_spec *ms, const char *v, const char *end,
 	return 0;
 }
 
+/* The keys, in the order the message for an unknown key lists them. */
+enum spec_keyid {
+	SK_MEM, SK_NODES, SK_CPUS, SK_HOLE, SK_PAGE, SK_FRAG, SK_SEED,
+	SK_FAILRATE, SK_VERIFY, SK_AUDIT, SK_SCATTER, SK_ISADMA,
+	SK_SLEEPLIMIT, SK_MAPS, SK_NKEYS
+};
+static const char *const spec_key_name[SK_NKEYS] = {
+	"mem", "nodes", "cpus", "hole", "page", "frag", "seed",
+	"failrate", "verify", "audit", "scatter", "isadma",
+	"sleeplimit", "maps"
+};
+/* Keys a spec may give more than once: each hole= adds a hole. */
+#define SPEC_REPEATABLE	(1u << SK_HOLE)
+
 static int
-spec_key(struct machine_spec *ms, const char *k, const char *kend,
-    const char *v, const char *vend, char *err, size_t errlen)
+spec_lookup(const char *k, const char *kend)
+{
+	for (int i = 0; i < SK_NKEYS; i++)
+		if (spec_is(k, kend, spec_key_name[i]))
+			return i;
+	return -1;
+}
+
+static int
+spec_unknown(const char *k, const char *kend, char *err, size_t errlen)
+{
+	size_t n;
+
+	spec_err(err, errlen, "unknown key '%.*s' (known:", (int)(kend - k),
+	    k);
+	for (int i = 0; i < SK_NKEYS; i++)
+		if ((n = strlen(err)) < errlen)
+			snprintf(err + n, errlen - n, "%s %s", i > 0 ? "," : "",
+			    spec_key_name[i]);
+	if ((n = strlen(err)) < errlen)
+		snprintf(err + n, errlen - n, ")");
+	return EINVAL;
+}
+
+static int
+spec_key(struct machine_spec *ms, enum spec_keyid key, const char *v,
+    const char *vend, char *err, size_t errlen)
 {
 	uint64_t u;
 	int len = (int)(vend - v);
 
-#define BAD(what) spec_err(err, errlen, "%.*s: '%.*s' " what, \
-	    (int)(kend - k), k, len, v)
-	if (spec_is(k, kend, "mem")) {
+#define BAD(what) spec_err(err, errlen, "%s: '%.*s' " what, \
+	    spec_key_name[key], len, v)
+	switch (key) {
+	case SK_MEM:
 		if (spec_size(v, vend, &ms->mem) != 0)
 			return BAD("is not a size (K, M, G, T or hex)");
-	} else if (spec_is(k, kend, "nodes")) {
+		break;
+	case SK_NODES:
 		return spec_nodes(ms, v, vend, err, errlen);
-	} else if (spec_is(k, kend, "cpus")) {
+	case SK_CPUS:
 		if (spec_uint(v, vend, MACHINE_MAX_CPUS, &u) != 0 || u == 0)
 			return BAD("is not a CPU count from 1 to 64");
 		ms->cpus = (int)u;
-	} else if (spec_is(k, kend, "hole")) {
+		break;
+	case SK_HOLE:
 		return spec_hole(ms, v, vend, err, errlen);
-	} else if (spec_is(k, kend, "page")) {
+	case SK_PAGE:
 		if (spec_size(v, vend, &u) != 0 || u < 4096 ||
 		    u > 65536 || (u & (u - 1)) != 0)
 			return BAD("is not a power of two from 4K to 64K");
 		ms->page = (size_t)u;
-	} else if (spec_is(k, kend, "frag")) {
+		break;
+	case SK_FRAG:
 		if (spec_fraction(v, vend, 0.95, &ms->frag) != 0)
 			return BAD("is not a fraction from 0 to 0.95");
-	} else if (spec_is(k, kend, "seed")) {
+		break;
+	case SK_SEED:
 		if (spec_uint(v, vend, UINT64_MAX, &ms->seed) != 0)
 			return BAD("is not an unsigned integer");
-	} else if (spec_is(k, kend, "failrate")) {
+		break;
+	case SK_FAILRATE:
 		if (spec_fraction(v, vend, 1.0, &ms->failrate) != 0)
 			return BAD("is not a probability from 0 to 1");
-	} else if (spec_is(k, kend, "verify")) {
+		break;
+	case SK_VERIFY:
 		ms->verify_given = true;
 		if (spec_is(v, vend, "abort"))
 			ms->verify = DDISIM_VERIFY_ABORT;
@@ -296,39 +342,38 @@ spec_key(struct machine_spec *ms, const char *k, const char *kend,
 			ms->verify = DDISIM_VERIFY_COUNT;
 		else
 			return BAD("is not abort, warn or count");
-	} else if (spec_is(k, kend, "audit")) {
+		break;
+	case SK_AUDIT:
 		if (spec_is(v, vend, "light"))
 			ms->audit = AUDIT_LIGHT;
 		else if (spec_is(v, vend, "full"))
 			ms->audit = AUDIT_FULL;
 		else
 			return BAD("is not light or full");
-	} else if (spec_is(k, kend, "scatter")) {
-		if (spec_is(v, vend, "0"))
-			ms->scatter = false;
-		else if (spec_is(v, vend, "1"))
-			ms->scatter = true;
-		else
+		break;
+	case SK_SCATTER:
+		if (!spec_is(v, vend, "0") && !spec_is(v, vend, "1"))
 			return BAD("is not 0 or 1");
-	} else if (spec_is(k, kend, "isadma")) {
-		if (spec_is(v, vend, "0"))
-			ms->isadma = false;
-		else if (spec_is(v, vend, "1"))
-			ms->isadma = true;
-		else
+		ms->scatter = *v == '1';
+		break;
+	case SK_ISADMA:
+		if (!spec_is(v, vend, "0") && !spec_is(v, vend, "1"))
 			return BAD("is not 0 or 1");
-	} else if (spec_is(k, kend, "maps")) {
+		ms->isadma = *v == '1';
+		break;
+	case SK_MAPS:
 		if (spec_uint(v, vend, 1u << 30, &u) != 0 || u < 16)
 			return BAD("is not a mapping count of at least 16");
 		ms->maps = (unsigned)u;
-	} else if (spec_is(k, kend, "sleeplimit")) {
+		break;
+	case SK_SLEEPLIMIT:
 		if (spec_uint(v, vend, 3600000, &u) != 0)
 			return BAD("is not a time in milliseconds up to 3600000");
 		ms->sleeplimit_ms = (unsigned)u;
-	} else {
-		return spec_err(err, errlen, "unknown key '%.*s' (known: mem, "
-		    "nodes, cpus, hole, page, frag, seed, failrate, verify, "
-		    "audit, scatter, isadma, sleeplimit, maps)", (int)(kend - k), k);
+		break;
+	case SK_NKEYS:
+		VERIFY3U(key, <, SK_NKEYS);	/* spec_next gives known keys */
+		break;
 	}
 #undef BAD
 	return 0;
@@ -345,18 +390,20 @@ struct spec_iter {
 struct spec_item {
 	const char	*k, *kend;
 	const char	*v, *vend;
+	enum spec_keyid	key;
 };
 
 /*
  * The next item: 0, ENOENT after the last one, or EINVAL with a message
- * for an item that is not key=value.  An item with nothing but white
- * space is empty, and so is one after a trailing comma.
+ * for an item that is not key=value or has an unknown key.  An item with
+ * nothing but white space is empty, and so is one after a trailing comma.
  */
 static int
 spec_next(struct spec_iter *si, struct spec_item *it, char *err,
     size_t errlen)
 {
 	const char *s = si->p, *end, *eq;
+	int key;
 
 	while (spec_space(*s))
 		s++;
@@ -382,24 +429,37 @@ spec_next(struct spec_iter *si, struct spec_item *it, char *err,
 	it->vend = end;
 	spec_trim(&it->k, &it->kend);
 	spec_trim(&it->v, &it->vend);
+	if (it->k == it->kend)
+		return spec_err(err, errlen, "'%.*s' has no key",
+		    (int)(end - s), s);
+	if ((key = spec_lookup(it->k, it->kend)) < 0)
+		return spec_unknown(it->k, it->kend, err, errlen);
+	it->key = (enum spec_keyid)key;
 	return 0;
 }
 
 /*
- * Check the form of every item before any value is applied, and tell
- * whether the spec sets mem=.
+ * Check the form of every item and that no key but hole= comes twice,
+ * before any value is applied; tell whether the spec sets mem=.
  */
 static int
 spec_scan(const char *spec, bool *has_mem, char *err, size_t errlen)
 {
 	struct spec_iter si = { .p = spec };
 	struct spec_item it;
+	unsigned seen = 0;
 	int error;
 
 	*has_mem = false;
-	while ((error = spec_next(&si, &it, err, errlen)) == 0)
-		if (spec_is(it.k, it.kend, "mem"))
-			*has_mem = true;
+	while ((error = spec_next(&si, &it, err, errlen)) == 0) {
+		unsigned bit = 1u << it.key;
+
+		if ((seen & bit & ~SPEC_REPEATABLE) != 0)
+			return spec_err(err, errlen, "%s: given twice; only "
+			    "hole may be repeated", spec_key_name[it.key]);
+		seen |= bit;
+	}
+	*has_mem = (seen & (1u << SK_MEM)) != 0;
 	return error == ENOENT ? 0 : error;
 }
 
@@ -414,12 +474,11 @@ spec_apply(struct machine_spec *ms, const char *spec, bool user, char *err,
 
 	while ((error = spec_next(&si, &it, err, errlen)) == 0) {
 		/* The first hole= of a user spec replaces the default holes. */
-		if (user && !user_hole && spec_is(it.k, it.kend, "hole")) {
+		if (user && !user_hole && it.key == SK_HOLE) {
 			ms->nholes = 0;
 			user_hole = true;
 		}
-		error = spec_key(ms, it.k, it.kend, it.v, it.vend, err,
-		    errlen);
+		error = spec_key(ms, it.key, it.v, it.vend, err, errlen);
 		if (error != 0)
 			return error;
 	}
