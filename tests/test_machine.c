@@ -472,6 +472,73 @@ START_TEST(big_machine_is_cheap)
 }
 END_TEST
 
+/* Lay out the machine of spec without building it: its page count. */
+static uint64_t
+layout_npfn(const char *spec)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	char err[256];
+	uint64_t npfn;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_msg(machine_spec_parse(spec, &m->spec, err, sizeof(err)) ==
+	    0, "spec \"%s\": %s", spec, err);
+	ck_assert_msg(machine_layout(m, err, sizeof(err)) == 0,
+	    "spec \"%s\": %s", spec, err);
+	npfn = m->npfn;
+	free(m->seg_of_chunk);
+	free(m);
+	return npfn;
+}
+
+/*
+ * The top of RAM stays below MACHINE_TOP_MAX, where page numbers would
+ * need more than MACHINE_PFN_BITS bits.  Building such a machine takes
+ * gigabytes of host memory for its page metadata, so the largest ones
+ * are only laid out.
+ */
+START_TEST(ceiling)
+{
+	uint64_t top = MACHINE_TOP_MAX, page = 4096;
+	char spec[160];
+
+	ck_assert_uint_eq(top, UINT64_C(16) << 40);
+	/* just below: the most pages 32-bit page numbers allow */
+	snprintf(spec, sizeof(spec), "mem=%#llx",
+	    (unsigned long long)(top - page));
+	ck_assert_uint_eq(layout_npfn(spec),
+	    (UINT64_C(1) << MACHINE_PFN_BITS) - 1);
+	/* a hole below pushes RAM up to the same top */
+	snprintf(spec, sizeof(spec), "mem=%#llx,hole=0x1000-0x2000",
+	    (unsigned long long)(top - 2 * page));
+	ck_assert_uint_eq(layout_npfn(spec),
+	    (UINT64_C(1) << MACHINE_PFN_BITS) - 1);
+	/* a hole at the top of RAM pushes nothing */
+	snprintf(spec, sizeof(spec), "mem=%#llx,hole=%#llx-%#llx",
+	    (unsigned long long)(top - 2 * page),
+	    (unsigned long long)(top - 2 * page),
+	    (unsigned long long)(top - page));
+	ck_assert_uint_eq(layout_npfn(spec),
+	    (UINT64_C(1) << MACHINE_PFN_BITS) - 2);
+
+	/* at the ceiling: refused, and the message says why */
+	expect_reject("mem=16T", "32-bit page numbers");
+	expect_reject("mem=16T", "mem");
+	expect_reject("page=64K,mem=16T", "mem");
+	expect_reject("mem=17592186044416", "16 TiB");
+	snprintf(spec, sizeof(spec), "mem=%#llx,hole=0x1000-0x2000",
+	    (unsigned long long)(top - page));
+	expect_reject(spec, "mem");
+	expect_reject(spec, "page numbers");
+	snprintf(spec, sizeof(spec), "mem=%#llx,hole=0x1000-0x2000,"
+	    "hole=1G-2G", (unsigned long long)(top - page - (1 << 30)));
+	expect_reject(spec, "mem");
+	expect_reject(spec, "page numbers");
+	expect_reject("mem=1G,hole=15T-16T", "hole");
+	expect_reject("mem=1G,hole=15T-16T", "page numbers");
+}
+END_TEST
+
 static Suite *
 machine_suite(void)
 {
@@ -484,6 +551,7 @@ machine_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, big_machine_is_cheap);
+	tcase_add_test(tc, ceiling);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("spec");
 	tcase_add_test(tc, spec_white_space);

@@ -22,6 +22,14 @@
 #define MACHINE_MAX_SEGS	64
 #define MACHINE_DMAP_ALIGN	(UINT64_C(1) << 32)
 #define MACHINE_CHUNK_SHIFT	21
+/*
+ * Page numbers fit in MACHINE_PFN_BITS bits: the page allocator and the
+ * alias windows keep them in 32-bit fields.  Counted in the smallest page,
+ * 4 KiB, that keeps the top of RAM below MACHINE_TOP_MAX, 16 TiB, whatever
+ * the page size; machine_spec_parse refuses a spec that reaches it.
+ */
+#define MACHINE_PFN_BITS	32
+#define MACHINE_TOP_MAX		(UINT64_C(4096) << MACHINE_PFN_BITS)
 
 /* Zone lines: a zone ends where the next address bit would be needed. */
 enum { ZONE_ISA, ZONE_32, ZONE_36, ZONE_HIGH, NZONES };

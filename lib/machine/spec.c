@@ -150,6 +150,20 @@ spec_is(const char *s, const char *end, const char *word)
 	return (size_t)(end - s) == n && memcmp(s, word, n) == 0;
 }
 
+/*
+ * Refuse a value that reaches MACHINE_TOP_MAX, where page numbers would
+ * need more than MACHINE_PFN_BITS bits; what says how it reaches it.
+ */
+static int
+spec_ceiling(char *err, size_t errlen, const char *key, const char *v,
+    const char *vend, const char *what)
+{
+	return spec_err(err, errlen, "%s: '%.*s' %s %llu TiB, the most that "
+	    "%d-bit page numbers count in 4 KiB pages", key, (int)(vend - v),
+	    v, what, (unsigned long long)(MACHINE_TOP_MAX >> 40),
+	    MACHINE_PFN_BITS);
+}
+
 static void
 spec_defaults(struct machine_spec *ms)
 {
@@ -237,6 +251,9 @@ spec_hole(struct machine_spec *ms, const char *v, const char *end,
 	if (e <= s)
 		return spec_err(err, errlen, "hole: '%.*s' ends before it "
 		    "starts", (int)(end - v), v);
+	if (e >= MACHINE_TOP_MAX)
+		return spec_ceiling(err, errlen, "hole", v, end,
+		    "does not end below");
 	if (ms->nholes == MACHINE_MAX_HOLES)
 		return spec_err(err, errlen, "hole: at most %d holes",
 		    MACHINE_MAX_HOLES);
@@ -304,6 +321,9 @@ spec_key(struct machine_spec *ms, enum spec_keyid key, const char *v,
 	case SK_MEM:
 		if (spec_size(v, vend, &ms->mem) != 0)
 			return BAD("is not a size (K, M, G, T or hex)");
+		if (ms->mem >= MACHINE_TOP_MAX)
+			return spec_ceiling(err, errlen, "mem", v, vend,
+			    "is not below");
 		break;
 	case SK_NODES:
 		return spec_nodes(ms, v, vend, err, errlen);
@@ -486,6 +506,28 @@ spec_apply(struct machine_spec *ms, const char *spec, bool user, char *err,
 }
 
 /*
+ * mem= and every hole lie below MACHINE_TOP_MAX, but the holes push RAM
+ * up (layout.c), so the top of RAM may not.  It does iff fewer than mem
+ * of the addresses below MACHINE_TOP_MAX - 1 are outside every hole.
+ * The holes end below MACHINE_TOP_MAX and do not overlap, so they cover
+ * the sum of their sizes there.
+ */
+static int
+spec_check_top(const struct machine_spec *ms, char *err, size_t errlen)
+{
+	uint64_t room = MACHINE_TOP_MAX - 1;
+
+	for (unsigned i = 0; i < ms->nholes; i++)
+		room -= ms->hole_end[i] - ms->hole_start[i];
+	if (room >= ms->mem)
+		return 0;
+	return spec_err(err, errlen, "mem: %#llx bytes of RAM with the holes "
+	    "below them reach %llu TiB, the most that %d-bit page numbers "
+	    "count in 4 KiB pages", (unsigned long long)ms->mem,
+	    (unsigned long long)(MACHINE_TOP_MAX >> 40), MACHINE_PFN_BITS);
+}
+
+/*
  * Parse spec into *ms.  The spec modifies the default machine
  * (DDISIM_DEFAULT_SPEC); a spec that sets mem= starts instead from a flat
  * machine of one node without holes, since the PC layout of the default
@@ -511,5 +553,7 @@ machine_spec_parse(const char *spec, struct machine_spec *ms, char *err,
 		error = spec_apply(ms, DDISIM_DEFAULT_SPEC, false, err, errlen);
 		VERIFY(error == 0);
 	}
-	return spec_apply(ms, spec, true, err, errlen);
+	if ((error = spec_apply(ms, spec, true, err, errlen)) != 0)
+		return error;
+	return spec_check_top(ms, err, errlen);
 }
