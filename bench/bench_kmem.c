@@ -202,7 +202,7 @@ machine_up(const char *spec)
 		return false;
 	}
 	/* Node 0 for the main thread, whatever CPU it drew before. */
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	return true;
 }
 
@@ -422,7 +422,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	ddisim_set_cpu(w->cpu);
+	ddisim_cpu_set(w->cpu);
 	(void)run_rounds(w->s, w->rounds / 10 + 2, NULL);
 	pthread_barrier_wait(w->go);
 	w->t0 = now_ns();

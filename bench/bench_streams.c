@@ -139,7 +139,7 @@ bench_pullup(void)
 	uchar_t *dst;
 
 	machine_up();
-	ddisim_set_cpu(3);		/* blocks above 4 GiB: all must move */
+	ddisim_cpu_set(3);		/* blocks above 4 GiB: all must move */
 	p = preq(32, 4, 0, PREQ_PHYSCONTIG);
 	dst = malloc(64 * KIB);
 	printf("msgpullup_physreq(mp, -1) vs memcpy of the same bytes "

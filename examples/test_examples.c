@@ -252,7 +252,7 @@ START_TEST(nic_frames_round_trip)
 	memset(&dev, 0, sizeof(dev));
 	nic_ext_freed = 0;
 	ck_assert_int_eq(ddisim_init("scatter=1"), 0);
-	ddisim_set_cpu(3);		/* node 1: above the adapter's reach */
+	ddisim_cpu_set(3);		/* node 1: above the adapter's reach */
 	ports = ddisim_port_claim(0x300, NIC_NREGS, &nic_ops, &dev, "nic0");
 	ck_assert_int_eq(nic_init(0x300), 0);
 	for (int f = 0; f < 200; f++) {

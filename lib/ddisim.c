@@ -199,7 +199,7 @@ DDI_CONTROL0(size_t, ddisim_outstanding)
 	return machine != NULL ? kmem_outstanding() : 0;
 }
 
-DDI_ENTRY_VOID(ddisim_set_cpu, (int cpu), (cpu))
+DDI_ENTRY_VOID(ddisim_cpu_set, (int cpu), (cpu))
 {
 	if (cpu < 0 || cpu >= machine->spec.cpus) {
 		verify_report(DDI_FUNC, DDI_CALLER, "cpu %d is not one of the "
@@ -209,7 +209,7 @@ DDI_ENTRY_VOID(ddisim_set_cpu, (int cpu), (cpu))
 	machine_set_cpu(cpu);
 }
 
-DDI_ENTRY0(int, ddisim_get_cpu)
+DDI_ENTRY0(int, ddisim_cpu_get)
 {
 	return machine_cpu();
 }
@@ -228,7 +228,7 @@ DDI_ENTRY(int, ddisim_info, (struct ddisim_info *di), (di))
 	di->cpus = m->spec.cpus;
 	di->frag = m->spec.frag;
 	di->seed = m->spec.seed;
-	for (unsigned i = 0; i < m->nsegs && di->nranges < 63; i++) {
+	for (unsigned i = 0; i < m->nsegs && di->nranges < DDISIM_MAX_RANGES - 1; i++) {
 		uint64_t s = m->seg[i].spfn << m->pshift;
 		uint64_t e = m->seg[i].epfn << m->pshift;
 
@@ -300,7 +300,7 @@ DDI_ENTRY(size_t, ddisim_segments, (const void *va, size_t len,
 	return total;
 }
 
-DDI_CONTROL(size_t, ddisim_leak_report, (void *stream), (stream))
+DDI_CONTROL(size_t, ddisim_leak_report, (FILE *stream), (stream))
 {
 	if (machine == NULL)
 		return 0;

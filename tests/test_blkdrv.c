@@ -339,7 +339,7 @@ START_TEST(random_round_trips)
 	MACHINE_UP(_i % 2 ? "mem=2G,scatter=1,frag=0.3,seed=5" :
 	    "frag=0.2,seed=3");
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&s->dev));
 	ck_assert_int_eq(drv_attach(s), 0);
 	store = ddisim_dma_store(d, &cap);

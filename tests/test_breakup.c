@@ -448,7 +448,7 @@ round_trips(const char *spec, bool defer, long iters)
 		}
 		if (sync)
 			bcb->bcb_flags |= BCB_SYNCHRONOUS;
-		ddisim_set_cpu((int)rndn(4));
+		ddisim_cpu_set((int)rndn(4));
 		skew = how == 1 ? 0 : rndn(17) * (rndn(2) ? 512 : 4);
 		wb = buffer(how, len + skew);
 		rb = buffer(how, len + skew);
@@ -693,7 +693,7 @@ START_TEST(split_pages_and_unlimited_lists)
 	bcb = mkbcb(WIDE);
 	bcb->bcb_physreqp->phys_dmasize = 0;
 	ck_assert(bcb_prep(bcb, KM_SLEEP));
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	w = kmem_alloc(8192, KM_SLEEP);
 	memcpy(w, data, sizeof(data));
 	ck_assert_int_eq(rq(bcb, false, 65536, w, 8192, NULL, false), 0);
@@ -888,6 +888,14 @@ START_TEST(kernel_breaks_up_before_biostart)
 	ck_assert_msg(rd.faults == 0, "%s", rd.why);
 	freerbuf(bp);
 	ddisim_bio_detach(h);
+	/* a detached harness is refused, and frees nothing twice */
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ddisim_bio_detach(h);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "ddisim_bio_detach: "));
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "was detached"));
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
 	kmem_free(w, len);
 	kmem_free(r, len);
 	rmbcb(rbcb);
@@ -1316,10 +1324,10 @@ START_TEST(lists_before_ddi8)
 	p64 = physreq_alloc(KM_SLEEP);
 	p64->phys_dmasize = 64;
 	ck_assert(physreq_prep(p64, KM_SLEEP));
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	w = kmem_alloc_physreq(len, p64, KM_SLEEP);
 	r = kmem_zalloc_physreq(len, p64, KM_SLEEP);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	ck_assert_int_eq(ddisim_vtop(w, &pa), 0);
 	ck_assert_uint_ge(pa, UINT64_C(1) << 32);
 	for (size_t i = 0; i < len; i++)

@@ -116,7 +116,7 @@ START_TEST(callouts_wait_for_the_level)
 	pl_t pl;
 
 	MACHINE_UP("mem=64M,cpus=2");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	(void)itimeout(shot_fn, &s, 1, PLDISK);
 	(void)timeout(shot_fn, &h, 1);
 	pl = splhi();
@@ -209,7 +209,7 @@ START_TEST(getparm_values_and_limits)
 	ck_assert_int_eq(drv_setparm(SYSRINT, 5), 0);
 	ck_assert_int_eq(drv_setparm(999, 5), -1);
 	ck_assert_uint_eq(ddisim_verify_count(), 0);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	h = ddisim_intr_register(3, PLDISK, param_intr);
 	n = ddisim_verify_count();
 	ck_assert_int_eq(ddisim_intr_raise(3), 1);
@@ -359,7 +359,7 @@ START_TEST(cm_intr_attach_ddi7)
 	void *cookie;
 
 	MACHINE_UP("mem=64M");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	ck_assert_int_eq(cm_intr_attach(ddisim_intr_key(14, PLDISK), old_intr,
 	    &devflag, &cookie), 1);
 	ck_assert_int_eq(ddisim_intr_bind(14, 1), 0);	/* D_MP may move */
@@ -511,7 +511,7 @@ clock_misuse(int which)
 	toid_t id;
 	pl_t pl;
 
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	memset(&cm, 0, sizeof(cm));
 	cm.which = which;
 	cm.ret = 99;

@@ -289,9 +289,9 @@ START_TEST(reach_truncates_the_address)
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
 	store = ddisim_dma_store(d, NULL);
 	/* the default machine's RAM above 4 GiB: node 1's, for CPU 3 */
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	hi = buf_below(4096, 0, 4096, &pa);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	if (pa < (UINT64_C(1) << 32)) {
 		kmem_free(hi, 4096);
 		ck_abort_msg("expected RAM above 4 GiB, got %#llx",
@@ -612,6 +612,43 @@ START_TEST(null_devices)
 }
 END_TEST
 
+/* A destroyed device, or a pointer that never was one, is refused. */
+START_TEST(stale_devices)
+{
+	struct ddisim_dma_config c = conf(DDISIM_DMA_SINGLE, 32);
+	struct ddisim_dma_stats st;
+	ddisim_dma_t *d, *other;
+	uint64_t size = 7;
+	int junk;
+
+	MACHINE_UP(NULL);
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
+	ddisim_dma_destroy(d);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	ddisim_dma_destroy(d);			/* twice */
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "ddisim_dma_destroy: "));
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "or it was destroyed"));
+	ck_assert_ptr_null(ddisim_dma_store(d, &size));
+	ck_assert_uint_eq(size, 7);
+	ck_assert_int_eq(ddisim_dma_fail(d, 0, 0), EINVAL);
+	ddisim_dma_stats((ddisim_dma_t *)&junk, &st);
+	ck_assert_uint_eq(ddisim_verify_count(), 4);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+	    "ddisim_dma_stats: "));
+	/* a live device is untouched by all that */
+	ck_assert_ptr_nonnull(other = ddisim_dma_create(&c));
+	ck_assert_ptr_nonnull(ddisim_dma_store(other, &size));
+	ck_assert_uint_eq(size, c.capacity);
+	ddisim_dma_destroy(other);
+	ck_assert_uint_eq(ddisim_verify_count(), 4);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* A fault aborts under the default policy, naming the driver's code. */
 START_TEST(fault_aborts)
 {
@@ -647,6 +684,7 @@ main(void)
 	tcase_add_loop_test(tc, refusals_interrupt, 0, 3);
 	tcase_add_test(tc, bad_configurations);
 	tcase_add_test(tc, null_devices);
+	tcase_add_test(tc, stale_devices);
 	if (!nofork())
 		tcase_add_test_raise_signal(tc, fault_aborts, SIGABRT);
 	suite_add_tcase(s, tc);

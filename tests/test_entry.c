@@ -513,17 +513,17 @@ c_ddisim_segments(void)
 }
 
 static void
-c_ddisim_set_cpu(void)
+c_ddisim_cpu_set(void)
 {
-	ddisim_set_cpu(2);
+	ddisim_cpu_set(2);
 	FIRST_CALL_DONE();
-	EXPECT(ddisim_get_cpu() == 2);
+	EXPECT(ddisim_cpu_get() == 2);
 }
 
 static void
-c_ddisim_get_cpu(void)
+c_ddisim_cpu_get(void)
 {
-	int cpu = ddisim_get_cpu();
+	int cpu = ddisim_cpu_get();
 
 	FIRST_CALL_DONE();
 	EXPECT(cpu >= 0 && cpu < 4);
@@ -1229,7 +1229,7 @@ c_ddisim_intr_register(void)
 
 	FIRST_CALL_DONE();
 	EXPECT(h != NULL);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	EXPECT(ddisim_intr_raise(5) == 1);
 	EXPECT(intr_runs == 1 && intr_ivec == 5 && intr_pl == PLDISK);
 	EXPECT(ddisim_intr_count(5) == 1);
@@ -1262,7 +1262,7 @@ c_ddisim_intr_set_deterministic(void)
 
 	ddisim_intr_set_deterministic(1);
 	FIRST_CALL_DONE();
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	h = ddisim_intr_register(8, PLSTR, entry_intr);
 	EXPECT(h != NULL);
 	EXPECT(ddisim_intr_raise(8) == 0 && ddisim_intr_pending(8) == 1);
@@ -2174,8 +2174,8 @@ static const struct entry_case cases[] = {
 	E(ddisim_vtop, "EFAULT for host memory"),
 	E(ddisim_ptov, "the direct map, and back"),
 	E(ddisim_segments, "no segment for host memory"),
-	E(ddisim_set_cpu, "the thread's CPU"),
-	E(ddisim_get_cpu, "one of four CPUs"),
+	E(ddisim_cpu_set, "the thread's CPU"),
+	E(ddisim_cpu_get, "one of four CPUs"),
 	E(ddisim_info, "the default machine's layout"),
 	E(ddisim_free_histogram, "free runs of node 0 below 4 GiB"),
 	E(cmn_err, "a message in the putbuf"),

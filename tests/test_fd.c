@@ -155,7 +155,7 @@ START_TEST(round_trips)
 		iters = 30;
 	MACHINE_UP("frag=0.1,seed=11");
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	ports = fdc_up(chan);
 	ck_assert_int_eq(oddi ? fdo_attach(chan, IRQ) : fd7_attach(chan, IRQ),
 	    0);
@@ -234,7 +234,7 @@ START_TEST(dma_start_queues)
 	uint8_t *store;
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	oddi = 1;
 	ports = fdc_up(2);
 	ck_assert_int_eq(fdo_attach(2, IRQ), 0);

@@ -65,7 +65,7 @@ START_TEST(delivery_and_masking)
 	pl_t s;
 
 	MACHINE_UP("mem=64M,cpus=2");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	memset(&seen_old, 0, sizeof(seen_old));
 	h = ddisim_intr_register(5, PLDISK, old_intr);
 	ck_assert_ptr_nonnull(h);
@@ -96,13 +96,13 @@ START_TEST(delivery_and_masking)
 	 * Another CPU's level does not mask this line: a context busy on
 	 * CPU 1 hands the interrupt to CPU 0, which takes it at once.
 	 */
-	ddisim_set_cpu(1);
+	ddisim_cpu_set(1);
 	s = splhi();
 	(void)ddisim_intr_raise(5);
 	while (atomic_load(&seen_old.calls) < 3)
 		sched_yield();
 	splx(s);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	ck_assert_int_eq(atomic_load(&seen_old.calls), 3);
 	ddisim_intr_unregister(h);
 	ck_assert_int_eq(ddisim_intr_raise(5), -1);	/* stray */
@@ -117,7 +117,7 @@ START_TEST(deterministic_mode)
 	pl_t s;
 
 	MACHINE_UP("mem=64M");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	memset(&seen_old, 0, sizeof(seen_old));
 	h = ddisim_intr_register(9, PLSTR, old_intr);
 	ddisim_intr_set_deterministic(1);
@@ -160,7 +160,7 @@ START_TEST(levels_nest)
 	pl_t s;
 
 	MACHINE_UP("mem=64M");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	atomic_store(&nest_n, 0);
 	lo = ddisim_intr_register(2, PLTIMEOUT + 1, lo_intr);
 	hi = ddisim_intr_register(3, PLHI, hi_intr);
@@ -183,7 +183,7 @@ START_TEST(ddi8_attach_shared_line)
 	rm_key_t key;
 
 	MACHINE_UP("mem=64M,verify=count");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	key = ddisim_intr_key(11, PLSTR);
 	ck_assert_int_eq(cm_intr_attach(key, ddi8_intr, &a, &tk_drvinfo, &ca),
 	    1);
@@ -243,7 +243,7 @@ START_TEST(km_sleep_in_handler_reported)
 	ddisim_intr_t *h;
 
 	MACHINE_UP("mem=64M,verify=count");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	atomic_store(&nosleep_reports, 99);
 	atomic_store(&sleep_reports, 99);
 	h = ddisim_intr_register(4, PLDISK, alloc_intr);
@@ -261,7 +261,7 @@ END_TEST
 START_TEST(km_sleep_in_handler_aborts)
 {
 	MACHINE_UP("mem=64M");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	(void)ddisim_intr_register(4, PLDISK, alloc_intr);
 	(void)ddisim_intr_raise(4);
 }
@@ -283,7 +283,7 @@ static void *
 raise6(void *arg)
 {
 	(void)arg;
-	ddisim_set_cpu(1);
+	ddisim_cpu_set(1);
 	(void)ddisim_intr_raise(6);
 	return NULL;
 }
@@ -296,7 +296,7 @@ START_TEST(handler_lock_misuse_reported)
 	pl_t s;
 
 	MACHINE_UP("mem=64M,verify=count");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	tk_lock = LOCK_ALLOC(1, PLDISK, &tk_lkinfo, KM_SLEEP);
 	h = ddisim_intr_register(6, PLHI, leaky_intr);
 	n = ddisim_verify_count();
@@ -411,7 +411,7 @@ START_TEST(spl_protects_against_interrupts)
 	if (d.iters < 500)
 		d.iters = 500;
 	MACHINE_UP("mem=64M,cpus=2");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	the_drv = &d;
 	h = ddisim_intr_register(7, PLDISK, spl_intr);
 	lost = spl_round(&d);
@@ -435,7 +435,7 @@ START_TEST(missing_spl_is_detected)
 	if (d.iters < 500)
 		d.iters = 500;
 	MACHINE_UP("mem=64M,cpus=2");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	the_drv = &d;
 	h = ddisim_intr_register(7, PLDISK, spl_intr);
 	for (int round = 0; round < 20 && lost == 0; round++)
@@ -715,7 +715,7 @@ START_TEST(edges)
 	uchar_t buf[4] = { 0 };
 
 	MACHINE_UP("mem=64M,isadma=0");	/* port 0 free */
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	memset(&seen_old, 0, sizeof(seen_old));
 	a = ddisim_intr_register(0, PLTIMEOUT, old_intr);
 	b = ddisim_intr_register(DDISIM_NIRQ - 1, PLHI, old_intr);
@@ -922,7 +922,7 @@ intr_misuse(int which)
 	pthread_t t;
 	pl_t s;
 
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	memset(&hm, 0, sizeof(hm));
 	memset(&hm_seen, 0, sizeof(hm_seen));
 	memset(&seen_old, 0, sizeof(seen_old));
@@ -1078,7 +1078,7 @@ ctl_misuse(int which)
 	unsigned long n;
 	rm_key_t key;
 
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	memset(&seen_old, 0, sizeof(seen_old));
 	key = ddisim_intr_key(11, PLSTR);
 	ck_assert_int_eq(cm_intr_attach(key, ddi8_intr, &a, &tk_drvinfo, &ca),

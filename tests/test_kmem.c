@@ -220,7 +220,7 @@ START_TEST(alloc_phys_address)
 	check_buf(b, 10000, p32, true);
 	kmem_free(b, 10000);
 	/* 40 bits from a node-1 CPU: above 4 GiB, two words. */
-	ddisim_set_cpu(2);
+	ddisim_cpu_set(2);
 	p40 = mkpreq(4096, 0, 40, 0);
 	b = kmem_alloc_phys(8192, p40, w, KM_FAIL_OK);
 	ck_assert_ptr_nonnull(b);
@@ -288,7 +288,7 @@ START_TEST(zone_escape)
 	uint64_t pa;
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(2);		/* node 1: RAM only above 4 GiB */
+	ddisim_cpu_set(2);		/* node 1: RAM only above 4 GiB */
 	p64 = mkpreq(16, 0, 64, 0);
 	p32 = mkpreq(16, 0, 32, 0);
 	for (int round = 0; round < 4; round++) {
@@ -1008,7 +1008,7 @@ stress_thread(void *arg)
 	physreq_t *p[3];
 
 	rng_seed(&r, (uint64_t)(uintptr_t)arg);
-	ddisim_set_cpu((int)(uintptr_t)arg % 4);
+	ddisim_cpu_set((int)(uintptr_t)arg % 4);
 	p[0] = mkpreq(8, 0, 32, 0);
 	p[1] = mkpreq(64, 4096, 24, 0);
 	p[2] = mkpreq(PG, 0, 0, 0);
@@ -1066,7 +1066,7 @@ mag_free_on(void *arg)
 	struct mag_probe *m = arg;
 	struct arena_mag *mag;
 
-	ddisim_set_cpu(m->cpu);
+	ddisim_cpu_set(m->cpu);
 	for (unsigned i = 0; i < m->n; i++)
 		kmem_free(m->obj[i], 256);
 	mag = arena_tc_mag[m->node][m->zone];
@@ -1089,7 +1089,7 @@ START_TEST(magazine_home_arena)
 
 	MACHINE_UP(NULL);
 	p = mkpreq(8, 0, 32, 0);
-	ddisim_set_cpu(2);			/* node 1 */
+	ddisim_cpu_set(2);			/* node 1 */
 	for (unsigned i = 0; i < m.n; i++) {
 		uint64_t pa;
 
@@ -1258,7 +1258,7 @@ handoff_produce(void *arg)
 	struct rng r;
 
 	rng_seed(&r, a->seed);
-	ddisim_set_cpu(a->cpu);
+	ddisim_cpu_set(a->cpu);
 	for (long i = 0; i < prop_iters(100000) / 8; i++) {
 		physreq_t *q = h->preq[rng_below(&r, 2)];
 		size_t sz = 1 + rng_below(&r, 3000);
@@ -1289,7 +1289,7 @@ handoff_consume(void *arg)
 	struct handoff_arg *a = arg;
 	struct handoff *h = a->h;
 
-	ddisim_set_cpu(a->cpu);
+	ddisim_cpu_set(a->cpu);
 	for (;;) {
 		uint8_t *b;
 		size_t sz;

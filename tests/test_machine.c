@@ -439,8 +439,8 @@ START_TEST(equal_nodes_and_cpus)
 			t += di.total_pages[n][z];
 		ck_assert_uint_eq(t, (UINT64_C(1) << 30) / 4096);
 	}
-	ddisim_set_cpu(5);
-	ck_assert_int_eq(ddisim_get_cpu(), 5);
+	ddisim_cpu_set(5);
+	ck_assert_int_eq(ddisim_cpu_get(), 5);
 	ck_assert_int_eq(machine_node(), 2);
 	MACHINE_DOWN();
 }

@@ -204,7 +204,7 @@ START_TEST(sleep_wakeup_from_interrupt)
 	pthread_t t;
 
 	MACHINE_UP("mem=64M,cpus=2");
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	h = ddisim_intr_register(10, 5, xxintr);
 	pthread_create(&t, NULL, xxdevice, NULL);
 	for (long i = 0; i < n; i++) {

@@ -240,7 +240,7 @@ START_TEST(pcp_pages)
 	uint64_t pfn[200];
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	for (int i = 0; i < 200; i++) {
 		ck_assert_int_eq(palloc_page_alloc(1, UINT64_MAX, -1, &pfn[i]),
 		    0);
@@ -278,7 +278,7 @@ START_TEST(pcp_blocks)
 	for (unsigned o = 1; o < PALLOC_PCP_ORDERS; o++) {
 		uint64_t np = UINT64_C(1) << o;
 
-		ddisim_set_cpu(3);		/* node 1 */
+		ddisim_cpu_set(3);		/* node 1 */
 		for (int i = 0; i < 64; i++) {
 			int seg;
 

@@ -530,7 +530,7 @@ START_TEST(pullupmsg_in_place)
 	struct ddisim_seg seg[4];
 
 	MACHINE_UP("scatter=1");
-	ddisim_set_cpu(3);		/* node 1: RAM above 4 GiB */
+	ddisim_cpu_set(3);		/* node 1: RAM above 4 GiB */
 	base = ddisim_outstanding();
 	a = mk(64, 1, 10);
 	b = mk(64, 0, 20);
@@ -577,7 +577,7 @@ START_TEST(pullupmsg_keeps_the_head_rest)
 	size_t n;
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	a = mk(100, 0, 40);		/* above 16 MiB: must move */
 	b = mk(100, 0, 40);
 	linkb(a, b);
@@ -860,7 +860,7 @@ START_TEST(allocb_physreq_places)
 	};
 
 	MACHINE_UP("scatter=1");
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		physreq_t *p = preq_new(t[i].dma, t[i].align, t[i].bnd,
 		    t[i].fl, 0);
@@ -913,11 +913,11 @@ START_TEST(msgphysreq_replaces_only_what_fails)
 
 	MACHINE_UP(NULL);
 	p = preq_new(24, 8, 0, PREQ_PHYSCONTIG, 0);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	a = allocb_physreq(64, BPRI_MED, p);	/* conforms */
 	a->b_wptr += 64;
 	fill(a->b_rptr, 64);
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	b = mk(500, 3, 400);			/* high, and misaligned */
 	b->b_datap->db_type = M_PROTO;
 	b->b_band = 5;
@@ -960,7 +960,7 @@ START_TEST(msgphysreq_block_longer_than_boundary)
 	unsigned long reports;
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	p = preq_new(32, 4, 4096, 0, 0);
 	a = mk(100, 0, 100);
 	b = mk(5000, 0, 5000);
@@ -989,7 +989,7 @@ START_TEST(msgpullup_physreq_conforms)
 	struct snap s;
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	p = preq_new(32, 64, 8192, PREQ_PHYSCONTIG, 0);
 	a = mk(100, 1, 99);
 	b = mk(7000, 3, 6000);
@@ -1120,7 +1120,7 @@ START_TEST(msgscgth_lists)
 	scgth_t sg;
 
 	MACHINE_UP("scatter=1");
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	p32 = preq_new(32, 4, 0, 0, 17);
 	p64 = preq_new(40, 4, 0, 0, 17);
 	p1 = preq_new(32, 4, 0, 0, 0);		/* no list: one element */
@@ -1215,7 +1215,7 @@ random_block(mblk_t *prev, int *ext_freed)
 	size_t len = rndn(size - off + 1);
 	mblk_t *m = NULL;
 
-	ddisim_set_cpu((int)rndn(4));
+	ddisim_cpu_set((int)rndn(4));
 	switch (rndn(8)) {
 	case 0:
 		if (prev != NULL) {

@@ -46,7 +46,7 @@ START_TEST(kmem_alloc_by_version)
 	void *p;
 
 	MACHINE_UP("scatter=1");
-	ddisim_set_cpu(3);		/* node 1: its RAM is above 4 GiB */
+	ddisim_cpu_set(3);		/* node 1: its RAM is above 4 GiB */
 	p = drv_4_alloc(size);		/* DMA-able and contiguous */
 	ck_assert_uint_le(span(p, size, &n), BELOW_16M);
 	ck_assert_uint_eq(n, 1);
@@ -86,7 +86,7 @@ START_TEST(dmasize_above_32_by_version)
 	void *p;
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(2);
+	ddisim_cpu_set(2);
 	p = drv_6_alloc64(5 * PG, &preq);
 	ck_assert_uint_le(span(p, 5 * PG, &n), BELOW_4G);
 	drv_6_free(p, 5 * PG);
@@ -121,7 +121,7 @@ START_TEST(vtop_by_version)
 	ck_assert_uint_eq(drv_oddi_vtop((char *)p + 10), pa + 10);
 	ck_assert_uint_eq(ddisim_verify_count(), 0);
 	/* A DDI 8 module's buffer above 4 GiB: no 32-bit answer. */
-	ddisim_set_cpu(2);
+	ddisim_cpu_set(2);
 	hi = drv_8_alloc64(100, &preq);
 	ck_assert_uint_eq(drv_71_vtop(hi), 0);
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
@@ -193,7 +193,7 @@ START_TEST(allocb_by_version)
 	size_t size = 6 * PG, n;
 
 	MACHINE_UP("scatter=1");
-	ddisim_set_cpu(3);		/* node 1: its RAM is above 4 GiB */
+	ddisim_cpu_set(3);		/* node 1: its RAM is above 4 GiB */
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		void *m = v[i].allocb((int)size), *c, *p;
 		struct mview *mv = m;
@@ -237,7 +237,7 @@ START_TEST(allocb_physreq_by_version)
 	size_t n;
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	for (int i = 0; i < 5; i++) {
 		struct physreq *p;
 		struct mview *m = f[i](3 * (int)PG, &p);
@@ -264,7 +264,7 @@ START_TEST(msgphysreq_by_version)
 	size_t n;
 
 	MACHINE_UP(NULL);
-	ddisim_set_cpu(3);
+	ddisim_cpu_set(3);
 	for (int i = 0; i < 4; i++) {
 		void *m = drv_8_allocb(3000), *r;	/* above 4 GiB */
 

@@ -296,13 +296,13 @@ demo_streams(void)
 	printf("\nmsgscgth: a three-block message for a 32-bit adapter that "
 	    "reads up to 8\n(address, length) pairs, each 4-byte aligned "
 	    "and within 4 KiB.\n");
-	ddisim_set_cpu(2);		/* node 1: RAM above 4 GiB */
+	ddisim_cpu_set(2);		/* node 1: RAM above 4 GiB */
 	mp = allocb(54, BPRI_MED);	/* headers, above 4 GiB */
 	mp->b_wptr += 54;
 	b = esballoc(host, sizeof(host), BPRI_MED, &fr);
 	b->b_wptr += sizeof(host);
 	linkb(mp, b);
-	ddisim_set_cpu(0);
+	ddisim_cpu_set(0);
 	b = allocb_physreq(1200, BPRI_MED, p);	/* already conforming */
 	b->b_wptr += 1200;
 	linkb(mp, b);
@@ -363,10 +363,10 @@ cmd_demo(const char *spec)
 		int r;
 
 		if (tour[i].cpu >= 0)
-			ddisim_set_cpu(tour[i].cpu);
+			ddisim_cpu_set(tour[i].cpu);
 		r = try_alloc(&tour[i].r, 1, tour[i].title);
 		if (tour[i].cpu >= 0)
-			ddisim_set_cpu(0);
+			ddisim_cpu_set(0);
 		if (r != expect_fail)
 			bad = 1;
 	}

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,8 +29,9 @@ int	ddisim_vtop(const void *va, uint64_t *pa);
 void	*ddisim_ptov(uint64_t pa);
 size_t	ddisim_outstanding(void);
 
-void	ddisim_set_cpu(int cpu);
-int	ddisim_get_cpu(void);
+/* The calling thread's simulated CPU. */
+void	ddisim_cpu_set(int cpu);
+int	ddisim_cpu_get(void);
 
 /* Verifier: what a misuse report does, and what has been reported. */
 enum ddisim_verify_policy {
@@ -44,6 +46,8 @@ void		ddisim_verify_reset(void);
 
 /* Machine description, for tools and tests. */
 #define DDISIM_ZONES	4	/* below 16 MiB, 4 GiB, 64 GiB, and above */
+#define DDISIM_MAX_NODES 8	/* NUMA nodes a machine may have */
+#define DDISIM_MAX_RANGES 64	/* RAM ranges and holes ddisim_info lists */
 
 struct ddisim_range {
 	uint64_t	start;		/* first byte */
@@ -58,10 +62,11 @@ struct ddisim_info {
 	int		nodes;
 	int		cpus;
 	unsigned	nranges;	/* RAM ranges and holes, by address */
-	struct ddisim_range range[64];
+	struct ddisim_range range[DDISIM_MAX_RANGES];
 	uint64_t	zone_line[DDISIM_ZONES]; /* end of each zone */
-	uint64_t	free_pages[8][DDISIM_ZONES]; /* per node, zone */
-	uint64_t	total_pages[8][DDISIM_ZONES];
+	/* pages per node and zone */
+	uint64_t	free_pages[DDISIM_MAX_NODES][DDISIM_ZONES];
+	uint64_t	total_pages[DDISIM_MAX_NODES][DDISIM_ZONES];
 	double		frag;
 	uint64_t	seed;
 };
@@ -177,7 +182,7 @@ unsigned	ddisim_streams_run(void);
 unsigned	ddisim_streams_pending(void);
 
 /* Leak report (also printed by ddisim_shutdown); returns the leak count. */
-size_t	ddisim_leak_report(void *stream);
+size_t	ddisim_leak_report(FILE *stream);
 
 #ifdef __cplusplus
 }

@@ -1210,7 +1210,33 @@ struct ddisim_bio {
 	const bcb_t	*rbcb, *wbcb;
 	void		(*biostart)(void *, uint32_t, buf_t *);
 	void		*idata;
+	LIST_ENTRY(ddisim_bio) link;	/* bio_harnesses, under bio_lock */
 };
+
+/* The live harnesses: a handle is checked against them, as DDI ones are. */
+static FORK_MUTEX(bio_lock);
+static LIST_HEAD(, ddisim_bio) bio_harnesses =
+    LIST_HEAD_INITIALIZER(bio_harnesses);
+
+static bool
+bio_harness_valid(struct ddisim_bio *h, const char *func, const void *caller)
+{
+	struct ddisim_bio *x;
+
+	if (h == NULL) {
+		verify_report(func, caller, "NULL harness");
+		return false;
+	}
+	pthread_mutex_lock(&bio_lock);
+	LIST_FOREACH(x, &bio_harnesses, link)
+		if (x == h)
+			break;
+	pthread_mutex_unlock(&bio_lock);
+	if (x == NULL)
+		verify_report(func, caller, "%p is not a harness from "
+		    "ddisim_bio_attach, or it was detached", (void *)h);
+	return x != NULL;
+}
 
 static DDI_TLS struct ddisim_bio *bio_cur;
 static DDI_TLS uint32_t bio_channel;
@@ -1244,11 +1270,21 @@ DDI_ENTRY(struct ddisim_bio *, ddisim_bio_attach, (const bcb_t *rbcb,
 	h->wbcb = wbcb;
 	h->biostart = biostart;
 	h->idata = idata;
+	pthread_mutex_lock(&bio_lock);
+	LIST_INSERT_HEAD(&bio_harnesses, h, link);
+	pthread_mutex_unlock(&bio_lock);
 	return h;
 }
 
 DDI_ENTRY_VOID(ddisim_bio_detach, (struct ddisim_bio *h), (h))
 {
+	if (h == NULL)
+		return;
+	if (!bio_harness_valid(h, DDI_FUNC, DDI_CALLER))
+		return;
+	pthread_mutex_lock(&bio_lock);
+	LIST_REMOVE(h, link);
+	pthread_mutex_unlock(&bio_lock);
 	free(h);
 }
 
@@ -1264,10 +1300,8 @@ DDI_ENTRY_VOID(ddisim_bio_submit, (struct ddisim_bio *h, uint32_t channel,
 	uint32_t saved_ch = bio_channel;
 	const bcb_t *bcb;
 
-	if (h == NULL) {
-		verify_report(DDI_FUNC, caller, "NULL harness");
+	if (!bio_harness_valid(h, DDI_FUNC, caller))
 		return;
-	}
 	if (kbuf_of(bp, DDI_FUNC, caller) == NULL)
 		return;
 	bcb = (bp->b_flags & B_READ) ? h->rbcb : h->wbcb;

@@ -46,6 +46,7 @@
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "vm/vm.h"
 
 #define DMA_MAXPAIRS	256		/* max_pairs 0 */
@@ -105,6 +106,28 @@ struct ddisim_dma {
 
 static FORK_MUTEX(dma_devs_lock);
 static LIST_HEAD(, ddisim_dma) dma_devs = LIST_HEAD_INITIALIZER(dma_devs);
+
+/* A handle is one of the live devices, as DDI handles are checked. */
+static bool
+dma_dev_valid(const struct ddisim_dma *d, const char *func,
+    const void *caller)
+{
+	const struct ddisim_dma *x;
+
+	if (d == NULL) {
+		verify_report(func, caller, "NULL device");
+		return false;
+	}
+	pthread_mutex_lock(&dma_devs_lock);
+	LIST_FOREACH(x, &dma_devs, link)
+		if (x == d)
+			break;
+	pthread_mutex_unlock(&dma_devs_lock);
+	if (x == NULL)
+		verify_report(func, caller, "%p is not a device from "
+		    "ddisim_dma_create, or it was destroyed", (const void *)d);
+	return x != NULL;
+}
 
 static inline size_t
 pg(void)
@@ -835,6 +858,8 @@ DDI_ENTRY_VOID(ddisim_dma_destroy, (ddisim_dma_t *d), (d))
 {
 	if (d == NULL)
 		return;
+	if (!dma_dev_valid(d, DDI_FUNC, DDI_CALLER))
+		return;
 	pthread_mutex_lock(&dma_devs_lock);
 	LIST_REMOVE(d, link);
 	pthread_mutex_unlock(&dma_devs_lock);
@@ -860,10 +885,8 @@ devsim_fini(void)
 DDI_ENTRY(uint8_t *, ddisim_dma_store, (ddisim_dma_t *d, uint64_t *size),
     (d, size))
 {
-	if (d == NULL) {
-		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
+	if (!dma_dev_valid(d, DDI_FUNC, DDI_CALLER))
 		return NULL;
-	}
 	if (size != NULL)
 		*size = d->cfg.capacity;
 	return d->store;
@@ -873,10 +896,8 @@ DDI_ENTRY(uint64_t, ddisim_dma_wire_sent, (ddisim_dma_t *d), (d))
 {
 	uint64_t n;
 
-	if (d == NULL) {
-		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
+	if (!dma_dev_valid(d, DDI_FUNC, DDI_CALLER))
 		return 0;
-	}
 	pthread_mutex_lock(&d->mtx);
 	n = d->sent;
 	pthread_mutex_unlock(&d->mtx);
@@ -888,10 +909,11 @@ DDI_ENTRY(int, ddisim_dma_wire_feed, (ddisim_dma_t *d, const void *data,
 {
 	int e = 0;
 
-	if (d == NULL || !d->cfg.wire || (data == NULL && len > 0)) {
-		verify_report(DDI_FUNC, DDI_CALLER, "%s", d == NULL ?
-		    "NULL device" : !d->cfg.wire ? "the device is not a wire" :
-		    "NULL data");
+	if (!dma_dev_valid(d, DDI_FUNC, DDI_CALLER))
+		return EINVAL;
+	if (!d->cfg.wire || (data == NULL && len > 0)) {
+		verify_report(DDI_FUNC, DDI_CALLER, "%s", !d->cfg.wire ?
+		    "the device is not a wire" : "NULL data");
 		return EINVAL;
 	}
 	pthread_mutex_lock(&d->mtx);
@@ -924,10 +946,8 @@ DDI_ENTRY(int, ddisim_dma_wire_feed, (ddisim_dma_t *d, const void *data,
 DDI_ENTRY(int, ddisim_dma_fail, (ddisim_dma_t *d, unsigned nth, uint32_t after),
     (d, nth, after))
 {
-	if (d == NULL) {
-		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
+	if (!dma_dev_valid(d, DDI_FUNC, DDI_CALLER))
 		return EINVAL;
-	}
 	pthread_mutex_lock(&d->mtx);
 	d->fail_at = d->cmdno + 1 + nth;
 	d->fail_after = after;
@@ -937,22 +957,25 @@ DDI_ENTRY(int, ddisim_dma_fail, (ddisim_dma_t *d, unsigned nth, uint32_t after),
 
 DDI_ENTRY_VOID(ddisim_dma_idle, (ddisim_dma_t *d), (d))
 {
-	if (d == NULL) {
-		verify_report(DDI_FUNC, DDI_CALLER, "NULL device");
+	struct vwait w;
+
+	if (!dma_dev_valid(d, DDI_FUNC, DDI_CALLER))
 		return;
-	}
+	vwait_start(&w, VWAIT_KEEP, DDI_FUNC, DDI_CALLER);
 	pthread_mutex_lock(&d->mtx);
 	while (d->queued || d->running)
-		pthread_cond_wait(&d->cv, &d->mtx);
+		(void)vwait_cond(&w, &d->cv, &d->mtx, "%s: the device is still "
+		    "busy", d->name);
 	pthread_mutex_unlock(&d->mtx);
 }
 
 DDI_ENTRY_VOID(ddisim_dma_stats, (ddisim_dma_t *d, struct ddisim_dma_stats *st),
     (d, st))
 {
-	if (d == NULL || st == NULL) {
-		verify_report(DDI_FUNC, DDI_CALLER, "NULL %s", d == NULL ?
-		    "device" : "stats");
+	if (!dma_dev_valid(d, DDI_FUNC, DDI_CALLER))
+		return;
+	if (st == NULL) {
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL stats");
 		return;
 	}
 	pthread_mutex_lock(&d->mtx);

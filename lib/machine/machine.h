@@ -16,7 +16,7 @@
 
 #include "ddicompat/ddisim.h"
 
-#define MACHINE_MAX_NODES	8
+#define MACHINE_MAX_NODES	DDISIM_MAX_NODES
 #define MACHINE_MAX_CPUS	64
 #define MACHINE_MAX_HOLES	16
 #define MACHINE_MAX_SEGS	64
