@@ -24,7 +24,7 @@
 #include "streams/streams.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
-#include "vm/proc.h"
+#include "proc/proc.h"
 #include "vm/vm.h"
 
 static char ddisim_err[512];

@@ -27,13 +27,12 @@
 #include "bio/bio.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
-#include "kmem/kmem.h"
-#include "kmem/kmem_fast.h"
+#include "kmem/kmem_obj.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
-#include "vm/proc.h"
+#include "proc/proc.h"
 
 #include "sys/buf.h"
 #include "sys/uio.h"
@@ -102,10 +101,8 @@ DDI_ENTRY(buf_t *, getrbuf, (int flags), (flags))
 
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, DDI_FUNC, caller))
 		return NULL;
-	kb = kmem_alloc_fast(sizeof(*kb), &plain, flags, 0, caller);
-	if (kb == NULL)
-		kb = kmem_alloc_cons(sizeof(*kb), &plain, flags, 0, KK_BUF,
-		    DDI_FUNC, caller);
+	kb = kmem_obj_alloc(sizeof(*kb), &plain, flags, KK_BUF, DDI_FUNC,
+	    caller);
 	if (kb == NULL)
 		return NULL;
 	/* the trailer zeroed here, the header by kbuf_reset */
@@ -130,10 +127,7 @@ DDI_ENTRY_VOID(freerbuf, (buf_t *bp), (bp))
 	pthread_mutex_unlock(&kb->kb_mtx);
 	pthread_mutex_destroy(&kb->kb_mtx);
 	pthread_cond_destroy(&kb->kb_cv);
-	if (kmem_free_fast(kb, sizeof(*kb)))
-		palloc_notify();
-	else
-		kmem_free_checked(kb, sizeof(*kb), KK_BUF, DDI_FUNC, caller);
+	kmem_obj_free(kb, sizeof(*kb), KK_BUF, DDI_FUNC, caller);
 }
 
 /*

@@ -19,8 +19,8 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
-#include "vm/page.h"
-#include "vm/proc.h"
+#include "proc/page.h"
+#include "proc/proc.h"
 #include "vm/vm.h"
 
 #include "sys/buf.h"

@@ -40,7 +40,7 @@
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
-#include "vm/proc.h"
+#include "proc/proc.h"
 
 #include "sys/buf.h"
 #include "sys/user.h"

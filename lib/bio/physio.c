@@ -13,7 +13,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
-#include "vm/proc.h"
+#include "proc/proc.h"
 
 #include "sys/buf.h"
 #include "sys/uio.h"

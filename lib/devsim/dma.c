@@ -40,6 +40,7 @@
 #include "util/forklock.h"
 #include "ddicompat/devsim.h"
 #include "ddicompat/ddisim.h"
+#include "bus/bus.h"
 #include "devsim/devsim.h"
 #include "kern/kern.h"
 #include "machine/entry.h"
@@ -178,18 +179,18 @@ static void
 ram_move(struct ddisim_dma *d, uint64_t pa, uint8_t *buf, size_t n,
     bool to_ram, bool *hole, bool *unheld)
 {
-	unsigned found = devsim_bus_move(pa, buf, n, to_ram);
+	unsigned found = bus_move(pa, buf, n, to_ram);
 
-	if ((found & DEVSIM_HOLE) && !*hole)
+	if ((found & BUS_HOLE) && !*hole)
 		dma_fault(d, "%s %#llx: no RAM there (a hole); %s", to_ram ?
 		    "writes" : "reads", (unsigned long long)pa, to_ram ?
 		    "the bytes are lost" : "it reads all ones");
-	if ((found & DEVSIM_UNHELD) && !*unheld)
+	if ((found & BUS_UNHELD) && !*unheld)
 		dma_fault(d, "%s %#llx: memory nobody holds (never "
 		    "allocated, or freed)", to_ram ? "writes" : "reads",
 		    (unsigned long long)pa);
-	*hole |= (found & DEVSIM_HOLE) != 0;
-	*unheld |= (found & DEVSIM_UNHELD) != 0;
+	*hole |= (found & BUS_HOLE) != 0;
+	*unheld |= (found & BUS_UNHELD) != 0;
 }
 
 /* What was reported of one pair already: each fault once. */

@@ -44,7 +44,7 @@
 #include "util/forklock.h"
 #include "ddicompat/ddisim.h"
 #include "ddicompat/isadma.h"
-#include "devsim/devsim.h"
+#include "bus/bus.h"
 #include "isadma/isadma.h"
 #include "kern/kern.h"
 #include "machine/entry.h"
@@ -193,26 +193,26 @@ run_locked(int chan, uint8_t *dbuf, size_t dlen, size_t n, bool *tc,
 			/* a page is probed once per run of transfers in it */
 			if (pa >> machine->pshift != cpfn) {
 				cpfn = pa >> machine->pshift;
-				cfound = devsim_bus_probe(cpfn);
+				cfound = bus_probe(cpfn);
 			}
 			found = cfound;
 			if ((ch->mode & M_XFER) == M_WRITE && side == bus)
 				memset(bus, 0xff, sizeof(bus));
-			devsim_bus_copy(pa, side, unit,
+			bus_copy(pa, side, unit,
 			    (ch->mode & M_XFER) == M_WRITE, found);
 		}		/* else verify, and the illegal 11 */
-		if ((found & DEVSIM_HOLE) && !hole)
+		if ((found & BUS_HOLE) && !hole)
 			verify_report("i8237", ch->prog_caller, "channel %d: "
 			    "%s %#llx: no RAM there (a hole)", chan,
 			    (ch->mode & M_XFER) == M_WRITE ? "writes" : "reads",
 			    (unsigned long long)pa);
-		if ((found & DEVSIM_UNHELD) && !unheld)
+		if ((found & BUS_UNHELD) && !unheld)
 			verify_report("i8237", ch->prog_caller, "channel %d: "
 			    "%s %#llx: memory nobody holds (never allocated, "
 			    "or freed)", chan, (ch->mode & M_XFER) == M_WRITE ?
 			    "writes" : "reads", (unsigned long long)pa);
-		hole |= (found & DEVSIM_HOLE) != 0;
-		unheld |= (found & DEVSIM_UNHELD) != 0;
+		hole |= (found & BUS_HOLE) != 0;
+		unheld |= (found & BUS_UNHELD) != 0;
 		done++;
 		ch->transfers++;
 		next = (uint16_t)(ch->cur_addr + ((ch->mode & M_DEC) ? -1 : 1));

@@ -34,7 +34,7 @@
 #include "machine/machine.h"
 #include "kern/ctx.h"
 #include "kern/kern.h"
-#include "vm/proc.h"
+#include "proc/proc.h"
 
 #include "sys/ddi.h"
 #include "exports.h"

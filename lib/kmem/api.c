@@ -10,6 +10,7 @@
 #include "machine/machine.h"
 #include "util/level.h"
 #include "verify/verify.h"
+#include "vm/vm.h"
 
 #include "sys/kmem.h"
 #include "exports.h"
@@ -237,7 +238,7 @@ DDI_ENTRY(void *, kmem_alloc_phys, (size_t size, physreq_t *preq,
 	    KM_SLEEP, 0, KK_PHYS, DDI_FUNC, caller);
 	if (p == NULL)
 		return NULL;
-	VERIFY(ddisim_vtop(p, &pa) == 0);
+	VERIFY(vm_vtop(p, &pa) == 0);
 	paddrp[0] = (paddr32_t)pa;
 	if (preq->phys_dmasize > 32)
 		paddrp[1] = (paddr32_t)(pa >> 32);

@@ -209,4 +209,37 @@ kmem_free_fast(void *p, size_t size)
 	return true;
 }
 
+/*
+ * What other layers allocate their objects and buffers with (STREAMS
+ * blocks, bufs): a magazine hit inline, anything else through
+ * kmem_alloc_cons, which checks, reports and waits as flags say.  kind is
+ * what kmem_free's checks and the leak report call the memory.
+ */
+static inline __attribute__((always_inline)) void *
+kmem_obj_alloc(size_t size, const struct kcons *c, int flags,
+    enum kmem_kind kind, const char *func, const void *caller)
+{
+	void *p;
+
+	if (likely((flags & ~KM_NOSLEEP) == 0) &&
+	    likely((p = kmem_alloc_fast(size, c, flags, 0, caller)) != NULL))
+		return p;
+	return kmem_alloc_cons(size, c, flags, 0, kind, func, caller);
+}
+
+/*
+ * Its free: into a magazine, or through the checked path; either way the
+ * page allocator's waiters hear of it.
+ */
+static inline __attribute__((always_inline)) void
+kmem_obj_free(void *p, size_t size, enum kmem_kind kind, const char *func,
+    const void *caller)
+{
+	if (likely(kmem_free_fast(p, size))) {
+		palloc_notify();
+		return;
+	}
+	kmem_free_checked(p, size, kind, func, caller);
+}
+
 #endif /* DDICOMPAT_KMEM_FAST_H */

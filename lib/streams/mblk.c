@@ -10,8 +10,7 @@
 
 #include <string.h>
 
-#include "kmem/kmem.h"
-#include "kmem/kmem_fast.h"
+#include "kmem/kmem_obj.h"
 #include "machine/machine.h"
 #include "streams/streams.h"
 #include "verify/verify.h"
@@ -39,22 +38,13 @@ static void *
 str_mem(size_t size, const struct kcons *c, const char *func,
     const void *caller)
 {
-	void *p;
-
-	if ((p = kmem_alloc_fast(size, c, KM_NOSLEEP, 0, caller)) != NULL)
-		return p;
-	return kmem_alloc_cons(size, c, KM_NOSLEEP, 0, KK_STREAMS, func,
-	    caller);
+	return kmem_obj_alloc(size, c, KM_NOSLEEP, KK_STREAMS, func, caller);
 }
 
 static void
 str_mem_free(void *p, size_t size)
 {
-	if (kmem_free_fast(p, size)) {
-		palloc_notify();
-		return;
-	}
-	kmem_free_checked(p, size, KK_STREAMS, "freeb", NULL);
+	kmem_obj_free(p, size, KK_STREAMS, "freeb", NULL);
 }
 
 static void

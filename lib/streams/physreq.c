@@ -9,8 +9,7 @@
  */
 #include "config.h"
 
-#include "kmem/kmem.h"
-#include "kmem/kmem_fast.h"
+#include "kmem/kmem_obj.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "streams/streams.h"

@@ -33,6 +33,13 @@ size_t	vm_alias_vmas(void);		/* mappings they use */
 
 /* Translation: 0, or EFAULT if va is neither direct map RAM nor alias. */
 int	vm_vtop(const void *va, uint64_t *pa);
+/*
+ * The DDI's 32-bit forms: a kernel address, or a physical address of
+ * what (for the report), as a paddr_t; 0 after a report for func.
+ */
+uint32_t vm_vtop32(const void *va, const char *func, const void *caller);
+uint32_t vm_paddr32(uint64_t pa, const char *what, const char *func,
+	    const void *caller);
 void	*vm_ptov(uint64_t pa);		/* direct-map address of pa */
 
 /* Whether va lies in the direct map of the current machine's RAM. */

@@ -12,14 +12,14 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
-#include "vm/proc.h"
 #include "vm/vm.h"
 
 #include "sys/ddi.h"
 
 /* A physical address as a 32-bit paddr_t; 0 after a report. */
-static paddr_t
-paddr32(uint64_t pa, const char *what, const char *func, const void *caller)
+uint32_t
+vm_paddr32(uint64_t pa, const char *what, const char *func,
+    const void *caller)
 {
 	if (pa > UINT32_MAX) {
 		verify_report(func, caller, "%s is at physical %#llx, which "
@@ -27,12 +27,12 @@ paddr32(uint64_t pa, const char *what, const char *func, const void *caller)
 		    (unsigned long long)pa);
 		return 0;
 	}
-	return (paddr_t)pa;
+	return (uint32_t)pa;
 }
 
 /* Kernel address to a 32-bit paddr_t; 0 after a report. */
-static paddr_t
-vtop_kernel(const void *va, const char *func, const void *caller)
+uint32_t
+vm_vtop32(const void *va, const char *func, const void *caller)
 {
 	uint64_t pa;
 	char what[32];
@@ -45,29 +45,12 @@ vtop_kernel(const void *va, const char *func, const void *caller)
 	if (likely(pa <= UINT32_MAX))
 		return (paddr_t)pa;
 	snprintf(what, sizeof(what), "%p", va);
-	return paddr32(pa, what, func, caller);
-}
-
-/*
- * A user address of process p: 0 when p maps nothing there, as in the
- * original; a process that is not one is reported.
- */
-DDI_ENTRY(paddr_t, vtop, (caddr_t va, proc_t *p), (va, p))
-{
-	uint64_t pa;
-	char what[48];
-
-	if (p == NULL)
-		return vtop_kernel(va, DDI_FUNC, DDI_CALLER);
-	if (!proc_valid(p, DDI_FUNC, DDI_CALLER) || proc_vtop(p, va, &pa) != 0)
-		return 0;
-	snprintf(what, sizeof(what), "user address %p", (void *)va);
-	return paddr32(pa, what, DDI_FUNC, DDI_CALLER);
+	return vm_paddr32(pa, what, func, caller);
 }
 
 DDI_ENTRY(paddr_t, kvtophys, (caddr_t va), (va))
 {
-	return vtop_kernel(va, DDI_FUNC, DDI_CALLER);
+	return vm_vtop32(va, DDI_FUNC, DDI_CALLER);
 }
 
 DDI_ENTRY(caddr_t, phystokv, (paddr_t pa), (pa))
@@ -104,7 +87,7 @@ DDI_ENTRY(paddr_t, pptophys, (ppid_t ppid), (ppid))
 	char what[32];
 
 	snprintf(what, sizeof(what), "page %#x", ppid);
-	return paddr32((uint64_t)ppid << machine->pshift, what, DDI_FUNC,
+	return vm_paddr32((uint64_t)ppid << machine->pshift, what, DDI_FUNC,
 	    DDI_CALLER);
 }
 

@@ -16,7 +16,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
-#include "vm/page.h"
+#include "proc/page.h"
 #include "vm/vm.h"
 
 #include "sys/types.h"

@@ -29,7 +29,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
-#include "vm/proc.h"
+#include "proc/proc.h"
 #include "vm/vm.h"
 
 #include "sys/types.h"

@@ -6,26 +6,26 @@
 
 #include <string.h>
 
-#include "devsim/devsim.h"
+#include "bus/bus.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "vm/vm.h"
 
 unsigned
-devsim_bus_probe(uint64_t pfn)
+bus_probe(uint64_t pfn)
 {
 	if (pfn >= machine->npfn || machine_seg_of(pfn) < 0)
-		return DEVSIM_HOLE;
+		return BUS_HOLE;
 	if (pfn == 0 || palloc_unheld(pfn, 1) == pfn)	/* 0: never given */
-		return DEVSIM_UNHELD;
+		return BUS_UNHELD;
 	return 0;
 }
 
 void
-devsim_bus_copy(uint64_t pa, uint8_t *buf, size_t n, bool to_ram,
+bus_copy(uint64_t pa, uint8_t *buf, size_t n, bool to_ram,
     unsigned found)
 {
-	if (found & DEVSIM_HOLE) {
+	if (found & BUS_HOLE) {
 		if (!to_ram)
 			memset(buf, 0xff, n);	/* a master abort */
 		return;
@@ -37,10 +37,10 @@ devsim_bus_copy(uint64_t pa, uint8_t *buf, size_t n, bool to_ram,
 }
 
 unsigned
-devsim_bus_move(uint64_t pa, uint8_t *buf, size_t n, bool to_ram)
+bus_move(uint64_t pa, uint8_t *buf, size_t n, bool to_ram)
 {
-	unsigned found = devsim_bus_probe(pa >> machine->pshift);
+	unsigned found = bus_probe(pa >> machine->pshift);
 
-	devsim_bus_copy(pa, buf, n, to_ram, found);
+	bus_copy(pa, buf, n, to_ram, found);
 	return found;
 }
