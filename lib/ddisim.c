@@ -30,6 +30,18 @@
 static char ddisim_err[512];
 static uint64_t ddisim_generation;
 
+/* The memory layers and the RAM, in the reverse of their building. */
+static void
+ddisim_unbuild(struct machine *m)
+{
+	vm_fini();
+	palloc_fini();
+	machine_ram_destroy(m);
+	__atomic_store_n(&machine, NULL, __ATOMIC_RELEASE);
+	free(m->seg_of_chunk);
+	free(m);
+}
+
 static int
 ddisim_build(const char *spec)
 {
@@ -58,12 +70,7 @@ ddisim_build(const char *spec)
 	    (error = vm_init()) != 0 || (error = kmem_init()) != 0) {
 		snprintf(ddisim_err, sizeof(ddisim_err), "mem: cannot set up "
 		    "the machine's metadata: %s", strerror(error));
-		vm_fini();
-		palloc_fini();
-		machine_ram_destroy(m);
-		__atomic_store_n(&machine, NULL, __ATOMIC_RELEASE);
-		free(m->seg_of_chunk);
-		free(m);
+		ddisim_unbuild(m);
 		return error;
 	}
 	/* the policy belongs to the process; a spec may choose one */
@@ -167,12 +174,7 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 		kern_fini();
 		kmem_leak_report(stderr);
 		kmem_fini();
-		vm_fini();
-		palloc_fini();
-		machine_ram_destroy(m);
-		__atomic_store_n(&machine, NULL, __ATOMIC_RELEASE);
-		free(m->seg_of_chunk);
-		free(m);
+		ddisim_unbuild(m);
 	}
 	pthread_mutex_unlock(lk);
 }
