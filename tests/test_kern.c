@@ -179,6 +179,7 @@ START_TEST(byte_strings)
 {
 	static const char orig[] = "0123456789abcdef";
 	char buf[16], dst[16];
+	size_t none = 0;	/* not a literal 0, which Clang questions */
 
 	memcpy(buf, orig, 16);
 	memset(dst, 'x', 16);
@@ -193,7 +194,7 @@ START_TEST(byte_strings)
 	ck_assert_mem_eq(buf, "2345678989abcdef", 16);
 	bzero(buf + 4, 8);
 	ck_assert_mem_eq(buf, "2345\0\0\0\0\0\0\0\0cdef", 16);
-	bzero(buf, 0);
+	bzero(buf, none);
 	ck_assert_int_eq(buf[0], '2');
 	bzero(dst, sizeof(dst));
 	for (size_t i = 0; i < sizeof(dst); i++)
