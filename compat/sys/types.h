@@ -14,6 +14,21 @@
 #include <stdint.h>
 #include <ddicompat/version.h>
 
+/*
+ * clock_t, as in the SVR5 <sys/types.h>: lbolt and the drv_* time calls
+ * use it.  ISO C declares it in <time.h> only, and glibc's <sys/types.h>
+ * only for X/Open, so under -std=c99 a driver would not see it.  glibc
+ * has a header that declares clock_t alone, under the guard <time.h>
+ * uses, so that neither clashes with the other; other C libraries get
+ * <time.h>.  (<stdint.h> above has told us which C library this is.)
+ */
+#if defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 26))
+#include <bits/types/clock_t.h>
+#else
+#include <time.h>
+#endif
+
 typedef unsigned char	uchar_t;
 typedef unsigned short	ushort_t;
 typedef unsigned int	uint_t;
