@@ -4,9 +4,10 @@
  * PAGESIZE is the i386 compile-time page size.  The simulated machine may
  * use a larger page (page= in the machine spec); drivers that want the
  * machine's page size call ptob(1), as the DDI asks them to.
+ *
+ * The host's header comes last, after the pragma that lets #include_next
+ * pass -pedantic: see <sys/types.h>.
  */
-#include_next <sys/param.h>
-
 #ifndef DDICOMPAT_SYS_PARAM_H
 #define DDICOMPAT_SYS_PARAM_H
 
@@ -22,3 +23,8 @@
 #define NBPW		4		/* bytes per i386 word */
 
 #endif /* DDICOMPAT_SYS_PARAM_H */
+
+#ifdef __GNUC__
+#pragma GCC system_header
+#endif
+#include_next <sys/param.h>

@@ -5,9 +5,12 @@
  * and whatever the DDI version: physical addresses are 32 bits (paddr_t,
  * paddr32_t) or 64 (paddr64_t), ulong_t is 32 bits.  Pointers keep the
  * host's width.
+ *
+ * The SVR5 part comes first and the host's header last: wrapping it takes
+ * #include_next, which -pedantic reports as an extension outside a system
+ * header, and the pragma that makes this one a system header covers the
+ * rest of the file, where it must not hide the SVR5 part from warnings.
  */
-#include_next <sys/types.h>
-
 #ifndef DDICOMPAT_SYS_TYPES_H
 #define DDICOMPAT_SYS_TYPES_H
 
@@ -85,3 +88,8 @@ typedef struct proc	proc_t;
 #endif
 
 #endif /* DDICOMPAT_SYS_TYPES_H */
+
+#ifdef __GNUC__
+#pragma GCC system_header
+#endif
+#include_next <sys/types.h>
