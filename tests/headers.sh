@@ -1,7 +1,7 @@
 #!/bin/sh
-# Each public header compiles alone in every language mode a driver may be
-# built in and for every interface version it can select, with -Wall
-# -Wextra -Werror:
+# Each public header compiles alone, and all of them compile together, in
+# every language mode a driver may be built in and for every interface
+# version it can select, with -Wall -Wextra -Werror:
 #
 #	C	-std=c89, c99, c11 and c17, each with -pedantic, and the
 #		compiler's default (GNU) dialect
@@ -27,7 +27,8 @@
 # The work is one translation unit per header and version, the version
 # set by #define as -D would set it.  A header that, with the headers it
 # includes, names no version macro reads the same in every version, and
-# is compiled at the default version only.  One compiler run per compiler
+# is compiled alone at the default version only; the unit of all the
+# headers still has it at every version.  One compiler run per compiler
 # and mode compiles every unit, and the runs go two at a time.
 : "${srcdir:=.}" "${CC:=cc}" "${CXX:=c++}"
 inc="-I$srcdir/compat -I$srcdir/include"
@@ -69,23 +70,31 @@ headers=
 for h in "$srcdir"/compat/sys/*.h "$srcdir"/compat/vm/*.h \
     "$srcdir"/include/ddicompat/*.h; do
 	case $h in
+	*/compat/sys/ddi.h) continue ;;	# last, below
 	*/compat/sys/*) headers="$headers sys/${h##*/}" ;;
 	*/compat/vm/*) headers="$headers vm/${h##*/}" ;;
 	*) headers="$headers ddicompat/${h##*/}" ;;
 	esac
 done
+# The DDI asks drivers to include <sys/ddi.h> last.
+headers="$headers sys/ddi.h"
 
 # The units.  The declaration at the end keeps a unit whose header
 # declares nothing (<ddicompat/version.h>) from being empty, which ISO C
 # forbids.
 units=
 n=0
-unit()	# version, header
+unit()	# version, header or "all"
 {
 	f="$tmp/$1/$(printf '%s' "$2" | tr / -).c"
 	{
 		version_defines "$1"
-		printf '#include <%s>\n' "$2"
+		if [ "$2" = all ]; then
+			# shellcheck disable=SC2086
+			printf '#include <%s>\n' $headers
+		else
+			printf '#include <%s>\n' "$2"
+		fi
 		printf 'extern int headers_unit;\n'
 	} > "$f"
 	units="$units $f"
@@ -93,6 +102,7 @@ unit()	# version, header
 }
 for v in $versions default; do
 	mkdir "$tmp/$v" || exit 1
+	unit "$v" all
 done
 for h in $headers; do
 	if version_dependent "$h"; then
