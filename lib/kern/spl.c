@@ -72,35 +72,18 @@ DDI_ENTRY0(pl_t, getpl)
 	return kctx_self()->pl;
 }
 
-DDI_ENTRY0(pl_t, splbase)
-{
-	return spl_set(DDI_FUNC, DDI_CALLER, PLBASE);
+/* The named levels: each sets its level and returns the previous one. */
+#define SPL_NAMED(name, level)						\
+DDI_ENTRY0(pl_t, name)							\
+{									\
+	return spl_set(DDI_FUNC, DDI_CALLER, level);			\
 }
-
-DDI_ENTRY0(pl_t, spltimeout)
-{
-	return spl_set(DDI_FUNC, DDI_CALLER, PLTIMEOUT);
-}
-
-DDI_ENTRY0(pl_t, spldisk)
-{
-	return spl_set(DDI_FUNC, DDI_CALLER, PLDISK);
-}
-
-DDI_ENTRY0(pl_t, splstr)
-{
-	return spl_set(DDI_FUNC, DDI_CALLER, PLSTR);
-}
-
-DDI_ENTRY0(pl_t, spltty)
-{
-	return spl_set(DDI_FUNC, DDI_CALLER, PLTTY);
-}
-
-DDI_ENTRY0(pl_t, splhi)
-{
-	return spl_set(DDI_FUNC, DDI_CALLER, PLHI);
-}
+SPL_NAMED(splbase, PLBASE)
+SPL_NAMED(spltimeout, PLTIMEOUT)
+SPL_NAMED(spldisk, PLDISK)
+SPL_NAMED(splstr, PLSTR)
+SPL_NAMED(spltty, PLTTY)
+SPL_NAMED(splhi, PLHI)
 
 DDI_ENTRY(pl_t, splx, (pl_t pl), (pl))
 {
