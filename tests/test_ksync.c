@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <sys/types.h>
@@ -1491,6 +1492,156 @@ START_TEST(block_misuse_aborts)
 }
 END_TEST
 
+/*
+ * A handle passed back after its *_DEALLOC, freed twice, or of another
+ * kind: each is reported as such and does nothing, without reading freed
+ * memory (the sanitizer build would see it).
+ */
+#define NFREED_MISUSE	16
+
+static void
+freed_misuse(int which)
+{
+	lock_t *lk = LOCK_ALLOC(1, PLDISK, &tk_lkinfo, KM_SLEEP);
+	lock_t *dlk = LOCK_ALLOC(2, PLDISK, &tk_lkinfo, KM_SLEEP);
+	rwlock_t *drw = RW_ALLOC(2, PLDISK, &tk_rwinfo, KM_SLEEP);
+	sleep_t *dsl = SLEEP_ALLOC(0, &tk_sleepinfo, KM_SLEEP);
+	sv_t *dsv = SV_ALLOC(KM_SLEEP);
+	sleep_t *sl = SLEEP_ALLOC(0, &tk_sleepinfo, KM_SLEEP);
+	lock_t *more[64];
+	unsigned long n = ddisim_verify_count();
+	char want[128];
+	pl_t s;
+
+	LOCK_DEALLOC(dlk);
+	RW_DEALLOC(drw);
+	SLEEP_DEALLOC(dsl);
+	SV_DEALLOC(dsv);
+	ck_assert_uint_eq(ddisim_verify_count(), n);	/* no report yet */
+	switch (which) {
+	case 0:		/* UNLOCK after LOCK_DEALLOC */
+		s = spldisk();
+		UNLOCK(dlk, PLBASE);
+		snprintf(want, sizeof(want), "UNLOCK: %p is not a basic lock "
+		    "(it was freed)", (void *)dlk);
+		REPORTED(n, want);
+		ck_assert_uint_eq(getpl(), PLDISK);	/* nothing changed */
+		splx(s);
+		break;
+	case 1:		/* LOCK after LOCK_DEALLOC: not taken */
+		ck_assert_uint_eq(LOCK(dlk, PLDISK), PLBASE);
+		REPORTED(n, "LOCK: ");
+		REPORTED(n, "is not a basic lock (it was freed)");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+		break;
+	case 2:
+		ck_assert_uint_eq(TRYLOCK(dlk, PLDISK), INVPL);
+		REPORTED(n, "TRYLOCK: ");
+		REPORTED(n, "is not a basic lock (it was freed)");
+		break;
+	case 3:		/* a second LOCK_DEALLOC */
+		LOCK_DEALLOC(dlk);
+		snprintf(want, sizeof(want), "LOCK_DEALLOC: %p is not a basic "
+		    "lock (it was freed)", (void *)dlk);
+		REPORTED(n, want);
+		break;
+	case 4:
+		s = RW_WRLOCK(drw, PLDISK);
+		ck_assert_uint_eq(s, PLBASE);
+		REPORTED(n, "RW_WRLOCK: ");
+		REPORTED(n, "is not a read/write lock (it was freed)");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 0);
+		break;
+	case 5:
+		RW_UNLOCK(drw, PLBASE);
+		REPORTED(n, "RW_UNLOCK: ");
+		REPORTED(n, "is not a read/write lock (it was freed)");
+		break;
+	case 6:
+		RW_DEALLOC(drw);
+		REPORTED(n, "RW_DEALLOC: ");
+		REPORTED(n, "is not a read/write lock (it was freed)");
+		break;
+	case 7:
+		SLEEP_LOCK(dsl, pridisk);
+		REPORTED(n, "SLEEP_LOCK: ");
+		REPORTED(n, "is not a sleep lock (it was freed)");
+		break;
+	case 8:
+		ck_assert_int_eq(SLEEP_TRYLOCK(dsl), B_FALSE);
+		REPORTED(n, "is not a sleep lock (it was freed)");
+		break;
+	case 9:
+		SLEEP_DEALLOC(dsl);
+		REPORTED(n, "SLEEP_DEALLOC: ");
+		REPORTED(n, "is not a sleep lock (it was freed)");
+		break;
+	case 10:
+		SV_SIGNAL(dsv, 0);
+		REPORTED(n, "SV_SIGNAL: ");
+		REPORTED(n, "is not a synchronization variable (it was freed)");
+		break;
+	case 11:	/* SV_WAIT: returns at once, lock and level kept */
+		s = LOCK(lk, PLDISK);
+		SV_WAIT(dsv, primed, lk);
+		REPORTED(n, "SV_WAIT: ");
+		REPORTED(n, "is not a synchronization variable (it was freed)");
+		ck_assert_int_eq(ddisim_ctx_locks_held(), 1);
+		ck_assert_uint_eq(getpl(), PLDISK);
+		UNLOCK(lk, s);
+		break;
+	case 12:
+		SV_DEALLOC(dsv);
+		REPORTED(n, "SV_DEALLOC: ");
+		REPORTED(n, "is not a synchronization variable (it was freed)");
+		break;
+	case 13:	/* a handle of another kind */
+		ck_assert_uint_eq(LOCK((lock_t *)sl, PLDISK), PLBASE);
+		REPORTED(n, "is not a basic lock (it is a sleep lock)");
+		ck_assert(SLEEP_LOCKAVAIL(sl));
+		break;
+	case 14:	/* a pointer into a lock is not one */
+		UNLOCK((lock_t *)((char *)lk + 8), PLBASE);
+		snprintf(want, sizeof(want), "UNLOCK: %p is not a basic lock "
+		    "(called from", (void *)((char *)lk + 8));
+		REPORTED(n, want);
+		break;
+	case 15:	/* the freed slot is not handed out again at once */
+		for (int i = 0; i < 64; i++) {
+			more[i] = LOCK_ALLOC(1, PLDISK, &tk_lkinfo, KM_SLEEP);
+			ck_assert_ptr_ne(more[i], dlk);
+			LOCK_DEALLOC(more[i]);
+		}
+		UNLOCK(dlk, PLBASE);
+		REPORTED(n, "is not a basic lock (it was freed)");
+		break;
+	}
+	/* What is live still works, and is freed without a report. */
+	s = LOCK(lk, PLDISK);
+	UNLOCK(lk, s);
+	SLEEP_LOCK(sl, pridisk);
+	SLEEP_UNLOCK(sl);
+	SLEEP_DEALLOC(sl);
+	LOCK_DEALLOC(lk);
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+	ctx_clean();
+}
+
+START_TEST(freed_misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count");
+	freed_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(freed_misuse_aborts)
+{
+	MACHINE_UP("mem=64M");
+	freed_misuse(_i);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1527,6 +1678,7 @@ main(void)
 	tcase_add_loop_test(tc, rw_misuse_counted, 0, NRW_MISUSE);
 	tcase_add_loop_test(tc, sleep_misuse_counted, 0, NSLEEP_MISUSE);
 	tcase_add_loop_test(tc, block_misuse_counted, 0, NBLOCK_MISUSE);
+	tcase_add_loop_test(tc, freed_misuse_counted, 0, NFREED_MISUSE);
 	if (!nofork()) {
 		tcase_add_loop_test_raise_signal(tc, lock_misuse_aborts,
 		    SIGABRT, 0, NLOCK_MISUSE);
@@ -1536,6 +1688,8 @@ main(void)
 		    SIGABRT, 0, NSLEEP_MISUSE);
 		tcase_add_loop_test_raise_signal(tc, block_misuse_aborts,
 		    SIGABRT, 0, NBLOCK_MISUSE);
+		tcase_add_loop_test_raise_signal(tc, freed_misuse_aborts,
+		    SIGABRT, 0, NFREED_MISUSE);
 	}
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -19,6 +19,7 @@
 #include "verify/verify.h"
 #include "machine/machine.h"
 #include "kern/ctx.h"
+#include "kern/handle.h"
 #include "kern/kern.h"
 
 struct kcpu {
@@ -487,6 +488,7 @@ kern_init(void)
 {
 	pthread_once(&kcpu_once, kcpu_setup);
 	verify_block_register(kctx_block_pred);
+	khandle_init();
 }
 
 void

@@ -7,14 +7,15 @@
  * The checks a debug kernel makes are made on every call: the level
  * against the lock's minimum and the handler's level, the hierarchy
  * against every lock the context holds, recursion, release by a context
- * that does not hold the lock, and freeing a held lock.
+ * that does not hold the lock, and freeing a held lock.  The handles live
+ * in the regions of handle.c, so a lock passed back after LOCK_DEALLOC is
+ * reported as freed without reading freed memory.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include "verify/verify.h"
@@ -22,31 +23,27 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "kern/ctx.h"
+#include "kern/handle.h"
 #include "kern/kern.h"
 
 #include "sys/kmem.h"
 #include "sys/ksynch.h"
 
-#define LOCK_MAGIC	0x4c4f434bu	/* "LOCK" */
-#define RWLOCK_MAGIC	0x52574c4bu	/* "RWLK" */
-#define DEAD_MAGIC	0xdead10c0u
-
 struct __ddi_lock {
-	uint32_t	magic;
+	struct khandle	h;		/* first: magic, lkinfo, caller */
 	uchar_t		hier;
 	pl_t		min_pl;
-	const lkinfo_t	*info;
 	pthread_mutex_t	mtx;
 	_Atomic(struct kctx *) owner;	/* holder, or NULL */
 	_Atomic int	owner_cpu;	/* CPU the holder sits on */
-	const void	*alloc_caller;
 };
+_Static_assert(sizeof(struct __ddi_lock) <= KH_SLOT_LOCK,
+    "a basic lock fits its slot");
 
 struct __ddi_rwlock {
-	uint32_t	magic;
+	struct khandle	h;		/* first: magic, lkinfo, caller */
 	uchar_t		hier;
 	pl_t		min_pl;
-	const lkinfo_t	*info;
 	pthread_mutex_t	mtx;		/* guards the fields below */
 	pthread_cond_t	cv;
 	unsigned	readers;
@@ -54,15 +51,9 @@ struct __ddi_rwlock {
 	struct kctx	*writer;
 	int		writer_cpu;	/* CPU the writer sits on */
 	uint16_t	readers_on[MACHINE_MAX_CPUS];	/* readers per CPU */
-	const void	*alloc_caller;
 };
-
-static const char *
-lk_name(const lkinfo_t *info)
-{
-	return info != NULL && info->lk_name != NULL ? info->lk_name :
-	    "(unnamed)";
-}
+_Static_assert(sizeof(struct __ddi_rwlock) <= KH_SLOT_RWLOCK,
+    "a read/write lock fits its slot");
 
 /* Arguments common to LOCK_ALLOC and RW_ALLOC; false if unusable. */
 static bool
@@ -82,7 +73,7 @@ lk_alloc_args_ok(const char *func, const void *caller, uchar_t hier,
 	if (info != NULL && (info->lk_flags != 0 || info->lk_pad[0] != 0 ||
 	    info->lk_pad[1] != 0)) {
 		verify_report(func, caller, "lkinfo \"%s\": lk_flags and "
-		    "lk_pad must be zero", lk_name(info));
+		    "lk_pad must be zero", khandle_name(info));
 		return false;
 	}
 	if (flag != KM_SLEEP && flag != KM_NOSLEEP) {
@@ -104,7 +95,7 @@ lk_alloc_args_ok(const char *func, const void *caller, uchar_t hier,
  */
 static bool
 lk_pl_fix(const char *func, const void *caller, struct kctx *k, pl_t *plp,
-    pl_t min_pl, const char *name)
+    pl_t min_pl, const lkinfo_t *info)
 {
 	pl_t pl = *plp;
 
@@ -115,12 +106,12 @@ lk_pl_fix(const char *func, const void *caller, struct kctx *k, pl_t *plp,
 	}
 	if (pl < min_pl) {
 		verify_report(func, caller, "lock \"%s\": pl %u is below its "
-		    "minimum %u", name, pl, min_pl);
+		    "minimum %u", khandle_name(info), pl, min_pl);
 		pl = min_pl;
 	}
 	if (pl < k->pl) {
 		verify_report(func, caller, "lock \"%s\": pl %u would lower "
-		    "the current level %u", name, pl, k->pl);
+		    "the current level %u", khandle_name(info), pl, k->pl);
 		pl = k->pl;
 	}
 	*plp = pl;
@@ -130,28 +121,25 @@ lk_pl_fix(const char *func, const void *caller, struct kctx *k, pl_t *plp,
 /* hierarchy(D5): strictly above every spin lock the context holds. */
 static bool
 lk_hier_ok(const char *func, const void *caller, struct kctx *k,
-    uchar_t hier, const char *name)
+    uchar_t hier, const lkinfo_t *info)
 {
 	for (int i = 0; i < k->nheld; i++)
 		if (k->held[i].hier >= hier) {
 			verify_report(func, caller, "lock \"%s\" (hierarchy "
 			    "%u) taken while holding one of hierarchy %u",
-			    name, hier, k->held[i].hier);
+			    khandle_name(info), hier, k->held[i].hier);
 			return false;
 		}
 	return true;
 }
 
-static bool
+static inline __attribute__((always_inline)) bool
 lock_valid(const char *func, const void *caller, const lock_t *lp)
 {
-	if (lp == NULL || lp->magic != LOCK_MAGIC) {
-		verify_report(func, caller, "%p is not a basic lock%s",
-		    (const void *)lp, lp != NULL && lp->magic == DEAD_MAGIC ?
-		    " (it was freed)" : "");
-		return false;
-	}
-	return true;
+	if (likely(khandle_live(lp, KH_LOCK, KH_SLOT_LOCK, KH_MAGIC_LOCK)))
+		return true;
+	khandle_report(func, caller, KH_LOCK, lp);
+	return false;
 }
 
 DDI_ENTRY(lock_t *, LOCK_ALLOC, (uchar_t hier, pl_t min_pl, lkinfo_t *info,
@@ -161,16 +149,20 @@ DDI_ENTRY(lock_t *, LOCK_ALLOC, (uchar_t hier, pl_t min_pl, lkinfo_t *info,
 
 	if (!lk_alloc_args_ok(DDI_FUNC, DDI_CALLER, hier, min_pl, info, flag))
 		return NULL;
-	if ((lp = calloc(1, sizeof(*lp))) == NULL)
+	if ((lp = (lock_t *)khandle_alloc(KH_LOCK, info, DDI_CALLER)) ==
+	    NULL)
 		return NULL;
-	lp->magic = LOCK_MAGIC;
 	lp->hier = hier;
 	lp->min_pl = min_pl;
-	lp->info = info;
-	lp->alloc_caller = DDI_CALLER;
 	pthread_mutex_init(&lp->mtx, NULL);
 	atomic_init(&lp->owner_cpu, -1);
 	return lp;
+}
+
+static void
+lock_dtor(struct khandle *h)
+{
+	pthread_mutex_destroy(&((lock_t *)h)->mtx);
 }
 
 DDI_ENTRY_VOID(LOCK_DEALLOC, (lock_t *lp), (lp))
@@ -179,12 +171,11 @@ DDI_ENTRY_VOID(LOCK_DEALLOC, (lock_t *lp), (lp))
 		return;
 	if (atomic_load(&lp->owner) != NULL) {
 		verify_report(DDI_FUNC, DDI_CALLER, "lock \"%s\" is held",
-		    lk_name(lp->info));
+		    khandle_name(lp->h.info));
 		return;
 	}
-	lp->magic = DEAD_MAGIC;
-	pthread_mutex_destroy(&lp->mtx);
-	free(lp);
+	if (!khandle_free(KH_LOCK, &lp->h, lock_dtor))
+		khandle_report(DDI_FUNC, DDI_CALLER, KH_LOCK, lp);
 }
 
 /*
@@ -202,12 +193,12 @@ lock_wait(const char *func, const void *caller, struct kctx *k, lock_t *lp)
 	if (k->intr > 0 && atomic_load(&lp->owner_cpu) == k->cpu) {
 		verify_report(func, caller, "lock \"%s\" is held by the "
 		    "context this handler interrupted on CPU %d: deadlock",
-		    lk_name(lp->info), k->cpu);
+		    khandle_name(lp->h.info), k->cpu);
 		return false;
 	}
 	vwait_start(&w, VWAIT_KEEP, func, caller);
 	vwait_lock(&w, &lp->mtx, "lock \"%s\" not acquired",
-	    lk_name(lp->info));
+	    khandle_name(lp->h.info));
 	return true;
 }
 
@@ -228,15 +219,14 @@ DDI_ENTRY(pl_t, LOCK, (lock_t *lp, pl_t pl), (lp, pl))
 	pl_t opl;
 
 	if (!lock_valid(DDI_FUNC, caller, lp) ||
-	    !lk_pl_fix(DDI_FUNC, caller, k, &pl, lp->min_pl,
-	    lk_name(lp->info)))
+	    !lk_pl_fix(DDI_FUNC, caller, k, &pl, lp->min_pl, lp->h.info))
 		return k->pl;
 	if (atomic_load(&lp->owner) == k) {
 		verify_report(DDI_FUNC, caller, "lock \"%s\" is already held "
-		    "by the caller: deadlock", lk_name(lp->info));
+		    "by the caller: deadlock", khandle_name(lp->h.info));
 		return k->pl;
 	}
-	(void)lk_hier_ok(DDI_FUNC, caller, k, lp->hier, lk_name(lp->info));
+	(void)lk_hier_ok(DDI_FUNC, caller, k, lp->hier, lp->h.info);
 	opl = kctx_setpl(pl);
 	if (!lock_wait(DDI_FUNC, caller, k, lp)) {
 		(void)kctx_setpl(opl);
@@ -253,8 +243,7 @@ DDI_ENTRY(pl_t, TRYLOCK, (lock_t *lp, pl_t pl), (lp, pl))
 	pl_t opl;
 
 	if (!lock_valid(DDI_FUNC, caller, lp) ||
-	    !lk_pl_fix(DDI_FUNC, caller, k, &pl, lp->min_pl,
-	    lk_name(lp->info)))
+	    !lk_pl_fix(DDI_FUNC, caller, k, &pl, lp->min_pl, lp->h.info))
 		return INVPL;
 	opl = kctx_setpl(pl);
 	if (pthread_mutex_trylock(&lp->mtx) != 0) {
@@ -275,7 +264,7 @@ DDI_ENTRY_VOID(UNLOCK, (lock_t *lp, pl_t pl), (lp, pl))
 		return;
 	if ((i = kctx_find_held(k, lp)) < 0) {
 		verify_report(DDI_FUNC, caller, "lock \"%s\" is not held by "
-		    "the caller (%s)", lk_name(lp->info),
+		    "the caller (%s)", khandle_name(lp->h.info),
 		    atomic_load(&lp->owner) != NULL ? "another context holds "
 		    "it" : "nobody holds it");
 		return;
@@ -292,16 +281,14 @@ DDI_ENTRY_VOID(UNLOCK, (lock_t *lp, pl_t pl), (lp, pl))
 	(void)spl_set_checked(DDI_FUNC, caller, pl);
 }
 
-static bool
+static inline __attribute__((always_inline)) bool
 rw_valid(const char *func, const void *caller, const rwlock_t *lp)
 {
-	if (lp == NULL || lp->magic != RWLOCK_MAGIC) {
-		verify_report(func, caller, "%p is not a read/write lock%s",
-		    (const void *)lp, lp != NULL && lp->magic == DEAD_MAGIC ?
-		    " (it was freed)" : "");
-		return false;
-	}
-	return true;
+	if (likely(khandle_live(lp, KH_RWLOCK, KH_SLOT_RWLOCK,
+	    KH_MAGIC_RWLOCK)))
+		return true;
+	khandle_report(func, caller, KH_RWLOCK, lp);
+	return false;
 }
 
 DDI_ENTRY(rwlock_t *, RW_ALLOC, (uchar_t hier, pl_t min_pl, lkinfo_t *info,
@@ -311,16 +298,23 @@ DDI_ENTRY(rwlock_t *, RW_ALLOC, (uchar_t hier, pl_t min_pl, lkinfo_t *info,
 
 	if (!lk_alloc_args_ok(DDI_FUNC, DDI_CALLER, hier, min_pl, info, flag))
 		return NULL;
-	if ((lp = calloc(1, sizeof(*lp))) == NULL)
+	if ((lp = (rwlock_t *)khandle_alloc(KH_RWLOCK, info, DDI_CALLER)) ==
+	    NULL)
 		return NULL;
-	lp->magic = RWLOCK_MAGIC;
 	lp->hier = hier;
 	lp->min_pl = min_pl;
-	lp->info = info;
-	lp->alloc_caller = DDI_CALLER;
 	pthread_mutex_init(&lp->mtx, NULL);
 	pthread_cond_init(&lp->cv, NULL);
 	return lp;
+}
+
+static void
+rw_dtor(struct khandle *h)
+{
+	rwlock_t *lp = (rwlock_t *)h;
+
+	pthread_cond_destroy(&lp->cv);
+	pthread_mutex_destroy(&lp->mtx);
 }
 
 DDI_ENTRY_VOID(RW_DEALLOC, (rwlock_t *lp), (lp))
@@ -335,13 +329,11 @@ DDI_ENTRY_VOID(RW_DEALLOC, (rwlock_t *lp), (lp))
 	pthread_mutex_unlock(&lp->mtx);
 	if (busy) {
 		verify_report(DDI_FUNC, DDI_CALLER, "read/write lock \"%s\" is "
-		    "held or awaited", lk_name(lp->info));
+		    "held or awaited", khandle_name(lp->h.info));
 		return;
 	}
-	lp->magic = DEAD_MAGIC;
-	pthread_cond_destroy(&lp->cv);
-	pthread_mutex_destroy(&lp->mtx);
-	free(lp);
+	if (!khandle_free(KH_RWLOCK, &lp->h, rw_dtor))
+		khandle_report(DDI_FUNC, DDI_CALLER, KH_RWLOCK, lp);
 }
 
 /*
@@ -374,19 +366,18 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 	int cpu;
 
 	if (!rw_valid(func, caller, lp) ||
-	    !lk_pl_fix(func, caller, k, &pl, lp->min_pl,
-	    lk_name(lp->info)))
+	    !lk_pl_fix(func, caller, k, &pl, lp->min_pl, lp->h.info))
 		return try ? INVPL : k->pl;
 	if (kctx_find_held(k, lp) >= 0) {
 		/* Waiting would never end; a try simply fails. */
 		if (!try)
 			verify_report(func, caller, "read/write lock \"%s\" is "
 			    "already held by the caller: deadlock",
-			    lk_name(lp->info));
+			    khandle_name(lp->h.info));
 		return try ? INVPL : k->pl;
 	}
 	if (!try)
-		(void)lk_hier_ok(func, caller, k, lp->hier, lk_name(lp->info));
+		(void)lk_hier_ok(func, caller, k, lp->hier, lp->h.info);
 	opl = kctx_setpl(pl);
 	cpu = k->cpu >= 0 ? k->cpu : kctx_home_cpu();
 	pthread_mutex_lock(&lp->mtx);
@@ -403,12 +394,13 @@ rw_acquire(const char *func, const void *caller, rwlock_t *lp, pl_t pl,
 			pthread_mutex_unlock(&lp->mtx);
 			verify_report(func, caller, "read/write lock \"%s\" "
 			    "is held by the context this handler interrupted "
-			    "on CPU %d: deadlock", lk_name(lp->info), cpu);
+			    "on CPU %d: deadlock", khandle_name(lp->h.info),
+			    cpu);
 			(void)kctx_setpl(opl);
 			return opl;
 		}
 		(void)vwait_cond(&w, &lp->cv, &lp->mtx, "read/write lock "
-		    "\"%s\" not acquired", lk_name(lp->info));
+		    "\"%s\" not acquired", khandle_name(lp->h.info));
 	}
 	if (write)
 		lp->writers_waiting--;
@@ -466,7 +458,7 @@ DDI_ENTRY_VOID(RW_UNLOCK, (rwlock_t *lp, pl_t pl), (lp, pl))
 		return;
 	if ((i = kctx_find_held(k, lp)) < 0) {
 		verify_report(DDI_FUNC, caller, "read/write lock \"%s\" is not "
-		    "held by the caller", lk_name(lp->info));
+		    "held by the caller", khandle_name(lp->h.info));
 		return;
 	}
 	if (!pl_valid(pl)) {
@@ -498,7 +490,7 @@ kern_lock_release(lock_t *lp, const char *func, const void *caller)
 		return false;
 	if ((i = kctx_find_held(k, lp)) < 0) {
 		verify_report(func, caller, "lock \"%s\" is not held by the "
-		    "caller", lk_name(lp->info));
+		    "caller", khandle_name(lp->h.info));
 		return false;
 	}
 	kctx_pop_held(k, i);

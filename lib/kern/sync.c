@@ -10,13 +10,15 @@
  * A waiter is a node on its object's list with a "woken" flag, so
  * SV_SIGNAL wakes exactly one thread that was waiting when it was called,
  * and one that gives up (signal, time limit) leaves no stale state.
+ *
+ * Sleep locks and synchronization variables live in the handle regions of
+ * handle.c, as basic locks do.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <sys/queue.h>
 #include <time.h>
 
@@ -25,6 +27,7 @@
 #include "verify/verify.h"
 #include "verify/wait.h"
 #include "kern/ctx.h"
+#include "kern/handle.h"
 #include "kern/kern.h"
 
 #include "sys/kmem.h"
@@ -32,9 +35,6 @@
 #include "sys/ddi.h"
 #include "exports.h"
 
-#define SLEEP_MAGIC	0x534c504bu	/* "SLPK" */
-#define SV_MAGIC	0x53564152u	/* "SVAR" */
-#define DEAD_MAGIC	0xdead5e5eu
 #define SIG_POLL_MS	5
 
 struct kwaiter {
@@ -45,20 +45,23 @@ struct kwaiter {
 TAILQ_HEAD(kwaitq, kwaiter);
 
 struct __ddi_sleep {
-	uint32_t	magic;
-	const lkinfo_t	*info;
+	struct khandle	h;		/* first: magic, lkinfo, caller */
 	pthread_mutex_t	mtx;
 	pthread_cond_t	cv;
 	struct kctx	*owner;		/* under mtx */
 	unsigned	waiters;	/* under mtx */
 };
+_Static_assert(sizeof(struct __ddi_sleep) <= KH_SLOT_SLEEP,
+    "a sleep lock fits its slot");
 
 struct __ddi_sv {
-	uint32_t	magic;
+	struct khandle	h;		/* first: magic, caller */
 	pthread_mutex_t	mtx;
 	pthread_cond_t	cv;
 	struct kwaitq	waitq;		/* under mtx */
 };
+_Static_assert(sizeof(struct __ddi_sv) <= KH_SLOT_SV,
+    "a synchronization variable fits its slot");
 
 /* ODDI sleep channels: one queue, woken by address. */
 static FORK_MUTEX(chan_lock);
@@ -97,20 +100,16 @@ pri_check(const char *func, const void *caller, int pri)
 static const char *
 sl_name(const sleep_t *lk)
 {
-	return lk->info != NULL && lk->info->lk_name != NULL ?
-	    lk->info->lk_name : "(unnamed)";
+	return khandle_name(lk->h.info);
 }
 
-static bool
+static inline __attribute__((always_inline)) bool
 sleep_valid(const char *func, const void *caller, const sleep_t *lk)
 {
-	if (lk == NULL || lk->magic != SLEEP_MAGIC) {
-		verify_report(func, caller, "%p is not a sleep lock%s",
-		    (const void *)lk, lk != NULL && lk->magic == DEAD_MAGIC ?
-		    " (it was freed)" : "");
-		return false;
-	}
-	return true;
+	if (likely(khandle_live(lk, KH_SLEEP, KH_SLOT_SLEEP, KH_MAGIC_SLEEP)))
+		return true;
+	khandle_report(func, caller, KH_SLEEP, lk);
+	return false;
 }
 
 DDI_ENTRY(sleep_t *, SLEEP_ALLOC, (int arg, lkinfo_t *info, int flag),
@@ -135,13 +134,20 @@ DDI_ENTRY(sleep_t *, SLEEP_ALLOC, (int arg, lkinfo_t *info, int flag),
 	}
 	if (flag == KM_SLEEP)
 		(void)kctx_check_block(DDI_FUNC, caller, NULL, false);
-	if ((lk = calloc(1, sizeof(*lk))) == NULL)
+	if ((lk = (sleep_t *)khandle_alloc(KH_SLEEP, info, caller)) == NULL)
 		return NULL;
-	lk->magic = SLEEP_MAGIC;
-	lk->info = info;
 	pthread_mutex_init(&lk->mtx, NULL);
 	pthread_cond_init(&lk->cv, NULL);
 	return lk;
+}
+
+static void
+sleep_dtor(struct khandle *h)
+{
+	sleep_t *lk = (sleep_t *)h;
+
+	pthread_cond_destroy(&lk->cv);
+	pthread_mutex_destroy(&lk->mtx);
 }
 
 DDI_ENTRY_VOID(SLEEP_DEALLOC, (sleep_t *lk), (lk))
@@ -158,10 +164,8 @@ DDI_ENTRY_VOID(SLEEP_DEALLOC, (sleep_t *lk), (lk))
 		    "or awaited", sl_name(lk));
 		return;
 	}
-	lk->magic = DEAD_MAGIC;
-	pthread_cond_destroy(&lk->cv);
-	pthread_mutex_destroy(&lk->mtx);
-	free(lk);
+	if (!khandle_free(KH_SLEEP, &lk->h, sleep_dtor))
+		khandle_report(DDI_FUNC, DDI_CALLER, KH_SLEEP, lk);
 }
 
 /* SLEEP_LOCK and SLEEP_LOCK_SIG: B_FALSE when a signal ends the wait. */
@@ -274,16 +278,13 @@ DDI_ENTRY(bool_t, SLEEP_LOCKOWNED, (sleep_t *lk), (lk))
 	return own;
 }
 
-static bool
+static inline __attribute__((always_inline)) bool
 sv_valid(const char *func, const void *caller, const sv_t *sv)
 {
-	if (sv == NULL || sv->magic != SV_MAGIC) {
-		verify_report(func, caller, "%p is not a synchronization "
-		    "variable%s", (const void *)sv, sv != NULL &&
-		    sv->magic == DEAD_MAGIC ? " (it was freed)" : "");
-		return false;
-	}
-	return true;
+	if (likely(khandle_live(sv, KH_SV, KH_SLOT_SV, KH_MAGIC_SV)))
+		return true;
+	khandle_report(func, caller, KH_SV, sv);
+	return false;
 }
 
 DDI_ENTRY(sv_t *, SV_ALLOC, (int flag), (flag))
@@ -297,13 +298,21 @@ DDI_ENTRY(sv_t *, SV_ALLOC, (int flag), (flag))
 	}
 	if (flag == KM_SLEEP)
 		(void)kctx_check_block(DDI_FUNC, DDI_CALLER, NULL, false);
-	if ((sv = calloc(1, sizeof(*sv))) == NULL)
+	if ((sv = (sv_t *)khandle_alloc(KH_SV, NULL, DDI_CALLER)) == NULL)
 		return NULL;
-	sv->magic = SV_MAGIC;
 	pthread_mutex_init(&sv->mtx, NULL);
 	pthread_cond_init(&sv->cv, NULL);
 	TAILQ_INIT(&sv->waitq);
 	return sv;
+}
+
+static void
+sv_dtor(struct khandle *h)
+{
+	sv_t *sv = (sv_t *)h;
+
+	pthread_cond_destroy(&sv->cv);
+	pthread_mutex_destroy(&sv->mtx);
 }
 
 DDI_ENTRY_VOID(SV_DEALLOC, (sv_t *sv), (sv))
@@ -320,10 +329,8 @@ DDI_ENTRY_VOID(SV_DEALLOC, (sv_t *sv), (sv))
 		    "synchronization variable %p", (void *)sv);
 		return;
 	}
-	sv->magic = DEAD_MAGIC;
-	pthread_cond_destroy(&sv->cv);
-	pthread_mutex_destroy(&sv->mtx);
-	free(sv);
+	if (!khandle_free(KH_SV, &sv->h, sv_dtor))
+		khandle_report(DDI_FUNC, DDI_CALLER, KH_SV, sv);
 }
 
 /*
