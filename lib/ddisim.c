@@ -16,6 +16,7 @@
 #include "devsim/devsim.h"
 #include "isadma/isadma.h"
 #include "kern/ctx.h"
+#include "kern/handle.h"
 #include "kern/kern.h"
 #include "kmem/kmem.h"
 #include "machine/entry.h"
@@ -155,6 +156,18 @@ ddisim_boot_install(void)
 	machine_boot_register(ddisim_boot);
 }
 
+/*
+ * What drivers left behind besides memory: locks and synchronization
+ * variables, timeouts and bufcalls still pending.  Listed before the
+ * layers are torn down, which drops them.
+ */
+static size_t
+ddisim_leaks_kern(FILE *f)
+{
+	return khandle_leak_report(f) + clock_leak_report(f) +
+	    streams_leak_report(f);
+}
+
 DDI_CONTROL0_VOID(ddisim_shutdown)
 {
 	pthread_mutex_t *lk = machine_init_lock();
@@ -163,6 +176,7 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 	pthread_mutex_lock(lk);
 	m = machine;
 	if (m != NULL) {
+		(void)ddisim_leaks_kern(stderr);
 		devsim_fini();
 		isadma_fini();
 		i8237_fini();
@@ -306,7 +320,7 @@ DDI_CONTROL(size_t, ddisim_leak_report, (FILE *stream), (stream))
 {
 	if (machine == NULL)
 		return 0;
-	return kmem_leak_report(stream);
+	return ddisim_leaks_kern(stream) + kmem_leak_report(stream);
 }
 
 DDI_CONTROL_VOID(ddisim_verify_set_policy, (enum ddisim_verify_policy pol),

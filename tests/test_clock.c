@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,6 +106,64 @@ START_TEST(periodic_and_cancel)
 	ck_assert_int_eq(atomic_load(&s.fired), 5);
 	ck_assert_uint_eq(ddisim_clock_callouts(), 0);
 	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* The leak report, as a string to search; its count. */
+static size_t
+leak_report_text(char **text)
+{
+	size_t len = 0, n;
+	FILE *f = open_memstream(text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	n = ddisim_leak_report(f);
+	ck_assert_int_eq(fclose(f), 0);
+	return n;
+}
+
+#define HAS(text, want) ck_assert_msg(strstr((text), (want)) != NULL,	\
+	"leak report \"%s\" lacks \"%s\"", (text), (want))
+
+/*
+ * Callouts still scheduled are listed with the code that set them and
+ * counted by ddisim_leak_report; shutdown drops them.
+ */
+START_TEST(pending_timeouts_listed)
+{
+	struct shot s = { .fired = 0 };
+	toid_t once, every, gone, fired;
+	char *text, want[160];
+
+	MACHINE_UP("mem=64M");
+	fired = itimeout(shot_fn, &s, 1, PLTIMEOUT);
+	once = itimeout(shot_fn, &s, 5, PLTIMEOUT);
+	every = itimeout(shot_fn, &s, 3 | TO_PERIODIC, PLSTR);
+	gone = timeout(shot_fn, &s, 2);
+	untimeout(gone);			/* cancelled: not listed */
+	ddisim_clock_advance(TICK);		/* fired runs: not listed */
+	ck_assert_int_eq(atomic_load(&s.fired), 1);
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 2);
+	ck_assert_uint_eq(leak_report_text(&text), 2);
+	snprintf(want, sizeof(want), "ddicompat: leak: itimeout %d pending "
+	    "(calls ", once);
+	HAS(text, want);
+	HAS(text, " in 4 ticks), scheduled by ");
+	snprintf(want, sizeof(want), "ddicompat: leak: itimeout %d pending "
+	    "(calls ", every);
+	HAS(text, want);
+	HAS(text, " in 2 ticks, then every 3), scheduled by ");
+	HAS(text, "ddicompat: 2 timeouts still pending at shutdown\n");
+	snprintf(want, sizeof(want), "itimeout %d ", fired);
+	ck_assert_ptr_null(strstr(text, want));
+	free(text);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	ddisim_shutdown();
+	MACHINE_UP("mem=64M");
+	ck_assert_uint_eq(ddisim_clock_callouts(), 0);
+	ddisim_clock_advance(100 * TICK);	/* none of them runs */
+	ck_assert_int_eq(atomic_load(&s.fired), 1);
 	MACHINE_DOWN();
 }
 END_TEST
@@ -657,6 +716,7 @@ main(void)
 	tcase_add_test(tc, usecwait_and_delay_move_time);
 	tcase_add_test(tc, realtime_clock);
 	tcase_add_test(tc, cm_intr_attach_ddi7);
+	tcase_add_test(tc, pending_timeouts_listed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");

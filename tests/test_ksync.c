@@ -1642,6 +1642,78 @@ START_TEST(freed_misuse_aborts)
 }
 END_TEST
 
+/* The leak report of f (NULL: counted only), as a string to search. */
+static size_t
+leak_report_text(char **text)
+{
+	size_t len = 0, n;
+	FILE *f = open_memstream(text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	n = ddisim_leak_report(f);
+	ck_assert_int_eq(fclose(f), 0);
+	return n;
+}
+
+#define HAS(text, want) ck_assert_msg(strstr((text), (want)) != NULL,	\
+	"leak report \"%s\" lacks \"%s\"", (text), (want))
+
+/*
+ * What a driver forgot to free is listed with the code that allocated
+ * it, counted by ddisim_leak_report, and dropped at shutdown: a later
+ * use says so, and the next machine starts with none.
+ */
+START_TEST(leaked_locks_listed)
+{
+	static LKINFO_DECL(leaky, "tk:leaky", 0);
+	lock_t *lk, *gone;
+	rwlock_t *rw;
+	sleep_t *sl;
+	sv_t *sv;
+	char *text, want[160];
+
+	MACHINE_UP("mem=64M,verify=count");
+	lk = LOCK_ALLOC(1, PLDISK, &leaky, KM_SLEEP);
+	rw = RW_ALLOC(1, PLDISK, &leaky, KM_SLEEP);
+	sl = SLEEP_ALLOC(0, NULL, KM_SLEEP);
+	sv = SV_ALLOC(KM_SLEEP);
+	gone = LOCK_ALLOC(1, PLDISK, &leaky, KM_SLEEP);
+	LOCK_DEALLOC(gone);			/* freed: not listed */
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 4);
+	ck_assert_uint_eq(leak_report_text(&text), 4);
+	snprintf(want, sizeof(want), "ddicompat: leak: basic lock "
+	    "\"tk:leaky\" at %p, allocated by ", (void *)lk);
+	HAS(text, want);
+	snprintf(want, sizeof(want), "ddicompat: leak: read/write lock "
+	    "\"tk:leaky\" at %p, allocated by ", (void *)rw);
+	HAS(text, want);
+	snprintf(want, sizeof(want), "ddicompat: leak: sleep lock "
+	    "\"(unnamed)\" at %p, allocated by ", (void *)sl);
+	HAS(text, want);
+	snprintf(want, sizeof(want), "ddicompat: leak: synchronization "
+	    "variable at %p, allocated by ", (void *)sv);
+	HAS(text, want);
+	HAS(text, "ddicompat: 4 locks or synchronization variables still "
+	    "allocated at shutdown\n");
+	ck_assert_ptr_null(strstr(text, "allocated by (nil)"));
+	free(text);
+	/* Listing them changes nothing: they still work. */
+	UNLOCK(lk, LOCK(lk, PLDISK));
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	ddisim_shutdown();
+	MACHINE_UP("mem=64M,verify=count");
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 0);
+	ck_assert_uint_eq(LOCK(lk, PLDISK), PLBASE);
+	REPORTED(0, "is not a basic lock (it was freed: it leaked, and its "
+	    "machine was shut down)");
+	SV_SIGNAL(sv, 0);
+	REPORTED(1, "is not a synchronization variable (it was freed: it "
+	    "leaked");
+	ctx_clean();
+	MACHINE_DOWN();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1657,6 +1729,7 @@ main(void)
 	tcase_add_test(tc, sv_wait_loses_no_wakeup);
 	tcase_add_test(tc, sv_signal_wakes_one_broadcast_all);
 	tcase_add_test(tc, spl_levels);
+	tcase_add_test(tc, leaked_locks_listed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");

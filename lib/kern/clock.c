@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/queue.h>
 #include <time.h>
@@ -55,6 +56,8 @@ struct callout {
 	enum co_state	state;
 	bool		cancelled;	/* untimeout while running */
 	struct kctx	*runner;
+	const char	*func;		/* timeout, itimeout or dtimeout */
+	const void	*caller;	/* the code that set it */
 };
 
 DDI_PUBLIC_DATA clock_t lbolt;
@@ -191,6 +194,8 @@ callout_new(const char *func, const void *caller, void (*fn)(void *),
 	co->pend.run = callout_run;
 	co->fn = fn;
 	co->arg = arg;
+	co->func = func;
+	co->caller = caller;
 	pthread_mutex_lock(&clock_lock);
 	co_next_id = co_next_id >= INT_MAX - 1 ? 1 : co_next_id + 1;
 	co->id = co_next_id;
@@ -515,9 +520,53 @@ clock_init(void)
 	pthread_mutex_unlock(&clock_lock);
 }
 
+static void
+co_leak_line_locked(FILE *f, const struct callout *co)
+{
+	char fn[128], who[128], every[48] = "";
+	uint64_t left = co->when > clock_us ? (co->when - clock_us +
+	    TICK_US - 1) / TICK_US : 0;
+
+	verify_symbolize((const void *)(uintptr_t)co->fn, fn, sizeof(fn));
+	verify_symbolize(co->caller, who, sizeof(who));
+	if (co->period != 0)
+		snprintf(every, sizeof(every), ", then every %llu",
+		    (unsigned long long)(co->period / TICK_US));
+	fprintf(f, "ddicompat: leak: %s %d pending (calls %s in %llu "
+	    "tick%s%s), scheduled by %s\n", co->func, co->id, fn,
+	    (unsigned long long)left, left == 1 ? "" : "s", every, who);
+}
+
+/*
+ * The leak report's part: every callout that would still run, periodic
+ * ones included (one running its last time is not), listed on f if not
+ * NULL; their number.
+ */
+size_t
+clock_leak_report(FILE *f)
+{
+	struct callout *co;
+	size_t n = 0;
+
+	pthread_mutex_lock(&clock_lock);
+	LIST_FOREACH(co, &co_all, all) {
+		if (co->cancelled || (co->state == CO_RUNNING &&
+		    co->period == 0))
+			continue;
+		if (f != NULL)
+			co_leak_line_locked(f, co);
+		n++;
+	}
+	pthread_mutex_unlock(&clock_lock);
+	if (n > 0 && f != NULL)
+		fprintf(f, "ddicompat: %zu timeout%s still pending at "
+		    "shutdown\n", n, n == 1 ? "" : "s");
+	return n;
+}
+
 /*
  * Stop the real-time thread and drop every callout: the driver that set
- * them is gone with its machine.
+ * them is gone with its machine (after the leak report listed them).
  */
 void
 clock_fini(void)

@@ -507,6 +507,7 @@ kern_fini(void)
 		pthread_mutex_unlock(&c->mtx);
 	}
 	atomic_store(&kctx_deterministic, false);
+	khandle_drop_all();		/* after the leak report */
 }
 
 /* Post a signal to the context with the given id; 0 if none. */

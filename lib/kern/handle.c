@@ -1,7 +1,7 @@
 /*
  * handle.c - the regions that hold locks and synchronization variables:
- * allocation, quarantine, the slow path of the handle check (see
- * handle.h for the design).
+ * allocation, quarantine, the slow path of the handle check, the leak
+ * report (see handle.h for the design).
  *
  * Each kind's region is reserved once per process as inaccessible address
  * space and made read/write a chunk at a time as slots are handed out, so
@@ -196,6 +196,9 @@ khandle_report(const char *func, const void *caller, enum kh_kind kind,
 
 	if (m == KH_FREED)
 		snprintf(why, sizeof(why), " (it was freed)");
+	else if (m == KH_DROPPED)
+		snprintf(why, sizeof(why), " (it was freed: it leaked, and "
+		    "its machine was shut down)");
 	for (int k = 0; k < KH_NKINDS && m == 0; k++) {
 		if (k == (int)kind || (m = kh_slot_magic(k, p)) == 0)
 			continue;
@@ -211,4 +214,71 @@ khandle_name(const lkinfo_t *info)
 {
 	return info != NULL && info->lk_name != NULL ? info->lk_name :
 	    "(unnamed)";
+}
+
+static void
+kh_leak_line(FILE *f, enum kh_kind kind, const struct khandle *h)
+{
+	char who[128];
+
+	verify_symbolize(h->caller, who, sizeof(who));
+	if (kind == KH_SV)
+		fprintf(f, "ddicompat: leak: %s at %p, allocated by %s\n",
+		    kh_what[kind], (const void *)h, who);
+	else
+		fprintf(f, "ddicompat: leak: %s \"%s\" at %p, allocated by "
+		    "%s\n", kh_what[kind], khandle_name(h->info),
+		    (const void *)h, who);
+}
+
+/* The slots of the kind ever handed out. */
+static uint32_t
+kh_hwm(enum kh_kind kind)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&kh_lock);
+	n = kh_state[kind].hwm;
+	pthread_mutex_unlock(&kh_lock);
+	return n;
+}
+
+size_t
+khandle_leak_report(FILE *f)
+{
+	size_t n = 0;
+
+	for (int k = 0; k < KH_NKINDS; k++)
+		for (uint32_t i = 0, hwm = kh_hwm(k); i < hwm; i++) {
+			const struct khandle *h = kh_at(k, i);
+
+			if (atomic_load_explicit(&h->magic,
+			    memory_order_acquire) != kh_magic[k])
+				continue;
+			if (f != NULL)
+				kh_leak_line(f, k, h);
+			n++;
+		}
+	if (n > 0 && f != NULL)
+		fprintf(f, "ddicompat: %zu lock%s or synchronization "
+		    "variable%s still allocated at shutdown\n", n,
+		    n == 1 ? "" : "s", n == 1 ? "" : "s");
+	return n;
+}
+
+void
+khandle_drop_all(void)
+{
+	for (int k = 0; k < KH_NKINDS; k++)
+		for (uint32_t i = 0, hwm = kh_hwm(k); i < hwm; i++) {
+			struct khandle *h = kh_at(k, i);
+			uint32_t live = kh_magic[k];
+
+			if (!atomic_compare_exchange_strong(&h->magic, &live,
+			    KH_DROPPED))
+				continue;
+			pthread_mutex_lock(&kh_lock);
+			kh_enqueue_locked(k, h);
+			pthread_mutex_unlock(&kh_lock);
+		}
 }

@@ -23,8 +23,8 @@
  * KH_QUARANTINE later frees of its kind (or when the region is otherwise
  * full), oldest first, so that a handle used after its free is reported as
  * freed rather than landing on the next lock allocated.  The regions are
- * also the registry of live handles: a scan of the slots ever handed out
- * finds every one.
+ * also the registry of live handles for the leak report: it scans the
+ * slots ever handed out.
  *
  * Locking: kh_lock (handle.c) guards allocation and the quarantine; the
  * magic word is atomic, and the only other header fields are written
@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "verify/verify.h"
 
@@ -59,6 +60,7 @@ enum kh_kind { KH_LOCK, KH_RWLOCK, KH_SLEEP, KH_SV, KH_NKINDS };
 
 /* ...and of a slot that holds no live handle (0: never handed out). */
 #define KH_FREED	0xdead10c0u	/* freed by its *_DEALLOC */
+#define KH_DROPPED	0xdeadd0d0u	/* leaked, dropped at shutdown */
 
 /* Slots per kind: what the regions reserve (address space only). */
 #define KH_MAX_SLOTS	(1u << 18)
@@ -118,12 +120,20 @@ bool	khandle_free(enum kh_kind kind, struct khandle *h,
 
 /*
  * Report for func that p, passed as a handle of the kind, is not a live
- * one, saying what it is: freed, another kind, or nothing.
+ * one, saying what it is: freed, dropped, another kind, or nothing.
  */
 void	khandle_report(const char *func, const void *caller,
 	    enum kh_kind kind, const void *p) __attribute__((noinline, cold));
 
 /* A name for reports: info's lk_name, or "(unnamed)". */
 const char *khandle_name(const lkinfo_t *info);
+
+/*
+ * The leak report: one line per live handle on f (if not NULL); returns
+ * their number.  khandle_drop_all then frees them all as KH_DROPPED, for
+ * ddisim_shutdown (their host mutexes hold no resources to destroy).
+ */
+size_t	khandle_leak_report(FILE *f);
+void	khandle_drop_all(void);
 
 #endif /* DDICOMPAT_KERN_HANDLE_H */

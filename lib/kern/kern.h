@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -38,6 +39,8 @@ int	kctx_signal(unsigned id);
 uint64_t clock_now_us(void);
 void	clock_init(void);
 void	clock_fini(void);
+/* Timeouts still pending, listed on f if not NULL: their number. */
+size_t	clock_leak_report(FILE *f);
 void	intr_init(void);
 void	intr_fini(void);
 void	pio_fini(void);

@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/queue.h>
 
@@ -53,6 +54,8 @@ struct bcall {
 	uint64_t	tried;		/* the last run that looked at it */
 	enum bc_state	state;
 	struct kctx	*runner;	/* BC_RUNNING: who calls it */
+	const char	*func;		/* bufcall or esbbcall */
+	const void	*caller;	/* the code that queued it */
 };
 
 static FORK_MUTEX(svc_lock);
@@ -218,6 +221,8 @@ bufcall_queue(size_t size, enum ddi_level level, __ddi_bcfn_t fn, long arg,
 	b->fn = (void (*)(long))fn;
 	b->arg = arg;
 	b->state = BC_QUEUED;
+	b->func = func;
+	b->caller = caller;
 	pthread_mutex_lock(&svc_lock);
 	bc_next_id = bc_next_id >= INT_MAX - 1 ? 1 : bc_next_id + 1;
 	id = b->id = bc_next_id;
@@ -291,8 +296,45 @@ DDI_ENTRY_VOID(unbufcall, (toid_t id), (id))
 }
 
 /*
+ * The leak report's part: every bufcall still queued (one being called
+ * now is done with), listed on f if not NULL; their number.
+ */
+size_t
+streams_leak_report(FILE *f)
+{
+	char fn[128], who[128], what[40];
+	struct bcall *b;
+	size_t n = 0;
+
+	pthread_mutex_lock(&svc_lock);
+	TAILQ_FOREACH(b, &bc_queue, link) {
+		if (b->state != BC_QUEUED)
+			continue;
+		n++;
+		if (f == NULL)
+			continue;
+		verify_symbolize((const void *)(uintptr_t)b->fn, fn,
+		    sizeof(fn));
+		verify_symbolize(b->caller, who, sizeof(who));
+		if (b->size == 0)
+			snprintf(what, sizeof(what), "a message header");
+		else
+			snprintf(what, sizeof(what), "%zu bytes", b->size);
+		fprintf(f, "ddicompat: leak: %s %d pending (calls %s when %s "
+		    "can be had), scheduled by %s\n", b->func, b->id, fn, what,
+		    who);
+	}
+	pthread_mutex_unlock(&svc_lock);
+	if (n > 0 && f != NULL)
+		fprintf(f, "ddicompat: %zu bufcall%s still pending at "
+		    "shutdown\n", n, n == 1 ? "" : "s");
+	return n;
+}
+
+/*
  * Shutdown: due free routines still run, since a driver counts on them;
- * bufcalls that never ran are dropped, as pending timeouts are.
+ * bufcalls that never ran are dropped, as pending timeouts are (after
+ * the leak report listed them).
  */
 void
 streams_fini(void)

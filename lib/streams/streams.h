@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kmem/kmem.h"
 
@@ -134,5 +135,7 @@ bool	str_probe(size_t size, enum ddi_level level, const char *func,
 /* The service: deferred esballoc frees. */
 void	str_svc_defer_free(struct mdb *);
 void	streams_fini(void);
+/* Bufcalls still pending, listed on f if not NULL: their number. */
+size_t	streams_leak_report(FILE *f);
 
 #endif /* DDICOMPAT_STREAMS_H */
