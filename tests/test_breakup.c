@@ -31,6 +31,7 @@ static struct rd {
 	char		why[160];
 	int		fail_piece;	/* fail the n-th piece (1..), 0: none */
 	bool		defer;		/* complete from the worker */
+	bool		twice;		/* call biodone twice on each piece */
 	/* deferred completions */
 	pthread_mutex_t	mtx;
 	pthread_cond_t	cv;
@@ -216,6 +217,8 @@ rd_strat(buf_t *bp)
 	}
 	if (!rd.defer) {
 		biodone(bp);
+		if (rd.twice)
+			biodone(bp);		/* misuse */
 		return;
 	}
 	pthread_mutex_lock(&rd.mtx);
@@ -1101,6 +1104,63 @@ START_TEST(misuse_aborts)
 }
 END_TEST
 
+/*
+ * A strategy routine that calls biodone twice on each piece it is handed,
+ * synchronously and not: each second call is reported, as on a plain
+ * buf, and does nothing else; the request completes once, whole.
+ */
+#define NTWICE		2
+
+static void
+biodone_twice(int which)
+{
+	bcb_t *bcb = mkbcb(WIDE);		/* in place: no copy */
+	size_t len = 256 * 1024;		/* two pieces of 128 KiB */
+	uint8_t *w = kmem_alloc(len, KM_SLEEP);
+	uint_t resid = 1;
+
+	if (which == 1)
+		bcb->bcb_flags |= BCB_SYNCHRONOUS;
+	for (size_t i = 0; i < len; i++)
+		w[i] = (uint8_t)(i * 7 + 1);
+	rd.twice = true;
+	ck_assert_int_eq(rq(bcb, false, 8192, w, len, &resid, false), 0);
+	ck_assert_uint_eq(resid, 0);
+	ck_assert_uint_eq(rd.pieces, 2);
+	ck_assert_uint_eq(rd.faults, 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 2);	/* one a piece */
+	ck_assert_msg(strstr(ddisim_verify_last(), "biodone: buf ") != NULL &&
+	    strstr(ddisim_verify_last(), " is already done (biodone called "
+	    "twice)") != NULL, "report \"%s\"", ddisim_verify_last());
+	ck_assert_int_eq(memcmp(rd.img + 8192, w, len), 0);
+	/* The next request, on the same spares, is not disturbed. */
+	rd.twice = false;
+	memset(w, 0, len);
+	ck_assert_int_eq(rq(bcb, true, 8192, w, len, &resid, false), 0);
+	ck_assert_int_eq(memcmp(rd.img + 8192, w, len), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	kmem_free(w, len);
+	rmbcb(bcb);
+}
+
+START_TEST(biodone_twice_counted)
+{
+	MACHINE_UP("verify=count");
+	rd_start(false);
+	biodone_twice(_i);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(biodone_twice_aborts)
+{
+	MACHINE_UP(NULL);
+	rd_start(false);
+	biodone_twice(_i);
+}
+END_TEST
+
 void	_Compat_buf_breakup7(void (*)(buf_t *), buf_t *, const bcb_t *);
 
 /* One DDI 7.1 request of data or of a page list, waited for. */
@@ -1389,9 +1449,13 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	tcase_add_loop_test(tc, misuse_counted, 0, NMISUSE);
-	if (!nofork())
+	tcase_add_loop_test(tc, biodone_twice_counted, 0, NTWICE);
+	if (!nofork()) {
 		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
 		    0, NMISUSE);
+		tcase_add_loop_test_raise_signal(tc, biodone_twice_aborts,
+		    SIGABRT, 0, NTWICE);
+	}
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

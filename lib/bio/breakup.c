@@ -360,10 +360,13 @@ brk_piece_done(buf_t *cbp)
 	bool last;
 
 	/*
-	 * The piece's extras go first, and the piece becomes a spare for
-	 * the next one: the request may be finished at once, and frees the
-	 * spares then.
+	 * Done, as biodone marks a plain buf that has no b_iodone, so that
+	 * a second biodone of the piece is reported as on any buf; reusing
+	 * the spare clears it.  The piece's extras go first, and the piece
+	 * becomes a spare for the next one: the request may be finished at
+	 * once, and frees the spares then.
 	 */
+	cbp->b_flags |= B_DONE;
 	piece_release(kb);
 	pthread_mutex_lock(&b->mtx);
 	kb->kb_next = b->spare;
