@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 #include <sys/kmem.h>
+#include <sys/buf.h>
 #include <sys/ddi.h>
 
 #include "check_util.h"
@@ -128,6 +129,92 @@ START_TEST(physreq_unsupportable)
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
 	physreq_free(p);
 	MACHINE_DOWN();
+}
+END_TEST
+
+#define LAST_HAS(text) ck_assert_msg(strstr(ddisim_verify_last(),	\
+	(text)) != NULL, "report \"%s\" lacks \"%s\"",		\
+	ddisim_verify_last(), (text))
+
+/*
+ * A physreq used after physreq_free, freed twice, or NULL: reported as
+ * such under either audit level, and nothing else happens.
+ */
+#define NPREQ_FREED	5
+
+static void
+physreq_freed_body(int which)
+{
+	physreq_t *p = mkpreq(8, 0, 32, 0), *q = mkpreq(16, 0, 32, 0);
+	bcb_t *bcb = bcb_alloc(KM_SLEEP);	/* before q's memory is free */
+	size_t out;
+	char want[160];
+
+	physreq_free(q);
+	out = ddisim_outstanding();
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	switch (which) {
+	case 0:
+		physreq_free(NULL);
+		LAST_HAS("physreq_free: NULL physreq (called from ");
+		break;
+	case 1:
+		ck_assert_ptr_null(kmem_alloc_physreq(64, q, KM_SLEEP));
+		snprintf(want, sizeof(want), "kmem_alloc_physreq: physreq %p "
+		    "was freed by physreq_free", (void *)q);
+		LAST_HAS(want);
+		break;
+	case 2:
+		physreq_free(q);
+		snprintf(want, sizeof(want), "physreq_free: physreq %p was "
+		    "freed already (physreq_free called twice)", (void *)q);
+		LAST_HAS(want);
+		break;
+	case 3:
+		ck_assert(!physreq_prep(q, KM_SLEEP));
+		snprintf(want, sizeof(want), "physreq_prep: physreq %p was "
+		    "freed by physreq_free", (void *)q);
+		LAST_HAS(want);
+		break;
+	case 4:
+		bcb->bcb_physreqp = q;
+		bcb->bcb_addrtypes = BA_KVIRT;
+		bcb->bcb_granularity = 512;
+		ck_assert(!bcb_prep(bcb, KM_SLEEP));
+		snprintf(want, sizeof(want), "bcb_prep: physreq %p was freed "
+		    "by physreq_free", (void *)q);
+		LAST_HAS(want);
+		break;
+	}
+	/* One report; nothing freed or allocated; the other one works. */
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ck_assert_uint_eq(ddisim_outstanding(), out);
+	kmem_free(kmem_alloc_physreq(64, p, KM_SLEEP), 64);
+	physreq_free(p);
+	bcb_free(bcb);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+}
+
+START_TEST(physreq_freed_counted)
+{
+	MACHINE_UP("mem=256M,verify=count");
+	physreq_freed_body(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(physreq_freed_counted_full)
+{
+	MACHINE_UP("mem=256M,verify=count,audit=full");
+	physreq_freed_body(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(physreq_freed_aborts)
+{
+	MACHINE_UP("mem=256M");
+	physreq_freed_body(_i);
 }
 END_TEST
 
@@ -1379,9 +1466,14 @@ kmem_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	tcase_add_loop_test(tc, misuse_counted, 0, 10);
-	if (!nofork())
+	tcase_add_loop_test(tc, physreq_freed_counted, 0, NPREQ_FREED);
+	tcase_add_loop_test(tc, physreq_freed_counted_full, 0, NPREQ_FREED);
+	if (!nofork()) {
 		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
 		    0, 10);
+		tcase_add_loop_test_raise_signal(tc, physreq_freed_aborts,
+		    SIGABRT, 0, NPREQ_FREED);
+	}
 	suite_add_tcase(s, tc);
 	tc = tcase_new("property");
 	tcase_add_test(tc, property_random_physreqs);

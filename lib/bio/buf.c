@@ -357,6 +357,8 @@ bcb_valid(const bcb_t *b, bool ddi8, const char *func, const void *caller)
 		verify_report(func, caller, "NULL bcb_physreqp");
 		return false;
 	}
+	if (physreq_freed_report(p, func, caller))
+		return false;		/* its members are not to be read */
 	if (p->phys_boundary != 0 && p->phys_boundary % b->bcb_granularity) {
 		verify_report(func, caller, "phys_boundary %#x is not a "
 		    "multiple of bcb_granularity %zu", p->phys_boundary,

@@ -66,6 +66,12 @@ bool	kmem_flags_ok(int flags, int allowed, const char *func,
 /* Derive the constraint of a physreq for a caller of a given level. */
 bool	kmem_physreq_cons(const void *preq, enum ddi_level level,
 	    struct kcons *c, const char *func, const void *caller);
+/*
+ * Whether preq was freed by physreq_free, reported for func if so: for
+ * users that read its members before they take its constraint.
+ */
+bool	physreq_freed_report(const void *preq, const char *func,
+	    const void *caller);
 
 /* physreq_prep's private breakup pages (see physreq.c). */
 struct physreq;

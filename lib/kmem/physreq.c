@@ -6,10 +6,19 @@
  * physreq with the same values, live for the life of the process (a static
  * physreq may outlive a machine), and let later users detect a physreq that
  * was never prepped or was changed after prep.
+ *
+ * physreq_free points the private member at preq_freed_mark before the
+ * memory goes back, where the fast path of a user
+ * (kmem_physreq_cons_fast) refuses it, and notes the address in a small
+ * table (freed memory may be poisoned or reused): a later use, prep or
+ * free of a physreq that is no live allocation any more is reported as
+ * freed.  Only the report pays for telling it from an unprepped one.
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/forklock.h"
@@ -63,6 +72,37 @@ preq_intern(const physreq_t *p)
 	}
 	pthread_mutex_unlock(&preq_lock);
 	return i;
+}
+
+/*
+ * Freed physreqs: physreq_free leaves this mark in the private member and
+ * the address in a direct-mapped table (a collision forgets the older
+ * one; the mark remains).  Either counts only while the address is no
+ * live allocation: memory handed out again is someone else's.
+ */
+static const char preq_freed_mark;
+#define PREQ_FREED_SLOTS	1024
+static _Atomic uintptr_t preq_freed_tab[PREQ_FREED_SLOTS];
+
+static _Atomic uintptr_t *
+preq_freed_slot(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9e3779b97f4a7c15);
+
+	return &preq_freed_tab[h >> 54];
+}
+
+static bool
+preq_freed(const physreq_t *p)
+{
+	if (kmem_live(p))
+		return false;
+	if (atomic_load_explicit(preq_freed_slot(p), memory_order_relaxed) ==
+	    (uintptr_t)p)
+		return true;
+	/* the mark is only ever written in simulated RAM */
+	return vm_in_dmap(p) &&
+	    p->phys_brkup_poolp == (const void *)&preq_freed_mark;
 }
 
 /*
@@ -176,6 +216,10 @@ physreq_resv_uses(void)
 void
 physreq_init(void)
 {
+	/* the last machine's addresses mean nothing to this one */
+	for (unsigned i = 0; i < PREQ_FREED_SLOTS; i++)
+		atomic_store_explicit(&preq_freed_tab[i], 0,
+		    memory_order_relaxed);
 }
 
 static bool
@@ -198,9 +242,30 @@ DDI_ENTRY(physreq_t *, physreq_alloc, (int flags), (flags))
 	return p;
 }
 
+/*
+ * The mark goes in only when the free will take place, a physreq-sized
+ * allocation starting at p, so that a pointer physreq_free refuses keeps
+ * its state.
+ */
 DDI_ENTRY_VOID(physreq_free, (physreq_t *p), (p))
 {
+	bool ours;
+
+	if (p == NULL) {
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL physreq");
+		return;
+	}
+	if (preq_freed(p)) {
+		verify_report(DDI_FUNC, DDI_CALLER, "physreq %p was freed "
+		    "already (physreq_free called twice)", (void *)p);
+		return;
+	}
+	if ((ours = kmem_live_size(p) == sizeof(*p)))
+		p->phys_brkup_poolp = (void *)(uintptr_t)&preq_freed_mark;
 	kmem_free_checked(p, sizeof(*p), KK_PHYSREQ_T, DDI_FUNC, DDI_CALLER);
+	if (ours)
+		atomic_store_explicit(preq_freed_slot(p), (uintptr_t)p,
+		    memory_order_relaxed);
 }
 
 /*
@@ -215,6 +280,11 @@ DDI_ENTRY(boolean_t, physreq_prep, (physreq_t *p, int flags), (p, flags))
 
 	if (p == NULL) {
 		verify_report(DDI_FUNC, DDI_CALLER, "NULL physreq");
+		return B_FALSE;
+	}
+	if (preq_freed(p)) {	/* its memory is not the caller's to write */
+		verify_report(DDI_FUNC, DDI_CALLER, "physreq %p was freed by "
+		    "physreq_free", (void *)p);
 		return B_FALSE;
 	}
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, DDI_FUNC, DDI_CALLER))
@@ -235,6 +305,23 @@ DDI_ENTRY(boolean_t, physreq_prep, (physreq_t *p, int flags), (p, flags))
 }
 
 /*
+ * Report for func why p, whose private member points at no prepped
+ * record, cannot be used: freed, or never prepped.
+ */
+static void
+preq_unusable_report(const void *vp, const char *func, const void *caller)
+{
+	const physreq_t *p = vp;
+
+	if (preq_freed(p))
+		verify_report(func, caller, "physreq %p was freed by "
+		    "physreq_free", vp);
+	else
+		verify_report(func, caller, "physreq %p was never prepped "
+		    "(call physreq_prep after filling it in)", vp);
+}
+
+/*
  * The constraint of a prepped physreq, as seen by a caller of the given
  * interface level: DDI <= 7.1 and ODDI callers never get memory at or
  * above 4 GiB.  Reports and fails for an unprepped or changed physreq.
@@ -252,8 +339,7 @@ kmem_physreq_cons(const void *vp, enum ddi_level level, struct kcons *c,
 	}
 	i = p->phys_brkup_poolp;
 	if (i < &kmem_preq_info[0] || i >= &kmem_preq_info[PREQ_INFOS]) {
-		verify_report(func, caller, "physreq %p was never prepped "
-		    "(call physreq_prep after filling it in)", vp);
+		preq_unusable_report(p, func, caller);
 		return false;
 	}
 	if (!preq_same(i, p)) {
@@ -262,5 +348,16 @@ kmem_physreq_cons(const void *vp, enum ddi_level level, struct kcons *c,
 		return false;
 	}
 	preq_cons(i, level, c);
+	return true;
+}
+
+/* Whether p was freed by physreq_free; reported for func if so. */
+bool
+physreq_freed_report(const void *p, const char *func, const void *caller)
+{
+	if (p == NULL || !preq_freed(p))
+		return false;
+	verify_report(func, caller, "physreq %p was freed by physreq_free",
+	    p);
 	return true;
 }
