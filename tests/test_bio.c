@@ -263,7 +263,10 @@ START_TEST(bcb_lifecycle)
 	p->phys_align = 4;
 	p->phys_max_scgth = 0;
 	ck_assert_int_eq(bcb_prep(bcb, KM_NOSLEEP), B_TRUE);
-	/* What physreq_prep cannot support fails without a report. */
+	/*
+	 * What physreq_prep cannot support fails, without a report under
+	 * the default policy (test_kmem tests the others).
+	 */
 	p->phys_align = 3;
 	ck_assert_int_eq(bcb_prep(bcb, KM_SLEEP), B_FALSE);
 	ck_assert_uint_eq(ddisim_verify_count(), 0);

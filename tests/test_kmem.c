@@ -106,35 +106,105 @@ START_TEST(physreq_lifecycle)
 }
 END_TEST
 
+/*
+ * What this platform cannot support: physreq_prep fails, and the next
+ * use of the physreq says why rather than "never prepped".  Under
+ * verify=abort the prep makes no report (failing is its documented
+ * answer); under count it reports too.
+ */
+static const struct {
+	paddr_t		a, b;
+	uchar_t		d, f;
+	const char	*why;
+} bad_preq[] = {
+	{ 3, 0, 32, 0, "phys_align 0x3 is not a power of two" },
+	{ 1, 3, 32, 0, "phys_boundary 0x3 is not a power of two" },
+	{ 1, 0, 65, 0, "phys_dmasize 65 is over 64" },
+	{ 1, 0, 32, 0x80, "phys_flags 0x80 has a flag other than "
+	    "PREQ_PHYSCONTIG" },
+	{ 8192, 4096, 32, 0, "phys_boundary 0x1000 is below the alignment "
+	    "0x2000" },
+	{ 6, 0, 0, 0, "phys_align 0x6 is not a power of two" },
+	/* page 0 is never handed out: nothing below 4 KiB for the pool */
+	{ 1, 0, 12, 0, "no page below the device's reach (12 bits) could "
+	    "be set aside for its breakup pool" },
+	{ 0, 0, 0, 0, "flags 0x40 are neither KM_SLEEP nor KM_NOSLEEP" },
+};
+#define NBAD_PREQ	(sizeof(bad_preq) / sizeof(bad_preq[0]))
+
+#define LAST_HAS(text) ck_assert_msg(strstr(ddisim_verify_last(),	\
+	(text)) != NULL, "report \"%s\" lacks \"%s\"",		\
+	ddisim_verify_last(), (text))
+
+/* Fill in bad_preq[i] and prep it: false, with whatever report. */
+static void
+prep_bad(physreq_t *p, size_t i)
+{
+	p->phys_align = bad_preq[i].a;
+	p->phys_boundary = bad_preq[i].b;
+	p->phys_dmasize = bad_preq[i].d;
+	p->phys_flags = bad_preq[i].f;
+	ck_assert_msg(!physreq_prep(p, i == NBAD_PREQ - 1 ? 0x40 : KM_SLEEP),
+	    "case %zu", i);
+}
+
 START_TEST(physreq_unsupportable)
 {
-	static const struct { paddr_t a, b; uchar_t d, f; } bad[] = {
-		{ 3, 0, 32, 0 }, { 1, 3, 32, 0 }, { 1, 0, 65, 0 },
-		{ 1, 0, 32, 0x80 }, { 8192, 4096, 32, 0 }, { 6, 0, 0, 0 },
-	};
+	size_t i = (size_t)_i;
 	physreq_t *p;
+	char want[200];
 
 	MACHINE_UP("mem=256M,verify=count");
-	p = physreq_alloc(KM_SLEEP);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		p->phys_align = bad[i].a;
-		p->phys_boundary = bad[i].b;
-		p->phys_dmasize = bad[i].d;
-		p->phys_flags = bad[i].f;
-		ck_assert_msg(!physreq_prep(p, KM_SLEEP), "case %zu", i);
-	}
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
-	/* bad sleep flags are misuse */
-	ck_assert(!physreq_prep(p, 0x40));
+	p = mkpreq(1, 0, 32, 0);
+	prep_bad(p, i);
+	/* the prep says why (bad sleep flags are misuse: the same) */
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	snprintf(want, sizeof(want), i == NBAD_PREQ - 1 ? "unknown flags "
+	    "0x40" : "physreq_prep: physreq %p cannot be prepped: %s",
+	    (void *)p, bad_preq[i].why);
+	LAST_HAS(want);
+	/* so does its next use, and nothing is allocated */
+	ck_assert_ptr_null(kmem_alloc_physreq(64, p, KM_SLEEP));
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	snprintf(want, sizeof(want), "kmem_alloc_physreq: physreq %p: its "
+	    "last physreq_prep failed (%s)", (void *)p, bad_preq[i].why);
+	LAST_HAS(want);
+	/* changed since, and still not prepped: said so */
+	p->phys_max_scgth = 9;
+	ck_assert_ptr_null(kmem_alloc_physreq(64, p, KM_SLEEP));
+	ck_assert_uint_eq(ddisim_verify_count(), 3);
+	LAST_HAS("was changed after its last physreq_prep, which failed (");
+	LAST_HAS(bad_preq[i].why);
+	/* mended and prepped, it works */
+	p->phys_align = 4;
+	p->phys_boundary = 0;
+	p->phys_dmasize = 32;
+	p->phys_flags = 0;
+	ck_assert(physreq_prep(p, KM_SLEEP));
+	kmem_free(kmem_alloc_physreq(64, p, KM_SLEEP), 64);
+	ck_assert_uint_eq(ddisim_verify_count(), 3);
 	physreq_free(p);
 	MACHINE_DOWN();
 }
 END_TEST
 
-#define LAST_HAS(text) ck_assert_msg(strstr(ddisim_verify_last(),	\
-	(text)) != NULL, "report \"%s\" lacks \"%s\"",		\
-	ddisim_verify_last(), (text))
+/*
+ * Under verify=abort a value the platform cannot support fails the prep
+ * quietly (bad sleep flags, the last case, are misuse and abort there);
+ * the use reports, and aborts.
+ */
+START_TEST(physreq_unsupportable_aborts_at_use)
+{
+	size_t i = (size_t)_i;
+	physreq_t *p;
+
+	MACHINE_UP("mem=256M");
+	p = mkpreq(1, 0, 32, 0);
+	prep_bad(p, i);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	(void)kmem_alloc_physreq(64, p, KM_SLEEP);
+}
+END_TEST
 
 /*
  * A physreq used after physreq_free, freed twice, or NULL: reported as
@@ -1435,7 +1505,7 @@ kmem_suite(void)
 	TCase *tc = tcase_new("core");
 
 	tcase_add_test(tc, physreq_lifecycle);
-	tcase_add_test(tc, physreq_unsupportable);
+	tcase_add_loop_test(tc, physreq_unsupportable, 0, NBAD_PREQ);
 	tcase_add_test(tc, static_physreq);
 	tcase_add_test(tc, canonical_requests);
 	tcase_add_test(tc, zalloc_zeroes);
@@ -1473,6 +1543,9 @@ kmem_suite(void)
 		    0, 10);
 		tcase_add_loop_test_raise_signal(tc, physreq_freed_aborts,
 		    SIGABRT, 0, NPREQ_FREED);
+		tcase_add_loop_test_raise_signal(tc,
+		    physreq_unsupportable_aborts_at_use, SIGABRT, 0,
+		    NBAD_PREQ - 1);
 	}
 	suite_add_tcase(s, tc);
 	tc = tcase_new("property");

@@ -7,12 +7,17 @@
  * physreq may outlive a machine), and let later users detect a physreq that
  * was never prepped or was changed after prep.
  *
- * physreq_free points the private member at preq_freed_mark before the
- * memory goes back, where the fast path of a user
- * (kmem_physreq_cons_fast) refuses it, and notes the address in a small
- * table (freed memory may be poisoned or reused): a later use, prep or
- * free of a physreq that is no live allocation any more is reported as
- * freed.  Only the report pays for telling it from an unprepped one.
+ * The private member says more than that, always somewhere the fast path
+ * of a user (kmem_physreq_cons_fast) refuses, so that only the report
+ * pays for telling them apart:
+ *
+ *   - a prep that failed points it at a record of why, and of the values
+ *     it failed with: the report of the next use gives the reason, or says
+ *     the physreq changed since;
+ *   - physreq_free points it at preq_freed_mark before the memory goes
+ *     back, and notes the address in a small table (freed memory may be
+ *     poisoned or reused): a later use, prep or free of a physreq that is
+ *     no live allocation any more is reported as freed.
  */
 #include "config.h"
 
@@ -72,6 +77,125 @@ preq_intern(const physreq_t *p)
 	}
 	pthread_mutex_unlock(&preq_lock);
 	return i;
+}
+
+/*
+ * Why the last physreq_prep of a physreq failed: its private member
+ * points at one of these, interned by reason and values like the records
+ * above.  When the table is full the reason alone is kept (known false).
+ */
+enum preq_why {
+	PW_ALIGN = 1,		/* phys_align not a power of two */
+	PW_BOUNDARY,		/* phys_boundary not one */
+	PW_BELOW,		/* phys_boundary below the alignment */
+	PW_DMASIZE,		/* phys_dmasize over 64 */
+	PW_FLAGS,		/* an unknown phys_flags bit */
+	PW_KMFLAGS,		/* flags neither KM_SLEEP nor KM_NOSLEEP */
+	PW_FULL,		/* no room for another set of values */
+	PW_RESV,		/* no private breakup page */
+	PW_NWHY
+};
+
+struct preq_fail {
+	struct preq_info v;		/* the values it failed with */
+	int		kmflags;	/* PW_KMFLAGS: the flags */
+	uint8_t		why;		/* enum preq_why */
+	bool		known;		/* v and kmflags were recorded */
+};
+
+#define PREQ_FAILS	1024
+static struct preq_fail preq_fail[PREQ_FAILS];		/* preq_lock */
+static unsigned preq_nfail;
+static struct preq_fail preq_fail_any[PW_NWHY];		/* reason only */
+
+static const struct preq_fail *
+preq_fail_intern(const physreq_t *p, enum preq_why why, int kmflags)
+{
+	struct preq_fail *f = NULL;
+
+	pthread_mutex_lock(&preq_lock);
+	for (unsigned k = 0; k < preq_nfail && f == NULL; k++)
+		if (preq_fail[k].why == why && preq_fail[k].kmflags ==
+		    kmflags && preq_same(&preq_fail[k].v, p))
+			f = &preq_fail[k];
+	if (f == NULL && preq_nfail < PREQ_FAILS) {
+		f = &preq_fail[preq_nfail++];
+		f->v.align = p->phys_align;
+		f->v.boundary = p->phys_boundary;
+		f->v.dmasize = p->phys_dmasize;
+		f->v.max_scgth = p->phys_max_scgth;
+		f->v.flags = p->phys_flags;
+		f->kmflags = kmflags;
+		f->why = (uint8_t)why;
+		f->known = true;
+	}
+	if (f == NULL) {
+		f = &preq_fail_any[why];
+		f->why = (uint8_t)why;
+	}
+	pthread_mutex_unlock(&preq_lock);
+	return f;
+}
+
+/* The failure record a private member points at, or NULL. */
+static const struct preq_fail *
+preq_fail_of(const void *poolp)
+{
+	const struct preq_fail *f = poolp;
+
+	if (f >= &preq_fail[0] && f < &preq_fail[PREQ_FAILS])
+		return f;
+	if (f >= &preq_fail_any[0] && f < &preq_fail_any[PW_NWHY])
+		return f;
+	return NULL;
+}
+
+/* What a failure record says, for a report. */
+static void
+preq_why_say(const struct preq_fail *f, char *buf, size_t len)
+{
+	const struct preq_info *v = &f->v;
+
+	switch (f->why) {
+	case PW_ALIGN:
+		snprintf(buf, len, "phys_align %#x is not a power of two",
+		    v->align);
+		break;
+	case PW_BOUNDARY:
+		snprintf(buf, len, "phys_boundary %#x is not a power of two",
+		    v->boundary);
+		break;
+	case PW_BELOW:
+		snprintf(buf, len, "phys_boundary %#x is below the alignment "
+		    "%#x", v->boundary, v->align == 0 ? 1 : v->align);
+		break;
+	case PW_DMASIZE:
+		snprintf(buf, len, "phys_dmasize %u is over 64", v->dmasize);
+		break;
+	case PW_FLAGS:
+		snprintf(buf, len, "phys_flags %#x has a flag other than "
+		    "PREQ_PHYSCONTIG", v->flags);
+		break;
+	case PW_KMFLAGS:
+		snprintf(buf, len, "flags %#x are neither KM_SLEEP nor "
+		    "KM_NOSLEEP", (unsigned)f->kmflags);
+		break;
+	case PW_FULL:
+		snprintf(buf, len, "all %u sets of requirements ddicompat "
+		    "keeps are taken", PREQ_INFOS);
+		break;
+	default:
+		snprintf(buf, len, "no page below the device's reach (%u "
+		    "bits) could be set aside for its breakup pool",
+		    v->dmasize);
+		break;
+	}
+	if (!f->known)		/* the values were not kept: drop them */
+		snprintf(buf, len, "%s", f->why == PW_FULL ? "all sets of "
+		    "requirements ddicompat keeps are taken" : f->why ==
+		    PW_RESV ? "no page could be set aside for its breakup "
+		    "pool" : f->why == PW_KMFLAGS ? "bad flags" : "a member "
+		    "has a value this platform cannot support");
 }
 
 /*
@@ -268,6 +392,49 @@ DDI_ENTRY_VOID(physreq_free, (physreq_t *p), (p))
 		    memory_order_relaxed);
 }
 
+/* The first thing about p that this platform cannot support, or 0. */
+static enum preq_why
+preq_check(const physreq_t *p)
+{
+	/* A zero-filled static physreq means "no alignment". */
+	paddr_t align = p->phys_align == 0 ? 1 : p->phys_align;
+
+	if (!is_p2(align))
+		return PW_ALIGN;
+	if (p->phys_boundary != 0 && !is_p2(p->phys_boundary))
+		return PW_BOUNDARY;
+	if (p->phys_boundary != 0 && p->phys_boundary < align)
+		return PW_BELOW;
+	if (p->phys_dmasize > 64)
+		return PW_DMASIZE;
+	if ((p->phys_flags & ~PREQ_PHYSCONTIG) != 0)
+		return PW_FLAGS;
+	return 0;
+}
+
+/*
+ * A prep that fails remembers why in the private member.  Failing is
+ * physreq_prep's documented answer to values the platform cannot
+ * support, which a driver may try in order to fall back, so under
+ * verify=abort it is no report; under warn and count, where a report
+ * costs the driver nothing, it is one.  Bad flags were reported already.
+ */
+static boolean_t
+preq_prep_failed(const char *func, const void *caller, physreq_t *p,
+    enum preq_why why, int kmflags)
+{
+	const struct preq_fail *f = preq_fail_intern(p, why, kmflags);
+	char text[160];
+
+	p->phys_brkup_poolp = (void *)(uintptr_t)f;
+	if (why != PW_KMFLAGS && verify_policy() != DDISIM_VERIFY_ABORT) {
+		preq_why_say(f, text, sizeof(text));
+		verify_report(func, caller, "physreq %p cannot be prepped: %s",
+		    (void *)p, text);
+	}
+	return B_FALSE;
+}
+
 /*
  * Returns B_FALSE for requirements this platform cannot support: an
  * alignment or boundary that is not a power of two, a boundary smaller than
@@ -276,7 +443,7 @@ DDI_ENTRY_VOID(physreq_free, (physreq_t *p), (p))
 DDI_ENTRY(boolean_t, physreq_prep, (physreq_t *p, int flags), (p, flags))
 {
 	const struct preq_info *i;
-	paddr_t align;
+	enum preq_why why;
 
 	if (p == NULL) {
 		verify_report(DDI_FUNC, DDI_CALLER, "NULL physreq");
@@ -288,37 +455,46 @@ DDI_ENTRY(boolean_t, physreq_prep, (physreq_t *p, int flags), (p, flags))
 		return B_FALSE;
 	}
 	if (!kmem_flags_ok(flags, KM_NOSLEEP, DDI_FUNC, DDI_CALLER))
-		return B_FALSE;
-	/* A zero-filled static physreq means "no alignment". */
-	align = p->phys_align == 0 ? 1 : p->phys_align;
-	if (!is_p2(align) || (p->phys_boundary != 0 &&
-	    (!is_p2(p->phys_boundary) || p->phys_boundary < align)) ||
-	    p->phys_dmasize > 64 || (p->phys_flags & ~PREQ_PHYSCONTIG) != 0)
-		return B_FALSE;
+		return preq_prep_failed(DDI_FUNC, DDI_CALLER, p, PW_KMFLAGS,
+		    flags);
+	if ((why = preq_check(p)) != 0)
+		return preq_prep_failed(DDI_FUNC, DDI_CALLER, p, why, 0);
 	if ((i = preq_intern(p)) == NULL)
-		return B_FALSE;
+		return preq_prep_failed(DDI_FUNC, DDI_CALLER, p, PW_FULL, 0);
 	/* a device that does DMA gets its breakup pool's private page */
 	if (p->phys_dmasize != 0 && !resv_prep(p))
-		return B_FALSE;
+		return preq_prep_failed(DDI_FUNC, DDI_CALLER, p, PW_RESV, 0);
 	p->phys_brkup_poolp = (void *)(uintptr_t)i;
 	return B_TRUE;
 }
 
 /*
  * Report for func why p, whose private member points at no prepped
- * record, cannot be used: freed, or never prepped.
+ * record, cannot be used: freed, its last prep failed, or never prepped.
  */
 static void
 preq_unusable_report(const void *vp, const char *func, const void *caller)
 {
 	const physreq_t *p = vp;
+	const struct preq_fail *f;
+	char text[160];
 
-	if (preq_freed(p))
+	if (preq_freed(p)) {
 		verify_report(func, caller, "physreq %p was freed by "
 		    "physreq_free", vp);
-	else
+	} else if ((f = preq_fail_of(p->phys_brkup_poolp)) != NULL) {
+		preq_why_say(f, text, sizeof(text));
+		if (!f->known || preq_same(&f->v, p))
+			verify_report(func, caller, "physreq %p: its last "
+			    "physreq_prep failed (%s)", vp, text);
+		else
+			verify_report(func, caller, "physreq %p was changed "
+			    "after its last physreq_prep, which failed (%s): "
+			    "prep it again", vp, text);
+	} else {
 		verify_report(func, caller, "physreq %p was never prepped "
 		    "(call physreq_prep after filling it in)", vp);
+	}
 }
 
 /*
