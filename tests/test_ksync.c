@@ -1642,6 +1642,82 @@ START_TEST(freed_misuse_aborts)
 }
 END_TEST
 
+/*
+ * A driver's lock name of 300 characters, or with a newline in it: the
+ * report quotes it cut to 48 characters (its start and end), on one
+ * line, and keeps the reason and the caller.
+ */
+#define NNAME_MISUSE	3
+
+static char long_name[301];
+static lkinfo_t long_info = { long_name, 0, { 0, 0 } };
+static LKINFO_DECL(nl_info, "tk:\nodd", 0);
+
+static void
+name_misuse(int which)
+{
+	lock_t *lo = LOCK_ALLOC(2, PLDISK, &long_info, KM_SLEEP);
+	lock_t *hi = LOCK_ALLOC(3, PLDISK, &tk_lkinfo, KM_SLEEP);
+	rwlock_t *rw = RW_ALLOC(2, PLDISK, &nl_info, KM_SLEEP);
+	const char *last;
+	pl_t s, s2;
+
+	for (int i = 0; i < 300; i++)
+		long_name[i] = i < 150 ? 'a' + i % 26 : 'Z';
+	memcpy(long_name + 287, "<end-of-name>", 13);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	switch (which) {
+	case 0:		/* the message ends with the reason */
+		s = LOCK(lo, PLDISK);
+		LOCK_DEALLOC(lo);
+		REPORTED(0, "LOCK_DEALLOC: lock \"abcdefghijklmnopqrstuvwxyz"
+		    "abcdef...<end-of-name>\" is held (called from ");
+		UNLOCK(lo, s);
+		break;
+	case 1:		/* the middle of a message survives too */
+		s = LOCK(hi, PLDISK);
+		s2 = LOCK(lo, PLDISK);
+		REPORTED(0, "LOCK: lock \"abcdefghijklmnopqrstuvwxyzabcdef..."
+		    "<end-of-name>\" (hierarchy 2) taken while holding one of "
+		    "hierarchy 3 (called from ");
+		UNLOCK(lo, s2);
+		UNLOCK(hi, s);
+		break;
+	case 2:		/* a newline does not break the report's line */
+		RW_UNLOCK(rw, PLBASE);
+		REPORTED(0, "RW_UNLOCK: read/write lock \"tk:?odd\" is not "
+		    "held by the caller");
+		break;
+	}
+	last = ddisim_verify_last();
+	ck_assert_ptr_null(strchr(last, '\n'));
+	ck_assert_uint_lt(strlen(last), 200);
+	ck_assert_ptr_null(strstr(last, "ZZZZZZZZZZZZZZZZ"));
+	/* the locks are intact */
+	s = LOCK(lo, PLDISK);
+	UNLOCK(lo, s);
+	RW_DEALLOC(rw);
+	LOCK_DEALLOC(hi);
+	LOCK_DEALLOC(lo);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	ctx_clean();
+}
+
+START_TEST(name_misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count");
+	name_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(name_misuse_aborts)
+{
+	MACHINE_UP("mem=64M");
+	name_misuse(_i);
+}
+END_TEST
+
 /* The leak report of f (NULL: counted only), as a string to search. */
 static size_t
 leak_report_text(char **text)
@@ -1752,6 +1828,7 @@ main(void)
 	tcase_add_loop_test(tc, sleep_misuse_counted, 0, NSLEEP_MISUSE);
 	tcase_add_loop_test(tc, block_misuse_counted, 0, NBLOCK_MISUSE);
 	tcase_add_loop_test(tc, freed_misuse_counted, 0, NFREED_MISUSE);
+	tcase_add_loop_test(tc, name_misuse_counted, 0, NNAME_MISUSE);
 	if (!nofork()) {
 		tcase_add_loop_test_raise_signal(tc, lock_misuse_aborts,
 		    SIGABRT, 0, NLOCK_MISUSE);
@@ -1763,6 +1840,8 @@ main(void)
 		    SIGABRT, 0, NBLOCK_MISUSE);
 		tcase_add_loop_test_raise_signal(tc, freed_misuse_aborts,
 		    SIGABRT, 0, NFREED_MISUSE);
+		tcase_add_loop_test_raise_signal(tc, name_misuse_aborts,
+		    SIGABRT, 0, NNAME_MISUSE);
 	}
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -212,8 +212,28 @@ khandle_report(const char *func, const void *caller, enum kh_kind kind,
 const char *
 khandle_name(const lkinfo_t *info)
 {
-	return info != NULL && info->lk_name != NULL ? info->lk_name :
-	    "(unnamed)";
+	enum { TAIL = 13, HEAD = KH_NAME_MAX - 3 - TAIL };
+	static DDI_TLS char buf[2][KH_NAME_MAX + 1];
+	static DDI_TLS unsigned turn;
+	char *out = buf[turn++ & 1];
+	const char *s;
+	size_t len, o = 0;
+
+	if (info == NULL || info->lk_name == NULL)
+		return "(unnamed)";
+	s = info->lk_name;
+	len = strlen(s);
+	for (size_t i = 0; i < len; i++) {
+		if (len > KH_NAME_MAX && i == HEAD) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			i = len - TAIL;
+		}
+		out[o++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
+		    s[i];
+	}
+	out[o] = '\0';
+	return out;
 }
 
 static void

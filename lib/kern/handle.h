@@ -125,7 +125,12 @@ bool	khandle_free(enum kh_kind kind, struct khandle *h,
 void	khandle_report(const char *func, const void *caller,
 	    enum kh_kind kind, const void *p) __attribute__((noinline, cold));
 
-/* A name for reports: info's lk_name, or "(unnamed)". */
+/*
+ * A name for reports: info's lk_name cut to at most KH_NAME_MAX characters
+ * (its start and end kept), control characters shown as '?', or
+ * "(unnamed)".  In a thread-local buffer that the next call but one reuses.
+ */
+#define KH_NAME_MAX	48
 const char *khandle_name(const lkinfo_t *info);
 
 /*
