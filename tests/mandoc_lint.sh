@@ -1,11 +1,11 @@
 #!/bin/sh
 # Every manual page must be mandoc -Tlint clean at warning level.
-: "${srcdir:=.}"
+: "${srcdir:=.}" "${MANDOC:=mandoc}"
 status=0
 n=0
 for page in "$srcdir"/man/*.[1379]; do
 	n=$((n + 1))
-	out=$(mandoc -Tlint -Wwarning "$page" 2>&1)
+	out=$("$MANDOC" -Tlint -Wwarning "$page" 2>&1)
 	if [ -n "$out" ]; then
 		printf '%s\n' "$out"
 		status=1
