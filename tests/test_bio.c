@@ -14,7 +14,7 @@
 #include <sys/ksynch.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 LKINFO_DECL(test_lkinfo, "test_bio lock", 0);
 
@@ -509,10 +509,7 @@ main(void)
 	tcase_add_test(tc, biowait_reports_a_long_wait);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
-	tcase_add_loop_test(tc, misuse_counted, 0, NMISUSE);
-	if (!nofork())
-		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
-		    0, NMISUSE);
+	TCASE_ADD_MISUSE(tc, misuse_counted, misuse_aborts, NMISUSE);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

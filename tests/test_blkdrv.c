@@ -17,7 +17,7 @@
 #include <ddicompat/devsim.h>
 
 #include "blk/blk.h"
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define PORT	0x6000
 #define IRQ	9

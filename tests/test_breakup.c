@@ -16,7 +16,7 @@
 #include <sys/uio.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define DISK	(4u << 20)
 #define PG	4096u

@@ -19,7 +19,7 @@
 #include <sys/conf.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define TICK	10000u		/* us; HZ is 100 */
 
@@ -727,10 +727,8 @@ main(void)
 
 	tc = tcase_new("misuse");
 	tcase_add_test(tc, timeout_misuse_reported);
-	tcase_add_loop_test(tc, clock_misuse_counted, 0, NCLOCK_MISUSE);
-	if (!nofork())
-		tcase_add_loop_test_raise_signal(tc, clock_misuse_aborts,
-		    SIGABRT, 0, NCLOCK_MISUSE);
+	TCASE_ADD_MISUSE(tc, clock_misuse_counted, clock_misuse_aborts,
+	    NCLOCK_MISUSE);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -12,7 +12,7 @@
 
 #include <ddicompat/devsim.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define PORT	0x5000
 #define IRQ	11

@@ -17,7 +17,7 @@
 #include <ddicompat/isadma.h>
 
 #include "fd/fd.h"
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define IRQ	6
 #define SECTORS	2880			/* a 1.44 MB diskette */

@@ -14,7 +14,7 @@
 #include <sys/kmem.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define SIZE	(8 * 4096)
 

@@ -26,7 +26,7 @@
 
 #include "exports.h"
 
-#include "check_util.h"
+#include "lib/testutil.h"
 #include "util/forklock.h"
 #include "machine/machine.h"
 

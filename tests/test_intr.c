@@ -17,7 +17,7 @@
 #include <sys/conf.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define REPORTED(before, text) do {					\
 	ck_assert_uint_eq(ddisim_verify_count(), (before) + 1);		\
@@ -1310,20 +1310,17 @@ main(void)
 	tcase_add_test(tc, km_sleep_in_handler_reported);
 	tcase_add_test(tc, handler_lock_misuse_reported);
 	tcase_add_test(tc, port_io_unclaimed_reported);
-	tcase_add_loop_test(tc, intr_misuse_counted, 0, NINTR_MISUSE);
-	tcase_add_loop_test(tc, ctl_misuse_counted, 0, NCTL_MISUSE);
-	tcase_add_loop_test(tc, port_misuse_counted, 0, NPORT_MISUSE);
+	TCASE_ADD_MISUSE(tc, intr_misuse_counted, intr_misuse_aborts,
+	    NINTR_MISUSE);
+	TCASE_ADD_MISUSE(tc, ctl_misuse_counted, ctl_misuse_aborts,
+	    NCTL_MISUSE);
+	TCASE_ADD_MISUSE(tc, port_misuse_counted, port_misuse_aborts,
+	    NPORT_MISUSE);
 	if (!nofork()) {
 		tcase_add_test_raise_signal(tc, km_sleep_in_handler_aborts,
 		    SIGABRT);
 		tcase_add_test_raise_signal(tc, unclaimed_port_aborts,
 		    SIGABRT);
-		tcase_add_loop_test_raise_signal(tc, intr_misuse_aborts,
-		    SIGABRT, 0, NINTR_MISUSE);
-		tcase_add_loop_test_raise_signal(tc, ctl_misuse_aborts,
-		    SIGABRT, 0, NCTL_MISUSE);
-		tcase_add_loop_test_raise_signal(tc, port_misuse_aborts,
-		    SIGABRT, 0, NPORT_MISUSE);
 	}
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

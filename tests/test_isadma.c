@@ -15,7 +15,7 @@
 
 #include <ddicompat/isadma.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define IRQ	6
 

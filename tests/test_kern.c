@@ -10,7 +10,7 @@
 #include <sys/debug.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 int	nodebug_assert_count(void);
 
@@ -297,12 +297,11 @@ main(void)
 	tc = tcase_create("misuse");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, panic_counted);
-	tcase_add_loop_test(tc, kern_misuse_counted, 0, NKERN_MISUSE);
+	TCASE_ADD_MISUSE(tc, kern_misuse_counted, kern_misuse_aborts,
+	    NKERN_MISUSE);
 	if (!nofork()) {
 		tcase_add_test_raise_signal(tc, panic_aborts, SIGABRT);
 		tcase_add_test_raise_signal(tc, assert_aborts, SIGABRT);
-		tcase_add_loop_test_raise_signal(tc, kern_misuse_aborts,
-		    SIGABRT, 0, NKERN_MISUSE);
 	}
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -16,7 +16,7 @@
 #include <sys/buf.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 #include "kmem/arena.h"
 #include "machine/machine.h"
 #include "verify/verify.h"

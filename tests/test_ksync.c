@@ -14,7 +14,7 @@
 #include <sys/ksynch.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 static LKINFO_DECL(tk_lkinfo, "tk:lock", 0);
 static LKINFO_DECL(tk_sleepinfo, "tk:sleep", 0);

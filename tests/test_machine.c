@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 #include "machine/machine.h"
 
 static void

@@ -12,7 +12,7 @@
 #include <sys/immu.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define PG	4096u
 
@@ -267,10 +267,7 @@ main(void)
 	tcase_add_test(tc, sleep_pcatch_signal);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
-	tcase_add_loop_test(tc, misuse_counted, 0, 10);
-	if (!nofork())
-		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
-		    0, 10);
+	TCASE_ADD_MISUSE(tc, misuse_counted, misuse_aborts, 10);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

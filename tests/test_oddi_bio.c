@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 #include "drv/pio.h"
 
 #include <sys/types.h>
@@ -1068,10 +1068,7 @@ main(void)
 	tcase_add_test(tc, dma_breakup_reports_a_long_wait);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
-	tcase_add_loop_test(tc, misuse_counted, 0, NMISUSE);
-	if (!nofork())
-		tcase_add_loop_test_raise_signal(tc, misuse_aborts, SIGABRT,
-		    0, NMISUSE);
+	TCASE_ADD_MISUSE(tc, misuse_counted, misuse_aborts, NMISUSE);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

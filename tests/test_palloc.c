@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "util/bitmap.h"

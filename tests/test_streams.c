@@ -16,7 +16,7 @@
 #include <sys/scgth.h>
 #include <sys/ddi.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 
 #define PG		4096u
 #define BELOW_16M	(UINT64_C(1) << 24)
@@ -1953,13 +1953,9 @@ MISUSE_TESTS(service)
 MISUSE_TESTS(physreq)
 MISUSE_TESTS(scgth)
 
-#define ADD_MISUSE(tc, fam) do {					\
-	tcase_add_loop_test(tc, fam##_misuse_counted, 0,		\
-	    NOF(misuse_##fam));						\
-	if (!nofork())							\
-		tcase_add_loop_test_raise_signal(tc, fam##_misuse_aborts, \
-		    SIGABRT, 0, NOF(misuse_##fam));			\
-} while (0)
+#define ADD_MISUSE(tc, fam)						\
+	TCASE_ADD_MISUSE(tc, fam##_misuse_counted, fam##_misuse_aborts,	\
+	    NOF(misuse_##fam))
 
 /* A callback that would sleep in the service's frame is reported. */
 static void

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 
-#include "check_util.h"
+#include "lib/testutil.h"
 #include "drv/drv.h"
 
 #define PG		4096u

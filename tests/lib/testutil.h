@@ -1,0 +1,89 @@
+/*
+ * testutil.h - what the Check programs share: machines and suites,
+ * property-test iterations and their random numbers.
+ *
+ * The header needs no legacy header (a program built without compat/ can
+ * include it); the functions are in testutil.c, built once for every
+ * program as tests/lib/libtestutil.la.
+ */
+#ifndef DDICOMPAT_TESTUTIL_H
+#define DDICOMPAT_TESTUTIL_H
+
+#include <check.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <ddicompat/ddisim.h>
+
+#include "config.h"
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#define under_valgrind()	(RUNNING_ON_VALGRIND != 0)
+#else
+#define under_valgrind()	0
+#endif
+
+/* ---- machines and suites ---- */
+
+/* True when the suite runs without fork (Valgrind, TSan): no abort tests. */
+bool	nofork(void);
+
+/* Build a machine for a test; fail the test if the spec is rejected. */
+#define MACHINE_UP(spec) do {						\
+	const char *s_ = (spec);					\
+	int e_ = ddisim_init(s_);					\
+	ck_assert_msg(e_ == 0, "ddisim_init(%s): %s", s_ ? s_ :		\
+	    "default", ddisim_init_error());				\
+} while (0)
+
+/* Tear down, asserting nothing leaked. */
+#define MACHINE_DOWN() do {						\
+	ck_assert_uint_eq(ddisim_outstanding(), 0);			\
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 0);			\
+	ddisim_shutdown();						\
+} while (0)
+
+/*
+ * Teardown for every test case: without fork (Valgrind), a failed test
+ * leaves its machine up; the next test must still get a fresh one.  The
+ * verifier's count, last report and policy belong to the process and
+ * survive a machine, so they are reset here too.
+ */
+void	machine_teardown(void);
+
+/* A test case whose tests always end with no machine left running. */
+TCase	*tcase_new(const char *name);
+
+/*
+ * The misuse tests of a family, n of them numbered from 0: each counted
+ * under verify=count, and each expected to abort under the default
+ * policy, which only a forking runner can see.
+ */
+#define TCASE_ADD_MISUSE(tc, counted, aborts, n) do {			\
+	tcase_add_loop_test((tc), counted, 0, (n));			\
+	if (!nofork())							\
+		tcase_add_loop_test_raise_signal((tc), aborts, SIGABRT,	\
+		    0, (n));						\
+} while (0)
+
+/* Run a suite; returns the number of failures. */
+int	run_suite(Suite *s);
+
+/* ---- property tests ---- */
+
+/* Iterations of property tests: $DDISIM_PROP_ITERS, or dflt. */
+long	prop_iters(long dflt);
+
+/*
+ * xorshift64*: the property tests' random numbers, from a fixed seed
+ * (prop_seed), so that a failure is the same run after run.
+ */
+void		prop_seed(uint64_t seed);
+uint64_t	rnd(void);
+size_t		rndn(size_t n);		/* in [0, n); 0 if n is 0 */
+
+#endif /* DDICOMPAT_TESTUTIL_H */
