@@ -150,26 +150,14 @@ drv_rw(const struct setup *s, uio_t *u, int rd)
 static int
 conforms(const struct setup *s, const void *p, size_t len)
 {
-	struct ddisim_seg seg[80];
-	size_t n = ddisim_segments(p, len, seg, 80);
-	uint64_t high = s->blk.dmasize == 0 || s->blk.dmasize >= 64 ?
-	    UINT64_MAX : (UINT64_C(1) << s->blk.dmasize);
-	size_t sum = 0;
+	const physreq_t want = {
+		.phys_align = (paddr_t)s->blk.align,
+		.phys_boundary = (paddr_t)s->blk.boundary,
+		.phys_dmasize = (uchar_t)s->blk.dmasize,
+		.phys_flags = s->blk.contig ? PREQ_PHYSCONTIG : 0
+	};
 
-	for (size_t i = 0; i < n; i++)
-		sum += seg[i].len;
-	if (sum != len || (s->blk.contig && n > 1))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t b = s->blk.boundary;
-
-		if (seg[i].pa + seg[i].len > high ||
-		    seg[i].pa % (s->blk.align ? s->blk.align : 1) != 0 ||
-		    (b != 0 && seg[i].pa / b != (seg[i].pa + seg[i].len - 1) /
-		    b))
-			return 0;
-	}
-	return 1;
+	return preq_meets(p, len, &want);
 }
 
 /* One kernel request through the driver's strategy routine. */

@@ -23,64 +23,23 @@
 
 #define PG	4096u
 
-static physreq_t *
-mkpreq(paddr_t align, paddr_t boundary, uchar_t dmasize, uchar_t flags)
-{
-	physreq_t *p = physreq_alloc(KM_SLEEP);
-
-	ck_assert_ptr_nonnull(p);
-	p->phys_align = align;
-	p->phys_boundary = boundary;
-	p->phys_dmasize = dmasize;
-	p->phys_flags = flags;
-	ck_assert(physreq_prep(p, KM_SLEEP));
-	return p;
-}
-
 /*
- * Walk every page of [va, va+size) through ddisim_vtop and check the
- * physreq: every byte below 2^dmasize, every physically contiguous segment
- * starting aligned and crossing no boundary, one segment when contiguity
- * is required.  Returns the number of segments.
+ * Check that [va, va+size) meets p, page by page, and that it is one
+ * physically contiguous segment where kmem_alloc_physreq may not scatter
+ * (contig: the caller asked for that too).  Returns the number of
+ * segments.
  */
 static unsigned
 check_buf(const void *va, size_t size, const physreq_t *p, bool contig)
 {
-	const char *c = va;
-	uint64_t lim = p->phys_dmasize == 0 || p->phys_dmasize >= 64 ?
-	    UINT64_MAX : UINT64_C(1) << p->phys_dmasize;
-	uint64_t align = p->phys_align ? p->phys_align : 1, seg = 0, prev = 0;
-	unsigned nseg = 0;
-	size_t off = 0;
+	size_t nseg;
+	const char *why = preq_unmet(va, size, p, &nseg);
 
-	while (off < size) {
-		size_t chunk = PG - ((uintptr_t)(c + off) & (PG - 1));
-		uint64_t pa;
-
-		if (chunk > size - off)
-			chunk = size - off;
-		ck_assert_int_eq(ddisim_vtop(c + off, &pa), 0);
-		if (off == 0 || pa != prev) {
-			ck_assert_msg(pa % align == 0, "segment at pa %#llx "
-			    "not aligned to %#llx", (unsigned long long)pa,
-			    (unsigned long long)align);
-			seg = pa;
-			nseg++;
-		}
-		ck_assert_msg(pa + chunk - 1 < lim, "pa %#llx beyond dmasize "
-		    "%u", (unsigned long long)pa, p->phys_dmasize);
-		if (p->phys_boundary != 0)
-			ck_assert_msg(seg / p->phys_boundary ==
-			    (pa + chunk - 1) / p->phys_boundary,
-			    "segment from %#llx crosses boundary %#x",
-			    (unsigned long long)seg, p->phys_boundary);
-		prev = pa + chunk;
-		off += chunk;
-	}
+	ck_assert_msg(why == NULL, "%s", why);
 	if (contig || (p->phys_flags & PREQ_PHYSCONTIG) ||
-	    p->phys_boundary != 0 || align > PG || size <= PG)
+	    p->phys_boundary != 0 || p->phys_align > PG || size <= PG)
 		ck_assert_uint_eq(nseg, 1);
-	return nseg;
+	return (unsigned)nseg;
 }
 
 /* ---- core ---- */
@@ -322,7 +281,7 @@ START_TEST(canonical_requests)
 
 	MACHINE_UP("frag=0.3");
 	for (size_t i = 0; i < sizeof(rq) / sizeof(rq[0]); i++) {
-		physreq_t *p = mkpreq(rq[i].a, rq[i].b, rq[i].d, rq[i].f);
+		physreq_t *p = preq_new(rq[i].d, rq[i].a, rq[i].b, rq[i].f, 0);
 		void *b = kmem_alloc_physreq(rq[i].size, p, KM_NOSLEEP);
 
 		ck_assert_msg(b != NULL, "request %zu failed", i);
@@ -342,7 +301,7 @@ START_TEST(zalloc_zeroes)
 	unsigned char *b;
 
 	MACHINE_UP("mem=256M,nodes=1,cpus=1");
-	p = mkpreq(1, 0, 32, 0);
+	p = preq_new(32, 1, 0, 0, 0);
 	for (int round = 0; round < 2; round++) {
 		b = kmem_alloc_physreq(3000, p, KM_SLEEP);
 		memset(b, 0xff, 3000);
@@ -369,7 +328,7 @@ START_TEST(alloc_phys_address)
 	void *b;
 
 	MACHINE_UP(NULL);
-	p32 = mkpreq(64, 0, 32, 0);
+	p32 = preq_new(32, 64, 0, 0, 0);
 	b = kmem_alloc_phys(10000, p32, w, 0);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_int_eq(ddisim_vtop(b, &pa), 0);
@@ -378,7 +337,7 @@ START_TEST(alloc_phys_address)
 	kmem_free(b, 10000);
 	/* 40 bits from a node-1 CPU: above 4 GiB, two words. */
 	ddisim_cpu_set(2);
-	p40 = mkpreq(4096, 0, 40, 0);
+	p40 = preq_new(40, 4096, 0, 0, 0);
 	b = kmem_alloc_phys(8192, p40, w, KM_FAIL_OK);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_int_eq(ddisim_vtop(b, &pa), 0);
@@ -399,7 +358,7 @@ START_TEST(scattered_but_coherent)
 	unsigned nseg;
 
 	MACHINE_UP("scatter=1");
-	p = mkpreq(1, 0, 32, 0);
+	p = preq_new(32, 1, 0, 0, 0);
 	b = kmem_alloc_physreq(size, p, KM_SLEEP);
 	nseg = check_buf(b, size, p, false);
 	ck_assert_uint_eq(nseg, 10);
@@ -429,7 +388,7 @@ START_TEST(scattered_but_coherent)
 	kmem_free(b, size);
 	/* With a contiguity requirement, never scattered. */
 	physreq_free(p);
-	p = mkpreq(1, 0, 32, PREQ_PHYSCONTIG);
+	p = preq_new(32, 1, 0, PREQ_PHYSCONTIG, 0);
 	b = kmem_alloc_physreq(size, p, KM_SLEEP);
 	ck_assert_uint_eq(check_buf(b, size, p, true), 1);
 	kmem_free(b, size);
@@ -446,8 +405,8 @@ START_TEST(zone_escape)
 
 	MACHINE_UP(NULL);
 	ddisim_cpu_set(2);		/* node 1: RAM only above 4 GiB */
-	p64 = mkpreq(16, 0, 64, 0);
-	p32 = mkpreq(16, 0, 32, 0);
+	p64 = preq_new(64, 16, 0, 0, 0);
+	p32 = preq_new(32, 16, 0, 0, 0);
 	for (int round = 0; round < 4; round++) {
 		for (int i = 0; i < 512; i++) {
 			obj[i] = kmem_alloc_physreq(64 + (size_t)(i % 8) * 32,
@@ -502,7 +461,7 @@ START_TEST(sleep_waits_for_free)
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 	MACHINE_UP("mem=64M,nodes=1,cpus=2");
-	isa = mkpreq(PG, 0, 24, PREQ_PHYSCONTIG);
+	isa = preq_new(24, PG, 0, PREQ_PHYSCONTIG, 0);
 	while (n < 4096 && (held[n] = kmem_alloc_physreq(PG, isa,
 	    KM_NOSLEEP)) != NULL)
 		n++;
@@ -530,7 +489,7 @@ START_TEST(sleep_deadline_reports)
 	physreq_t *p;
 
 	MACHINE_UP("mem=64M,verify=count,sleeplimit=100");
-	p = mkpreq(PG, 0, 24, PREQ_PHYSCONTIG);
+	p = preq_new(24, PG, 0, PREQ_PHYSCONTIG, 0);
 	ck_assert_ptr_null(kmem_alloc_physreq(32 << 20 >> 1, p, KM_SLEEP));
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
 	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
@@ -575,8 +534,8 @@ START_TEST(limits)
 	physreq_t *p, *b4k;
 
 	MACHINE_UP("mem=256M,verify=count");
-	p = mkpreq(1, 0, 24, PREQ_PHYSCONTIG);
-	b4k = mkpreq(1, 4096, 32, 0);
+	p = preq_new(24, 1, 0, PREQ_PHYSCONTIG, 0);
+	b4k = preq_new(32, 1, 4096, 0, 0);
 	ck_assert_ptr_null(kmem_alloc(0, KM_SLEEP));
 	ck_assert_ptr_null(kmem_alloc_physreq(0, p, KM_SLEEP));
 	kmem_free(NULL, 0);		/* size 0: no-op */
@@ -602,7 +561,7 @@ static char not_heap[64];
 static void
 misuse_body(int which)
 {
-	physreq_t *p = mkpreq(1, 0, 32, 0), changed, never = { 0 };
+	physreq_t *p = preq_new(32, 1, 0, 0, 0), changed, never = { 0 };
 	void *a = kmem_alloc(100, KM_SLEEP), *big = kmem_alloc(3 * PG, KM_SLEEP);
 	size_t out = ddisim_outstanding();
 
@@ -659,7 +618,7 @@ START_TEST(full_audit)
 	unsigned char *a, *b;
 
 	MACHINE_UP("mem=256M,audit=full,verify=count");
-	p = mkpreq(1, 0, 32, 0);
+	p = preq_new(32, 1, 0, 0, 0);
 	/* exact size: a free within the size class is still wrong */
 	a = kmem_alloc_physreq(100, p, KM_SLEEP);
 	kmem_free(a, 104);
@@ -726,8 +685,8 @@ START_TEST(arena_gives_back)
 	pthread_t t;
 
 	MACHINE_UP("mem=128M,nodes=1,cpus=1");
-	p = mkpreq(8, 0, 32, 0);
-	big = mkpreq(PG, 0, 32, PREQ_PHYSCONTIG);
+	p = preq_new(32, 8, 0, 0, 0);
+	big = preq_new(32, PG, 0, PREQ_PHYSCONTIG, 0);
 	for (int round = 0; round < 2; round++) {
 		if (round == 0) {
 			(void)gives_back_churn(p);	/* in this thread */
@@ -777,7 +736,7 @@ START_TEST(arena_reuses_memory)
 	struct ddisim_info di;
 
 	MACHINE_UP("mem=128M,nodes=1,cpus=1");
-	p = mkpreq(8, 0, 32, 0);
+	p = preq_new(32, 8, 0, 0, 0);
 	for (int round = 0; round < 3; round++) {
 		for (int i = 0; i < 20000; i++) {
 			obj[i] = kmem_alloc_physreq(2048, p, KM_NOSLEEP);
@@ -849,7 +808,7 @@ START_TEST(blocking_context_checked)
 	void *b;
 
 	MACHINE_UP("mem=256M,verify=count");
-	p = mkpreq(1, 0, 32, 0);
+	p = preq_new(32, 1, 0, 0, 0);
 	/* as the kernel layer does for a context that may forbid blocking */
 	verify_block_register(at_interrupt_level);
 	verify_ctx_raised = true;
@@ -893,7 +852,7 @@ START_TEST(boundary_below_min_block)
 	void *b[100];
 
 	MACHINE_UP("mem=256M");
-	p = mkpreq(1, 4, 32, 0);
+	p = preq_new(32, 1, 4, 0, 0);
 	for (int i = 0; i < 100; i++) {
 		b[i] = kmem_alloc_physreq(1 + i % 4, p, KM_NOSLEEP);
 		ck_assert_ptr_nonnull(b[i]);
@@ -922,7 +881,7 @@ START_TEST(boundary_packing_stride)
 
 	MACHINE_UP("mem=256M");
 	for (unsigned k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
-		physreq_t *p = mkpreq((paddr_t)t[k].align, PG, 32, 0);
+		physreq_t *p = preq_new(32, t[k].align, PG, 0, 0);
 		size_t sz = t[k].size, natural = sz & -sz;
 		uint8_t *b[N];
 		uint64_t pa[N];
@@ -972,7 +931,7 @@ START_TEST(word_aligned_block_misuse)
 	size_t base, nbase;
 
 	MACHINE_UP("mem=256M,verify=count");
-	p = mkpreq(4, PG, 32, 0);
+	p = preq_new(32, 4, PG, 0, 0);
 	base = ddisim_outstanding();	/* the physreq */
 	nbase = ddisim_leak_report(NULL);
 	a = kmem_alloc_physreq(68, p, KM_NOSLEEP);
@@ -1020,7 +979,7 @@ START_TEST(large_machine_pages)
 
 	MACHINE_UP("mem=512M,page=16K,nodes=1");
 	ck_assert_uint_eq(ptob(1), 16384);
-	p = mkpreq(8, 0, 32, 0);
+	p = preq_new(32, 8, 0, 0, 0);
 	for (int round = 0; round < 3; round++) {
 		for (int i = 0; i < 300; i++) {
 			small[i] = kmem_alloc_physreq(64 + (size_t)i * 40, p,
@@ -1046,7 +1005,7 @@ START_TEST(scatter_many_pages)
 	struct ddisim_seg seg[300];
 
 	MACHINE_UP("scatter=1");
-	p = mkpreq(1, 0, 32, 0);
+	p = preq_new(32, 1, 0, 0, 0);
 	b = kmem_alloc_physreq(4 << 20, p, KM_NOSLEEP);
 	ck_assert_ptr_nonnull(b);
 	n = ddisim_segments(b, 4 << 20, seg, 300);
@@ -1122,7 +1081,7 @@ START_TEST(property_random_physreqs)
 			a = b;
 		if (rng_below(&r, 4) == 0)
 			f = PREQ_PHYSCONTIG;
-		p = mkpreq(a, b, d, f);
+		p = preq_new(d, a, b, f, 0);
 		buf = kmem_alloc_physreq(size, p, KM_NOSLEEP);
 		if (buf == NULL) {
 			nulls++;
@@ -1166,9 +1125,9 @@ stress_thread(void *arg)
 
 	rng_seed(&r, (uint64_t)(uintptr_t)arg);
 	ddisim_cpu_set((int)(uintptr_t)arg % 4);
-	p[0] = mkpreq(8, 0, 32, 0);
-	p[1] = mkpreq(64, 4096, 24, 0);
-	p[2] = mkpreq(PG, 0, 0, 0);
+	p[0] = preq_new(32, 8, 0, 0, 0);
+	p[1] = preq_new(24, 64, 4096, 0, 0);
+	p[2] = preq_new(0, PG, 0, 0, 0);
 	for (int i = 0; i < 64; i++)
 		b[i] = NULL;
 	for (long i = 0; i < prop_iters(100000) / 4; i++) {
@@ -1245,7 +1204,7 @@ START_TEST(magazine_home_arena)
 	int node = -1, zone = -1;
 
 	MACHINE_UP(NULL);
-	p = mkpreq(8, 0, 32, 0);
+	p = preq_new(32, 8, 0, 0, 0);
 	ddisim_cpu_set(2);			/* node 1 */
 	for (unsigned i = 0; i < m.n; i++) {
 		uint64_t pa;
@@ -1316,7 +1275,7 @@ START_TEST(magazine_thread_exit_gives_back)
 	MACHINE_UP("mem=256M,nodes=1,cpus=1");
 	ck_assert_int_eq(mallctl("config.stats", &stats, &bsz, NULL, 0), 0);
 	ck_assert_msg(stats, "jemalloc was built without statistics");
-	p = mkpreq(8, 0, 32, 0);
+	p = preq_new(32, 8, 0, 0, 0);
 	probe = kmem_alloc_physreq(256, p, KM_NOSLEEP);
 	ck_assert_ptr_nonnull(probe);
 	before = arena_small_allocated(probe);
@@ -1365,7 +1324,7 @@ START_TEST(freed_by_a_late_destructor)
 	void *probe;
 
 	MACHINE_UP("mem=256M,nodes=1,cpus=1");
-	p = mkpreq(8, 0, 32, 0);
+	p = preq_new(32, 8, 0, 0, 0);
 	probe = kmem_alloc_physreq(64, p, KM_NOSLEEP);
 	/* made now, after the library's keys: its destructor runs last */
 	ck_assert_int_eq(pthread_key_create(&late_key, late_free), 0);
@@ -1478,8 +1437,8 @@ START_TEST(cross_thread_frees)
 	MACHINE_UP("frag=0.2");
 	pthread_mutex_init(&h.lock, NULL);
 	pthread_cond_init(&h.cv, NULL);
-	h.preq[0] = mkpreq(8, 0, 32, 0);
-	h.preq[1] = mkpreq(16, 0, 64, 0);
+	h.preq[0] = preq_new(32, 8, 0, 0, 0);
+	h.preq[1] = preq_new(64, 16, 0, 0, 0);
 	for (int i = 0; i < 4; i++) {
 		/* producers on CPUs 0 and 2, consumers on 3 and 1 */
 		a[i] = (struct handoff_arg){ .h = &h, .cpu = i < 2 ? 2 * i :

@@ -16,41 +16,30 @@
 
 #define PG	4096u
 
-static unsigned
-segs(const void *p, size_t len, uint64_t *hi)
-{
-	struct ddisim_seg s[64];
-	size_t n = ddisim_segments(p, len, s, 64);
-
-	*hi = 0;
-	for (size_t i = 0; i < n && i < 64; i++)
-		if (s[i].pa + s[i].len > *hi)
-			*hi = s[i].pa + s[i].len;
-	return (unsigned)n;
-}
-
 START_TEST(getcpages_flags)
 {
 	uint64_t hi;
+	size_t n;
 	caddr_t p;
 
 	MACHINE_UP("scatter=1");
 	p = getcpages(8, DMAABLE);
 	ck_assert_ptr_nonnull(p);
-	ck_assert_uint_eq(segs(p, 8 * PG, &hi), 1);
-	ck_assert_uint_le(hi, UINT64_C(1) << 24);
+	ck_assert_uint_le(phys_top(p, 8 * PG, &n), UINT64_C(1) << 24);
+	ck_assert_uint_eq(n, 1);
 	freecpages(p, 8);
 	p = getcpages(16, DMAABLE64K | NOSLEEP);
-	ck_assert_uint_eq(segs(p, 16 * PG, &hi), 1);
+	hi = phys_top(p, 16 * PG, &n);
+	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq((hi - 16 * PG) / 65536, (hi - 1) / 65536);
 	freecpages(p, 16);
 	p = getcpages(4, ANY_MEM);
-	ck_assert_uint_eq(segs(p, 4 * PG, &hi), 1);
-	ck_assert_uint_le(hi, UINT64_C(1) << 32);
+	ck_assert_uint_le(phys_top(p, 4 * PG, &n), UINT64_C(1) << 32);
+	ck_assert_uint_eq(n, 1);
 	freecpages(p, 4);
 	p = getcpages(3, PREFERDMA);
-	ck_assert_uint_le(segs(p, 3 * PG, &hi), 1);
-	ck_assert_uint_le(hi, UINT64_C(1) << 24);
+	ck_assert_uint_le(phys_top(p, 3 * PG, &n), UINT64_C(1) << 24);
+	ck_assert_uint_eq(n, 1);
 	freecpages(p, 3);
 	/* more than the ISA zone: NOSLEEP fails at once */
 	ck_assert_ptr_null(getcpages(5000, DMAABLE | NOSLEEP));
@@ -60,14 +49,15 @@ END_TEST
 
 START_TEST(sptalloc_fresh_and_mapped)
 {
-	uint64_t hi, pa;
+	uint64_t pa;
+	size_t n;
 	caddr_t p, m;
 
 	MACHINE_UP("scatter=1");
 	p = sptalloc(6, PG_P | PG_RW, 0, DMAABLE);
 	ck_assert_ptr_nonnull(p);
-	ck_assert_uint_gt(segs(p, 6 * PG, &hi), 1);	/* may scatter */
-	ck_assert_uint_le(hi, UINT64_C(1) << 24);
+	ck_assert_uint_le(phys_top(p, 6 * PG, &n), UINT64_C(1) << 24);
+	ck_assert_uint_gt(n, 1);			/* may scatter */
 	memset(p, 0x5a, 6 * PG);
 	/* Map the frames of its first page again through a second window. */
 	pa = kvtophys(p);

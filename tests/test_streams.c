@@ -58,59 +58,6 @@ mk(int size, size_t off, size_t len)
 	return m;
 }
 
-static physreq_t *
-preq_new(uchar_t dmasize, paddr_t align, paddr_t boundary, uchar_t flags,
-    uchar_t max_scgth)
-{
-	physreq_t *p = physreq_alloc(KM_SLEEP);
-
-	p->phys_dmasize = dmasize;
-	p->phys_align = align;
-	p->phys_boundary = boundary;
-	p->phys_flags = flags;
-	p->phys_max_scgth = max_scgth;
-	ck_assert(physreq_prep(p, KM_SLEEP));
-	return p;
-}
-
-/*
- * Whether [va, va+len) meets p page by page, decided here from the
- * machine's own translation: each segment below 2^dmasize, starting
- * aligned, within one boundary window; one segment if contiguity is
- * asked for.  Memory outside simulated RAM never does; nothing does.
- */
-static bool
-meets(const void *va, size_t len, const physreq_t *p)
-{
-	struct ddisim_seg seg[80];
-	uint64_t high = p->phys_dmasize == 0 || p->phys_dmasize >= 64 ?
-	    UINT64_MAX : UINT64_C(1) << p->phys_dmasize;
-	uint64_t align = p->phys_align ? p->phys_align : 1;
-	uint64_t b = p->phys_boundary;
-	size_t n, total = 0;
-
-	if (len == 0)
-		return true;
-	n = ddisim_segments(va, len, seg, 80);
-	ck_assert_uint_le(n, 80);
-	if (n == 0)
-		return false;
-	/* Every byte must translate: a range that runs into a hole fails. */
-	for (size_t i = 0; i < n; i++)
-		total += seg[i].len;
-	if (total != len)
-		return false;
-	if ((p->phys_flags & PREQ_PHYSCONTIG) && n > 1)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (seg[i].pa + seg[i].len > high || seg[i].pa % align != 0)
-			return false;
-		if (b != 0 && seg[i].pa / b != (seg[i].pa + seg[i].len - 1) / b)
-			return false;
-	}
-	return true;
-}
-
 /* The message's bytes, concatenated, in a malloc'd buffer. */
 static uchar_t *
 bytes_of(const mblk_t *mp, size_t *n)
@@ -892,7 +839,7 @@ START_TEST(allocb_physreq_places)
 		ck_assert_ptr_nonnull(m);
 		d = m->b_datap;
 		ck_assert_int_eq(d->db_lim - d->db_base, t[i].size);
-		ck_assert_msg(meets(d->db_base, (size_t)t[i].size, p),
+		ck_assert_msg(preq_meets(d->db_base, (size_t)t[i].size, p),
 		    "case %zu: buffer does not meet its physreq", i);
 		ck_assert_ptr_eq(m->b_rptr, d->db_base);
 		freeb(m);
@@ -958,7 +905,7 @@ START_TEST(msgphysreq_replaces_only_what_fails)
 	ck_assert_uint_eq(r->b_cont->b_datap->db_type, M_PROTO);
 	ck_assert_uint_eq(r->b_cont->b_band, 5);
 	for (mblk_t *x = r; x != NULL; x = x->b_cont)
-		ck_assert(meets(x->b_rptr, blen(x), p));
+		ck_assert_meets(x->b_rptr, blen(x), p);
 	now = bytes_of(r, &m);
 	ck_assert_uint_eq(m, n);
 	ck_assert_int_eq(memcmp(now, all, n), 0);
@@ -1024,7 +971,7 @@ START_TEST(msgpullup_physreq_conforms)
 	ck_assert_uint_eq(nblocks(r), 2);
 	ck_assert_uint_eq(blen(r->b_cont), 5949);
 	for (mblk_t *x = r; x != NULL; x = x->b_cont)
-		ck_assert(meets(x->b_rptr, blen(x), p));
+		ck_assert_meets(x->b_rptr, blen(x), p);
 	ck_assert_int_eq(memcmp(r->b_rptr, s.bytes, 150), 0);
 	ck_assert_int_eq(memcmp(r->b_cont->b_rptr, s.bytes + 150, 5949), 0);
 	freemsg(r);
@@ -1061,11 +1008,11 @@ START_TEST(ranges_in_holes)
 	ck_assert_ptr_eq(msgphysreq(in, p), in);	/* RAM: conforms */
 	across = esballoc(ram + 0xf00, 0x200, BPRI_LO, &fr);
 	across->b_wptr += 0x200;
-	ck_assert(!meets(across->b_rptr, 0x200, p));
+	ck_assert(!preq_meets(across->b_rptr, 0x200, p));
 	r = msgphysreq(across, p);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_ptr_ne(r, across);
-	ck_assert(meets(r->b_rptr, 0x200, p));
+	ck_assert_meets(r->b_rptr, 0x200, p);
 	linkb(in, r);
 	ck_assert_ptr_eq(msgscgth(in, p, &sg), in);
 	for (unsigned i = 0; i < sg.sg_nelem; i++)
@@ -1303,7 +1250,7 @@ sg_bounds(const mblk_t *mp, const physreq_t *p, size_t *lo, size_t *hi)
 
 		if (l == 0)
 			continue;
-		if (meets(mp->b_rptr, l, p)) {
+		if (preq_meets(mp->b_rptr, l, p)) {
 			size_t k = ddisim_segments(mp->b_rptr, l, NULL, 0);
 
 			*lo += k;
@@ -1327,7 +1274,7 @@ too_long(const mblk_t *mp, const physreq_t *p)
 {
 	for (; mp != NULL; mp = mp->b_cont)
 		if (p->phys_boundary != 0 && blen(mp) > p->phys_boundary &&
-		    !meets(mp->b_rptr, blen(mp), p))
+		    !preq_meets(mp->b_rptr, blen(mp), p))
 			return true;
 	return false;
 }
@@ -1354,7 +1301,7 @@ prop_msgphysreq(mblk_t *mp, physreq_t *p, bool inject)
 
 	snap_take(&s, mp);
 	for (mblk_t *b = mp; b != NULL; b = b->b_cont)
-		conf[i++] = meets(b->b_rptr, blen(b), p);
+		conf[i++] = preq_meets(b->b_rptr, blen(b), p);
 	r = msgphysreq(mp, p);
 	if (r == NULL) {
 		ck_assert_msg(inject || too_long(mp, p),
@@ -1368,7 +1315,7 @@ prop_msgphysreq(mblk_t *mp, physreq_t *p, bool inject)
 	i = 0;
 	for (mblk_t *b = r; b != NULL; b = b->b_cont, i++) {
 		ck_assert_uint_lt(i, s.n);
-		ck_assert(meets(b->b_rptr, blen(b), p));
+		ck_assert_meets(b->b_rptr, blen(b), p);
 		ck_assert_msg((b == s.addr[i]) == conf[i],
 		    "block %zu: kept %d, conforming %d", i, b == s.addr[i],
 		    conf[i]);
@@ -1443,7 +1390,7 @@ prop_msgpullup_physreq(mblk_t *mp, physreq_t *p, bool inject)
 	ck_assert_uint_eq(blen(r), want);
 	ck_assert_uint_eq(r->b_datap->db_type, mp->b_datap->db_type);
 	for (mblk_t *b = r; b != NULL; b = b->b_cont) {
-		ck_assert(meets(b->b_rptr, blen(b), p));
+		ck_assert_meets(b->b_rptr, blen(b), p);
 		if (b != r)
 			ck_assert_uint_gt(blen(b), 0);
 	}
@@ -1482,7 +1429,7 @@ prop_msgscgth(mblk_t *mp, physreq_t *p, bool inject)
 	ck_assert_uint_le(sg.sg_nelem, max);
 	seen.listed++;
 	for (mblk_t *b = r; b != NULL; b = b->b_cont)
-		ck_assert(meets(b->b_rptr, blen(b), p));
+		ck_assert_meets(b->b_rptr, blen(b), p);
 	if (s.nbytes == 0) {
 		ck_assert_uint_eq(sg.sg_format, SCGTH_NONE);
 	} else {

@@ -13,21 +13,6 @@
 #define BELOW_16M	(UINT64_C(1) << 24)
 #define BELOW_4G	(UINT64_C(1) << 32)
 
-/* Highest physical byte of a buffer, and its segment count. */
-static uint64_t
-span(const void *p, size_t size, size_t *nseg)
-{
-	struct ddisim_seg seg[64];
-	uint64_t hi = 0;
-
-	*nseg = ddisim_segments(p, size, seg, 64);
-	ck_assert_uint_ge(*nseg, 1);
-	for (size_t i = 0; i < *nseg && i < 64; i++)
-		if (seg[i].pa + seg[i].len > hi)
-			hi = seg[i].pa + seg[i].len;
-	return hi;
-}
-
 START_TEST(levels)
 {
 	ck_assert_int_eq(drv_4_level(), 40);
@@ -48,32 +33,32 @@ START_TEST(kmem_alloc_by_version)
 	MACHINE_UP("scatter=1");
 	ddisim_cpu_set(3);		/* node 1: its RAM is above 4 GiB */
 	p = drv_4_alloc(size);		/* DMA-able and contiguous */
-	ck_assert_uint_le(span(p, size, &n), BELOW_16M);
+	ck_assert_uint_le(phys_top(p, size, &n), BELOW_16M);
 	ck_assert_uint_eq(n, 1);
 	drv_4_free(p, size);
 	p = drv_5_alloc(size);		/* DMA-able, may be scattered */
-	ck_assert_uint_le(span(p, size, &n), BELOW_16M);
+	ck_assert_uint_le(phys_top(p, size, &n), BELOW_16M);
 	ck_assert_uint_gt(n, 1);
 	drv_5_free(p, size);
 	p = drv_6_alloc(size);		/* no promise, but the paddr_t world */
-	ck_assert_uint_le(span(p, size, &n), BELOW_4G);
-	ck_assert_uint_gt(span(p, size, &n), BELOW_16M);
+	ck_assert_uint_le(phys_top(p, size, &n), BELOW_4G);
+	ck_assert_uint_gt(phys_top(p, size, &n), BELOW_16M);
 	drv_6_free(p, size);
 	p = drv_71_zalloc(size);
-	ck_assert_uint_le(span(p, size, &n), BELOW_4G);
+	ck_assert_uint_le(phys_top(p, size, &n), BELOW_4G);
 	drv_71_free(p, size);
 	p = drv_72_alloc(size);		/* large-memory aware: anywhere */
-	ck_assert_uint_gt(span(p, size, &n), BELOW_4G);
+	ck_assert_uint_gt(phys_top(p, size, &n), BELOW_4G);
 	drv_72_free(p, size);
 	p = drv_8_alloc(size);
-	ck_assert_uint_gt(span(p, size, &n), BELOW_4G);
+	ck_assert_uint_gt(phys_top(p, size, &n), BELOW_4G);
 	drv_8_free(p, size);
 	p = drv_oddi_alloc(size);	/* ODDI default: below 16 MiB */
-	ck_assert_uint_le(span(p, size, &n), BELOW_16M);
+	ck_assert_uint_le(phys_top(p, size, &n), BELOW_16M);
 	drv_oddi_free(p, size);
 	p = drv_oddi_alloc_nodma(size);	/* KM_NO_DMA: anywhere below 4 GiB */
-	ck_assert_uint_le(span(p, size, &n), BELOW_4G);
-	ck_assert_uint_gt(span(p, size, &n), BELOW_16M);
+	ck_assert_uint_le(phys_top(p, size, &n), BELOW_4G);
+	ck_assert_uint_gt(phys_top(p, size, &n), BELOW_16M);
 	drv_oddi_free(p, size);
 	MACHINE_DOWN();
 }
@@ -88,19 +73,19 @@ START_TEST(dmasize_above_32_by_version)
 	MACHINE_UP(NULL);
 	ddisim_cpu_set(2);
 	p = drv_6_alloc64(5 * PG, &preq);
-	ck_assert_uint_le(span(p, 5 * PG, &n), BELOW_4G);
+	ck_assert_uint_le(phys_top(p, 5 * PG, &n), BELOW_4G);
 	drv_6_free(p, 5 * PG);
 	drv_6_preq_free(preq);
 	p = drv_71_alloc64(100, &preq);
-	ck_assert_uint_le(span(p, 100, &n), BELOW_4G);
+	ck_assert_uint_le(phys_top(p, 100, &n), BELOW_4G);
 	drv_71_free(p, 100);
 	drv_71_preq_free(preq);
 	p = drv_72_alloc64(5 * PG, &preq);
-	ck_assert_uint_gt(span(p, 5 * PG, &n), BELOW_4G);
+	ck_assert_uint_gt(phys_top(p, 5 * PG, &n), BELOW_4G);
 	drv_72_free(p, 5 * PG);
 	drv_72_preq_free(preq);
 	p = drv_8_alloc64(100, &preq);
-	ck_assert_uint_gt(span(p, 100, &n), BELOW_4G);
+	ck_assert_uint_gt(phys_top(p, 100, &n), BELOW_4G);
 	drv_8_free(p, 100);
 	drv_8_preq_free(preq);
 	MACHINE_DOWN();
@@ -143,7 +128,7 @@ START_TEST(physcontig_ddi5)
 
 	MACHINE_UP("scatter=1");
 	p = drv_5_physcontig(9 * PG, &preq);
-	ck_assert_uint_le(span(p, 9 * PG, &n), BELOW_4G);
+	ck_assert_uint_le(phys_top(p, 9 * PG, &n), BELOW_4G);
 	ck_assert_uint_eq(n, 1);
 	drv_5_free(p, 9 * PG);
 	drv_5_preq_free(preq);
@@ -157,12 +142,13 @@ struct mview {
 	uint8_t	*rptr, *wptr;
 };
 
+/* One past the highest physical byte of its data, and its segment count. */
 static uint64_t
 mspan(void *m, size_t *nseg)
 {
 	struct mview *v = m;
 
-	return span(v->rptr, (size_t)(v->wptr - v->rptr), nseg);
+	return phys_top(v->rptr, (size_t)(v->wptr - v->rptr), nseg);
 }
 
 START_TEST(allocb_by_version)

@@ -3,6 +3,14 @@
  */
 #include "testutil.h"
 
+#include <stdio.h>
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+
+/* The finest page any machine has: translation is linear inside it. */
+#define WALK_PAGE	4096u
+
 
 /* ---- machines and suites ---- */
 
@@ -79,4 +87,148 @@ size_t
 rndn(size_t n)
 {
 	return n == 0 ? 0 : (size_t)(rnd() % n);
+}
+
+/* ---- physical requirements ---- */
+
+struct physreq *
+preq_new(unsigned dmasize, uint64_t align, uint64_t boundary, unsigned flags,
+    unsigned max_scgth)
+{
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+
+	ck_assert_ptr_nonnull(p);
+	p->phys_dmasize = (uchar_t)dmasize;
+	p->phys_align = (paddr_t)align;
+	p->phys_boundary = (paddr_t)boundary;
+	p->phys_flags = (uchar_t)flags;
+	p->phys_max_scgth = (uchar_t)max_scgth;
+	ck_assert(physreq_prep(p, KM_SLEEP));
+	return p;
+}
+
+/* One maximal physically contiguous segment, as the walk closes it. */
+typedef void (*seg_fn)(uint64_t pa, uint64_t len, size_t i, void *arg);
+
+/*
+ * Translate [va, va+len) a page at a time, extending the current segment
+ * while each page's address follows the last, and hand every segment to
+ * fn once it is closed.  Each step moves to the next page boundary or the
+ * end, so the walk ends after at most len / WALK_PAGE + 2 steps; it ends
+ * early at the first byte that does not translate.  Returns the bytes
+ * translated and stores the segment count.
+ */
+static size_t
+seg_walk(const void *va, size_t len, seg_fn fn, void *arg, size_t *nseg)
+{
+	const char *c = va;
+	uint64_t seg = 0, seglen = 0;
+	size_t off = 0, n = 0;
+
+	while (off < len) {
+		size_t chunk = WALK_PAGE - ((uintptr_t)(c + off) &
+		    (WALK_PAGE - 1));
+		uint64_t pa;
+
+		if (chunk > len - off)
+			chunk = len - off;
+		if (ddisim_vtop(c + off, &pa) != 0)
+			break;
+		if (seglen > 0 && seg + seglen == pa) {
+			seglen += chunk;
+		} else {
+			if (seglen > 0)
+				fn(seg, seglen, n - 1, arg);
+			seg = pa;
+			seglen = chunk;
+			n++;
+		}
+		off += chunk;
+	}
+	if (seglen > 0)
+		fn(seg, seglen, n - 1, arg);
+	*nseg = n;
+	return off;
+}
+
+static void
+span_seg(uint64_t pa, uint64_t len, size_t i, void *arg)
+{
+	struct phys_span *s = arg;
+
+	if (i == 0 || pa < s->lo)
+		s->lo = pa;
+	if (i == 0 || pa + len > s->hi)
+		s->hi = pa + len;
+}
+
+void
+phys_span(const void *va, size_t len, struct phys_span *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->mapped = seg_walk(va, len, span_seg, s, &s->nseg);
+}
+
+uint64_t
+phys_top(const void *va, size_t len, size_t *nseg)
+{
+	struct phys_span s;
+
+	phys_span(va, len, &s);
+	ck_assert_msg(s.mapped == len, "byte %zu of %zu at %p is not "
+	    "simulated memory", s.mapped, len, va);
+	if (nseg != NULL)
+		*nseg = s.nseg;
+	return s.hi;
+}
+
+struct unmet {
+	const physreq_t	*p;
+	uint64_t	high;		/* 2^dmasize, or UINT64_MAX */
+	char		*why;		/* the first violation, or "" */
+	size_t		whylen;
+};
+
+static void
+unmet_seg(uint64_t pa, uint64_t len, size_t i, void *arg)
+{
+	struct unmet *u = arg;
+	uint64_t align = u->p->phys_align != 0 ? u->p->phys_align : 1;
+	uint64_t b = u->p->phys_boundary;
+
+	if (u->why[0] != '\0')
+		return;
+	if (pa + len > u->high)
+		snprintf(u->why, u->whylen, "segment %zu [%#llx, %#llx) "
+		    "reaches beyond dmasize %u", i, (unsigned long long)pa,
+		    (unsigned long long)(pa + len), u->p->phys_dmasize);
+	else if (pa % align != 0)
+		snprintf(u->why, u->whylen, "segment %zu at %#llx is not "
+		    "aligned to %#llx", i, (unsigned long long)pa,
+		    (unsigned long long)align);
+	else if (b != 0 && pa / b != (pa + len - 1) / b)
+		snprintf(u->why, u->whylen, "segment %zu [%#llx, %#llx) "
+		    "crosses a %#llx boundary", i, (unsigned long long)pa,
+		    (unsigned long long)(pa + len), (unsigned long long)b);
+}
+
+const char *
+preq_unmet(const void *va, size_t len, const struct physreq *p, size_t *nseg)
+{
+	static _Thread_local char why[256];
+	struct unmet u = { p, p->phys_dmasize == 0 || p->phys_dmasize >= 64 ?
+	    UINT64_MAX : UINT64_C(1) << p->phys_dmasize, why, sizeof(why) };
+	size_t n, mapped;
+
+	why[0] = '\0';
+	mapped = seg_walk(va, len, unmet_seg, &u, &n);
+	if (nseg != NULL)
+		*nseg = n;
+	if (mapped < len)
+		snprintf(why, sizeof(why), "byte %zu of %zu at %p is not "
+		    "simulated memory", mapped, len, va);
+	else if ((p->phys_flags & PREQ_PHYSCONTIG) && n > 1)
+		snprintf(why, sizeof(why), "%zu segments where PREQ_PHYSCONTIG "
+		    "wants one", n);
+	return why[0] != '\0' ? why : NULL;
 }

@@ -1,6 +1,7 @@
 /*
  * testutil.h - what the Check programs share: machines and suites,
- * property-test iterations and their random numbers.
+ * property-test iterations and their random numbers, physical
+ * requirements and the page walk that checks them.
  *
  * The header needs no legacy header (a program built without compat/ can
  * include it); the functions are in testutil.c, built once for every
@@ -85,5 +86,58 @@ long	prop_iters(long dflt);
 void		prop_seed(uint64_t seed);
 uint64_t	rnd(void);
 size_t		rndn(size_t n);		/* in [0, n); 0 if n is 0 */
+
+/* ---- physical requirements ---- */
+
+struct physreq;
+
+/* A prepped physreq; free it with physreq_free. */
+struct physreq *preq_new(unsigned dmasize, uint64_t align, uint64_t boundary,
+	    unsigned flags, unsigned max_scgth);
+
+/*
+ * The physical layout of [va, va+len), from ddisim_vtop of every page in
+ * turn: how many maximal physically contiguous segments, how many bytes
+ * from va on translate (the walk stops at the first that does not), and
+ * the lowest and one past the highest physical byte.  The walk keeps no
+ * array, so a buffer of any number of segments is seen whole.
+ */
+struct phys_span {
+	size_t		nseg;
+	size_t		mapped;
+	uint64_t	lo;
+	uint64_t	hi;
+};
+void	phys_span(const void *va, size_t len, struct phys_span *s);
+
+/*
+ * One past the highest physical byte of [va, va+len), every byte of
+ * which must be simulated memory; the segment count in *nseg unless nseg
+ * is NULL.
+ */
+uint64_t phys_top(const void *va, size_t len, size_t *nseg);
+
+/*
+ * Why [va, va+len) does not meet p, or NULL when it does: every byte
+ * simulated memory below 2^phys_dmasize (no limit for 0), every
+ * physically contiguous segment starting on phys_align (0 counts as 1)
+ * and inside one phys_boundary window, and one segment only with
+ * PREQ_PHYSCONTIG; an empty range meets anything.  p need not be
+ * prepped.  Stores the number of segments in *nseg unless nseg is NULL.
+ * The text belongs to the calling thread until its next call.
+ */
+const char *preq_unmet(const void *va, size_t len, const struct physreq *p,
+	    size_t *nseg);
+
+static inline bool
+preq_meets(const void *va, size_t len, const struct physreq *p)
+{
+	return preq_unmet(va, len, p, NULL) == NULL;
+}
+
+#define ck_assert_meets(va, len, p) do {				\
+	const char *why_ = preq_unmet((va), (len), (p), NULL);		\
+	ck_assert_msg(why_ == NULL, "%s", why_);			\
+} while (0)
 
 #endif /* DDICOMPAT_TESTUTIL_H */
