@@ -238,8 +238,7 @@ one_request(const struct setup *s, uint8_t *model, uint64_t cap,
 	}
 	ck_assert_ptr_nonnull(data);
 	if (!rd)
-		for (size_t i = 0; i < len; i++)
-			data[i] = (uint8_t)rnd();
+		fill_rnd(data, len);
 	ddisim_breakup_stats(&b0, NULL);
 	if (kind == K_KMEM || kind == K_CONFORM) {
 		/* kmem_alloc at an offset, or memory the unit takes as is */

@@ -457,8 +457,7 @@ round_trips(const char *spec, bool defer, long iters)
 		rb = buffer(how, len + skew);
 		w = wb + skew;
 		r = rb + skew;
-		for (size_t i = 0; i < len; i++)
-			w[i] = (uint8_t)rnd();
+		fill_rnd(w, len);
 		{
 			unsigned long before = rd.pieces;
 
@@ -623,8 +622,7 @@ START_TEST(user_requests)
 			rmbcb(bcb);
 			continue;
 		}
-		for (size_t i = 0; i < sizeof(data); i++)
-			data[i] = (uint8_t)rnd();
+		fill_rnd(data, sizeof(data));
 		ck_assert_int_eq(ddisim_proc_write(p, u, data, sizeof(data)),
 		    0);
 		ck_assert_int_eq(rq_uio(bcb, p, false, 8192, iov, n, NULL), 0);

@@ -40,32 +40,6 @@ st(void)
 	return (uint32_t)inl(PORT + DDISIM_DMA_STATUS);
 }
 
-/* Contiguous memory below 2^bits, aligned to align, with its address. */
-static void *
-buf_below(size_t len, unsigned bits, unsigned long align, uint64_t *pa)
-{
-	physreq_t *pr = physreq_alloc(KM_SLEEP);
-	void *p;
-
-	pr->phys_dmasize = (uchar_t)bits;
-	pr->phys_align = align;
-	pr->phys_flags = PREQ_PHYSCONTIG;
-	ck_assert(physreq_prep(pr, KM_SLEEP));
-	p = kmem_alloc_physreq(len, pr, KM_SLEEP);
-	physreq_free(pr);
-	ck_assert_ptr_nonnull(p);
-	ck_assert_int_eq(ddisim_vtop(p, pa), 0);
-	return p;
-}
-
-static void
-fill(uint8_t *p, size_t n, uint64_t seed)
-{
-	prop_seed(seed);
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)rnd();
-}
-
 /* ---- the four models ---- */
 
 START_TEST(single_moves_both_ways)
@@ -80,8 +54,8 @@ START_TEST(single_moves_both_ways)
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
 	store = ddisim_dma_store(d, &cap);
 	ck_assert_uint_eq(cap, 1 << 20);
-	fill(store + 4096, 8192, 1);
-	b = buf_below(8192, 24, 512, &pa);
+	fill_seeded(store + 4096, 8192, 1);
+	b = buf_below(8192, 24, 512, 0, &pa);
 	ck_assert_uint_lt(pa + 8192, 1 << 24);
 	r(DDISIM_DMA_ADDR_LO, (uint32_t)pa);
 	r(DDISIM_DMA_LEN, 8192);
@@ -90,7 +64,7 @@ START_TEST(single_moves_both_ways)
 	ck_assert_uint_eq(st(), DDISIM_DMA_ST_DONE);
 	ck_assert_uint_eq(inl(PORT + DDISIM_DMA_DONE), 8192);
 	ck_assert_mem_eq(b, store + 4096, 8192);
-	fill(b, 8192, 2);
+	fill_seeded(b, 8192, 2);
 	r(DDISIM_DMA_STATUS, DDISIM_DMA_ST_DONE);
 	ck_assert_uint_eq(st(), 0);
 	r(DDISIM_DMA_BLK_LO, 100);
@@ -145,7 +119,7 @@ START_TEST(fragment_per_interrupt)
 	ck_assert_ptr_nonnull(ih = ddisim_intr_register(IRQ, PLDISK,
 	    frag_intr));
 	store = ddisim_dma_store(d, NULL);
-	fill(store, 4 * 4096, 3);
+	fill_seeded(store, 4 * 4096, 3);
 	for (int i = 0; i < 4; i++) {
 		pages[i] = kmem_zalloc(4096, KM_SLEEP);
 		ck_assert_int_eq(ddisim_vtop(pages[i], &frag_pa[i]), 0);
@@ -192,8 +166,8 @@ START_TEST(onchip_pairs)
 	c.sector = 4;
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
 	for (int i = 0; i < 3; i++) {
-		p[i] = buf_below(len[i], 32, 4, &pa[i]);
-		fill(p[i], len[i], 10 + i);
+		p[i] = buf_below(len[i], 32, 4, 0, &pa[i]);
+		fill_seeded(p[i], len[i], 10 + i);
 	}
 	r(DDISIM_DMA_SLOT, 0);
 	for (int i = 0; i < 3; i++) {
@@ -237,11 +211,11 @@ START_TEST(descriptors_from_memory)
 	c.max_pairs = 8;
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
 	store = ddisim_dma_store(d, NULL);
-	fill(store, 5 * 1024, 20);
-	list = buf_below(5 * esz, 32, 16, &lpa);
+	fill_seeded(store, 5 * 1024, 20);
+	list = buf_below(5 * esz, 32, 16, 0, &lpa);
 	for (int i = 0; i < 5; i++) {
 		/* 64-bit: the pieces come from anywhere in RAM */
-		data[i] = buf_below(1024, _i ? 0 : 32, 512, &pa[i]);
+		data[i] = buf_below(1024, _i ? 0 : 32, 512, 0, &pa[i]);
 		if (_i) {
 			list[4 * i] = (uint32_t)pa[i];
 			list[4 * i + 1] = (uint32_t)(pa[i] >> 32);
@@ -290,14 +264,14 @@ START_TEST(reach_truncates_the_address)
 	store = ddisim_dma_store(d, NULL);
 	/* the default machine's RAM above 4 GiB: node 1's, for CPU 3 */
 	ddisim_cpu_set(3);
-	hi = buf_below(4096, 0, 4096, &pa);
+	hi = buf_below(4096, 0, 4096, 0, &pa);
 	ddisim_cpu_set(0);
 	if (pa < (UINT64_C(1) << 32)) {
 		kmem_free(hi, 4096);
 		ck_abort_msg("expected RAM above 4 GiB, got %#llx",
 		    (unsigned long long)pa);
 	}
-	fill(hi, 4096, 30);
+	fill_seeded(hi, 4096, 30);
 	low = pa & 0xffffffffu;
 	r(DDISIM_DMA_ADDR_LO, (uint32_t)pa);
 	r(DDISIM_DMA_ADDR_HI, (uint32_t)(pa >> 32));
@@ -331,8 +305,8 @@ START_TEST(boundary_wraps)
 	c.count_bits = 16;
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
 	store = ddisim_dma_store(d, NULL);
-	fill(store, 8192, 40);
-	b = buf_below(65536, 24, 65536, &pa);
+	fill_seeded(store, 8192, 40);
+	b = buf_below(65536, 24, 65536, 0, &pa);
 	memset(b, 0, 65536);
 	r(DDISIM_DMA_ADDR_LO, (uint32_t)pa + 61440);
 	r(DDISIM_DMA_LEN, 8192);
@@ -368,8 +342,8 @@ START_TEST(alignment_drops_low_bits)
 	c.align = 512;
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
 	store = ddisim_dma_store(d, NULL);
-	fill(store, 512, 50);
-	b = buf_below(2048, 32, 512, &pa);
+	fill_seeded(store, 512, 50);
+	b = buf_below(2048, 32, 512, 0, &pa);
 	memset(b, 0, 2048);
 	r(DDISIM_DMA_ADDR_LO, (uint32_t)pa + 100);
 	r(DDISIM_DMA_LEN, 512);
@@ -403,9 +377,9 @@ START_TEST(holes_and_free_memory)
 	for (int i = 0; i < 1024; i++)
 		ck_assert_uint_eq(store[i], 0xff);
 	/* memory freed before the engine wrote it: reported, and written */
-	b = buf_below(4096, 32, 4096, &pa);
+	b = buf_below(4096, 32, 4096, 0, &pa);
 	kmem_free(b, 4096);
-	fill(store, 4096, 60);
+	fill_seeded(store, 4096, 60);
 	r(DDISIM_DMA_STATUS, DDISIM_DMA_ST_DONE);
 	r(DDISIM_DMA_ADDR_LO, (uint32_t)pa);
 	r(DDISIM_DMA_LEN, 4096);
@@ -434,7 +408,7 @@ START_TEST(failures_and_rejections)
 
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
-	b = buf_below(8192, 32, 512, &pa);
+	b = buf_below(8192, 32, 512, 0, &pa);
 	r(DDISIM_DMA_ADDR_LO, (uint32_t)pa);
 	r(DDISIM_DMA_LEN, 8192);
 	ck_assert_int_eq(ddisim_dma_fail(d, 1, 1536), 0);
@@ -499,7 +473,7 @@ START_TEST(refusals_interrupt)
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
 	ck_assert_ptr_nonnull(ih = ddisim_intr_register(IRQ, PLDISK,
 	    refused_intr));
-	list = buf_below(64, 32, 16, &pa);
+	list = buf_below(64, 32, 16, 0, &pa);
 	list[0] = (uint32_t)pa;
 	list[1] = 512;
 	refused_irqs = 0;
@@ -535,7 +509,7 @@ START_TEST(wire_sends_and_receives)
 	c.capacity = 100;
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&c));
 	store = ddisim_dma_store(d, NULL);
-	b = buf_below(256, 32, 4, &pa);
+	b = buf_below(256, 32, 4, 0, &pa);
 	ck_assert_int_eq(ddisim_dma_wire_feed(d, frame, sizeof(frame)), 0);
 	r(DDISIM_DMA_ADDR_LO, (uint32_t)pa);
 	r(DDISIM_DMA_LEN, 256);

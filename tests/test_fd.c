@@ -122,24 +122,6 @@ io(void *data, size_t len, uint64_t off, int rd, size_t *resid)
 	return e;
 }
 
-/* Memory below 16 MiB that never crosses a 64 KiB line. */
-static void *
-low(size_t len)
-{
-	physreq_t *pr = physreq_alloc(KM_SLEEP);
-	void *p;
-
-	pr->phys_dmasize = 24;
-	pr->phys_boundary = 128 * 1024;
-	pr->phys_align = 512;
-	pr->phys_flags = PREQ_PHYSCONTIG;
-	ck_assert(physreq_prep(pr, KM_SLEEP));
-	p = kmem_alloc_physreq(len, pr, KM_SLEEP);
-	physreq_free(pr);
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
-
 /* _i: 0 DDI 7.1 on channel 2, 1 on channel 5, 2 ODDI on 2, 3 on 5. */
 START_TEST(round_trips)
 {
@@ -166,13 +148,13 @@ START_TEST(round_trips)
 		size_t n = 1 + rndn(36), len = n * 512, resid = 1;
 		uint64_t off = rndn(SECTORS - n + 1) * 512;
 		int rd = rndn(2), lo = rndn(2);
-		uint8_t *b = lo ? low(len) : kmem_alloc(len, KM_SLEEP);
+		uint8_t *b = lo ? buf_below(len, 24, 512, 128 * 1024, NULL) :
+		    kmem_alloc(len, KM_SLEEP);
 		int e;
 
 		ck_assert_ptr_nonnull(b);
 		if (!rd)
-			for (size_t j = 0; j < len; j++)
-				b[j] = (uint8_t)rnd();
+			fill_rnd(b, len);
 		e = io(b, len, off, rd, &resid);
 		ck_assert_msg(e == 0 && resid == 0, "%s of %zu sectors at %llu: "
 		    "error %d, resid %zu; %s", rd ? "read" : "write", n,
@@ -239,7 +221,7 @@ START_TEST(dma_start_queues)
 	ports = fdc_up(2);
 	ck_assert_int_eq(fdo_attach(2, IRQ), 0);
 	store = ddisim_isadev_buf(fdc.dev, NULL);
-	w.b = low(1024);
+	w.b = buf_below(1024, 24, 512, 128 * 1024, NULL);
 	memset(w.b, 0xab, 1024);
 	fdo_hold(1);			/* another driver has the channel */
 	ck_assert_int_eq(pthread_create(&t, NULL, wait_io, &w), 0);

@@ -19,32 +19,6 @@
 
 #define IRQ	6
 
-/* Memory below 16 MiB, contiguous, aligned, with its address. */
-static void *
-low(size_t len, unsigned long align, unsigned long boundary, uint64_t *pa)
-{
-	physreq_t *pr = physreq_alloc(KM_SLEEP);
-	void *p;
-
-	pr->phys_dmasize = 24;
-	pr->phys_align = align;
-	pr->phys_boundary = boundary;
-	pr->phys_flags = PREQ_PHYSCONTIG;
-	ck_assert(physreq_prep(pr, KM_SLEEP));
-	p = kmem_alloc_physreq(len, pr, KM_SLEEP);
-	physreq_free(pr);
-	ck_assert_ptr_nonnull(p);
-	ck_assert_int_eq(ddisim_vtop(p, pa), 0);
-	return p;
-}
-
-static void
-fill(uint8_t *p, size_t n, unsigned seed)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(i * 7 + seed * 13 + (i >> 8));
-}
-
 /* Channel c's ports, as a driver of the chip has them. */
 static int
 p_addr(int c)
@@ -141,8 +115,8 @@ START_TEST(count_minus_one_and_terminal_count)
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(2, -1, 4096, "fd"));
 	db = ddisim_isadev_buf(d, NULL);
-	fill(db, 4096, 1);
-	b = low(4096, 4096, 0, &pa);
+	fill_seeded(db, 4096, 1);
+	b = buf_below(4096, 24, 4096, 0, &pa);
 	memset(b, 0, 4096);
 	program(2, 0x44, (uint32_t)pa, 511);	/* single, device to memory */
 	ck_assert_uint_eq(ddisim_isadev_dreq(d, 0, 100), 0);	/* masked */
@@ -175,8 +149,8 @@ START_TEST(word_channels)
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(5, -1, 8192, "sb16"));
 	db = ddisim_isadev_buf(d, NULL);
-	fill(db, 8192, 2);
-	b = low(8192, 4096, 0, &pa);
+	fill_seeded(db, 8192, 2);
+	b = buf_below(8192, 24, 4096, 0, &pa);
 	memset(b, 0, 8192);
 	/* word address: bits 1-16 in the address register, page bits 1-7 */
 	program(5, 0x44, (uint32_t)((pa & 0xfe0000) | ((pa >> 1) & 0xffff)),
@@ -202,8 +176,8 @@ START_TEST(decrement_and_memory_to_device)
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(1, -1, 256, "dec"));
 	db = ddisim_isadev_buf(d, NULL);
-	b = low(4096, 4096, 0, &pa);
-	fill(b, 256, 3);
+	b = buf_below(4096, 24, 4096, 0, &pa);
+	fill_seeded(b, 256, 3);
 	/* single, memory to device, decrementing from the last byte */
 	program(1, 0x48 | 0x20, (uint32_t)pa + 255, 255);
 	unmask(1);
@@ -231,8 +205,8 @@ START_TEST(auto_initialise_reloads)
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(3, -1, 1024, "snd"));
 	db = ddisim_isadev_buf(d, NULL);
-	b = low(4096, 4096, 0, &pa);
-	fill(b, 128, 4);
+	b = buf_below(4096, 24, 4096, 0, &pa);
+	fill_seeded(b, 128, 4);
 	program(3, 0x48 | 0x10, (uint32_t)pa, 127);	/* auto-init */
 	unmask(3);
 	ck_assert_uint_eq(ddisim_isadev_dreq(d, 0, 1000), 128);
@@ -259,7 +233,7 @@ START_TEST(masked_and_disabled_ignore_dreq)
 
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(0, -1, 512, "x"));
-	b = low(4096, 4096, 0, &pa);
+	b = buf_below(4096, 24, 4096, 0, &pa);
 	program(0, 0x44, (uint32_t)pa, 511);
 	ck_assert_uint_eq(ddisim_isadev_dreq(d, 0, 512), 0);
 	unmask(0);
@@ -290,8 +264,8 @@ START_TEST(page_wrap)
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(c, -1, 4096, "w"));
 	db = ddisim_isadev_buf(d, NULL);
-	fill(db, 4096, 5);
-	b = low(page, page, 0, &pa);	/* one whole page */
+	fill_seeded(db, 4096, 5);
+	b = buf_below(page, 24, page, 0, &pa);	/* one whole page */
 	memset(b, 0, page);
 	start = pa + page - n / 2;	/* half the transfer before the end */
 	program(c, 0x44, c < 4 ? (uint32_t)start : (uint32_t)((start &
@@ -399,8 +373,8 @@ START_TEST(dma_prog_programs_the_chip)
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(c, -1, 4096, "dev"));
 	db = ddisim_isadev_buf(d, NULL);
-	fill(db, 4096, 6);
-	b = low(4096, 4096, 0, &pa);
+	fill_seeded(db, 4096, 6);
+	b = buf_below(4096, 24, 4096, 0, &pa);
 	cb = mkcb(c, DMA_CMD_READ, pa, 1024);
 	ck_assert_int_eq(dma_prog(cb, c, DMA_NOSLEEP), 1);
 	/* the caller's dma_buf, as the chip has it */
@@ -457,7 +431,7 @@ START_TEST(dma_sleep_waits_for_the_channel)
 	int c = 3;
 
 	MACHINE_UP(NULL);
-	b = low(4096, 4096, 0, &pa);
+	b = buf_below(4096, 24, 4096, 0, &pa);
 	cb = mkcb(c, DMA_CMD_WRITE, pa, 512);
 	ck_assert_int_eq(dma_prog(cb, c, DMA_SLEEP), 1);
 	ck_assert_int_eq(pthread_create(&t, NULL, holder, &c), 0);
@@ -490,8 +464,8 @@ START_TEST(swsetup_and_swstart)
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(1, -1, 4096, "sw"));
 	db = ddisim_isadev_buf(d, NULL);
-	b = low(4096, 4096, 0, &pa);
-	fill(b, 2048, 7);
+	b = buf_below(4096, 24, 4096, 0, &pa);
+	fill_seeded(b, 2048, 7);
 	cb = mkcb(1, DMA_CMD_WRITE, pa, 2048);
 	cb->procparms = (char *)&called;
 	cb->proc = sw_proc;
@@ -549,7 +523,7 @@ START_TEST(misuse_counted)
 
 	MACHINE_UP(NULL);
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
-	b = low(65536, 65536, 0, &pa);
+	b = buf_below(65536, 24, 65536, 0, &pa);
 	cb = mkcb(2, DMA_CMD_READ, pa, 512);
 	/* channel 4 */
 	ck_assert_int_eq(dma_prog(cb, 4, DMA_NOSLEEP), 0);
@@ -647,8 +621,8 @@ START_TEST(oddi_param_and_resid)
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(5, -1, 4096, "o"));
 	db = ddisim_isadev_buf(d, NULL);
-	fill(db, 4096, 8);
-	b = low(4096, 4096, 0, &pa);
+	fill_seeded(db, 4096, 8);
+	b = buf_below(4096, 24, 4096, 0, &pa);
 	ck_assert_int_eq(dma_alloc(5, DMA_NBLOCK), 1);
 	ck_assert_int_eq(dma_alloc(5, DMA_NBLOCK), 0);	/* owned */
 	dma_param(5, DMA_Rdmode, (paddr_t)pa, 1023);	/* bytes minus one */
@@ -746,8 +720,8 @@ START_TEST(edges)
 	/* a software request runs whatever the mask, and shows in status */
 	ck_assert_ptr_nonnull(d = ddisim_isadev_create(1, -1, 256, "sw"));
 	db = ddisim_isadev_buf(d, NULL);
-	b = low(4096, 4096, 0, &pa);
-	fill(b, 64, 9);
+	b = buf_below(4096, 24, 4096, 0, &pa);
+	fill_seeded(b, 64, 9);
 	outb(0x08, 0x04);		/* chip 1 off: the request waits */
 	program(1, 0x88, (uint32_t)pa, 63);	/* block, memory to device */
 	outb(0x09, 0x04 | 1);

@@ -139,16 +139,15 @@ END_TEST
 
 START_TEST(device_numbers)
 {
-	struct rng { uint64_t s; } r = { 12345 };
-
+	prop_seed(12345);
 	for (long i = 0; i < prop_iters(100000) / 10; i++) {
+		uint64_t r = rnd();
 		major_t ma;
 		minor_t mi;
 		dev_t d;
 
-		r.s = r.s * 6364136223846793005u + 1442695040888963407u;
-		ma = (major_t)(r.s >> 33) & L_MAXMAJ;
-		mi = (minor_t)(r.s >> 7) & L_MAXMIN;
+		ma = (major_t)(r >> 33) & L_MAXMAJ;
+		mi = (minor_t)(r >> 7) & L_MAXMIN;
 		d = makedevice(ma, mi);
 		ck_assert_uint_eq(getmajor(d), ma);
 		ck_assert_uint_eq(getminor(d), mi);

@@ -164,13 +164,6 @@ u_set(void *base, unsigned count, long off, char segflg)
 	u.u_segflg = segflg;
 }
 
-static void
-fill_random(unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (unsigned char)rnd();
-}
-
 /* ---- the user area ---- */
 
 static void *
@@ -278,7 +271,7 @@ START_TEST(physio_moves_user_data)
 	prop_seed(11);
 	p = ddisim_proc_create(sizeof(data) + PG, BELOW_4G);
 	ub = (unsigned char *)ddisim_proc_base(p) + 100;
-	fill_random(data, sizeof(data));
+	fill_rnd(data, sizeof(data));
 	ck_assert_int_eq(ddisim_proc_write(p, ub, data, sizeof(data)), 0);
 	ddisim_proc_enter(p);
 	/* a write of 300 KiB: three bufs, 128 KiB at most */
@@ -422,7 +415,7 @@ START_TEST(dma_breakup_property)
 	MACHINE_UP(NULL);
 	rd_reset(true);
 	prop_seed(0x0dd1);
-	fill_random(disk, sizeof(disk));
+	fill_rnd(disk, sizeof(disk));
 	memcpy(shadow, disk, sizeof(disk));
 	lo = ddisim_proc_create(psz, BELOW_16M);
 	hi = ddisim_proc_create(psz, 0);
@@ -443,7 +436,7 @@ START_TEST(dma_breakup_property)
 		ddisim_proc_enter(p);
 		u_set(ub, (unsigned)len, (long)off, 0);
 		if (wr) {
-			fill_random(data, len);
+			fill_rnd(data, len);
 			ck_assert_int_eq(ddisim_proc_write(p, ub, data, len),
 			    0);
 			memcpy(shadow + off, data, want);
@@ -654,7 +647,7 @@ START_TEST(dma_breakup_waits_for_each_piece)
 	for (size_t i = 0; i < 3; i++) {
 		size_t len = lens[i];
 
-		fill_random(data, len);
+		fill_rnd(data, len);
 		ck_assert_int_eq(ddisim_proc_write(p, ub, data, len), 0);
 		u_set(ub, (unsigned)len, 4096, 0);
 		physio(late_breakup, NULL, makedevice(7, 0), B_WRITE);
@@ -796,7 +789,7 @@ START_TEST(pio_breakup_pieces)
 		size_t pieces = (whole + ms * 512 - 1) / (ms * 512);
 
 		pio2_set_maxsec(ms);
-		fill_random(data, len);
+		fill_rnd(data, len);
 		ck_assert_int_eq(ddisim_proc_write(p, ub, data, len), 0);
 		u_set(ub, (unsigned)len, off, 0);
 		pio2_stats(&st);

@@ -38,13 +38,6 @@ nblocks(const mblk_t *mp)
 	return n;
 }
 
-static void
-fill(uchar_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uchar_t)rnd();
-}
-
 /* A one-block message of len random bytes at offset off of a size buffer. */
 static mblk_t *
 mk(int size, size_t off, size_t len)
@@ -54,7 +47,7 @@ mk(int size, size_t off, size_t len)
 	ck_assert_ptr_nonnull(m);
 	m->b_rptr += off;
 	m->b_wptr = m->b_rptr + len;
-	fill(m->b_rptr, len);
+	fill_rnd(m->b_rptr, len);
 	return m;
 }
 
@@ -164,7 +157,7 @@ mk_ext(size_t size, int *freed)
 	while ((m = esballoc(e->buf, (int)size, BPRI_LO, &e->fr)) == NULL)
 		;
 	ext_made++;
-	fill(m->b_rptr, size);
+	fill_rnd(m->b_rptr, size);
 	m->b_wptr = m->b_rptr + size;
 	return m;
 }
@@ -885,13 +878,13 @@ START_TEST(msgphysreq_replaces_only_what_fails)
 	ddisim_cpu_set(0);
 	a = allocb_physreq(64, BPRI_MED, p);	/* conforms */
 	a->b_wptr += 64;
-	fill(a->b_rptr, 64);
+	fill_rnd(a->b_rptr, 64);
 	ddisim_cpu_set(3);
 	b = mk(500, 3, 400);			/* high, and misaligned */
 	b->b_datap->db_type = M_PROTO;
 	b->b_band = 5;
 	c = esballoc(host, sizeof(host), BPRI_LO, &fr);	/* no address */
-	fill(host, sizeof(host));
+	fill_rnd(host, sizeof(host));
 	c->b_wptr += 300;
 	linkb(a, b);
 	linkb(a, c);
@@ -1096,7 +1089,7 @@ START_TEST(msgscgth_lists)
 	a = mk(100, 0, 100);
 	b = mk(20000, 8, 19000);		/* may span several pages */
 	c = esballoc(host, sizeof(host), BPRI_LO, &fr);
-	fill(host, sizeof(host));
+	fill_rnd(host, sizeof(host));
 	c->b_wptr += sizeof(host);
 	linkb(a, b);
 	linkb(a, c);
@@ -1124,7 +1117,7 @@ START_TEST(msgscgth_lists)
 	/* One conforming block in one segment: fine with one element. */
 	a = allocb_physreq(100, BPRI_LO, p1);
 	a->b_wptr += 100;
-	fill(a->b_rptr, 100);
+	fill_rnd(a->b_rptr, 100);
 	ck_assert_ptr_eq(msgscgth(a, p1, &sg), a);
 	ck_assert_uint_eq(sg.sg_nelem, 1);
 	sg_check(&sg, a, p1);
@@ -1208,7 +1201,7 @@ random_block(mblk_t *prev, int *ext_freed)
 	}
 	m->b_rptr += off;
 	m->b_wptr = m->b_rptr + len;
-	fill(m->b_rptr, len);
+	fill_rnd(m->b_rptr, len);
 	if (rndn(6) == 0)
 		m->b_datap->db_type = rndn(2) ? M_PROTO : M_CTL;
 	m->b_band = (uchar_t)rndn(3);

@@ -89,6 +89,47 @@ rndn(size_t n)
 	return n == 0 ? 0 : (size_t)(rnd() % n);
 }
 
+/* ---- bytes ---- */
+
+void
+fill_rnd(void *p, size_t n)
+{
+	uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)rnd();
+}
+
+void
+fill_seeded(void *p, size_t n, uint64_t seed)
+{
+	uint64_t z = seed;
+	uint8_t *b = p;
+
+	/* splitmix64: neighbouring seeds give unrelated bytes */
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t r;
+
+		z += UINT64_C(0x9e3779b97f4a7c15);
+		r = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+		r = (r ^ (r >> 27)) * UINT64_C(0x94d049bb133111eb);
+		r ^= r >> 31;
+		for (size_t k = 0; k < 8 && i + k < n; k++)
+			b[i + k] = (uint8_t)(r >> (8 * k));
+	}
+}
+
+size_t
+first_not(const void *p, size_t n, uint8_t v)
+{
+	const uint8_t *b = p;
+	size_t i = 0;
+
+	while (i < n && b[i] == v)
+		i++;
+	return i;
+}
+
 /* ---- physical requirements ---- */
 
 struct physreq *
@@ -231,4 +272,18 @@ preq_unmet(const void *va, size_t len, const struct physreq *p, size_t *nseg)
 		snprintf(why, sizeof(why), "%zu segments where PREQ_PHYSCONTIG "
 		    "wants one", n);
 	return why[0] != '\0' ? why : NULL;
+}
+
+void *
+buf_below(size_t len, unsigned bits, uint64_t align, uint64_t boundary,
+    uint64_t *pa)
+{
+	physreq_t *p = preq_new(bits, align, boundary, PREQ_PHYSCONTIG, 0);
+	void *b = kmem_alloc_physreq(len, p, KM_SLEEP);
+
+	physreq_free(p);
+	ck_assert_ptr_nonnull(b);
+	if (pa != NULL)
+		ck_assert_int_eq(ddisim_vtop(b, pa), 0);
+	return b;
 }

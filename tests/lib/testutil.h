@@ -1,7 +1,7 @@
 /*
  * testutil.h - what the Check programs share: machines and suites,
- * property-test iterations and their random numbers, physical
- * requirements and the page walk that checks them.
+ * property-test iterations and their random numbers, byte patterns,
+ * physical requirements and the page walk that checks them.
  *
  * The header needs no legacy header (a program built without compat/ can
  * include it); the functions are in testutil.c, built once for every
@@ -87,6 +87,15 @@ void		prop_seed(uint64_t seed);
 uint64_t	rnd(void);
 size_t		rndn(size_t n);		/* in [0, n); 0 if n is 0 */
 
+/* ---- bytes ---- */
+
+/* n bytes from rnd(). */
+void	fill_rnd(void *p, size_t n);
+/* n bytes that depend on seed alone; rnd() is left as it was. */
+void	fill_seeded(void *p, size_t n, uint64_t seed);
+/* The offset of the first of n bytes that is not v, or n. */
+size_t	first_not(const void *p, size_t n, uint8_t v);
+
 /* ---- physical requirements ---- */
 
 struct physreq;
@@ -139,5 +148,14 @@ preq_meets(const void *va, size_t len, const struct physreq *p)
 	const char *why_ = preq_unmet((va), (len), (p), NULL);		\
 	ck_assert_msg(why_ == NULL, "%s", why_);			\
 } while (0)
+
+/*
+ * len bytes of physically contiguous memory below 2^bits (anywhere for
+ * 0), aligned, and inside one boundary window (0: none), from
+ * kmem_alloc_physreq; its physical address in *pa unless pa is NULL.
+ * Free it with kmem_free.
+ */
+void	*buf_below(size_t len, unsigned bits, uint64_t align,
+	    uint64_t boundary, uint64_t *pa);
 
 #endif /* DDICOMPAT_TESTUTIL_H */
