@@ -315,7 +315,8 @@ one_request(const struct setup *s, uint8_t *model, uint64_t cap,
 START_TEST(random_round_trips)
 {
 	const struct setup *s = &setups[_i];
-	long iters = prop_iters(100000) / 200;
+	/* 40: enough for every outcome to occur */
+	long iters = prop_floor(prop_iters(100000) / 200, 40);
 	struct ddisim_dma_stats st;
 	struct tally t = { 0, 0, 0 };
 	ddisim_dma_t *d;
@@ -333,8 +334,6 @@ START_TEST(random_round_trips)
 	ck_assert_ptr_nonnull(model = calloc(1, (size_t)cap));
 	ck_assert_ptr_nonnull(pr = ddisim_proc_create(s->maxlen + 65536,
 	    s->blk.dmasize == 24 ? (UINT64_C(1) << 24) : 0));
-	if (iters < 40)		/* enough for every outcome to occur */
-		iters = 40;
 	prop_seed(0x5eed0000u + (unsigned)_i);
 	for (long i = 0; i < iters; i++)
 		one_request(s, model, cap, pr, &t);

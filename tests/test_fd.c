@@ -126,15 +126,13 @@ io(void *data, size_t len, uint64_t off, int rd, size_t *resid)
 START_TEST(round_trips)
 {
 	int chan = _i % 2 ? 5 : 2;
-	long iters = prop_iters(100000) / 500;
+	long iters = prop_floor(prop_iters(100000) / 500, 30);
 	struct ddisim_chan ch[8];
 	ddisim_ports_t *ports;
 	uint8_t *model, *store;
 	unsigned long lowbufs = 0, anywhere = 0;
 
 	oddi = _i >= 2;
-	if (iters < 30)
-		iters = 30;
 	MACHINE_UP("frag=0.1,seed=11");
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
 	ddisim_cpu_set(0);

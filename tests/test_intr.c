@@ -404,12 +404,11 @@ spl_round(struct spldrv *d)
 
 START_TEST(spl_protects_against_interrupts)
 {
-	struct spldrv d = { .use_spl = true, .iters = prop_iters(20000) / 4 };
+	struct spldrv d = { .use_spl = true,
+	    .iters = prop_floor(prop_iters(20000) / 4, 500) };
 	ddisim_intr_t *h;
 	long lost;
 
-	if (d.iters < 500)
-		d.iters = 500;
 	MACHINE_UP("mem=64M,cpus=2");
 	ddisim_cpu_set(0);
 	the_drv = &d;
@@ -428,12 +427,11 @@ END_TEST
 
 START_TEST(missing_spl_is_detected)
 {
-	struct spldrv d = { .use_spl = false, .iters = prop_iters(20000) / 4 };
+	struct spldrv d = { .use_spl = false,
+	    .iters = prop_floor(prop_iters(20000) / 4, 500) };
 	ddisim_intr_t *h;
 	long lost = 0;
 
-	if (d.iters < 500)
-		d.iters = 500;
 	MACHINE_UP("mem=64M,cpus=2");
 	ddisim_cpu_set(0);
 	the_drv = &d;

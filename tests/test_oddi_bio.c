@@ -407,8 +407,7 @@ START_TEST(dma_breakup_property)
 {
 	static unsigned char shadow[DISK_BYTES], data[48 * 1024];
 	const size_t psz = sizeof(data) + 2 * PG;
-	long iters = prop_iters(100000) / 300 < 20 ? 20 :
-	    prop_iters(100000) / 300;
+	long iters = prop_floor(prop_iters(100000) / 300, 20);
 	uint64_t b0, b1, bytes;
 	struct proc *lo, *hi;
 

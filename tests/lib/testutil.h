@@ -80,6 +80,18 @@ int	run_suite(Suite *s);
 long	prop_iters(long dflt);
 
 /*
+ * n, but at least floor: the iterations below which a property test's
+ * coverage assertions (every outcome was met) cannot hold.  The test's
+ * seed must not depend on n, so that every longer run starts with the
+ * run of floor iterations and meets at least what that run met.
+ */
+static inline long
+prop_floor(long n, long floor)
+{
+	return n < floor ? floor : n;
+}
+
+/*
  * xorshift64*: the property tests' random numbers, from a fixed seed
  * (prop_seed), so that a failure is the same run after run.
  */
