@@ -3,7 +3,9 @@
  */
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <sys/types.h>
 #include <sys/kmem.h>
@@ -286,4 +288,60 @@ buf_below(size_t len, unsigned bits, uint64_t align, uint64_t boundary,
 	if (pa != NULL)
 		ck_assert_int_eq(ddisim_vtop(b, pa), 0);
 	return b;
+}
+
+/* ---- child processes ---- */
+
+void
+child_start(struct child *c, int (*fn)(void *), void *arg)
+{
+	int fds[2];
+
+	memset(c, 0, sizeof(*c));
+	ck_assert_int_eq(pipe(fds), 0);
+	/* nothing buffered before the fork is written twice */
+	fflush(stdout);
+	fflush(stderr);
+	c->pid = fork();
+	ck_assert_int_ge(c->pid, 0);
+	if (c->pid == 0) {
+		close(fds[0]);
+		if (dup2(fds[1], STDERR_FILENO) < 0)
+			_exit(127);
+		close(fds[1]);
+		_exit(fn(arg));
+	}
+	close(fds[1]);
+	c->err_fd = fds[0];
+}
+
+/*
+ * Read the child's standard error to its end, keeping what fits, then
+ * reap it.  The end comes when the child exits, since nothing else holds
+ * the pipe's write end.
+ */
+void
+child_wait(struct child *c)
+{
+	char sink[512];
+	size_t n = 0;
+
+	for (;;) {
+		char *to = n < sizeof(c->err) - 1 ? c->err + n : sink;
+		size_t room = n < sizeof(c->err) - 1 ?
+		    sizeof(c->err) - 1 - n : sizeof(sink);
+		ssize_t r = read(c->err_fd, to, room);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		ck_assert_int_ge(r, 0);
+		if (r == 0)
+			break;
+		if (to != sink)
+			n += (size_t)r;
+	}
+	c->err[n] = '\0';
+	close(c->err_fd);
+	while (waitpid(c->pid, &c->status, 0) < 0)
+		ck_assert_int_eq(errno, EINTR);
 }

@@ -1,7 +1,8 @@
 /*
  * testutil.h - what the Check programs share: machines and suites,
  * property-test iterations and their random numbers, byte patterns,
- * physical requirements and the page walk that checks them.
+ * physical requirements and the page walk that checks them, and child
+ * processes.
  *
  * The header needs no legacy header (a program built without compat/ can
  * include it); the functions are in testutil.c, built once for every
@@ -14,9 +15,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <ddicompat/ddisim.h>
 
@@ -169,5 +172,71 @@ preq_meets(const void *va, size_t len, const struct physreq *p)
  */
 void	*buf_below(size_t len, unsigned bits, uint64_t align,
 	    uint64_t boundary, uint64_t *pa);
+
+/* ---- child processes ---- */
+
+/*
+ * A forked child of the test, which runs a function and exits with what
+ * it returns, while the parent reads its standard error.  This works the
+ * same with and without CK_FORK, so a test of what happens across fork,
+ * or of an abort, also runs under Valgrind and TSan.  The function must
+ * not use ck_assert, since the child is not the test: it reports through
+ * its exit status and its standard error, as CHILD_EXPECT does.
+ */
+struct child {
+	pid_t		pid;
+	int		err_fd;		/* read end of the child's stderr */
+	int		status;		/* as waitpid stores it */
+	char		err[8192];	/* the start of its standard error */
+};
+
+void	child_start(struct child *c, int (*fn)(void *), void *arg);
+void	child_wait(struct child *c);
+
+static inline void
+child_run(struct child *c, int (*fn)(void *), void *arg)
+{
+	child_start(c, fn, arg);
+	child_wait(c);
+}
+
+/* In a child's function: unless cond, say why on stderr and return 1. */
+#define CHILD_EXPECT(cond, ...) do {					\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);		\
+		fprintf(stderr, __VA_ARGS__);				\
+		fputc('\n', stderr);					\
+		return 1;						\
+	}								\
+} while (0)
+
+/*
+ * At file scope in a program that forks.  The library's fork handler
+ * holds every lock of its fork registry across fork, more locks at once
+ * than ThreadSanitizer's deadlock detector can follow in one thread (it
+ * stops the program), so the detector is turned off in such a program;
+ * race detection stays on.
+ */
+#define TSAN_PROGRAM_FORKS()						\
+	const char *__tsan_default_options(void);			\
+	const char *							\
+	__tsan_default_options(void)					\
+	{								\
+		return "detect_deadlocks=0";				\
+	}
+
+/* The child exited with code. */
+#define ck_assert_child_exit(c, code) do {				\
+	ck_assert_msg(WIFEXITED((c)->status) &&				\
+	    WEXITSTATUS((c)->status) == (code), "child: status %#x, "	\
+	    "stderr: %s", (c)->status, (c)->err);			\
+} while (0)
+
+/* The child was killed by sig. */
+#define ck_assert_child_signal(c, sig) do {				\
+	ck_assert_msg(WIFSIGNALED((c)->status) &&			\
+	    WTERMSIG((c)->status) == (sig), "child: status %#x, "	\
+	    "stderr: %s", (c)->status, (c)->err);			\
+} while (0)
 
 #endif /* DDICOMPAT_TESTUTIL_H */
