@@ -4,8 +4,8 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
-#include <time.h>
 
 #include <sys/types.h>
 #include <sys/kmem.h>
@@ -17,14 +17,6 @@
 #include "lib/testutil.h"
 
 LKINFO_DECL(test_lkinfo, "test_bio lock", 0);
-
-static void
-nap_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
 
 START_TEST(getrbuf_fields)
 {
@@ -53,11 +45,15 @@ START_TEST(getrbuf_fields)
 }
 END_TEST
 
-/* A device that finishes in another thread after a while. */
+/*
+ * A device that finishes in another thread, once the thread in biowait
+ * sleeps, or once that many verifier reports have been made.
+ */
 struct late {
-	buf_t	*bp;
-	int	error;
-	long	ms;
+	buf_t		*bp;
+	int		error;
+	pid_t		waiter;		/* the thread in biowait */
+	unsigned long	reports;	/* 0, or wait for this many */
 };
 
 static void *
@@ -65,7 +61,11 @@ late_done(void *arg)
 {
 	struct late *l = arg;
 
-	nap_ms(l->ms);
+	if (l->reports != 0)
+		while (ddisim_verify_count() < l->reports)
+			sched_yield();
+	else
+		(void)tid_wait_asleep(l->waiter);
 	l->bp->b_resid = 7;
 	bioerror(l->bp, l->error);
 	biodone(l->bp);
@@ -80,7 +80,7 @@ START_TEST(biowait_until_biodone)
 
 	MACHINE_UP(NULL);
 	bp = getrbuf(KM_SLEEP);
-	l = (struct late){ bp, 0, 30 };
+	l = (struct late){ bp, 0, tid_self(), 0 };
 	ck_assert_int_eq(pthread_create(&t, NULL, late_done, &l), 0);
 	ck_assert_int_eq(biowait(bp), 0);
 	ck_assert(bp->b_flags & B_DONE);
@@ -92,7 +92,7 @@ START_TEST(biowait_until_biodone)
 	bioreset(bp);
 	ck_assert(!(bp->b_flags & (B_DONE | B_ERROR)));
 	ck_assert_uint_eq(bp->b_resid, 0);
-	l = (struct late){ bp, ENXIO, 10 };
+	l = (struct late){ bp, ENXIO, tid_self(), 0 };
 	ck_assert_int_eq(pthread_create(&t, NULL, late_done, &l), 0);
 	ck_assert_int_eq(biowait(bp), ENXIO);
 	ck_assert_int_eq(geterror(bp), ENXIO);
@@ -105,6 +105,7 @@ END_TEST
 /* Completion at interrupt level, the usual way, while base level waits. */
 static buf_t *intr_bp;
 static unsigned intr_pl;
+static pid_t intr_waiter;	/* the thread in biowait */
 
 static void
 disk_intr(int ivec)
@@ -119,7 +120,7 @@ static void *
 raise_later(void *arg)
 {
 	(void)arg;
-	nap_ms(20);
+	(void)tid_wait_asleep(intr_waiter);
 	ck_assert_int_ge(ddisim_intr_raise(5), 0);	/* not stray */
 	return NULL;
 }
@@ -133,6 +134,7 @@ START_TEST(biodone_from_an_interrupt)
 	h = ddisim_intr_register(5, PLDISK, disk_intr);
 	ck_assert_ptr_nonnull(h);
 	intr_bp = getrbuf(KM_SLEEP);
+	intr_waiter = tid_self();
 	ck_assert_int_eq(pthread_create(&t, NULL, raise_later, NULL), 0);
 	ck_assert_int_eq(biowait(intr_bp), 0);
 	ck_assert_uint_eq(intr_pl, PLDISK);
@@ -474,7 +476,7 @@ START_TEST(biowait_reports_a_long_wait)
 	MACHINE_UP("sleeplimit=50");
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
 	bp = getrbuf(KM_SLEEP);
-	l = (struct late){ bp, 0, 200 };
+	l = (struct late){ bp, 0, tid_self(), ddisim_verify_count() + 1 };
 	ck_assert_int_eq(pthread_create(&t, NULL, late_done, &l), 0);
 	ck_assert_int_eq(biowait(bp), 0);
 	ck_assert(bp->b_flags & B_DONE);

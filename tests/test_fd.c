@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <time.h>
+#include <sched.h>
 
 #include <sys/types.h>
 #include <sys/kmem.h>
@@ -223,14 +223,11 @@ START_TEST(dma_start_queues)
 	memset(w.b, 0xab, 1024);
 	fdo_hold(1);			/* another driver has the channel */
 	ck_assert_int_eq(pthread_create(&t, NULL, wait_io, &w), 0);
-	for (int tries = 0; tries < 1000; tries++) {
-		struct timespec ts = { 0, 1000000 };
-
+	/* the request is queued once the channel's registry says so */
+	do {
+		sched_yield();
 		ddisim_isadma_channels(ch);
-		if (ch[2].queued == 1)
-			break;
-		nanosleep(&ts, NULL);
-	}
+	} while (ch[2].queued == 0);
 	ck_assert_uint_eq(ch[2].queued, 1);
 	ck_assert_int_eq(ch[2].owner, DDISIM_CHAN_ODDI);
 	ck_assert_uint_eq(fdc.commands, 0);

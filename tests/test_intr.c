@@ -547,6 +547,7 @@ struct slowdev {
 	atomic_int	entered;
 	atomic_int	go;
 	atomic_int	released;
+	atomic_int	releaser;	/* slow_releaser's thread */
 	ddisim_ports_t	*ports;
 };
 
@@ -590,6 +591,7 @@ slow_releaser(void *arg)
 {
 	struct slowdev *d = arg;
 
+	atomic_store(&d->releaser, tid_self());
 	ddisim_port_release(d->ports);
 	atomic_store(&d->released, 1);
 	return NULL;
@@ -608,8 +610,9 @@ START_TEST(port_release_waits_for_access)
 	while (!atomic_load(&d.entered))
 		sched_yield();
 	ck_assert_int_eq(pthread_create(&rl, NULL, slow_releaser, &d), 0);
-	for (int i = 0; i < 2000; i++)	/* give the release every chance */
+	while (atomic_load(&d.releaser) == 0)
 		sched_yield();
+	(void)tid_wait_asleep(atomic_load(&d.releaser));
 	ck_assert_int_eq(atomic_load(&d.released), 0);
 	atomic_store(&d.go, 1);
 	ck_assert_int_eq(pthread_join(rd, &v), 0);

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <time.h>
+#include <stdatomic.h>
 
 #include <sys/types.h>
 #include <sys/kmem.h>
@@ -411,33 +411,42 @@ START_TEST(dma_prog_programs_the_chip)
 }
 END_TEST
 
-/* A thread that holds a channel for a while. */
-static void *
-holder(void *arg)
-{
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
+/* A thread that releases a channel once another waits for it. */
+struct release {
+	int		chan;
+	pid_t		waiter;
+	atomic_int	released;	/* dma_disable has been called */
+};
 
-	nanosleep(&ts, NULL);
-	dma_disable(*(int *)arg);
+static void *
+releaser(void *arg)
+{
+	struct release *r = arg;
+
+	(void)tid_wait_asleep(r->waiter);
+	atomic_store(&r->released, 1);
+	dma_disable(r->chan);
 	return NULL;
 }
 
 START_TEST(dma_sleep_waits_for_the_channel)
 {
+	int c = 3;
+	struct release r = { .chan = c, .waiter = tid_self() };
 	struct dma_cb *cb;
 	pthread_t t;
 	uint8_t *b;
 	uint64_t pa;
-	int c = 3;
 
 	MACHINE_UP(NULL);
 	b = buf_below(4096, 24, 4096, 0, &pa);
 	cb = mkcb(c, DMA_CMD_WRITE, pa, 512);
 	ck_assert_int_eq(dma_prog(cb, c, DMA_SLEEP), 1);
-	ck_assert_int_eq(pthread_create(&t, NULL, holder, &c), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, releaser, &r), 0);
 	cb->targbufs->count = 512;
 	cb->targbufs->address = (paddr_t)pa;
 	ck_assert_int_eq(dma_prog(cb, c, DMA_SLEEP), 1);	/* waits */
+	ck_assert_int_eq(atomic_load(&r.released), 1);
 	pthread_join(t, NULL);
 	dma_disable(c);
 	rmcb(cb);

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -445,9 +446,13 @@ static physreq_t *isa;
 static atomic_int sleeper_done;
 static void *sleeper_buf;
 
+static atomic_int sleeper_tid;
+
 static void *
 sleeper(void *arg)
 {
+	(void)arg;
+	sleeper_tid = tid_self();
 	sleeper_buf = kmem_alloc_physreq(PG, isa, KM_SLEEP);
 	sleeper_done = 1;
 	return NULL;
@@ -458,7 +463,6 @@ START_TEST(sleep_waits_for_free)
 	void *held[4096];
 	int n = 0;
 	pthread_t t;
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 	MACHINE_UP("mem=64M,nodes=1,cpus=2");
 	isa = preq_new(24, PG, 0, PREQ_PHYSCONTIG, 0);
@@ -468,8 +472,11 @@ START_TEST(sleep_waits_for_free)
 	ck_assert_int_gt(n, 3000);
 	ck_assert_int_lt(n, 4096);
 	sleeper_done = 0;
+	sleeper_tid = 0;
 	pthread_create(&t, NULL, sleeper, NULL);
-	nanosleep(&ts, NULL);
+	while (sleeper_tid == 0)
+		sched_yield();
+	(void)tid_wait_asleep(sleeper_tid);
 	ck_assert_int_eq(sleeper_done, 0);	/* still waiting */
 	kmem_free(held[--n], PG);
 	pthread_join(t, NULL);

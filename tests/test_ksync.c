@@ -26,14 +26,6 @@ static LKINFO_DECL(tk_sleepinfo, "tk:sleep", 0);
 	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), (text)); \
 } while (0)
 
-static void
-msleep(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 START_TEST(lock_levels)
 {
 	lock_t *a, *b;
@@ -360,6 +352,7 @@ struct sltest {
 	atomic_int	got;
 	bool_t		sig_result;
 	unsigned	id;
+	pid_t		tid;
 	atomic_int	ready;
 };
 
@@ -369,6 +362,7 @@ sleep_lock_sig_waiter(void *arg)
 	struct sltest *t = arg;
 
 	t->id = ddisim_ctx_id();
+	t->tid = tid_self();
 	atomic_store(&t->ready, 1);
 	t->sig_result = SLEEP_LOCK_SIG(t->sl, pridisk);
 	if (t->sig_result)
@@ -395,7 +389,7 @@ START_TEST(sleep_lock_core)
 	pthread_create(&th, NULL, sleep_lock_sig_waiter, &t);
 	while (!atomic_load(&t.ready))
 		sched_yield();
-	msleep(20);
+	(void)tid_wait_asleep(t.tid);
 	ck_assert_int_eq(atomic_load(&t.got), 0);
 	ck_assert_int_eq(ddisim_ctx_signal(t.id), 1);
 	pthread_join(th, NULL);
@@ -407,7 +401,7 @@ START_TEST(sleep_lock_core)
 	pthread_create(&th, NULL, sleep_lock_sig_waiter, &t);
 	while (!atomic_load(&t.ready))
 		sched_yield();
-	msleep(20);
+	(void)tid_wait_asleep(t.tid);
 	ck_assert_int_eq(atomic_load(&t.got), 0);
 	SLEEP_UNLOCK(t.sl);
 	pthread_join(th, NULL);
@@ -501,18 +495,33 @@ struct svw {
 	atomic_int	woken;
 	unsigned	id;
 	bool_t		res;
+	atomic_int	slots;		/* sv_waiters so far */
+	pid_t		tid[3];		/* each sv_waiter's thread */
+	atomic_int	up[3];		/* and whether it was woken */
 };
 
 static void *
 sv_waiter(void *arg)
 {
 	struct svw *w = arg;
+	int me = atomic_fetch_add(&w->slots, 1);
 
+	w->tid[me] = tid_self();
 	(void)LOCK(w->lk, PLHI);
 	atomic_fetch_add(&w->waiting, 1);
 	SV_WAIT(w->sv, prilo, w->lk);
+	atomic_store(&w->up[me], 1);
 	atomic_fetch_add(&w->woken, 1);
 	return NULL;
+}
+
+/* Every sv_waiter that was not woken sleeps in the host kernel. */
+static void
+wait_unwoken_asleep(struct svw *w)
+{
+	for (int i = 0; i < 3; i++)
+		if (!atomic_load(&w->up[i]))
+			(void)tid_wait_asleep(w->tid[i]);
 }
 
 static void *
@@ -553,12 +562,12 @@ START_TEST(sv_signal_wakes_one_broadcast_all)
 	for (int i = 0; i < 3; i++)
 		pthread_create(&t[i], NULL, sv_waiter, &w);
 	wait_waiting(&w, 3);
-	msleep(10);
+	wait_unwoken_asleep(&w);
 	ck_assert_int_eq(atomic_load(&w.woken), 0);
 	SV_SIGNAL(w.sv, 0);
 	while (atomic_load(&w.woken) < 1)
 		sched_yield();
-	msleep(20);
+	wait_unwoken_asleep(&w);
 	ck_assert_int_eq(atomic_load(&w.woken), 1);
 	SV_BROADCAST(w.sv, 0);
 	for (int i = 0; i < 3; i++)

@@ -12,7 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <time.h>
+#include <sched.h>
 
 #include "lib/testutil.h"
 #include "drv/pio.h"
@@ -576,20 +576,28 @@ END_TEST
 
 /*
  * A device that completes at its own pace, from another thread, as an
- * interrupt would: dma_breakup still sends it one piece at a time.
+ * interrupt would: dma_breakup still sends it one piece at a time.  It
+ * holds each piece until the thread that sent it sleeps, waiting for it
+ * (a dma_breakup that went on instead would have sent the next piece
+ * first, which the device counts), or, with late_reports set, until the
+ * wait for that piece has been reported: the k-th piece, once there have
+ * been late_report_base + k reports.
  */
 static pthread_mutex_t late_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t late_cv = PTHREAD_COND_INITIALIZER;
 static buf_t *late_bp;			/* the piece the device has */
+static pid_t late_sender;		/* the thread that sent it */
 static bool late_quit;
 static unsigned long late_overlaps;	/* pieces sent while one was out */
-static long late_ns = 200000;		/* how long the device takes */
+static bool late_reports;
+static unsigned long late_report_base;
 
 static void *
 late_device(void *arg)
 {
-	struct timespec ts = { late_ns / 1000000000, late_ns % 1000000000 };
+	unsigned long pieces = 0;
 	buf_t *bp;
+	pid_t sender;
 
 	(void)arg;
 	for (;;) {
@@ -597,10 +605,17 @@ late_device(void *arg)
 		while (late_bp == NULL && !late_quit)
 			pthread_cond_wait(&late_cv, &late_mtx);
 		bp = late_bp;
+		sender = late_sender;
 		pthread_mutex_unlock(&late_mtx);
 		if (bp == NULL)
 			return NULL;
-		nanosleep(&ts, NULL);
+		pieces++;
+		if (late_reports)
+			while (ddisim_verify_count() < late_report_base +
+			    pieces)
+				sched_yield();
+		else
+			(void)tid_wait_asleep(sender);
 		pthread_mutex_lock(&late_mtx);
 		late_bp = NULL;
 		pthread_mutex_unlock(&late_mtx);
@@ -615,6 +630,7 @@ late_strategy(struct buf *bp)
 	if (late_bp != NULL)
 		late_overlaps++;
 	late_bp = bp;
+	late_sender = tid_self();
 	pthread_cond_signal(&late_cv);
 	pthread_mutex_unlock(&late_mtx);
 	return 0;
@@ -687,7 +703,8 @@ START_TEST(dma_breakup_reports_a_long_wait)
 	MACHINE_UP("sleeplimit=50,verify=count");
 	rd_reset(true);
 	late_quit = false;
-	late_ns = 150 * 1000000L;
+	late_reports = true;
+	late_report_base = ddisim_verify_count();
 	ck_assert_int_eq(pthread_create(&dev, NULL, late_device, NULL), 0);
 	p = ddisim_proc_create(PG, BELOW_16M);
 	ddisim_proc_enter(p);
@@ -705,7 +722,7 @@ START_TEST(dma_breakup_reports_a_long_wait)
 	pthread_cond_signal(&late_cv);
 	pthread_mutex_unlock(&late_mtx);
 	pthread_join(dev, NULL);
-	late_ns = 200000;
+	late_reports = false;
 	ddisim_proc_enter(NULL);
 	ddisim_proc_destroy(p);
 	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);

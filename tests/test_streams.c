@@ -6,7 +6,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <time.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -693,6 +692,7 @@ END_TEST
 /* unbufcall waits for a callback running elsewhere, not for its own. */
 static _Atomic int ub_started, ub_release, ub_done;
 static toid_t ub_id;
+static pid_t ub_waiter;			/* the thread in unbufcall */
 
 static void
 ub_slow(long arg)
@@ -723,10 +723,8 @@ ub_runner(void *arg)
 static void *
 ub_releaser(void *arg)
 {
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
-
 	(void)arg;
-	nanosleep(&ts, NULL);
+	(void)tid_wait_asleep(ub_waiter);
 	ub_release = 1;
 	return NULL;
 }
@@ -741,6 +739,7 @@ START_TEST(unbufcall_waits_for_a_running_callback)
 	ck_assert_int_eq(pthread_create(&run, NULL, ub_runner, NULL), 0);
 	while (!ub_started)
 		sched_yield();
+	ub_waiter = tid_self();
 	ck_assert_int_eq(pthread_create(&rel, NULL, ub_releaser, NULL), 0);
 	unbufcall(ub_id);
 	ck_assert_int_eq(ub_done, 1);	/* it had returned */

@@ -4,7 +4,10 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <sys/types.h>
@@ -344,4 +347,47 @@ child_wait(struct child *c)
 	close(c->err_fd);
 	while (waitpid(c->pid, &c->status, 0) < 0)
 		ck_assert_int_eq(errno, EINTR);
+}
+
+/* ---- handshakes with other threads ---- */
+
+pid_t
+tid_self(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/* Thread tid's state letter from /proc, or 0 if it is gone. */
+static char
+tid_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "tid (name) S ...": the name may hold spaces and parentheses */
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+bool
+tid_wait_asleep(pid_t tid)
+{
+	for (;;) {
+		char s = tid_state(tid);
+
+		if (s == 'S' || s == 'D')
+			return true;
+		if (s != 'R')
+			return false;	/* exited (Z, X) or gone */
+		sched_yield();
+	}
 }

@@ -1,8 +1,8 @@
 /*
  * testutil.h - what the Check programs share: machines and suites,
  * property-test iterations and their random numbers, byte patterns,
- * physical requirements and the page walk that checks them, and child
- * processes.
+ * physical requirements and the page walk that checks them, child
+ * processes, and handshakes with other threads.
  *
  * The header needs no legacy header (a program built without compat/ can
  * include it); the functions are in testutil.c, built once for every
@@ -238,5 +238,22 @@ child_run(struct child *c, int (*fn)(void *), void *arg)
 	    WTERMSIG((c)->status) == (sig), "child: status %#x, "	\
 	    "stderr: %s", (c)->status, (c)->err);			\
 } while (0)
+
+/* ---- handshakes with other threads ---- */
+
+/* The host's id of the calling thread. */
+pid_t	tid_self(void);
+
+/*
+ * Wait until thread tid of this process sleeps in the host kernel, as a
+ * thread does that waits on a lock, a condition or I/O; returns false if
+ * the thread has exited instead.  A test asks this of a thread it expects
+ * to block in the library before it lets that thread go on, or before it
+ * checks that the thread has not gone on: unlike a nap, this neither
+ * races on a slow host nor wastes time on a fast one.  A thread that
+ * sleeps briefly elsewhere (on a contended lock) can satisfy the wait
+ * too early; that only makes the test weaker, never wrong.
+ */
+bool	tid_wait_asleep(pid_t tid);
 
 #endif /* DDICOMPAT_TESTUTIL_H */
