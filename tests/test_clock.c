@@ -23,12 +23,6 @@
 
 #define TICK	10000u		/* us; HZ is 100 */
 
-#define REPORTED(before, text) do {					\
-	ck_assert_uint_eq(ddisim_verify_count(), (before) + 1);		\
-	ck_assert_msg(strstr(ddisim_verify_last(), (text)) != NULL,	\
-	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), (text)); \
-} while (0)
-
 struct shot {
 	atomic_int	fired;
 	clock_t		at;		/* lbolt when it ran */

@@ -19,12 +19,6 @@
 
 #include "lib/testutil.h"
 
-#define REPORTED(before, text) do {					\
-	ck_assert_uint_eq(ddisim_verify_count(), (before) + 1);		\
-	ck_assert_msg(strstr(ddisim_verify_last(), (text)) != NULL,	\
-	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), (text)); \
-} while (0)
-
 static drvinfo_t tk_drvinfo = { NULL, "tk", 0 };
 static drvinfo_t tk_mp_drvinfo = { NULL, "tkmp", D_MP };
 

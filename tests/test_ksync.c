@@ -19,13 +19,6 @@
 static LKINFO_DECL(tk_lkinfo, "tk:lock", 0);
 static LKINFO_DECL(tk_sleepinfo, "tk:sleep", 0);
 
-/* The last report names this text; one more report than before. */
-#define REPORTED(before, text) do {					\
-	ck_assert_uint_eq(ddisim_verify_count(), (before) + 1);		\
-	ck_assert_msg(strstr(ddisim_verify_last(), (text)) != NULL,	\
-	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), (text)); \
-} while (0)
-
 START_TEST(lock_levels)
 {
 	lock_t *a, *b;

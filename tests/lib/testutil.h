@@ -74,6 +74,13 @@ TCase	*tcase_new(const char *name);
 		    0, (n));						\
 } while (0)
 
+/* One more verifier report than before, and the last names text. */
+#define REPORTED(before, text) do {					\
+	ck_assert_uint_eq(ddisim_verify_count(), (before) + 1);		\
+	ck_assert_msg(strstr(ddisim_verify_last(), (text)) != NULL,	\
+	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), (text)); \
+} while (0)
+
 /* Run a suite; returns the number of failures. */
 int	run_suite(Suite *s);
 
