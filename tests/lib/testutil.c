@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -347,6 +348,45 @@ child_wait(struct child *c)
 	close(c->err_fd);
 	while (waitpid(c->pid, &c->status, 0) < 0)
 		ck_assert_int_eq(errno, EINTR);
+}
+
+/* ---- the standard error ---- */
+
+static FILE *capture_file;
+static int capture_saved = -1;
+
+void
+stderr_capture(void)
+{
+	char discard[1];
+
+	/* a test that failed while capturing left its capture behind */
+	if (capture_saved >= 0)
+		(void)stderr_release(discard, sizeof(discard));
+	fflush(stderr);
+	ck_assert_ptr_nonnull(capture_file = tmpfile());
+	ck_assert_int_ge(capture_saved = dup(STDERR_FILENO), 0);
+	ck_assert_int_ge(dup2(fileno(capture_file), STDERR_FILENO), 0);
+}
+
+size_t
+stderr_release(char *buf, size_t len)
+{
+	struct stat st;
+	size_t got;
+
+	ck_assert_int_ge(capture_saved, 0);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(capture_saved, STDERR_FILENO), 0);
+	close(capture_saved);
+	capture_saved = -1;
+	ck_assert_int_eq(fstat(fileno(capture_file), &st), 0);
+	rewind(capture_file);
+	got = fread(buf, 1, len - 1, capture_file);
+	buf[got] = '\0';
+	fclose(capture_file);
+	capture_file = NULL;
+	return (size_t)st.st_size;
 }
 
 /* ---- handshakes with other threads ---- */

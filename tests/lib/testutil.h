@@ -2,7 +2,7 @@
  * testutil.h - what the Check programs share: machines and suites,
  * property-test iterations and their random numbers, byte patterns,
  * physical requirements and the page walk that checks them, child
- * processes, and handshakes with other threads.
+ * processes, the standard error, and handshakes with other threads.
  *
  * The header needs no legacy header (a program built without compat/ can
  * include it); the functions are in testutil.c, built once for every
@@ -245,6 +245,17 @@ child_run(struct child *c, int (*fn)(void *), void *arg)
 	    WTERMSIG((c)->status) == (sig), "child: status %#x, "	\
 	    "stderr: %s", (c)->status, (c)->err);			\
 } while (0)
+
+/* ---- the standard error ---- */
+
+/*
+ * Send what the process writes to its standard error into a file, until
+ * stderr_release puts the standard error back and copies what was
+ * written into buf (len bytes at most, NUL-terminated); it returns the
+ * number of bytes written, which may be more than it copied.
+ */
+void	stderr_capture(void);
+size_t	stderr_release(char *buf, size_t len);
 
 /* ---- handshakes with other threads ---- */
 
