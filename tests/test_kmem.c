@@ -115,7 +115,7 @@ START_TEST(physreq_unsupportable)
 	char want[200];
 
 	MACHINE_UP("mem=256M,verify=count");
-	p = mkpreq(1, 0, 32, 0);
+	p = preq_new(32, 1, 0, 0, 0);
 	prep_bad(p, i);
 	/* the prep says why (bad sleep flags are misuse: the same) */
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
@@ -159,7 +159,7 @@ START_TEST(physreq_unsupportable_aborts_at_use)
 	physreq_t *p;
 
 	MACHINE_UP("mem=256M");
-	p = mkpreq(1, 0, 32, 0);
+	p = preq_new(32, 1, 0, 0, 0);
 	prep_bad(p, i);
 	ck_assert_uint_eq(ddisim_verify_count(), 0);
 	(void)kmem_alloc_physreq(64, p, KM_SLEEP);
@@ -175,7 +175,7 @@ END_TEST
 static void
 physreq_freed_body(int which)
 {
-	physreq_t *p = mkpreq(8, 0, 32, 0), *q = mkpreq(16, 0, 32, 0);
+	physreq_t *p = preq_new(32, 8, 0, 0, 0), *q = preq_new(32, 16, 0, 0, 0);
 	bcb_t *bcb = bcb_alloc(KM_SLEEP);	/* before q's memory is free */
 	size_t out;
 	char want[160];
