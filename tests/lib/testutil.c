@@ -37,6 +37,18 @@ machine_teardown(void)
 	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
 }
 
+size_t
+leak_report_text(char **text)
+{
+	size_t len = 0, n;
+	FILE *f = open_memstream(text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	n = ddisim_leak_report(f);
+	ck_assert_int_eq(fclose(f), 0);
+	return n;
+}
+
 TCase *
 tcase_new(const char *name)
 {

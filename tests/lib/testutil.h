@@ -74,6 +74,17 @@ TCase	*tcase_new(const char *name);
 		    0, (n));						\
 } while (0)
 
+/*
+ * What ddisim_leak_report writes, in *text (free it), and the count it
+ * returns.
+ */
+size_t	leak_report_text(char **text);
+
+/* text holds want. */
+#define ck_assert_contains(text, want)					\
+	ck_assert_msg(strstr((text), (want)) != NULL,			\
+	    "\"%s\" lacks \"%s\"", (text), (want))
+
 /* One more verifier report than before, and the last names text. */
 #define REPORTED(before, text) do {					\
 	ck_assert_uint_eq(ddisim_verify_count(), (before) + 1);		\
