@@ -21,8 +21,6 @@
 #define PG	4096u
 #define SIZE	(8 * PG)
 
-TSAN_PROGRAM_FORKS()
-
 /* The parent's buffers: one physically contiguous, one scattered. */
 static unsigned char *direct, *alias;
 static uint64_t alias_pa[SIZE / PG];	/* each page's address in the parent */

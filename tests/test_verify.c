@@ -22,8 +22,6 @@
 #include "lib/testutil.h"
 #include "verify/verify.h"
 
-TSAN_PROGRAM_FORKS()
-
 /* An empty statement the compiler keeps: no call before it is a tail call. */
 #define KEEP_FRAME()	__asm__ volatile("" ::: "memory")
 

@@ -228,21 +228,6 @@ child_run(struct child *c, int (*fn)(void *), void *arg)
 	}								\
 } while (0)
 
-/*
- * At file scope in a program that forks.  The library's fork handler
- * holds every lock of its fork registry across fork, more locks at once
- * than ThreadSanitizer's deadlock detector can follow in one thread (it
- * stops the program), so the detector is turned off in such a program;
- * race detection stays on.
- */
-#define TSAN_PROGRAM_FORKS()						\
-	const char *__tsan_default_options(void);			\
-	const char *							\
-	__tsan_default_options(void)					\
-	{								\
-		return "detect_deadlocks=0";				\
-	}
-
 /* The child exited with code. */
 #define ck_assert_child_exit(c, code) do {				\
 	ck_assert_msg(WIFEXITED((c)->status) &&				\
