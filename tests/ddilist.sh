@@ -17,7 +17,8 @@
 # tests/ddi-exports/gaps records, one "version missing|extra name" a
 # line, where the headers do not yet meet a list.  The test computes the
 # same lines and fails on any difference: a new gap is a regression, a
-# closed one must leave the file.  DDILIST_KEEP=dir keeps the work.
+# closed one must leave the file.  DDILIST_KEEP=dir keeps the work;
+# DDILIST_WRITE=1 rewrites the record from what the headers declare.
 : "${srcdir:=.}" "${CC:=cc}"
 # The compiler's messages are parsed: no translated or curly quotes.
 LC_ALL=C
@@ -163,6 +164,12 @@ for v in $versions; do
 done
 
 sort "$tmp/gaps" > "$tmp/gaps.now"
+if [ -n "${DDILIST_WRITE:-}" ]; then
+	{
+		sed -n '/^#/p' "$data/gaps"
+		cat "$tmp/gaps.now"
+	} > "$tmp/gaps.new" && cp "$tmp/gaps.new" "$data/gaps"
+fi
 grep -v '^#' "$data/gaps" 2>/dev/null | sort > "$tmp/gaps.recorded"
 if ! cmp -s "$tmp/gaps.now" "$tmp/gaps.recorded"; then
 	echo "FAIL: the gaps differ from tests/ddi-exports/gaps" \
