@@ -36,6 +36,7 @@ caddr_t	sptalloc(pgcnt_t, int, pfn_t, memflags_t);
 void	sptfree(caddr_t, int, int);
 
 /* Kernel environment: ODDI and pre-DDI 8 forms. */
+#if __DDI_AT_LEAST(80)	/* DDI 5 to 7.2 have spl0 and spl7 of their own */
 int	spl0(void);
 int	spl1(void);
 int	spl2(void);
@@ -44,8 +45,22 @@ int	spl4(void);
 int	spl5(void);
 int	spl6(void);
 int	spl7(void);
+#endif
 pl_t	spltty(void);
 int	_Compat_sleep(caddr_t, int);
+void	wakeup(caddr_t);
+pl_t	_Compat_spl1(void);
+pl_t	_Compat_spl4(void);
+pl_t	_Compat_spl5(void);
+pl_t	_Compat_spl6(void);
+toid_t	timeout(__ddi_tofn_t, void *, long);
+
+/* Device numbers, before DDI 8. */
+major_t	getmajor(dev_t);
+minor_t	getminor(dev_t);
+major_t	getemajor(dev_t);
+minor_t	geteminor(dev_t);
+dev_t	makedevice(major_t, minor_t);
 void	wakeup(caddr_t);
 int	timeout(__ddi_tofn_t, void *, long);
 int	dtimeout(__ddi_tofn_t, void *, long, pl_t, int);
@@ -67,6 +82,8 @@ mblk_t	*_Compat_msgphysreq7(mblk_t *, physreq_t *);
 mblk_t	*_Compat_msgpullup_physreq7(mblk_t *, int, physreq_t *);
 int	_Compat_testb5(int, uint_t);
 int	_Compat_testb7(int, uint_t);
+int	testb(int, uint_t);
+int	pullupmsg(mblk_t *, int);
 toid_t	_Compat_bufcall5(uint_t, int, __ddi_bcfn_t, long);
 toid_t	_Compat_bufcall7(uint_t, int, __ddi_bcfn_t, long);
 

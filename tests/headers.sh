@@ -36,12 +36,15 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
 # The interface versions: what a driver's -D flags would say.
-versions="ddi1 ddi4 ddi5 ddi6 ddi7 ddi71 ddi72 ddi8 ddi8mp oddi1 oddi6"
+versions="ddi1 ddi4 ddi5 ddi5mp ddi5strict ddi6 ddi6strict ddi7 ddi71 ddi72
+    ddi8 ddi8mp oddi1 oddi6"
 version_defines()
 {
 	case $1 in
 	ddi7?)	printf '#define _DDI 7\n#define _DDI_MINOR %s\n' "${1#ddi7}" ;;
-	ddi8mp)	printf '#define _DDI 8\n#define _DDI_MP 1\n' ;;
+	ddi*mp)	v=${1#ddi}; printf '#define _DDI %s\n#define _DDI_MP 1\n' "${v%mp}" ;;
+	ddi*strict) v=${1#ddi}
+		printf '#define _DDI %s\n#define _DDI_STRICT 1\n' "${v%strict}" ;;
 	ddi*)	printf '#define _DDI %s\n' "${1#ddi}" ;;
 	oddi*)	printf '#define _ODDI %s\n' "${1#oddi}" ;;
 	esac
@@ -151,6 +154,41 @@ done
 
 printf '%s\n' "$tmp"/jobs/* | xargs -n 1 -P 2 sh
 status=$?
+
+# A DDI 8 interrupt handler takes the driver's own instance type, as
+# real drivers' do, and cm_intr_attach takes it without a diagnostic.
+cat > "$tmp/intr8.c" <<'EOF'
+#include <sys/types.h>
+#include <sys/conf.h>
+#include <sys/ddi.h>
+struct xx_dev { int irqs; };
+static int xx_intr(struct xx_dev *dp) { dp->irqs++; return ISTAT_ASSERTED; }
+int xx_attach(struct xx_dev *, drvinfo_t *, void **);
+int xx_attach(struct xx_dev *dp, drvinfo_t *ip, void **cookiep)
+{
+	return cm_intr_attach(0, xx_intr, dp, ip, cookiep);
+}
+EOF
+for std in c89 c99 c17; do
+	# shellcheck disable=SC2086
+	if ! $CC $inc -std=$std -pedantic -Wall -Wextra -Wstrict-prototypes \
+	    -Werror -fsyntax-only "$tmp/intr8.c"; then
+		echo "FAIL: a DDI 8 handler of the driver's type (-std=$std)"
+		status=1
+	fi
+done
+
+# Selections that name no level stop the compilation.
+for bad in "-D_DDI=7 -D_DDI_STRICT" "-D_DDI=8 -D_DDI_STRICT" \
+    "-D_ODDI=5 -D_DDI_STRICT" "-D_DDI=5 -D_DDI_STRICT -D_DDI_MP" \
+    "-D_DDI=5 -D_ODDI=5" "-D_DDI=9" "-D_DDI=6 -D_DDI_MINOR=1"; do
+	# shellcheck disable=SC2086
+	if printf '#include <sys/ddi.h>\n' |
+	    $CC $inc $bad -E -x c - > /dev/null 2>&1; then
+		echo "FAIL: $bad is accepted"
+		status=1
+	fi
+done
 cat "$tmp"/jobs/*.log 2>/dev/null
 echo "headers: $n units, each compiled in $j compiler and mode pairs"
 [ $status -eq 0 ]

@@ -17,6 +17,7 @@
 #include <ddicompat/devsim.h>
 
 #include "blk/blk.h"
+#include "exports.h"		/* names the version here does not declare */
 #include "lib/testutil.h"
 
 #define PORT	0x6000

@@ -19,6 +19,7 @@
 #include <sys/conf.h>
 #include <sys/ddi.h>
 
+#include "exports.h"		/* names the version here does not declare */
 #include "lib/testutil.h"
 
 #define TICK	10000u		/* us; HZ is 100 */

@@ -761,6 +761,10 @@ SPL_CASE(spl4, spl4(), PL4)
 SPL_CASE(spl5, spl5(), PL5)
 SPL_CASE(spl6, spl6(), PL6)
 SPL_CASE(spl7, spl7(), PL7)
+SPL_CASE(_Compat_spl1, _Compat_spl1(), PL1)
+SPL_CASE(_Compat_spl4, _Compat_spl4(), PL4)
+SPL_CASE(_Compat_spl5, _Compat_spl5(), PL5)
+SPL_CASE(_Compat_spl6, _Compat_spl6(), PL6)
 
 static int wake_chan;
 
@@ -2208,6 +2212,10 @@ static const struct entry_case cases[] = {
 	E(spl5, "level 5 set"),
 	E(spl6, "level 6 set"),
 	E(spl7, "level 7 set"),
+	E(_Compat_spl1, "DDI 5, 6: level 1 set"),
+	E(_Compat_spl4, "DDI 5, 6: level 4 set"),
+	E(_Compat_spl5, "DDI 5, 6: level 5 set"),
+	E(_Compat_spl6, "DDI 5, 6: level 6 set (spl6, splvm)"),
 	E(wakeup, "a wakeup with nobody asleep"),
 	E(inb, "the 8237's mask register"),
 	E(inw, "the 8237's mask register, 16 bits"),

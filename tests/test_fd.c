@@ -17,6 +17,7 @@
 #include <ddicompat/isadma.h>
 
 #include "fd/fd.h"
+#include "exports.h"		/* names the version here does not declare */
 #include "lib/testutil.h"
 
 #define IRQ	6

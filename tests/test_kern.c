@@ -10,6 +10,7 @@
 #include <sys/debug.h>
 #include <sys/ddi.h>
 
+#include "exports.h"		/* names the version here does not declare */
 #include "lib/testutil.h"
 
 int	nodebug_assert_count(void);

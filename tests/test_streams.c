@@ -15,6 +15,7 @@
 #include <sys/scgth.h>
 #include <sys/ddi.h>
 
+#include "exports.h"		/* names the version here does not declare */
 #include "lib/testutil.h"
 
 #define PG		4096u

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 
 #include "lib/testutil.h"
 #include "drv/drv.h"
@@ -72,6 +73,16 @@ START_TEST(dmasize_above_32_by_version)
 
 	MACHINE_UP(NULL);
 	ddisim_cpu_set(2);
+	/*
+	 * DDI 5 drivers call kmem_alloc_physreq too: declared there, the
+	 * whole pointer comes back and the memory is the caller's.
+	 */
+	p = drv_5_alloc64(5 * PG, &preq);
+	ck_assert_ptr_nonnull(p);
+	memset(p, 0xa5, 5 * PG);
+	ck_assert_uint_le(phys_top(p, 5 * PG, &n), BELOW_4G);
+	drv_5_free(p, 5 * PG);
+	drv_5_preq_free(preq);
 	p = drv_6_alloc64(5 * PG, &preq);
 	ck_assert_uint_le(phys_top(p, 5 * PG, &n), BELOW_4G);
 	drv_6_free(p, 5 * PG);
@@ -453,7 +464,7 @@ START_TEST(testb_bufcall_by_version)
 	ck_assert_uint_gt(n, 0);
 	ck_assert_uint_lt(n, 1024);	/* below 16 MiB ran out */
 	ck_assert_int_eq(drv_5_testb(65536), 0);
-	ck_assert_int_eq(drv_8_testb(65536), 1);
+	ck_assert_int_eq(drv_6_testb(65536), 1);	/* below 4 GiB */
 	ck_assert_int_ne(drv_5_bufcall(65536, bc_note, 5), 0);
 	(void)ddisim_streams_run();
 	ck_assert_int_eq(bc_ran, 0);

@@ -155,16 +155,18 @@ void	 bioreset(buf_t *);
 boolean_t biocanblock(buf_t *);
 buf_t	*uiobuf(buf_t *, struct uio *);
 #endif
-#if __DDI_ODDI || __DDI_AT_MOST(71)
+#if __DDI_ODDI || __DDI_AT_MOST(72)
 void	 bp_mapin(buf_t *);
 void	 bp_mapout(buf_t *);
 #endif
 #if __DDI_AT_MOST(40)
 void	 dma_pageio(void (*)(buf_t *), buf_t *);
 #endif
-#if __DDI_AT_MOST(71)
+#if __DDI_AT_MOST(72)
 int	 physiock(void (*)(buf_t *), buf_t *, dev_t, int, daddr_t,
 	    struct uio *);
+#endif
+#if __DDI_AT_MOST(60) && !__DDI_STRICT
 int	 uiophysio(void (*)(buf_t *), buf_t *, dev_t, int, struct uio *);
 #endif
 #if __DDI_ODDI
@@ -178,14 +180,14 @@ void	 pio_breakup(int (*)(buf_t *), buf_t *, int);
 #if __DDI_AT_LEAST(30) && __DDI_AT_MOST(71) && !__DDI_BETWEEN(40, 49)
 struct page *getnextpg(buf_t *, struct page *);
 #endif
-#if __DDI_AT_LEAST(60)
+#if __DDI_AT_LEAST(50)
 bcb_t	*bcb_alloc(int);
 void	 bcb_free(bcb_t *);
 #endif
 #if __DDI_AT_LEAST(80)
 boolean_t bcb_prep(bcb_t *, int);
 #endif
-#if __DDI_BETWEEN(60, 71)
+#if __DDI_BETWEEN(50, 71)
 void	 buf_breakup(void (*)(buf_t *), buf_t *, const bcb_t *)
 	    __DDI_ENTRY(_Compat_buf_breakup7);
 #elif __DDI_AT_LEAST(72)

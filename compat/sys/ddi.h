@@ -19,13 +19,21 @@ __DDI_BEGIN_DECLS
 uint_t	min(uint_t, uint_t);
 uint_t	max(uint_t, uint_t);
 
+/* Device numbers: DDI 8 drivers have channels instead. */
+#if __DDI_ODDI || __DDI_AT_MOST(72)
 major_t	getmajor(dev_t);
 minor_t	getminor(dev_t);
 major_t	getemajor(dev_t);
 minor_t	geteminor(dev_t);
 dev_t	makedevice(major_t, minor_t);
+#endif
 
-/* Priority levels: spl(D3), and the ODDI spl0 ... spl7. */
+/*
+ * Priority levels: spl(D3), and the ODDI spl0 ... spl7.  DDI 5 to 7.2
+ * keep spl0 and spl7 as splbase and splhi; DDI 5 and 6, not at their
+ * strict level, spl1, spl4, spl5, spl6 and splvm as the levels of the
+ * same numbers (splvm is spl6).  DDI 8mp drivers have getpl only.
+ */
 pl_t	getpl(void);
 #if __DDI_ODDI
 int	spl0(void);
@@ -40,13 +48,25 @@ int	splhi(void);
 int	splstr(void);
 int	spltty(void);
 int	splx(int);
-#else
+#elif !(__DDI_AT_LEAST(80) && __DDI_MP)
 pl_t	splbase(void);
 pl_t	spltimeout(void);
 pl_t	spldisk(void);
 pl_t	splstr(void);
+pl_t	spltty(void);
 pl_t	splhi(void);
 pl_t	splx(pl_t);
+#endif
+#if __DDI_BETWEEN(50, 72)
+pl_t	spl0(void) __DDI_ENTRY(splbase);
+pl_t	spl7(void) __DDI_ENTRY(splhi);
+#endif
+#if __DDI_BETWEEN(50, 60) && !__DDI_STRICT
+pl_t	spl1(void) __DDI_ENTRY(_Compat_spl1);
+pl_t	spl4(void) __DDI_ENTRY(_Compat_spl4);
+pl_t	spl5(void) __DDI_ENTRY(_Compat_spl5);
+pl_t	spl6(void) __DDI_ENTRY(_Compat_spl6);
+pl_t	splvm(void) __DDI_ENTRY(_Compat_spl6);
 #endif
 
 /*
@@ -58,7 +78,7 @@ pl_t	splx(pl_t);
 #define PCATCH		0x100	/* return 1 when a signal interrupts */
 #define PRIBIO		20
 #define PSLEP		39
-#if __DDI_ODDI || __DDI_AT_MOST(61)
+#if (__DDI_ODDI || __DDI_AT_MOST(60)) && !__DDI_MP
 #ifdef __cplusplus
 int	_Compat_sleep(caddr_t, int);
 extern "C++" inline int
@@ -69,6 +89,8 @@ sleep(caddr_t chan, int pri)
 #else
 int	sleep(caddr_t, int) __DDI_ENTRY(_Compat_sleep);
 #endif
+#endif
+#if __DDI_ODDI || __DDI_AT_MOST(60)
 void	wakeup(caddr_t);
 #endif
 
@@ -127,7 +149,7 @@ typedef void	(*__ddi_tofn_t)(void *);
 typedef void	(*__ddi_tofn_t)();
 #pragma GCC diagnostic pop
 #endif
-#if __DDI_ODDI || __DDI_AT_MOST(72)
+#if __DDI_ODDI || __DDI_AT_MOST(60)
 toid_t	timeout(__ddi_tofn_t, void *, long);
 #endif
 #if __DDI_AT_LEAST(50)
@@ -148,8 +170,21 @@ typedef uint_t	rm_key_t;
 #define ISTAT_ASSUMED	1	/* cannot tell; assume it did */
 #define ISTAT_NONE	2	/* not this device */
 struct drvinfo;
+/*
+ * The DDI 8 handler takes the idata pointer as the driver's own type:
+ * unprototyped in C so that such a handler needs no cast, as in the
+ * original.
+ */
+#ifdef __cplusplus
+typedef int	(*__ddi_intrfn_t)(void *);
+#else
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+typedef int	(*__ddi_intrfn_t)();
+#pragma GCC diagnostic pop
+#endif
 #if __DDI_AT_LEAST(80)
-int	cm_intr_attach(rm_key_t, int (*)(void *), void *, struct drvinfo *,
+int	cm_intr_attach(rm_key_t, __ddi_intrfn_t, void *, struct drvinfo *,
 	    void **);
 #elif __DDI_AT_LEAST(50)
 int	cm_intr_attach(rm_key_t, void (*)(int), int *, void **)
@@ -167,7 +202,7 @@ ulong_t	btop(ulong_t);
 ulong_t	btopr(ulong_t);
 
 /* Address translation. */
-#if __DDI_ODDI || __DDI_AT_MOST(71)
+#if __DDI_ODDI || __DDI_AT_MOST(72)
 paddr_t	vtop(caddr_t, proc_t *);
 #endif
 #if __DDI_AT_LEAST(30) && !__DDI_BETWEEN(40, 49)

@@ -64,8 +64,8 @@ void	*kmem_zalloc(size_t, int);
 #endif
 void	 kmem_free(void *, size_t);
 
-/* Allocation under physical requirements (DDI 6 and later). */
-#if __DDI_BETWEEN(60, 71)
+/* Allocation under physical requirements (DDI 5 and later). */
+#if __DDI_BETWEEN(50, 71)
 void	*kmem_alloc_physreq(size_t, physreq_t *, int)
 	    __DDI_ENTRY(_Compat_kmem_alloc_physreq7);
 void	*kmem_zalloc_physreq(size_t, physreq_t *, int)

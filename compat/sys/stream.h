@@ -115,19 +115,22 @@ mblk_t	*allocb(int, uint_t) __DDI_ENTRY(_Compat_allocb5);
 mblk_t	*copyb(mblk_t *) __DDI_ENTRY(_Compat_copyb5);
 mblk_t	*copymsg(mblk_t *) __DDI_ENTRY(_Compat_copymsg5);
 mblk_t	*msgpullup(mblk_t *, int) __DDI_ENTRY(_Compat_msgpullup5);
-int	 testb(int, uint_t) __DDI_ENTRY(_Compat_testb5);
 #elif __DDI_AT_MOST(71)
 mblk_t	*allocb(int, uint_t) __DDI_ENTRY(_Compat_allocb7);
 mblk_t	*copyb(mblk_t *) __DDI_ENTRY(_Compat_copyb7);
 mblk_t	*copymsg(mblk_t *) __DDI_ENTRY(_Compat_copymsg7);
 mblk_t	*msgpullup(mblk_t *, int) __DDI_ENTRY(_Compat_msgpullup7);
-int	 testb(int, uint_t) __DDI_ENTRY(_Compat_testb7);
 #else
 mblk_t	*allocb(int, uint_t);
 mblk_t	*copyb(mblk_t *);
 mblk_t	*copymsg(mblk_t *);
 mblk_t	*msgpullup(mblk_t *, int);
-int	 testb(int, uint_t);
+#endif
+/* testb and pullupmsg: up to DDI 6, not at its strict level. */
+#if __DDI_ODDI || (__DDI_AT_MOST(50) && !__DDI_STRICT)
+int	 testb(int, uint_t) __DDI_ENTRY(_Compat_testb5);
+#elif __DDI_AT_MOST(60) && !__DDI_STRICT
+int	 testb(int, uint_t) __DDI_ENTRY(_Compat_testb7);
 #endif
 mblk_t	*esballoc(uchar_t *, int, int, frtn_t *);
 void	 freeb(mblk_t *);
@@ -162,10 +165,12 @@ mblk_t	*unlinkb(mblk_t *);
 mblk_t	*rmvb(mblk_t *, mblk_t *);
 int	 msgdsize(mblk_t *);
 int	 adjmsg(mblk_t *, int);
+#if __DDI_ODDI || (__DDI_AT_MOST(60) && !__DDI_STRICT)
 int	 pullupmsg(mblk_t *, int);
+#endif
 
 /*
- * Physical requirements (DDI 6 and later; allocb_physreq from DDI 5).
+ * Physical requirements (DDI 5 and later).
  * Before DDI 7.2 nothing is placed at or above 4 GiB.
  */
 #if __DDI_BETWEEN(50, 71)
@@ -174,7 +179,7 @@ mblk_t	*allocb_physreq(int, uint_t, physreq_t *)
 #elif __DDI_AT_LEAST(72)
 mblk_t	*allocb_physreq(int, uint_t, physreq_t *);
 #endif
-#if __DDI_BETWEEN(60, 71)
+#if __DDI_BETWEEN(50, 71)
 mblk_t	*msgphysreq(mblk_t *, physreq_t *) __DDI_ENTRY(_Compat_msgphysreq7);
 mblk_t	*msgpullup_physreq(mblk_t *, int, physreq_t *)
 	    __DDI_ENTRY(_Compat_msgpullup_physreq7);

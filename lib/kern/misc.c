@@ -8,6 +8,7 @@
 
 #include "sys/types.h"
 #include "sys/ddi.h"
+#include "exports.h"
 
 DDI_ENTRY(uint_t, min, (uint_t a, uint_t b), (a, b))
 {

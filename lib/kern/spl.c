@@ -104,6 +104,20 @@ SPLN(5)
 SPLN(6)
 SPLN(7)
 
+/*
+ * DDI 5 and 6 (not strict): spl1, spl4, spl5, spl6 and splvm (spl6),
+ * which answer with the previous level as a pl_t.
+ */
+#define SPLN_COMPAT(n, name)						\
+DDI_ENTRY0(pl_t, _Compat_spl##n)					\
+{									\
+	return spl_set(name, DDI_CALLER, PL##n);			\
+}
+SPLN_COMPAT(1, "spl1")
+SPLN_COMPAT(4, "spl4")
+SPLN_COMPAT(5, "spl5")
+SPLN_COMPAT(6, "spl6")
+
 DDI_ENTRY0(unsigned, ddisim_ctx_id)
 {
 	return kctx_self()->id;

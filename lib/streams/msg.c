@@ -13,6 +13,7 @@
 #include "verify/verify.h"
 
 #include "sys/stream.h"
+#include "exports.h"
 
 /* Bytes in the leading blocks that share the first block's type. */
 static size_t

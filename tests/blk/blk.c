@@ -58,7 +58,12 @@ static LKINFO_DECL(blk_lkinfo, "blk unit lock", 0);
 static struct unit *
 unit_of(dev_t dev)
 {
+#if __DDI_AT_LEAST(80)
+	/* DDI 8 has no getminor: the low bits name the unit */
+	minor_t m = (minor_t)(dev & L_MAXMIN);
+#else
 	minor_t m = getminor(dev);
+#endif
 
 	return m < BLK_UNITS && units[m].attached ? &units[m] : NULL;
 }
@@ -334,7 +339,8 @@ blk_rw(uint32_t dev, uio_t *uiop, int rw)
 	if ((uint64_t)uiop->uio_offset + (uint64_t)uiop->uio_resid >
 	    (uint64_t)u->conf.nblocks * NBPSCTR)
 		return ENXIO;
-	return uiophysio(F(strategy), NULL, dev, rw, uiop);
+	return physiock(F(strategy), NULL, dev, rw,
+	    (daddr_t)u->conf.nblocks, uiop);
 #endif
 }
 

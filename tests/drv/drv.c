@@ -50,7 +50,7 @@ F(alloc_nodma)(size_t size)
 }
 #endif
 
-#if __DDI_AT_LEAST(60)
+#if __DDI_AT_LEAST(50)
 /* A 64-bit-capable physreq: DDI <= 7.1 still only gets memory < 4 GiB. */
 void *
 F(alloc64)(size_t size, physreq_t **pp)
@@ -147,11 +147,13 @@ F(allocb64)(int size, physreq_t **pp)
 }
 #endif
 
+#if __DDI_ODDI || __DDI_AT_MOST(60)
 int
 F(testb)(int size)
 {
 	return testb(size, BPRI_MED);
 }
+#endif
 
 int
 F(bufcall)(int size, void (*fn)(long), long arg)
