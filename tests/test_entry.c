@@ -47,6 +47,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/dma.h>
+#include <sys/cred.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -1667,6 +1668,18 @@ c_ddisim_proc_enter(void)
 }
 
 static void
+c_drv_priv(void)
+{
+	cred_t root = { 1, 0, 0, 0, 0, 0, 0, 0, { 0 } };
+	int rc = drv_priv(&root);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	root.cr_uid = 1;
+	EXPECT(drv_priv(&root) == EPERM);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -2290,6 +2303,7 @@ static const struct entry_case cases[] = {
 	E(_Compat_u, "a zero-filled user area"),
 	E(ddisim_proc_create, "a process with user memory"),
 	E(ddisim_proc_enter, "no process"),
+	E(drv_priv, "user 0 privileged, user 1 not"),
 	E(ddisim_pagelist_create, "three pages below 16 MiB"),
 	E(ddisim_dma_create, "a bus-master device on its ports"),
 	E(ddisim_dma_destroy, "NULL, which does nothing"),
@@ -2395,6 +2409,7 @@ static const struct exclusion excluded[] = {
 	{ "cm_intr_attach", "needs a key from ddisim_intr_key" },
 	{ "_Compat_cm_intr_attach5", "needs a key from ddisim_intr_key" },
 	{ "cm_intr_detach", "needs a cookie from cm_intr_attach" },
+	{ "ddisim_proc_setuid", "needs a process from ddisim_proc_create" },
 	{ "ddisim_intr_unregister", "needs a handle from "
 	    "ddisim_intr_register" },
 	{ "freeb", R_MSG },

@@ -1,13 +1,20 @@
 /*
- * test_kern.c - cmn_err, ASSERT, min/max and device numbers.  Built with
+ * test_kern.c - cmn_err, ASSERT, min/max, device numbers and drv_priv,
+ * and the headers drivers include (types, open kinds, devflags).  Built with
  * -DDEBUG, as a driver under test usually is.
  */
 #include <signal.h>
 #include <stdio.h>
 
+#include <errno.h>
+
 #include <sys/types.h>
 #include <sys/cmn_err.h>
 #include <sys/debug.h>
+#include <sys/cred.h>
+#include <sys/open.h>
+#include <sys/mkdev.h>
+#include <sys/conf.h>
 #include <sys/ddi.h>
 
 #include "exports.h"		/* names the version here does not declare */
@@ -160,6 +167,89 @@ START_TEST(device_numbers)
 }
 END_TEST
 
+/* A process's credentials: privileged as made, not once its user changes. */
+START_TEST(drv_priv_by_user)
+{
+	struct proc *p, *q;
+	cred_t *cr, *sys, *none;
+
+	ck_assert_int_eq(drv_getparm(UCRED, &none), 0);	/* no process */
+	ck_assert_int_eq(drv_getparm(SYSCRED, &sys), 0);
+	ck_assert_ptr_eq(none, sys);
+	ck_assert_int_eq(drv_priv(sys), 0);
+	p = ddisim_proc_create(4096, 0);
+	q = ddisim_proc_create(4096, 0);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(q);
+	ddisim_proc_enter(p);
+	ck_assert_int_eq(drv_getparm(UCRED, &cr), 0);
+	ck_assert_ptr_ne(cr, sys);
+	ck_assert_uint_eq(cr->cr_uid, 0);
+	ck_assert_int_eq(drv_priv(cr), 0);
+	ck_assert_int_eq(ddisim_proc_setuid(p, 100), 0);
+	ck_assert_uint_eq(cr->cr_uid, 100);
+	ck_assert_uint_eq(cr->cr_ruid, 100);
+	ck_assert_uint_eq(cr->cr_suid, 100);
+	ck_assert_int_eq(drv_priv(cr), EPERM);
+	/* the other process, and the system, are still privileged */
+	ddisim_proc_enter(q);
+	ck_assert_int_eq(drv_getparm(UCRED, &cr), 0);
+	ck_assert_int_eq(drv_priv(cr), 0);
+	ck_assert_int_eq(drv_priv(sys), 0);
+	ck_assert_int_eq(ddisim_proc_setuid(p, 0), 0);
+	ddisim_proc_enter(p);
+	ck_assert_int_eq(drv_getparm(UCRED, &cr), 0);
+	ck_assert_int_eq(drv_priv(cr), 0);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+	ddisim_proc_destroy(q);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+}
+END_TEST
+
+/* The types and constants of the headers, with the originals' values. */
+START_TEST(header_types_and_constants)
+{
+	vaddr_t va = (vaddr_t)&va;
+	addr_t a = (addr_t)&va;
+	lock_t *lk = NULL;	/* <sys/ddi.h> brings <sys/ksynch.h> */
+	sv_t *sv = NULL;
+	struct uio *uiop = NULL;	/* and <sys/uio.h>, <sys/buf.h> */
+	buf_t *bp = NULL;
+
+	ck_assert_uint_eq(sizeof(unchar), 1);
+	ck_assert_uint_eq(sizeof(ushort), 2);
+	ck_assert_uint_eq(sizeof(uint), 4);
+	ck_assert_uint_eq(sizeof(rm_key_t), 4);
+	ck_assert_uint_eq(sizeof(vaddr_t), sizeof(void *));
+	ck_assert_ptr_eq((void *)va, (void *)a);
+	ck_assert_int_eq(TRUE, 1);
+	ck_assert_int_eq(FALSE, 0);
+	ck_assert_ptr_null(lk);
+	ck_assert_ptr_null(sv);
+	ck_assert_ptr_null(uiop);
+	ck_assert_ptr_null(bp);
+	ck_assert_int_eq(OTYP_BLK, 0);
+	ck_assert_int_eq(OTYP_MNT, 1);
+	ck_assert_int_eq(OTYP_CHR, 2);
+	ck_assert_int_eq(OTYP_SWP, 3);
+	ck_assert_int_eq(OTYP_LYR, 4);
+	ck_assert_int_eq(OTYPCNT, 5);
+	ck_assert_int_eq(MAXMAJ, L_MAXMAJ);
+	ck_assert_int_eq(MAXMIN, L_MAXMIN);
+	ck_assert_int_eq(OMAXMAJ, (1 << ONBITSMAJOR) - 1);
+	ck_assert_int_eq(OMAXMIN, (1 << ONBITSMINOR) - 1);
+	/* the devflag bits are distinct */
+	ck_assert_int_eq(D_NEW, 0);
+	ck_assert_int_eq(D_OLD | D_DMA | D_SEEKNEG | D_TAPE | D_NOBRKUP |
+	    D_INITPUB | D_NOSPECMACDATA | D_RDWEQ | D_MP | D_UPF | D_BLKOFF |
+	    D_HOT, D_OLD + D_DMA + D_SEEKNEG + D_TAPE + D_NOBRKUP + D_INITPUB +
+	    D_NOSPECMACDATA + D_RDWEQ + D_MP + D_UPF + D_BLKOFF + D_HOT);
+	ck_assert_int_eq(D_MP, 0x100);
+	ck_assert_int_eq(D_BLKOFF, 0x400);
+}
+END_TEST
+
 START_TEST(device_number_limits)
 {
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
@@ -212,7 +302,7 @@ END_TEST
  * policy it aborts.  cmn_err is called through a pointer, which carries
  * no format attribute, so that a NULL format compiles.
  */
-#define NKERN_MISUSE	5
+#define NKERN_MISUSE	7
 
 static void
 kern_misuse(int which)
@@ -250,6 +340,16 @@ kern_misuse(int which)
 		snprintf(text, sizeof(text), "cmn_err: NULL format");
 		ck_assert_str_eq(console, "");
 		ck_assert_uint_eq(ddisim_putbuf(pb, sizeof(pb)), 0);
+		break;
+	case 5:		/* no credentials: not privileged */
+		ck_assert_int_eq(drv_priv(NULL), EPERM);
+		snprintf(text, sizeof(text), "drv_priv: NULL credentials");
+		break;
+	case 6:		/* not a process: nothing changed */
+		ck_assert_int_eq(ddisim_proc_setuid((struct proc *)text, 5),
+		    EINVAL);
+		snprintf(text, sizeof(text), "ddisim_proc_setuid: %p is not a "
+		    "simulated process", (void *)text);
 		break;
 	}
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
@@ -289,6 +389,8 @@ main(void)
 	tcase_add_test(tc, min_max_unsigned);
 	tcase_add_test(tc, device_numbers);
 	tcase_add_test(tc, byte_strings);
+	tcase_add_test(tc, drv_priv_by_user);
+	tcase_add_test(tc, header_types_and_constants);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -11,6 +11,10 @@
 #include <sys/types.h>
 #include <sys/param.h>
 #include <sys/ipl.h>
+/* As the original: a driver that includes only this header has these. */
+#include <sys/uio.h>
+#include <sys/buf.h>
+#include <sys/ksynch.h>
 
 __DDI_BEGIN_DECLS
 
@@ -165,7 +169,6 @@ void	untimeout(toid_t);
  * their device interrupted; DDI 5 to 7 handlers take the vector.  The key
  * comes from the resource manager (ddisim_intr_key in tests).
  */
-typedef uint_t	rm_key_t;
 #define ISTAT_ASSERTED	0	/* the device interrupted */
 #define ISTAT_ASSUMED	1	/* cannot tell; assume it did */
 #define ISTAT_NONE	2	/* not this device */
@@ -211,6 +214,12 @@ ppid_t	kvtoppid(caddr_t);
 #if __DDI_BETWEEN(50, 71)
 ppid_t	phystoppid(paddr_t);
 paddr_t	pptophys(ppid_t);
+#endif
+
+/* Credentials (sys/cred.h): drv_priv(9). */
+#if !__DDI_ODDI
+struct cred;
+int	drv_priv(struct cred *);
 #endif
 
 __DDI_END_DECLS

@@ -60,6 +60,25 @@ typedef int32_t		daddr_t;
 typedef int		boolean_t;
 #define B_FALSE		0
 #define B_TRUE		1
+#ifndef TRUE
+#define TRUE		1
+#endif
+#ifndef FALSE
+#define FALSE		0
+#endif
+
+/*
+ * The System V short names.  The C library may declare ushort and uint
+ * as well, as the same types.  vaddr_t holds a virtual address as a
+ * number, so it has the host's pointer width.
+ */
+typedef unsigned char	unchar;
+typedef unsigned short	ushort;
+typedef unsigned int	uint;
+typedef char		*addr_t;	/* a kernel address */
+typedef uintptr_t	vaddr_t;	/* a virtual address, as a number */
+
+typedef uint_t		rm_key_t;	/* a resource manager key */
 
 typedef unsigned int	pl_t;		/* interrupt priority level (pl(D5)) */
 

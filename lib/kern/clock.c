@@ -375,7 +375,6 @@ DDI_ENTRY_VOID(delay, (long ticks), (ticks))
 }
 
 static const char sys_provider[] = "ddicompat simulated PC";
-static struct { int unused; } sys_cred;
 
 DDI_ENTRY(int, drv_getparm, (ulong_t parm, void *value), (parm, value))
 {
@@ -404,8 +403,11 @@ DDI_ENTRY(int, drv_getparm, (ulong_t parm, void *value), (parm, value))
 		*(void **)value = proc_current();
 		return 0;
 	case UCRED:
+		/* the process's credentials, the system's outside one */
+		*(void **)value = proc_cred(proc_current());
+		return 0;
 	case SYSCRED:
-		*(void **)value = &sys_cred;
+		*(void **)value = proc_cred(NULL);
 		return 0;
 	case PPGRP:
 		*(pid_t *)value = getpgrp();

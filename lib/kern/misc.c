@@ -1,12 +1,15 @@
 /*
- * misc.c - small DDI utilities: min, max, and device numbers.
+ * misc.c - small DDI utilities: min, max, device numbers, drv_priv.
  */
 #include "config.h"
+
+#include <errno.h>
 
 #include "machine/entry.h"
 #include "verify/verify.h"
 
 #include "sys/types.h"
+#include "sys/cred.h"
 #include "sys/ddi.h"
 #include "exports.h"
 
@@ -51,4 +54,17 @@ DDI_ENTRY(dev_t, makedevice, (major_t major, minor_t minor), (major, minor))
 		return NODEV;
 	}
 	return (dev_t)(((uint32_t)major << L_BITSMINOR) | minor);
+}
+
+/*
+ * Privilege is the effective user ID 0, as in System V without the
+ * Enhanced Security Utilities.
+ */
+DDI_ENTRY(int, drv_priv, (cred_t *cr), (cr))
+{
+	if (cr == NULL) {
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL credentials");
+		return EPERM;
+	}
+	return cr->cr_uid == 0 ? 0 : EPERM;
 }

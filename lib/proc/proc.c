@@ -34,6 +34,7 @@
 
 #include "sys/types.h"
 #include "sys/kmem.h"
+#include "sys/cred.h"
 
 #define PROC_LIVE	0x70726f63u	/* "proc" */
 
@@ -43,6 +44,7 @@ struct proc {
 	size_t		npages;
 	size_t		page;		/* machine page size */
 	void		**pg;		/* direct-map address of each page */
+	cred_t		cred;		/* UCRED while a thread runs in it */
 	LIST_ENTRY(proc) link;		/* procs, under proc_lock */
 };
 
@@ -149,6 +151,7 @@ DDI_ENTRY(struct proc *, ddisim_proc_create, (size_t bytes, uint64_t below),
 			return NULL;
 		}
 	vm_scatter(p->pg, p->npages, proc_draws++, kva_pfn);
+	p->cred.cr_ref = 1;		/* user and groups 0: privileged */
 	p->magic = PROC_LIVE;
 	pthread_mutex_lock(&proc_lock);
 	LIST_INSERT_HEAD(&procs, p, link);
@@ -227,6 +230,28 @@ DDI_ENTRY_VOID(ddisim_proc_enter, (struct proc *p), (p))
 	if (p != NULL && !proc_valid(p, DDI_FUNC, DDI_CALLER))
 		return;
 	proc_cur = p;
+}
+
+/* The system's credentials: user and group 0, never changed. */
+static cred_t proc_syscred = { 1, 0, 0, 0, 0, 0, 0, 0, { 0 } };
+
+struct cred *
+proc_cred(struct proc *p)
+{
+	return p != NULL ? &p->cred : &proc_syscred;
+}
+
+/*
+ * The user p runs as: the effective, real and saved user IDs of its
+ * credentials, which drv_priv(9) tests.  Not to be called while a driver
+ * may read them.
+ */
+DDI_ENTRY(int, ddisim_proc_setuid, (struct proc *p, unsigned uid), (p, uid))
+{
+	if (!proc_valid(p, DDI_FUNC, DDI_CALLER))
+		return EINVAL;
+	p->cred.cr_uid = p->cred.cr_ruid = p->cred.cr_suid = (uid_t)uid;
+	return 0;
 }
 
 /* Shutdown: processes still alive are reported as leaks by kmem. */

@@ -22,6 +22,13 @@ int	proc_vtop(const struct proc *p, const void *uva, uint64_t *pa);
 /* The process the calling thread runs in, or NULL. */
 struct proc *proc_current(void);
 
+/*
+ * The credentials of p (a cred_t of <sys/cred.h>), or the system's when
+ * p is NULL.  The system's are privileged, as are a new process's.
+ */
+struct cred;
+struct cred *proc_cred(struct proc *p);
+
 void	proc_fini(void);
 
 #endif /* DDICOMPAT_PROC_H */
