@@ -1424,6 +1424,277 @@ START_TEST(lists_before_ddi8)
 }
 END_TEST
 
+/*
+ * A buf whose b_addrtype is 0, as getrbuf leaves it and as drivers
+ * older than the field send it: the type comes from b_flags (B_PAGEIO a
+ * page list, B_PHYS user memory in b_proc, else kernel memory), the
+ * request records it, and the data goes where it says.
+ */
+START_TEST(address_type_from_flags)
+{
+	static uint8_t data[16 * 1024];
+	const size_t len = sizeof(data);
+	const uchar_t want[3] = { BA_KVIRT, BA_PAGELIST, BA_UVIRT };
+	struct proc *p;
+	struct page *pl;
+	uint8_t *k;
+	bcb_t *bcb;
+
+	MACHINE_UP("scatter=1");
+	rd_start(false);
+	bcb = mkbcb(WIDE);
+	p = ddisim_proc_create(len, UINT64_C(1) << 32);
+	pl = ddisim_pagelist_create(len / PG, UINT64_C(1) << 32);
+	k = kmem_alloc(len, KM_SLEEP);
+	ck_assert_ptr_nonnull(pl);
+	prop_seed(5);
+	for (int how = 0; how < 3; how++) {
+		uint64_t devoff = 64 * 1024 * (uint64_t)(how + 1);
+		buf_t *bp = getrbuf(KM_SLEEP);
+		struct page *pp = pl;
+
+		fill_rnd(data, len);
+		ck_assert_uint_eq(bp->b_addrtype, 0);
+		bp->b_flags |= B_WRITE;
+		bp->b_bcount = (uint_t)len;
+		bp->b_blkno = (daddr_t)(devoff / 512);
+		switch (how) {
+		case 0:
+			memcpy(k, data, len);
+			bp->b_un.b_addr = (caddr_t)k;
+			break;
+		case 1:
+			for (size_t off = 0; off < len; off += PG) {
+				memcpy(ddisim_page_addr(pp), data + off, PG);
+				pp = ddisim_page_next(pp);
+			}
+			bp->b_flags |= B_PAGEIO;
+			bp->b_pages = pl;
+			bp->b_un.b_addr = NULL;		/* offset 0 */
+			break;
+		default:
+			ck_assert_int_eq(ddisim_proc_write(p,
+			    ddisim_proc_base(p), data, len), 0);
+			bp->b_flags |= B_PHYS;
+			bp->b_proc = p;
+			bp->b_un.b_addr = (caddr_t)ddisim_proc_base(p);
+			break;
+		}
+		rd.bcb = bcb;
+		buf_breakup(rd_strat, bp, bcb);
+		ck_assert_int_eq(biowait(bp), 0);
+		ck_assert_uint_eq(bp->b_resid, 0);
+		ck_assert_uint_eq(bp->b_addrtype, want[how]);
+		freerbuf(bp);
+		ck_assert_msg(memcmp(rd.img + devoff, data, len) == 0,
+		    "type %#x: the disk does not hold the data", want[how]);
+	}
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	kmem_free(k, len);
+	ddisim_pagelist_destroy(pl);
+	ddisim_proc_destroy(p);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* What a sequential device saw: each transfer's place, size, direction. */
+#define NSEEN	512
+static struct {
+	uint64_t	off, len;
+	bool		rd;
+} seen[NSEEN];
+static unsigned nseen;
+
+static void
+order_strat(buf_t *bp)
+{
+	uint64_t blk = bp->b_cblkno != 0 ? bp->b_cblkno :
+	    (uint64_t)(uint32_t)bp->b_blkno;
+
+	ck_assert_uint_lt(nseen, NSEEN);
+	seen[nseen].off = blk * 512 + bp->b_blkoff;
+	seen[nseen].len = bp->b_bcount;
+	seen[nseen++].rd = (bp->b_flags & B_READ) != 0;
+	rd_strat(bp);
+}
+
+/* A write of len bytes at devoff, through order_strat; its error. */
+static int
+rq_order(bcb_t *bcb, uint64_t devoff, void *data, size_t len)
+{
+	buf_t *bp = getrbuf(KM_SLEEP);
+	int e;
+
+	bp->b_flags |= B_WRITE;
+	bp->b_un.b_addr = data;		/* b_addrtype 0: kernel memory */
+	bp->b_bcount = (uint_t)len;
+	bp->b_blkno = (daddr_t)(devoff / 512);
+	bp->b_blkoff = (ushort_t)(devoff % 512);
+	rd.bcb = bcb;
+	nseen = 0;
+	buf_breakup(order_strat, bp, bcb);
+	e = biowait(bp);
+	freerbuf(bp);
+	return e;
+}
+
+/*
+ * The order a write of [devoff, devoff+len) reached the device in: no
+ * transfer starts before the one before it, no block is read once a
+ * later one is written, and the writes follow one another without gap
+ * or overlap over exactly the granules the request touches.
+ */
+static void
+check_order(uint64_t devoff, uint64_t len, uint64_t g)
+{
+	uint64_t gs = devoff - devoff % g;
+	uint64_t ge = (devoff + len + g - 1) / g * g, wend = gs;
+
+	ck_assert_uint_gt(nseen, 0);
+	for (unsigned i = 0; i < nseen; i++) {
+		if (i > 0)
+			ck_assert_msg(seen[i].off >= seen[i - 1].off,
+			    "write %llu+%llu: transfer %u at %llu after one "
+			    "at %llu", (unsigned long long)devoff,
+			    (unsigned long long)len, i,
+			    (unsigned long long)seen[i].off,
+			    (unsigned long long)seen[i - 1].off);
+		if (seen[i].rd) {
+			ck_assert_uint_ge(seen[i].off, wend);
+			continue;
+		}
+		ck_assert_msg(seen[i].off == wend, "write %llu+%llu: a write "
+		    "at %llu, the last ended at %llu",
+		    (unsigned long long)devoff, (unsigned long long)len,
+		    (unsigned long long)seen[i].off,
+		    (unsigned long long)wend);
+		wend += seen[i].len;
+	}
+	ck_assert_uint_eq(wend, ge);
+}
+
+/*
+ * A write of part of a sector: the head, the body, the tail, each in
+ * ascending block order; a partial granule read just before it is
+ * written, never after a later block is.
+ */
+START_TEST(partial_writes_in_order)
+{
+	static const struct { uint64_t off, len; unsigned n; bool rd[5];
+	    uint64_t blk[5]; } c[] = {
+		/* whole block 10, part of 11 */
+		{ 10 * 512, 600, 3, { false, true, false },
+		    { 10, 11, 11 } },
+		/* part of 10, whole 11, part of 12 */
+		{ 10 * 512 + 100, 1000, 4, { true, false, true, false },
+		    { 10, 10, 12, 12 } },
+		/* inside block 10 alone */
+		{ 10 * 512 + 7, 20, 2, { true, false }, { 10, 10 } },
+		/* part of 10, whole 11 */
+		{ 10 * 512 + 12, 1012, 2, { true, false }, { 10, 10 } },
+	};
+	uint8_t *w;
+	bcb_t *bcb;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	w = kmem_alloc(4096, KM_SLEEP);
+	bcb = mkbcb(SCSI);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		memset(w, (int)(0x40 + i), 4096);
+		memset(rd.img, 0x11, 16 * 512);
+		ck_assert_int_eq(rq_order(bcb, c[i].off, w, c[i].len), 0);
+		ck_assert_msg(nseen == c[i].n, "case %zu: %u transfers, "
+		    "not %u", i, nseen, c[i].n);
+		for (unsigned j = 0; j < nseen; j++) {
+			ck_assert_msg(seen[j].rd == c[i].rd[j] &&
+			    seen[j].off / 512 == c[i].blk[j], "case %zu: "
+			    "transfer %u is a %s of block %llu", i, j,
+			    seen[j].rd ? "read" : "write",
+			    (unsigned long long)(seen[j].off / 512));
+		}
+		check_order(c[i].off, c[i].len, 512);
+		ck_assert_uint_eq(first_not(rd.img + c[i].off, c[i].len,
+		    (uint8_t)(0x40 + i)), c[i].len);
+		ck_assert_uint_eq(first_not(rd.img, c[i].off, 0x11),
+		    c[i].off);
+		ck_assert_uint_eq(first_not(rd.img + c[i].off + c[i].len,
+		    16 * 512 - c[i].off - c[i].len, 0x11),
+		    16 * 512 - c[i].off - c[i].len);
+	}
+	ck_assert_msg(rd.faults == 0, "%s", rd.why);
+	rmbcb(bcb);
+	rd_stop();
+	kmem_free(w, 4096);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * Writes at random offsets and lengths, whole granules or not, in place
+ * or bounced, through contiguous, list and 2352-byte devices: every one
+ * reaches the device in ascending order (check_order) and leaves the
+ * disk as a model of it says, the bytes beside it untouched.
+ */
+#define ORDER_MIN	50
+
+START_TEST(writes_ascend)
+{
+	const int kinds[] = { ISA, SCSI, CD };
+	long iters = prop_floor(prop_iters(100000) / 50, ORDER_MIN);
+	uint8_t *model = calloc(1, DISK);
+	unsigned long partial = 0, bounced = 0;
+
+	MACHINE_UP("scatter=1");
+	rd_start(false);
+	buffers_init();
+	prop_seed(UINT64_C(0x13198a2e03707344));
+	for (long it = 0; it < iters; it++) {
+		int kind = kinds[rndn(3)], how = (int)rndn(NHOW);
+		bcb_t *bcb = mkbcb(kind);
+		uint64_t g = bcb->bcb_granularity, b0, b1;
+		size_t len = 1 + rndn(rndn(4) ? 3 * g : 64 * g);
+		uint64_t devoff = rndn(DISK - len - 2 * g) + g;
+		uint8_t *wb, *w;
+
+		if (rndn(3) == 0) {		/* whole granules */
+			devoff -= devoff % g;
+			len = len < g ? g : len - len % g;
+		}
+		partial += devoff % g != 0 || len % g != 0;
+		wb = buffer(how, len + 4);
+		w = wb + (how == 1 ? 0 : 4 * rndn(2));
+		fill_rnd(w, len);
+		ddisim_breakup_stats(&b0, NULL);
+		ck_assert_int_eq(rq_order(bcb, devoff, w, len), 0);
+		ddisim_breakup_stats(&b1, NULL);
+		bounced += b1 != b0;
+		check_order(devoff, len, g);
+		memcpy(model + devoff, w, len);
+		{
+			uint64_t lo = devoff - g, hi = devoff + len + g;
+
+			ck_assert_msg(memcmp(rd.img + lo, model + lo, hi - lo)
+			    == 0, "kind %d: write %llu+%zu: the disk differs "
+			    "from the model", kind,
+			    (unsigned long long)devoff, len);
+		}
+		ck_assert_msg(rd.faults == 0, "kind %d: %s", kind, rd.why);
+		unbuffer(how, wb, len + 4);
+		rmbcb(bcb);
+	}
+	buffers_fini();
+	rd_stop();
+	free(model);
+	MACHINE_DOWN();
+	ck_assert_uint_gt(partial, 0);
+	ck_assert_uint_gt(bounced, 0);
+	ck_assert_uint_lt(bounced, (unsigned long)iters);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1442,6 +1713,8 @@ main(void)
 	tcase_add_test(tc, page_lists_only);
 	tcase_add_test(tc, block_numbers);
 	tcase_add_test(tc, lists_before_ddi8);
+	tcase_add_test(tc, address_type_from_flags);
+	tcase_add_test(tc, partial_writes_in_order);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, refusals);
@@ -1450,6 +1723,7 @@ main(void)
 	tc = tcase_new("property");
 	tcase_add_test(tc, round_trips_at_once);
 	tcase_add_test(tc, round_trips_completed_later);
+	tcase_add_test(tc, writes_ascend);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	tcase_add_loop_test(tc, misuse_counted, 0, NMISUSE);

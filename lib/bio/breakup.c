@@ -693,6 +693,60 @@ bounce_size(const struct brk *b)
 }
 
 /*
+ * Write the request's bytes [os, oe) of the chunk of whole granules at
+ * [cs, cs+clen) through the bounce buffer, every transfer at or beyond
+ * the one before: a partial first granule is read, merged and written
+ * with the rest of the chunk; a partial last granule, after the rest is
+ * written, is read, merged and written on its own.  Sequential devices
+ * (tape) see head, body and tail in ascending order; no block is read
+ * after a later one is written.  BCB_ONE_PIECE keeps the chunk one write:
+ * both partial granules are read, in order, before it.
+ */
+static int
+copy_write(struct brk *b, uint8_t *bounce, uint64_t cs, uint64_t clen,
+    uint64_t os, uint64_t oe, uint64_t *moved)
+{
+	const uint64_t g = b->bcb->bcb_granularity, start = b->devoff;
+	const bool one = (b->bcb->bcb_flags & BCB_ONE_PIECE) != 0;
+	bool head = os > cs, tail = oe < cs + clen;
+	/* the bytes written from the bounce buffer's start first */
+	uint64_t bl = tail && !one && !(head && clen == g) ? clen - g : clen;
+	/* one write for all, its last granule read in place beforehand */
+	bool merged_tail = tail && bl == clen && (clen > g || !head);
+	int e = 0;
+
+	if (merged_tail && (clen - g) % b->c.align != 0) {
+		/* not where the device may put it: the whole chunk, read */
+		e = bounce_io(b, bounce, 0, clen, cs, true, moved);
+		head = merged_tail = false;
+	}
+	if (e == 0 && head)
+		e = bounce_io(b, bounce, 0, g, cs, true, moved);
+	if (e == 0 && merged_tail)
+		e = bounce_io(b, bounce, clen - g, g, cs + clen - g, true,
+		    moved);
+	if (e == 0 && bl > 0 && !src_copy(b, os - start, bounce + (os - cs),
+	    (oe < cs + bl ? oe : cs + bl) - os, false))
+		e = EFAULT;
+	if (e == 0 && bl > 0)
+		e = bounce_io(b, bounce, 0, bl, cs, false, moved);
+	if (e != 0 || bl == clen)
+		return e;
+	/* the partial last granule, on its own, at the buffer's start */
+	{
+		uint64_t ts = cs + clen - g, from = os > ts ? os : ts;
+
+		e = bounce_io(b, bounce, 0, g, ts, true, moved);
+		if (e == 0 && !src_copy(b, from - start, bounce + (from - ts),
+		    oe - from, false))
+			e = EFAULT;
+		if (e == 0)
+			e = bounce_io(b, bounce, 0, g, ts, false, moved);
+	}
+	return e;
+}
+
+/*
  * The whole request through a conforming bounce buffer, a chunk of whole
  * granules at a time, in the calling thread.  A write of a partial
  * granule reads the granule first (read-modify-write).
@@ -750,30 +804,7 @@ brk_copy(struct brk *b)
 			    cs), oe - os, true))
 				e = EFAULT;
 		} else {
-			/*
-			 * Partial granules are read first; the last one
-			 * where its place in the bounce buffer is aligned,
-			 * else the whole chunk.
-			 */
-			bool tail = oe < cs + clen, head = os > cs;
-
-			if (tail && (clen - g) % b->c.align != 0) {
-				e = bounce_io(b, bounce, 0, clen, cs, true,
-				    &moved);
-				head = tail = false;
-			}
-			if (e == 0 && head)
-				e = bounce_io(b, bounce, 0, g, cs, true,
-				    &moved);
-			if (e == 0 && tail && (clen > g || !head))
-				e = bounce_io(b, bounce, clen - g, g,
-				    cs + clen - g, true, &moved);
-			if (e == 0 && !src_copy(b, os - start, bounce +
-			    (os - cs), oe - os, false))
-				e = EFAULT;
-			if (e == 0)
-				e = bounce_io(b, bounce, 0, clen, cs, false,
-				    &moved);
+			e = copy_write(b, bounce, cs, clen, os, oe, &moved);
 		}
 		if (e != 0) {
 			b->short_at = os - start;
@@ -1010,6 +1041,14 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 		brk_fail(bp, EINVAL);
 		return false;
 	}
+	/*
+	 * No type: the driver predates b_addrtype (getrbuf leaves it 0), and
+	 * b_flags says what the data is, as the SVR4.2MP kernel read it.
+	 * The type taken is recorded in the request.
+	 */
+	if (bp->b_addrtype == 0)
+		bp->b_addrtype = (bp->b_flags & B_PAGEIO) ? BA_PAGELIST :
+		    (bp->b_flags & B_PHYS) ? BA_UVIRT : BA_KVIRT;
 	if (bp->b_addrtype == BA_UIO && !brk_uio_ok(bp, func, caller)) {
 		brk_fail(bp, EINVAL);
 		return false;
