@@ -66,6 +66,10 @@ int	timeout(__ddi_tofn_t, void *, long);
 int	dtimeout(__ddi_tofn_t, void *, long, pl_t, int);
 int	_Compat_cm_intr_attach5(rm_key_t, void (*)(int), int *, void **);
 struct __ddi_sleep;
+struct map;
+void	_Compat_rminit(struct map *, ulong_t);
+void	_Compat_rmsetwant(struct map *);
+ulong_t	_Compat_rmwant(struct map *);
 int	SLEEP_LOCKOWNED(struct __ddi_sleep *);
 
 /* STREAMS: DDI <= 5 and ODDI, and DDI 6 to 7.1 forms. */

@@ -48,6 +48,7 @@
 #include <sys/user.h>
 #include <sys/dma.h>
 #include <sys/cred.h>
+#include <sys/map.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -1451,6 +1452,37 @@ c_scgth_free(void)
 	EXPECT(sg.sg_elem.el32 == NULL);
 }
 
+/* ---- resource maps ---- */
+
+static void
+c_rmallocmap(void)
+{
+	struct map *mp = rmallocmap(4);
+
+	FIRST_CALL_DONE();
+	EXPECT(mp != NULL);
+	EXPECT(simulated(mp));
+	rmfree(mp, 10, 100);
+	EXPECT(rmalloc(mp, 4) == 100);
+	EXPECT(rmalloc(mp, 7) == 0);
+	rmfree(mp, 4, 100);
+	rmfreemap(mp);
+}
+
+/* A driver's own map, set up by its first DDI call. */
+static struct map entry_map[3 + 2];
+
+static void
+c__Compat_rminit(void)
+{
+	_Compat_rminit(entry_map, 3 + 2);
+	FIRST_CALL_DONE();
+	EXPECT(ddisim_initialized());
+	rmfree(entry_map, 8, 1);
+	EXPECT(rmalloc(entry_map, 8) == 1);
+	EXPECT(rmalloc(entry_map, 1) == 0);
+}
+
 /* ---- block I/O ---- */
 
 static void
@@ -2291,6 +2323,8 @@ static const struct entry_case cases[] = {
 	E(ddisim_streams_run, "nothing to run"),
 	E(ddisim_streams_pending, "nothing pending"),
 	E(scgth_free, "an empty list left alone"),
+	E(rmallocmap, "a map that manages what it is given"),
+	E(_Compat_rminit, "DDI 6: a driver's array set up as a map"),
 	E(getrbuf, "a fresh buffer header"),
 	E(bcb_alloc, "a cleared bcb"),
 	E(bcb_prep, "a driver's static bcb and physreq prepared"),
@@ -2359,6 +2393,7 @@ static const char R_SVWAIT[] = "sleeps by design, on a variable from "
     "SV_ALLOC with a lock from LOCK_ALLOC held";
 static const char R_MSG[] = "needs a message from allocb";
 static const char R_BUF[] = "needs a buf from getrbuf";
+static const char R_MAP[] = "needs a map from rmallocmap or rminit";
 static const char R_CB[] = "needs a control block from dma_get_cb";
 
 struct exclusion {
@@ -2404,6 +2439,12 @@ static const struct exclusion excluded[] = {
 	{ "SV_WAIT", R_SVWAIT },
 	{ "SV_WAIT_SIG", R_SVWAIT },
 	{ "_Compat_sleep", "sleeps by design until a wakeup" },
+	{ "rmfreemap", R_MAP },
+	{ "rmalloc", R_MAP },
+	{ "rmalloc_wait", R_MAP },
+	{ "rmfree", R_MAP },
+	{ "_Compat_rmsetwant", R_MAP },
+	{ "_Compat_rmwant", R_MAP },
 	{ "untimeout", "needs an identifier from a timeout call" },
 	{ "unbufcall", "needs an identifier from bufcall" },
 	{ "cm_intr_attach", "needs a key from ddisim_intr_key" },

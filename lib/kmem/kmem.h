@@ -34,6 +34,7 @@ enum kmem_kind {
 	KK_BCB,			/* bcb_alloc */
 	KK_PROC,		/* simulated user memory */
 	KK_PAGELIST,		/* simulated page lists */
+	KK_RMAP,		/* rmallocmap */
 	KK_NKINDS
 };
 
