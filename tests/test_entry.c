@@ -1503,6 +1503,35 @@ c_getrbuf(void)
 }
 
 static void
+c_geteblk(void)
+{
+	buf_t *bp = geteblk();
+
+	FIRST_CALL_DONE();
+	EXPECT(bp != NULL);
+	EXPECT(bp->b_flags == B_BUSY && bp->b_edev == NODEV);
+	EXPECT(bp->b_bcount == 1024 && bp->b_addrtype == BA_KVIRT);
+	EXPECT(simulated(bp->b_un.b_addr));
+	clrbuf(bp);
+	EXPECT(bp->b_un.b_addr[0] == 0 && bp->b_un.b_addr[1023] == 0);
+	brelse(bp);
+	EXPECT(ddisim_outstanding() == 0);
+}
+
+static void
+c_ngeteblk(void)
+{
+	buf_t *bp = ngeteblk(3 * PAGE);
+
+	FIRST_CALL_DONE();
+	EXPECT(bp != NULL);
+	EXPECT(bp->b_bcount == 3 * PAGE && bp->b_bufsize == 3 * PAGE);
+	EXPECT(simulated(bp->b_un.b_addr));
+	brelse(bp);
+	EXPECT(ddisim_outstanding() == 0);
+}
+
+static void
 c_bcb_alloc(void)
 {
 	bcb_t *b = bcb_alloc(KM_SLEEP);
@@ -2326,6 +2355,8 @@ static const struct entry_case cases[] = {
 	E(rmallocmap, "a map that manages what it is given"),
 	E(_Compat_rminit, "DDI 6: a driver's array set up as a map"),
 	E(getrbuf, "a fresh buffer header"),
+	E(geteblk, "a buffer with 1024 bytes of data, cleared, released"),
+	E(ngeteblk, "a buffer with three pages of data"),
 	E(bcb_alloc, "a cleared bcb"),
 	E(bcb_prep, "a driver's static bcb and physreq prepared"),
 	E(ddisim_bio_attach, "a request handed to biostart"),
@@ -2483,6 +2514,9 @@ static const struct exclusion excluded[] = {
 	{ "geterror", R_BUF },
 	{ "bioreset", R_BUF },
 	{ "biocanblock", R_BUF },
+	{ "biowait_sig", R_BUF },
+	{ "brelse", "needs a buf from geteblk or ngeteblk" },
+	{ "clrbuf", R_BUF },
 	{ "uiobuf", R_BUF },
 	{ "bp_mapin", R_BUF },
 	{ "bp_mapout", R_BUF },

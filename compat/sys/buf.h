@@ -146,8 +146,19 @@ typedef struct bcb {
 
 buf_t	*getrbuf(int);
 void	 freerbuf(buf_t *);
+buf_t	*geteblk(void);
+buf_t	*ngeteblk(size_t);
+void	 brelse(buf_t *);
+void	 clrbuf(buf_t *);
 void	 biodone(buf_t *);
 int	 biowait(buf_t *);
+#if __DDI_AT_LEAST(50)
+#ifndef __ddi_bool_t_defined
+typedef int	bool_t;
+#define __ddi_bool_t_defined
+#endif
+bool_t	 biowait_sig(buf_t *);
+#endif
 void	 bioerror(buf_t *, int);
 int	 geterror(buf_t *);
 void	 bioreset(buf_t *);

@@ -34,6 +34,11 @@ struct kbuf {
 	void		*kb_alias;	/* mapping to undo, or NULL */
 	void		*kb_uio;	/* a piece's own uio, or NULL */
 	struct kbuf	*kb_next;	/* a breakup's spare pieces */
+	/* geteblk and ngeteblk: the data the header came with, or NULL */
+	void		*kb_data;
+	size_t		kb_datalen;
+	/* the b_iodone routine biodone is running, for biocanblock */
+	__ddi_iodone_t	kb_iodone_cur;
 };
 
 /* Clear kb's header to what getrbuf gives (its lock and wait kept). */

@@ -1,8 +1,15 @@
 /*
  * buf.c - buffer headers and their completion: getrbuf, freerbuf,
  * biodone, biowait, bioerror, geterror, bioreset, biocanblock (buf(9),
- * getrbuf(9), biodone(9)), and breakup control blocks: bcb_alloc,
- * bcb_free, bcb_prep (bcb(9)).
+ * getrbuf(9), biodone(9)), buffers with data: geteblk, ngeteblk, brelse,
+ * clrbuf (geteblk(9)), biowait_sig, and breakup control blocks:
+ * bcb_alloc, bcb_free, bcb_prep (bcb(9)).
+ *
+ * A buffer from geteblk or ngeteblk is a buf as getrbuf makes it, with
+ * data of its own in simulated kernel memory (kb_data); brelse frees
+ * both, and so does biodone of such a buffer with B_ASYNC.  Both are
+ * recorded as allocated by the driver's call, so the leak report at
+ * shutdown names what was never released.
  *
  * A buf is allocated with a trailer the driver does not see: the lock
  * and condition biowait sleeps on, and a magic number that tells a live
@@ -21,6 +28,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -76,6 +84,7 @@ kbuf_reset(struct kbuf *kb)
 	kb->kb_buf.b_iowait = kb;
 	kb->kb_done = false;
 	kb->kb_next = NULL;
+	kb->kb_iodone_cur = NULL;
 }
 
 /*
@@ -92,6 +101,20 @@ kbuf_lock_idle(struct kbuf *kb, const char *func, const void *caller)
 	verify_report(func, caller, "buf %p is being waited for in biowait",
 	    (void *)&kb->kb_buf);
 	return false;
+}
+
+/* Free kb, locked and idle, and its data if it has any. */
+static void
+kbuf_destroy_locked(struct kbuf *kb, const char *func, const void *caller)
+{
+	kb->kb_magic = KB_DEAD;
+	pthread_mutex_unlock(&kb->kb_mtx);
+	pthread_mutex_destroy(&kb->kb_mtx);
+	pthread_cond_destroy(&kb->kb_cv);
+	if (kb->kb_data != NULL)
+		kmem_obj_free(kb->kb_data, kb->kb_datalen, KK_EBLK, func,
+		    caller);
+	kmem_obj_free(kb, sizeof(*kb), KK_BUF, func, caller);
 }
 
 DDI_ENTRY(buf_t *, getrbuf, (int flags), (flags))
@@ -120,14 +143,16 @@ DDI_ENTRY_VOID(freerbuf, (buf_t *bp), (bp))
 	const void *caller = DDI_CALLER;
 	struct kbuf *kb;
 
-	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL ||
-	    !kbuf_lock_idle(kb, DDI_FUNC, caller))
+	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL)
 		return;
-	kb->kb_magic = KB_DEAD;
-	pthread_mutex_unlock(&kb->kb_mtx);
-	pthread_mutex_destroy(&kb->kb_mtx);
-	pthread_cond_destroy(&kb->kb_cv);
-	kmem_obj_free(kb, sizeof(*kb), KK_BUF, DDI_FUNC, caller);
+	if (kb->kb_data != NULL) {
+		verify_report(DDI_FUNC, caller, "buf %p came with data from "
+		    "geteblk or ngeteblk: release it with brelse", (void *)bp);
+		return;
+	}
+	if (!kbuf_lock_idle(kb, DDI_FUNC, caller))
+		return;
+	kbuf_destroy_locked(kb, DDI_FUNC, caller);
 }
 
 /*
@@ -146,9 +171,11 @@ DDI_ENTRY_VOID(biodone, (buf_t *bp), (bp))
 		return;
 	if ((fn = bp->b_iodone) != NULL) {
 		bp->b_iodone = NULL;
+		kb->kb_iodone_cur = fn;		/* for biocanblock */
 		((void (*)(buf_t *))fn)(bp);
 		return;
 	}
+	kb->kb_iodone_cur = NULL;
 	/* The caller controls the buf: it may read b_flags. */
 	if (bp->b_flags & B_DONE) {
 		verify_report(DDI_FUNC, caller, "buf %p is already done "
@@ -158,6 +185,12 @@ DDI_ENTRY_VOID(biodone, (buf_t *bp), (bp))
 	bp->b_flags |= B_DONE;
 	pthread_mutex_lock(&kb->kb_mtx);
 	kb->kb_done = true;
+	/* nobody waits for an asynchronous buffer with data: released */
+	if (kb->kb_data != NULL && (bp->b_flags & B_ASYNC) &&
+	    kb->kb_waiters == 0) {
+		kbuf_destroy_locked(kb, DDI_FUNC, caller);
+		return;
+	}
 	pthread_cond_broadcast(&kb->kb_cv);
 	pthread_mutex_unlock(&kb->kb_mtx);
 }
@@ -186,6 +219,41 @@ DDI_ENTRY(int, biowait, (buf_t *bp), (bp))
 	kb->kb_waiters--;
 	pthread_mutex_unlock(&kb->kb_mtx);
 	return geterror(bp);
+}
+
+/*
+ * biowait that a signal to the waiting context ends: B_TRUE when the
+ * request is done, B_FALSE when a signal came first (the signal is
+ * taken).  Base context only.
+ */
+DDI_ENTRY(bool_t, biowait_sig, (buf_t *bp), (bp))
+{
+	const void *caller = DDI_CALLER;
+	struct vwait w;
+	struct kbuf *kb;
+	bool done;
+
+	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL)
+		return B_FALSE;
+	if (!kctx_check_block(DDI_FUNC, caller, NULL, false))
+		return B_FALSE;
+	vwait_start(&w, VWAIT_KEEP, DDI_FUNC, caller);
+	pthread_mutex_lock(&kb->kb_mtx);
+	kb->kb_waiters++;
+	while (!kb->kb_done) {
+		int e = kern_wait_once(&w, &kb->kb_mtx, &kb->kb_cv, true);
+
+		if (e == ETIMEDOUT)
+			vwait_report(&w, "buf %p not done", (void *)bp);
+		if (e == EINTR)
+			break;
+	}
+	done = kb->kb_done;
+	kb->kb_waiters--;
+	pthread_mutex_unlock(&kb->kb_mtx);
+	if (!done)
+		(void)kctx_sig_take(kctx_self());
+	return done ? B_TRUE : B_FALSE;
 }
 
 DDI_ENTRY_VOID(bioerror, (buf_t *bp, int error), (bp, error))
@@ -228,13 +296,169 @@ DDI_ENTRY_VOID(bioreset, (buf_t *bp), (bp))
 	pthread_mutex_unlock(&kb->kb_mtx);
 }
 
-/* Whether the caller, completing bp, may block here. */
+/* A b_iodone routine to run again where it may block. */
+struct recall {
+	buf_t		*bp;
+	__ddi_iodone_t	fn;
+};
+
+static void *
+recall_main(void *arg)
+{
+	struct recall r = *(struct recall *)arg;
+	struct kbuf *kb = (struct kbuf *)r.bp;
+
+	free(arg);
+	kb->kb_iodone_cur = r.fn;
+	((void (*)(buf_t *))r.fn)(r.bp);
+	return NULL;
+}
+
+/*
+ * Whether the caller, completing bp, may block here.  When it may not
+ * and it is the b_iodone routine biodone runs for bp, that routine is
+ * called again for bp, as the DDI 8 kernel did, from a kernel thread of
+ * its own in base context; the caller returns at once.
+ */
 DDI_ENTRY(boolean_t, biocanblock, (buf_t *bp), (bp))
 {
+	const void *caller = DDI_CALLER;
 	const char *why;
+	struct kbuf *kb;
+	struct recall *r;
+	pthread_attr_t attr;
+	pthread_t t;
+	int e;
 
-	(void)bp;
-	return kctx_may_block(&why, NULL, false) ? B_TRUE : B_FALSE;
+	if (kctx_may_block(&why, NULL, false))
+		return B_TRUE;
+	if (bp == NULL || (kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL ||
+	    kb->kb_iodone_cur == NULL)
+		return B_FALSE;		/* no routine to call again */
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		verify_report(DDI_FUNC, caller, "no memory to call the b_iodone "
+		    "routine of buf %p again", (void *)bp);
+		return B_FALSE;
+	}
+	r->bp = bp;
+	r->fn = kb->kb_iodone_cur;
+	kb->kb_iodone_cur = NULL;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	e = pthread_create(&t, &attr, recall_main, r);
+	pthread_attr_destroy(&attr);
+	if (e != 0) {
+		free(r);
+		verify_report(DDI_FUNC, caller, "cannot start a thread to call "
+		    "the b_iodone routine of buf %p again", (void *)bp);
+	}
+	return B_FALSE;
+}
+
+/*
+ * A buffer with bsize bytes of data in simulated kernel memory: the
+ * header as getrbuf gives it, set up for a synchronous write of all of
+ * the data.  Base context: it waits for memory.
+ */
+static buf_t *
+eblk_alloc(size_t bsize, const char *func, const void *caller)
+{
+	struct kbuf *kb;
+	void *data;
+
+	if (bsize == 0 || bsize > UINT32_MAX) {
+		verify_report(func, caller, "size %zu: give 1 to %u bytes",
+		    bsize, UINT32_MAX);
+		return NULL;
+	}
+	if (!kctx_check_block(func, caller, NULL, false))
+		return NULL;
+	kb = kmem_obj_alloc(sizeof(*kb), &plain, KM_SLEEP, KK_BUF, func,
+	    caller);
+	if (kb == NULL)
+		return NULL;
+	data = kmem_obj_alloc(bsize, &plain, KM_SLEEP, KK_EBLK, func, caller);
+	if (data == NULL) {
+		kmem_obj_free(kb, sizeof(*kb), KK_BUF, func, caller);
+		return NULL;
+	}
+	memset((char *)kb + sizeof(kb->kb_buf), 0, sizeof(*kb) -
+	    sizeof(kb->kb_buf));
+	kbuf_reset(kb);
+	pthread_mutex_init(&kb->kb_mtx, NULL);
+	pthread_cond_init(&kb->kb_cv, NULL);
+	kb->kb_magic = KB_LIVE;
+	kb->kb_data = data;
+	kb->kb_datalen = bsize;
+	kb->kb_buf.b_flags = B_BUSY;
+	kb->kb_buf.b_un.b_addr = data;
+	kb->kb_buf.b_addrtype = BA_KVIRT;
+	kb->kb_buf.b_bcount = (uint_t)bsize;
+	kb->kb_buf.b_bufsize = (long_t)bsize;
+	return &kb->kb_buf;
+}
+
+DDI_ENTRY0(buf_t *, geteblk)
+{
+	return eblk_alloc(1024, DDI_FUNC, DDI_CALLER);
+}
+
+DDI_ENTRY(buf_t *, ngeteblk, (size_t bsize), (bsize))
+{
+	return eblk_alloc(bsize, DDI_FUNC, DDI_CALLER);
+}
+
+/* Release a buffer from geteblk or ngeteblk: its header and its data. */
+DDI_ENTRY_VOID(brelse, (buf_t *bp), (bp))
+{
+	const void *caller = DDI_CALLER;
+	struct kbuf *kb;
+
+	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL)
+		return;
+	if (kb->kb_data == NULL) {
+		verify_report(DDI_FUNC, caller, "buf %p has no data of its own "
+		    "(from getrbuf?): free it with freerbuf", (void *)bp);
+		return;
+	}
+	if (!kbuf_lock_idle(kb, DDI_FUNC, caller))
+		return;
+	kbuf_destroy_locked(kb, DDI_FUNC, caller);
+}
+
+/*
+ * Zero the b_bcount bytes the buffer describes, and b_resid.  Kernel
+ * data only: the buffer's own, or what the driver pointed it at.
+ */
+DDI_ENTRY_VOID(clrbuf, (buf_t *bp), (bp))
+{
+	const void *caller = DDI_CALLER;
+	struct kbuf *kb;
+
+	if ((kb = kbuf_of(bp, DDI_FUNC, caller)) == NULL)
+		return;
+	if ((bp->b_addrtype != BA_KVIRT && bp->b_addrtype != 0) ||
+	    (bp->b_flags & (B_PHYS | B_PAGEIO))) {
+		verify_report(DDI_FUNC, caller, "buf %p: its data is not in "
+		    "kernel memory (b_addrtype %#x, b_flags %#x)", (void *)bp,
+		    bp->b_addrtype, bp->b_flags);
+		return;
+	}
+	if (bp->b_bcount != 0 && bp->b_un.b_addr == NULL) {
+		verify_report(DDI_FUNC, caller, "buf %p: %u bytes at NULL",
+		    (void *)bp, bp->b_bcount);
+		return;
+	}
+	if (kb->kb_data != NULL && (bp->b_un.b_addr < (caddr_t)kb->kb_data ||
+	    (size_t)(bp->b_un.b_addr - (caddr_t)kb->kb_data) + bp->b_bcount >
+	    kb->kb_datalen)) {
+		verify_report(DDI_FUNC, caller, "buf %p: %u bytes at %p run "
+		    "outside its %zu bytes of data", (void *)bp, bp->b_bcount,
+		    (void *)bp->b_un.b_addr, kb->kb_datalen);
+		return;
+	}
+	memset(bp->b_un.b_addr, 0, bp->b_bcount);
+	bp->b_resid = 0;
 }
 
 /*

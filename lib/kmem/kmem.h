@@ -35,6 +35,7 @@ enum kmem_kind {
 	KK_PROC,		/* simulated user memory */
 	KK_PAGELIST,		/* simulated page lists */
 	KK_RMAP,		/* rmallocmap */
+	KK_EBLK,		/* geteblk, ngeteblk data */
 	KK_NKINDS
 };
 

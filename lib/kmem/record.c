@@ -36,7 +36,8 @@ static const char *const kind_name[KK_NKINDS] = {
 	"kmem_alloc", "kmem_alloc_physreq", "kmem_alloc_phys",
 	"kmem_alloc_physcontig", "physreq_alloc", "getcpages", "sptalloc",
 	"allocb", "msgscgth", "getrbuf", "bcb_alloc",
-	"ddisim_proc_create", "ddisim_pagelist_create", "rmallocmap"
+	"ddisim_proc_create", "ddisim_pagelist_create", "rmallocmap",
+	"geteblk"
 };
 
 const char *
