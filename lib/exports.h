@@ -121,4 +121,11 @@ void	dma_param(unsigned, unsigned, paddr_t, long_t);
 int	dma_start(struct dmareq *);
 long_t	dma_resid(unsigned);
 
+/* User memory: the byte and word forms of DDI 6 and before. */
+int	fubyte(char *);
+int	fuword(int *);
+int	subyte(char *, char);
+int	suword(int *, int);
+int	_Compat_useracc(caddr_t, uint_t, int);
+
 #endif /* DDICOMPAT_EXPORTS_H */

@@ -1697,6 +1697,78 @@ c__Compat_u(void)
 	EXPECT(_Compat_u() == up);
 }
 
+/* ---- user memory ---- */
+
+/*
+ * The user-memory calls, first in a thread that runs in no process:
+ * nothing copied, the failure value and a report (copyin(9)).
+ */
+#define NO_PROC(name, call, fails)					\
+static void								\
+c_##name##_noproc(void)							\
+{									\
+	long v = (long)(call);						\
+									\
+	FIRST_CALL_DONE();						\
+	EXPECT(v == (fails));						\
+	EXPECT(strstr(ddisim_verify_last(), "runs in no process") != NULL); \
+}
+
+static char ua_byte = 'u';
+static int ua_word = 0x1234;
+
+NO_PROC(copyin, copyin(&ua_byte, uio_data, 1), -1L)
+NO_PROC(copyout, copyout(uio_data, &ua_byte, 1), -1L)
+NO_PROC(fubyte, fubyte(&ua_byte), -1L)
+NO_PROC(fuword, fuword(&ua_word), -1L)
+NO_PROC(subyte, subyte(&ua_byte, 'x'), -1L)
+NO_PROC(suword, suword(&ua_word, 7), -1L)
+NO_PROC(_Compat_useracc, _Compat_useracc(&ua_byte, 1, B_READ), 0L)
+
+/* Kernel space: no process needed. */
+static void
+c_uiomove(void)
+{
+	char src[16] = "uiomove, first";
+	int rc;
+
+	uio_setup();
+	uio.uio_offset = 512;
+	rc = uiomove(src, (long)sizeof(src), UIO_READ, &uio);
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	EXPECT(memcmp(uio_data, src, sizeof(src)) == 0);
+	EXPECT(uio.uio_resid == (int)(sizeof(uio_data) - sizeof(src)));
+	EXPECT(uio.uio_offset == 512 + (int32_t)sizeof(src));
+	EXPECT(uio_iov.iov_base == uio_data + sizeof(src));
+}
+
+static void
+c_ureadc(void)
+{
+	int rc;
+
+	uio_setup();
+	rc = ureadc('r', &uio);
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && uio_data[0] == 'r');
+	EXPECT(uio.uio_resid == (int)sizeof(uio_data) - 1);
+}
+
+static void
+c_uwritec(void)
+{
+	int c;
+
+	uio_setup();
+	uio_data[0] = (char)0xe7;
+	c = uwritec(&uio);
+	FIRST_CALL_DONE();
+	EXPECT(c == 0xe7);
+	EXPECT(uio.uio_offset == 1);
+	EXPECT(uio_iov.iov_len == (int)sizeof(uio_data) - 1);
+}
+
 /* ---- simulated processes, page lists and devices ---- */
 
 static void
@@ -2366,6 +2438,23 @@ static const struct entry_case cases[] = {
 	E(uiophysio, "a kernel-space read through the strategy routine"),
 	E(physck, "a request inside the device"),
 	E(_Compat_u, "a zero-filled user area"),
+	{ "copyin", NULL, BUILDS, "verify=count", 1, c_copyin_noproc,
+	    "no process: -1 and a report" },
+	{ "copyout", NULL, BUILDS, "verify=count", 1, c_copyout_noproc,
+	    "no process: -1 and a report" },
+	{ "fubyte", NULL, BUILDS, "verify=count", 1, c_fubyte_noproc,
+	    "no process: -1 and a report" },
+	{ "fuword", NULL, BUILDS, "verify=count", 1, c_fuword_noproc,
+	    "no process: -1 and a report" },
+	{ "subyte", NULL, BUILDS, "verify=count", 1, c_subyte_noproc,
+	    "no process: -1 and a report" },
+	{ "suword", NULL, BUILDS, "verify=count", 1, c_suword_noproc,
+	    "no process: -1 and a report" },
+	{ "_Compat_useracc", NULL, BUILDS, "verify=count", 1,
+	    c__Compat_useracc_noproc, "no process: 0 and a report" },
+	E(uiomove, "kernel space: bytes moved and the uio advanced"),
+	E(ureadc, "kernel space: a byte stored"),
+	E(uwritec, "kernel space: a byte fetched"),
 	E(ddisim_proc_create, "a process with user memory"),
 	E(ddisim_proc_enter, "no process"),
 	E(drv_priv, "user 0 privileged, user 1 not"),

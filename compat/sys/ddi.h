@@ -222,6 +222,22 @@ struct cred;
 int	drv_priv(struct cred *);
 #endif
 
+/*
+ * Access to the calling process's user memory (copyin(9), fubyte(9)):
+ * 0 on success, -1 when a user address is not mapped.  useracc binds to
+ * the library's _Compat_useracc, as the original's did.  The byte and
+ * word forms are gone from DDI 7.
+ */
+int	copyin(const void *, void *, size_t);
+int	copyout(const void *, void *, size_t);
+#if (__DDI_ODDI || __DDI_AT_MOST(60)) && !__DDI_STRICT
+int	fubyte(char *);
+int	fuword(int *);
+int	subyte(char *, char);
+int	suword(int *, int);
+int	useracc(caddr_t, uint_t, int) __DDI_ENTRY(_Compat_useracc);
+#endif
+
 __DDI_END_DECLS
 
 #endif /* DDICOMPAT_SYS_DDI_H */

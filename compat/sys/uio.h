@@ -30,6 +30,11 @@ typedef enum uio_rw { UIO_READ, UIO_WRITE } uio_rw_t;
 typedef enum uio_seg { UIO_USERSPACE, UIO_SYSSPACE, UIO_USERISPACE }
     uio_seg_t;
 
+/* Moving data a uio describes (uiomove(9)). */
+int	uiomove(void *, long, uio_rw_t, uio_t *);
+int	ureadc(int, uio_t *);
+int	uwritec(uio_t *);
+
 __DDI_END_DECLS
 
 #endif /* DDICOMPAT_SYS_UIO_H */

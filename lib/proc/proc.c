@@ -84,6 +84,27 @@ proc_vtop(const struct proc *p, const void *uva, uint64_t *pa)
 	    off % p->page, pa);
 }
 
+bool
+proc_user_range(const void *va, size_t len)
+{
+	const uint8_t *a = va;
+	const struct proc *q;
+	bool hit = false;
+
+	if (len == 0)
+		return false;
+	if ((uintptr_t)a > UINTPTR_MAX - len)
+		len = UINTPTR_MAX - (uintptr_t)a;
+	pthread_mutex_lock(&proc_lock);
+	LIST_FOREACH(q, &procs, link)
+		if (a < q->base + q->npages * q->page && q->base < a + len) {
+			hit = true;
+			break;
+		}
+	pthread_mutex_unlock(&proc_lock);
+	return hit;
+}
+
 /* A thread's process may have been destroyed, or its machine shut down. */
 struct proc *
 proc_current(void)
@@ -181,8 +202,7 @@ DDI_ENTRY(size_t, ddisim_proc_size, (struct proc *p), (p))
 	return proc_valid(p, DDI_FUNC, DDI_CALLER) ? p->npages * p->page : 0;
 }
 
-/* Copy between the test's memory and p's; EFAULT outside p. */
-static int
+int
 proc_copy(struct proc *p, uint8_t *u, uint8_t *host, size_t len, bool in)
 {
 	size_t off;

@@ -19,6 +19,17 @@ bool	proc_valid(const struct proc *p, const char *func, const void *caller);
  */
 int	proc_vtop(const struct proc *p, const void *uva, uint64_t *pa);
 
+/*
+ * Copy len bytes between user address u of p and host (kernel) memory:
+ * into host when in, out of it otherwise.  0, or EFAULT, with nothing
+ * copied, when any byte of [u, u+len) is outside p.
+ */
+int	proc_copy(struct proc *p, uint8_t *u, uint8_t *host, size_t len,
+	    bool in);
+
+/* Whether any byte of [va, va+len) is user memory of a live process. */
+bool	proc_user_range(const void *va, size_t len);
+
 /* The process the calling thread runs in, or NULL. */
 struct proc *proc_current(void);
 
