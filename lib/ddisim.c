@@ -26,6 +26,7 @@
 #include "verify/verify.h"
 #include "verify/wait.h"
 #include "proc/proc.h"
+#include "rm/rm.h"
 #include "vm/vm.h"
 
 static char ddisim_err[512];
@@ -81,6 +82,7 @@ ddisim_build(const char *spec)
 	kern_init();
 	intr_init();
 	clock_init();
+	rm_init();
 	/* the PC's DMA controller is on its ports from the start */
 	if (m->spec.isadma)
 		VERIFY(i8237_attach() == 0);	/* a new machine's are free */
@@ -180,6 +182,7 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 		devsim_fini();
 		isadma_fini();
 		i8237_fini();
+		rm_fini();
 		streams_fini();
 		proc_fini();
 		clock_fini();

@@ -127,5 +127,19 @@ int	fuword(int *);
 int	subyte(char *, char);
 int	suword(int *, int);
 int	_Compat_useracc(caddr_t, uint_t, int);
+/* The resource manager: DDI 5 to 7.2 forms (sys/confmgr.h). */
+struct cm_args;
+ulong_t	_Compat_cm_getnbrd(char *);
+rm_key_t _Compat_cm_getbrdkey(char *, ulong_t);
+int	_Compat_cm_getversion(void);
+int	_Compat_cm_getval_5(struct cm_args *);
+int	_Compat_cm_getval_7_1(struct cm_args *);
+int	_Compat_cm_addval(struct cm_args *);
+int	_Compat_cm_delval(struct cm_args *);
+int	_Compat_cm_getval_8(struct cm_args *);
+int	_Compat_cm_addval_8(struct cm_args *);
+int	_Compat_cm_delval_8(struct cm_args *);
+int	_Compat_drv_gethardware(ulong_t, void *);
+int	_Compat_drv_gethardware_7_2(ulong_t, void *);
 
 #endif /* DDICOMPAT_EXPORTS_H */

@@ -49,6 +49,8 @@
 #include <sys/dma.h>
 #include <sys/cred.h>
 #include <sys/map.h>
+#include <sys/confmgr.h>
+#include <sys/cm_i386at.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -2288,12 +2290,348 @@ c_ddisim_init_after_ddi(void)
 	EXPECT(ddisim_info(&di) == 0 && di.mem == GIB);
 }
 
+/* ---- the resource manager: the spec's board is key 1 ---- */
+
+#define RM_SPEC	"board=ent:irq=5:ioaddr=0x300-0x31f:bus=pci:brdid=80861229"
+
+static void
+c__Compat_cm_getnbrd(void)
+{
+	cm_num_t n = _Compat_cm_getnbrd("ent");
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 1);
+}
+
+static void
+c__Compat_cm_getbrdkey(void)
+{
+	rm_key_t k = _Compat_cm_getbrdkey("ent", 0);
+
+	FIRST_CALL_DONE();
+	EXPECT(k == 1);
+}
+
+static void
+c__Compat_cm_getversion(void)
+{
+	int v = _Compat_cm_getversion();
+
+	FIRST_CALL_DONE();
+	EXPECT(v == 1);		/* the spec's one board */
+}
+
+#define RM_GETVAL(name)							\
+static void								\
+c_##name(void)								\
+{									\
+	cm_num_t irq = 0;						\
+	cm_args_t a = { 1, (char *)CM_IRQ, &irq, sizeof(irq), 0 };	\
+	int rc = name(&a);						\
+									\
+	FIRST_CALL_DONE();						\
+	EXPECT(rc == 0 && irq == 5);					\
+}
+RM_GETVAL(_Compat_cm_getval_5)
+RM_GETVAL(_Compat_cm_getval_7_1)
+
+/* DDI 8 outside a transaction: reported, and answered. */
+static void
+c__Compat_cm_getval_8(void)
+{
+	cm_num_t irq = 0;
+	cm_args_t a = { 1, (char *)CM_IRQ, &irq, sizeof(irq), 0 };
+	int rc = _Compat_cm_getval_8(&a);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && irq == 5);
+}
+
+static void
+c__Compat_cm_addval(void)
+{
+	cm_num_t u = 3;
+	cm_args_t a = { 1, (char *)CM_UNIT, &u, sizeof(u), 0 };
+	int rc = _Compat_cm_addval(&a);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	u = 0;
+	EXPECT(_Compat_cm_getval_7_1(&a) == 0 && u == 3);
+}
+
+static void
+c__Compat_cm_delval(void)
+{
+	cm_num_t irq;
+	cm_args_t a = { 1, (char *)CM_IRQ, &irq, sizeof(irq), 0 };
+	int rc = _Compat_cm_delval(&a);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	EXPECT(_Compat_cm_getval_7_1(&a) == ENOENT);
+}
+
+/* DDI 8 outside a transaction: reported, and refused. */
+#define RM_PUT8(name)							\
+static void								\
+c_##name(void)								\
+{									\
+	cm_num_t u = 3;							\
+	cm_args_t a = { 1, (char *)CM_UNIT, &u, sizeof(u), 0 };		\
+	int rc = name(&a);						\
+									\
+	FIRST_CALL_DONE();						\
+	EXPECT(rc == EINVAL);						\
+}
+RM_PUT8(_Compat_cm_addval_8)
+RM_PUT8(_Compat_cm_delval_8)
+
+static void
+c_cm_begin_trans(void)
+{
+	cm_num_t irq = 0;
+	cm_args_t a = { 1, (char *)CM_IRQ, &irq, sizeof(irq), 0 };
+
+	cm_begin_trans(1, RM_READ);
+	FIRST_CALL_DONE();
+	EXPECT(cm_getval(&a) == 0 && irq == 5);
+	cm_end_trans(1);
+}
+
+static void
+c_cm_newkey(void)
+{
+	rm_key_t k = cm_newkey(RM_NULL_KEY, B_FALSE);
+
+	FIRST_CALL_DONE();
+	EXPECT(k != RM_NULL_KEY);
+	cm_end_trans(k);
+	EXPECT(ddisim_rm_nkeys() == 1);
+}
+
+static void
+c_cm_devconfig_size(void)
+{
+	size_t n = cm_devconfig_size(1);
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 256);
+}
+
+static void
+c_cm_read_devconfig(void)
+{
+	unsigned char id[4];
+	int n = cm_read_devconfig(1, 0, id, sizeof(id));
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 4 && id[0] == 0x86 && id[1] == 0x80 && id[3] == 0x12);
+}
+
+static void
+c_cm_write_devconfig(void)
+{
+	unsigned char b[2] = { 1, 2 };
+	int n = cm_write_devconfig(1, 0x40, b, sizeof(b));
+	ushort_t v = 0;
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 2);
+	EXPECT(cm_read_devconfig16(1, 0x40, &v) == 0 && v == 0x0201);
+}
+
+static void
+c_cm_read_devconfig8(void)
+{
+	uchar_t v = 0;
+	int rc = cm_read_devconfig8(1, 0x3c, &v);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && v == 5);
+}
+
+static void
+c_cm_read_devconfig16(void)
+{
+	ushort_t v = 0;
+	int rc = cm_read_devconfig16(1, 0, &v);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && v == 0x8086);
+}
+
+static void
+c_cm_read_devconfig32(void)
+{
+	ulong_t v = 0;
+	int rc = cm_read_devconfig32(1, 0, &v);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && v == 0x12298086);
+}
+
+#define RM_WRITE_ITEM(name, type, val, rd)				\
+static void								\
+c_##name(void)								\
+{									\
+	type v = (val), back = 0;					\
+	int rc = name(1, 0x40, &v);					\
+									\
+	FIRST_CALL_DONE();						\
+	EXPECT(rc == 0);						\
+	EXPECT(rd(1, 0x40, &back) == 0 && back == (val));		\
+}
+RM_WRITE_ITEM(cm_write_devconfig8, uchar_t, 0x5a, cm_read_devconfig8)
+RM_WRITE_ITEM(cm_write_devconfig16, ushort_t, 0x5aa5, cm_read_devconfig16)
+RM_WRITE_ITEM(cm_write_devconfig32, ulong_t, 0x5aa5f00f,
+    cm_read_devconfig32)
+
+static void
+c_cm_AT_putconf(void)
+{
+	int rc = cm_AT_putconf(1, 9, CM_ITYPE_LEVEL, 0, 0, 0, 0, 0,
+	    CM_SET_IRQ | CM_SET_ITYPE, 0);
+	cm_num_t irq = 0;
+	cm_args_t a = { 1, (char *)CM_IRQ, &irq, sizeof(irq), 0 };
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	EXPECT(_Compat_cm_getval_7_1(&a) == 0 && irq == 9);
+}
+
+/* An EISA slot's configuration with one function and one IRQ entry. */
+static void
+c_eisa_parse_devconfig(void)
+{
+	static unsigned char cfg[12 + 320];
+	struct eisa_irq_info irq;
+	int rc;
+
+	cfg[6] = 1;
+	cfg[12 + 34] = 0x04;
+	cfg[12 + 178] = 0x2b;		/* line 11, level-triggered */
+	rc = eisa_parse_devconfig(cfg, &irq, EISA_IRQ, 0);
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && irq.irq == 11 && irq.level == 1);
+}
+
+#define GH_IOBUS_TYPE	1
+#define GH_BUS_ISA	1
+#define GH_BUS_PCI	4
+
+static void
+c__Compat_drv_gethardware(void)
+{
+	ulong_t bus = 0;
+	int rc = _Compat_drv_gethardware(GH_IOBUS_TYPE, &bus);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && bus == GH_BUS_ISA);
+}
+
+static void
+c__Compat_drv_gethardware_7_2(void)
+{
+	ulong_t bus = 0;
+	int rc = _Compat_drv_gethardware_7_2(GH_IOBUS_TYPE, &bus);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && bus == GH_BUS_PCI);
+}
+
+static void
+c_ddisim_rm_add_board(void)
+{
+	struct ddisim_board b = { .modname = "added", .set = DDISIM_BRD_IRQ,
+	    .irq = 7 };
+	unsigned k = ddisim_rm_add_board(&b);
+
+	FIRST_CALL_DONE();
+	EXPECT(k != 0);
+	EXPECT(_Compat_cm_getbrdkey("added", 0) == k);
+}
+
+static void
+c_ddisim_rm_remove_board(void)
+{
+	int rc = ddisim_rm_remove_board(1);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	EXPECT(_Compat_cm_getnbrd("ent") == 0);
+}
+
+static void
+c_ddisim_rm_nkeys(void)
+{
+	unsigned n = ddisim_rm_nkeys();
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 1);
+}
+
 /* ---- the table ---- */
 
 #define E(fn, what)	{ #fn, NULL, BUILDS, NULL, 0, c_##fn, what }
 #define C(fn, what)	{ #fn, NULL, CONTROL, NULL, 0, c_##fn, what }
 
 static const struct entry_case cases[] = {
+	{ "_Compat_cm_getnbrd", NULL, BUILDS, RM_SPEC, 0,
+	    c__Compat_cm_getnbrd, "boards of a module from the spec" },
+	{ "_Compat_cm_getbrdkey", NULL, BUILDS, RM_SPEC, 0,
+	    c__Compat_cm_getbrdkey, "the key of the spec's board" },
+	{ "_Compat_cm_getversion", NULL, BUILDS, RM_SPEC, 0,
+	    c__Compat_cm_getversion, "one change: the spec's board" },
+	{ "_Compat_cm_getval_5", NULL, BUILDS, RM_SPEC, 0,
+	    c__Compat_cm_getval_5, "DDI 5: CM_IRQ of the spec's board" },
+	{ "_Compat_cm_getval_7_1", NULL, BUILDS, RM_SPEC, 0,
+	    c__Compat_cm_getval_7_1, "DDI 7.1: CM_IRQ of the spec's board" },
+	{ "_Compat_cm_getval_8", NULL, BUILDS, RM_SPEC ",verify=count", 1,
+	    c__Compat_cm_getval_8, "DDI 8 outside a transaction: "
+	    "reported, answered" },
+	{ "_Compat_cm_addval", NULL, BUILDS, RM_SPEC, 0,
+	    c__Compat_cm_addval, "DDI 5: a CM_UNIT" },
+	{ "_Compat_cm_delval", NULL, BUILDS, RM_SPEC, 0,
+	    c__Compat_cm_delval, "DDI 5: every CM_IRQ" },
+	{ "_Compat_cm_addval_8", NULL, BUILDS, RM_SPEC ",verify=count", 1,
+	    c__Compat_cm_addval_8, "DDI 8 outside a transaction: "
+	    "reported, refused" },
+	{ "_Compat_cm_delval_8", NULL, BUILDS, RM_SPEC ",verify=count", 1,
+	    c__Compat_cm_delval_8, "DDI 8 outside a transaction: "
+	    "reported, refused" },
+	{ "cm_begin_trans", NULL, BUILDS, RM_SPEC, 0, c_cm_begin_trans,
+	    "a read-only transaction on the spec's board" },
+	E(cm_newkey, "a new key, committed"),
+	{ "cm_devconfig_size", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_devconfig_size, "a PCI board's 256 bytes" },
+	{ "cm_read_devconfig", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_read_devconfig, "a PCI board's IDs" },
+	{ "cm_write_devconfig", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_write_devconfig, "two bytes of a PCI board's space" },
+	{ "cm_read_devconfig8", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_read_devconfig8, "a PCI board's interrupt line" },
+	{ "cm_read_devconfig16", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_read_devconfig16, "a PCI board's vendor ID" },
+	{ "cm_read_devconfig32", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_read_devconfig32, "a PCI board's two IDs" },
+	{ "cm_write_devconfig8", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_write_devconfig8, "a byte, read back" },
+	{ "cm_write_devconfig16", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_write_devconfig16, "a 16-bit word, read back" },
+	{ "cm_write_devconfig32", NULL, BUILDS, RM_SPEC, 0,
+	    c_cm_write_devconfig32, "a 32-bit word, read back" },
+	{ "cm_AT_putconf", NULL, BUILDS, RM_SPEC, 0, c_cm_AT_putconf,
+	    "a new CM_IRQ and CM_ITYPE" },
+	E(eisa_parse_devconfig, "the IRQ of an EISA function record"),
+	E(_Compat_drv_gethardware, "an ISA machine"),
+	{ "_Compat_drv_gethardware_7_2", NULL, BUILDS, RM_SPEC, 0,
+	    c__Compat_drv_gethardware_7_2, "DDI 7.2: a PCI machine" },
+	E(ddisim_rm_add_board, "a board, found by name"),
+	{ "ddisim_rm_remove_board", NULL, BUILDS, RM_SPEC, 0,
+	    c_ddisim_rm_remove_board, "the spec's board" },
+	{ "ddisim_rm_nkeys", NULL, BUILDS, RM_SPEC, 0, c_ddisim_rm_nkeys,
+	    "the spec's board" },
 	E(kmem_alloc, "100 bytes of simulated memory"),
 	E(kmem_zalloc, "three zeroed pages"),
 	E(kmem_free, "a size of 0, which does nothing"),
@@ -2522,6 +2860,10 @@ struct exclusion {
 };
 
 static const struct exclusion excluded[] = {
+	{ "cm_end_trans", "ends a transaction cm_begin_trans began" },
+	{ "cm_abort_trans", "ends a transaction cm_begin_trans began" },
+	{ "cm_delkey", "needs a read/write transaction from cm_begin_trans" },
+	{ "ddisim_dma_key", "needs a device from ddisim_dma_create" },
 	{ "freecpages", "frees pages getcpages returned" },
 	{ "sptfree", "unmaps what sptalloc mapped" },
 	{ "physreq_free", "frees a physreq from physreq_alloc" },

@@ -185,6 +185,48 @@ unsigned	ddisim_streams_pending(void);
 /* Leak report (also printed by ddisim_shutdown); returns the leak count. */
 size_t	ddisim_leak_report(FILE *stream);
 
+
+/*
+ * The resource manager (ddisim_rm(3)): boards the machine has, one key
+ * each, with the parameters cm_getval(9) reads.  The spec's board= items
+ * make some at boot; a test or a device model adds more.  set says which
+ * of the optional members count.
+ */
+#define DDISIM_BRD_IRQ		0x001	/* irq, ipl, itype */
+#define DDISIM_BRD_IOADDR	0x002	/* io_start, io_end */
+#define DDISIM_BRD_MEMADDR	0x004	/* mem_start, mem_end */
+#define DDISIM_BRD_DMAC		0x008	/* dmac */
+#define DDISIM_BRD_SLOT		0x010	/* slot */
+#define DDISIM_BRD_BRDID	0x020	/* brdid */
+#define DDISIM_BRD_UNIT		0x040	/* unit */
+#define DDISIM_BRD_BINDCPU	0x080	/* bindcpu */
+#define DDISIM_RM_NAMELEN	32	/* a modname's bytes, with the NUL */
+#define DDISIM_RM_BRDIDLEN	16	/* a board ID's bytes, with the NUL */
+#define DDISIM_RM_CFGMAX	4096	/* the largest configuration space */
+
+struct ddisim_board {
+	const char	*modname;	/* the driver's name (CM_MODNAME) */
+	unsigned	bus;		/* CM_BUS_* (sys/cm_i386at.h); 0: ISA */
+	unsigned	set;		/* DDISIM_BRD_* */
+	unsigned	irq;		/* CM_IRQ */
+	unsigned	ipl;		/* CM_IPL; 0: 5 */
+	unsigned	itype;		/* CM_ITYPE; 0: CM_ITYPE_EDGE */
+	uint32_t	io_start, io_end;	/* CM_IOADDR, inclusive */
+	uint32_t	mem_start, mem_end;	/* CM_MEMADDR, inclusive */
+	unsigned	dmac;		/* CM_DMAC */
+	unsigned	slot;		/* CM_SLOT */
+	const char	*brdid;		/* CM_BRDID */
+	uint32_t	unit;		/* CM_UNIT */
+	unsigned	bindcpu;	/* CM_BINDCPU */
+	const void	*config;	/* configuration space; NULL: the
+					   bus's own (see ddisim_rm(3)) */
+	size_t		config_len;
+};
+
+unsigned	ddisim_rm_add_board(const struct ddisim_board *);
+int		ddisim_rm_remove_board(unsigned key);
+unsigned	ddisim_rm_nkeys(void);
+
 #ifdef __cplusplus
 }
 #endif

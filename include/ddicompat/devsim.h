@@ -81,6 +81,8 @@ typedef struct ddisim_dma ddisim_dma_t;
 
 ddisim_dma_t	*ddisim_dma_create(const struct ddisim_dma_config *);
 void		ddisim_dma_destroy(ddisim_dma_t *);
+/* Its board's resource manager key (ddisim_rm(3)), or 0. */
+unsigned	ddisim_dma_key(ddisim_dma_t *);
 
 /* The backing store, for a test to fill and to check. */
 uint8_t		*ddisim_dma_store(ddisim_dma_t *, uint64_t *size);

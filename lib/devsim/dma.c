@@ -46,6 +46,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
+#include "rm/rm.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
 #include "vm/vm.h"
@@ -62,6 +63,7 @@ struct ddisim_dma {
 	LIST_ENTRY(ddisim_dma) link;	/* dma_devs, under dma_devs_lock */
 	struct ddisim_dma_config cfg;	/* constant */
 	char		name[32];	/* constant */
+	uint32_t	rmkey;		/* its board's key, or 0; constant */
 	uint64_t	amask, cmask;	/* address and count register bits */
 	uint64_t	wrap;		/* where the address counter wraps, 0 */
 	unsigned	maxp;
@@ -773,6 +775,37 @@ config_ok(const struct ddisim_dma_config *c, const void *caller)
 	return why == NULL;
 }
 
+/*
+ * The device as a board of the resource manager, which is how a driver
+ * finds it (ddisim_rm(3)): its name, its ports, its interrupt; an ISA
+ * board if its engine reaches no more than 24 address bits, else PCI.
+ */
+static uint32_t
+dma_board(const struct ddisim_dma *d, const void *caller)
+{
+	struct ddisim_board b = {
+		.modname = d->name,
+		.bus = d->cfg.addr_bits <= 24 ? 0x01 /* CM_BUS_ISA */ :
+		    0x04 /* CM_BUS_PCI */,
+		.set = DDISIM_BRD_IOADDR,
+		.io_start = (uint32_t)d->cfg.port,
+		.io_end = (uint32_t)d->cfg.port + DDISIM_DMA_NPORTS - 1,
+	};
+
+	if (d->cfg.irq >= 0) {
+		b.set |= DDISIM_BRD_IRQ;
+		b.irq = (unsigned)d->cfg.irq;
+	}
+	return rm_board_add(&b, "ddisim_dma_create", caller);
+}
+
+DDI_ENTRY(unsigned, ddisim_dma_key, (ddisim_dma_t *d), (d))
+{
+	if (!dma_dev_valid(d, DDI_FUNC, DDI_CALLER))
+		return 0;
+	return d->rmkey;
+}
+
 DDI_ENTRY(ddisim_dma_t *, ddisim_dma_create,
     (const struct ddisim_dma_config *c), (c))
 {
@@ -813,6 +846,7 @@ DDI_ENTRY(ddisim_dma_t *, ddisim_dma_create,
 	if ((d->ports = ddisim_port_claim(c->port, DDISIM_DMA_NPORTS,
 	    &dma_ops, d, d->name)) == NULL)
 		goto fail;
+	d->rmkey = dma_board(d, caller);
 	pthread_mutex_lock(&dma_devs_lock);
 	LIST_INSERT_HEAD(&dma_devs, d, link);
 	pthread_mutex_unlock(&dma_devs_lock);
@@ -833,10 +867,12 @@ fail:
 	return NULL;
 }
 
-/* Stop d's thread, give up its ports, free it. */
+/* Stop d's thread, give up its ports and its board, free it. */
 static void
 dma_teardown(struct ddisim_dma *d)
 {
+	if (d->rmkey != 0)
+		(void)rm_board_remove(d->rmkey);
 	if (d->has_thr) {
 		pthread_mutex_lock(&d->mtx);
 		while (d->queued || d->running)

@@ -186,10 +186,32 @@ DDI_ENTRY(unsigned, ddisim_intr_key, (int irq, unsigned pl), (irq, pl))
 	return KEY_MARK | (unsigned)irq << 8 | pl;
 }
 
+static intr_key_fn intr_key_fn_;
+
+void
+intr_key_resolver(intr_key_fn fn)
+{
+	__atomic_store_n(&intr_key_fn_, fn, __ATOMIC_RELEASE);
+}
+
 static bool
 key_decode(const char *func, const void *caller, rm_key_t key, int *irq,
     pl_t *pl)
 {
+	intr_key_fn fn = __atomic_load_n(&intr_key_fn_, __ATOMIC_ACQUIRE);
+	unsigned rpl;
+
+	if ((key & 0xff000000u) != KEY_MARK && fn != NULL &&
+	    fn(key, irq, &rpl)) {
+		if (*irq < 0 || *irq >= DDISIM_NIRQ || rpl <= PLBASE ||
+		    !pl_valid(rpl)) {
+			verify_report(func, caller, "key %u: CM_IRQ %d or "
+			    "CM_IPL %u is not an interrupt", key, *irq, rpl);
+			return false;
+		}
+		*pl = rpl;
+		return true;
+	}
 	if ((key & 0xff000000u) != KEY_MARK ||
 	    ((key >> 8) & 0xffff) >= DDISIM_NIRQ) {
 		verify_report(func, caller, "key %#x has no interrupt "

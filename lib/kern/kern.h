@@ -43,6 +43,13 @@ void	clock_fini(void);
 size_t	clock_leak_report(FILE *f);
 void	intr_init(void);
 void	intr_fini(void);
+/*
+ * Keys that ddisim_intr_key did not make are the resource manager's: a
+ * layer above registers how to find their CM_IRQ and CM_IPL (false: the
+ * key has none).
+ */
+typedef bool (*intr_key_fn)(unsigned key, int *irq, unsigned *pl);
+void	intr_key_resolver(intr_key_fn);
 void	pio_fini(void);
 /* The code that made the innermost port access of this thread, or NULL. */
 const void *pio_caller(void);

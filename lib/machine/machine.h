@@ -37,6 +37,14 @@ extern const uint64_t machine_zone_end[NZONES];
 
 enum audit_level { AUDIT_LIGHT, AUDIT_FULL };
 
+/* A board= item of the spec: a board the resource manager lists. */
+#define MACHINE_MAX_BOARDS	16
+struct machine_board {
+	struct ddisim_board b;		/* modname and brdid NULL: below */
+	char		name[DDISIM_RM_NAMELEN];
+	char		brdid[DDISIM_RM_BRDIDLEN];
+};
+
 /* A parsed spec; every field has its default after machine_spec_parse. */
 struct machine_spec {
 	uint64_t	mem;		/* bytes of RAM */
@@ -59,6 +67,8 @@ struct machine_spec {
 	unsigned	sleeplimit_ms;	/* KM_SLEEP wait before reporting */
 	unsigned	maps;		/* mappings aliases may use; 0: half
 					   of vm.max_map_count */
+	unsigned	nboards;
+	struct machine_board board[MACHINE_MAX_BOARDS];
 };
 
 /*

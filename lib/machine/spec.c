@@ -269,19 +269,178 @@ spec_hole(struct machine_spec *ms, const char *v, const char *end,
 	return 0;
 }
 
+/* A board's bus, by the name the spec gives it: the CM_BUS_* value. */
+static const struct {
+	const char	*name;
+	unsigned	bus;
+} spec_buses[] = {
+	{ "isa", 0x01 }, { "eisa", 0x02 }, { "pci", 0x04 },
+	{ "pccard", 0x08 }, { "pnpisa", 0x10 }, { "mca", 0x20 },
+};
+
+/* START-END, both inclusive, each below 4 GiB. */
+static int
+spec_range(const char *s, const char *end, uint32_t *start, uint32_t *last)
+{
+	const char *dash = memchr(s, '-', (size_t)(end - s));
+	const char *ss = s, *send = dash, *es, *eend = end;
+	uint64_t a, b;
+
+	if (dash == NULL)
+		return EINVAL;
+	es = dash + 1;
+	spec_trim(&ss, &send);
+	spec_trim(&es, &eend);
+	if (spec_size(ss, send, &a) != 0 || spec_size(es, eend, &b) != 0 ||
+	    b < a || b > UINT32_MAX)
+		return EINVAL;
+	*start = (uint32_t)a;
+	*last = (uint32_t)b;
+	return 0;
+}
+
+/*
+ * board=MODNAME:FIELD=VALUE:...: a board of the resource manager
+ * (ddisim_rm(3)).  Fields: bus, irq, ipl, itype, ioaddr, memaddr, dmac,
+ * slot, brdid, unit, bindcpu.
+ */
+static int
+spec_board(struct machine_spec *ms, const char *v, const char *end,
+    char *err, size_t errlen)
+{
+	const char *colon = memchr(v, ':', (size_t)(end - v));
+	const char *n = v, *nend = colon != NULL ? colon : end;
+	struct machine_board *mb;
+
+	if (ms->nboards == MACHINE_MAX_BOARDS)
+		return spec_err(err, errlen, "board: at most %d boards",
+		    MACHINE_MAX_BOARDS);
+	spec_trim(&n, &nend);
+	if (n == nend || (size_t)(nend - n) >= DDISIM_RM_NAMELEN)
+		return spec_err(err, errlen, "board: '%.*s' is not a module "
+		    "name of 1 to %d characters", (int)(nend - n), n,
+		    DDISIM_RM_NAMELEN - 1);
+	for (const char *p = n; p < nend; p++)
+		if (spec_space(*p) || *p == '=')
+			return spec_err(err, errlen, "board: '%.*s' is not a "
+			    "module name", (int)(nend - n), n);
+	mb = &ms->board[ms->nboards];
+	memset(mb, 0, sizeof(*mb));
+	memcpy(mb->name, n, (size_t)(nend - n));
+	mb->b.bus = 0x01;
+	while (colon != NULL) {
+		const char *f = colon + 1, *fend, *eq, *fv, *fvend;
+		uint64_t u;
+
+		colon = memchr(f, ':', (size_t)(end - f));
+		fend = colon != NULL ? colon : end;
+		spec_trim(&f, &fend);
+		eq = memchr(f, '=', (size_t)(fend - f));
+		if (eq == NULL)
+			return spec_err(err, errlen, "board %s: '%.*s' is not "
+			    "field=value", mb->name, (int)(fend - f), f);
+		fv = eq + 1;
+		fvend = fend;
+		spec_trim(&fv, &fvend);
+		const char *fk = f, *fkend = eq;
+		spec_trim(&fk, &fkend);
+#define FIELD(name)	spec_is(fk, fkend, name)
+#define BADF(what)	spec_err(err, errlen, "board %s: %.*s: '%.*s' " what, \
+		    mb->name, (int)(fkend - fk), fk, (int)(fvend - fv), fv)
+		if (FIELD("bus")) {
+			size_t i;
+
+			for (i = 0; i < sizeof(spec_buses) /
+			    sizeof(spec_buses[0]); i++)
+				if (spec_is(fv, fvend, spec_buses[i].name))
+					break;
+			if (i == sizeof(spec_buses) / sizeof(spec_buses[0]))
+				return BADF("is not isa, eisa, pci, pccard, "
+				    "pnpisa or mca");
+			mb->b.bus = spec_buses[i].bus;
+		} else if (FIELD("irq")) {
+			if (spec_uint(fv, fvend, DDISIM_NIRQ - 1, &u) != 0)
+				return BADF("is not an interrupt line from 0 "
+				    "to 63");
+			mb->b.irq = (unsigned)u;
+			mb->b.set |= DDISIM_BRD_IRQ;
+		} else if (FIELD("ipl")) {
+			if (spec_uint(fv, fvend, 7, &u) != 0 || u == 0)
+				return BADF("is not a level from 1 to 7");
+			mb->b.ipl = (unsigned)u;
+		} else if (FIELD("itype")) {
+			if (spec_is(fv, fvend, "edge"))
+				mb->b.itype = 1;
+			else if (spec_is(fv, fvend, "level"))
+				mb->b.itype = 4;
+			else
+				return BADF("is not edge or level");
+		} else if (FIELD("ioaddr")) {
+			if (spec_range(fv, fvend, &mb->b.io_start,
+			    &mb->b.io_end) != 0 || mb->b.io_end > 0xffff)
+				return BADF("is not a port range START-END "
+				    "below 0x10000");
+			mb->b.set |= DDISIM_BRD_IOADDR;
+		} else if (FIELD("memaddr")) {
+			if (spec_range(fv, fvend, &mb->b.mem_start,
+			    &mb->b.mem_end) != 0)
+				return BADF("is not an address range "
+				    "START-END below 4G");
+			mb->b.set |= DDISIM_BRD_MEMADDR;
+		} else if (FIELD("dmac")) {
+			if (spec_uint(fv, fvend, 7, &u) != 0)
+				return BADF("is not a DMA channel from 0 to 7");
+			mb->b.dmac = (unsigned)u;
+			mb->b.set |= DDISIM_BRD_DMAC;
+		} else if (FIELD("slot")) {
+			if (spec_uint(fv, fvend, 255, &u) != 0)
+				return BADF("is not a slot from 0 to 255");
+			mb->b.slot = (unsigned)u;
+			mb->b.set |= DDISIM_BRD_SLOT;
+		} else if (FIELD("brdid")) {
+			if (fv == fvend ||
+			    (size_t)(fvend - fv) >= DDISIM_RM_BRDIDLEN)
+				return BADF("is not a board ID of 1 to 15 "
+				    "characters");
+			memcpy(mb->brdid, fv, (size_t)(fvend - fv));
+			mb->b.set |= DDISIM_BRD_BRDID;
+		} else if (FIELD("unit")) {
+			if (spec_uint(fv, fvend, UINT32_MAX, &u) != 0)
+				return BADF("is not a 32-bit number");
+			mb->b.unit = (uint32_t)u;
+			mb->b.set |= DDISIM_BRD_UNIT;
+		} else if (FIELD("bindcpu")) {
+			if (spec_uint(fv, fvend, MACHINE_MAX_CPUS - 1, &u) != 0)
+				return BADF("is not a CPU from 0 to 63");
+			mb->b.bindcpu = (unsigned)u;
+			mb->b.set |= DDISIM_BRD_BINDCPU;
+		} else {
+			return spec_err(err, errlen, "board %s: unknown field "
+			    "'%.*s' (known: bus, irq, ipl, itype, ioaddr, "
+			    "memaddr, dmac, slot, brdid, unit, bindcpu)",
+			    mb->name, (int)(fkend - fk), fk);
+		}
+#undef FIELD
+#undef BADF
+	}
+	ms->nboards++;
+	return 0;
+}
+
 /* The keys, in the order the message for an unknown key lists them. */
 enum spec_keyid {
 	SK_MEM, SK_NODES, SK_CPUS, SK_HOLE, SK_PAGE, SK_FRAG, SK_SEED,
 	SK_FAILRATE, SK_VERIFY, SK_AUDIT, SK_SCATTER, SK_ISADMA,
-	SK_SLEEPLIMIT, SK_MAPS, SK_NKEYS
+	SK_SLEEPLIMIT, SK_MAPS, SK_BOARD, SK_NKEYS
 };
 static const char *const spec_key_name[SK_NKEYS] = {
 	"mem", "nodes", "cpus", "hole", "page", "frag", "seed",
 	"failrate", "verify", "audit", "scatter", "isadma",
-	"sleeplimit", "maps"
+	"sleeplimit", "maps", "board"
 };
-/* Keys a spec may give more than once: each hole= adds a hole. */
-#define SPEC_REPEATABLE	(1u << SK_HOLE)
+/* Keys a spec may give more than once: each hole= adds a hole, each
+   board= a board. */
+#define SPEC_REPEATABLE	((1u << SK_HOLE) | (1u << SK_BOARD))
 
 static int
 spec_lookup(const char *k, const char *kend)
@@ -391,6 +550,8 @@ spec_key(struct machine_spec *ms, enum spec_keyid key, const char *v,
 			return BAD("is not a time in milliseconds up to 3600000");
 		ms->sleeplimit_ms = (unsigned)u;
 		break;
+	case SK_BOARD:
+		return spec_board(ms, v, vend, err, errlen);
 	case SK_NKEYS:
 		VERIFY3U(key, <, SK_NKEYS);	/* spec_next gives known keys */
 		break;
