@@ -1018,7 +1018,7 @@ brk_uio_ok(const buf_t *bp, const char *func, const void *caller)
 			return false;
 		}
 	return u->uio_segflg == UIO_SYSSPACE ||
-	    proc_valid(bp->b_proc, func, caller);
+	    proc_live(bp->b_proc, func, caller);
 }
 
 /*
@@ -1053,7 +1053,7 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 		brk_fail(bp, EINVAL);
 		return false;
 	}
-	if (bp->b_addrtype == BA_UVIRT && !proc_valid(bp->b_proc, func,
+	if (bp->b_addrtype == BA_UVIRT && !proc_live(bp->b_proc, func,
 	    caller)) {
 		brk_fail(bp, EINVAL);
 		return false;

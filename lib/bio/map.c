@@ -48,7 +48,7 @@ user_runs(buf_t *bp, size_t off, size_t npages, struct vm_run *runs,
 	const uint8_t *u = (const uint8_t *)bp->b_un.b_addr - off;
 	uint64_t pa;
 
-	if (!proc_valid(bp->b_proc, func, caller))
+	if (!proc_live(bp->b_proc, func, caller))
 		return false;
 	for (size_t i = 0; i < npages; i++) {
 		if (proc_vtop(bp->b_proc, u + i * pg, &pa) != 0) {

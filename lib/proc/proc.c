@@ -54,7 +54,7 @@ static DDI_TLS struct proc *proc_cur;
 static uint64_t proc_draws;		/* shuffles made, for their seeds */
 
 bool
-proc_valid(const struct proc *p, const char *func, const void *caller)
+proc_live(const struct proc *p, const char *func, const void *caller)
 {
 	const struct proc *q;
 
@@ -182,7 +182,7 @@ DDI_ENTRY(struct proc *, ddisim_proc_create, (size_t bytes, uint64_t below),
 
 DDI_ENTRY_VOID(ddisim_proc_destroy, (struct proc *p), (p))
 {
-	if (p == NULL || !proc_valid(p, DDI_FUNC, DDI_CALLER))
+	if (p == NULL || !proc_live(p, DDI_FUNC, DDI_CALLER))
 		return;
 	pthread_mutex_lock(&proc_lock);
 	LIST_REMOVE(p, link);
@@ -194,12 +194,12 @@ DDI_ENTRY_VOID(ddisim_proc_destroy, (struct proc *p), (p))
 
 DDI_ENTRY(void *, ddisim_proc_base, (struct proc *p), (p))
 {
-	return proc_valid(p, DDI_FUNC, DDI_CALLER) ? p->base : NULL;
+	return proc_live(p, DDI_FUNC, DDI_CALLER) ? p->base : NULL;
 }
 
 DDI_ENTRY(size_t, ddisim_proc_size, (struct proc *p), (p))
 {
-	return proc_valid(p, DDI_FUNC, DDI_CALLER) ? p->npages * p->page : 0;
+	return proc_live(p, DDI_FUNC, DDI_CALLER) ? p->npages * p->page : 0;
 }
 
 int
@@ -231,7 +231,7 @@ proc_copy(struct proc *p, uint8_t *u, uint8_t *host, size_t len, bool in)
 DDI_ENTRY(int, ddisim_proc_write, (struct proc *p, void *uaddr, const void *src,
     size_t len), (p, uaddr, src, len))
 {
-	if (!proc_valid(p, DDI_FUNC, DDI_CALLER))
+	if (!proc_live(p, DDI_FUNC, DDI_CALLER))
 		return EINVAL;
 	return proc_copy(p, uaddr, (uint8_t *)(uintptr_t)src, len, false);
 }
@@ -239,7 +239,7 @@ DDI_ENTRY(int, ddisim_proc_write, (struct proc *p, void *uaddr, const void *src,
 DDI_ENTRY(int, ddisim_proc_read, (struct proc *p, const void *uaddr, void *dst,
     size_t len), (p, uaddr, dst, len))
 {
-	if (!proc_valid(p, DDI_FUNC, DDI_CALLER))
+	if (!proc_live(p, DDI_FUNC, DDI_CALLER))
 		return EINVAL;
 	return proc_copy(p, (uint8_t *)(uintptr_t)uaddr, dst, len, true);
 }
@@ -247,7 +247,7 @@ DDI_ENTRY(int, ddisim_proc_read, (struct proc *p, const void *uaddr, void *dst,
 /* The calling thread runs in p from now on (NULL: in none). */
 DDI_ENTRY_VOID(ddisim_proc_enter, (struct proc *p), (p))
 {
-	if (p != NULL && !proc_valid(p, DDI_FUNC, DDI_CALLER))
+	if (p != NULL && !proc_live(p, DDI_FUNC, DDI_CALLER))
 		return;
 	proc_cur = p;
 }
@@ -268,7 +268,7 @@ proc_cred(struct proc *p)
  */
 DDI_ENTRY(int, ddisim_proc_setuid, (struct proc *p, unsigned uid), (p, uid))
 {
-	if (!proc_valid(p, DDI_FUNC, DDI_CALLER))
+	if (!proc_live(p, DDI_FUNC, DDI_CALLER))
 		return EINVAL;
 	p->cred.cr_uid = p->cred.cr_ruid = p->cred.cr_suid = (uid_t)uid;
 	return 0;

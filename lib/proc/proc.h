@@ -11,7 +11,7 @@
 struct proc;
 
 /* Whether p is a live simulated process; reports for func if not. */
-bool	proc_valid(const struct proc *p, const char *func, const void *caller);
+bool	proc_live(const struct proc *p, const char *func, const void *caller);
 
 /*
  * Physical address of user address uva in p: 0, or EFAULT when p maps

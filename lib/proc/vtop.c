@@ -26,7 +26,7 @@ DDI_ENTRY(paddr_t, vtop, (caddr_t va, proc_t *p), (va, p))
 
 	if (p == NULL)
 		return vm_vtop32(va, DDI_FUNC, DDI_CALLER);
-	if (!proc_valid(p, DDI_FUNC, DDI_CALLER) || proc_vtop(p, va, &pa) != 0)
+	if (!proc_live(p, DDI_FUNC, DDI_CALLER) || proc_vtop(p, va, &pa) != 0)
 		return 0;
 	snprintf(what, sizeof(what), "user address %p", (void *)va);
 	return vm_paddr32(pa, what, DDI_FUNC, DDI_CALLER);
