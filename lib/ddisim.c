@@ -167,7 +167,7 @@ static size_t
 ddisim_leaks_kern(FILE *f)
 {
 	return khandle_leak_report(f) + clock_leak_report(f) +
-	    streams_leak_report(f);
+	    streams_leak_report(f) + proc_leak_report(f);
 }
 
 DDI_CONTROL0_VOID(ddisim_shutdown)

@@ -1815,6 +1815,32 @@ c_drv_priv(void)
 }
 
 static void
+c_proc_ref_none(void)
+{
+	void *pref = proc_ref();	/* no process: a report, NULL */
+
+	FIRST_CALL_DONE();
+	EXPECT(pref == NULL);
+}
+
+static void
+c_proc_ref(void)
+{
+	struct proc *p = ddisim_proc_create(PAGE, 0);
+	void *pref;
+
+	FIRST_CALL_DONE();
+	ddisim_proc_enter(p);
+	pref = proc_ref();
+	EXPECT(pref != NULL && proc_valid(pref) == B_TRUE);
+	EXPECT(proc_signal(pref, 1) == 0);
+	EXPECT(ddisim_proc_signals(p) == 2);
+	proc_unref(pref);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -2796,6 +2822,10 @@ static const struct entry_case cases[] = {
 	E(ddisim_proc_create, "a process with user memory"),
 	E(ddisim_proc_enter, "no process"),
 	E(drv_priv, "user 0 privileged, user 1 not"),
+	{ "proc_ref", NULL, BUILDS, "verify=count", 1, c_proc_ref_none,
+	    "in no process: NULL and a report" },
+	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,
+	    "a reference, a signal posted and seen, released" },
 	E(ddisim_pagelist_create, "three pages below 16 MiB"),
 	E(ddisim_dma_create, "a bus-master device on its ports"),
 	E(ddisim_dma_destroy, "NULL, which does nothing"),
@@ -2963,6 +2993,10 @@ static const struct exclusion excluded[] = {
 	{ "ddisim_bio_detach", "needs a harness from ddisim_bio_attach" },
 	{ "ddisim_bio_submit", "needs a harness from ddisim_bio_attach" },
 	{ "ddisim_proc_destroy", "needs a process from ddisim_proc_create" },
+	{ "ddisim_proc_signals", "needs a process from ddisim_proc_create" },
+	{ "proc_unref", "needs a reference from proc_ref" },
+	{ "proc_valid", "needs a reference from proc_ref" },
+	{ "proc_signal", "needs a reference from proc_ref" },
 	{ "ddisim_proc_base", "needs a process from ddisim_proc_create" },
 	{ "ddisim_proc_size", "needs a process from ddisim_proc_create" },
 	{ "ddisim_proc_write", "needs a process from ddisim_proc_create" },

@@ -238,6 +238,17 @@ int	suword(int *, int);
 int	useracc(caddr_t, uint_t, int) __DDI_ENTRY(_Compat_useracc);
 #endif
 
+/* ---- Processes, polling and miscellany (proc_ref(9), phalloc(9)) ---- */
+#if !__DDI_ODDI
+void	*proc_ref(void);
+void	proc_unref(void *);
+int	proc_signal(void *, int);
+#endif
+#if __DDI_AT_LEAST(50)
+boolean_t proc_valid(void *);
+#endif
+/* ---- end of processes, polling and miscellany ---- */
+
 __DDI_END_DECLS
 
 #endif /* DDICOMPAT_SYS_DDI_H */

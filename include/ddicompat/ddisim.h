@@ -149,6 +149,7 @@ int		ddisim_proc_read(struct proc *, const void *uaddr, void *dst,
 		    size_t len);
 void		ddisim_proc_enter(struct proc *);
 int		ddisim_proc_setuid(struct proc *, unsigned uid);
+uint64_t	ddisim_proc_signals(struct proc *);
 
 /* Page lists for BA_PAGELIST requests (see ddisim_pagelist(3)). */
 struct page;

@@ -21,6 +21,7 @@
 #include "kern/ctx.h"
 #include "kern/handle.h"
 #include "kern/kern.h"
+#include "proc/proc.h"
 
 struct kcpu {
 	pthread_mutex_t	mtx;
@@ -114,6 +115,7 @@ kctx_self(void)
 		pthread_once(&kcpu_once, kcpu_setup);
 		pthread_mutex_lock(&kctx_list_lock);
 		k->id = ++kctx_next_id;
+		k->procp = proc_cur_slot();
 		LIST_INSERT_HEAD(&kctx_all, k, link);
 		pthread_mutex_unlock(&kctx_list_lock);
 		pthread_setspecific(kctx_key, k);
@@ -526,4 +528,21 @@ kctx_signal(unsigned id)
 		}
 	pthread_mutex_unlock(&kctx_list_lock);
 	return found;
+}
+
+/* Post a signal to every context that runs in process p; how many. */
+unsigned
+kctx_signal_proc(const struct proc *p)
+{
+	struct kctx *k;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&kctx_list_lock);
+	LIST_FOREACH(k, &kctx_all, link)
+		if (atomic_load(k->procp) == p) {
+			atomic_store(&k->sig, true);
+			n++;
+		}
+	pthread_mutex_unlock(&kctx_list_lock);
+	return n;
 }

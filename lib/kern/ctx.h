@@ -53,6 +53,7 @@ struct kctx {
 	unsigned	id;		/* 1.., for ddisim_ctx_signal */
 	_Atomic bool	sig;		/* a signal is pending */
 	void		*sleep_wchan;	/* what it sleeps on, or NULL */
+	struct proc *_Atomic *procp;	/* its thread's current process */
 	LIST_ENTRY(kctx) link;		/* kctx_all, under kctx_list_lock */
 };
 

@@ -34,6 +34,8 @@ int	kern_wait_once(struct vwait *w, pthread_mutex_t *mtx,
 	    pthread_cond_t *cv, bool sig);
 
 int	kctx_signal(unsigned id);
+struct proc;
+unsigned kctx_signal_proc(const struct proc *p);
 
 /* The simulated clock. */
 uint64_t clock_now_us(void);

@@ -12,8 +12,16 @@
  * are put in a shuffled order (vm_scatter), from the machine's seed, so
  * that no user page follows its predecessor in RAM.
  *
- * Locking: proc_lock guards the list of processes; a process's page
- * table does not change after creation.
+ * Drivers hold references to processes (proc_ref(9)).  A process
+ * destroyed while referenced gives back its memory at once but keeps its
+ * structure, dead, on the list of zombies until the last reference goes,
+ * so that its identifier is not reused while a driver may still present
+ * it: proc_valid then answers false and proc_signal fails.
+ *
+ * Locking: proc_lock guards both lists, the reference counts and the
+ * pending signals; a process's page table does not change after
+ * creation.  proc_cur is atomic because the kernel layer reads other
+ * threads' (proc_cur_slot) to find the contexts a signal interrupts.
  */
 #include "config.h"
 
@@ -37,6 +45,7 @@
 #include "sys/cred.h"
 
 #define PROC_LIVE	0x70726f63u	/* "proc" */
+#define PROC_DEAD	0x64656164u	/* "dead" */
 
 struct proc {
 	uint32_t	magic;
@@ -45,12 +54,16 @@ struct proc {
 	size_t		page;		/* machine page size */
 	void		**pg;		/* direct-map address of each page */
 	cred_t		cred;		/* UCRED while a thread runs in it */
-	LIST_ENTRY(proc) link;		/* procs, under proc_lock */
+	unsigned	refs;		/* driver references, under proc_lock */
+	const void	*ref_caller;	/* who took the latest */
+	uint64_t	sigs;		/* posted, not yet collected */
+	LIST_ENTRY(proc) link;		/* procs or zombies, under proc_lock */
 };
 
 static FORK_MUTEX(proc_lock);
 static LIST_HEAD(, proc) procs = LIST_HEAD_INITIALIZER(procs);
-static DDI_TLS struct proc *proc_cur;
+static LIST_HEAD(, proc) zombies = LIST_HEAD_INITIALIZER(zombies);
+static DDI_TLS struct proc *_Atomic proc_cur;
 static uint64_t proc_draws;		/* shuffles made, for their seeds */
 
 bool
@@ -130,8 +143,9 @@ kva_pfn(const void *kva)
 	return pa >> machine->pshift;
 }
 
+/* Give back p's memory; its structure stays. */
 static void
-proc_release(struct proc *p)
+proc_strip(struct proc *p)
 {
 	for (size_t i = 0; i < p->npages; i++)
 		if (p->pg[i] != NULL)
@@ -139,8 +153,153 @@ proc_release(struct proc *p)
 			    "ddisim_proc_destroy", NULL);
 	munmap(p->base, p->npages * p->page);
 	free(p->pg);
+	p->pg = NULL;
+	p->npages = 0;
+}
+
+static void
+proc_release(struct proc *p)
+{
+	proc_strip(p);
 	p->magic = 0;
 	free(p);
+}
+
+/* The process, live or dead, that pref names, or NULL. */
+static struct proc *
+proc_find_locked(const void *pref)
+{
+	struct proc *q;
+
+	LIST_FOREACH(q, &procs, link)
+		if (q == pref)
+			return q;
+	LIST_FOREACH(q, &zombies, link)
+		if (q == pref)
+			return q;
+	return NULL;
+}
+
+struct proc *_Atomic *
+proc_cur_slot(void)
+{
+	return &proc_cur;
+}
+
+struct proc *
+proc_hold(const void *caller)
+{
+	struct proc *p, *cur = proc_cur;
+
+	if (cur == NULL)
+		return NULL;
+	pthread_mutex_lock(&proc_lock);
+	LIST_FOREACH(p, &procs, link)
+		if (p == cur) {
+			p->refs++;
+			p->ref_caller = caller;
+			break;
+		}
+	pthread_mutex_unlock(&proc_lock);
+	return p;
+}
+
+int
+proc_rele(const void *pref, const char *func, const void *caller)
+{
+	struct proc *p, *gone = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&proc_lock);
+	if ((p = proc_find_locked(pref)) == NULL || p->refs == 0)
+		rc = -1;
+	else if (--p->refs == 0 && p->magic == PROC_DEAD) {
+		LIST_REMOVE(p, link);
+		gone = p;
+	}
+	pthread_mutex_unlock(&proc_lock);
+	if (rc != 0)
+		verify_report(func, caller, p == NULL ? "%p is not a process "
+		    "reference" : "process %p is not referenced (more "
+		    "proc_unref calls than proc_ref calls)", pref);
+	if (gone != NULL) {
+		gone->magic = 0;
+		free(gone);
+	}
+	return rc;
+}
+
+int
+proc_alive(const void *pref, const char *func, const void *caller)
+{
+	struct proc *p;
+	int rc;
+
+	pthread_mutex_lock(&proc_lock);
+	p = proc_find_locked(pref);
+	rc = p == NULL ? -1 : p->magic == PROC_LIVE;
+	pthread_mutex_unlock(&proc_lock);
+	if (rc < 0)
+		verify_report(func, caller, "%p is not a process reference",
+		    pref);
+	return rc;
+}
+
+int
+proc_post(const void *pref, int sig, const char *func, const void *caller)
+{
+	struct proc *p;
+	int rc;
+
+	pthread_mutex_lock(&proc_lock);
+	if ((p = proc_find_locked(pref)) == NULL)
+		rc = -1;
+	else if (p->magic == PROC_LIVE) {
+		p->sigs |= UINT64_C(1) << sig;
+		rc = 1;
+	} else
+		rc = 0;
+	pthread_mutex_unlock(&proc_lock);
+	if (rc < 0)
+		verify_report(func, caller, "%p is not a process reference",
+		    pref);
+	return rc;
+}
+
+static void
+proc_leak_line(FILE *f, const struct proc *p)
+{
+	char who[128];
+
+	verify_symbolize(p->ref_caller, who, sizeof(who));
+	fprintf(f, "ddicompat: leak: proc_ref: %u reference%s to %s process "
+	    "%p, the latest taken by %s\n", p->refs, p->refs == 1 ? "" : "s",
+	    p->magic == PROC_LIVE ? "live" : "exited", (const void *)p, who);
+}
+
+size_t
+proc_leak_report(FILE *f)
+{
+	struct proc *p;
+	size_t n = 0;
+
+	pthread_mutex_lock(&proc_lock);
+	LIST_FOREACH(p, &procs, link)
+		if (p->refs > 0) {
+			if (f != NULL)
+				proc_leak_line(f, p);
+			n += p->refs;
+		}
+	LIST_FOREACH(p, &zombies, link) {
+		if (f != NULL)
+			proc_leak_line(f, p);
+		n += p->refs;
+	}
+	pthread_mutex_unlock(&proc_lock);
+	if (n > 0 && f != NULL)
+		fprintf(f, "ddicompat: %zu process reference%s still held at "
+		    "shutdown\n", n, n == 1 ? "" : "s");
+	return n;
 }
 
 DDI_ENTRY(struct proc *, ddisim_proc_create, (size_t bytes, uint64_t below),
@@ -180,16 +339,56 @@ DDI_ENTRY(struct proc *, ddisim_proc_create, (size_t bytes, uint64_t below),
 	return p;
 }
 
+/*
+ * A referenced process becomes a zombie, and holds one more reference of
+ * its own while its memory goes, so that the driver's last proc_unref
+ * cannot free it under us.
+ */
 DDI_ENTRY_VOID(ddisim_proc_destroy, (struct proc *p), (p))
 {
+	bool held;
+
 	if (p == NULL || !proc_live(p, DDI_FUNC, DDI_CALLER))
 		return;
 	pthread_mutex_lock(&proc_lock);
 	LIST_REMOVE(p, link);
+	if ((held = p->refs > 0)) {
+		p->magic = PROC_DEAD;
+		p->refs++;
+		LIST_INSERT_HEAD(&zombies, p, link);
+	}
 	pthread_mutex_unlock(&proc_lock);
 	if (proc_cur == p)
 		proc_cur = NULL;
-	proc_release(p);
+	if (!held) {
+		proc_release(p);
+		return;
+	}
+	proc_strip(p);
+	pthread_mutex_lock(&proc_lock);
+	if (--p->refs == 0)
+		LIST_REMOVE(p, link);
+	else
+		p = NULL;
+	pthread_mutex_unlock(&proc_lock);
+	if (p != NULL) {
+		p->magic = 0;
+		free(p);
+	}
+}
+
+/* The signals posted to p since the last call (bit n: signal n). */
+DDI_ENTRY(uint64_t, ddisim_proc_signals, (struct proc *p), (p))
+{
+	uint64_t s;
+
+	if (!proc_live(p, DDI_FUNC, DDI_CALLER))
+		return 0;
+	pthread_mutex_lock(&proc_lock);
+	s = p->sigs;
+	p->sigs = 0;
+	pthread_mutex_unlock(&proc_lock);
+	return s;
 }
 
 DDI_ENTRY(void *, ddisim_proc_base, (struct proc *p), (p))
@@ -274,7 +473,10 @@ DDI_ENTRY(int, ddisim_proc_setuid, (struct proc *p, unsigned uid), (p, uid))
 	return 0;
 }
 
-/* Shutdown: processes still alive are reported as leaks by kmem. */
+/*
+ * Shutdown: processes still alive are reported as leaks by kmem, and
+ * references still held by proc_leak_report, before this.
+ */
 void
 proc_fini(void)
 {
@@ -286,6 +488,11 @@ proc_fini(void)
 		p->magic = 0;
 		munmap(p->base, p->npages * p->page);
 		free(p->pg);
+		free(p);
+	}
+	while ((p = LIST_FIRST(&zombies)) != NULL) {
+		LIST_REMOVE(p, link);
+		p->magic = 0;
 		free(p);
 	}
 	proc_draws = 0;

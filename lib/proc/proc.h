@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct proc;
 
@@ -39,6 +40,32 @@ struct proc *proc_current(void);
  */
 struct cred;
 struct cred *proc_cred(struct proc *p);
+
+/*
+ * Where the calling thread's current process is kept, for the kernel
+ * layer to see which contexts run in a process (proc_signal).
+ */
+struct proc *_Atomic *proc_cur_slot(void);
+
+/*
+ * Driver references (proc_ref(9)).  A process destroyed while referenced
+ * is dead but keeps its identifier until the last reference goes.
+ * proc_hold takes one on the calling thread's process and returns it, or
+ * NULL when the thread runs in none.  The others take an identifier a
+ * driver holds and report for func a pointer that is no process: -1;
+ * proc_rele also reports an identifier with no reference left.
+ *
+ * proc_rele: 0.  proc_alive: 1 live, 0 dead.  proc_post: 1 posted,
+ * 0 dead (nothing posted).
+ */
+struct proc *proc_hold(const void *caller);
+int	proc_rele(const void *pref, const char *func, const void *caller);
+int	proc_alive(const void *pref, const char *func, const void *caller);
+int	proc_post(const void *pref, int sig, const char *func,
+	    const void *caller);
+
+/* References still held, listed on f if not NULL: their number. */
+size_t	proc_leak_report(FILE *f);
 
 void	proc_fini(void);
 

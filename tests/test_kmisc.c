@@ -1,0 +1,321 @@
+/*
+ * test_kmisc.c - process references and signals (proc_ref(9)).
+ *
+ * Misuse is made from kmisc_misuse, a global function of this program
+ * (linked -rdynamic), so that each report is seen to name both the
+ * function and its caller.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/ksynch.h>
+#include <sys/ddi.h>
+
+#include "lib/testutil.h"
+
+#define PAGE	4096u
+
+static LKINFO_DECL(km_lkinfo, "km:lock", 0);
+
+/* The report names func, says what, and was made for kmisc_misuse. */
+#define REPORTED_HERE(before, func, what) do {				\
+	REPORTED((before), (what));					\
+	ck_assert_contains(ddisim_verify_last(), "ddicompat: " func ": "); \
+	ck_assert_contains(ddisim_verify_last(),			\
+	    "(called from kmisc_misuse+0x");				\
+} while (0)
+
+/* ---- processes ---- */
+
+START_TEST(proc_ref_signal_observed)
+{
+	struct proc *p;
+	void *pref;
+
+	MACHINE_UP("mem=64M");
+	p = ddisim_proc_create(PAGE, 0);
+	ck_assert_ptr_nonnull(p);
+	ddisim_proc_enter(p);
+	pref = proc_ref();
+	ck_assert_ptr_nonnull(pref);
+	ddisim_proc_enter(NULL);	/* the reference outlives the call */
+	ck_assert_int_eq(proc_valid(pref), B_TRUE);
+	ck_assert_uint_eq(ddisim_proc_signals(p), 0);
+	ck_assert_int_eq(proc_signal(pref, SIGUSR1), 0);
+	ck_assert_int_eq(proc_signal(pref, SIGHUP), 0);
+	ck_assert_int_eq(proc_signal(pref, SIGUSR1), 0);
+	ck_assert_uint_eq(ddisim_proc_signals(p),
+	    (UINT64_C(1) << SIGUSR1) | (UINT64_C(1) << SIGHUP));
+	ck_assert_uint_eq(ddisim_proc_signals(p), 0);	/* collected */
+	proc_unref(pref);
+	ddisim_proc_destroy(p);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+struct sigw {
+	struct proc	*p;
+	lock_t		*lk;
+	sv_t		*sv;
+	void		*pref;
+	atomic_int	waiting;
+	bool		res;
+};
+
+static void *
+sig_waiter(void *arg)
+{
+	struct sigw *w = arg;
+
+	ddisim_proc_enter(w->p);
+	(void)LOCK(w->lk, PLHI);
+	w->pref = proc_ref();
+	atomic_store(&w->waiting, 1);
+	w->res = SV_WAIT_SIG(w->sv, primed, w->lk);
+	ddisim_proc_enter(NULL);
+	return NULL;
+}
+
+START_TEST(proc_signal_interrupts_sleep)
+{
+	struct sigw w = { .waiting = 0 };
+	pthread_t t;
+	pl_t s;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	w.p = ddisim_proc_create(PAGE, 0);
+	w.lk = LOCK_ALLOC(1, PLHI, &km_lkinfo, KM_SLEEP);
+	w.sv = SV_ALLOC(KM_SLEEP);
+	pthread_create(&t, NULL, sig_waiter, &w);
+	while (atomic_load(&w.waiting) == 0)
+		sched_yield();
+	s = LOCK(w.lk, PLHI);		/* the waiter is queued on the SV */
+	UNLOCK(w.lk, s);
+	ck_assert_int_eq(proc_signal(w.pref, SIGINT), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(w.res, B_FALSE);
+	ck_assert_uint_eq(ddisim_proc_signals(w.p), UINT64_C(1) << SIGINT);
+
+	/* The caller's own context, in no process, is not interrupted. */
+	ck_assert_int_eq(proc_signal(w.pref, SIGINT), 0);
+	s = LOCK(w.lk, PLHI);
+	SV_BROADCAST(w.sv, 0);
+	UNLOCK(w.lk, s);
+	ck_assert_int_eq(ddisim_ctx_signal(ddisim_ctx_id()), 1);
+	proc_unref(w.pref);
+	(void)ddisim_proc_signals(w.p);
+	ddisim_proc_destroy(w.p);
+	SV_DEALLOC(w.sv);
+	LOCK_DEALLOC(w.lk);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(proc_exit_while_referenced)
+{
+	struct proc *p, *q;
+	void *pref;
+	char *text;
+
+	MACHINE_UP("mem=64M");
+	p = ddisim_proc_create(2 * PAGE, 0);
+	ddisim_proc_enter(p);
+	pref = proc_ref();
+	ddisim_proc_destroy(p);		/* exits, the thread in none */
+	ck_assert_int_eq(proc_valid(pref), B_FALSE);
+	ck_assert_int_eq(proc_signal(pref, SIGHUP), -1);
+	/* The identifier is not reused while referenced. */
+	q = ddisim_proc_create(PAGE, 0);
+	ck_assert_ptr_ne(q, pref);
+	ck_assert_int_eq(proc_valid(pref), B_FALSE);
+	ck_assert_uint_eq(ddisim_outstanding(), PAGE);	/* q's page only */
+	/* The reference, and q's page. */
+	ck_assert_uint_eq(leak_report_text(&text), 2);
+	ck_assert_contains(text, "proc_ref: 1 reference to exited process");
+	ck_assert_contains(text, "taken by ");
+	free(text);
+	proc_unref(pref);
+	ddisim_proc_destroy(q);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(proc_leak_listed)
+{
+	struct proc *p;
+	void *a, *b;
+	char *text;
+
+	MACHINE_UP("mem=64M");
+	p = ddisim_proc_create(PAGE, 0);
+	ddisim_proc_enter(p);
+	a = proc_ref();
+	b = proc_ref();
+	ck_assert_ptr_eq(a, b);		/* one process, one identifier */
+	/* The references, and the live process's page. */
+	ck_assert_uint_eq(leak_report_text(&text), 3);
+	ck_assert_contains(text, "proc_ref: 2 references to live process");
+	ck_assert_contains(text, "2 process references still held");
+	free(text);
+	proc_unref(a);
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 2);
+	proc_unref(b);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Many references, and the process's structure goes with the last. */
+START_TEST(proc_refs_limits)
+{
+	enum { N = 1000 };
+	struct proc *p;
+	void *pref = NULL;
+
+	MACHINE_UP("mem=64M");
+	p = ddisim_proc_create(PAGE, 0);
+	ddisim_proc_enter(p);
+	for (int i = 0; i < N; i++)
+		ck_assert_ptr_eq((pref = proc_ref()), p);
+	ck_assert_int_eq(proc_signal(pref, 1), 0);
+	ck_assert_int_eq(proc_signal(pref, 63), 0);
+	ck_assert_uint_eq(ddisim_proc_signals(p),
+	    (UINT64_C(1) << 63) | (UINT64_C(1) << 1));
+	ddisim_proc_destroy(p);
+	for (int i = 0; i < N - 1; i++) {
+		proc_unref(pref);
+		ck_assert_int_eq(proc_valid(pref), B_FALSE);
+	}
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 1);
+	proc_unref(pref);
+	ck_assert_uint_eq(ddisim_leak_report(NULL), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* ---- misuse ---- */
+
+#define NKMISC_MISUSE	10
+
+void	kmisc_misuse(int which);
+
+__attribute__((noinline)) void
+kmisc_misuse(int which)
+{
+	static int bogus;
+	struct proc *p = ddisim_proc_create(PAGE, 0);
+	unsigned n = ddisim_verify_count();
+	void *pref;
+
+	ddisim_proc_enter(p);
+	pref = proc_ref();
+	switch (which) {
+	case 0:
+		ddisim_proc_enter(NULL);
+		ck_assert_ptr_null(proc_ref());
+		REPORTED_HERE(n, "proc_ref", "runs in no simulated process");
+		break;
+	case 1:
+		proc_unref(&bogus);
+		REPORTED_HERE(n, "proc_unref", "is not a process reference");
+		break;
+	case 2:
+		proc_unref(pref);
+		proc_unref(pref);
+		REPORTED_HERE(n, "proc_unref", "is not referenced");
+		pref = proc_ref();
+		break;
+	case 3:
+		ck_assert_int_eq(proc_valid(&bogus), B_FALSE);
+		REPORTED_HERE(n, "proc_valid", "is not a process reference");
+		break;
+	case 4:
+		ck_assert_int_eq(proc_signal(pref, 0), -1);
+		REPORTED_HERE(n, "proc_signal", "signal 0 out of range");
+		break;
+	case 5:
+		ck_assert_int_eq(proc_signal(pref, 64), -1);
+		REPORTED_HERE(n, "proc_signal", "signal 64 out of range");
+		break;
+	case 6:
+		ck_assert_int_eq(proc_signal(pref, SIGTSTP), -1);
+		REPORTED_HERE(n, "proc_signal", "SIGTSTP");
+		break;
+	case 7:
+		ck_assert_int_eq(proc_signal(&bogus, SIGHUP), -1);
+		REPORTED_HERE(n, "proc_signal", "is not a process reference");
+		break;
+	case 8:
+		ck_assert_uint_eq(ddisim_proc_signals((struct proc *)&bogus),
+		    0);
+		REPORTED_HERE(n, "ddisim_proc_signals",
+		    "is not a simulated process");
+		break;
+	case 9:
+		ddisim_proc_destroy(p);
+		proc_unref(pref);
+		proc_unref(pref);	/* the zombie went with the last */
+		REPORTED_HERE(n, "proc_unref", "is not a process reference");
+		p = NULL;
+		pref = NULL;
+		break;
+	}
+	/* Nothing was disturbed: no signal posted, the reference holds. */
+	if (p != NULL) {
+		ck_assert_uint_eq(ddisim_proc_signals(p), 0);
+		ck_assert_int_eq(proc_valid(pref), B_TRUE);
+		proc_unref(pref);
+		ddisim_proc_enter(NULL);
+		ddisim_proc_destroy(p);
+	}
+	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
+}
+
+START_TEST(misuse_counted)
+{
+	MACHINE_UP("mem=64M,verify=count");
+	kmisc_misuse(_i);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(misuse_aborts)
+{
+	MACHINE_UP("mem=64M");
+	kmisc_misuse(_i);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("kmisc");
+	TCase *tc;
+
+	tc = tcase_new("core");
+	tcase_add_test(tc, proc_ref_signal_observed);
+	tcase_add_test(tc, proc_signal_interrupts_sleep);
+	tcase_add_test(tc, proc_exit_while_referenced);
+	tcase_add_test(tc, proc_leak_listed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_new("limits");
+	tcase_add_test(tc, proc_refs_limits);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_new("misuse");
+	TCASE_ADD_MISUSE(tc, misuse_counted, misuse_aborts, NKMISC_MISUSE);
+	suite_add_tcase(s, tc);
+	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
