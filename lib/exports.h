@@ -141,5 +141,8 @@ int	_Compat_cm_addval_8(struct cm_args *);
 int	_Compat_cm_delval_8(struct cm_args *);
 int	_Compat_drv_gethardware(ulong_t, void *);
 int	_Compat_drv_gethardware_7_2(ulong_t, void *);
+/* Polling: pollwakeup is DDI 5 to 7.2 only. */
+struct pollhead;
+void	pollwakeup(struct pollhead *, short);
 
 #endif /* DDICOMPAT_EXPORTS_H */

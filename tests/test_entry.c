@@ -51,6 +51,7 @@
 #include <sys/map.h>
 #include <sys/confmgr.h>
 #include <sys/cm_i386at.h>
+#include <sys/poll.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -1841,6 +1842,18 @@ c_proc_ref(void)
 }
 
 static void
+c_phalloc(void)
+{
+	struct pollhead *ph = phalloc(KM_NOSLEEP);
+
+	FIRST_CALL_DONE();
+	EXPECT(ph != NULL);
+	EXPECT(ddisim_poll_wait(ph, POLLIN, 0) == 0);
+	pollwakeup(ph, POLLIN);
+	phfree(ph);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -2822,6 +2835,7 @@ static const struct entry_case cases[] = {
 	E(ddisim_proc_create, "a process with user memory"),
 	E(ddisim_proc_enter, "no process"),
 	E(drv_priv, "user 0 privileged, user 1 not"),
+	E(phalloc, "a pollhead, polled without waiting and freed"),
 	{ "proc_ref", NULL, BUILDS, "verify=count", 1, c_proc_ref_none,
 	    "in no process: NULL and a report" },
 	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,
@@ -2995,6 +3009,9 @@ static const struct exclusion excluded[] = {
 	{ "ddisim_proc_destroy", "needs a process from ddisim_proc_create" },
 	{ "ddisim_proc_signals", "needs a process from ddisim_proc_create" },
 	{ "proc_unref", "needs a reference from proc_ref" },
+	{ "phfree", "needs a pollhead from phalloc" },
+	{ "pollwakeup", "needs a pollhead from phalloc" },
+	{ "ddisim_poll_wait", "needs a pollhead from phalloc" },
 	{ "proc_valid", "needs a reference from proc_ref" },
 	{ "proc_signal", "needs a reference from proc_ref" },
 	{ "ddisim_proc_base", "needs a process from ddisim_proc_create" },

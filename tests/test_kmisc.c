@@ -1,10 +1,12 @@
 /*
- * test_kmisc.c - process references and signals (proc_ref(9)).
+ * test_kmisc.c - process references and signals (proc_ref(9)), and
+ * pollheads (phalloc(9)).
  *
  * Misuse is made from kmisc_misuse, a global function of this program
  * (linked -rdynamic), so that each report is seen to name both the
  * function and its caller.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -15,8 +17,10 @@
 #include <sys/types.h>
 #include <sys/kmem.h>
 #include <sys/ksynch.h>
+#include <sys/poll.h>
 #include <sys/ddi.h>
 
+#include "exports.h"		/* pollwakeup: DDI 5 to 7.2 */
 #include "lib/testutil.h"
 
 #define PAGE	4096u
@@ -204,9 +208,169 @@ START_TEST(proc_refs_limits)
 }
 END_TEST
 
+/* ---- polling ---- */
+
+/* The original values, which differ from the host's for the write bits. */
+START_TEST(poll_constants)
+{
+	ck_assert_int_eq(POLLIN, 0x1);
+	ck_assert_int_eq(POLLPRI, 0x2);
+	ck_assert_int_eq(POLLOUT, 0x4);
+	ck_assert_int_eq(POLLERR, 0x8);
+	ck_assert_int_eq(POLLHUP, 0x10);
+	ck_assert_int_eq(POLLNVAL, 0x20);
+	ck_assert_int_eq(POLLRDNORM, 0x40);
+	ck_assert_int_eq(POLLWRNORM, POLLOUT);
+	ck_assert_int_eq(POLLRDBAND, 0x80);
+	ck_assert_int_eq(POLLWRBAND, 0x100);
+}
+END_TEST
+
+struct pollw {
+	struct pollhead	*ph;
+	struct proc	*p;
+	short		events;
+	int		timeout;
+	pid_t		tid;
+	atomic_int	state;		/* 1: about to wait, 2: returned */
+	int		rc;
+	int		err;
+};
+
+static void *
+poll_waiter(void *arg)
+{
+	struct pollw *w = arg;
+
+	w->tid = tid_self();
+	if (w->p != NULL)
+		ddisim_proc_enter(w->p);
+	atomic_store(&w->state, 1);
+	errno = 0;
+	w->rc = ddisim_poll_wait(w->ph, w->events, w->timeout);
+	w->err = errno;
+	ddisim_proc_enter(NULL);
+	atomic_store(&w->state, 2);
+	return NULL;
+}
+
+static void
+poll_start(struct pollw *w, pthread_t *t)
+{
+	atomic_store(&w->state, 0);
+	pthread_create(t, NULL, poll_waiter, w);
+	while (atomic_load(&w->state) == 0)
+		sched_yield();
+	ck_assert(tid_wait_asleep(w->tid));
+}
+
+START_TEST(poll_wakeup_delivers)
+{
+	struct pollw w = { .events = POLLIN | POLLRDNORM, .timeout = -1 };
+	pthread_t t;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	w.ph = phalloc(KM_SLEEP);
+	ck_assert_ptr_nonnull(w.ph);
+	pollwakeup(w.ph, POLLIN);	/* nobody waits: nothing kept */
+	poll_start(&w, &t);
+	pollwakeup(w.ph, POLLOUT | POLLWRBAND);	/* not asked for */
+	ck_assert(tid_wait_asleep(w.tid));
+	ck_assert_int_eq(atomic_load(&w.state), 1);
+	pollwakeup(w.ph, POLLIN | POLLRDNORM | POLLOUT);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(w.rc, POLLIN | POLLRDNORM);
+
+	/* A hang-up is delivered whatever the poller asked for. */
+	w.events = POLLOUT;
+	poll_start(&w, &t);
+	pollwakeup(w.ph, POLLHUP | POLLIN);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(w.rc, POLLHUP);
+	phfree(w.ph);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(poll_timeout_and_signal)
+{
+	struct pollw w = { .events = POLLIN, .timeout = -1 };
+	pthread_t t;
+	void *pref;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	w.ph = phalloc(KM_NOSLEEP);
+	ck_assert_int_eq(ddisim_poll_wait(w.ph, POLLIN, 0), 0);
+	ck_assert_int_eq(ddisim_poll_wait(w.ph, POLLIN, 20), 0);
+
+	/* A signal posted to the poller's process ends its poll. */
+	w.p = ddisim_proc_create(PAGE, 0);
+	ddisim_proc_enter(w.p);
+	pref = proc_ref();
+	ddisim_proc_enter(NULL);
+	poll_start(&w, &t);
+	ck_assert_int_eq(proc_signal(pref, SIGPOLL), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(w.rc, -1);
+	ck_assert_int_eq(w.err, EINTR);
+	proc_unref(pref);
+	ck_assert_uint_eq(ddisim_proc_signals(w.p), UINT64_C(1) << SIGPOLL);
+	ddisim_proc_destroy(w.p);
+	phfree(w.ph);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Several pollheads, several pollers each: each wakeup reaches its own. */
+START_TEST(poll_many)
+{
+	enum { NPH = 4, NW = 3 };
+	struct pollw w[NPH][NW];
+	pthread_t t[NPH][NW];
+	char *text;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	for (int i = 0; i < NPH; i++) {
+		struct pollhead *ph = phalloc(KM_SLEEP);
+
+		for (int j = 0; j < NW; j++) {
+			memset(&w[i][j], 0, sizeof(w[i][j]));
+			w[i][j].ph = ph;
+			w[i][j].events = (short)(j == 0 ? POLLIN : POLLPRI);
+			w[i][j].timeout = -1;
+			poll_start(&w[i][j], &t[i][j]);
+		}
+	}
+	for (int i = 0; i < NPH; i++) {
+		pollwakeup(w[i][0].ph, POLLPRI);
+		for (int j = 1; j < NW; j++)
+			pthread_join(t[i][j], NULL);
+		ck_assert_int_eq(atomic_load(&w[i][0].state), 1);
+	}
+	for (int i = 0; i < NPH; i++) {
+		pollwakeup(w[i][0].ph, POLLIN);
+		pthread_join(t[i][0], NULL);
+		for (int j = 0; j < NW; j++)
+			ck_assert_int_eq(w[i][j].rc, j == 0 ? POLLIN :
+			    POLLPRI);
+	}
+	for (int i = 1; i < NPH; i++)
+		phfree(w[i][0].ph);
+	/* The one not freed is a leak. */
+	ck_assert_uint_eq(leak_report_text(&text), 1);
+	ck_assert_contains(text, "ddicompat: leak: ");
+	free(text);
+	phfree(w[0][0].ph);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	10
+#define NKMISC_MISUSE	16
 
 void	kmisc_misuse(int which);
 
@@ -262,6 +426,47 @@ kmisc_misuse(int which)
 		REPORTED_HERE(n, "ddisim_proc_signals",
 		    "is not a simulated process");
 		break;
+	case 10:
+		phfree((struct pollhead *)&bogus);
+		REPORTED_HERE(n, "phfree", "is not a pollhead from phalloc");
+		break;
+	case 11: {
+		struct pollhead *ph = phalloc(KM_SLEEP);
+
+		phfree(ph);
+		phfree(ph);
+		REPORTED_HERE(n, "phfree", "is not a pollhead from phalloc");
+		break;
+	}
+	case 12:
+		pollwakeup((struct pollhead *)&bogus, POLLIN);
+		REPORTED_HERE(n, "pollwakeup",
+		    "is not a pollhead from phalloc");
+		break;
+	case 13:
+		errno = 0;
+		ck_assert_int_eq(ddisim_poll_wait((struct pollhead *)&bogus,
+		    POLLIN, 0), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		REPORTED_HERE(n, "ddisim_poll_wait",
+		    "is not a pollhead from phalloc");
+		break;
+	case 14:
+		ck_assert_ptr_null(phalloc(0x40));
+		REPORTED_HERE(n, "phalloc", "0x40");
+		break;
+	case 15: {
+		struct pollw w = { .events = POLLIN, .timeout = -1 };
+		pthread_t t;
+
+		w.ph = phalloc(KM_SLEEP);
+		poll_start(&w, &t);
+		phfree(w.ph);		/* the poller is told POLLNVAL */
+		REPORTED_HERE(n, "phfree", "freed while 1 poller waited");
+		pthread_join(t, NULL);
+		ck_assert_int_eq(w.rc, POLLNVAL);
+		break;
+	}
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -310,8 +515,14 @@ main(void)
 	tcase_add_test(tc, proc_leak_listed);
 	suite_add_tcase(s, tc);
 
+	tcase_add_test(tc, poll_constants);
+	tcase_add_test(tc, poll_wakeup_delivers);
+	tcase_add_test(tc, poll_timeout_and_signal);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_new("limits");
 	tcase_add_test(tc, proc_refs_limits);
+	tcase_add_test(tc, poll_many);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("misuse");

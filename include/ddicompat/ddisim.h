@@ -151,6 +151,14 @@ void		ddisim_proc_enter(struct proc *);
 int		ddisim_proc_setuid(struct proc *, unsigned uid);
 uint64_t	ddisim_proc_signals(struct proc *);
 
+/*
+ * The user program's poll sleeping on a driver's pollhead (see
+ * ddisim_poll_wait(3)): the events, 0 on timeout, -1 (EINTR) on a signal.
+ */
+struct pollhead;
+int		ddisim_poll_wait(struct pollhead *, short events,
+		    int timeout_ms);
+
 /* Page lists for BA_PAGELIST requests (see ddisim_pagelist(3)). */
 struct page;
 struct page	*ddisim_pagelist_create(size_t npages, uint64_t below);

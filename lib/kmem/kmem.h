@@ -36,6 +36,7 @@ enum kmem_kind {
 	KK_PAGELIST,		/* simulated page lists */
 	KK_RMAP,		/* rmallocmap */
 	KK_EBLK,		/* geteblk, ngeteblk data */
+	KK_POLLHEAD,		/* phalloc */
 	KK_NKINDS
 };
 
