@@ -167,7 +167,8 @@ static size_t
 ddisim_leaks_kern(FILE *f)
 {
 	return khandle_leak_report(f) + clock_leak_report(f) +
-	    streams_leak_report(f) + proc_leak_report(f);
+	    streams_leak_report(f) + proc_leak_report(f) +
+	    kthread_leak_report(f);
 }
 
 DDI_CONTROL0_VOID(ddisim_shutdown)
@@ -185,6 +186,7 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 		rm_fini();
 		streams_fini();
 		proc_fini();
+		kthread_fini();
 		clock_fini();
 		intr_fini();
 		pio_fini();

@@ -1854,6 +1854,25 @@ c_phalloc(void)
 }
 
 static void
+entry_kt(void *arg)
+{
+	*(int *)arg = (int)ddisim_ctx_pl() + 1;
+}
+
+static void
+c_kthread_spawn(void)
+{
+	kthread_id_t id = NULL;
+	int ran = 0;
+	int rc = kthread_spawn(entry_kt, &ran, "entry", &id);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && id != NULL);
+	EXPECT(kthread_wait(id) == 0);
+	EXPECT(ran == (int)PLBASE + 1);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -2836,6 +2855,7 @@ static const struct entry_case cases[] = {
 	E(ddisim_proc_enter, "no process"),
 	E(drv_priv, "user 0 privileged, user 1 not"),
 	E(phalloc, "a pollhead, polled without waiting and freed"),
+	E(kthread_spawn, "a kernel thread at base level, waited for"),
 	{ "proc_ref", NULL, BUILDS, "verify=count", 1, c_proc_ref_none,
 	    "in no process: NULL and a report" },
 	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,
@@ -3010,6 +3030,8 @@ static const struct exclusion excluded[] = {
 	{ "ddisim_proc_signals", "needs a process from ddisim_proc_create" },
 	{ "proc_unref", "needs a reference from proc_ref" },
 	{ "phfree", "needs a pollhead from phalloc" },
+	{ "kthread_wait", "needs a thread from kthread_spawn" },
+	{ "kthread_exit", "ends a thread from kthread_spawn" },
 	{ "pollwakeup", "needs a pollhead from phalloc" },
 	{ "ddisim_poll_wait", "needs a pollhead from phalloc" },
 	{ "proc_valid", "needs a reference from proc_ref" },

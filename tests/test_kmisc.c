@@ -1,6 +1,6 @@
 /*
- * test_kmisc.c - process references and signals (proc_ref(9)), and
- * pollheads (phalloc(9)).
+ * test_kmisc.c - process references and signals (proc_ref(9)),
+ * pollheads (phalloc(9)) and kernel threads (kthread_spawn(9)).
  *
  * Misuse is made from kmisc_misuse, a global function of this program
  * (linked -rdynamic), so that each report is seen to name both the
@@ -90,6 +90,7 @@ sig_waiter(void *arg)
 START_TEST(proc_signal_interrupts_sleep)
 {
 	struct sigw w = { .waiting = 0 };
+	struct pollhead *ph;
 	pthread_t t;
 	pl_t s;
 
@@ -107,12 +108,14 @@ START_TEST(proc_signal_interrupts_sleep)
 	ck_assert_int_eq(w.res, B_FALSE);
 	ck_assert_uint_eq(ddisim_proc_signals(w.p), UINT64_C(1) << SIGINT);
 
-	/* The caller's own context, in no process, is not interrupted. */
+	/*
+	 * The caller's own context, in no process, is not interrupted: its
+	 * signalable sleep times out instead of ending at once.
+	 */
 	ck_assert_int_eq(proc_signal(w.pref, SIGINT), 0);
-	s = LOCK(w.lk, PLHI);
-	SV_BROADCAST(w.sv, 0);
-	UNLOCK(w.lk, s);
-	ck_assert_int_eq(ddisim_ctx_signal(ddisim_ctx_id()), 1);
+	ph = phalloc(KM_SLEEP);
+	ck_assert_int_eq(ddisim_poll_wait(ph, POLLIN, 5), 0);
+	phfree(ph);
 	proc_unref(w.pref);
 	(void)ddisim_proc_signals(w.p);
 	ddisim_proc_destroy(w.p);
@@ -368,9 +371,183 @@ START_TEST(poll_many)
 }
 END_TEST
 
+/* ---- kernel threads ---- */
+
+struct ktw {
+	lock_t		*lk;
+	sv_t		*sv;
+	atomic_int	ran;
+	unsigned	pl;
+	int		held;
+	unsigned	id;
+	void		*procp;
+	bool		slept;
+};
+
+static void
+kt_body(void *arg)
+{
+	struct ktw *k = arg;
+	pl_t s;
+
+	k->pl = ddisim_ctx_pl();
+	k->held = ddisim_ctx_locks_held();
+	k->id = ddisim_ctx_id();
+	k->procp = &k->procp;
+	(void)drv_getparm(UPROCP, &k->procp);
+	s = LOCK(k->lk, PLHI);
+	UNLOCK(k->lk, s);
+	atomic_store(&k->ran, 1);
+}
+
+/* Ends through kthread_exit from below its function. */
+static void
+kt_exit_deep(struct ktw *k)
+{
+	atomic_store(&k->ran, 1);
+	kthread_exit();
+	atomic_store(&k->ran, 2);	/* never */
+}
+
+static void
+kt_exiter(void *arg)
+{
+	kt_exit_deep(arg);
+}
+
+/* Sleeps on the SV until told; wakes the test when it starts. */
+static void
+kt_sleeper(void *arg)
+{
+	struct ktw *k = arg;
+
+	(void)LOCK(k->lk, PLHI);
+	atomic_store(&k->ran, 1);
+	SV_WAIT(k->sv, primed, k->lk);
+	k->slept = true;
+}
+
+START_TEST(kthread_runs_in_base_context)
+{
+	struct ktw k = { .ran = 0 };
+	struct proc *p;
+	kthread_id_t id = NULL;
+	char *text;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	k.lk = LOCK_ALLOC(1, PLHI, &km_lkinfo, KM_SLEEP);
+	p = ddisim_proc_create(PAGE, 0);
+	ddisim_proc_enter(p);		/* the spawner runs in a process */
+	ck_assert_int_eq(kthread_spawn(kt_body, &k, "kt:body", &id), 0);
+	ck_assert_ptr_nonnull(id);
+	ck_assert_int_eq(kthread_wait(id), 0);
+	ck_assert_int_eq(atomic_load(&k.ran), 1);
+	ck_assert_uint_eq(k.pl, PLBASE);
+	ck_assert_int_eq(k.held, 0);
+	ck_assert_uint_ne(k.id, ddisim_ctx_id());
+	ck_assert_ptr_null(k.procp);	/* outside any process */
+
+	/* kthread_exit ends the thread where it is called. */
+	atomic_store(&k.ran, 0);
+	ck_assert_int_eq(kthread_spawn(kt_exiter, &k, "kt:exit", &id), 0);
+	ck_assert_int_eq(kthread_wait(id), 0);
+	ck_assert_int_eq(atomic_load(&k.ran), 1);
+
+	/* One not waited for is a leak until it is. */
+	atomic_store(&k.ran, 0);
+	ck_assert_int_eq(kthread_spawn(kt_body, &k, "kt:late", &id), 0);
+	while (atomic_load(&k.ran) == 0)
+		sched_yield();
+	/* The thread, p's page and the lock. */
+	ck_assert_uint_eq(leak_report_text(&text), 3);
+	ck_assert_contains(text, "kernel thread \"kt:late\"");
+	ck_assert_contains(text, "never waited for, spawned by ");
+	free(text);
+	ck_assert_int_eq(kthread_wait(id), 0);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+	LOCK_DEALLOC(k.lk);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(kthread_detached_and_sleeping)
+{
+	struct ktw k = { .ran = 0 };
+	char *text;
+	pl_t s;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	k.lk = LOCK_ALLOC(1, PLHI, &km_lkinfo, KM_SLEEP);
+	k.sv = SV_ALLOC(KM_SLEEP);
+	ck_assert_int_eq(kthread_spawn(kt_sleeper, &k, "kt:sleeper", NULL),
+	    0);
+	while (atomic_load(&k.ran) == 0)
+		sched_yield();
+	s = LOCK(k.lk, PLHI);		/* it is queued on the SV */
+	/* The thread, the lock and the SV. */
+	ck_assert_uint_eq(leak_report_text(&text), 3);
+	ck_assert_contains(text, "\"kt:sleeper\" still running, detached");
+	free(text);
+	SV_SIGNAL(k.sv, 0);
+	UNLOCK(k.lk, s);
+	/* A detached thread is forgotten when it ends. */
+	while (ddisim_leak_report(NULL) != 2)
+		sched_yield();
+	ck_assert(k.slept);
+	SV_DEALLOC(k.sv);
+	LOCK_DEALLOC(k.lk);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Many threads at once, each joined. */
+START_TEST(kthread_many)
+{
+	enum { N = 32 };
+	struct ktw k[N];
+	kthread_id_t id[N];
+	lock_t *lk;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	lk = LOCK_ALLOC(1, PLHI, &km_lkinfo, KM_SLEEP);
+	for (int i = 0; i < N; i++) {
+		memset(&k[i], 0, sizeof(k[i]));
+		k[i].lk = lk;
+		ck_assert_int_eq(kthread_spawn(kt_body, &k[i], "kt:many",
+		    &id[i]), 0);
+	}
+	for (int i = N - 1; i >= 0; i--) {
+		ck_assert_int_eq(kthread_wait(id[i]), 0);
+		ck_assert_int_eq(atomic_load(&k[i].ran), 1);
+	}
+	/* Each ran in a context of its own. */
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < i; j++)
+			ck_assert_uint_ne(k[i].id, k[j].id);
+	LOCK_DEALLOC(lk);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Ends with its lock held: reported for it. */
+void	kmisc_kt_lockholder(void *arg);
+
+__attribute__((noinline)) void
+kmisc_kt_lockholder(void *arg)
+{
+	struct ktw *k = arg;
+
+	(void)LOCK(k->lk, PLHI);
+	kthread_exit();
+}
+
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	16
+#define NKMISC_MISUSE	21
 
 void	kmisc_misuse(int which);
 
@@ -467,6 +644,48 @@ kmisc_misuse(int which)
 		ck_assert_int_eq(w.rc, POLLNVAL);
 		break;
 	}
+	case 16:
+		kthread_exit();		/* not a kernel thread: returns */
+		REPORTED_HERE(n, "kthread_exit", "is not a kernel thread");
+		break;
+	case 17:
+		ck_assert_int_eq(kthread_spawn(NULL, NULL, "kt", NULL),
+		    EINVAL);
+		REPORTED_HERE(n, "kthread_spawn", "NULL function");
+		break;
+	case 18:
+		ck_assert_int_eq(kthread_wait((kthread_id_t)&bogus), EINVAL);
+		REPORTED_HERE(n, "kthread_wait", "is not a kernel thread");
+		break;
+	case 19: {
+		struct ktw k = { .ran = 0 };
+		kthread_id_t id;
+
+		k.lk = LOCK_ALLOC(1, PLHI, &km_lkinfo, KM_SLEEP);
+		ck_assert_int_eq(kthread_spawn(kt_body, &k, "kt", &id), 0);
+		ck_assert_int_eq(kthread_wait(id), 0);
+		ck_assert_int_eq(kthread_wait(id), EINVAL);
+		REPORTED_HERE(n, "kthread_wait", "already waited for");
+		LOCK_DEALLOC(k.lk);
+		break;
+	}
+	case 20: {
+		struct ktw k = { .ran = 0 };
+		kthread_id_t id;
+
+		k.lk = LOCK_ALLOC(1, PLHI, &km_lkinfo, KM_SLEEP);
+		ck_assert_int_eq(kthread_spawn(kmisc_kt_lockholder, &k, "kt",
+		    &id), 0);
+		ck_assert_int_eq(kthread_wait(id), 0);
+		REPORTED(n, "kernel thread \"kt\" ends holding 1 lock");
+		ck_assert_contains(ddisim_verify_last(),
+		    "(called from kmisc_kt_lockholder+0x");
+		/* Released: the lock is free again. */
+		ck_assert_int_ne(TRYLOCK(k.lk, PLHI), invpl);
+		UNLOCK(k.lk, PLBASE);
+		LOCK_DEALLOC(k.lk);
+		break;
+	}
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -520,9 +739,14 @@ main(void)
 	tcase_add_test(tc, poll_timeout_and_signal);
 	suite_add_tcase(s, tc);
 
+	tcase_add_test(tc, kthread_runs_in_base_context);
+	tcase_add_test(tc, kthread_detached_and_sleeping);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_new("limits");
 	tcase_add_test(tc, proc_refs_limits);
 	tcase_add_test(tc, poll_many);
+	tcase_add_test(tc, kthread_many);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("misuse");

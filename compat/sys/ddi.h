@@ -247,6 +247,12 @@ int	proc_signal(void *, int);
 #if __DDI_AT_LEAST(50)
 boolean_t proc_valid(void *);
 #endif
+#if __DDI_AT_LEAST(80)
+typedef struct __ddi_kthread *kthread_id_t;
+int	kthread_spawn(void (*)(void *), void *, const char *, kthread_id_t *);
+void	kthread_exit(void);
+int	kthread_wait(kthread_id_t);
+#endif
 /* ---- end of processes, polling and miscellany ---- */
 
 __DDI_END_DECLS

@@ -53,6 +53,9 @@ void	intr_fini(void);
 typedef bool (*intr_key_fn)(unsigned key, int *irq, unsigned *pl);
 void	intr_key_resolver(intr_key_fn);
 void	pio_fini(void);
+/* Kernel threads nobody waited for, listed on f if not NULL: how many. */
+size_t	kthread_leak_report(FILE *f);
+void	kthread_fini(void);
 /* The code that made the innermost port access of this thread, or NULL. */
 const void *pio_caller(void);
 
