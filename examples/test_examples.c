@@ -18,8 +18,50 @@
 #include "lpt.h"
 #include "nic.h"
 #include "snd.h"
+#include "rmdev.h"
 
 #include <ddicompat/isadma.h>
+#include <ddicompat/devsim.h>
+
+/*
+ * The resource manager driver, built at DDI 7 and at DDI 8, on the same
+ * board: a DMA device, which the resource manager lists by its name.
+ * Each finds the board's ports and interrupt there, reads the board's
+ * status register, and takes its interrupt.
+ */
+START_TEST(rmdev_finds_its_board_at_two_versions)
+{
+	struct ddisim_dma_config c = {
+		.model = DDISIM_DMA_SINGLE, .addr_bits = 32, .capacity = 4096,
+		.port = 0x600, .irq = 9, .name = "rmdev",
+	};
+	ddisim_dma_t *d;
+
+	ck_assert_int_eq(ddisim_init("mem=64M"), 0);
+	d = ddisim_dma_create(&c);
+	ck_assert_ptr_nonnull(d);
+
+	ck_assert_int_eq(rmdev7_attach(1), -1);	/* one board only */
+	ck_assert_int_eq(rmdev7_attach(0), 0);
+	ck_assert_uint_eq(rmdev7_ports(), DDISIM_DMA_NPORTS);
+	ck_assert_uint_eq(rmdev7_bus(), 0x04);	/* CM_BUS_PCI */
+	ck_assert_uint_eq(rmdev7_status(), 0);	/* idle */
+	ck_assert_int_eq(ddisim_intr_raise(9), 1);
+	ck_assert_int_eq(rmdev7_intrs(), 1);
+	rmdev7_detach();
+
+	ck_assert_int_eq(rmdev8_attach(ddisim_dma_key(d)), 0);
+	ck_assert_uint_eq(rmdev8_ports(), DDISIM_DMA_NPORTS);
+	ck_assert_uint_eq(rmdev8_status(), 0);
+	ck_assert_int_eq(ddisim_intr_raise(9), 1);
+	ck_assert_int_eq(rmdev8_intrs(), 1);
+	rmdev8_detach();
+
+	ddisim_dma_destroy(d);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	ddisim_shutdown();
+}
+END_TEST
 
 START_TEST(hba_ccbs_and_sense)
 {
@@ -410,6 +452,7 @@ main(void)
 	tcase_add_test(tc, lpt_watchdog_gives_up);
 	tcase_add_test(tc, nic_frames_round_trip);
 	tcase_add_test(tc, snd_plays_a_ring_with_auto_initialise);
+	tcase_add_test(tc, rmdev_finds_its_board_at_two_versions);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
