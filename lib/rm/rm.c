@@ -1307,9 +1307,9 @@ rm_cfg_io(rm_key_t key, uint64_t off, void *buf, size_t n, bool write)
 
 		if (k > n)
 			k = n;
-		if (write)
+		if (k > 0 && write)
 			memcpy(r->cfg + off, buf, k);
-		else
+		else if (k > 0)
 			memcpy(buf, r->cfg + off, k);
 		got = (int)k;
 	}
