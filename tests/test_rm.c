@@ -28,6 +28,7 @@
 
 #include <ddicompat/ddisim.h>
 #include <ddicompat/devsim.h>
+#include <ddicompat/isadma.h>
 
 #include "exports.h"
 #include "lib/testutil.h"
@@ -518,6 +519,35 @@ START_TEST(device_model_board)
 }
 END_TEST
 
+/* A device on the system DMA controller is an ISA board too. */
+START_TEST(isa_dma_device_board)
+{
+	ddisim_isadev_t *d, *d2;
+	rm_key_t k;
+	cm_num_t v;
+
+	MACHINE_UP("mem=64M,verify=count");
+	d = ddisim_isadev_create(2, 6, 4096, "fdc");
+	ck_assert_ptr_nonnull(d);
+	k = _Compat_cm_getbrdkey("fdc", 0);
+	ck_assert_uint_ne(k, RM_NULL_KEY);
+	ck_assert_uint_eq(num71(k, CM_DMAC), 2);
+	ck_assert_uint_eq(num71(k, CM_IRQ), 6);
+	ck_assert_uint_eq(num71(k, CM_BRDBUSTYPE), CM_BUS_ISA);
+	/* without an interrupt line, no CM_IRQ */
+	d2 = ddisim_isadev_create(3, -1, 4096, "tape");
+	ck_assert_ptr_nonnull(d2);
+	k = _Compat_cm_getbrdkey("tape", 0);
+	ck_assert_int_eq(get71(k, CM_IRQ, 0, &v, sizeof(v)), ENOENT);
+	ddisim_isadev_destroy(d);
+	ck_assert_uint_eq(_Compat_cm_getnbrd("fdc"), 0);
+	ck_assert_uint_eq(ddisim_rm_nkeys(), 1);
+	/* d2 dies with the machine, its board with it */
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(limits)
@@ -888,6 +918,7 @@ main(void)
 	tcase_add_test(tc, at_putconf);
 	tcase_add_test(tc, gethardware);
 	tcase_add_test(tc, device_model_board);
+	tcase_add_test(tc, isa_dma_device_board);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");

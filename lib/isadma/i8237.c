@@ -49,6 +49,7 @@
 #include "kern/kern.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
+#include "rm/rm.h"
 #include "verify/verify.h"
 
 /* Mode register bits (bits 0-1 select the channel). */
@@ -94,6 +95,7 @@ struct ddisim_isadev {
 	size_t		size;
 	bool		tc;
 	char		name[32];
+	uint32_t	rmkey;		/* its board's key, or 0 */
 };
 
 static FORK_MUTEX(i8237_lock);
@@ -495,6 +497,27 @@ i8237_state(int chan, struct i8237_state *st)
 
 /* ---- devices ---- */
 
+/*
+ * The device as an ISA board of the resource manager (ddisim_rm(3)): its
+ * name, its channel as CM_DMAC and its interrupt line.
+ */
+static uint32_t
+isadev_board(const struct ddisim_isadev *d, const void *caller)
+{
+	struct ddisim_board b = {
+		.modname = d->name,
+		.bus = 0x01,		/* CM_BUS_ISA */
+		.set = DDISIM_BRD_DMAC,
+		.dmac = (unsigned)d->chan,
+	};
+
+	if (d->irq >= 0) {
+		b.set |= DDISIM_BRD_IRQ;
+		b.irq = (unsigned)d->irq;
+	}
+	return rm_board_add(&b, "ddisim_isadev_create", caller);
+}
+
 DDI_ENTRY(ddisim_isadev_t *, ddisim_isadev_create, (int chan, int irq,
     size_t bufsize, const char *name), (chan, irq, bufsize, name))
 {
@@ -536,6 +559,7 @@ DDI_ENTRY(ddisim_isadev_t *, ddisim_isadev_create, (int chan, int irq,
 	}
 	chan_of(chan)->dev = d;
 	pthread_mutex_unlock(&i8237_lock);
+	d->rmkey = isadev_board(d, caller);
 	return d;
 }
 
@@ -547,6 +571,8 @@ DDI_ENTRY_VOID(ddisim_isadev_destroy, (ddisim_isadev_t *d), (d))
 	if (chan_of(d->chan)->dev == d)
 		chan_of(d->chan)->dev = NULL;
 	pthread_mutex_unlock(&i8237_lock);
+	if (d->rmkey != 0)
+		(void)rm_board_remove(d->rmkey);
 	free(d->buf);
 	free(d);
 }
