@@ -1624,6 +1624,25 @@ START_TEST(partial_writes_in_order)
 		    16 * 512 - c[i].off - c[i].len, 0x11),
 		    16 * 512 - c[i].off - c[i].len);
 	}
+	/*
+	 * One piece: both partial granules are read, in order, and the
+	 * request is written once.
+	 */
+	bcb->bcb_flags |= BCB_ONE_PIECE;
+	memset(w, 0x77, 4096);
+	memset(rd.img, 0x11, 16 * 512);
+	ck_assert_int_eq(rq_order(bcb, 10 * 512 + 100, w, 1000), 0);
+	ck_assert_uint_eq(nseen, 3);
+	ck_assert(seen[0].rd && seen[0].off == 10 * 512);
+	ck_assert(seen[1].rd && seen[1].off == 12 * 512);
+	ck_assert(!seen[2].rd && seen[2].off == 10 * 512 &&
+	    seen[2].len == 3 * 512);
+	ck_assert_uint_eq(first_not(rd.img + 10 * 512 + 100, 1000, 0x77),
+	    1000);
+	ck_assert_uint_eq(first_not(rd.img, 10 * 512 + 100, 0x11),
+	    10 * 512 + 100);
+	ck_assert_uint_eq(first_not(rd.img + 10 * 512 + 1100, 412, 0x11),
+	    412);
 	ck_assert_msg(rd.faults == 0, "%s", rd.why);
 	rmbcb(bcb);
 	rd_stop();
