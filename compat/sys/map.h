@@ -28,7 +28,7 @@ ulong_t		 rmalloc_wait(struct map *, size_t);
 void		 rmfree(struct map *, size_t, ulong_t);
 
 /* The interface before rmallocmap: a map the driver declares. */
-#if __DDI_ODDI || __DDI_AT_MOST(60)
+#if (__DDI_ODDI || __DDI_AT_MOST(60)) && !__DDI_STRICT
 void		 rminit(struct map *, ulong_t) __DDI_ENTRY(_Compat_rminit);
 void		 rmsetwant(struct map *) __DDI_ENTRY(_Compat_rmsetwant);
 ulong_t		 rmwant(struct map *) __DDI_ENTRY(_Compat_rmwant);
