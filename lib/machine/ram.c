@@ -211,9 +211,12 @@ machine_fork_backoffs(void)
 	return ram_fork_backoffs;
 }
 
+/* The i-th lock of a MUTEX or RWLOCK entry; a HOOKS entry has none. */
 static void *
 fork_lock_at(const struct fork_lock *f, unsigned i)
 {
+	if (f->lock == NULL)
+		return NULL;
 	return (char *)f->lock + (size_t)i * f->stride;
 }
 
