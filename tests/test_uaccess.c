@@ -174,6 +174,54 @@ START_TEST(uiomove_kernel_space)
 }
 END_TEST
 
+/* Kernel space from an interrupt handler, and under a basic lock: fine. */
+static char intr_src[32] = "from the interrupt handler";
+static char intr_dst[32];
+static int intr_rc = -1;
+
+static void
+sys_intr(int vec)
+{
+	iovec_t iov = { intr_dst, (int)sizeof(intr_dst) };
+	uio_t uio;
+
+	(void)vec;
+	memset(&uio, 0, sizeof(uio));
+	uio.uio_iov = &iov;
+	uio.uio_iovcnt = 1;
+	uio.uio_segflg = UIO_SYSSPACE;
+	uio.uio_resid = (int)sizeof(intr_dst);
+	intr_rc = uiomove(intr_src, (long)sizeof(intr_src), UIO_READ, &uio);
+	if (intr_rc == 0 && uio.uio_resid != 0)
+		intr_rc = -2;
+}
+
+START_TEST(kernel_space_at_any_level)
+{
+	ddisim_intr_t *h;
+	lock_t *lk;
+	pl_t pl;
+
+	MACHINE_UP(NULL);
+	h = ddisim_intr_register(9, PLDISK, sys_intr);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_ge(ddisim_intr_raise(9), 0);
+	ddisim_intr_unregister(h);
+	ck_assert_int_eq(intr_rc, 0);
+	ck_assert_mem_eq(intr_dst, intr_src, sizeof(intr_src));
+	lk = LOCK_ALLOC(1, plstr, &ua_lkinfo, KM_SLEEP);
+	pl = LOCK(lk, plstr);
+	memset(intr_dst, 0, sizeof(intr_dst));
+	sys_intr(0);
+	UNLOCK(lk, pl);
+	LOCK_DEALLOC(lk);
+	ck_assert_int_eq(intr_rc, 0);
+	ck_assert_mem_eq(intr_dst, intr_src, sizeof(intr_src));
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(ureadc_uwritec)
 {
 	char kbuf[4], sysbuf[4] = "abc";
@@ -815,6 +863,7 @@ main(void)
 	tcase_add_test(tc, copy_both_ways);
 	tcase_add_test(tc, uiomove_user_iovecs);
 	tcase_add_test(tc, uiomove_kernel_space);
+	tcase_add_test(tc, kernel_space_at_any_level);
 	tcase_add_test(tc, ureadc_uwritec);
 	tcase_add_test(tc, bytes_and_words);
 	tcase_add_test(tc, threads_in_their_processes);
