@@ -391,6 +391,9 @@ START_TEST(partial_copies_copy_nothing)
 	ck_assert_int_eq(copyin(NULL, k, sizeof(k)), -1);
 	ck_assert_int_eq(copyin(base, k, SIZE_MAX), -1);
 	ck_assert_int_eq(copyin(base + 1, k, (size_t)-1), -1);
+	/* an unmapped user range fails first, whatever the other side */
+	ck_assert_int_eq(copyin(base + USIZE - 4, base, 8), -1);
+	ck_assert_int_eq(copyout(base, base - 8, 8), -1);
 	ck_assert_uint_eq(first_not(k, sizeof(k), 0x77), sizeof(k));
 	/* the last byte and word are there; one further is not */
 	ck_assert_int_eq(copyin(base + USIZE - 1, k, 1), 0);
@@ -483,7 +486,7 @@ END_TEST
  * and its caller, this function: not static, so that the report can name
  * it.
  */
-#define NMISUSE		12
+#define NMISUSE		13
 
 static const char *const misuse_want[NMISUSE] = {
 	"copyin: user address, but the calling thread runs in no process",
@@ -498,6 +501,7 @@ static const char *const misuse_want[NMISUSE] = {
 	"ureadc: NULL uio",
 	"uwritec: iovec",
 	"uiomove: rwflag 2 is not UIO_READ or UIO_WRITE",
+	"uiomove: kernel address",
 };
 
 static struct proc *mis_p;
@@ -582,6 +586,11 @@ uaccess_misuse(int which, uio_t *uio, iovec_t *iov)
 		break;
 	case 11:
 		ck_assert_int_eq(uiomove(k, 8, (uio_rw_t)2, uio), EFAULT);
+		ck_assert_int_eq(uio->uio_resid, 100);
+		break;
+	case 12:		/* a user address as the kernel side */
+		ck_assert_int_eq(uiomove(mis_base + 200, 8, UIO_WRITE, uio),
+		    EFAULT);
 		ck_assert_int_eq(uio->uio_resid, 100);
 		break;
 	}

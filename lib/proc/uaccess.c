@@ -72,7 +72,37 @@ ua_kernel(const void *k, size_t len, const char *what, const char *func,
 	return true;
 }
 
-/* Copy len bytes between user address u and kernel address k: 0 or EFAULT. */
+/*
+ * Whether every byte of [u, u+len) is mapped in p.  Its user memory is
+ * one range: both ends are in it, or not every byte is.
+ */
+static bool
+ua_mapped(const struct proc *p, const uint8_t *u, size_t len)
+{
+	uint64_t pa;
+
+	return len == 0 || ((uintptr_t)u <= UINTPTR_MAX - len &&
+	    proc_vtop(p, u, &pa) == 0 && proc_vtop(p, u + len - 1, &pa) == 0);
+}
+
+/*
+ * Copy len bytes between user address u of p and kernel address k, into
+ * k when in: 0, or EFAULT with nothing copied.  An unmapped user address
+ * is the documented failure and is checked first; a kernel address that
+ * is user memory is misuse.
+ */
+static int
+ua_move(struct proc *p, uint8_t *u, void *k, size_t len, bool in,
+    const char *what, const char *func, const void *caller)
+{
+	if (!ua_mapped(p, u, len))
+		return EFAULT;
+	if (!ua_kernel(k, len, what, func, caller))
+		return EFAULT;
+	return len == 0 ? 0 : proc_copy(p, u, k, len, in);
+}
+
+/* The same for the calling thread's process. */
 static int
 ua_copy(void *u, void *k, size_t len, bool in, const char *func,
     const void *caller)
@@ -81,11 +111,7 @@ ua_copy(void *u, void *k, size_t len, bool in, const char *func,
 
 	if ((p = ua_proc(func, caller)) == NULL)
 		return EFAULT;
-	if (!ua_kernel(k, len, "driver buffer", func, caller))
-		return EFAULT;
-	if (len == 0)
-		return 0;
-	return proc_copy(p, u, k, len, in);
+	return ua_move(p, u, k, len, in, "driver buffer", func, caller);
 }
 
 DDI_ENTRY(int, copyin, (const void *userbuf, void *driverbuf, size_t cn),
@@ -181,10 +207,10 @@ uio_move1(iovec_t *iov, void *k, size_t cnt, uio_rw_t rw, struct proc *p,
     const char *func, const void *caller)
 {
 	if (p != NULL)
-		return proc_copy(p, (uint8_t *)iov->iov_base, k, cnt,
-		    rw == UIO_WRITE);
+		return ua_move(p, (uint8_t *)iov->iov_base, k, cnt,
+		    rw == UIO_WRITE, "kernel address", func, caller);
 	if (!ua_kernel(iov->iov_base, cnt, "UIO_SYSSPACE address", func,
-	    caller))
+	    caller) || !ua_kernel(k, cnt, "kernel address", func, caller))
 		return EFAULT;
 	if (rw == UIO_READ)
 		memmove(iov->iov_base, k, cnt);
@@ -226,9 +252,7 @@ DDI_ENTRY(int, uiomove, (void *address, long nbytes, uio_rw_t rwflag,
 			cnt = (size_t)nbytes;
 		if (cnt > (size_t)uio_p->uio_resid)
 			cnt = (size_t)uio_p->uio_resid;
-		if (!ua_kernel(k, cnt, "kernel address", DDI_FUNC,
-		    DDI_CALLER) || uio_move1(iov, k, cnt, rwflag, p, DDI_FUNC,
-		    DDI_CALLER) != 0)
+		if (uio_move1(iov, k, cnt, rwflag, p, DDI_FUNC, DDI_CALLER) != 0)
 			return EFAULT;
 		uio_advance(uio_p, iov, cnt);
 		k += cnt;
@@ -323,17 +347,7 @@ DDI_ENTRY(int, _Compat_useracc, (caddr_t base, uint_t count, int access),
     (base, count, access))
 {
 	struct proc *p = ua_proc("useracc", DDI_CALLER);
-	uint64_t pa;
 
 	(void)access;
-	if (p == NULL)
-		return 0;
-	if (count == 0)
-		return 1;
-	/* one range of user memory: its ends are in it, or not all is */
-	if ((uintptr_t)base > UINTPTR_MAX - count ||
-	    proc_vtop(p, base, &pa) != 0 ||
-	    proc_vtop(p, base + count - 1, &pa) != 0)
-		return 0;
-	return 1;
+	return p != NULL && ua_mapped(p, (uint8_t *)base, count);
 }
