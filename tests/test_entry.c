@@ -1804,6 +1804,38 @@ c_ddisim_proc_enter(void)
 }
 
 static void
+c_ATOMIC_INT_ALLOC(void)
+{
+	atomic_int_t *c = ATOMIC_INT_ALLOC(KM_SLEEP);
+
+	FIRST_CALL_DONE();
+	EXPECT(c != NULL);
+	EXPECT(ATOMIC_INT_READ(c) == 0);
+	ATOMIC_INT_INCR(c);
+	EXPECT(ATOMIC_INT_DECR(c) == B_TRUE);
+	ATOMIC_INT_DEALLOC(c);
+}
+
+static void
+c_ATOMIC_INT_INIT(void)
+{
+	static atomic_int_t c;
+
+	ATOMIC_INT_INIT(&c, 7);
+	FIRST_CALL_DONE();
+	EXPECT(ATOMIC_INT_READ(&c) == 7);
+}
+
+static void
+c_KS_HOLD0LOCKS(void)
+{
+	boolean_t none = KS_HOLD0LOCKS();
+
+	FIRST_CALL_DONE();
+	EXPECT(none == B_TRUE);
+}
+
+static void
 c_drv_priv(void)
 {
 	cred_t root = { 1, 0, 0, 0, 0, 0, 0, 0, { 0 } };
@@ -2860,6 +2892,9 @@ static const struct entry_case cases[] = {
 	    "in no process: NULL and a report" },
 	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,
 	    "a reference, a signal posted and seen, released" },
+	E(ATOMIC_INT_ALLOC, "a counter at 0"),
+	E(ATOMIC_INT_INIT, "the driver's counter at 7"),
+	E(KS_HOLD0LOCKS, "no lock held"),
 	E(ddisim_pagelist_create, "three pages below 16 MiB"),
 	E(ddisim_dma_create, "a bus-master device on its ports"),
 	E(ddisim_dma_destroy, "NULL, which does nothing"),
@@ -2914,6 +2949,8 @@ static const char R_SV[] = "needs a variable from SV_ALLOC";
 static const char R_SVWAIT[] = "sleeps by design, on a variable from "
     "SV_ALLOC with a lock from LOCK_ALLOC held";
 static const char R_MSG[] = "needs a message from allocb";
+static const char R_ATOMIC[] = "needs a counter from ATOMIC_INT_ALLOC or "
+    "ATOMIC_INT_INIT";
 static const char R_BUF[] = "needs a buf from getrbuf";
 static const char R_MAP[] = "needs a map from rmallocmap or rminit";
 static const char R_CB[] = "needs a control block from dma_get_cb";
@@ -2977,6 +3014,13 @@ static const struct exclusion excluded[] = {
 	{ "_Compat_cm_intr_attach5", "needs a key from ddisim_intr_key" },
 	{ "cm_intr_detach", "needs a cookie from cm_intr_attach" },
 	{ "ddisim_proc_setuid", "needs a process from ddisim_proc_create" },
+	{ "ATOMIC_INT_DEALLOC", "needs a counter from ATOMIC_INT_ALLOC" },
+	{ "ATOMIC_INT_READ", R_ATOMIC },
+	{ "ATOMIC_INT_WRITE", R_ATOMIC },
+	{ "ATOMIC_INT_ADD", R_ATOMIC },
+	{ "ATOMIC_INT_SUB", R_ATOMIC },
+	{ "ATOMIC_INT_INCR", R_ATOMIC },
+	{ "ATOMIC_INT_DECR", R_ATOMIC },
 	{ "ddisim_intr_unregister", "needs a handle from "
 	    "ddisim_intr_register" },
 	{ "freeb", R_MSG },

@@ -76,6 +76,30 @@ bool_t	SV_WAIT_SIG(sv_t *, int, lock_t *);
 void	SV_SIGNAL(sv_t *, int);
 void	SV_BROADCAST(sv_t *, int);
 
+#if !__DDI_ODDI
+/*
+ * Atomic counters (ATOMIC_INT(9)): allocated, or declared by the driver
+ * and set up with ATOMIC_INT_INIT.  The members are private.
+ */
+typedef struct __ddi_atomic_int {
+	int		__ai_value;
+	unsigned	__ai_state;
+} atomic_int_t;
+
+atomic_int_t *ATOMIC_INT_ALLOC(int);
+void	ATOMIC_INT_DEALLOC(atomic_int_t *);
+void	ATOMIC_INT_INIT(atomic_int_t *, int);
+int	ATOMIC_INT_READ(atomic_int_t *);
+void	ATOMIC_INT_WRITE(atomic_int_t *, int);
+void	ATOMIC_INT_ADD(atomic_int_t *, int);
+void	ATOMIC_INT_SUB(atomic_int_t *, int);
+void	ATOMIC_INT_INCR(atomic_int_t *);
+boolean_t ATOMIC_INT_DECR(atomic_int_t *);
+
+/* Whether the caller holds no basic or read/write lock (for ASSERT). */
+boolean_t KS_HOLD0LOCKS(void);
+#endif
+
 __DDI_END_DECLS
 
 #endif /* DDICOMPAT_SYS_KSYNCH_H */

@@ -37,6 +37,7 @@ enum kmem_kind {
 	KK_RMAP,		/* rmallocmap */
 	KK_EBLK,		/* geteblk, ngeteblk data */
 	KK_POLLHEAD,		/* phalloc */
+	KK_ATOMIC,		/* ATOMIC_INT_ALLOC */
 	KK_NKINDS
 };
 

@@ -37,7 +37,8 @@ static const char *const kind_name[KK_NKINDS] = {
 	"kmem_alloc_physcontig", "physreq_alloc", "getcpages", "sptalloc",
 	"allocb", "msgscgth", "getrbuf", "bcb_alloc",
 	"ddisim_proc_create", "ddisim_pagelist_create", "rmallocmap",
-	"geteblk", "phalloc"
+	"geteblk", "phalloc",
+	"ATOMIC_INT_ALLOC"
 };
 
 const char *
