@@ -83,6 +83,7 @@ ddisim_build(const char *spec)
 	intr_init();
 	clock_init();
 	rm_init();
+	misc_init();
 	/* the PC's DMA controller is on its ports from the start */
 	if (m->spec.isadma)
 		VERIFY(i8237_attach() == 0);	/* a new machine's are free */

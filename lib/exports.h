@@ -54,6 +54,8 @@ pl_t	_Compat_spl4(void);
 pl_t	_Compat_spl5(void);
 pl_t	_Compat_spl6(void);
 toid_t	timeout(__ddi_tofn_t, void *, long);
+void	_Compat_panic(const char *, ...) __attribute__((format(printf, 1, 2)));
+extern ulong_t totalmem;
 
 /* Device numbers, before DDI 8. */
 major_t	getmajor(dev_t);

@@ -1836,6 +1836,37 @@ c_KS_HOLD0LOCKS(void)
 }
 
 static void
+c_ovbcopy(void)
+{
+	char b[8] = "abcdefg";
+
+	ovbcopy(b, b + 1, 5);		/* overlapping, upward */
+	FIRST_CALL_DONE();
+	EXPECT(memcmp(b, "aabcdeg", 8) == 0);
+}
+
+static void
+c_numtos(void)
+{
+	char s[12];
+	char *r = numtos(4294967295u, s);
+
+	FIRST_CALL_DONE();
+	EXPECT(r == s && strcmp(s, "4294967295") == 0);
+}
+
+static void
+c_TICKS(void)
+{
+	clock_t t = TICKS();
+
+	FIRST_CALL_DONE();
+	EXPECT(t == 0);
+	ddisim_clock_advance(3 * 10000);
+	EXPECT(TICKS() == 3 && lbolt == 3);
+}
+
+static void
 c_drv_priv(void)
 {
 	cred_t root = { 1, 0, 0, 0, 0, 0, 0, 0, { 0 } };
@@ -2892,6 +2923,9 @@ static const struct entry_case cases[] = {
 	    "in no process: NULL and a report" },
 	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,
 	    "a reference, a signal posted and seen, released" },
+	E(ovbcopy, "an overlapping copy"),
+	E(numtos, "the largest ulong_t in decimal"),
+	E(TICKS, "the ticks since boot"),
 	E(ATOMIC_INT_ALLOC, "a counter at 0"),
 	E(ATOMIC_INT_INIT, "the driver's counter at 7"),
 	E(KS_HOLD0LOCKS, "no lock held"),
@@ -3008,6 +3042,7 @@ static const struct exclusion excluded[] = {
 	{ "rmfree", R_MAP },
 	{ "_Compat_rmsetwant", R_MAP },
 	{ "_Compat_rmwant", R_MAP },
+	{ "_Compat_panic", "ends the process by design (test_kern)" },
 	{ "untimeout", "needs an identifier from a timeout call" },
 	{ "unbufcall", "needs an identifier from bufcall" },
 	{ "cm_intr_attach", "needs a key from ddisim_intr_key" },
@@ -3111,6 +3146,7 @@ static const struct exclusion excluded[] = {
 /* Exported objects, not functions: nothing to call. */
 static const char *const data_symbols[] = {
 	"lbolt",	/* the tick count <sys/ddi.h> declares */
+	"totalmem",	/* DDI 5: the RAM in bytes */
 	"malloc_conf",	/* the options the library gives jemalloc */
 };
 

@@ -5,6 +5,9 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <errno.h>
 
@@ -207,6 +210,138 @@ START_TEST(drv_priv_by_user)
 }
 END_TEST
 
+/* The string functions <sys/ddi.h> declares are the C library's. */
+START_TEST(ddi_strings)
+{
+	char b[32], *end;
+
+	ck_assert_ptr_eq(strcpy(b, "disk"), b);
+	ck_assert_ptr_eq(strcat(b, "0"), b);
+	ck_assert_str_eq(b, "disk0");
+	ck_assert_uint_eq(strlen(b), 5);
+	ck_assert_int_lt(strcmp("disk0", "disk1"), 0);
+	ck_assert_int_eq(strncmp("disk0", "disk1", 4), 0);
+	ck_assert_ptr_eq(strncpy(b, "ab", 4), b);
+	ck_assert_int_eq(b[2] + b[3], 0);		/* padded */
+	ck_assert_ptr_eq(strncat(b, "cdef", 2), b);
+	ck_assert_str_eq(b, "abcd");
+	ck_assert_ptr_eq(strchr(b, 'c'), b + 2);	/* DDI 8 */
+	ck_assert_uint_eq(strtoul("0x1f0,", &end, 0), 0x1f0);
+	ck_assert_int_eq(*end, ',');
+}
+END_TEST
+
+/* numtos: the decimal digits, as snprintf writes them; returns s. */
+START_TEST(numtos_digits)
+{
+	char s[16], want[16];
+	long i, n = prop_floor(prop_iters(100000) / 10, 100);
+
+	ck_assert_ptr_eq(numtos(0, s), s);
+	ck_assert_str_eq(s, "0");
+	ck_assert_str_eq(numtos(4294967295u, s), "4294967295");
+	ck_assert_str_eq(numtos(10, s), "10");
+	prop_seed(4711);
+	for (i = 0; i < n; i++) {
+		ulong_t v = (ulong_t)(rnd() >> (32 + rndn(32)));
+
+		memset(s, 'x', sizeof(s));
+		snprintf(want, sizeof(want), "%lu", (unsigned long)v);
+		ck_assert_str_eq(numtos(v, s), want);
+	}
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+}
+END_TEST
+
+/* ovbcopy against memmove on one buffer, the ranges overlapping or not. */
+START_TEST(ovbcopy_overlaps)
+{
+	unsigned char buf[256], model[256];
+	long i, n = prop_floor(prop_iters(100000) / 10, 200);
+	int up = 0, down = 0;
+
+	prop_seed(0x0b);
+	fill_rnd(buf, sizeof(buf));
+	memcpy(model, buf, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		size_t len = rndn(128), from = rndn(256 - len),
+		    to = rndn(256 - len);
+
+		ovbcopy(buf + from, buf + to, len);
+		memmove(model + to, model + from, len);
+		ck_assert_int_eq(memcmp(buf, model, sizeof(buf)), 0);
+		if (len > 0 && to > from && to < from + len)
+			up++;
+		if (len > 0 && from > to && from < to + len)
+			down++;
+	}
+	ck_assert_int_gt(up, 0);
+	ck_assert_int_gt(down, 0);
+	ovbcopy(NULL, NULL, 0);			/* nothing to copy */
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+}
+END_TEST
+
+START_TEST(ticks_follow_the_clock)
+{
+	clock_t t0 = TICKS();
+
+	ck_assert_int_eq(t0, lbolt);
+	ddisim_clock_advance(5 * 10000);		/* 5 ticks of 10 ms */
+	ck_assert_int_eq(TICKS(), t0 + 5);
+	ck_assert_int_eq(TICKS(), lbolt);
+}
+END_TEST
+
+/*
+ * panic ends the process as the system would halt, whatever the
+ * verify= policy: a child panics, its message and report reach stderr,
+ * and it dies of SIGABRT.
+ */
+static void
+panic_child(bool count, char *out, size_t len)
+{
+	int fd[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fd[1], 2);
+		close(fd[0]);
+		if (count)
+			ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+		ddisim_console(NULL, NULL);
+		_Compat_panic("disk %d is gone", 3);
+		_exit(0);			/* not reached */
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], out + got, len - 1 - (size_t)got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(fd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+	    "the child ended with status %#x", status);
+}
+
+START_TEST(panic_ends_the_process)
+{
+	char out[4096];
+
+	panic_child(false, out, sizeof(out));
+	ck_assert_contains(out, "PANIC: disk 3 is gone\n");
+	ck_assert_contains(out, "panic: PANIC: disk 3 is gone");
+	ck_assert_contains(out, "test_kern");	/* the caller */
+	panic_child(true, out, sizeof(out));
+	ck_assert_contains(out, "PANIC: disk 3 is gone\n");
+	ck_assert_contains(out, "panic: PANIC: disk 3 is gone");
+	ck_assert_contains(out, "test_kern");
+}
+END_TEST
+
 /* The types and constants of the headers, with the originals' values. */
 START_TEST(header_types_and_constants)
 {
@@ -302,7 +437,7 @@ END_TEST
  * policy it aborts.  cmn_err is called through a pointer, which carries
  * no format attribute, so that a NULL format compiles.
  */
-#define NKERN_MISUSE	7
+#define NKERN_MISUSE	9
 
 static void
 kern_misuse(int which)
@@ -344,6 +479,17 @@ kern_misuse(int which)
 	case 5:		/* no credentials: not privileged */
 		ck_assert_int_eq(drv_priv(NULL), EPERM);
 		snprintf(text, sizeof(text), "drv_priv: NULL credentials");
+		break;
+	case 7:		/* nothing copied */
+		strcpy(pb, "kept");
+		ovbcopy(pb, NULL, 4);
+		ck_assert_str_eq(pb, "kept");
+		snprintf(text, sizeof(text), "ovbcopy: NULL destination "
+		    "address with a count of 4");
+		break;
+	case 8:
+		ck_assert_ptr_null(numtos(5, NULL));
+		snprintf(text, sizeof(text), "numtos: NULL string");
 		break;
 	case 6:		/* not a process: nothing changed */
 		ck_assert_int_eq(ddisim_proc_setuid((struct proc *)text, 5),
@@ -391,6 +537,11 @@ main(void)
 	tcase_add_test(tc, byte_strings);
 	tcase_add_test(tc, drv_priv_by_user);
 	tcase_add_test(tc, header_types_and_constants);
+	tcase_add_test(tc, ddi_strings);
+	tcase_add_test(tc, numtos_digits);
+	tcase_add_test(tc, ovbcopy_overlaps);
+	tcase_add_test(tc, ticks_follow_the_clock);
+	tcase_add_test(tc, panic_ends_the_process);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -451,6 +451,21 @@ bc_note(long arg)
 	bc_ran = (int)arg;
 }
 
+/* DDI 5's totalmem: the machine's RAM, at most what 32 bits hold. */
+START_TEST(totalmem_ddi5)
+{
+	MACHINE_UP("mem=64M");
+	ck_assert_uint_eq(drv_5_totalmem(), 64ul << 20);
+	MACHINE_DOWN();
+	MACHINE_UP("mem=1G,hole=640K-1M");	/* RAM, not its top */
+	ck_assert_uint_eq(drv_5_totalmem(), 1ul << 30);
+	MACHINE_DOWN();
+	MACHINE_UP(NULL);			/* 8 GiB */
+	ck_assert_uint_eq(drv_5_totalmem(), 0xfffffffful);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* testb and bufcall ask about the memory the caller's allocb uses. */
 START_TEST(testb_bufcall_by_version)
 {
@@ -492,6 +507,7 @@ versions_suite(void)
 	tcase_add_test(tc, allocb_physreq_by_version);
 	tcase_add_test(tc, msgphysreq_by_version);
 	tcase_add_test(tc, testb_bufcall_by_version);
+	tcase_add_test(tc, totalmem_ddi5);
 	tcase_add_test(tc, vtop_of_user_addresses);
 	tcase_add_test(tc, bp_mapin_user_and_page_lists);
 	tcase_add_test(tc, physiock_raw_io);

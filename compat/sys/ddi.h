@@ -7,6 +7,7 @@
 #ifndef DDICOMPAT_SYS_DDI_H
 #define DDICOMPAT_SYS_DDI_H
 
+#include <stddef.h>
 #include <strings.h>	/* bcopy, bzero, bcmp: the host's, same semantics */
 #include <sys/types.h>
 #include <sys/param.h>
@@ -214,6 +215,56 @@ ppid_t	kvtoppid(caddr_t);
 #if __DDI_BETWEEN(50, 71)
 ppid_t	phystoppid(paddr_t);
 paddr_t	pptophys(ppid_t);
+#endif
+
+/*
+ * Strings (string(9)): the C library's, declared here as the DDI had
+ * them, strchr and strtoul for DDI 8 only; numtos is the library's.  In
+ * C++ the C library's headers declare them, with their overloads.
+ */
+#ifdef __cplusplus
+__DDI_END_DECLS
+#include <string.h>
+#if __DDI_AT_LEAST(80)
+#include <stdlib.h>
+#endif
+__DDI_BEGIN_DECLS
+#else
+char	*strcat(char *, const char *);
+int	 strcmp(const char *, const char *);
+char	*strcpy(char *, const char *);
+size_t	 strlen(const char *);
+char	*strncat(char *, const char *, size_t);
+int	 strncmp(const char *, const char *, size_t);
+char	*strncpy(char *, const char *, size_t);
+#if __DDI_AT_LEAST(80)
+char	*strchr(const char *, int);
+unsigned long strtoul(const char *, char **, int);
+#endif
+#endif
+#if __DDI_AT_LEAST(80)
+char	*numtos(ulong_t, char *);
+#endif
+
+/* Overlapping copies: ovbcopy(9). */
+#if !__DDI_ODDI
+void	ovbcopy(const void *, void *, size_t);
+#endif
+
+/* The clock in ticks, DDI 8: TICKS(9). */
+#if __DDI_AT_LEAST(80)
+clock_t	TICKS(void);
+#endif
+
+/* Physical memory in bytes, DDI 5 (not strict): totalmem(9). */
+#if __DDI_BETWEEN(50, 50) && !__DDI_STRICT
+extern ulong_t totalmem;
+#endif
+
+/* The end of the system: panic(9), up to DDI 6 (not strict) and ODDI. */
+#if __DDI_ODDI || (__DDI_AT_MOST(60) && !__DDI_STRICT)
+void	panic(const char *, ...) __DDI_ENTRY(_Compat_panic)
+	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
 #endif
 
 /* Credentials (sys/cred.h): drv_priv(9). */

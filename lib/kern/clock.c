@@ -592,3 +592,9 @@ clock_fini(void)
 	}
 	pthread_mutex_unlock(&clock_lock);
 }
+
+/* DDI 8: lbolt as a call. */
+DDI_ENTRY0(clock_t, TICKS)
+{
+	return (clock_t)(clock_now_us() / TICK_US);
+}

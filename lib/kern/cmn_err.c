@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/forklock.h"
@@ -18,6 +19,7 @@
 
 #include "sys/cmn_err.h"
 #include "sys/debug.h"
+#include "exports.h"
 
 #define PUTBUF_SIZE	(64 * 1024)
 
@@ -90,6 +92,36 @@ DDI_ENTRY_VA_VOID(cmn_err, (int level, const char *fmt), (level, fmt), fmt)
 	cmn_emit(text, console, pbuf);
 	if (level == CE_PANIC)
 		verify_report(DDI_FUNC, DDI_CALLER, "PANIC: %s", msg);
+}
+
+/*
+ * The ODDI's and DDI 1 to 6's panic: the message as CE_PANIC prints it,
+ * a report, and the end of the process whatever the verify= policy, as
+ * the system would halt.
+ */
+DDI_ENTRY_VA_VOID(_Compat_panic, (const char *fmt), (fmt), fmt)
+{
+	char msg[1024], text[1100];
+
+	if (fmt == NULL) {
+		verify_report("panic", DDI_CALLER, "NULL format");
+		snprintf(msg, sizeof(msg), "(no message)");
+	} else {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+	}
+	snprintf(text, sizeof(text), "PANIC: %s\n", msg);
+	cmn_emit(text, true, true);
+	verify_report("panic", DDI_CALLER, "PANIC: %s", msg);
+	if (verify_policy() == DDISIM_VERIFY_COUNT) {
+		/* counted, and not printed: the last words are still due */
+		char who[128];
+
+		verify_symbolize(DDI_CALLER, who, sizeof(who));
+		fprintf(stderr, "ddicompat: panic: PANIC: %s (called from "
+		    "%s)\n", msg, who);
+	}
+	fflush(NULL);
+	abort();
 }
 
 /* The failure path of ASSERT in drivers built with -DDEBUG. */

@@ -44,6 +44,8 @@ void	clock_fini(void);
 /* Timeouts still pending, listed on f if not NULL: their number. */
 size_t	clock_leak_report(FILE *f);
 void	intr_init(void);
+/* totalmem, from the machine's spec. */
+void	misc_init(void);
 void	intr_fini(void);
 /*
  * Keys that ddisim_intr_key did not make are the resource manager's: a

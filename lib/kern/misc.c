@@ -1,12 +1,16 @@
 /*
- * misc.c - small DDI utilities: min, max, device numbers, drv_priv.
+ * misc.c - small DDI utilities: min, max, device numbers, drv_priv,
+ * ovbcopy, numtos and totalmem.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "machine/entry.h"
 #include "verify/verify.h"
+#include "machine/machine.h"
+#include "kern/kern.h"
 
 #include "sys/types.h"
 #include "sys/cred.h"
@@ -67,4 +71,51 @@ DDI_ENTRY(int, drv_priv, (cred_t *cr), (cr))
 		return EPERM;
 	}
 	return cr->cr_uid == 0 ? 0 : EPERM;
+}
+
+/* bcopy that allows the two ranges to overlap. */
+DDI_ENTRY_VOID(ovbcopy, (const void *from, void *to, size_t n),
+    (from, to, n))
+{
+	if (n == 0)
+		return;
+	if (from == NULL || to == NULL) {
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL %s address with a "
+		    "count of %zu", from == NULL ? "source" : "destination",
+		    n);
+		return;
+	}
+	memmove(to, from, n);
+}
+
+/* The decimal digits of num, with a NUL, in s: at most 11 bytes. */
+DDI_ENTRY(char *, numtos, (ulong_t num, char *s), (num, s))
+{
+	char digits[16];
+	size_t n = 0, i;
+
+	if (s == NULL) {
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL string");
+		return NULL;
+	}
+	do {
+		digits[n++] = (char)('0' + num % 10);
+		num /= 10;
+	} while (num != 0);
+	for (i = 0; i < n; i++)
+		s[i] = digits[n - 1 - i];
+	s[n] = '\0';
+	return s;
+}
+
+/* The machine's RAM in bytes, at most 4 GiB less one: set at boot. */
+DDI_PUBLIC_DATA ulong_t totalmem;
+
+void
+misc_init(void)
+{
+	uint64_t mem = machine->spec.mem;
+
+	__atomic_store_n(&totalmem, mem > UINT32_MAX ? UINT32_MAX :
+	    (ulong_t)mem, __ATOMIC_RELAXED);
 }

@@ -147,6 +147,15 @@ F(allocb64)(int size, physreq_t **pp)
 }
 #endif
 
+#if __DDI_BETWEEN(50, 50)
+/* DDI 5: the machine's RAM, from the kernel's variable. */
+unsigned long
+F(totalmem)(void)
+{
+	return totalmem;
+}
+#endif
+
 #if __DDI_ODDI || __DDI_AT_MOST(60)
 int
 F(testb)(int size)

@@ -27,6 +27,7 @@ DRV_DECLS(8)
 DRV_DECLS(oddi)
 void *drv_oddi_alloc_nodma(size_t);
 void *drv_5_alloc64(size_t, struct physreq **);
+unsigned long drv_5_totalmem(void);
 void *drv_6_alloc64(size_t, struct physreq **);
 void *drv_71_alloc64(size_t, struct physreq **);
 void *drv_72_alloc64(size_t, struct physreq **);
