@@ -76,6 +76,27 @@ typedef unsigned char	unchar;
 typedef unsigned short	ushort;
 typedef unsigned int	uint;
 typedef char		*addr_t;	/* a kernel address */
+
+/*
+ * ulong is the host's unsigned long, as wide as a pointer, because old
+ * drivers keep addresses in it; ulong_t keeps the 32 bits of i386.  A
+ * structure a device reads that declares a member ulong therefore has
+ * another layout than on UnixWare.  -D_DDI_ULONG_CHECK makes every use of
+ * ulong a warning that names its line, so that a porter can find them and
+ * choose ulong_t for the device's structures (ddicompat(7), "Widths").
+ */
+#ifdef _DDI_ULONG_CHECK
+#ifdef __GNUC__
+typedef unsigned long	__ddi_ulong_t __attribute__((__deprecated__(
+    "ulong is 64 bits here and 32 on i386 UnixWare: a structure a device "
+    "reads needs ulong_t or uint32_t")));
+#else
+typedef unsigned long	__ddi_ulong_t;
+#endif
+#define ulong		__ddi_ulong_t
+#else
+typedef unsigned long	ulong;
+#endif
 typedef uintptr_t	vaddr_t;	/* a virtual address, as a number */
 
 typedef uint_t		rm_key_t;	/* a resource manager key */
