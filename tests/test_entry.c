@@ -52,6 +52,7 @@
 #include <sys/confmgr.h>
 #include <sys/cm_i386at.h>
 #include <sys/poll.h>
+#include <sys/strlog.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -1936,6 +1937,19 @@ c_kthread_spawn(void)
 }
 
 static void
+c_strlog(void)
+{
+	char pb[256];
+	int rc = strlog(7, 1, 0, SL_ERROR, "unit %d", 1);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 1);
+	(void)ddisim_putbuf(pb, sizeof(pb));
+	EXPECT(strstr(pb, "STRLOG mid 7 sid 1 level 0 ERROR: unit 1") !=
+	    NULL);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -2919,6 +2933,7 @@ static const struct entry_case cases[] = {
 	E(drv_priv, "user 0 privileged, user 1 not"),
 	E(phalloc, "a pollhead, polled without waiting and freed"),
 	E(kthread_spawn, "a kernel thread at base level, waited for"),
+	E(strlog, "a message in the putbuf"),
 	{ "proc_ref", NULL, BUILDS, "verify=count", 1, c_proc_ref_none,
 	    "in no process: NULL and a report" },
 	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,

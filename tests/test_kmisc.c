@@ -1,6 +1,7 @@
 /*
  * test_kmisc.c - process references and signals (proc_ref(9)),
- * pollheads (phalloc(9)) and kernel threads (kthread_spawn(9)).
+ * pollheads (phalloc(9)), kernel threads (kthread_spawn(9)) and
+ * strlog(9).
  *
  * Misuse is made from kmisc_misuse, a global function of this program
  * (linked -rdynamic), so that each report is seen to name both the
@@ -18,6 +19,7 @@
 #include <sys/kmem.h>
 #include <sys/ksynch.h>
 #include <sys/poll.h>
+#include <sys/strlog.h>
 #include <sys/ddi.h>
 
 #include "exports.h"		/* pollwakeup: DDI 5 to 7.2 */
@@ -545,9 +547,66 @@ kmisc_kt_lockholder(void *arg)
 	kthread_exit();
 }
 
+/* ---- strlog ---- */
+
+static char console_text[4096];
+
+static void
+console_catch(const char *text, void *arg)
+{
+	(void)arg;
+	strncat(console_text, text, sizeof(console_text) -
+	    strlen(console_text) - 1);
+}
+
+START_TEST(strlog_to_putbuf_and_console)
+{
+	char pb[4096];
+
+	MACHINE_UP("mem=64M");
+	ddisim_putbuf_clear();
+	console_text[0] = '\0';
+	ddisim_console(console_catch, NULL);
+	ck_assert_int_eq(strlog(42, 3, 1, SL_ERROR | SL_WARN,
+	    "unit %d lost %u frames (%#x)", 3, 17u, 0xbeefu), 1);
+	ck_assert_int_eq(strlog(42, 0, 0, SL_CONSOLE | SL_NOTE, "up"), 1);
+	ddisim_console(NULL, NULL);
+	(void)ddisim_putbuf(pb, sizeof(pb));
+	ck_assert_contains(pb, "STRLOG mid 42 sid 3 level 1 ERROR|WARN: "
+	    "unit 3 lost 17 frames (0xbeef)\n");
+	ck_assert_contains(pb, "STRLOG mid 42 sid 0 level 0 CONSOLE|NOTE: "
+	    "up\n");
+	/* Only the SL_CONSOLE one reached the console. */
+	ck_assert_str_eq(console_text,
+	    "STRLOG mid 42 sid 0 level 0 CONSOLE|NOTE: up\n");
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(strlog_limits)
+{
+	char fmt[LOGMSGSZ], pb[8192];
+
+	MACHINE_UP("mem=64M");
+	ddisim_putbuf_clear();
+	/* NLOGARGS arguments, a width from one, %% and %c. */
+	ck_assert_int_eq(strlog(-1, 32767, 127, SL_TRACE,
+	    "%*d%% %c", 5, 42, 'z'), 1);
+	(void)ddisim_putbuf(pb, sizeof(pb));
+	ck_assert_contains(pb, "mid -1 sid 32767 level 127 TRACE:    42% z");
+	/* The longest format. */
+	memset(fmt, 'x', sizeof(fmt) - 1);
+	fmt[sizeof(fmt) - 1] = '\0';
+	ck_assert_int_eq(strlog(1, 1, 1, 0, fmt), 1);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	21
+#define NKMISC_MISUSE	26
 
 void	kmisc_misuse(int which);
 
@@ -686,6 +745,37 @@ kmisc_misuse(int which)
 		LOCK_DEALLOC(k.lk);
 		break;
 	}
+	case 21:
+		ck_assert_int_eq(strlog(1, 0, 0, SL_ERROR, "%s", "name"), 0);
+		REPORTED_HERE(n, "strlog", "%s is not allowed");
+		break;
+	case 22:
+		ck_assert_int_eq(strlog(1, 0, 0, SL_ERROR, "%d %d %d %d", 1, 2,
+		    3, 4), 0);
+		REPORTED_HERE(n, "strlog", "4 arguments; at most NLOGARGS");
+		break;
+	case 23:
+		ck_assert_int_eq(strlog(1, 0, 0, 0x100, "x"), 0);
+		REPORTED_HERE(n, "strlog", "unknown flags 0x100");
+		break;
+	case 24: {
+		char *volatile none = NULL;
+
+		ck_assert_int_eq(strlog(1, 0, 0, SL_ERROR, none), 0);
+		REPORTED_HERE(n, "strlog", "NULL format");
+		break;
+	}
+	case 25: {
+		char pb[256];
+
+		ddisim_putbuf_clear();
+		ck_assert_int_eq(strlog(1, 0, 0, SL_ERROR, "%e", 1.0), 0);
+		REPORTED_HERE(n, "strlog", "%e is not allowed");
+		/* Nothing was logged. */
+		(void)ddisim_putbuf(pb, sizeof(pb));
+		ck_assert_ptr_null(strstr(pb, "STRLOG"));
+		break;
+	}
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -741,12 +831,14 @@ main(void)
 
 	tcase_add_test(tc, kthread_runs_in_base_context);
 	tcase_add_test(tc, kthread_detached_and_sleeping);
+	tcase_add_test(tc, strlog_to_putbuf_and_console);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");
 	tcase_add_test(tc, proc_refs_limits);
 	tcase_add_test(tc, poll_many);
 	tcase_add_test(tc, kthread_many);
+	tcase_add_test(tc, strlog_limits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("misuse");

@@ -17,6 +17,7 @@
 #include "machine/entry.h"
 #include "verify/verify.h"
 
+#include "kern/kern.h"
 #include "sys/cmn_err.h"
 #include "sys/debug.h"
 #include "exports.h"
@@ -41,7 +42,7 @@ putbuf_add_locked(const char *s, size_t n)
 	    putbuf_len + n;
 }
 
-static void
+void
 cmn_emit(const char *text, bool to_console, bool to_putbuf)
 {
 	pthread_mutex_lock(&cmn_lock);

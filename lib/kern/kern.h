@@ -33,6 +33,9 @@ struct vwait;
 int	kern_wait_once(struct vwait *w, pthread_mutex_t *mtx,
 	    pthread_cond_t *cv, bool sig);
 
+/* A kernel message to the console, the putbuf, or both. */
+void	cmn_emit(const char *text, bool to_console, bool to_putbuf);
+
 int	kctx_signal(unsigned id);
 struct proc;
 unsigned kctx_signal_proc(const struct proc *p);

@@ -26,8 +26,8 @@
  *	}
  *
  * with _VOID forms for functions returning void, 0 forms for functions
- * without parameters, and DDI_ENTRY_VA_VOID for a variadic one (its body
- * gets the va_list `ap').
+ * without parameters, and DDI_ENTRY_VA_VOID and DDI_ENTRY_VA for a
+ * variadic one (its body gets the va_list `ap').
  *
  * Building the machine is the control API's business: it registers the
  * builder with machine_boot_register() from a constructor, so this layer
@@ -126,6 +126,24 @@ machine_enter(const char *fn, const void *caller)
 		va_end(ap);						\
 	}								\
 	DDI_BODY_ void name##__body(const char *ddi_func_,		\
+	    const void *ddi_caller_, DDI_UNPAREN_ params, va_list ap)
+
+#define DDI_ENTRY_VA(ret, name, params, args, last)			\
+	DDI_BODY_ ret name##__body(const char *ddi_func_,		\
+	    const void *ddi_caller_, DDI_UNPAREN_ params, va_list ap);	\
+	DDI_VISIBLE ret name(DDI_UNPAREN_ params, ...)			\
+	{								\
+		va_list ap;						\
+		ret r_;							\
+									\
+		machine_enter(#name, __builtin_return_address(0));	\
+		va_start(ap, last);					\
+		r_ = name##__body(#name, __builtin_return_address(0),	\
+		    DDI_UNPAREN_ args, ap);				\
+		va_end(ap);						\
+		return r_;						\
+	}								\
+	DDI_BODY_ ret name##__body(const char *ddi_func_,		\
 	    const void *ddi_caller_, DDI_UNPAREN_ params, va_list ap)
 
 /* An exported object (a variable the legacy headers declare). */
