@@ -143,6 +143,10 @@ int	_Compat_cm_addval_8(struct cm_args *);
 int	_Compat_cm_delval_8(struct cm_args *);
 int	_Compat_drv_gethardware(ulong_t, void *);
 int	_Compat_drv_gethardware_7_2(ulong_t, void *);
+/* External and internal majors: DDI 7.2 and before. */
+int	etoimajor(major_t);
+int	itoemajor(major_t, int);
+
 /* Polling: pollwakeup is DDI 5 to 7.2 only. */
 struct pollhead;
 void	pollwakeup(struct pollhead *, short);

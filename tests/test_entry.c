@@ -1950,6 +1950,34 @@ c_strlog(void)
 }
 
 static void
+c_etoimajor(void)
+{
+	int i = etoimajor(7);
+
+	FIRST_CALL_DONE();
+	EXPECT(i == 7);
+}
+
+static void
+c_itoemajor(void)
+{
+	int e = itoemajor(7, -1);
+
+	FIRST_CALL_DONE();
+	EXPECT(e == 7 && itoemajor(7, e) == -1);
+}
+
+static void
+c_ddisim_major_map(void)
+{
+	int rc = ddisim_major_map(8, 7);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	EXPECT(etoimajor(8) == 7);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -2934,6 +2962,9 @@ static const struct entry_case cases[] = {
 	E(phalloc, "a pollhead, polled without waiting and freed"),
 	E(kthread_spawn, "a kernel thread at base level, waited for"),
 	E(strlog, "a message in the putbuf"),
+	E(etoimajor, "external 7 is internal 7"),
+	E(itoemajor, "internal 7 has external 7 only"),
+	C(ddisim_major_map, "external 8 mapped to internal 7"),
 	{ "proc_ref", NULL, BUILDS, "verify=count", 1, c_proc_ref_none,
 	    "in no process: NULL and a report" },
 	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,

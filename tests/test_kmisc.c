@@ -1,7 +1,7 @@
 /*
  * test_kmisc.c - process references and signals (proc_ref(9)),
- * pollheads (phalloc(9)), kernel threads (kthread_spawn(9)) and
- * strlog(9).
+ * pollheads (phalloc(9)), kernel threads (kthread_spawn(9)), strlog(9)
+ * and external majors (etoimajor(9)).
  *
  * Misuse is made from kmisc_misuse, a global function of this program
  * (linked -rdynamic), so that each report is seen to name both the
@@ -604,9 +604,64 @@ START_TEST(strlog_limits)
 }
 END_TEST
 
+/* ---- external and internal majors ---- */
+
+START_TEST(majors_identity_and_mapped)
+{
+	int e;
+
+	MACHINE_UP("mem=64M");
+	ck_assert_int_eq(etoimajor(5), 5);
+	ck_assert_int_eq(itoemajor(5, -1), 5);
+	ck_assert_int_eq(itoemajor(5, 5), -1);
+	/* A driver configured with majors 50 to 52. */
+	ck_assert_int_eq(ddisim_major_map(51, 50), 0);
+	ck_assert_int_eq(ddisim_major_map(52, 50), 0);
+	ck_assert_int_eq(etoimajor(51), 50);
+	ck_assert_int_eq(etoimajor(52), 50);
+	ck_assert_int_eq(etoimajor(53), 53);
+	e = -1;
+	ck_assert_int_eq((e = itoemajor(50, e)), 50);
+	ck_assert_int_eq((e = itoemajor(50, e)), 51);
+	ck_assert_int_eq((e = itoemajor(50, e)), 52);
+	ck_assert_int_eq(itoemajor(50, e), -1);
+	ck_assert_int_eq(itoemajor(51, -1), -1);	/* nothing maps to it */
+	ck_assert_uint_eq(getmajor(makedevice(52, 3)), 50);
+	ck_assert_uint_eq(getemajor(makedevice(52, 3)), 52);
+	ck_assert_uint_eq(getminor(makedevice(52, 3)), 3);
+	/* Mapping a number to itself undoes its mapping. */
+	ck_assert_int_eq(ddisim_major_map(51, 51), 0);
+	ck_assert_int_eq(etoimajor(51), 51);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+	/* The table goes with the machine. */
+	MACHINE_UP("mem=64M");
+	ck_assert_int_eq(etoimajor(52), 52);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(majors_limits)
+{
+	MACHINE_UP("mem=64M");
+	ck_assert_int_eq(etoimajor(L_MAXMAJ), L_MAXMAJ);
+	ck_assert_int_eq(etoimajor(L_MAXMAJ + 1), -1);
+	ck_assert_int_eq(itoemajor(L_MAXMAJ, L_MAXMAJ - 1), L_MAXMAJ);
+	ck_assert_int_eq(itoemajor(L_MAXMAJ, L_MAXMAJ), -1);
+	ck_assert_int_eq(itoemajor(L_MAXMAJ + 1, -1), -1);
+	ck_assert_int_eq(ddisim_major_map(L_MAXMAJ + 1, 0), EINVAL);
+	ck_assert_int_eq(ddisim_major_map(0, L_MAXMAJ + 1), EINVAL);
+	ck_assert_int_eq(ddisim_major_map(0, L_MAXMAJ), 0);
+	ck_assert_int_eq(etoimajor(0), L_MAXMAJ);
+	ck_assert_int_eq(itoemajor(L_MAXMAJ, -1), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	26
+#define NKMISC_MISUSE	28
 
 void	kmisc_misuse(int which);
 
@@ -776,6 +831,14 @@ kmisc_misuse(int which)
 		ck_assert_ptr_null(strstr(pb, "STRLOG"));
 		break;
 	}
+	case 26:
+		ck_assert_int_eq(itoemajor(1, -2), -1);
+		REPORTED_HERE(n, "itoemajor", "lastemaj -2 is neither -1");
+		break;
+	case 27:
+		ck_assert_int_eq(itoemajor(1, L_MAXMAJ + 1), -1);
+		REPORTED_HERE(n, "itoemajor", "lastemaj 16384");
+		break;
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -832,6 +895,7 @@ main(void)
 	tcase_add_test(tc, kthread_runs_in_base_context);
 	tcase_add_test(tc, kthread_detached_and_sleeping);
 	tcase_add_test(tc, strlog_to_putbuf_and_console);
+	tcase_add_test(tc, majors_identity_and_mapped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");
@@ -839,6 +903,7 @@ main(void)
 	tcase_add_test(tc, poll_many);
 	tcase_add_test(tc, kthread_many);
 	tcase_add_test(tc, strlog_limits);
+	tcase_add_test(tc, majors_limits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("misuse");

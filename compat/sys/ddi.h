@@ -298,6 +298,10 @@ int	proc_signal(void *, int);
 #if __DDI_AT_LEAST(50)
 boolean_t proc_valid(void *);
 #endif
+#if __DDI_AT_MOST(72)
+int	etoimajor(major_t);
+int	itoemajor(major_t, int);
+#endif
 #if __DDI_AT_LEAST(80)
 typedef struct __ddi_kthread *kthread_id_t;
 int	kthread_spawn(void (*)(void *), void *, const char *, kthread_id_t *);

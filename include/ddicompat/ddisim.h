@@ -110,6 +110,12 @@ unsigned	ddisim_intr_deliver(int cpu);
 int		ddisim_intr_pending(int irq);
 unsigned long	ddisim_intr_count(int irq);
 
+/*
+ * External major numbers mapped to internal ones, as a driver configured
+ * with several majors has them (see ddisim_major_map(3)).
+ */
+int		ddisim_major_map(unsigned emaj, unsigned imaj);
+
 /* Calling context (see ddisim_ctx(3)). */
 unsigned	ddisim_ctx_id(void);
 int		ddisim_ctx_signal(unsigned id);

@@ -509,6 +509,7 @@ kern_fini(void)
 		pthread_mutex_unlock(&c->mtx);
 	}
 	atomic_store(&kctx_deterministic, false);
+	major_reset();
 	khandle_drop_all();		/* after the leak report */
 }
 

@@ -36,6 +36,10 @@ int	kern_wait_once(struct vwait *w, pthread_mutex_t *mtx,
 /* A kernel message to the console, the putbuf, or both. */
 void	cmn_emit(const char *text, bool to_console, bool to_putbuf);
 
+/* The internal major number of external emaj (major.c). */
+major_t	major_internal(major_t emaj);
+void	major_reset(void);
+
 int	kctx_signal(unsigned id);
 struct proc;
 unsigned kctx_signal_proc(const struct proc *p);

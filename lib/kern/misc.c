@@ -27,10 +27,15 @@ DDI_ENTRY(uint_t, max, (uint_t a, uint_t b), (a, b))
 	return a > b ? a : b;
 }
 
-/* Only the low 32 bits of the host's dev_t carry the SVR4 number. */
+/*
+ * Only the low 32 bits of the host's dev_t carry the SVR4 number, whose
+ * major is the external one; the internal one comes from the table of
+ * ddisim_major_map (lib/kern/major.c), the same number by default.
+ */
 DDI_ENTRY(major_t, getmajor, (dev_t dev), (dev))
 {
-	return (major_t)((uint32_t)dev >> L_BITSMINOR) & L_MAXMAJ;
+	return major_internal((major_t)((uint32_t)dev >> L_BITSMINOR) &
+	    L_MAXMAJ);
 }
 
 DDI_ENTRY(minor_t, getminor, (dev_t dev), (dev))
@@ -38,10 +43,9 @@ DDI_ENTRY(minor_t, getminor, (dev_t dev), (dev))
 	return (minor_t)dev & L_MAXMIN;
 }
 
-/* No driver-to-major mapping is simulated: external equals internal. */
 DDI_ENTRY(major_t, getemajor, (dev_t dev), (dev))
 {
-	return getmajor(dev);
+	return (major_t)((uint32_t)dev >> L_BITSMINOR) & L_MAXMAJ;
 }
 
 DDI_ENTRY(minor_t, geteminor, (dev_t dev), (dev))
