@@ -169,7 +169,7 @@ ddisim_leaks_kern(FILE *f)
 {
 	return khandle_leak_report(f) + clock_leak_report(f) +
 	    streams_leak_report(f) + proc_leak_report(f) +
-	    kthread_leak_report(f);
+	    kthread_leak_report(f) + callback_leak_report(f);
 }
 
 DDI_CONTROL0_VOID(ddisim_shutdown)
@@ -188,6 +188,7 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 		streams_fini();
 		proc_fini();
 		kthread_fini();
+		callback_fini();
 		clock_fini();
 		intr_fini();
 		pio_fini();

@@ -147,6 +147,9 @@ int	_Compat_drv_gethardware_7_2(ulong_t, void *);
 int	etoimajor(major_t);
 int	itoemajor(major_t, int);
 
+/* drv_callback of DDI 5 to 7. */
+void	_Compat_drv_callback_5(int, __ddi_cbfn_t, void *);
+
 /* Polling: pollwakeup is DDI 5 to 7.2 only. */
 struct pollhead;
 void	pollwakeup(struct pollhead *, short);

@@ -53,6 +53,7 @@
 #include <sys/cm_i386at.h>
 #include <sys/poll.h>
 #include <sys/strlog.h>
+#include <sys/uadmin.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -1977,6 +1978,62 @@ c_ddisim_major_map(void)
 	EXPECT(etoimajor(8) == 7);
 }
 
+static int
+entry_nmi(void *arg)
+{
+	(void)arg;
+	return NMI_BENIGN;
+}
+
+static void
+c_drv_callback(void)
+{
+	drv_callback(NMI_ATTACH, entry_nmi, NULL);
+	FIRST_CALL_DONE();
+	EXPECT(ddisim_callback_raise(NMI_ATTACH, NULL) == NMI_BENIGN);
+	drv_callback(NMI_DETACH, entry_nmi, NULL);
+	EXPECT(ddisim_verify_count() == 0);
+}
+
+static void
+c__Compat_drv_callback_5(void)
+{
+	_Compat_drv_callback_5(NMI_ATTACH, entry_nmi, NULL);
+	FIRST_CALL_DONE();
+	EXPECT(ddisim_callback_raise(NMI_ATTACH, NULL) == NMI_BENIGN);
+	_Compat_drv_callback_5(NMI_DETACH, entry_nmi, NULL);
+}
+
+static void
+c_ddisim_callback_raise(void)
+{
+	int n = ddisim_callback_raise(POWERDOWN_ATTACH, NULL);
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 0);
+}
+
+static void
+c_drv_shutdown(void)
+{
+	int rqt, opt;
+
+	drv_shutdown(SD_SOFT, AD_BOOT);
+	FIRST_CALL_DONE();
+	EXPECT(ddisim_shutdown_requests(&rqt, &opt) == 1);
+	EXPECT(rqt == SD_SOFT && opt == AD_BOOT);
+}
+
+static void
+c_ddisim_shutdown_requests(void)
+{
+	int rqt = 0, opt = 0;
+	unsigned n = ddisim_shutdown_requests(&rqt, &opt);
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 0 && rqt == -1 && opt == -1);
+}
+
 static void
 c_ddisim_pagelist_create(void)
 {
@@ -2965,6 +3022,11 @@ static const struct entry_case cases[] = {
 	E(etoimajor, "external 7 is internal 7"),
 	E(itoemajor, "internal 7 has external 7 only"),
 	C(ddisim_major_map, "external 8 mapped to internal 7"),
+	E(drv_callback, "an NMI handler attached, raised and detached"),
+	E(_Compat_drv_callback_5, "DDI 5: an NMI handler attached and raised"),
+	E(ddisim_callback_raise, "a power-down with no handler"),
+	E(drv_shutdown, "a clean reboot requested and recorded"),
+	C(ddisim_shutdown_requests, "no request yet"),
 	{ "proc_ref", NULL, BUILDS, "verify=count", 1, c_proc_ref_none,
 	    "in no process: NULL and a report" },
 	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,

@@ -1,7 +1,8 @@
 /*
  * test_kmisc.c - process references and signals (proc_ref(9)),
- * pollheads (phalloc(9)), kernel threads (kthread_spawn(9)), strlog(9)
- * and external majors (etoimajor(9)).
+ * pollheads (phalloc(9)), kernel threads (kthread_spawn(9)), strlog(9),
+ * external majors (etoimajor(9)), event handlers (drv_callback(9)) and
+ * shutdown requests (drv_shutdown(9)).
  *
  * Misuse is made from kmisc_misuse, a global function of this program
  * (linked -rdynamic), so that each report is seen to name both the
@@ -20,6 +21,7 @@
 #include <sys/ksynch.h>
 #include <sys/poll.h>
 #include <sys/strlog.h>
+#include <sys/uadmin.h>
 #include <sys/ddi.h>
 
 #include "exports.h"		/* pollwakeup: DDI 5 to 7.2 */
@@ -659,9 +661,168 @@ START_TEST(majors_limits)
 }
 END_TEST
 
+/* ---- event handlers and shutdown requests ---- */
+
+static int cb_order[8], cb_n;
+static unsigned cb_pl;
+static struct mca_info *cb_mi;
+
+/* Global, so that reports name it. */
+int	cb_rec(void *arg);
+
+int
+cb_rec(void *arg)
+{
+	int r = *(int *)arg;
+
+	cb_pl = ddisim_ctx_pl();
+	if (cb_n < 8)
+		cb_order[cb_n++] = r;
+	return r;
+}
+
+static int
+cb_mca(void *arg, struct mca_info *mi)
+{
+	cb_mi = mi;
+	return *(int *)arg;
+}
+
+START_TEST(callback_nmi_weighed)
+{
+	static int unknown = NMI_UNKNOWN, benign = NMI_BENIGN,
+	    reboot = NMI_REBOOT;
+	int rqt, opt;
+	char pb[4096];
+
+	MACHINE_UP("mem=64M,verify=count");
+	drv_callback(NMI_ATTACH, cb_rec, &unknown);
+	drv_callback(NMI_ATTACH, cb_rec, &benign);
+	cb_n = 0;
+	ck_assert_int_eq(ddisim_callback_raise(NMI_ATTACH, NULL), NMI_BENIGN);
+	ck_assert_int_eq(cb_n, 2);		/* the latest first */
+	ck_assert_int_eq(cb_order[0], NMI_BENIGN);
+	ck_assert_int_eq(cb_order[1], NMI_UNKNOWN);
+	ck_assert_uint_eq(cb_pl, PLHI);
+	ck_assert_uint_eq(ddisim_ctx_pl(), PLBASE);
+
+	/* A reboot request becomes a clean shutdown request. */
+	drv_callback(NMI_ATTACH, cb_rec, &reboot);
+	ck_assert_int_eq(ddisim_callback_raise(NMI_ATTACH, NULL), NMI_REBOOT);
+	ck_assert_uint_eq(ddisim_shutdown_requests(&rqt, &opt), 1);
+	ck_assert_int_eq(rqt, SD_SOFT);
+	ck_assert_int_eq(opt, AD_BOOT);
+	ck_assert_uint_eq(ddisim_shutdown_requests(&rqt, &opt), 0);
+	drv_callback(NMI_DETACH, cb_rec, &reboot);
+	drv_callback(NMI_DETACH, cb_rec, &benign);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+
+	/* Nobody recognizes it: the system panics. */
+	ddisim_putbuf_clear();
+	ck_assert_int_eq(ddisim_callback_raise(NMI_ATTACH, NULL),
+	    NMI_UNKNOWN);
+	REPORTED(0, "PANIC: An unknown NMI interrupt occurred.");
+	(void)ddisim_putbuf(pb, sizeof(pb));
+	ck_assert_contains(pb, "PANIC: An unknown NMI interrupt occurred.\n");
+	drv_callback(NMI_DETACH, cb_rec, &unknown);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(callback_fatal_and_other_events)
+{
+	static int fatal = NMI_FATAL, benign = NMI_BENIGN;
+	struct mca_info mi = { .flags = MCA_INFO_ADDRV, .bank = 2 };
+
+	MACHINE_UP("mem=64M,verify=count");
+	/* A fatal answer panics, and the handlers after it do not run. */
+	drv_callback(NMI_ATTACH, cb_rec, &benign);
+	drv_callback(NMI_ATTACH, cb_rec, &fatal);
+	cb_n = 0;
+	ck_assert_int_eq(ddisim_callback_raise(NMI_ATTACH, NULL), NMI_FATAL);
+	REPORTED(0, "PANIC: Fatal NMI Interrupt");
+	ck_assert_contains(ddisim_verify_last(), "(called from cb_rec");
+	ck_assert_int_eq(cb_n, 1);
+	drv_callback(NMI_DETACH, cb_rec, &fatal);
+	drv_callback(NMI_DETACH, cb_rec, &benign);
+
+	/* Power-down and watchdog handlers: how many ran. */
+	drv_callback(POWERDOWN_ATTACH, cb_rec, &benign);
+	drv_callback(WATCHDOG_ALIVE_ATTACH, cb_rec, &benign);
+	drv_callback(WATCHDOG_ALIVE_ATTACH, cb_rec, &fatal);
+	cb_n = 0;
+	ck_assert_int_eq(ddisim_callback_raise(POWERDOWN_ATTACH, NULL), 1);
+	ck_assert_int_eq(ddisim_callback_raise(WATCHDOG_ALIVE_ATTACH, NULL),
+	    2);
+	ck_assert_uint_eq(cb_pl, PLBASE);	/* at the raiser's level */
+	ck_assert_int_eq(ddisim_callback_raise(NMI_ATTACH, NULL) ==
+	    NMI_UNKNOWN, 1);
+	REPORTED(1, "unknown NMI");
+	drv_callback(POWERDOWN_DETACH, cb_rec, &benign);
+	drv_callback(WATCHDOG_ALIVE_DETACH, cb_rec, &benign);
+	drv_callback(WATCHDOG_ALIVE_DETACH, cb_rec, &fatal);
+
+	/* Machine-check handlers get the bank's information. */
+	drv_callback(MCA_ATTACH, (__ddi_cbfn_t)cb_mca, &benign);
+	ck_assert_int_eq(ddisim_callback_raise(MCA_ATTACH, &mi), MCA_BENIGN);
+	ck_assert_ptr_eq(cb_mi, &mi);
+	drv_callback(MCA_DETACH, (__ddi_cbfn_t)cb_mca, &benign);
+	ck_assert_int_eq(ddisim_callback_raise(MCA_ATTACH, &mi), MCA_UNKNOWN);
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(callback_ddi5_and_leak)
+{
+	static int benign = NMI_BENIGN;
+	char *text;
+
+	MACHINE_UP("mem=64M");
+	_Compat_drv_callback_5(NMI_ATTACH, cb_rec, &benign);
+	ck_assert_int_eq(ddisim_callback_raise(NMI_ATTACH, NULL), NMI_BENIGN);
+	ck_assert_uint_eq(leak_report_text(&text), 1);
+	ck_assert_contains(text, "drv_callback: NMI handler cb_rec");
+	ck_assert_contains(text, "still attached, by ");
+	free(text);
+	_Compat_drv_callback_5(NMI_DETACH, cb_rec, &benign);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(shutdown_requests)
+{
+	int rqt, opt;
+	char pb[4096];
+
+	MACHINE_UP("mem=64M,verify=count");
+	ddisim_putbuf_clear();
+	drv_shutdown(SD_SOFT, AD_HALT);
+	drv_shutdown(SD_HARD, AD_IBOOT);
+	ck_assert_uint_eq(ddisim_shutdown_requests(&rqt, &opt), 2);
+	ck_assert_int_eq(rqt, SD_HARD);
+	ck_assert_int_eq(opt, AD_IBOOT);
+	drv_shutdown(SD_PANIC, AD_QUERY);	/* nobody answers yes */
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	drv_shutdown(SD_PANIC, AD_NOQUERY);
+	REPORTED(0, "PANIC: hot key panic");
+	ck_assert_uint_eq(ddisim_shutdown_requests(&rqt, &opt), 2);
+	ck_assert_int_eq(rqt, SD_PANIC);
+	ck_assert_int_eq(opt, AD_NOQUERY);
+	(void)ddisim_putbuf(pb, sizeof(pb));
+	ck_assert_contains(pb, "a clean shutdown is requested; then halt\n");
+	ck_assert_contains(pb, "an immediate shutdown is requested; then "
+	    "reboot to the boot prompt\n");
+	ck_assert_contains(pb, "(y or n) : n\n");
+	ck_assert_contains(pb, "PANIC: hot key panic\n");
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	28
+#define NKMISC_MISUSE	36
 
 void	kmisc_misuse(int which);
 
@@ -839,6 +1000,50 @@ kmisc_misuse(int which)
 		ck_assert_int_eq(itoemajor(1, L_MAXMAJ + 1), -1);
 		REPORTED_HERE(n, "itoemajor", "lastemaj 16384");
 		break;
+	case 28:
+		drv_callback(0x100, cb_rec, NULL);
+		REPORTED_HERE(n, "drv_callback", "unknown event tag 0x100");
+		break;
+	case 29:
+		drv_callback(NMI_ATTACH, NULL, NULL);
+		REPORTED_HERE(n, "drv_callback", "NULL handler");
+		break;
+	case 30:
+		drv_callback(NMI_DETACH, cb_rec, &bogus);
+		REPORTED_HERE(n, "drv_callback", "no NMI handler");
+		break;
+	case 31:
+		_Compat_drv_callback_5(POWERDOWN_ATTACH, cb_rec, &bogus);
+		REPORTED_HERE(n, "drv_callback", "not one of DDI 5 to 7");
+		ck_assert_int_eq(ddisim_callback_raise(POWERDOWN_ATTACH, NULL),
+		    0);
+		break;
+	case 32: {
+		lock_t *lk = LOCK_ALLOC(1, PLHI, &km_lkinfo, KM_SLEEP);
+		pl_t s = LOCK(lk, PLHI);
+
+		drv_callback(NMI_ATTACH, cb_rec, &bogus);
+		REPORTED_HERE(n, "drv_callback", "may block");
+		UNLOCK(lk, s);
+		LOCK_DEALLOC(lk);
+		ck_assert_uint_eq(ddisim_leak_report(NULL), 2);	/* p, ref */
+		break;
+	}
+	case 33:
+		drv_shutdown((shutdown_request_t)7, AD_BOOT);
+		REPORTED_HERE(n, "drv_shutdown", "request 7 is not SD_SOFT");
+		ck_assert_uint_eq(ddisim_shutdown_requests(NULL, NULL), 0);
+		break;
+	case 34:
+		drv_shutdown(SD_SOFT, 9);
+		REPORTED_HERE(n, "drv_shutdown", "option 9 is not AD_HALT");
+		ck_assert_uint_eq(ddisim_shutdown_requests(NULL, NULL), 0);
+		break;
+	case 35:
+		ck_assert_int_eq(ddisim_callback_raise(NMI_DETACH, NULL), -1);
+		REPORTED_HERE(n, "ddisim_callback_raise",
+		    "is not an _ATTACH event tag");
+		break;
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -896,6 +1101,10 @@ main(void)
 	tcase_add_test(tc, kthread_detached_and_sleeping);
 	tcase_add_test(tc, strlog_to_putbuf_and_console);
 	tcase_add_test(tc, majors_identity_and_mapped);
+	tcase_add_test(tc, callback_nmi_weighed);
+	tcase_add_test(tc, callback_fatal_and_other_events);
+	tcase_add_test(tc, callback_ddi5_and_leak);
+	tcase_add_test(tc, shutdown_requests);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");

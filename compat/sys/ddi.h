@@ -290,6 +290,7 @@ int	useracc(caddr_t, uint_t, int) __DDI_ENTRY(_Compat_useracc);
 #endif
 
 /* ---- Processes, polling and miscellany (proc_ref(9), phalloc(9)) ---- */
+#include <sys/f_ddi.h>
 #if !__DDI_ODDI
 void	*proc_ref(void);
 void	proc_unref(void *);

@@ -116,6 +116,14 @@ unsigned long	ddisim_intr_count(int irq);
  */
 int		ddisim_major_map(unsigned emaj, unsigned imaj);
 
+/*
+ * The machine's exceptional events, for drv_callback handlers, and the
+ * drivers' drv_shutdown requests (see ddisim_callback_raise(3)).
+ */
+struct mca_info;
+int		ddisim_callback_raise(int tag, struct mca_info *mi);
+unsigned	ddisim_shutdown_requests(int *rqt, int *option);
+
 /* Calling context (see ddisim_ctx(3)). */
 unsigned	ddisim_ctx_id(void);
 int		ddisim_ctx_signal(unsigned id);

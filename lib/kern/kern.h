@@ -65,6 +65,9 @@ void	pio_fini(void);
 /* Kernel threads nobody waited for, listed on f if not NULL: how many. */
 size_t	kthread_leak_report(FILE *f);
 void	kthread_fini(void);
+/* drv_callback handlers still attached, listed on f: how many. */
+size_t	callback_leak_report(FILE *f);
+void	callback_fini(void);
 /* The code that made the innermost port access of this thread, or NULL. */
 const void *pio_caller(void);
 
