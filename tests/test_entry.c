@@ -54,6 +54,7 @@
 #include <sys/poll.h>
 #include <sys/strlog.h>
 #include <sys/uadmin.h>
+#include <sys/iobitmap.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -71,6 +72,7 @@
 #define MIB		(UINT64_C(1) << 20)
 #define GIB		(UINT64_C(1) << 30)
 #define PAGE		4096u		/* the default machine's page */
+#define DEV_IOB		0x2f0		/* a port nobody claims */
 #define RAM_PA		0x100000u	/* RAM on the default machine: 1 MiB */
 
 enum kind {
@@ -2035,6 +2037,32 @@ c_ddisim_shutdown_requests(void)
 }
 
 static void
+c_iobitmapctl(void)
+{
+	ushort_t ports[] = { 0x300, 0 };
+	int rc = iobitmapctl(IOB_CHECK, ports);	/* no process: a report */
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+}
+
+static void
+c_ddisim_proc_io(void)
+{
+	ushort_t ports[] = { DEV_IOB, 0 };
+	struct proc *p = ddisim_proc_create(PAGE, 0);
+	uint32_t v = 0;
+
+	FIRST_CALL_DONE();
+	ddisim_proc_enter(p);
+	EXPECT(ddisim_proc_io(p, DEV_IOB, 1, &v, 0) == EFAULT);
+	EXPECT(iobitmapctl(IOB_ENABLE, ports) == 0);
+	EXPECT(iobitmapctl(IOB_CHECK, ports) != 0);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -3027,6 +3055,10 @@ static const struct entry_case cases[] = {
 	E(ddisim_callback_raise, "a power-down with no handler"),
 	E(drv_shutdown, "a clean reboot requested and recorded"),
 	C(ddisim_shutdown_requests, "no request yet"),
+	{ "iobitmapctl", NULL, BUILDS, "verify=count", 1, c_iobitmapctl,
+	    "in no process: 0 and a report" },
+	{ "ddisim_proc_io", "ddisim_proc_create", BUILDS, NULL, 0,
+	    c_ddisim_proc_io, "a port the bitmap does not allow faults" },
 	{ "proc_ref", NULL, BUILDS, "verify=count", 1, c_proc_ref_none,
 	    "in no process: NULL and a report" },
 	{ "ddisim_proc_create", NULL, BUILDS, NULL, 0, c_proc_ref,

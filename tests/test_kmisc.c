@@ -1,8 +1,9 @@
 /*
  * test_kmisc.c - process references and signals (proc_ref(9)),
  * pollheads (phalloc(9)), kernel threads (kthread_spawn(9)), strlog(9),
- * external majors (etoimajor(9)), event handlers (drv_callback(9)) and
- * shutdown requests (drv_shutdown(9)).
+ * external majors (etoimajor(9)), event handlers (drv_callback(9)),
+ * shutdown requests (drv_shutdown(9)) and I/O permission bitmaps
+ * (iobitmapctl(9)).
  *
  * Misuse is made from kmisc_misuse, a global function of this program
  * (linked -rdynamic), so that each report is seen to name both the
@@ -22,6 +23,7 @@
 #include <sys/poll.h>
 #include <sys/strlog.h>
 #include <sys/uadmin.h>
+#include <sys/iobitmap.h>
 #include <sys/ddi.h>
 
 #include "exports.h"		/* pollwakeup: DDI 5 to 7.2 */
@@ -820,9 +822,109 @@ START_TEST(shutdown_requests)
 }
 END_TEST
 
+/* ---- I/O permission bitmaps ---- */
+
+static uint32_t io_reg[8];
+
+static uint32_t
+io_in(void *arg, int port, int width)
+{
+	(void)arg;
+	(void)width;
+	return io_reg[port & 7];
+}
+
+static void
+io_out(void *arg, int port, int width, uint32_t val)
+{
+	(void)arg;
+	(void)width;
+	io_reg[port & 7] = val;
+}
+
+static const struct ddisim_port_ops io_ops = { io_in, io_out };
+
+START_TEST(iobitmap_per_process)
+{
+	ushort_t two[] = { 0x300, 0x301, 0 }, first[] = { 0x300, 0 },
+	    second[] = { 0x301, 0 };
+	struct proc *p, *q;
+	ddisim_ports_t *d;
+	uint32_t v;
+
+	MACHINE_UP("mem=64M");
+	d = ddisim_port_claim(0x300, 4, &io_ops, NULL, "iob");
+	p = ddisim_proc_create(PAGE, 0);
+	q = ddisim_proc_create(PAGE, 0);
+	ddisim_proc_enter(p);
+	ck_assert_int_eq(iobitmapctl(IOB_CHECK, two), 0);
+	ck_assert_int_eq(iobitmapctl(IOB_ENABLE, two), 0);
+	ck_assert_int_ne(iobitmapctl(IOB_CHECK, two), 0);
+
+	/* The user code's accesses: allowed ones reach the device. */
+	v = 0x5a;
+	ck_assert_int_eq(ddisim_proc_io(p, 0x301, 1, &v, 1), 0);
+	ck_assert_uint_eq(io_reg[1], 0x5a);
+	io_reg[0] = 0xbeef;
+	ck_assert_int_eq(ddisim_proc_io(p, 0x300, 2, &v, 0), 0);
+	ck_assert_uint_eq(v, 0xbeef);
+	/* One byte outside the bitmap faults the whole access. */
+	io_reg[2] = 0;
+	v = 0x77;
+	ck_assert_int_eq(ddisim_proc_io(p, 0x301, 2, &v, 1), EFAULT);
+	ck_assert_uint_eq(io_reg[1], 0x5a);
+	ck_assert_uint_eq(ddisim_proc_signals(p), UINT64_C(1) << SIGSEGV);
+
+	/* Taking one port away leaves the other. */
+	ck_assert_int_eq(iobitmapctl(IOB_DISABLE, second), 0);
+	ck_assert_int_ne(iobitmapctl(IOB_CHECK, first), 0);
+	ck_assert_int_eq(iobitmapctl(IOB_CHECK, second), 0);
+
+	/* Another process has its own, empty, bitmap. */
+	ddisim_proc_enter(q);
+	ck_assert_int_eq(iobitmapctl(IOB_CHECK, first), 0);
+	ck_assert_int_eq(iobitmapctl(IOB_DISABLE, first), 0);
+	ck_assert_int_eq(ddisim_proc_io(q, 0x300, 1, &v, 0), EFAULT);
+	ck_assert_uint_eq(ddisim_proc_signals(q), UINT64_C(1) << SIGSEGV);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(q);
+	ddisim_proc_destroy(p);
+	ddisim_port_release(d);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(iobitmap_limits)
+{
+	ushort_t top[] = { 0xffff, 0xfffe, 0 }, none[] = { 0 };
+	struct proc *p;
+	ddisim_ports_t *d;
+	uint32_t v = 0x1234;
+
+	MACHINE_UP("mem=64M");
+	d = ddisim_port_claim(0xfff8, 8, &io_ops, NULL, "iob-top");
+	p = ddisim_proc_create(PAGE, 0);
+	ddisim_proc_enter(p);
+	/* An empty list: nothing to check, so all of it is enabled. */
+	ck_assert_int_eq(iobitmapctl(IOB_CHECK, none), 0);  /* no bitmap */
+	ck_assert_int_eq(iobitmapctl(IOB_ENABLE, none), 0);
+	ck_assert_int_ne(iobitmapctl(IOB_CHECK, none), 0);
+	ck_assert_int_eq(iobitmapctl(IOB_ENABLE, top), 0);
+	ck_assert_int_eq(ddisim_proc_io(p, 0xfffe, 2, &v, 1), 0);
+	ck_assert_uint_eq(io_reg[6], 0x1234);
+	ck_assert_int_eq(ddisim_proc_io(p, 0xfffc, 4, &v, 0), EFAULT);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+	ddisim_port_release(d);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	36
+#define NKMISC_MISUSE	41
 
 void	kmisc_misuse(int which);
 
@@ -1044,6 +1146,45 @@ kmisc_misuse(int which)
 		REPORTED_HERE(n, "ddisim_callback_raise",
 		    "is not an _ATTACH event tag");
 		break;
+	case 36: {
+		ushort_t one[] = { 0x300, 0 };
+
+		ddisim_proc_enter(NULL);
+		ck_assert_int_eq(iobitmapctl(IOB_ENABLE, one), EINVAL);
+		REPORTED_HERE(n, "iobitmapctl", "runs in no simulated process");
+		ddisim_proc_enter(p);
+		break;
+	}
+	case 37: {
+		ushort_t one[] = { 0x300, 0 };
+
+		ck_assert_int_eq(iobitmapctl((iob_request_t)5, one), EINVAL);
+		REPORTED_HERE(n, "iobitmapctl", "request 5 is not IOB_ENABLE");
+		break;
+	}
+	case 38:
+		ck_assert_int_eq(iobitmapctl(IOB_CHECK, NULL), 0);
+		REPORTED_HERE(n, "iobitmapctl", "NULL port list");
+		break;
+	case 39: {
+		ushort_t one[] = { 0x300, 0 };
+		lock_t *lk = LOCK_ALLOC(1, PLHI, &km_lkinfo, KM_SLEEP);
+		pl_t s = LOCK(lk, PLHI);
+
+		ck_assert_int_eq(iobitmapctl(IOB_ENABLE, one), EINVAL);
+		REPORTED_HERE(n, "iobitmapctl", "may block");
+		UNLOCK(lk, s);
+		LOCK_DEALLOC(lk);
+		ck_assert_int_eq(iobitmapctl(IOB_CHECK, one), 0);
+		break;
+	}
+	case 40: {
+		uint32_t v;
+
+		ck_assert_int_eq(ddisim_proc_io(p, 0xffff, 2, &v, 0), EINVAL);
+		REPORTED_HERE(n, "ddisim_proc_io", "not an access of 1, 2 or 4");
+		break;
+	}
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -1105,6 +1246,7 @@ main(void)
 	tcase_add_test(tc, callback_fatal_and_other_events);
 	tcase_add_test(tc, callback_ddi5_and_leak);
 	tcase_add_test(tc, shutdown_requests);
+	tcase_add_test(tc, iobitmap_per_process);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");
@@ -1113,6 +1255,7 @@ main(void)
 	tcase_add_test(tc, kthread_many);
 	tcase_add_test(tc, strlog_limits);
 	tcase_add_test(tc, majors_limits);
+	tcase_add_test(tc, iobitmap_limits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("misuse");

@@ -164,6 +164,8 @@ int		ddisim_proc_read(struct proc *, const void *uaddr, void *dst,
 void		ddisim_proc_enter(struct proc *);
 int		ddisim_proc_setuid(struct proc *, unsigned uid);
 uint64_t	ddisim_proc_signals(struct proc *);
+int		ddisim_proc_io(struct proc *, int port, int width,
+		    uint32_t *val, int write);
 
 /*
  * The user program's poll sleeping on a driver's pollhead (see

@@ -62,6 +62,10 @@ void	intr_fini(void);
 typedef bool (*intr_key_fn)(unsigned key, int *irq, unsigned *pl);
 void	intr_key_resolver(intr_key_fn);
 void	pio_fini(void);
+/* One port access, as inb and outb make them (width 1, 2 or 4). */
+uint32_t pio_in(const char *func, const void *caller, int port, int width);
+void	pio_out(const char *func, const void *caller, int port, int width,
+	    uint32_t v);
 /* Kernel threads nobody waited for, listed on f if not NULL: how many. */
 size_t	kthread_leak_report(FILE *f);
 void	kthread_fini(void);

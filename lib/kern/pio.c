@@ -253,7 +253,7 @@ pio_caller(void)
 	return pio_self != NULL ? pio_self->caller : NULL;
 }
 
-static uint32_t
+uint32_t
 pio_in(const char *func, const void *caller, int port, int width)
 {
 	struct pio_frame f;
@@ -267,7 +267,7 @@ pio_in(const char *func, const void *caller, int port, int width)
 	return width == 4 ? v : v & ((UINT32_C(1) << (8 * width)) - 1);
 }
 
-static void
+void
 pio_out(const char *func, const void *caller, int port, int width,
     uint32_t v)
 {

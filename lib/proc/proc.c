@@ -57,6 +57,8 @@ struct proc {
 	unsigned	refs;		/* driver references, under proc_lock */
 	const void	*ref_caller;	/* who took the latest */
 	uint64_t	sigs;		/* posted, not yet collected */
+	uint8_t		*iob;		/* ports its user code may use, one
+					   bit each; NULL: none */
 	LIST_ENTRY(proc) link;		/* procs or zombies, under proc_lock */
 };
 
@@ -155,6 +157,8 @@ proc_strip(struct proc *p)
 	free(p->pg);
 	p->pg = NULL;
 	p->npages = 0;
+	free(p->iob);
+	p->iob = NULL;
 }
 
 static void
@@ -264,6 +268,74 @@ proc_post(const void *pref, int sig, const char *func, const void *caller)
 		verify_report(func, caller, "%p is not a process reference",
 		    pref);
 	return rc;
+}
+
+#define IOB_BYTES	(65536 / 8)
+
+/* p, if it is a live process; proc_lock held. */
+static struct proc *
+proc_live_locked(struct proc *p)
+{
+	struct proc *q;
+
+	LIST_FOREACH(q, &procs, link)
+		if (q == p)
+			return q;
+	return NULL;
+}
+
+int
+proc_iob_set(struct proc *p, const uint16_t *ports, bool enable)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&proc_lock);
+	if (proc_live_locked(p) == NULL)
+		rc = EINVAL;
+	else if (p->iob == NULL && enable &&
+	    (p->iob = calloc(1, IOB_BYTES)) == NULL)
+		rc = ENOMEM;
+	else if (p->iob != NULL)
+		for (; *ports != 0; ports++) {
+			if (enable)
+				p->iob[*ports / 8] |= (uint8_t)(1u <<
+				    (*ports % 8));
+			else
+				p->iob[*ports / 8] &= (uint8_t)~(1u <<
+				    (*ports % 8));
+		}
+	pthread_mutex_unlock(&proc_lock);
+	return rc;
+}
+
+bool
+proc_iob_check(struct proc *p, const uint16_t *ports)
+{
+	bool all = true;
+
+	pthread_mutex_lock(&proc_lock);
+	if (proc_live_locked(p) == NULL || p->iob == NULL)
+		all = false;
+	else
+		for (; *ports != 0 && all; ports++)
+			all = (p->iob[*ports / 8] >> (*ports % 8)) & 1;
+	pthread_mutex_unlock(&proc_lock);
+	return all;
+}
+
+bool
+proc_iob_range(struct proc *p, unsigned port, unsigned width)
+{
+	bool all = true;
+
+	pthread_mutex_lock(&proc_lock);
+	if (proc_live_locked(p) == NULL || p->iob == NULL)
+		all = false;
+	else
+		for (unsigned i = port; i < port + width && all; i++)
+			all = i < 65536 && ((p->iob[i / 8] >> (i % 8)) & 1);
+	pthread_mutex_unlock(&proc_lock);
+	return all;
 }
 
 static void
@@ -488,6 +560,7 @@ proc_fini(void)
 		p->magic = 0;
 		munmap(p->base, p->npages * p->page);
 		free(p->pg);
+		free(p->iob);
 		free(p);
 	}
 	while ((p = LIST_FIRST(&zombies)) != NULL) {

@@ -64,6 +64,16 @@ int	proc_alive(const void *pref, const char *func, const void *caller);
 int	proc_post(const void *pref, int sig, const char *func,
 	    const void *caller);
 
+/*
+ * The process's I/O permission bitmap (iobitmapctl(9)): every port of
+ * the 0-terminated list ports enabled or disabled for its user code (0,
+ * or ENOMEM), or whether all of them are enabled; and whether the ports
+ * [port, port + width) all are.  p must be live (EINVAL, false).
+ */
+int	proc_iob_set(struct proc *p, const uint16_t *ports, bool enable);
+bool	proc_iob_check(struct proc *p, const uint16_t *ports);
+bool	proc_iob_range(struct proc *p, unsigned port, unsigned width);
+
 /* References still held, listed on f if not NULL: their number. */
 size_t	proc_leak_report(FILE *f);
 
