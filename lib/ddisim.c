@@ -189,6 +189,7 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 		proc_fini();
 		kthread_fini();
 		callback_fini();
+		boot_fini();
 		clock_fini();
 		intr_fini();
 		pio_fini();

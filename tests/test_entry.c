@@ -2063,6 +2063,61 @@ c_ddisim_proc_io(void)
 }
 
 static void
+c_bs_getval(void)
+{
+	char *v = bs_getval("BOOTDEV");
+
+	FIRST_CALL_DONE();
+	EXPECT(v == NULL);
+}
+
+static void
+c_ddisim_bootparam(void)
+{
+	int rc = ddisim_bootparam("BOOTDEV", "hd(0,1)");
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	EXPECT(bs_getval("BOOTDEV") != NULL &&
+	    strcmp(bs_getval("BOOTDEV"), "hd(0,1)") == 0);
+}
+
+static void
+c_call_demon(void)
+{
+	call_demon();
+	FIRST_CALL_DONE();
+	EXPECT(ddisim_demon_calls() == 1);
+}
+
+static void
+entry_demon(const void *caller, void *arg)
+{
+	*(const void **)arg = caller;
+}
+
+static void
+c_ddisim_demon(void)
+{
+	const void *seen = NULL;
+
+	ddisim_demon(entry_demon, &seen);
+	FIRST_CALL_DONE();
+	call_demon();
+	EXPECT(seen != NULL);
+	ddisim_demon(NULL, NULL);
+}
+
+static void
+c_ddisim_demon_calls(void)
+{
+	unsigned n = ddisim_demon_calls();
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 0);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -3057,6 +3112,11 @@ static const struct entry_case cases[] = {
 	C(ddisim_shutdown_requests, "no request yet"),
 	{ "iobitmapctl", NULL, BUILDS, "verify=count", 1, c_iobitmapctl,
 	    "in no process: 0 and a report" },
+	E(bs_getval, "no such boot parameter"),
+	C(ddisim_bootparam, "a boot parameter that bs_getval finds"),
+	E(call_demon, "no debugger: returns, counted"),
+	C(ddisim_demon, "a debugger hook, called with the caller"),
+	C(ddisim_demon_calls, "none yet"),
 	{ "ddisim_proc_io", "ddisim_proc_create", BUILDS, NULL, 0,
 	    c_ddisim_proc_io, "a port the bitmap does not allow faults" },
 	{ "proc_ref", NULL, BUILDS, "verify=count", 1, c_proc_ref_none,

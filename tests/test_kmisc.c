@@ -2,8 +2,9 @@
  * test_kmisc.c - process references and signals (proc_ref(9)),
  * pollheads (phalloc(9)), kernel threads (kthread_spawn(9)), strlog(9),
  * external majors (etoimajor(9)), event handlers (drv_callback(9)),
- * shutdown requests (drv_shutdown(9)) and I/O permission bitmaps
- * (iobitmapctl(9)).
+ * shutdown requests (drv_shutdown(9)), I/O permission bitmaps
+ * (iobitmapctl(9)), boot parameters (bs_getval(9)) and the kernel
+ * debugger (call_demon(9)).
  *
  * Misuse is made from kmisc_misuse, a global function of this program
  * (linked -rdynamic), so that each report is seen to name both the
@@ -922,9 +923,104 @@ START_TEST(iobitmap_limits)
 }
 END_TEST
 
+/* ---- boot parameters and the kernel debugger ---- */
+
+START_TEST(bootparams)
+{
+	char *old;
+
+	MACHINE_UP("mem=64M");
+	ck_assert_ptr_null(bs_getval("BOOTDEV"));
+	ck_assert_int_eq(ddisim_bootparam("BOOTDEV", "hd(0,1)"), 0);
+	ck_assert_int_eq(ddisim_bootparam("QUIET", ""), 0);
+	old = bs_getval("BOOTDEV");
+	ck_assert_str_eq(old, "hd(0,1)");
+	ck_assert_str_eq(bs_getval("QUIET"), "");
+	ck_assert_ptr_null(bs_getval("bootdev"));	/* case matters */
+	/* Set again: the new value; the old one stays readable. */
+	ck_assert_int_eq(ddisim_bootparam("BOOTDEV", "fd(0)"), 0);
+	ck_assert_str_eq(bs_getval("BOOTDEV"), "fd(0)");
+	ck_assert_str_eq(old, "hd(0,1)");
+	ck_assert_int_eq(ddisim_bootparam("BOOTDEV", NULL), 0);
+	ck_assert_ptr_null(bs_getval("BOOTDEV"));
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+	/* The parameters go with the machine. */
+	MACHINE_UP("mem=64M");
+	ck_assert_ptr_null(bs_getval("QUIET"));
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(bootparams_limits)
+{
+	static char big[8192];
+
+	MACHINE_UP("mem=64M");
+	memset(big, 'v', sizeof(big) - 1);
+	ck_assert_int_eq(ddisim_bootparam("BIG", big), 0);
+	ck_assert_str_eq(bs_getval("BIG"), big);
+	ck_assert_int_eq(ddisim_bootparam("", "x"), EINVAL);
+	ck_assert_int_eq(ddisim_bootparam("A=B", "x"), EINVAL);
+	ck_assert_int_eq(ddisim_bootparam(NULL, "x"), EINVAL);
+	for (int i = 0; i < 1000; i++) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", i);
+		ck_assert_int_eq(ddisim_bootparam("N", v), 0);
+	}
+	ck_assert_str_eq(bs_getval("N"), "999");
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+static const void *demon_caller;
+static int demon_arg_seen;
+
+static void
+demon(const void *caller, void *arg)
+{
+	demon_caller = caller;
+	demon_arg_seen = *(int *)arg;
+}
+
+void	kmisc_calls_demon(void);
+
+__attribute__((noinline)) void
+kmisc_calls_demon(void)
+{
+	call_demon();
+}
+
+START_TEST(demon_hook)
+{
+	static int tag = 42;
+
+	MACHINE_UP("mem=64M");
+	call_demon();			/* no debugger: returns at once */
+	ck_assert_uint_eq(ddisim_demon_calls(), 1);
+	ddisim_demon(demon, &tag);
+	kmisc_calls_demon();
+	ck_assert_uint_eq(ddisim_demon_calls(), 2);
+	ck_assert_int_eq(demon_arg_seen, 42);
+	ck_assert_ptr_nonnull(demon_caller);
+	/* The debugger is told where it was called from. */
+	ck_assert(demon_caller > (const void *)kmisc_calls_demon &&
+	    (const char *)demon_caller < (const char *)kmisc_calls_demon +
+	    64);
+	MACHINE_DOWN();
+	MACHINE_UP("mem=64M");
+	ck_assert_uint_eq(ddisim_demon_calls(), 0);
+	call_demon();			/* the hook went with the machine */
+	ck_assert_int_eq(demon_arg_seen, 42);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	41
+#define NKMISC_MISUSE	42
 
 void	kmisc_misuse(int which);
 
@@ -1185,6 +1281,13 @@ kmisc_misuse(int which)
 		REPORTED_HERE(n, "ddisim_proc_io", "not an access of 1, 2 or 4");
 		break;
 	}
+	case 41: {
+		const char *volatile none = NULL;
+
+		ck_assert_ptr_null(bs_getval(none));
+		REPORTED_HERE(n, "bs_getval", "NULL name");
+		break;
+	}
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -1247,6 +1350,8 @@ main(void)
 	tcase_add_test(tc, callback_ddi5_and_leak);
 	tcase_add_test(tc, shutdown_requests);
 	tcase_add_test(tc, iobitmap_per_process);
+	tcase_add_test(tc, bootparams);
+	tcase_add_test(tc, demon_hook);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");
@@ -1256,6 +1361,7 @@ main(void)
 	tcase_add_test(tc, strlog_limits);
 	tcase_add_test(tc, majors_limits);
 	tcase_add_test(tc, iobitmap_limits);
+	tcase_add_test(tc, bootparams_limits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("misuse");

@@ -308,6 +308,8 @@ typedef struct __ddi_kthread *kthread_id_t;
 int	kthread_spawn(void (*)(void *), void *, const char *, kthread_id_t *);
 void	kthread_exit(void);
 int	kthread_wait(kthread_id_t);
+char	*bs_getval(const char *);
+void	call_demon(void);
 #endif
 /* ---- end of processes, polling and miscellany ---- */
 

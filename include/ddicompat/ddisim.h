@@ -124,6 +124,15 @@ struct mca_info;
 int		ddisim_callback_raise(int tag, struct mca_info *mi);
 unsigned	ddisim_shutdown_requests(int *rqt, int *option);
 
+/*
+ * Boot parameters for bs_getval, and the kernel debugger call_demon
+ * calls (see ddisim_bootparam(3)).
+ */
+int		ddisim_bootparam(const char *name, const char *value);
+void		ddisim_demon(void (*fn)(const void *caller, void *arg),
+		    void *arg);
+unsigned	ddisim_demon_calls(void);
+
 /* Calling context (see ddisim_ctx(3)). */
 unsigned	ddisim_ctx_id(void);
 int		ddisim_ctx_signal(unsigned id);

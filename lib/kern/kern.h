@@ -72,6 +72,7 @@ void	kthread_fini(void);
 /* drv_callback handlers still attached, listed on f: how many. */
 size_t	callback_leak_report(FILE *f);
 void	callback_fini(void);
+void	boot_fini(void);
 /* The code that made the innermost port access of this thread, or NULL. */
 const void *pio_caller(void);
 
