@@ -246,6 +246,12 @@ unsigned long strtoul(const char *, char **, int);
 char	*numtos(ulong_t, char *);
 #endif
 
+/*
+ * printf(9): the C library's, so a driver's messages go to standard
+ * output; cmn_err(9) is the call that reaches the simulated console.
+ */
+int	printf(const char *, ...) __attribute__((__format__(__printf__, 1, 2)));
+
 /* Overlapping copies: ovbcopy(9). */
 #if !__DDI_ODDI
 void	ovbcopy(const void *, void *, size_t);

@@ -65,9 +65,7 @@ bool_t	SLEEP_LOCK_SIG(sleep_t *, int);
 bool_t	SLEEP_TRYLOCK(sleep_t *);
 void	SLEEP_UNLOCK(sleep_t *);
 bool_t	SLEEP_LOCKAVAIL(sleep_t *);
-#ifdef DEBUG
 bool_t	SLEEP_LOCKOWNED(sleep_t *);
-#endif
 
 sv_t	*SV_ALLOC(int);
 void	SV_DEALLOC(sv_t *);
