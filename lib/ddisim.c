@@ -169,7 +169,8 @@ ddisim_leaks_kern(FILE *f)
 {
 	return khandle_leak_report(f) + clock_leak_report(f) +
 	    streams_leak_report(f) + proc_leak_report(f) +
-	    kthread_leak_report(f) + callback_leak_report(f);
+	    kthread_leak_report(f) + callback_leak_report(f) +
+	    ifstats_leak_report(f);
 }
 
 DDI_CONTROL0_VOID(ddisim_shutdown)
@@ -190,6 +191,7 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 		kthread_fini();
 		callback_fini();
 		boot_fini();
+		ifstats_fini();
 		clock_fini();
 		intr_fini();
 		pio_fini();

@@ -150,6 +150,12 @@ int	itoemajor(major_t, int);
 /* drv_callback of DDI 5 to 7. */
 void	_Compat_drv_callback_5(int, __ddi_cbfn_t, void *);
 
+/* The interface statistics chain of DDI 7.2 and before. */
+struct ifstats;
+extern struct ifstats *ifstats;
+void	_Compat_ifstats_attach(struct ifstats *);
+struct ifstats *_Compat_ifstats_detach(struct ifstats *);
+
 /* Polling: pollwakeup is DDI 5 to 7.2 only. */
 struct pollhead;
 void	pollwakeup(struct pollhead *, short);

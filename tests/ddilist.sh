@@ -67,11 +67,13 @@ done | sort -u > "$tmp/union"
 
 # Every public header, <sys/ddi.h> last.
 headers=
-for h in "$srcdir"/compat/sys/*.h "$srcdir"/compat/vm/*.h; do
+for h in "$srcdir"/compat/sys/*.h "$srcdir"/compat/vm/*.h \
+    "$srcdir"/compat/net/*.h; do
 	case $h in
 	*/sys/ddi.h) ;;
 	*/sys/*) headers="$headers sys/${h##*/}" ;;
 	*/vm/*)	headers="$headers vm/${h##*/}" ;;
+	*/net/*) headers="$headers net/${h##*/}" ;;
 	esac
 done
 headers="$headers sys/ddi.h"

@@ -71,11 +71,12 @@ version_dependent()
 
 headers=
 for h in "$srcdir"/compat/sys/*.h "$srcdir"/compat/vm/*.h \
-    "$srcdir"/include/ddicompat/*.h; do
+    "$srcdir"/compat/net/*.h "$srcdir"/include/ddicompat/*.h; do
 	case $h in
 	*/compat/sys/ddi.h) continue ;;	# last, below
 	*/compat/sys/*) headers="$headers sys/${h##*/}" ;;
 	*/compat/vm/*) headers="$headers vm/${h##*/}" ;;
+	*/compat/net/*) headers="$headers net/${h##*/}" ;;
 	*) headers="$headers ddicompat/${h##*/}" ;;
 	esac
 done

@@ -26,7 +26,7 @@ for f in "$srcdir"/lib/*/*.[ch]; do
 	for inc in $(sed -n 's/^#include "\([a-z_]*\)\/[a-z_]*\.h".*/\1/p' "$f"); do
 		n=$((n + 1))
 		# the public headers, legacy and ddisim, are for everyone
-		case $inc in sys|ddicompat) continue ;; esac
+		case $inc in sys|net|ddicompat) continue ;; esac
 		them=$(rank "$inc")
 		if [ "$them" -lt 0 ] || [ "$them" -gt "$me" ]; then
 			echo "$f: $mod includes $inc/, which is above it"

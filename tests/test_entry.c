@@ -55,6 +55,7 @@
 #include <sys/strlog.h>
 #include <sys/uadmin.h>
 #include <sys/iobitmap.h>
+#include <net/if.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -2118,6 +2119,28 @@ c_ddisim_demon_calls(void)
 }
 
 static void
+c__Compat_ifstats_attach(void)
+{
+	static char name[] = "entry";
+	static struct ifstats s = { .ifs_name = name };
+
+	_Compat_ifstats_attach(&s);
+	FIRST_CALL_DONE();
+	EXPECT(ifstats == &s);
+	EXPECT(_Compat_ifstats_detach(&s) == &s && ifstats == NULL);
+}
+
+static void
+c__Compat_ifstats_detach(void)
+{
+	static struct ifstats s;
+	struct ifstats *r = _Compat_ifstats_detach(&s);	/* a report */
+
+	FIRST_CALL_DONE();
+	EXPECT(r == NULL);
+}
+
+static void
 c_ddisim_pagelist_create(void)
 {
 	struct page *pp = ddisim_pagelist_create(3, 16 * MIB);
@@ -3113,6 +3136,9 @@ static const struct entry_case cases[] = {
 	{ "iobitmapctl", NULL, BUILDS, "verify=count", 1, c_iobitmapctl,
 	    "in no process: 0 and a report" },
 	E(bs_getval, "no such boot parameter"),
+	E(_Compat_ifstats_attach, "an interface on the chain and off"),
+	{ "_Compat_ifstats_detach", NULL, BUILDS, "verify=count", 1,
+	    c__Compat_ifstats_detach, "not attached: NULL and a report" },
 	C(ddisim_bootparam, "a boot parameter that bs_getval finds"),
 	E(call_demon, "no debugger: returns, counted"),
 	C(ddisim_demon, "a debugger hook, called with the caller"),
@@ -3347,6 +3373,7 @@ static const struct exclusion excluded[] = {
 static const char *const data_symbols[] = {
 	"lbolt",	/* the tick count <sys/ddi.h> declares */
 	"totalmem",	/* DDI 5: the RAM in bytes */
+	"ifstats",	/* the interface chain <net/if.h> declares */
 	"malloc_conf",	/* the options the library gives jemalloc */
 };
 

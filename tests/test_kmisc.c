@@ -3,8 +3,8 @@
  * pollheads (phalloc(9)), kernel threads (kthread_spawn(9)), strlog(9),
  * external majors (etoimajor(9)), event handlers (drv_callback(9)),
  * shutdown requests (drv_shutdown(9)), I/O permission bitmaps
- * (iobitmapctl(9)), boot parameters (bs_getval(9)) and the kernel
- * debugger (call_demon(9)).
+ * (iobitmapctl(9)), boot parameters (bs_getval(9)), the kernel
+ * debugger (call_demon(9)) and interface statistics (ifstats_attach(9)).
  *
  * Misuse is made from kmisc_misuse, a global function of this program
  * (linked -rdynamic), so that each report is seen to name both the
@@ -25,6 +25,7 @@
 #include <sys/strlog.h>
 #include <sys/uadmin.h>
 #include <sys/iobitmap.h>
+#include <net/if.h>
 #include <sys/ddi.h>
 
 #include "exports.h"		/* pollwakeup: DDI 5 to 7.2 */
@@ -1018,9 +1019,59 @@ START_TEST(demon_hook)
 }
 END_TEST
 
+/* ---- interface statistics ---- */
+
+START_TEST(ifstats_chain)
+{
+	static char wd[] = "wd", el[] = "el";
+	struct ifstats a = { .ifs_name = wd, .ifs_unit = 0 },
+	    b = { .ifs_name = wd, .ifs_unit = 1 },
+	    c = { .ifs_name = el, .ifs_unit = 0 };
+	char *text;
+
+	MACHINE_UP("mem=64M");
+	ck_assert_ptr_null(ifstats);
+	_Compat_ifstats_attach(&a);
+	_Compat_ifstats_attach(&b);
+	_Compat_ifstats_attach(&c);
+	/* The newest first, linked through the drivers' structures. */
+	ck_assert_ptr_eq(ifstats, &c);
+	ck_assert_ptr_eq(c.ifs_next, &b);
+	ck_assert_ptr_eq(b.ifs_next, &a);
+	ck_assert_ptr_null(a.ifs_next);
+	/* Counters are the driver's to update in place. */
+	b.ifs_ipackets = 7;
+	b.ifinoctets = 1500;
+	ck_assert_uint_eq(c.ifs_next->ifs_mib.ifs_ins.ii_ifinoctets, 1500);
+	ck_assert_ptr_eq(_Compat_ifstats_detach(&b), &b);
+	ck_assert_ptr_eq(c.ifs_next, &a);
+	ck_assert_ptr_null(b.ifs_next);
+	ck_assert_uint_eq(leak_report_text(&text), 2);
+	ck_assert_contains(text, "interface el0");
+	ck_assert_contains(text, "interface wd0");
+	free(text);
+	ck_assert_ptr_eq(_Compat_ifstats_detach(&c), &c);
+	ck_assert_ptr_eq(_Compat_ifstats_detach(&a), &a);
+	ck_assert_ptr_null(ifstats);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* The layout of the original, with i386 widths. */
+START_TEST(ifstats_layout)
+{
+	ck_assert_uint_eq(sizeof(((struct ifstats *)0)->ifs_mib.ifs_ins
+	    .ii_ifinoctets), 4);
+	ck_assert_uint_eq(sizeof(struct ifs_ins), 5 * 4);
+	ck_assert_uint_eq(sizeof(struct ifs_outs), 4 * 4);
+	ck_assert_uint_eq(sizeof(struct ifs_mib), 2 * 4 + 9 * 4);
+}
+END_TEST
+
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	42
+#define NKMISC_MISUSE	46
 
 void	kmisc_misuse(int which);
 
@@ -1288,6 +1339,37 @@ kmisc_misuse(int which)
 		REPORTED_HERE(n, "bs_getval", "NULL name");
 		break;
 	}
+	case 42:
+		_Compat_ifstats_attach(NULL);
+		REPORTED_HERE(n, "ifstats_attach", "NULL ifstats");
+		break;
+	case 43: {
+		struct ifstats s = { .ifs_name = NULL };
+
+		_Compat_ifstats_attach(&s);
+		REPORTED_HERE(n, "ifstats_attach", "no ifs_name");
+		ck_assert_ptr_null(ifstats);
+		break;
+	}
+	case 44: {
+		static char wd[] = "wd";
+		struct ifstats s = { .ifs_name = wd, .ifs_unit = 3 };
+
+		_Compat_ifstats_attach(&s);
+		_Compat_ifstats_attach(&s);
+		REPORTED_HERE(n, "ifstats_attach", "wd3");
+		ck_assert_ptr_eq(ifstats, &s);
+		ck_assert_ptr_null(s.ifs_next);	/* no loop made */
+		ck_assert_ptr_eq(_Compat_ifstats_detach(&s), &s);
+		break;
+	}
+	case 45: {
+		struct ifstats s = { .ifs_name = NULL };
+
+		ck_assert_ptr_null(_Compat_ifstats_detach(&s));
+		REPORTED_HERE(n, "ifstats_detach", "is not an attached");
+		break;
+	}
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -1352,6 +1434,8 @@ main(void)
 	tcase_add_test(tc, iobitmap_per_process);
 	tcase_add_test(tc, bootparams);
 	tcase_add_test(tc, demon_hook);
+	tcase_add_test(tc, ifstats_chain);
+	tcase_add_test(tc, ifstats_layout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_new("limits");

@@ -73,6 +73,9 @@ void	kthread_fini(void);
 size_t	callback_leak_report(FILE *f);
 void	callback_fini(void);
 void	boot_fini(void);
+/* Interfaces still on the ifstats chain, listed on f: how many. */
+size_t	ifstats_leak_report(FILE *f);
+void	ifstats_fini(void);
 /* The code that made the innermost port access of this thread, or NULL. */
 const void *pio_caller(void);
 
