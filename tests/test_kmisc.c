@@ -219,6 +219,115 @@ START_TEST(proc_refs_limits)
 }
 END_TEST
 
+/*
+ * Property: random references, releases, exits, signals and queries on a
+ * few processes agree with a model of their reference counts, liveness
+ * and posted signals, and the leak report counts what the model holds.
+ */
+struct pmodel {
+	struct proc	*p;		/* NULL: slot empty */
+	void		*id;
+	int		refs;
+	bool		live;
+	uint64_t	sigs;
+};
+
+START_TEST(proc_refs_model)
+{
+	enum { NP = 4 };
+	struct pmodel m[NP];
+	long iters = prop_floor(prop_iters(100000) / 50, 500);
+	unsigned seen[7] = { 0 };
+
+	MACHINE_UP("mem=64M");
+	memset(m, 0, sizeof(m));
+	prop_seed(0x70726f63);
+	for (long it = 0; it < iters; it++) {
+		struct pmodel *s = &m[rndn(NP)];
+		int op = (int)rndn(7), sig = 1 + (int)rndn(62);
+		size_t held = 0;
+
+		if (sig == SIGTSTP)		/* drivers may not send it */
+			sig++;
+
+		switch (op) {
+		case 0:				/* create */
+			if (s->p != NULL)
+				continue;
+			s->p = ddisim_proc_create(PAGE, 0);
+			ck_assert_ptr_nonnull(s->p);
+			s->live = true;
+			s->refs = 0;
+			s->sigs = 0;
+			s->id = NULL;
+			break;
+		case 1:				/* ref */
+			if (s->p == NULL || !s->live)
+				continue;
+			ddisim_proc_enter(s->p);
+			s->id = proc_ref();
+			ddisim_proc_enter(NULL);
+			ck_assert_ptr_eq(s->id, s->p);
+			s->refs++;
+			break;
+		case 2:				/* unref */
+			if (s->refs == 0)
+				continue;
+			proc_unref(s->id);
+			if (--s->refs == 0 && !s->live)
+				s->p = NULL;
+			break;
+		case 3:				/* exit */
+			if (s->p == NULL || !s->live)
+				continue;
+			ddisim_proc_destroy(s->p);
+			s->live = false;
+			if (s->refs == 0)
+				s->p = NULL;
+			break;
+		case 4:				/* signal */
+			if (s->refs == 0)
+				continue;
+			ck_assert_int_eq(proc_signal(s->id, sig),
+			    s->live ? 0 : -1);
+			if (s->live)
+				s->sigs |= UINT64_C(1) << sig;
+			break;
+		case 5:				/* valid */
+			if (s->refs == 0)
+				continue;
+			ck_assert_int_eq(proc_valid(s->id),
+			    s->live ? B_TRUE : B_FALSE);
+			break;
+		case 6:				/* the process collects */
+			if (s->p == NULL || !s->live)
+				continue;
+			ck_assert_uint_eq(ddisim_proc_signals(s->p), s->sigs);
+			s->sigs = 0;
+			break;
+		}
+		seen[op]++;
+		/* References held, and one page for each live process. */
+		for (int i = 0; i < NP; i++)
+			held += (size_t)m[i].refs + (m[i].p != NULL &&
+			    m[i].live);
+		ck_assert_uint_eq(ddisim_leak_report(NULL), held);
+	}
+	for (int op = 0; op < 7; op++)
+		ck_assert_uint_gt(seen[op], 0);
+	for (int i = 0; i < NP; i++) {
+		while (m[i].refs > 0) {
+			proc_unref(m[i].id);
+			m[i].refs--;
+		}
+		if (m[i].p != NULL && m[i].live)
+			ddisim_proc_destroy(m[i].p);
+	}
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- polling ---- */
 
 /* The original values, which differ from the host's for the write bits. */
@@ -1071,7 +1180,16 @@ END_TEST
 
 /* ---- misuse ---- */
 
-#define NKMISC_MISUSE	46
+#define NKMISC_MISUSE	47
+
+/* A callout that asks for a process reference, which needs user context. */
+void	kmisc_callout_ref(void *arg);
+
+__attribute__((noinline)) void
+kmisc_callout_ref(void *arg)
+{
+	*(void **)arg = proc_ref();
+}
 
 void	kmisc_misuse(int which);
 
@@ -1370,6 +1488,19 @@ kmisc_misuse(int which)
 		REPORTED_HERE(n, "ifstats_detach", "is not an attached");
 		break;
 	}
+	case 46: {
+		void *got = &got;
+
+		ck_assert_int_ne(itimeout(kmisc_callout_ref, &got, 1,
+		    PLTIMEOUT), 0);
+		ddisim_clock_advance(20000);	/* two ticks: it runs here */
+		ck_assert_ptr_null(got);
+		REPORTED(n, "proc_ref: called from an interrupt handler or "
+		    "callout");
+		ck_assert_contains(ddisim_verify_last(),
+		    "(called from kmisc_callout_ref+0x");
+		break;
+	}
 	case 9:
 		ddisim_proc_destroy(p);
 		proc_unref(pref);
@@ -1440,6 +1571,7 @@ main(void)
 
 	tc = tcase_new("limits");
 	tcase_add_test(tc, proc_refs_limits);
+	tcase_add_test(tc, proc_refs_model);
 	tcase_add_test(tc, poll_many);
 	tcase_add_test(tc, kthread_many);
 	tcase_add_test(tc, strlog_limits);
