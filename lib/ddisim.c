@@ -185,6 +185,8 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 		devsim_fini();
 		isadma_fini();
 		i8237_fini();
+		mod_fini();
+		drv_fini();
 		rm_fini();
 		streams_fini();
 		proc_fini();

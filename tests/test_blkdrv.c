@@ -108,13 +108,13 @@ static const struct setup setups[] = {
 
 /* The driver of a setup, by build. */
 static int
-drv_attach(const struct setup *s)
+setup_attach(const struct setup *s)
 {
 	return s->ddi8 ? blk8_attach(0, &s->blk) : blk7_attach(0, &s->blk);
 }
 
 static void
-drv_detach(const struct setup *s)
+setup_detach(const struct setup *s)
 {
 	if (s->ddi8)
 		blk8_detach(0);
@@ -330,7 +330,7 @@ START_TEST(random_round_trips)
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
 	ddisim_cpu_set(0);
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&s->dev));
-	ck_assert_int_eq(drv_attach(s), 0);
+	ck_assert_int_eq(setup_attach(s), 0);
 	store = ddisim_dma_store(d, &cap);
 	ck_assert_ptr_nonnull(model = calloc(1, (size_t)cap));
 	ck_assert_ptr_nonnull(pr = ddisim_proc_create(s->maxlen + 65536,
@@ -353,7 +353,7 @@ START_TEST(random_round_trips)
 	if (s->bounces)
 		ck_assert_uint_gt(t.bounced_any, 0);
 	ddisim_proc_destroy(pr);
-	drv_detach(s);
+	setup_detach(s);
 	ddisim_dma_destroy(d);
 	free(model);
 	MACHINE_DOWN();
@@ -380,7 +380,7 @@ START_TEST(failed_piece_residual)
 	s.blk.max_xfer = piece;
 	s.blk.boundary = 0;		/* pieces of exactly 8 KiB */
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&s.dev));
-	ck_assert_int_eq(drv_attach(&s), 0);
+	ck_assert_int_eq(setup_attach(&s), 0);
 	b = kmem_alloc_physreq(len, drv_physreq(&s), KM_SLEEP);
 	ck_assert_ptr_nonnull(b);
 	memset(b, 0x5a, len);
@@ -394,7 +394,7 @@ START_TEST(failed_piece_residual)
 	ck_assert_int_eq(e, 0);
 	ck_assert_uint_eq(resid, 0);
 	kmem_free(b, len);
-	drv_detach(&s);
+	setup_detach(&s);
 	ddisim_dma_destroy(d);
 	MACHINE_DOWN();
 }
@@ -441,7 +441,7 @@ START_TEST(threads_share_the_unit)
 
 	MACHINE_UP(NULL);
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&s->dev));
-	ck_assert_int_eq(drv_attach(s), 0);
+	ck_assert_int_eq(setup_attach(s), 0);
 	for (int i = 0; i < 3; i++) {
 		w[i] = (struct worker){ s, (uint64_t)i << 20, i + 1, 0 };
 		ck_assert_int_eq(pthread_create(&t[i], NULL, worker_run,
@@ -452,7 +452,7 @@ START_TEST(threads_share_the_unit)
 		ck_assert_int_eq(w[i].bad, 0);
 	}
 	ddisim_dma_idle(d);
-	drv_detach(s);
+	setup_detach(s);
 	ddisim_dma_destroy(d);
 	MACHINE_DOWN();
 }
@@ -475,7 +475,7 @@ START_TEST(wrong_physreq_is_caught)
 	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
 	s.blk.dmasize = 32;		/* the engine has 24 bits */
 	ck_assert_ptr_nonnull(d = ddisim_dma_create(&s.dev));
-	ck_assert_int_eq(drv_attach(&s), 0);
+	ck_assert_int_eq(setup_attach(&s), 0);
 	/* memory above 16 MiB, which the driver's physreq accepts */
 	b = kmem_alloc_physreq(8192, drv_physreq(&s), KM_SLEEP);
 	ck_assert_ptr_nonnull(b);
@@ -494,7 +494,7 @@ START_TEST(wrong_physreq_is_caught)
 	store = ddisim_dma_store(d, NULL);
 	ck_assert_mem_eq(store, ddisim_ptov(pa & 0xffffff), 8192);
 	kmem_free(b, 8192);
-	drv_detach(&s);
+	setup_detach(&s);
 	ddisim_dma_destroy(d);
 	MACHINE_DOWN();
 }

@@ -56,6 +56,7 @@
 #include <sys/uadmin.h>
 #include <sys/iobitmap.h>
 #include <net/if.h>
+#include <sys/moddefs.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -2897,6 +2898,150 @@ c_ddisim_rm_nkeys(void)
 	EXPECT(n == 1);
 }
 
+/* ---- DDI 8 configuration, inter-driver calls, modules ---- */
+
+static const drvops_t ent_ops = { NULL, NULL, NULL, NULL, NULL, NULL,
+	NULL, NULL };
+static const drvinfo_t ent_info = { &ent_ops, "nobrd", 0, NULL, 0 };
+
+static void
+c_drv_attach(void)
+{
+	int rc = drv_attach(&ent_info);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	drv_detach(&ent_info);
+}
+
+static void
+c_drv_detach(void)
+{
+	drv_detach(&ent_info);
+	FIRST_CALL_DONE();
+	EXPECT(drv_attach(&ent_info) == 0);
+}
+
+static void
+c_drv_open(void)
+{
+	chan_handle_t h = NULL;
+	channel_t ch = 0;
+	int rc = drv_open(1, &ch, 0, NULL, &h);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == ENXIO && h == NULL);
+}
+
+static int ent_bogus_chan;
+
+static void
+c_drv_close(void)
+{
+	int rc = drv_close((chan_handle_t)(void *)&ent_bogus_chan, 0, NULL);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == EINVAL);
+}
+
+static void
+c_do_devinfo(void)
+{
+	devsize_t sz;
+	int rc = do_devinfo((chan_handle_t)(void *)&ent_bogus_chan, DI_SIZE,
+	    &sz);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == EINVAL);
+}
+
+static void
+c_do_ioctl(void)
+{
+	int rv = 0;
+	int rc = do_ioctl((chan_handle_t)(void *)&ent_bogus_chan, 1, NULL, 0,
+	    NULL, &rv);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == EINVAL);
+}
+
+static void
+c_do_drvctl(void)
+{
+	int rc = do_drvctl((chan_handle_t)(void *)&ent_bogus_chan, 1, NULL);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == EINVAL);
+}
+
+static void
+ent_intr(int vec)
+{
+	(void)vec;
+}
+
+static struct mod_drvintr ent_attach_info = {
+	MOD_INTR_MAGIC, MOD_INTR_VER, "nobrd", NULL, ent_intr, NULL
+};
+
+static void
+c_mod_drvattach(void)
+{
+	mod_drvattach(&ent_attach_info);
+	FIRST_CALL_DONE();
+	EXPECT(ent_attach_info.di_hook != NULL);
+	mod_drvdetach(&ent_attach_info);
+	EXPECT(ent_attach_info.di_hook == NULL);
+}
+
+static void
+c_mod_drvdetach(void)
+{
+	mod_drvdetach(&ent_attach_info);
+	FIRST_CALL_DONE();
+	EXPECT(ent_attach_info.di_hook == NULL);
+}
+
+static int ent_loads;
+
+static int
+ent_load(void)
+{
+	ent_loads++;
+	return 0;
+}
+
+MOD_MISC_WRAPPER(ent, ent_load, NULL, "test_entry");
+
+static void
+c_ddisim_mod_load(void)
+{
+	int rc = ddisim_mod_load(&ent_wrapper);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && ent_loads == 1);
+	EXPECT(ddisim_mod_unload(&ent_wrapper) == 0);
+}
+
+static void
+c_ddisim_mod_unload(void)
+{
+	int rc = ddisim_mod_unload(&ent_wrapper);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == ENOENT);
+}
+
+static void
+c_ddisim_mod_loaded(void)
+{
+	int rc = ddisim_mod_loaded(&ent_wrapper);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+}
+
 /* ---- the table ---- */
 
 #define E(fn, what)	{ #fn, NULL, BUILDS, NULL, 0, c_##fn, what }
@@ -2929,6 +3074,24 @@ static const struct entry_case cases[] = {
 	{ "cm_begin_trans", NULL, BUILDS, RM_SPEC, 0, c_cm_begin_trans,
 	    "a read-only transaction on the spec's board" },
 	E(cm_newkey, "a new key, committed"),
+	E(drv_attach, "a driver with no boards"),
+	{ "drv_detach", NULL, BUILDS, "verify=count", 1, c_drv_detach,
+	    "a driver never attached: reported" },
+	E(drv_open, "a key no driver has: ENXIO"),
+	{ "drv_close", NULL, BUILDS, "verify=count", 1, c_drv_close,
+	    "not a handle: reported, EINVAL" },
+	{ "do_devinfo", NULL, BUILDS, "verify=count", 1, c_do_devinfo,
+	    "not a handle: reported, EINVAL" },
+	{ "do_ioctl", NULL, BUILDS, "verify=count", 1, c_do_ioctl,
+	    "not a handle: reported, EINVAL" },
+	{ "do_drvctl", NULL, BUILDS, "verify=count", 1, c_do_drvctl,
+	    "not a handle: reported, EINVAL" },
+	E(mod_drvattach, "a module with no boards: attached, nothing on"),
+	{ "mod_drvdetach", NULL, BUILDS, "verify=count", 1, c_mod_drvdetach,
+	    "not attached: reported" },
+	E(ddisim_mod_load, "a module with a _load"),
+	E(ddisim_mod_unload, "a module not loaded: ENOENT"),
+	E(ddisim_mod_loaded, "a module not loaded"),
 	{ "cm_devconfig_size", NULL, BUILDS, RM_SPEC, 0,
 	    c_cm_devconfig_size, "a PCI board's 256 bytes" },
 	{ "cm_read_devconfig", NULL, BUILDS, RM_SPEC, 0,
@@ -3274,6 +3437,8 @@ static const struct exclusion excluded[] = {
 	{ "cm_intr_attach", "needs a key from ddisim_intr_key" },
 	{ "_Compat_cm_intr_attach5", "needs a key from ddisim_intr_key" },
 	{ "cm_intr_detach", "needs a cookie from cm_intr_attach" },
+	{ "do_biostart", "needs a buf from getrbuf (and a handle from "
+	    "drv_open)" },
 	{ "ddisim_proc_setuid", "needs a process from ddisim_proc_create" },
 	{ "ATOMIC_INT_DEALLOC", "needs a counter from ATOMIC_INT_ALLOC" },
 	{ "ATOMIC_INT_READ", R_ATOMIC },
@@ -3375,6 +3540,9 @@ static const char *const data_symbols[] = {
 	"totalmem",	/* DDI 5: the RAM in bytes */
 	"ifstats",	/* the interface chain <net/if.h> declares */
 	"malloc_conf",	/* the options the library gives jemalloc */
+	"mod_drv_ops",	/* what a module wrapper names (sys/moddefs.h) */
+	"mod_str_ops",
+	"mod_misc_ops",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))

@@ -16,6 +16,11 @@
 #include <sys/uio.h>
 #include <sys/buf.h>
 #include <sys/ksynch.h>
+/* ---- DDI 8 configuration and inter-driver calls (drv_attach(9)) ---- */
+#if __DDI_AT_LEAST(80)
+#include <sys/conf.h>
+#endif
+/* ---- end of DDI 8 configuration ---- */
 
 __DDI_BEGIN_DECLS
 

@@ -261,6 +261,16 @@ unsigned	ddisim_rm_add_board(const struct ddisim_board *);
 int		ddisim_rm_remove_board(unsigned key);
 unsigned	ddisim_rm_nkeys(void);
 
+/*
+ * Loadable modules (ddisim_mod(3)): load one by the wrapper its
+ * MOD_*_WRAPPER made (<sys/moddefs.h>), running its _load; unload it,
+ * running its _unload.
+ */
+struct modwrapper;
+int		ddisim_mod_load(struct modwrapper *);
+int		ddisim_mod_unload(struct modwrapper *);
+int		ddisim_mod_loaded(const struct modwrapper *);
+
 #ifdef __cplusplus
 }
 #endif

@@ -974,6 +974,26 @@ rm_is_board_of(struct rm_rec *r, const char *modname)
 	    p->vals != NULL && strcmp((char *)p->vals->data, modname) == 0;
 }
 
+uint32_t *
+rm_board_keys(const char *modname, unsigned *n)
+{
+	uint32_t *keys = NULL;
+	unsigned cnt = 0;
+
+	*n = 0;
+	pthread_mutex_lock(&rm_lock);
+	for (uint32_t k = 1; k <= RM_MAX_KEYS; k++)
+		if (rm_is_board_of(rm_tab[k], modname))
+			cnt++;
+	if (cnt > 0 && (keys = malloc(cnt * sizeof(*keys))) != NULL) {
+		for (uint32_t k = 1; k <= RM_MAX_KEYS; k++)
+			if (rm_is_board_of(rm_tab[k], modname))
+				keys[(*n)++] = k;
+	}
+	pthread_mutex_unlock(&rm_lock);
+	return keys;
+}
+
 DDI_ENTRY(cm_num_t, _Compat_cm_getnbrd, (char *modname), (modname))
 {
 	cm_num_t n = 0;

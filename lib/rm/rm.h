@@ -39,6 +39,17 @@ int		rm_board_remove(uint32_t key);
 /* Keys in use, boards and others. */
 unsigned	rm_nkeys(void);
 
+/*
+ * The keys of the boards whose CM_MODNAME is modname, in key order: an
+ * array the caller frees, *n of them (NULL when none or out of memory).
+ */
+uint32_t	*rm_board_keys(const char *modname, unsigned *n);
+
+/* drv_attach(9)'s registry: emptied with the machine. */
+void		drv_fini(void);
+/* ddisim_mod_load(3)'s modules: unloaded with the machine. */
+void		mod_fini(void);
+
 /* The bus the machine's boards make it (drv_gethardware's IOBUS_TYPE). */
 enum rm_sysbus { RM_SYSBUS_ISA, RM_SYSBUS_EISA, RM_SYSBUS_MCA,
 	RM_SYSBUS_PCI };
