@@ -62,14 +62,13 @@ typedef enum di_parm {
 #if __DDI_AT_MOST(72)
 	DI_BCBP = 0,		/* *(bcb_t **)valp */
 #endif
-	DI_MEDIA = 1,		/* *(char **)valp: "disk", "tape" ... */
 #if __DDI_AT_LEAST(80)
 	DI_RBCBP = 2,		/* *(bcb_t **)valp: for B_READ */
 	DI_WBCBP = 3,		/* *(bcb_t **)valp: for B_WRITE */
 	DI_SIZE = 4,		/* *(devsize_t *)valp */
 	DI_PHYS_HINT = 5,	/* *(physreq_t **)valp */
 #endif
-	DI_PARM_LAST_ = 15
+	DI_MEDIA = 1		/* *(char **)valp: "disk", "tape" ... */
 } di_parm_t;
 #endif
 
