@@ -107,7 +107,7 @@ rdsk_open(void *idata, channel_t *chp, int oflags, cred_t *crp,
 	if (*chp == RDSK_CLONE)
 		*chp = RDSK_CLONED;
 	__atomic_add_fetch(&r->opens[*chp], 1, __ATOMIC_RELAXED);
-	r->last_cred = crp;
+	__atomic_store_n(&r->last_cred, crp, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -62,12 +62,6 @@ bool	bcb_valid(const bcb_t *b, bool ddi8, const char *func,
 void	bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 	    enum ddi_level level, const char *func, const void *caller);
 
-/*
- * The request a buf handed to a breakup's strategy routine belongs to:
- * the parent of a piece, or the buf itself when it is the request.
- */
-buf_t	*bio_request_of(buf_t *bp);
-
 /* Whether every byte of [va, va+len) is mapped in simulated process p. */
 struct proc;
 bool	bio_user_mapped(const struct proc *p, const uint8_t *va, size_t len);

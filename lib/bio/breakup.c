@@ -665,10 +665,8 @@ bounce_io(struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
 		bb.total = len;
 		VERIFY(piece_list(&bb, 0, len, pc.nsegs, cbp, kb));
 	}
-	kb->kb_brk = b;		/* for bio_request_of */
 	b->strat(cbp);
 	e = biowait(cbp);
-	kb->kb_brk = NULL;
 	*moved = cbp->b_resid < len ? len - cbp->b_resid : 0;
 	if (e == 0 && *moved < len)
 		e = -1;			/* short, without an error */
@@ -1100,14 +1098,6 @@ pieces_free(struct piece *pcs, struct piece *inl)
 {
 	if (pcs != inl)
 		free(pcs);
-}
-
-buf_t *
-bio_request_of(buf_t *bp)
-{
-	struct kbuf *kb = (struct kbuf *)bp;
-
-	return kb->kb_brk != NULL ? kb->kb_brk->parent : bp;
 }
 
 void

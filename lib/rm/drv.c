@@ -57,19 +57,12 @@ struct drv {
 	bool			busy;	/* being attached or detached */
 };
 
-/* The requests do_biostart gave a handle, for the strategy trampoline. */
-struct drv_req {
-	struct drv_req		*next;
-	buf_t			*bp;
-};
-
 struct __ddi_chan {
 	struct __ddi_chan	*next;
 	uint32_t		magic;	/* CHAN_LIVE while open */
 	struct drv		*d;
 	struct drv_inst		*in;
 	channel_t		ch;
-	struct drv_req		*reqs;
 };
 
 static FORK_MUTEX(drv_lock);
@@ -129,12 +122,6 @@ inst_free(struct drv_inst *in)
 static void
 chan_free(struct __ddi_chan *c)
 {
-	while (c->reqs != NULL) {
-		struct drv_req *r = c->reqs;
-
-		c->reqs = r->next;
-		free(r);
-	}
 	c->magic = 0;
 	free(c);
 }
@@ -375,6 +362,7 @@ chan_view(chan_handle_t h, struct chan_view *v, const char *func,
 {
 	struct __ddi_chan *c;
 
+	v->ops = NULL;
 	pthread_mutex_lock(&drv_lock);
 	if ((c = chan_check(h, func, caller)) != NULL) {
 		v->ops = c->d->ops;
@@ -423,44 +411,27 @@ DDI_ENTRY(int, do_drvctl, (chan_handle_t chan_handle, int cmd, void *arg),
 }
 
 /*
- * The strategy routine do_biostart gives buf_breakup: finds the handle
- * the piece's request came through and calls that driver's biostart.
+ * The strategy routine do_biostart gives buf_breakup, which calls it in
+ * the calling thread, before it returns (as ddisim_bio_submit relies
+ * on): the target is the one do_biostart is serving in this thread.
  */
+static DDI_TLS const struct chan_view *drv_cur;
+
 static void
 drv_strat(buf_t *bp)
 {
-	buf_t *req = bio_request_of(bp);
-	struct chan_view v = { NULL, NULL, 0 };
+	const struct chan_view *v = drv_cur;
 
-	pthread_mutex_lock(&drv_lock);
-	for (struct __ddi_chan *c = chan_list; c != NULL && v.ops == NULL;
-	    c = c->next)
-		for (struct drv_req *r = c->reqs; r != NULL; r = r->next)
-			if (r->bp == req) {
-				v.ops = c->d->ops;
-				v.idata = c->in->idata;
-				v.ch = c->ch;
-				break;
-			}
-	pthread_mutex_unlock(&drv_lock);
-	if (v.ops == NULL) {
-		/* its handle was closed with the request under way */
-		verify_report("do_biostart", NULL, "buf %p: its channel was "
-		    "closed before the request was done", (void *)req);
-		bioerror(bp, ENXIO);
-		biodone(bp);
-		return;
-	}
-	v.ops->d_biostart(v.idata, v.ch, bp);
+	VERIFY(v != NULL);
+	v->ops->d_biostart(v->idata, v->ch, bp);
 }
 
 DDI_ENTRY_VOID(do_biostart, (chan_handle_t chan_handle, buf_t *bp),
     (chan_handle, bp))
 {
 	const void *caller = DDI_CALLER;
-	struct __ddi_chan *c;
-	struct drv_req *r = NULL, *nr;
-	struct chan_view v = { NULL, NULL, 0 };
+	const struct chan_view *saved = drv_cur;
+	struct chan_view v;
 	bcb_t *bcb = NULL;
 	int rc;
 
@@ -468,43 +439,9 @@ DDI_ENTRY_VOID(do_biostart, (chan_handle_t chan_handle, buf_t *bp),
 		verify_report(DDI_FUNC, caller, "NULL buf");
 		return;
 	}
-	nr = calloc(1, sizeof(*nr));
-	pthread_mutex_lock(&drv_lock);
-	if ((c = chan_check(chan_handle, DDI_FUNC, caller)) != NULL) {
-		v.ops = c->d->ops;
-		v.idata = c->in->idata;
-		v.ch = c->ch;
-		/* a buf is one request at a time: forget it elsewhere */
-		for (struct __ddi_chan *o = chan_list; o != NULL;
-		    o = o->next) {
-			struct drv_req **rp = &o->reqs;
-
-			if (o == c)
-				continue;
-			while (*rp != NULL && (*rp)->bp != bp)
-				rp = &(*rp)->next;
-			if (*rp != NULL) {
-				struct drv_req *dead = *rp;
-
-				*rp = dead->next;
-				free(dead);
-			}
-		}
-		for (r = c->reqs; r != NULL && r->bp != bp; r = r->next)
-			;
-		if (r == NULL && nr != NULL) {
-			nr->bp = bp;
-			nr->next = c->reqs;
-			c->reqs = nr;
-			nr = NULL;
-			r = c->reqs;
-		}
-	}
-	pthread_mutex_unlock(&drv_lock);
-	free(nr);
-	if (c == NULL || r == NULL || v.ops->d_biostart == NULL) {
-		bioerror(bp, c == NULL ? EINVAL : r == NULL ? ENOMEM :
-		    ENXIO);
+	if (!chan_view(chan_handle, &v, DDI_FUNC, caller) ||
+	    v.ops->d_biostart == NULL) {
+		bioerror(bp, v.ops == NULL ? EINVAL : ENXIO);
 		biodone(bp);
 		return;
 	}
@@ -519,7 +456,9 @@ DDI_ENTRY_VOID(do_biostart, (chan_handle_t chan_handle, buf_t *bp),
 		biodone(bp);
 		return;
 	}
+	drv_cur = &v;		/* a biostart may itself call do_biostart */
 	bio_breakup(drv_strat, bp, bcb, LEVEL_LATEST, DDI_FUNC, caller);
+	drv_cur = saved;
 }
 
 void
