@@ -472,6 +472,125 @@ START_TEST(software_driver)
 }
 END_TEST
 
+/*
+ * stk: a pass-through driver stacked on rdsk's second board; its
+ * biostart hands each of its own pieces (2 KiB at most) down with
+ * do_biostart, which breaks them up again for rdsk.
+ */
+struct stk {
+	chan_handle_t	lower;
+	bcb_t		*bcb;
+	unsigned	pieces;
+};
+
+static int
+stk_config(cfg_func_t func, void *idata, rm_key_t key)
+{
+	struct stk *k;
+	channel_t ch = 0;
+	int e;
+
+	(void)key;
+	if (func == CFG_ADD) {
+		k = kmem_zalloc(sizeof(*k), KM_SLEEP);
+		k->bcb = bcb_alloc(KM_SLEEP);
+		k->bcb->bcb_physreqp = physreq_alloc(KM_SLEEP);
+		k->bcb->bcb_physreqp->phys_dmasize = 32;
+		k->bcb->bcb_physreqp->phys_align = 4;
+		k->bcb->bcb_addrtypes = BA_KVIRT;
+		k->bcb->bcb_granularity = 512;
+		k->bcb->bcb_max_xfer = 2 * RDSK_PIECE;
+		ck_assert(bcb_prep(k->bcb, KM_SLEEP));
+		/* a config routine may open the driver below */
+		if ((e = drv_open(2, &ch, 0, NULL, &k->lower)) != 0)
+			return e;
+		*(void **)idata = k;
+		return 0;
+	}
+	if (func == CFG_REMOVE) {
+		k = idata;
+		ck_assert_int_eq(drv_close(k->lower, 0, NULL), 0);
+		physreq_free(k->bcb->bcb_physreqp);
+		bcb_free(k->bcb);
+		kmem_free(k, sizeof(*k));
+		return 0;
+	}
+	return EOPNOTSUPP;
+}
+
+static int
+stk_devinfo(void *idata, channel_t ch, di_parm_t parm, void *valp)
+{
+	struct stk *k = idata;
+
+	(void)ch;
+	if (parm != DI_RBCBP && parm != DI_WBCBP)
+		return EOPNOTSUPP;
+	*(bcb_t **)valp = k->bcb;
+	return 0;
+}
+
+static void
+stk_biostart(void *idata, channel_t ch, buf_t *bp)
+{
+	struct stk *k = idata;
+
+	(void)ch;
+	k->pieces++;
+	ck_assert_uint_le(bp->b_bcount, 2 * RDSK_PIECE);
+	do_biostart(k->lower, bp);
+}
+
+static const drvops_t stk_ops = {
+	stk_config, NULL, NULL, stk_devinfo, stk_biostart, NULL, NULL, NULL
+};
+static const drvinfo_t stk_info = { &stk_ops, "stk", D_MP, NULL, 0 };
+
+START_TEST(stacked_biostart)
+{
+	static unsigned char out[6144], in[6144];
+	struct ddisim_board b = { .modname = "stk" };
+	chan_handle_t h;
+	channel_t ch = 0;
+	rm_key_t key;
+	buf_t *bp;
+
+	counts_reset();
+	MACHINE_UP(SPEC);
+	key = ddisim_rm_add_board(&b);
+	ck_assert_uint_ne(key, 0);
+	ck_assert_int_eq(drv_attach(&rdsk_info), 0);
+	ck_assert_int_eq(drv_attach(&stk_info), 0);
+	ck_assert_uint_eq(rdsk_inst[2]->opens[0], 1);	/* from CFG_ADD */
+	ck_assert_int_eq(drv_open(key, &ch, 0, NULL, &h), 0);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (unsigned char)(i * 13 + 1);
+	for (int rd = 0; rd < 2; rd++) {
+		bp = getrbuf(KM_SLEEP);
+		bp->b_flags |= rd ? B_READ : B_WRITE;
+		bp->b_addrtype = BA_KVIRT;
+		bp->b_un.b_addr = (caddr_t)(rd ? in : out);
+		bp->b_bcount = sizeof(out);
+		bp->b_blkno = 2;
+		do_biostart(h, bp);
+		ck_assert_int_eq(biowait(bp), 0);
+		ck_assert_uint_eq(bp->b_resid, 0);
+		freerbuf(bp);
+	}
+	ck_assert_mem_eq(rdsk_inst[2]->data + 1024, out, sizeof(out));
+	ck_assert_mem_eq(in, out, sizeof(out));
+	ck_assert_uint_ge(rdsk_inst[2]->pieces, 2 * 6);
+	ck_assert_uint_eq(rdsk_inst[1]->pieces, 0);
+	ck_assert_int_eq(drv_close(h, 0, NULL), 0);
+	/* stk holds rdsk open: rdsk cannot go first */
+	drv_detach(&stk_info);
+	drv_detach(&rdsk_info);
+	ck_assert_ptr_null(rdsk_inst[2]);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- modules ---- */
 
 static int rdsk8_load_rc;
@@ -913,6 +1032,7 @@ main(void)
 	tcase_add_test(tc, open_close_and_calls);
 	tcase_add_test(tc, layered_driver_moves_data);
 	tcase_add_test(tc, software_driver);
+	tcase_add_test(tc, stacked_biostart);
 	tcase_add_test(tc, module_load_unload);
 	tcase_add_test(tc, drvattach_interrupts);
 	tcase_add_test(tc, concurrent_opens);
