@@ -72,7 +72,7 @@ typedef struct ifstats ifstats_t;
 #define ifoutdiscards	ifs_mib.ifs_outs.io_ifoutdiscards
 
 /* The head of the chain, which drivers of DDI 6 and before could walk. */
-#if __DDI_AT_MOST(60) && !defined(_DDI_STRICT)
+#if __DDI_AT_MOST(60) && !__DDI_STRICT
 extern struct ifstats *ifstats;
 #endif
 
