@@ -4,14 +4,17 @@
  * ODDI's channel calls (dma_alloc(9)).
  *
  * The structures keep the UnixWare 7 member order and the i386 widths;
- * pointers keep the host's width.  A dma_cb and a dma_buf must come from
- * dma_get_cb and dma_get_buf: their sizes are not part of the interface.
+ * pointers keep the host's width.  The chip's channel numbers and mode
+ * bytes come from <sys/i8237A.h>, as in the original.  A dma_cb and a
+ * dma_buf must come from dma_get_cb and dma_get_buf: their sizes are not
+ * part of the interface.
  */
 #ifndef DDICOMPAT_SYS_DMA_H
 #define DDICOMPAT_SYS_DMA_H
 
 #include <sys/types.h>
 #include <sys/kmem.h>
+#include <sys/i8237A.h>
 
 __DDI_BEGIN_DECLS
 
@@ -110,27 +113,6 @@ struct dma_stat {
 #define DMA_NOSLEEP	1
 #define DMA_ENABLE	2	/* dma_cascade */
 #define DMA_DISABLE	4
-
-/* channels */
-#define DMA_CH0		0
-#define DMA_CH1		1
-#define DMA_CH2		2
-#define DMA_CH3		3
-#define DMA_CH4		4	/* the cascade: never available */
-#define DMA_CH5		5
-#define DMA_CH6		6
-#define DMA_CH7		7
-#define NCHANS		8
-#define D37A_MAX_CHAN	8
-
-/* 8237 mode bytes, for dma_param (ODDI) */
-#define DMA_Rdmode	0x44	/* single, device to memory */
-#define DMA_Wrmode	0x48	/* single, memory to device */
-#define DMA_Nomode	0x0C	/* leave the mode alone */
-
-/* dma_alloc (ODDI) */
-#define DMA_BLOCK	0
-#define DMA_NBLOCK	1
 
 #define PDMA		5	/* sleep priority */
 

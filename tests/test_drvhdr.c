@@ -1,0 +1,201 @@
+/*
+ * The published headers that define structures and constants rather than
+ * calls: <sys/vtoc.h>'s structures have the i386 layout a disk label has
+ * on disk, and <sys/i8237A.h>'s port names reach the simulated 8237 where
+ * the AT has them.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/types.h>
+#include <sys/param.h>
+#include <sys/dma.h>
+#include <sys/i8237A.h>
+#include <sys/vtoc.h>
+#include <sys/ddi.h>
+
+#include <ddicompat/ddisim.h>
+#include <ddicompat/isadma.h>
+
+#include "lib/testutil.h"
+
+/* ---- sys/vtoc.h ---- */
+
+START_TEST(vtoc_sizes)
+{
+	ck_assert_uint_eq(sizeof(struct partition), 12);
+	ck_assert_uint_eq(sizeof(struct xpartition), 16);
+	ck_assert_uint_eq(sizeof(struct vtoc), 316);
+	ck_assert_uint_eq(sizeof(struct pdinfo), 156);
+	ck_assert_uint_eq(sizeof(struct vtoc_ext_hdr), 24);
+	ck_assert_uint_eq(sizeof(struct vtoc_ext_trailer), 8);
+	ck_assert_uint_eq(VE_SLICES_PER_SECT, 42);
+	ck_assert_uint_eq(sizeof(struct vtoc_ext_sect), 512);
+	ck_assert_uint_eq(V_NUMSLICES, 184);
+	ck_assert_uint_eq(VE_NSECTS(43), 2);
+	ck_assert_uint_eq(sizeof(struct disk_parms), 24);
+	ck_assert_uint_eq(sizeof(struct disk_xparms), 64);
+	ck_assert_uint_eq(sizeof(struct phyio), 16);
+	ck_assert_uint_eq(sizeof(union vfy_io), 8);
+	/* sector 29 holds the pdinfo, the vtoc and the extension header */
+	ck_assert_uint_le(sizeof(struct pdinfo) + sizeof(struct vtoc) +
+	    sizeof(struct vtoc_ext_hdr), VTOC_SMALLEST_SECTOR);
+}
+END_TEST
+
+START_TEST(vtoc_offsets)
+{
+	ck_assert_uint_eq(offsetof(struct partition, p_flag), 2);
+	ck_assert_uint_eq(offsetof(struct partition, p_start), 4);
+	ck_assert_uint_eq(offsetof(struct partition, p_size), 8);
+	ck_assert_uint_eq(offsetof(struct xpartition, p_type), 12);
+	ck_assert_uint_eq(offsetof(struct vtoc, v_version), 4);
+	ck_assert_uint_eq(offsetof(struct vtoc, v_volume), 8);
+	ck_assert_uint_eq(offsetof(struct vtoc, v_nparts), 16);
+	ck_assert_uint_eq(offsetof(struct vtoc, v_reserved), 20);
+	ck_assert_uint_eq(offsetof(struct vtoc, v_part), 60);
+	ck_assert_uint_eq(offsetof(struct vtoc, timestamp), 252);
+	ck_assert_uint_eq(offsetof(struct pdinfo, serial), 12);
+	ck_assert_uint_eq(offsetof(struct pdinfo, cyls), 24);
+	ck_assert_uint_eq(offsetof(struct pdinfo, relnext), 80);
+	ck_assert_uint_eq(offsetof(struct pdinfo, vtoc_ptr), 84);
+	ck_assert_uint_eq(offsetof(struct pdinfo, vtoc_len), 88);
+	ck_assert_uint_eq(offsetof(struct pdinfo, alt_ptr), 92);
+	ck_assert_uint_eq(offsetof(struct pdinfo, alt_len), 96);
+	ck_assert_uint_eq(offsetof(struct pdinfo, pcyls), 100);
+	ck_assert_uint_eq(offsetof(struct pdinfo, interleave), 120);
+	ck_assert_uint_eq(offsetof(struct pdinfo, pad), 124);
+	ck_assert_uint_eq(offsetof(struct vtoc_ext_hdr, ve_firstsect), 8);
+	ck_assert_uint_eq(offsetof(struct vtoc_ext_sect, ve_trailer), 504);
+	ck_assert_uint_eq(offsetof(struct disk_parms, dp_cyls), 4);
+	ck_assert_uint_eq(offsetof(struct disk_parms, dp_secsiz), 10);
+	ck_assert_uint_eq(offsetof(struct disk_parms, dp_psense), 16);
+	ck_assert_uint_eq(offsetof(struct disk_parms, dp_pnumsec), 20);
+	ck_assert_uint_eq(offsetof(struct disk_xparms, dpx_heads), 4);
+	ck_assert_uint_eq(offsetof(struct disk_xparms, dpx_psense), 24);
+	ck_assert_uint_eq(offsetof(struct disk_xparms, dpx_pnumsec), 60);
+}
+END_TEST
+
+/* A label written field by field reads back through the on-disk bytes. */
+START_TEST(vtoc_on_disk_bytes)
+{
+	unsigned char sector[512] = { 0 };
+	struct pdinfo pd = { 0 };
+	struct vtoc v = { 0 };
+	struct vtoc back;
+
+	pd.sanity = VALID_PD;
+	pd.version = XPDVERS - 1;
+	pd.relnext = 3;
+	ck_assert_uint_eq(PDINFO_SIZE(&pd), 156 - 56);
+	ck_assert_uint_eq(getinterleave(&pd), 3);
+	ck_assert_uint_eq(getpcyls(&pd), 0);
+	pd.version = XPDVERS;
+	(void)setpcyls(&pd, 1024);
+	ck_assert_uint_eq(getpcyls(&pd), 1024);
+	ck_assert_uint_eq(PDINFO_SIZE(&pd), 156);
+
+	v.v_sanity = VTOC_SANE;
+	v.v_version = V_VERSION;
+	v.v_nparts = 2;
+	v.v_part[1].p_tag = V_ROOT;
+	v.v_part[1].p_flag = V_VALID | V_REMAP;
+	v.v_part[1].p_start = 0x1000;
+	v.v_part[1].p_size = 0x20000;
+	memcpy(sector + sizeof(pd), &v, sizeof(v));
+	/* little-endian i386 words where the original had them */
+	ck_assert_uint_eq(sector[156], 0xEE);
+	ck_assert_uint_eq(sector[159], 0x60);
+	ck_assert_uint_eq(sector[156 + 60 + 12], V_ROOT);
+	ck_assert_uint_eq(sector[156 + 60 + 12 + 3], 0x02);	/* V_VALID */
+	ck_assert_uint_eq(sector[156 + 60 + 12 + 5], 0x10);	/* p_start */
+	ck_assert_uint_eq(sector[156 + 60 + 12 + 10], 0x02);	/* p_size */
+	memcpy(&back, sector + sizeof(pd), sizeof(back));
+	ck_assert_int_eq(back.v_part[1].p_size, 0x20000);
+	ck_assert_uint_eq(V_VERSION, 5);
+	ck_assert_uint_eq(V_WRITE_VTOC, ('V' << 8) | 24);
+}
+END_TEST
+
+/* ---- sys/i8237A.h ---- */
+
+/* The table of every channel's registers matches the AT's ports. */
+START_TEST(i8237A_table)
+{
+	static const struct d37A_chan_reg_addr r[D37A_MAX_CHAN] = {
+		D37A_BASE_REGS_VALUES
+	};
+	static const unsigned char page[8] = { 0x87, 0x83, 0x81, 0x82, 0x00,
+		0x8b, 0x89, 0x8a };
+	int c;
+
+	for (c = 0; c < D37A_MAX_CHAN; c++) {
+		int chip2 = c >= 4;
+		int base = chip2 ? 0xc0 : 0;
+		int step = chip2 ? 2 : 1;
+
+		ck_assert_uint_eq(r[c].addr_reg, base + step * 2 * (c & 3));
+		ck_assert_uint_eq(r[c].cnt_reg,
+		    base + step * (2 * (c & 3) + 1));
+		ck_assert_uint_eq(r[c].page_reg, page[c]);
+		ck_assert_uint_eq(r[c].ff_reg, base + step * 12);
+		ck_assert_uint_eq(r[c].cmd_reg, base + step * 8);
+		ck_assert_uint_eq(r[c].stat_reg, base + step * 8);
+		ck_assert_uint_eq(r[c].reqt_reg, base + step * 9);
+		ck_assert_uint_eq(r[c].mask_reg, base + step * 10);
+		ck_assert_uint_eq(r[c].mode_reg, base + step * 11);
+	}
+	ck_assert_uint_eq(DMA2WAMRB, 0xc0 + 2 * 15);
+	ck_assert_uint_eq(DMA_Rdmode | DMA_CH2, 0x46);
+}
+END_TEST
+
+/* A driver that programs channel 1 by hand, as the old tape drivers did. */
+START_TEST(i8237A_ports_reach_the_chip)
+{
+	struct dma_stat st;
+	uint16_t a;
+
+	MACHINE_UP(NULL);
+	ck_assert_int_eq(ddisim_isadma_attach(), 0);
+	outb(DMA1WSMR, DMA_SETMSK | DMA_CH1);
+	outb(DMA1CBPFF, 0);
+	outb(DMA1WMR, DMA_Rdmode | DMA_CH1);
+	outb(DMA1BCA1, 0x78);
+	outb(DMA1BCA1, 0x56);
+	outb(DMACH1PG, 0x04);
+	outb(DMA1BCWC1, 0xff);
+	outb(DMA1BCWC1, 0x01);
+	outb(CTL1_CLFF, 0);
+	a = inb(DMA_1ADR);
+	a = (uint16_t)(a | inb(DMA_1ADR) << 8);
+	ck_assert_uint_eq(a, 0x5678);
+	ck_assert_uint_eq(inb(DMA_1XADR), 0x04);
+	dma_get_chan_stat(&st, DMA_CH1);
+	ck_assert_uint_eq(st.targaddr, 0x45678);
+	ck_assert_uint_eq(st.count, 0x01ff);
+	/* the mask bit is set, then cleared through the all-mask register */
+	ck_assert_uint_eq(inb(DMA1WAMRB) & 0x02, 0x02);
+	outb(DMA1CMR, 0);
+	ck_assert_uint_eq(inb(CTL1_ALLMASK) & 0x0f, 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("drvhdr");
+	TCase *tc;
+
+	tc = tcase_new("core");
+	tcase_add_test(tc, vtoc_sizes);
+	tcase_add_test(tc, vtoc_offsets);
+	tcase_add_test(tc, vtoc_on_disk_bytes);
+	tcase_add_test(tc, i8237A_table);
+	tcase_add_test(tc, i8237A_ports_reach_the_chip);
+	suite_add_tcase(s, tc);
+	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
