@@ -1,8 +1,9 @@
 /*
  * The published headers that define structures and constants rather than
  * calls: <sys/vtoc.h>'s structures have the i386 layout a disk label has
- * on disk, and <sys/i8237A.h>'s port names reach the simulated 8237 where
- * the AT has them.
+ * on disk, <sys/i8237A.h>'s port names reach the simulated 8237 where the
+ * AT has them, <sys/file.h>'s flags are distinct bits, and
+ * <sys/sysmacros.h>'s conversions compute what the original's did.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 #include <sys/types.h>
 #include <sys/param.h>
+#include <sys/sysmacros.h>
+#include <sys/file.h>
 #include <sys/dma.h>
 #include <sys/i8237A.h>
 #include <sys/vtoc.h>
@@ -184,6 +187,45 @@ START_TEST(i8237A_ports_reach_the_chip)
 }
 END_TEST
 
+/* ---- sys/file.h and sys/sysmacros.h ---- */
+
+START_TEST(file_flags_are_distinct)
+{
+	static const long f[] = { FREAD, FWRITE, FNDELAY, FAPPEND, FSYNC,
+		FASYNC, FCREAT, FTRUNC, FEXCL, FNOCTTY };
+	size_t i, j;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		ck_assert_int_ne(f[i], 0);
+		ck_assert_int_eq(f[i] & FOPEN, f[i]);
+		for (j = 0; j < i; j++)
+			ck_assert_int_eq(f[i] & f[j], 0);
+	}
+	ck_assert_int_eq(FREAD, 1);
+	ck_assert_int_eq(FWRITE, 2);
+	ck_assert_int_eq(FNONBLOCK, FNDELAY);
+	ck_assert_int_eq(FMASK & FEXCL, 0);
+	ck_assert_int_eq(FMASK & FNDELAY, FNDELAY);
+}
+END_TEST
+
+START_TEST(sysmacros_conversions)
+{
+	ck_assert_int_eq(dtob(3), 1536);
+	ck_assert_int_eq(btod(512), 1);
+	ck_assert_int_eq(btod(513), 2);
+	ck_assert_int_eq(btodt(1023), 1);
+	ck_assert_int_eq(NDPP, 8);
+	ck_assert_int_eq(ptod(2), 16);
+	ck_assert_int_eq(dtop(9), 2);
+	ck_assert_int_eq(dtopt(15), 1);
+	ck_assert_int_eq(MIN(3, -1), -1);
+	ck_assert_int_eq(MAX(3, -1), 3);
+	ck_assert_int_eq(howmany(10, 4), 3);
+	ck_assert_int_eq(roundup(10, 4), 12);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -196,6 +238,8 @@ main(void)
 	tcase_add_test(tc, vtoc_on_disk_bytes);
 	tcase_add_test(tc, i8237A_table);
 	tcase_add_test(tc, i8237A_ports_reach_the_chip);
+	tcase_add_test(tc, file_flags_are_distinct);
+	tcase_add_test(tc, sysmacros_conversions);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
