@@ -20,7 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The order of a driver's includes.
 order="sys/types.h sys/param.h sys/sysmacros.h sys/errno.h sys/signal.h
-    sys/file.h sys/cred.h sys/uio.h sys/buf.h sys/conf.h sys/kmem.h
+    sys/file.h sys/fcntl.h sys/cred.h sys/uio.h sys/buf.h sys/conf.h sys/kmem.h
     sys/cmn_err.h sys/debug.h sys/open.h sys/mkdev.h sys/map.h sys/immu.h
     sys/user.h sys/systm.h sys/inline.h sys/poll.h sys/stream.h
     sys/strlog.h sys/ksynch.h sys/ipl.h sys/dma.h sys/i8237A.h sys/vtoc.h
