@@ -1852,6 +1852,15 @@ c_ovbcopy(void)
 }
 
 static void
+c_pcmsg(void)
+{
+	int hi = pcmsg(M_PCPROTO);
+
+	FIRST_CALL_DONE();
+	EXPECT(hi == 1 && pcmsg(M_PROTO) == 0);
+}
+
+static void
 c_numtos(void)
 {
 	char s[12];
@@ -3048,6 +3057,7 @@ c_ddisim_mod_loaded(void)
 #define C(fn, what)	{ #fn, NULL, CONTROL, NULL, 0, c_##fn, what }
 
 static const struct entry_case cases[] = {
+	E(pcmsg, "M_PCPROTO high priority, M_PROTO not"),
 	{ "_Compat_cm_getnbrd", NULL, BUILDS, RM_SPEC, 0,
 	    c__Compat_cm_getnbrd, "boards of a module from the spec" },
 	{ "_Compat_cm_getbrdkey", NULL, BUILDS, RM_SPEC, 0,

@@ -424,6 +424,27 @@ START_TEST(msgdsize_counts_data_only)
 }
 END_TEST
 
+/* Every type from QPCTL up is high priority, every one below is not. */
+START_TEST(pcmsg_splits_at_qpctl)
+{
+	static const uchar_t hi[] = { M_PCPROTO, M_IOCACK, M_IOCNAK, M_FLUSH,
+	    M_PCSIG, M_ERROR, M_HANGUP, M_COPYIN, M_COPYOUT, M_IOCDATA };
+	static const uchar_t lo[] = { M_DATA, M_PROTO, M_BREAK, M_CTL,
+	    M_DELAY, M_IOCTL, M_SIG, M_SETOPTS };
+	unsigned t;
+	size_t i;
+
+	MACHINE_UP(NULL);
+	for (t = 0; t <= 0xff; t++)
+		ck_assert_int_eq(pcmsg((uchar_t)t), t >= QPCTL);
+	for (i = 0; i < sizeof(hi); i++)
+		ck_assert_int_eq(pcmsg(hi[i]), 1);
+	for (i = 0; i < sizeof(lo); i++)
+		ck_assert_int_eq(pcmsg(lo[i]), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(adjmsg_trims)
 {
 	mblk_t *a, *b, *c;
@@ -1955,6 +1976,7 @@ messages_suite(void)
 	tc = tcase_new("core");
 	tcase_add_test(tc, link_unlink_rmvb);
 	tcase_add_test(tc, msgdsize_counts_data_only);
+	tcase_add_test(tc, pcmsg_splits_at_qpctl);
 	tcase_add_test(tc, adjmsg_trims);
 	tcase_add_test(tc, pullupmsg_in_place);
 	tcase_add_test(tc, pullupmsg_keeps_the_head_rest);

@@ -104,6 +104,9 @@ typedef struct msgb {
 #define datamsg(type)	((type) == M_DATA || (type) == M_PROTO || \
 			    (type) == M_PCPROTO || (type) == M_DELAY)
 
+/* Whether a message type is high priority (QPCTL and above). */
+int	pcmsg(uchar_t);
+
 /* Allocation priorities: accepted and ignored. */
 #define BPRI_LO		1
 #define BPRI_MED	2

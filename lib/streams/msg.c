@@ -78,6 +78,12 @@ DDI_ENTRY(mblk_t *, rmvb, (mblk_t *mp, mblk_t *bp), (mp, bp))
 	return (mblk_t *)-1;
 }
 
+/* High priority: the types from QPCTL up, whatever the message holds. */
+DDI_ENTRY(int, pcmsg, (uchar_t type), (type))
+{
+	return type >= QPCTL;
+}
+
 DDI_ENTRY(int, msgdsize, (mblk_t *mp), (mp))
 {
 	size_t n = 0;
