@@ -14,6 +14,7 @@
 
 #include "ddicompat/ddisim.h"
 #include "devsim/devsim.h"
+#include "iomem/iomem.h"
 #include "isadma/isadma.h"
 #include "kern/ctx.h"
 #include "kern/handle.h"
@@ -170,7 +171,7 @@ ddisim_leaks_kern(FILE *f)
 	return khandle_leak_report(f) + clock_leak_report(f) +
 	    streams_leak_report(f) + proc_leak_report(f) +
 	    kthread_leak_report(f) + callback_leak_report(f) +
-	    ifstats_leak_report(f);
+	    ifstats_leak_report(f) + iomem_leak_report(f);
 }
 
 DDI_CONTROL0_VOID(ddisim_shutdown)
@@ -188,6 +189,7 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 		mod_fini();
 		drv_fini();
 		rm_fini();
+		iomem_fini();
 		streams_fini();
 		proc_fini();
 		kthread_fini();

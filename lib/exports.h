@@ -160,4 +160,8 @@ struct ifstats *_Compat_ifstats_detach(struct ifstats *);
 struct pollhead;
 void	pollwakeup(struct pollhead *, short);
 
+/* Device memory: the DDI 5 to 7.2 mappings (sys/ddi.h). */
+void	*physmap(paddr_t, ulong_t, uint_t);
+void	physmap_free(void *, ulong_t, uint_t);
+
 #endif /* DDICOMPAT_EXPORTS_H */

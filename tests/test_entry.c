@@ -62,6 +62,7 @@
 #include <ddicompat/ddisim.h>
 #include <ddicompat/devsim.h>
 #include <ddicompat/isadma.h>
+#include <ddicompat/mmio.h>
 
 /* The entry points of other interface versions, and the ODDI's. */
 #include "exports.h"
@@ -3051,6 +3052,110 @@ c_ddisim_mod_loaded(void)
 	EXPECT(rc == 0);
 }
 
+/* ---- device memory ---- */
+
+#define WIN_PA		0xc0000000u	/* in the default machine's 3G-4G hole */
+#define DEVMEM_SPEC	"board=ent:memaddr=0x200000-0x201fff"
+
+static uint32_t
+c_mmio_read(void *arg, uint32_t off)
+{
+	(void)arg;
+	return off + 0x1000;
+}
+
+static const struct ddisim_mmio_reg c_mmio_regs[] = {
+	{ 0, 4, "ID", c_mmio_read, NULL },
+};
+static const struct ddisim_mmio_ops c_mmio_ops = { c_mmio_regs, 1, 0,
+	"entry" };
+
+static void
+c_ddisim_mmio_create(void)
+{
+	ddisim_mmio_t *w = ddisim_mmio_create(WIN_PA, PAGE, &c_mmio_ops, NULL);
+	volatile uint32_t *r;
+
+	FIRST_CALL_DONE();
+	EXPECT(w != NULL);
+	r = physmap(WIN_PA, PAGE, KM_NOSLEEP);
+	EXPECT(r != NULL && r[0] == 0x1000);
+	physmap_free((void *)(uintptr_t)r, PAGE, 0);
+	ddisim_mmio_destroy(w);
+}
+
+static void
+c_ddisim_mmio_destroy(void)
+{
+	ddisim_mmio_destroy(NULL);	/* documented to do nothing */
+	FIRST_CALL_DONE();
+}
+
+static void
+c_ddisim_mmio_sync(void)
+{
+	ddisim_mmio_sync();		/* no window: nothing to do */
+	FIRST_CALL_DONE();
+}
+
+static void
+c_physmap(void)
+{
+	char *p = physmap(RAM_PA, PAGE, KM_NOSLEEP);
+
+	FIRST_CALL_DONE();
+	EXPECT(p != NULL);
+	p[0] = 'x';
+	EXPECT(*(char *)phystokv(RAM_PA) == 'x');
+	physmap_free(p, PAGE, 0);
+}
+
+static void
+c_physmap1(void)
+{
+	paddr_t old = 0;
+	vaddr_t va = physmap1(RAM_PA + 8, &old);
+
+	FIRST_CALL_DONE();
+	EXPECT(va != 0 && old == (paddr_t)-1);
+	*(volatile char *)va = 'z';
+	EXPECT(*(char *)phystokv(RAM_PA + 8) == 'z');
+	EXPECT(physmap1((paddr_t)-1, &old) == 0 && old == RAM_PA + 8);
+}
+
+static void
+c_devmem_mapin(void)
+{
+	char *p = devmem_mapin(1, 0, 0x1000, 0x1000);
+
+	FIRST_CALL_DONE();
+	EXPECT(p != NULL);
+	p[0] = 'y';
+	EXPECT(*(char *)phystokv(0x201000) == 'y');
+	devmem_mapout(p, 0x1000);
+}
+
+static void
+c_devmem_size(void)
+{
+	size_t len = 0;
+	int rc = devmem_size(1, 0, &len);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && len == 0x2000);
+	EXPECT(devmem_size(1, 1, &len) == EINVAL);
+}
+
+static void
+c_devmem_ppid(void)
+{
+	ppid_t p = devmem_ppid(1, 0, 0x1000);
+
+	FIRST_CALL_DONE();
+	EXPECT(p == 0x201);
+	EXPECT(devmem_ppid(1, 0, 0x2000) == NOPAGE);
+}
+
 /* ---- the table ---- */
 
 #define E(fn, what)	{ #fn, NULL, BUILDS, NULL, 0, c_##fn, what }
@@ -3331,6 +3436,17 @@ static const struct entry_case cases[] = {
 	E(ddisim_pagelist_create, "three pages below 16 MiB"),
 	E(ddisim_dma_create, "a bus-master device on its ports"),
 	E(ddisim_dma_destroy, "NULL, which does nothing"),
+	E(ddisim_mmio_create, "a window in a hole, its register read"),
+	E(ddisim_mmio_destroy, "NULL, which does nothing"),
+	E(ddisim_mmio_sync, "no window, nothing to do"),
+	E(physmap, "an alias of a RAM page, written through"),
+	E(physmap1, "the CPU's page, given up again"),
+	{ "devmem_mapin", NULL, BUILDS, DEVMEM_SPEC, 0, c_devmem_mapin,
+	    "the second page of the board's memory" },
+	{ "devmem_size", NULL, BUILDS, DEVMEM_SPEC, 0, c_devmem_size,
+	    "the bytes of the board's range; EINVAL for another" },
+	{ "devmem_ppid", NULL, BUILDS, DEVMEM_SPEC, 0, c_devmem_ppid,
+	    "a page of the board's range; NOPAGE past it" },
 	E(ddisim_isadev_create, "a device on channel 1"),
 	E(ddisim_isadev_destroy, "NULL, which does nothing"),
 	E(ddisim_isadma_attach, "the controller already attached"),
@@ -3526,6 +3642,9 @@ static const struct exclusion excluded[] = {
 	{ "ddisim_page_phys", "needs a list from ddisim_pagelist_create" },
 	{ "ddisim_page_next", "needs a list from ddisim_pagelist_create" },
 	{ "ddisim_dma_store", "needs a device from ddisim_dma_create" },
+	{ "ddisim_mmio_mem", "needs a window from ddisim_mmio_create" },
+	{ "physmap_free", "frees a mapping physmap made" },
+	{ "devmem_mapout", "frees a mapping devmem_mapin made" },
 	{ "ddisim_dma_wire_sent", "needs a device from ddisim_dma_create" },
 	{ "ddisim_dma_wire_feed", "needs a device from ddisim_dma_create" },
 	{ "ddisim_dma_fail", "needs a device from ddisim_dma_create" },

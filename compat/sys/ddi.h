@@ -324,6 +324,22 @@ void	call_demon(void);
 #endif
 /* ---- end of processes, polling and miscellany ---- */
 
+/* ---- Device memory (physmap(9), devmem_mapin(9)) ---- */
+#if __DDI_BETWEEN(50, 72)
+void	*physmap(paddr_t, ulong_t, uint_t);
+void	physmap_free(void *, ulong_t, uint_t);
+#endif
+#if __DDI_BETWEEN(50, 80)
+vaddr_t	physmap1(paddr_t, paddr_t *);
+#endif
+#if __DDI_AT_LEAST(80)
+void	*devmem_mapin(rm_key_t, uint_t, size_t, size_t);
+void	devmem_mapout(void *, size_t);
+int	devmem_size(rm_key_t, uint_t, size_t *);
+ppid_t	devmem_ppid(rm_key_t, uint_t, size_t);
+#endif
+/* ---- end of device memory ---- */
+
 __DDI_END_DECLS
 
 #endif /* DDICOMPAT_SYS_DDI_H */

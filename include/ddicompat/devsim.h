@@ -47,6 +47,11 @@ struct ddisim_dma_config {
 					   thread, not in the one that starts
 					   them */
 	const char	*name;		/* in reports; NULL: "dma" */
+	uint64_t	mmio;		/* physical base of a window of one
+					   page with the same registers at
+					   the same offsets, below 4 GiB and
+					   outside RAM (ddisim_mmio(3)); its
+					   board's CM_MEMADDR; 0: none */
 };
 
 /* Registers: offsets from config.port, 32 bits each. */

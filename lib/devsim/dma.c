@@ -50,6 +50,8 @@
 #include "verify/verify.h"
 #include "verify/wait.h"
 #include "vm/vm.h"
+#include "iomem/iomem.h"
+#include "ddicompat/mmio.h"
 
 #define DMA_MAXPAIRS	256		/* max_pairs 0 */
 #define DMA_LIMIT	4096		/* max_pairs at most */
@@ -68,6 +70,7 @@ struct ddisim_dma {
 	uint64_t	wrap;		/* where the address counter wraps, 0 */
 	unsigned	maxp;
 	ddisim_ports_t	*ports;
+	ddisim_mmio_t	*win;		/* cfg.mmio's window, or NULL */
 	pthread_mutex_t	mtx;
 	pthread_cond_t	cv;
 	pthread_t	thr;
@@ -108,6 +111,15 @@ struct ddisim_dma {
 };
 
 static FORK_MUTEX(dma_devs_lock);
+
+/* The driver code of the port access or DDI call that reached the device. */
+static const void *
+dma_caller(void)
+{
+	const void *c = pio_caller();
+
+	return c != NULL ? c : iomem_caller();
+}
 static LIST_HEAD(, ddisim_dma) dma_devs = LIST_HEAD_INITIALIZER(dma_devs);
 
 /* A handle is one of the live devices, as DDI handles are checked. */
@@ -167,7 +179,7 @@ dma_misuse(struct ddisim_dma *d, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	dma_vfault(d, pio_caller(), fmt, ap);
+	dma_vfault(d, dma_caller(), fmt, ap);
 	va_end(ap);
 }
 
@@ -511,7 +523,7 @@ cmd_latch(struct ddisim_dma *d, uint32_t go)
 		    "ignored");
 		return LATCH_IGNORED;
 	}
-	d->caller = pio_caller();
+	d->caller = dma_caller();
 	d->rd = go == DDISIM_DMA_GO_READ;
 	d->moved = 0;
 	d->status = DDISIM_DMA_ST_BUSY;
@@ -649,7 +661,7 @@ dma_go(struct ddisim_dma *d, uint32_t v)
 			    "ignored");
 			return false;
 		}
-		d->caller = pio_caller();
+		d->caller = dma_caller();
 		d->fragwait = false;
 		d->status &= ~(uint32_t)DDISIM_DMA_ST_FRAG;
 		d->lpair = (struct pair){ d->addr, d->len };
@@ -739,6 +751,52 @@ dma_out(void *arg, int port, int width, uint32_t v)
 
 static const struct ddisim_port_ops dma_ops = { dma_in, dma_out };
 
+/*
+ * The same registers in memory.  A doorbell hands the model the stores in
+ * this order: the command last, after what it reads; the command reads 0
+ * so that every one written is seen.
+ */
+static uint32_t
+dma_mmio_in(void *arg, uint32_t off)
+{
+	struct ddisim_dma *d = arg;
+
+	return dma_in(d, d->cfg.port + (int)off, 4);
+}
+
+static uint32_t
+dma_mmio_zero(void *arg, uint32_t off)
+{
+	(void)arg;
+	(void)off;
+	return 0;
+}
+
+static void
+dma_mmio_out(void *arg, uint32_t off, uint32_t v)
+{
+	struct ddisim_dma *d = arg;
+
+	dma_out(d, d->cfg.port + (int)off, 4, v);
+}
+
+#define DMA_REG(o, n, r, w)	{ (o), 4, (n), (r), (w) }
+static const struct ddisim_mmio_reg dma_regs[] = {
+	DMA_REG(DDISIM_DMA_STATUS, "STATUS", dma_mmio_in, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_ADDR_LO, "ADDR_LO", dma_mmio_in, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_ADDR_HI, "ADDR_HI", dma_mmio_in, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_LEN, "LEN", dma_mmio_in, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_BLK_LO, "BLK_LO", dma_mmio_in, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_BLK_HI, "BLK_HI", dma_mmio_in, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_TOTAL, "TOTAL", dma_mmio_in, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_DONE, "DONE", dma_mmio_in, NULL),
+	DMA_REG(DDISIM_DMA_SLOT, "SLOT", dma_mmio_in, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_PAIR_LO, "PAIR_LO", NULL, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_PAIR_HI, "PAIR_HI", NULL, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_PAIR_LEN, "PAIR_LEN", dma_mmio_zero, dma_mmio_out),
+	DMA_REG(DDISIM_DMA_CMD, "CMD", dma_mmio_zero, dma_mmio_out),
+};
+
 /* ---- the API ---- */
 
 static bool
@@ -770,6 +828,9 @@ config_ok(const struct ddisim_dma_config *c, const void *caller)
 		why = "the ports do not fit the I/O space";
 	else if (c->irq >= DDISIM_NIRQ)
 		why = "irq is not a line of the interrupt controller";
+	else if (c->mmio != 0 && (c->mmio >= (UINT64_C(1) << 32) -
+	    machine->spec.page))
+		why = "mmio is not below 4 GiB";
 	if (why != NULL)
 		verify_report("ddisim_dma_create", caller, "%s", why);
 	return why == NULL;
@@ -792,6 +853,11 @@ dma_board(const struct ddisim_dma *d, const void *caller)
 		.io_end = (uint32_t)d->cfg.port + DDISIM_DMA_NPORTS - 1,
 	};
 
+	if (d->cfg.mmio != 0) {
+		b.set |= DDISIM_BRD_MEMADDR;
+		b.mem_start = (uint32_t)d->cfg.mmio;
+		b.mem_end = (uint32_t)(d->cfg.mmio + machine->spec.page - 1);
+	}
 	if (d->cfg.irq >= 0) {
 		b.set |= DDISIM_BRD_IRQ;
 		b.irq = (unsigned)d->cfg.irq;
@@ -846,6 +912,16 @@ DDI_ENTRY(ddisim_dma_t *, ddisim_dma_create,
 	if ((d->ports = ddisim_port_claim(c->port, DDISIM_DMA_NPORTS,
 	    &dma_ops, d, d->name)) == NULL)
 		goto fail;
+	if (c->mmio != 0) {
+		struct ddisim_mmio_ops mo = { dma_regs,
+		    sizeof(dma_regs) / sizeof(dma_regs[0]), 0, d->name };
+
+		if ((d->win = ddisim_mmio_create(c->mmio, machine->spec.page,
+		    &mo, d)) == NULL) {
+			ddisim_port_release(d->ports);
+			goto fail;
+		}
+	}
 	d->rmkey = dma_board(d, caller);
 	pthread_mutex_lock(&dma_devs_lock);
 	LIST_INSERT_HEAD(&dma_devs, d, link);
@@ -873,6 +949,8 @@ dma_teardown(struct ddisim_dma *d)
 {
 	if (d->rmkey != 0)
 		(void)rm_board_remove(d->rmkey);
+	if (d->win != NULL)
+		iomem_window_release(d->win);
 	if (d->has_thr) {
 		pthread_mutex_lock(&d->mtx);
 		while (d->queued || d->running)

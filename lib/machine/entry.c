@@ -11,6 +11,7 @@
 #include "machine/entry.h"
 
 static machine_boot_fn boot_fn;
+machine_doorbell_fn machine_doorbell;
 
 void
 machine_boot_register(machine_boot_fn fn)

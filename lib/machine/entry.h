@@ -53,11 +53,25 @@ typedef int (*machine_boot_fn)(const char *fn, const void *caller,
     char *err, size_t errlen);
 void	machine_boot_register(machine_boot_fn);
 
+/*
+ * The doorbell: set while device register windows exist (ddisim_mmio(3)),
+ * run at every DDI entry so that the stores a driver made to them reach
+ * their models before the call, and its loads after it see the models'
+ * state.
+ */
+typedef void (*machine_doorbell_fn)(const char *fn, const void *caller);
+extern machine_doorbell_fn machine_doorbell;
+
 static inline void
 machine_enter(const char *fn, const void *caller)
 {
+	machine_doorbell_fn db;
+
 	if (unlikely(__atomic_load_n(&machine, __ATOMIC_ACQUIRE) == NULL))
 		machine_boot(fn, caller);
+	db = __atomic_load_n(&machine_doorbell, __ATOMIC_ACQUIRE);
+	if (unlikely(db != NULL))
+		db(fn, caller);
 }
 
 /* Inside an entry body: the public name, and the caller's return address. */

@@ -666,6 +666,34 @@ rm_board_remove(uint32_t key)
 	return e;
 }
 
+int
+rm_memaddr(uint32_t key, unsigned n, uint64_t *start, uint64_t *end)
+{
+	struct rm_rec *r;
+	struct rm_param *p;
+	struct rm_val *v = NULL;
+	int e = ENOENT;
+
+	pthread_mutex_lock(&rm_lock);
+	if ((r = rm_visible(key)) != NULL) {
+		e = ENXIO;
+		p = rm_param_find(r->params, CM_MEMADDR);
+		if (p != NULL && n < p->nvals)
+			for (v = p->vals; n > 0; n--)
+				v = v->next;
+		if (v != NULL && v->len == sizeof(cm_range_t)) {
+			cm_range_t rg;
+
+			memcpy(&rg, v->data, sizeof(rg));
+			*start = rg.startaddr;
+			*end = rg.endaddr;
+			e = 0;
+		}
+	}
+	pthread_mutex_unlock(&rm_lock);
+	return e;
+}
+
 unsigned
 rm_nkeys(void)
 {

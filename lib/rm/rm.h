@@ -36,6 +36,12 @@ uint32_t	rm_board_add(const struct ddisim_board *b, const char *func,
 		    const void *caller);
 /* Remove a board rm_board_add made: 0, or EINVAL for another key. */
 int		rm_board_remove(uint32_t key);
+/*
+ * The nth CM_MEMADDR range of key, committed, inclusive: 0, ENOENT for
+ * no such key, ENXIO for no nth range.
+ */
+int		rm_memaddr(uint32_t key, unsigned n, uint64_t *start,
+		    uint64_t *end);
 /* Keys in use, boards and others. */
 unsigned	rm_nkeys(void);
 

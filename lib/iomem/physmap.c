@@ -1,0 +1,253 @@
+/*
+ * physmap.c - kernel mappings of physical ranges: physmap, physmap_free
+ * and physmap1 (physmap(9)), and the table devmem_mapin(9) shares.
+ *
+ * RAM is mapped as an alias of its pages (a second virtual address of the
+ * same memory, as the kernel's page tables gave); a device's window is
+ * mapped as its backing store, so a driver's loads and stores reach the
+ * model (ddisim_mmio(3)).  Every mapping is recorded with the call that
+ * made it: a free of something else, of the wrong size, or twice is
+ * reported, and those left at shutdown are listed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/queue.h>
+
+#include "util/forklock.h"
+#include "machine/entry.h"
+#include "machine/machine.h"
+#include "verify/verify.h"
+#include "vm/vm.h"
+#include "iomem/iomem.h"
+
+#include "sys/types.h"
+#include "sys/kmem.h"
+#include "exports.h"
+
+struct iomap {
+	LIST_ENTRY(iomap) link;
+	uint8_t		*va;		/* what the caller got */
+	size_t		len;
+	uint64_t	pa;
+	void		*alias;		/* RAM: the alias's base; a window:
+					   the mapping with its guards */
+	size_t		alias_len;
+	struct ddisim_mmio	*win;		/* a window: its reference */
+	const char	*func;		/* the call that made it */
+	const void	*caller;
+};
+
+static FORK_MUTEX(iomap_lock);
+static LIST_HEAD(, iomap) iomaps = LIST_HEAD_INITIALIZER(iomaps);
+
+/* physmap1's slots: one page per simulated CPU. */
+static struct {
+	bool		busy;
+	paddr_t		pa;
+	void		*va;
+	size_t		len;
+} p1slot[MACHINE_MAX_CPUS];
+
+/* Whether every page of [pa, pa+len) is RAM. */
+static bool
+iomem_is_ram(uint64_t pa, size_t len)
+{
+	uint64_t pfn = pa >> machine->pshift;
+	uint64_t last = (pa + len - 1) >> machine->pshift;
+
+	if (pa + len - 1 >= machine->top)
+		return false;
+	for (; pfn <= last; pfn++)
+		if (machine_seg_of(pfn) < 0)
+			return false;
+	return true;
+}
+
+void *
+iomem_map(uint64_t pa, size_t len, const char *func, const void *caller)
+{
+	size_t pg = machine->spec.page;
+	struct iomap *m;
+	bool partial;
+
+	if (len == 0) {
+		verify_report(func, caller, "length 0");
+		return NULL;
+	}
+	if (pa + len < pa) {
+		verify_report(func, caller, "%#llx+%#zx wraps around",
+		    (unsigned long long)pa, len);
+		return NULL;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->len = len;
+	m->pa = pa;
+	m->func = func;
+	m->caller = caller;
+	if ((m->va = iomem_window_get(pa, len, &m->win, &partial, &m->alias,
+	    &m->alias_len)) != NULL) {
+		/* a window: its store */
+	} else if (partial) {
+		verify_report(func, caller, "%#llx+%#zx runs past the end of "
+		    "the device window it starts in",
+		    (unsigned long long)pa, len);
+		free(m);
+		return NULL;
+	} else if (iomem_is_ram(pa, len)) {
+		uint64_t first = pa >> machine->pshift;
+		struct vm_run run = { first,
+		    ((pa + len - 1) >> machine->pshift) - first + 1 };
+
+		if (vm_alias_map(&run, 1, &m->alias) != 0) {
+			free(m);
+			return NULL;	/* no mapping left: a shortage */
+		}
+		m->va = (uint8_t *)m->alias + (pa & (pg - 1));
+	} else {
+		verify_report(func, caller, "%#llx+%#zx is neither RAM nor a "
+		    "device's window", (unsigned long long)pa, len);
+		free(m);
+		return NULL;
+	}
+	pthread_mutex_lock(&iomap_lock);
+	LIST_INSERT_HEAD(&iomaps, m, link);
+	pthread_mutex_unlock(&iomap_lock);
+	return m->va;
+}
+
+static void
+iomap_drop(struct iomap *m)
+{
+	if (m->win != NULL)
+		iomem_window_put(m->win, m->alias, m->alias_len);
+	else
+		vm_alias_unmap(m->alias);
+	free(m);
+}
+
+bool
+iomem_unmap(void *va, size_t len, const char *func, const void *caller)
+{
+	struct iomap *m;
+
+	pthread_mutex_lock(&iomap_lock);
+	LIST_FOREACH(m, &iomaps, link)
+		if (m->va == va)
+			break;
+	if (m == NULL) {
+		pthread_mutex_unlock(&iomap_lock);
+		verify_report(func, caller, "%p is not mapped (never, or "
+		    "freed already)", va);
+		return false;
+	}
+	if (m->len != len) {
+		pthread_mutex_unlock(&iomap_lock);
+		verify_report(func, caller, "%p was mapped with length %#zx, "
+		    "not %#zx", va, m->len, len);
+		return false;
+	}
+	LIST_REMOVE(m, link);
+	pthread_mutex_unlock(&iomap_lock);
+	iomap_drop(m);
+	return true;
+}
+
+size_t
+iomem_leak_report(FILE *f)
+{
+	struct iomap *m;
+	size_t n = 0;
+	char sym[128];
+
+	pthread_mutex_lock(&iomap_lock);
+	LIST_FOREACH(m, &iomaps, link) {
+		verify_symbolize(m->caller, sym, sizeof(sym));
+		fprintf(f, "ddicompat: leak: mapping of physical %#llx+%#zx "
+		    "at %p, made by %s from %s\n", (unsigned long long)m->pa,
+		    m->len, (void *)m->va, m->func, sym);
+		n++;
+	}
+	pthread_mutex_unlock(&iomap_lock);
+	return n;
+}
+
+void
+iomem_unmap_all(void)
+{
+	pthread_mutex_lock(&iomap_lock);
+	while (!LIST_EMPTY(&iomaps)) {
+		struct iomap *m = LIST_FIRST(&iomaps);
+
+		LIST_REMOVE(m, link);
+		iomap_drop(m);
+	}
+	for (int c = 0; c < MACHINE_MAX_CPUS; c++)
+		p1slot[c].busy = false;
+	pthread_mutex_unlock(&iomap_lock);
+}
+
+/*
+ * physmap (DDI 5 to 7.2): a kernel mapping of nbytes at physaddr, RAM or
+ * a device's memory; NULL when there is none (a report for a range that
+ * is neither, or a flag that is not KM_SLEEP or KM_NOSLEEP).
+ */
+DDI_ENTRY(void *, physmap, (paddr_t physaddr, ulong_t nbytes, uint_t flags),
+    (physaddr, nbytes, flags))
+{
+	if (flags != KM_SLEEP && flags != KM_NOSLEEP) {
+		verify_report(DDI_FUNC, DDI_CALLER, "flags %#x: KM_SLEEP or "
+		    "KM_NOSLEEP", flags);
+		return NULL;
+	}
+	return iomem_map(physaddr, nbytes, DDI_FUNC, DDI_CALLER);
+}
+
+DDI_ENTRY_VOID(physmap_free, (void *vaddr, ulong_t nbytes, uint_t flags),
+    (vaddr, nbytes, flags))
+{
+	if (flags != 0)
+		verify_report(DDI_FUNC, DDI_CALLER, "flags %#x: must be 0",
+		    flags);
+	(void)iomem_unmap(vaddr, nbytes, DDI_FUNC, DDI_CALLER);
+}
+
+/*
+ * physmap1 (DDI 5 to 8): the calling CPU's one-page mapping.  Maps the
+ * page holding paddr and returns paddr's address in it, or with paddr
+ * (paddr_t)-1 only gives the page up (and returns 0).  Either way
+ * *opaddr, when opaddr is not NULL, gets the address the page mapped
+ * before, (paddr_t)-1 for none, so that the caller can put it back.
+ */
+DDI_ENTRY(vaddr_t, physmap1, (paddr_t paddr, paddr_t *opaddr),
+    (paddr, opaddr))
+{
+	int cpu = machine_cpu();
+	size_t pg = machine->spec.page;
+	uint64_t pbase = paddr & ~(uint64_t)(pg - 1);
+	void *va = NULL;
+
+	if (paddr != (paddr_t)-1 &&
+	    (va = iomem_map(pbase, pg, DDI_FUNC, DDI_CALLER)) == NULL)
+		return 0;
+	pthread_mutex_lock(&iomap_lock);
+	if (opaddr != NULL)
+		*opaddr = p1slot[cpu].busy ? p1slot[cpu].pa : (paddr_t)-1;
+	if (p1slot[cpu].busy) {
+		void *old = p1slot[cpu].va;
+
+		p1slot[cpu].busy = false;
+		pthread_mutex_unlock(&iomap_lock);
+		(void)iomem_unmap(old, pg, DDI_FUNC, DDI_CALLER);
+		pthread_mutex_lock(&iomap_lock);
+	}
+	if (va != NULL) {
+		p1slot[cpu].busy = true;
+		p1slot[cpu].pa = paddr;
+		p1slot[cpu].va = va;
+	}
+	pthread_mutex_unlock(&iomap_lock);
+	return va == NULL ? 0 : (vaddr_t)va + (paddr - pbase);
+}
