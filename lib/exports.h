@@ -164,4 +164,16 @@ void	pollwakeup(struct pollhead *, short);
 void	*physmap(paddr_t, ulong_t, uint_t);
 void	physmap_free(void *, ulong_t, uint_t);
 
+/* DDI 5 and 6 (not strict): the compatibility names (sys/ddi.h). */
+struct page;
+paddr_t	_Compat_kvtophys(caddr_t);
+uint_t	_Compat_hat_getkpfnum(caddr_t);
+uint_t	_Compat_hat_getppfnum(paddr_t, uint_t);
+struct page *page_numtopp(uint_t);
+uint_t	page_pptonum(struct page *);
+void	_Compat_rdma_filter(void (*)(struct buf *), struct buf *);
+void	_Compat_dma_pageio(void (*)(struct buf *), struct buf *);
+int	_Compat_uiophysio(void (*)(struct buf *), struct buf *, dev_t, int,
+	    struct uio *);
+
 #endif /* DDICOMPAT_EXPORTS_H */

@@ -275,6 +275,36 @@ START_TEST(dma_device_through_memory)
 }
 END_TEST
 
+/* The frame-number calls of DDI 5 and 6, by their library names. */
+START_TEST(frames_and_pages)
+{
+	struct page *list, *pp;
+	uint8_t *k;
+	unsigned n = 0;
+
+	MACHINE_UP(LOW);
+	k = kmem_alloc(PAGE, KM_SLEEP);
+	ck_assert_uint_eq(_Compat_hat_getkpfnum((caddr_t)k + 7),
+	    _Compat_kvtophys((caddr_t)k) / PAGE);
+	ck_assert_uint_eq(_Compat_hat_getppfnum(0x123456, 0), 0x123);
+	ck_assert_uint_eq(_Compat_hat_getppfnum(WIN, 0), WIN / PAGE);
+	list = ddisim_pagelist_create(3, 0);
+	for (pp = list; pp != NULL; pp = ddisim_page_next(pp), n++) {
+		unsigned pfn = page_pptonum(pp);
+
+		ck_assert_uint_eq(pfn, ddisim_page_phys(pp) / PAGE);
+		ck_assert_ptr_eq(page_numtopp(pfn), pp);
+	}
+	ck_assert_uint_eq(n, 3);
+	/* a frame no list holds has no structure */
+	ck_assert_ptr_null(page_numtopp(_Compat_hat_getkpfnum((caddr_t)k)));
+	ddisim_pagelist_destroy(list);
+	kmem_free(k, PAGE);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(window_placement)
@@ -435,7 +465,7 @@ END_TEST
 
 /* ---- misuse ---- */
 
-#define NMISUSE	11
+#define NMISUSE	14
 
 static void
 misuse(int which)
@@ -504,6 +534,19 @@ misuse(int which)
 		ck_assert_ptr_null(physmap(WIN, 4, 7));
 		want = "flags 0x7";
 		break;
+	case 11:
+		ck_assert_uint_eq(_Compat_hat_getkpfnum(junk), NOPAGE);
+		want = "hat_getkpfnum: ";
+		break;
+	case 12:
+		ck_assert_uint_eq(_Compat_hat_getppfnum(0x100000, 1), NOPAGE);
+		want = "physical space 1";
+		break;
+	case 13:
+		ck_assert_uint_eq(page_pptonum((struct page *)(void *)junk),
+		    NOPAGE);
+		want = "page_pptonum: ";
+		break;
 	}
 	REPORTED(before, want);
 	ck_assert_contains(ddisim_verify_last(), "test_devmem");
@@ -545,6 +588,7 @@ main(void)
 	tcase_add_test(tc, physmap1_one_page_a_cpu);
 	tcase_add_test(tc, devmem_by_key);
 	tcase_add_test(tc, dma_device_through_memory);
+	tcase_add_test(tc, frames_and_pages);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, window_placement);

@@ -1686,6 +1686,19 @@ c_uiophysio(void)
 }
 
 static void
+c__Compat_uiophysio(void)
+{
+	int rc;
+
+	uio_setup();
+	rc = _Compat_uiophysio(entry_strat, NULL, DEV_7_12345, B_READ, &uio);
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	EXPECT(strat_calls == 1 && uio.uio_resid == 0);
+	EXPECT(all_bytes(uio_data, sizeof(uio_data), 0x5a));
+}
+
+static void
 c_physck(void)
 {
 	int ok = physck(100, B_READ);	/* a new user area: offset 0 */
@@ -3156,6 +3169,24 @@ c_devmem_ppid(void)
 	EXPECT(devmem_ppid(1, 0, 0x2000) == NOPAGE);
 }
 
+static void
+c__Compat_hat_getppfnum(void)
+{
+	uint_t pfn = _Compat_hat_getppfnum(RAM_PA + 5, 0);
+
+	FIRST_CALL_DONE();
+	EXPECT(pfn == RAM_PA / PAGE);
+}
+
+static void
+c_page_numtopp(void)
+{
+	struct page *pp = page_numtopp(RAM_PA / PAGE);
+
+	FIRST_CALL_DONE();
+	EXPECT(pp == NULL);		/* no page list holds it */
+}
+
 /* ---- the table ---- */
 
 #define E(fn, what)	{ #fn, NULL, BUILDS, NULL, 0, c_##fn, what }
@@ -3378,6 +3409,9 @@ static const struct entry_case cases[] = {
 	E(ddisim_breakup_reserve_uses, "no reserve used"),
 	E(physiock, "a kernel-space read through the strategy routine"),
 	E(uiophysio, "a kernel-space read through the strategy routine"),
+	E(_Compat_uiophysio, "DDI 5 and 6: the same read"),
+	E(_Compat_hat_getppfnum, "the frame of a RAM address"),
+	E(page_numtopp, "a frame no page list holds: NULL"),
 	E(physck, "a request inside the device"),
 	E(_Compat_u, "a zero-filled user area"),
 	{ "copyin", NULL, BUILDS, "verify=count", 1, c_copyin_noproc,
@@ -3527,6 +3561,11 @@ static const struct exclusion excluded[] = {
 	{ "_Compat_allocb_physreq7", R_PREQ },
 	{ "vtop", R_KVA },
 	{ "kvtophys", R_KVA },
+	{ "_Compat_kvtophys", R_KVA },
+	{ "_Compat_hat_getkpfnum", R_KVA },
+	{ "page_pptonum", "needs a list from ddisim_pagelist_create" },
+	{ "_Compat_rdma_filter", R_BUF },
+	{ "_Compat_dma_pageio", R_BUF },
 	{ "kvtoppid", R_KVA },
 	{ "LOCK", R_LOCK },
 	{ "TRYLOCK", R_LOCK },

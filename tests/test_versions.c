@@ -443,6 +443,38 @@ START_TEST(dma_pageio_pages)
 }
 END_TEST
 
+/* rdma_filter: a DDI 5 ISA master sees data below 16 MiB only. */
+START_TEST(rdma_filter_low)
+{
+	unsigned char *data, *disk = drv_5_disk_image();
+	unsigned long pieces, high;
+	size_t len = 9 * PG + 512;
+	unsigned kpfn, ppfn;
+
+	MACHINE_UP(NULL);
+	data = drv_6_alloc(len);		/* above 16 MiB */
+	ck_assert_uint_gt(phys_top(data, len, &pieces), BELOW_16M);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 13 + 5);
+	ck_assert_int_eq(drv_5_rdma(0, data, (int)len, 1024, &pieces, &high),
+	    0);
+	ck_assert_uint_eq(high, 0);
+	ck_assert_uint_ge(pieces, 1);
+	ck_assert_int_eq(memcmp(disk + 1024, data, len), 0);
+	memset(data, 0, len);
+	ck_assert_int_eq(drv_5_rdma(1, data, (int)len, 1024, &pieces, &high),
+	    0);
+	ck_assert_uint_eq(high, 0);
+	ck_assert_int_eq(memcmp(disk + 1024, data, len), 0);
+	/* and the frame numbers of an address, by both names, agree */
+	drv_6_frames(data + 100, &kpfn, &ppfn);
+	ck_assert_uint_eq(kpfn, ppfn);
+	drv_6_free(data, len);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static int bc_ran;
 
 static void
@@ -512,6 +544,7 @@ versions_suite(void)
 	tcase_add_test(tc, bp_mapin_user_and_page_lists);
 	tcase_add_test(tc, physiock_raw_io);
 	tcase_add_test(tc, dma_pageio_pages);
+	tcase_add_test(tc, rdma_filter_low);
 	suite_add_tcase(s, tc);
 	return s;
 }

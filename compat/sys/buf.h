@@ -172,13 +172,19 @@ void	 bp_mapout(buf_t *);
 #endif
 #if __DDI_AT_MOST(40)
 void	 dma_pageio(void (*)(buf_t *), buf_t *);
+#elif __DDI_BETWEEN(50, 60) && !__DDI_STRICT
+void	 dma_pageio(void (*)(buf_t *), buf_t *)
+	    __DDI_ENTRY(_Compat_dma_pageio);
 #endif
 #if __DDI_AT_MOST(72)
 int	 physiock(void (*)(buf_t *), buf_t *, dev_t, int, daddr_t,
 	    struct uio *);
 #endif
-#if __DDI_AT_MOST(60) && !__DDI_STRICT
+#if __DDI_AT_MOST(40)
 int	 uiophysio(void (*)(buf_t *), buf_t *, dev_t, int, struct uio *);
+#elif __DDI_BETWEEN(50, 60) && !__DDI_STRICT
+int	 uiophysio(void (*)(buf_t *), buf_t *, dev_t, int, struct uio *)
+	    __DDI_ENTRY(_Compat_uiophysio);
 #endif
 #if __DDI_ODDI
 int	 physck(daddr_t, int);

@@ -332,6 +332,16 @@ void	physmap_free(void *, ulong_t, uint_t);
 #if __DDI_BETWEEN(50, 80)
 vaddr_t	physmap1(paddr_t, paddr_t *);
 #endif
+#if __DDI_BETWEEN(50, 60) && !__DDI_STRICT
+struct page;
+paddr_t	kvtophys(caddr_t) __DDI_ENTRY(_Compat_kvtophys);
+uint_t	hat_getkpfnum(caddr_t) __DDI_ENTRY(_Compat_hat_getkpfnum);
+uint_t	hat_getppfnum(paddr_t, uint_t) __DDI_ENTRY(_Compat_hat_getppfnum);
+struct page *page_numtopp(uint_t);
+uint_t	page_pptonum(struct page *);
+void	rdma_filter(void (*)(buf_t *), buf_t *)
+	    __DDI_ENTRY(_Compat_rdma_filter);
+#endif
 #if __DDI_AT_LEAST(80)
 void	*devmem_mapin(rm_key_t, uint_t, size_t, size_t);
 void	devmem_mapout(void *, size_t);

@@ -1371,7 +1371,9 @@ static struct {
 } pageio;
 static FORK_MUTEX(pageio_lock);
 
-DDI_ENTRY_VOID(dma_pageio, (void (*strat)(buf_t *), buf_t *bp), (strat, bp))
+static void
+pageio_run(void (*strat)(buf_t *), buf_t *bp, enum ddi_level level,
+    const void *caller)
 {
 	pthread_mutex_lock(&pageio_lock);
 	if (pageio.gen != machine->generation) {
@@ -1387,6 +1389,51 @@ DDI_ENTRY_VOID(dma_pageio, (void (*strat)(buf_t *), buf_t *bp), (strat, bp))
 		pageio.gen = machine->generation;
 	}
 	pthread_mutex_unlock(&pageio_lock);
-	bio_breakup(strat, bp, &pageio.bcb, LEVEL_DDI1_4, "dma_pageio",
+	bio_breakup(strat, bp, &pageio.bcb, level, "dma_pageio", caller);
+}
+
+DDI_ENTRY_VOID(dma_pageio, (void (*strat)(buf_t *), buf_t *bp), (strat, bp))
+{
+	pageio_run(strat, bp, LEVEL_DDI1_4, DDI_CALLER);
+}
+
+/* DDI 5 and 6 (not strict): the same, for their bufs. */
+DDI_ENTRY_VOID(_Compat_dma_pageio, (void (*strat)(buf_t *), buf_t *bp),
+    (strat, bp))
+{
+	pageio_run(strat, bp, LEVEL_DDI5, DDI_CALLER);
+}
+
+/*
+ * rdma_filter (DDI 5 and 6, not strict): make a transfer reachable by a
+ * device restricted to the ISA bus's 24 address bits.  Every simulated
+ * machine with RAM above 16 MiB restricts DMA, so the data is always
+ * broken up, and moved through memory below 16 MiB where it lies above.
+ */
+static struct {
+	physreq_t	preq;
+	bcb_t		bcb;
+	uint64_t	gen;
+} rdma;
+static FORK_MUTEX(rdma_lock);
+
+DDI_ENTRY_VOID(_Compat_rdma_filter, (void (*strat)(buf_t *), buf_t *bp),
+    (strat, bp))
+{
+	pthread_mutex_lock(&rdma_lock);
+	if (rdma.gen != machine->generation) {
+		memset(&rdma.preq, 0, sizeof(rdma.preq));
+		rdma.preq.phys_align = 1;
+		rdma.preq.phys_dmasize = 24;
+		VERIFY(physreq_prep(&rdma.preq, KM_SLEEP));
+		rdma.bcb.bcb_addrtypes = BA_KVIRT | BA_UVIRT | BA_PAGELIST;
+		rdma.bcb.bcb_flags = 0;
+		rdma.bcb.bcb_max_xfer = 0;
+		rdma.bcb.bcb_granularity = 512;
+		rdma.bcb.bcb_physreqp = &rdma.preq;
+		rdma.gen = machine->generation;
+	}
+	pthread_mutex_unlock(&rdma_lock);
+	bio_breakup(strat, bp, &rdma.bcb, LEVEL_DDI5, "rdma_filter",
 	    DDI_CALLER);
 }

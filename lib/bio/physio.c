@@ -131,10 +131,18 @@ DDI_ENTRY(int, physiock, (void (*strat)(buf_t *), buf_t *bp, dev_t dev,
 	    DDI_CALLER);
 }
 
-/* DDI 1 to 7.1: raw I/O with no size check. */
+/* DDI 1 to 4: raw I/O with no size check. */
 DDI_ENTRY(int, uiophysio, (void (*strat)(buf_t *), buf_t *bp, dev_t dev,
     int rwflag, uio_t *uiop), (strat, bp, dev, rwflag, uiop))
 {
 	return raw_io(strat, bp, dev, rwflag, UINT64_MAX, uiop, DDI_FUNC,
+	    DDI_CALLER);
+}
+
+/* DDI 5 and 6 (not strict): the same, bound to the compatibility name. */
+DDI_ENTRY(int, _Compat_uiophysio, (void (*strat)(buf_t *), buf_t *bp,
+    dev_t dev, int rwflag, uio_t *uiop), (strat, bp, dev, rwflag, uiop))
+{
+	return raw_io(strat, bp, dev, rwflag, UINT64_MAX, uiop, "uiophysio",
 	    DDI_CALLER);
 }

@@ -10,8 +10,10 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
+#include "util/forklock.h"
 #include "kmem/kmem.h"
 #include "machine/entry.h"
 #include "machine/machine.h"
@@ -36,6 +38,25 @@ page_valid(const struct page *pp, const char *func, const void *caller)
 	return true;
 }
 
+static FORK_MUTEX(page_all_lock);
+static LIST_HEAD(, page) page_all = LIST_HEAD_INITIALIZER(page_all);
+
+static void
+page_enter(struct page *pp)
+{
+	pthread_mutex_lock(&page_all_lock);
+	LIST_INSERT_HEAD(&page_all, pp, all);
+	pthread_mutex_unlock(&page_all_lock);
+}
+
+static void
+page_leave(struct page *pp)
+{
+	pthread_mutex_lock(&page_all_lock);
+	LIST_REMOVE(pp, all);
+	pthread_mutex_unlock(&page_all_lock);
+}
+
 static uint64_t page_draws;		/* shuffles made, for their seeds */
 
 static const struct kcons page_hdr = { .high = UINT64_MAX, .align = 16 };
@@ -53,6 +74,8 @@ pagelist_free(struct page *pp)
 
 	for (; pp != NULL; pp = next) {
 		next = pp->p_next;
+		if (pp->magic == PAGE_LIVE)
+			page_leave(pp);
 		pp->magic = 0;
 		if (pp->kva != NULL && !pp->borrowed)
 			kmem_free_checked(pp->kva, machine->spec.page,
@@ -84,6 +107,7 @@ pagelist_borrow(void *kva, size_t len, const char *func)
 		pp->kva = vm_ptov(pp->pfn << machine->pshift);
 		pp->borrowed = true;
 		pp->magic = PAGE_LIVE;
+		page_enter(pp);
 		*tail = pp;
 		tail = &pp->p_next;
 	}
@@ -98,6 +122,7 @@ pagelist_return(struct page *pp, const char *func)
 	for (; pp != NULL; pp = next) {
 		next = pp->p_next;
 		VERIFY(pp->borrowed);
+		page_leave(pp);
 		pp->magic = 0;
 		kmem_free_checked(pp, sizeof(*pp), KK_PAGELIST, func, NULL);
 	}
@@ -125,6 +150,7 @@ DDI_ENTRY(struct page *, ddisim_pagelist_create, (size_t npages,
 		VERIFY(vm_vtop(v[i]->kva, &z) == 0);
 		v[i]->pfn = z >> machine->pshift;
 		v[i]->magic = PAGE_LIVE;
+		page_enter(v[i]);
 	}
 	vm_scatter((void **)v, npages, page_draws++, page_pfn);
 	for (size_t i = 0; i < npages; i++) {
@@ -179,4 +205,28 @@ DDI_ENTRY(struct page *, getnextpg, (buf_t *bp, struct page *pp), (bp, pp))
 	if (pp == NULL)
 		return bp->b_pages;
 	return page_valid(pp, DDI_FUNC, caller) ? pp->p_next : NULL;
+}
+
+/*
+ * page_numtopp (DDI 5 and 6, not strict): the page structure of page
+ * frame pfn.  The simulation has structures for the pages of page lists
+ * only; NULL for any other frame.
+ */
+DDI_ENTRY(struct page *, page_numtopp, (uint_t pfn), (pfn))
+{
+	struct page *pp;
+
+	pthread_mutex_lock(&page_all_lock);
+	LIST_FOREACH(pp, &page_all, all)
+		if (pp->pfn == pfn)
+			break;
+	pthread_mutex_unlock(&page_all_lock);
+	return pp;
+}
+
+/* page_pptonum: the frame number of a page, or NOPAGE after a report. */
+DDI_ENTRY(uint_t, page_pptonum, (struct page *pp), (pp))
+{
+	return page_valid(pp, DDI_FUNC, DDI_CALLER) ? (uint_t)pp->pfn :
+	    NOPAGE;
 }

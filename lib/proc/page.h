@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #define PAGE_LIVE	0x70616765u	/* "page" */
 
@@ -15,6 +16,7 @@ struct page {
 	struct page	*p_next;	/* the list, NULL-terminated */
 	uint64_t	pfn;
 	void		*kva;		/* its direct-map address */
+	LIST_ENTRY(page) all;		/* every live page, for page_numtopp */
 };
 
 /* Whether pp is a page of a simulated list; reports for func if not. */

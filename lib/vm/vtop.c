@@ -53,6 +53,44 @@ DDI_ENTRY(paddr_t, kvtophys, (caddr_t va), (va))
 	return vm_vtop32(va, DDI_FUNC, DDI_CALLER);
 }
 
+/* DDI 5 and 6 (not strict): kvtophys under its compatibility name. */
+DDI_ENTRY(paddr_t, _Compat_kvtophys, (caddr_t va), (va))
+{
+	return vm_vtop32(va, "kvtophys", DDI_CALLER);
+}
+
+/*
+ * hat_getkpfnum (DDI 5 and 6, not strict): the page frame number of a
+ * kernel address, or NOPAGE after a report.
+ */
+DDI_ENTRY(uint_t, _Compat_hat_getkpfnum, (caddr_t va), (va))
+{
+	uint64_t pa;
+
+	if (vm_vtop(va, &pa) != 0) {
+		verify_report("hat_getkpfnum", DDI_CALLER, "%p is not "
+		    "simulated kernel memory", (void *)va);
+		return NOPAGE;
+	}
+	return (uint_t)(pa >> machine->pshift);
+}
+
+/*
+ * hat_getppfnum (DDI 5 and 6, not strict): the page frame number of a
+ * physical address in main store (pspace 0), RAM or a device's memory;
+ * NOPAGE after a report for another physical space.
+ */
+DDI_ENTRY(uint_t, _Compat_hat_getppfnum, (paddr_t pa, uint_t pspace),
+    (pa, pspace))
+{
+	if (pspace != 0) {
+		verify_report("hat_getppfnum", DDI_CALLER, "physical space %u: "
+		    "the machine has main store (0) only", pspace);
+		return NOPAGE;
+	}
+	return (uint_t)((uint64_t)pa >> machine->pshift);
+}
+
 DDI_ENTRY(caddr_t, phystokv, (paddr_t pa), (pa))
 {
 	void *va;

@@ -365,3 +365,60 @@ F(pageio)(void *data, int len, int off, unsigned long *pieces,
 	return e;
 }
 #endif
+
+#if __DDI_BETWEEN(50, 60)
+/*
+ * An ISA bus master of DDI 5 and 6: its strategy routine goes through
+ * rdma_filter, and notes pieces whose data lies at or above 16 MiB (by
+ * kvtophys, which DDI 5 and 6 bind to the library's compatibility name).
+ */
+static unsigned long F(high);
+static unsigned long F(pieces);
+
+static void
+F(isa_strat)(buf_t *bp)
+{
+	unsigned long off = (unsigned long)bp->b_blkno * 512;
+	char *p = bp->b_un.b_addr;
+
+	for (uint_t i = 0; i < bp->b_bcount; i += 512)
+		if (kvtophys(p + i) >= 0x1000000)
+			F(high)++;
+	F(pieces)++;
+	if (bp->b_flags & B_READ)
+		bcopy(F(disk) + off, bp->b_un.b_addr, bp->b_bcount);
+	else
+		bcopy(bp->b_un.b_addr, F(disk) + off, bp->b_bcount);
+	bp->b_resid = 0;
+	biodone(bp);
+}
+
+/* Move len bytes between data and the disk at off; pieces, high ones. */
+int
+F(rdma)(int rd, void *data, int len, int off, unsigned long *pieces,
+    unsigned long *high)
+{
+	buf_t *bp = getrbuf(KM_SLEEP);
+	int e;
+
+	F(pieces) = F(high) = 0;
+	bp->b_flags |= rd ? B_READ : B_WRITE;
+	bp->b_un.b_addr = data;
+	bp->b_bcount = (uint_t)len;
+	bp->b_blkno = off / 512;
+	rdma_filter(F(isa_strat), bp);
+	e = biowait(bp);
+	freerbuf(bp);
+	*pieces = F(pieces);
+	*high = F(high);
+	return e;
+}
+
+/* The frame numbers of a kernel address, by its two names. */
+void
+F(frames)(void *kva, unsigned *kpfn, unsigned *ppfn)
+{
+	*kpfn = hat_getkpfnum(kva);
+	*ppfn = hat_getppfnum(kvtophys(kva), 0);
+}
+#endif
