@@ -14,6 +14,8 @@
 int		rmdev7_attach(int unit);
 unsigned long	rmdev7_status(void);
 unsigned long	rmdev7_ports(void);
+unsigned long	rmdev7_mem(void);
+int		rmdev7_read(unsigned blk, void *out);
 unsigned long	rmdev7_bus(void);
 int		rmdev7_intrs(void);
 void		rmdev7_detach(void);
@@ -21,6 +23,8 @@ void		rmdev7_detach(void);
 int		rmdev8_attach(unsigned key);
 unsigned long	rmdev8_status(void);
 unsigned long	rmdev8_ports(void);
+unsigned long	rmdev8_mem(void);
+int		rmdev8_read(unsigned blk, void *out);
 unsigned long	rmdev8_bus(void);
 int		rmdev8_intrs(void);
 void		rmdev8_detach(void);
