@@ -163,6 +163,7 @@ void	pollwakeup(struct pollhead *, short);
 /* Device memory: the DDI 5 to 7.2 mappings (sys/ddi.h). */
 void	*physmap(paddr_t, ulong_t, uint_t);
 void	physmap_free(void *, ulong_t, uint_t);
+int	drv_mmap(vaddr_t, paddr_t, size_t, vaddr_t *, uint_t, uint_t, uint_t);
 
 /* DDI 5 and 6 (not strict): the compatibility names (sys/ddi.h). */
 struct page;

@@ -305,6 +305,52 @@ START_TEST(frames_and_pages)
 }
 END_TEST
 
+/* drv_mmap: kernel pages and a device's window in a process. */
+START_TEST(mapped_into_a_process)
+{
+	struct model m;
+	ddisim_mmio_t *w;
+	struct proc *p;
+	uint8_t *k, back[16];
+	vaddr_t uva = 0, ureg = 0;
+	uint32_t v = 0x1234;
+
+	MACHINE_UP(LOW);
+	w = window(&m, 0);
+	p = ddisim_proc_create(PAGE, 0);
+	ddisim_proc_enter(p);
+	k = kmem_zalloc(2 * PAGE, KM_SLEEP);
+	ck_assert_uint_eq((uintptr_t)k % PAGE, 0);
+	memcpy(k + PAGE, "kernel", 7);
+	ck_assert_int_eq(drv_mmap((vaddr_t)k, 0, 2 * PAGE, &uva, 3, 3, 0), 0);
+	ck_assert_uint_ne(uva, 0);
+	ck_assert_uint_ne(uva, (vaddr_t)k);
+	/* the process sees the kernel's pages, and the kernel its stores */
+	ck_assert_int_eq(ddisim_proc_read(p, (void *)(uva + PAGE), back, 7),
+	    0);
+	ck_assert_str_eq((char *)back, "kernel");
+	ck_assert_int_eq(ddisim_proc_write(p, (void *)uva, "user", 5), 0);
+	ck_assert_str_eq((char *)k, "user");
+	ck_assert_int_eq(copyin((void *)(uva + PAGE), back, 7), 0);
+	ck_assert_str_eq((char *)back, "kernel");
+	/* a device's registers, by physical address */
+	ck_assert_int_eq(drv_mmap(0, WIN, PAGE, &ureg, 3, 3, 0), 0);
+	ck_assert_int_eq(ddisim_proc_write(p, (void *)(ureg + 8), &v, 4), 0);
+	ddisim_mmio_sync();
+	ck_assert_uint_eq(m.nseen, 1);
+	ck_assert_uint_eq(m.seen[0], 0x1234);
+	drv_munmap(ureg, PAGE);
+	drv_munmap(uva, 2 * PAGE);
+	ck_assert_int_eq(ddisim_proc_read(p, (void *)uva, back, 4), EFAULT);
+	kmem_free(k, 2 * PAGE);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+	ddisim_mmio_destroy(w);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(window_placement)
@@ -465,7 +511,7 @@ END_TEST
 
 /* ---- misuse ---- */
 
-#define NMISUSE	14
+#define NMISUSE	17
 
 static void
 misuse(int which)
@@ -547,6 +593,30 @@ misuse(int which)
 		    NOPAGE);
 		want = "page_pptonum: ";
 		break;
+	case 14: {
+		vaddr_t uva;
+
+		ck_assert_int_eq(drv_mmap(0, WIN, PAGE, &uva, 3, 3, 0),
+		    EINVAL);
+		want = "runs in no simulated process";
+		break;
+	}
+	case 15:
+		drv_munmap((vaddr_t)r, PAGE);	/* physmap's, not drv_mmap's */
+		want = "drv_munmap: ";
+		break;
+	case 16: {
+		struct proc *pr = ddisim_proc_create(PAGE, 0);
+		vaddr_t uva;
+
+		ddisim_proc_enter(pr);
+		ck_assert_int_eq(drv_mmap(0, WIN + 8, PAGE, &uva, 3, 3, 0),
+		    EINVAL);
+		ddisim_proc_enter(NULL);
+		ddisim_proc_destroy(pr);
+		want = "is not whole pages";
+		break;
+	}
 	}
 	REPORTED(before, want);
 	ck_assert_contains(ddisim_verify_last(), "test_devmem");
@@ -589,6 +659,7 @@ main(void)
 	tcase_add_test(tc, devmem_by_key);
 	tcase_add_test(tc, dma_device_through_memory);
 	tcase_add_test(tc, frames_and_pages);
+	tcase_add_test(tc, mapped_into_a_process);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, window_placement);

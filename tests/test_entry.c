@@ -3137,6 +3137,16 @@ c_physmap1(void)
 }
 
 static void
+c_drv_mmap(void)
+{
+	vaddr_t uva = 1;
+	int rc = drv_mmap(0, RAM_PA, PAGE, &uva, 3, 3, 0);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == EINVAL && uva == 1);	/* in no process */
+}
+
+static void
 c_devmem_mapin(void)
 {
 	char *p = devmem_mapin(1, 0, 0x1000, 0x1000);
@@ -3475,6 +3485,8 @@ static const struct entry_case cases[] = {
 	E(ddisim_mmio_sync, "no window, nothing to do"),
 	E(physmap, "an alias of a RAM page, written through"),
 	E(physmap1, "the CPU's page, given up again"),
+	{ "drv_mmap", NULL, BUILDS, "verify=count", 1, c_drv_mmap,
+	    "in no process: EINVAL and a report" },
 	{ "devmem_mapin", NULL, BUILDS, DEVMEM_SPEC, 0, c_devmem_mapin,
 	    "the second page of the board's memory" },
 	{ "devmem_size", NULL, BUILDS, DEVMEM_SPEC, 0, c_devmem_size,
@@ -3684,6 +3696,7 @@ static const struct exclusion excluded[] = {
 	{ "ddisim_mmio_mem", "needs a window from ddisim_mmio_create" },
 	{ "physmap_free", "frees a mapping physmap made" },
 	{ "devmem_mapout", "frees a mapping devmem_mapin made" },
+	{ "drv_munmap", "undoes a mapping drv_mmap made" },
 	{ "ddisim_dma_wire_sent", "needs a device from ddisim_dma_create" },
 	{ "ddisim_dma_wire_feed", "needs a device from ddisim_dma_create" },
 	{ "ddisim_dma_fail", "needs a device from ddisim_dma_create" },

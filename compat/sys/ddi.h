@@ -324,13 +324,15 @@ void	call_demon(void);
 #endif
 /* ---- end of processes, polling and miscellany ---- */
 
-/* ---- Device memory (physmap(9), devmem_mapin(9)) ---- */
+/* ---- Device memory (physmap(9), devmem_mapin(9), drv_mmap(9)) ---- */
 #if __DDI_BETWEEN(50, 72)
 void	*physmap(paddr_t, ulong_t, uint_t);
 void	physmap_free(void *, ulong_t, uint_t);
+int	drv_mmap(vaddr_t, paddr_t, size_t, vaddr_t *, uint_t, uint_t, uint_t);
 #endif
 #if __DDI_BETWEEN(50, 80)
 vaddr_t	physmap1(paddr_t, paddr_t *);
+void	drv_munmap(vaddr_t, size_t);
 #endif
 #if __DDI_BETWEEN(50, 60) && !__DDI_STRICT
 struct page;

@@ -20,10 +20,12 @@
 #include "machine/machine.h"
 #include "verify/verify.h"
 #include "vm/vm.h"
+#include "proc/proc.h"
 #include "iomem/iomem.h"
 
 #include "sys/types.h"
 #include "sys/kmem.h"
+#include "sys/ddi.h"
 #include "exports.h"
 
 struct iomap {
@@ -37,6 +39,7 @@ struct iomap {
 	struct ddisim_mmio	*win;		/* a window: its reference */
 	const char	*func;		/* the call that made it */
 	const void	*caller;
+	struct proc	*proc;		/* drv_mmap's: the process */
 };
 
 static FORK_MUTEX(iomap_lock);
@@ -63,6 +66,52 @@ iomem_is_ram(uint64_t pa, size_t len)
 		if (machine_seg_of(pfn) < 0)
 			return false;
 	return true;
+}
+
+static void
+iomap_insert(struct iomap *m)
+{
+	pthread_mutex_lock(&iomap_lock);
+	LIST_INSERT_HEAD(&iomaps, m, link);
+	pthread_mutex_unlock(&iomap_lock);
+}
+
+/* A second mapping of whole pages of kernel memory at kva; NULL: none. */
+static struct iomap *
+iomem_map_kva(uint8_t *kva, size_t len, const char *func, const void *caller)
+{
+	size_t pg = machine->spec.page, n;
+	uint64_t pa[64];
+	size_t plen[64];
+	struct vm_run runs[64];
+	struct iomap *m;
+
+	if (((uintptr_t)kva % pg) != 0 || len % pg != 0 || len == 0) {
+		verify_report(func, caller, "%p+%#zx is not whole pages",
+		    (void *)kva, len);
+		return NULL;
+	}
+	n = vm_segments(kva, len, pa, plen, 64);
+	if (n == 0 || n == 64) {
+		verify_report(func, caller, "%p+%#zx is not simulated kernel "
+		    "memory of 63 physical runs at most", (void *)kva, len);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		runs[i] = (struct vm_run){ pa[i] >> machine->pshift,
+		    plen[i] >> machine->pshift };
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	if (vm_alias_map(runs, (unsigned)n, &m->alias) != 0) {
+		free(m);
+		return NULL;
+	}
+	m->va = m->alias;
+	m->len = len;
+	m->pa = pa[0];
+	m->func = func;
+	m->caller = caller;
+	return m;
 }
 
 void *
@@ -112,9 +161,7 @@ iomem_map(uint64_t pa, size_t len, const char *func, const void *caller)
 		free(m);
 		return NULL;
 	}
-	pthread_mutex_lock(&iomap_lock);
-	LIST_INSERT_HEAD(&iomaps, m, link);
-	pthread_mutex_unlock(&iomap_lock);
+	iomap_insert(m);
 	return m->va;
 }
 
@@ -128,14 +175,15 @@ iomap_drop(struct iomap *m)
 	free(m);
 }
 
-bool
-iomem_unmap(void *va, size_t len, const char *func, const void *caller)
+static bool
+iomem_unmap_as(void *va, size_t len, bool user, const char *func,
+    const void *caller)
 {
 	struct iomap *m;
 
 	pthread_mutex_lock(&iomap_lock);
 	LIST_FOREACH(m, &iomaps, link)
-		if (m->va == va)
+		if (m->va == va && (m->proc != NULL) == user)
 			break;
 	if (m == NULL) {
 		pthread_mutex_unlock(&iomap_lock);
@@ -151,8 +199,18 @@ iomem_unmap(void *va, size_t len, const char *func, const void *caller)
 	}
 	LIST_REMOVE(m, link);
 	pthread_mutex_unlock(&iomap_lock);
+	if (m->proc != NULL) {
+		proc_xmap_del(m->proc, m->va);
+		(void)proc_rele(m->proc, func, caller);
+	}
 	iomap_drop(m);
 	return true;
+}
+
+bool
+iomem_unmap(void *va, size_t len, const char *func, const void *caller)
+{
+	return iomem_unmap_as(va, len, false, func, caller);
 }
 
 size_t
@@ -250,4 +308,72 @@ DDI_ENTRY(vaddr_t, physmap1, (paddr_t paddr, paddr_t *opaddr),
 	}
 	pthread_mutex_unlock(&iomap_lock);
 	return va == NULL ? 0 : (vaddr_t)va + (paddr - pbase);
+}
+
+/*
+ * drv_mmap (DDI 5 to 7.2): map len bytes, kernel memory at kvaddr or
+ * else physical memory at paddr (RAM or a device's), into the calling
+ * thread's simulated process; the user address in *uvaddrp.  0, or
+ * EINVAL after a report, or ENOMEM when no mapping is left.
+ */
+DDI_ENTRY(int, drv_mmap, (vaddr_t kvaddr, paddr_t paddr, size_t len,
+    vaddr_t *uvaddrp, uint_t prot, uint_t maxprot, uint_t flags),
+    (kvaddr, paddr, len, uvaddrp, prot, maxprot, flags))
+{
+	struct proc *p;
+	size_t pg = machine->spec.page;
+	struct iomap *m;
+	void *va;
+
+	(void)prot;
+	(void)maxprot;
+	(void)flags;
+	if (uvaddrp == NULL) {
+		verify_report(DDI_FUNC, DDI_CALLER, "NULL uvaddrp");
+		return EINVAL;
+	}
+	if (proc_current() == NULL) {
+		verify_report(DDI_FUNC, DDI_CALLER, "the calling thread runs "
+		    "in no simulated process (ddisim_proc_enter)");
+		return EINVAL;
+	}
+	if (kvaddr != 0) {
+		if ((m = iomem_map_kva((uint8_t *)kvaddr, len, DDI_FUNC,
+		    DDI_CALLER)) == NULL)
+			return EINVAL;
+	} else {
+		if (paddr % pg != 0 || len % pg != 0) {
+			verify_report(DDI_FUNC, DDI_CALLER, "physical %#x+%#zx "
+			    "is not whole pages", paddr, len);
+			return EINVAL;
+		}
+		if ((va = iomem_map(paddr, len, DDI_FUNC, DDI_CALLER)) == NULL)
+			return EINVAL;
+		/* take it back out of the kernel's mappings */
+		pthread_mutex_lock(&iomap_lock);
+		LIST_FOREACH(m, &iomaps, link)
+			if (m->va == va && m->proc == NULL)
+				break;
+		VERIFY(m != NULL);
+		LIST_REMOVE(m, link);
+		pthread_mutex_unlock(&iomap_lock);
+	}
+	/* a reference keeps the process's structure while it is mapped */
+	if ((p = proc_hold(DDI_CALLER)) == NULL ||
+	    proc_xmap_add(p, m->va, len) != 0) {
+		if (p != NULL)
+			(void)proc_rele(p, DDI_FUNC, DDI_CALLER);
+		iomap_drop(m);
+		return ENOMEM;
+	}
+	m->proc = p;
+	iomap_insert(m);
+	*uvaddrp = (vaddr_t)m->va;
+	return 0;
+}
+
+/* drv_munmap (DDI 5 to 8): undo drv_mmap; a report for anything else. */
+DDI_ENTRY_VOID(drv_munmap, (vaddr_t uvaddr, size_t len), (uvaddr, len))
+{
+	(void)iomem_unmap_as((void *)uvaddr, len, true, DDI_FUNC, DDI_CALLER);
 }

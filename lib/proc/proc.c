@@ -60,6 +60,14 @@ struct proc {
 	uint8_t		*iob;		/* ports its user code may use, one
 					   bit each; NULL: none */
 	LIST_ENTRY(proc) link;		/* procs or zombies, under proc_lock */
+	LIST_HEAD(, proc_xmap) xmaps;	/* drv_mmap's, under proc_lock */
+};
+
+/* Memory a driver mapped into the process (drv_mmap(9)). */
+struct proc_xmap {
+	LIST_ENTRY(proc_xmap) link;
+	uint8_t		*uva;
+	size_t		len;
 };
 
 static FORK_MUTEX(proc_lock);
@@ -86,14 +94,74 @@ proc_live(const struct proc *p, const char *func, const void *caller)
 	return true;
 }
 
+/* The driver's mapping holding [u, u+len) whole, or NULL; proc_lock held. */
+static struct proc_xmap *
+proc_xmap_of(const struct proc *p, const uint8_t *u, size_t len)
+{
+	struct proc_xmap *x;
+
+	LIST_FOREACH(x, &p->xmaps, link)
+		if (u >= x->uva && len <= x->len &&
+		    (size_t)(u - x->uva) <= x->len - len)
+			return x;
+	return NULL;
+}
+
+int
+proc_xmap_add(struct proc *p, void *uva, size_t len)
+{
+	struct proc_xmap *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return ENOMEM;
+	x->uva = uva;
+	x->len = len;
+	pthread_mutex_lock(&proc_lock);
+	LIST_INSERT_HEAD(&p->xmaps, x, link);
+	pthread_mutex_unlock(&proc_lock);
+	return 0;
+}
+
+void
+proc_xmap_del(struct proc *p, void *uva)
+{
+	struct proc_xmap *x;
+
+	pthread_mutex_lock(&proc_lock);
+	LIST_FOREACH(x, &p->xmaps, link)
+		if (x->uva == uva)
+			break;
+	if (x != NULL)
+		LIST_REMOVE(x, link);
+	pthread_mutex_unlock(&proc_lock);
+	free(x);
+}
+
+static void
+proc_xmaps_free(struct proc *p)
+{
+	struct proc_xmap *x;
+
+	while ((x = LIST_FIRST(&p->xmaps)) != NULL) {
+		LIST_REMOVE(x, link);
+		free(x);
+	}
+}
+
 int
 proc_vtop(const struct proc *p, const void *uva, uint64_t *pa)
 {
 	const uint8_t *u = uva;
 	size_t off;
 
-	if (u < p->base || u >= p->base + p->npages * p->page)
-		return EFAULT;
+	if (u < p->base || u >= p->base + p->npages * p->page) {
+		bool mapped;
+
+		pthread_mutex_lock(&proc_lock);
+		mapped = proc_xmap_of(p, u, 1) != NULL;
+		pthread_mutex_unlock(&proc_lock);
+		return mapped ? vm_vtop(u, pa) : EFAULT;
+	}
 	off = (size_t)(u - p->base);
 	return vm_vtop((const uint8_t *)p->pg[off / p->page] +
 	    off % p->page, pa);
@@ -111,11 +179,19 @@ proc_user_range(const void *va, size_t len)
 	if ((uintptr_t)a > UINTPTR_MAX - len)
 		len = UINTPTR_MAX - (uintptr_t)a;
 	pthread_mutex_lock(&proc_lock);
-	LIST_FOREACH(q, &procs, link)
+	LIST_FOREACH(q, &procs, link) {
+		const struct proc_xmap *x;
+
 		if (a < q->base + q->npages * q->page && q->base < a + len) {
 			hit = true;
 			break;
 		}
+		LIST_FOREACH(x, &q->xmaps, link)
+			if (a < x->uva + x->len && x->uva < a + len)
+				hit = true;
+		if (hit)
+			break;
+	}
 	pthread_mutex_unlock(&proc_lock);
 	return hit;
 }
@@ -165,6 +241,7 @@ static void
 proc_release(struct proc *p)
 {
 	proc_strip(p);
+	proc_xmaps_free(p);
 	p->magic = 0;
 	free(p);
 }
@@ -479,8 +556,23 @@ proc_copy(struct proc *p, uint8_t *u, uint8_t *host, size_t len, bool in)
 	size_t off;
 
 	if (u < p->base || len > p->npages * p->page ||
-	    (size_t)(u - p->base) > p->npages * p->page - len)
-		return EFAULT;
+	    (size_t)(u - p->base) > p->npages * p->page - len) {
+		bool mapped;
+
+		/* a driver's mapping: the memory is right there */
+		pthread_mutex_lock(&proc_lock);
+		mapped = proc_xmap_of(p, u, len) != NULL;
+		pthread_mutex_unlock(&proc_lock);
+		if (!mapped)
+			return EFAULT;
+		if (len == 0)
+			return 0;
+		if (in)
+			memcpy(host, u, len);
+		else
+			memcpy(u, host, len);
+		return 0;
+	}
 	off = (size_t)(u - p->base);
 	while (len > 0) {
 		size_t chunk = p->page - off % p->page;
@@ -561,11 +653,13 @@ proc_fini(void)
 		munmap(p->base, p->npages * p->page);
 		free(p->pg);
 		free(p->iob);
+		proc_xmaps_free(p);
 		free(p);
 	}
 	while ((p = LIST_FIRST(&zombies)) != NULL) {
 		LIST_REMOVE(p, link);
 		p->magic = 0;
+		proc_xmaps_free(p);
 		free(p);
 	}
 	proc_draws = 0;

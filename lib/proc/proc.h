@@ -28,6 +28,13 @@ int	proc_vtop(const struct proc *p, const void *uva, uint64_t *pa);
 int	proc_copy(struct proc *p, uint8_t *u, uint8_t *host, size_t len,
 	    bool in);
 
+/*
+ * Memory a driver mapped into p (drv_mmap(9)): user addresses whose
+ * copies go straight to [uva, uva+len).  proc_xmap_add: 0 or ENOMEM.
+ */
+int	proc_xmap_add(struct proc *p, void *uva, size_t len);
+void	proc_xmap_del(struct proc *p, void *uva);
+
 /* Whether any byte of [va, va+len) is user memory of a live process. */
 bool	proc_user_range(const void *va, size_t len);
 
