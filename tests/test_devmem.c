@@ -351,6 +351,50 @@ START_TEST(mapped_into_a_process)
 }
 END_TEST
 
+/*
+ * A device running commands in its own thread, whose interrupts ring the
+ * doorbell there while the driver polls through memory here.
+ */
+START_TEST(async_device_polled)
+{
+	struct ddisim_dma_config c = { .model = DDISIM_DMA_SINGLE,
+	    .addr_bits = 32, .capacity = 64 * 1024, .port = 0x300, .irq = 5,
+	    .async = 1, .name = "adisk", .mmio = WIN };
+	ddisim_dma_t *d;
+	uint8_t *store, *buf;
+	volatile uint32_t *r;
+
+	MACHINE_UP(LOW);
+	d = ddisim_dma_create(&c);
+	ck_assert_ptr_nonnull(d);
+	store = ddisim_dma_store(d, NULL);
+	r = physmap(WIN, PAGE, KM_SLEEP);
+	buf = kmem_alloc(512, KM_SLEEP);
+	for (unsigned blk = 0; blk < 20; blk++) {
+		int tries = 0;
+
+		memset(store + blk * 512, (int)blk + 1, 512);
+		r[DDISIM_DMA_ADDR_LO / 4] = kvtophys((caddr_t)buf);
+		r[DDISIM_DMA_LEN / 4] = 512;
+		r[DDISIM_DMA_BLK_LO / 4] = blk;
+		r[DDISIM_DMA_CMD / 4] = DDISIM_DMA_GO_READ;
+		do
+			drv_usecwait(100);
+		while ((r[DDISIM_DMA_STATUS / 4] & DDISIM_DMA_ST_BUSY) != 0 &&
+		    ++tries < 100000);
+		ddisim_dma_idle(d);
+		ddisim_mmio_sync();
+		ck_assert_uint_eq(r[DDISIM_DMA_DONE / 4], 512);
+		ck_assert_uint_eq(buf[511], blk + 1);
+	}
+	physmap_free((void *)(uintptr_t)r, PAGE, 0);
+	kmem_free(buf, 512);
+	ddisim_dma_destroy(d);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(window_placement)
@@ -660,6 +704,7 @@ main(void)
 	tcase_add_test(tc, dma_device_through_memory);
 	tcase_add_test(tc, frames_and_pages);
 	tcase_add_test(tc, mapped_into_a_process);
+	tcase_add_test(tc, async_device_polled);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, window_placement);
