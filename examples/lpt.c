@@ -30,7 +30,7 @@ struct lpt {
 
 STATIC struct lpt lpt;
 STATIC LKINFO_DECL(lpt_lkinfo, "lpt:state", 0);
-STATIC drvinfo_t lpt_drvinfo = { NULL, "lpt", D_MP };
+STATIC drvinfo_t lpt_drvinfo = { NULL, "lpt", D_MP, NULL, 0 };
 
 STATIC int
 lpt_intr(void *idata)

@@ -201,7 +201,7 @@ rmdevintr(void *idata)
 	return ISTAT_ASSERTED;
 }
 
-static drvinfo_t rmdev_drvinfo = { NULL, "rmdev", D_MP };
+static drvinfo_t rmdev_drvinfo = { NULL, "rmdev", D_MP, NULL, 0 };
 
 int
 rmdev8_attach(unsigned key)

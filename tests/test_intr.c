@@ -19,8 +19,8 @@
 
 #include "lib/testutil.h"
 
-static drvinfo_t tk_drvinfo = { NULL, "tk", 0 };
-static drvinfo_t tk_mp_drvinfo = { NULL, "tkmp", D_MP };
+static drvinfo_t tk_drvinfo = { NULL, "tk", 0, NULL, 0 };
+static drvinfo_t tk_mp_drvinfo = { NULL, "tkmp", D_MP, NULL, 0 };
 
 /* What a handler saw when it ran. */
 struct seen {

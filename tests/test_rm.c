@@ -490,7 +490,7 @@ START_TEST(device_model_board)
 		.model = DDISIM_DMA_SINGLE, .addr_bits = 32,
 		.capacity = 4096, .port = 0x500, .irq = 10, .name = "toydma",
 	};
-	drvinfo_t info = { NULL, "toydma", D_MP };
+	drvinfo_t info = { NULL, "toydma", D_MP, NULL, 0 };
 	ddisim_dma_t *d;
 	void *cookie = NULL;
 	cm_range_t r;

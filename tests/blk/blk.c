@@ -51,7 +51,7 @@ struct unit {
 
 static struct unit units[BLK_UNITS];
 #if __DDI_AT_LEAST(80)
-static drvinfo_t blk_drvinfo = { NULL, "blk", 0 };
+static drvinfo_t blk_drvinfo = { NULL, "blk", 0, NULL, 0 };
 #endif
 static LKINFO_DECL(blk_lkinfo, "blk unit lock", 0);
 
