@@ -213,6 +213,7 @@ END_TEST
 /* The string functions <sys/ddi.h> declares are the C library's. */
 START_TEST(ddi_strings)
 {
+	const char *volatile tail = "cdef";
 	char b[32], *end;
 
 	ck_assert_ptr_eq(strcpy(b, "disk"), b);
@@ -223,7 +224,9 @@ START_TEST(ddi_strings)
 	ck_assert_int_eq(strncmp("disk0", "disk1", 4), 0);
 	ck_assert_ptr_eq(strncpy(b, "ab", 4), b);
 	ck_assert_int_eq(b[2] + b[3], 0);		/* padded */
-	ck_assert_ptr_eq(strncat(b, "cdef", 2), b);
+	/* Through a pointer the compiler cannot follow: the truncation is
+	 * the point, and -Wstringop-truncation would refuse the literal. */
+	ck_assert_ptr_eq(strncat(b, tail, 2), b);
 	ck_assert_str_eq(b, "abcd");
 	ck_assert_ptr_eq(strchr(b, 'c'), b + 2);	/* DDI 8 */
 	ck_assert_uint_eq(strtoul("0x1f0,", &end, 0), 0x1f0);
