@@ -449,22 +449,7 @@ misuse(int which)
 	ck_assert_uint_eq(ddisim_outstanding(), base);
 }
 
-START_TEST(misuse_counted)
-{
-	MACHINE_UP(NULL);
-	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
-	misuse(_i);
-	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
-	MACHINE_DOWN();
-}
-END_TEST
-
-START_TEST(misuse_aborts)
-{
-	MACHINE_UP(NULL);
-	misuse(_i);
-}
-END_TEST
+MISUSE_TEST_PAIR(misuse, NULL)
 
 /* A wait past the sleeplimit is reported, and then goes on to the end. */
 START_TEST(biowait_reports_a_long_wait)

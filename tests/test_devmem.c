@@ -673,22 +673,7 @@ misuse(int which)
 	ddisim_mmio_destroy(w);
 }
 
-START_TEST(misuse_counted)
-{
-	MACHINE_UP(NULL);
-	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
-	misuse(_i);
-	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
-	MACHINE_DOWN();
-}
-END_TEST
-
-START_TEST(misuse_aborts)
-{
-	MACHINE_UP(NULL);
-	misuse(_i);
-}
-END_TEST
+MISUSE_TEST_PAIR(misuse, NULL)
 
 int
 main(void)

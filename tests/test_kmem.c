@@ -604,20 +604,7 @@ misuse_body(int which)
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
 }
 
-START_TEST(misuse_counted)
-{
-	MACHINE_UP("mem=256M,verify=count");
-	misuse_body(_i);
-	MACHINE_DOWN();
-}
-END_TEST
-
-START_TEST(misuse_aborts)
-{
-	MACHINE_UP("mem=256M");
-	misuse_body(_i);
-}
-END_TEST
+MISUSE_TEST_PAIR(misuse_body, "mem=256M")
 
 START_TEST(full_audit)
 {

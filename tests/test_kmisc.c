@@ -1525,20 +1525,7 @@ kmisc_misuse(int which)
 	ck_assert_uint_eq(ddisim_verify_count(), n + 1);
 }
 
-START_TEST(misuse_counted)
-{
-	MACHINE_UP("mem=64M,verify=count");
-	kmisc_misuse(_i);
-	MACHINE_DOWN();
-}
-END_TEST
-
-START_TEST(misuse_aborts)
-{
-	MACHINE_UP("mem=64M");
-	kmisc_misuse(_i);
-}
-END_TEST
+MISUSE_TEST_PAIR(kmisc_misuse, "mem=64M")
 
 int
 main(void)

@@ -67,6 +67,30 @@ TCase	*tcase_new(const char *name);
  * under verify=count, and each expected to abort under the default
  * policy, which only a forking runner can see.
  */
+/*
+ * The two tests of a suite's misuse cases, for TCASE_ADD_MISUSE:
+ * misuse_counted runs case _i of body under the count policy on a machine
+ * built from spec and ends the machine, and misuse_aborts runs it under
+ * the abort policy, where its report must raise SIGABRT.
+ */
+#define MISUSE_TEST_PAIR(body, spec)					\
+START_TEST(misuse_counted)						\
+{									\
+	MACHINE_UP(spec);						\
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);			\
+	body(_i);							\
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);			\
+	MACHINE_DOWN();							\
+}									\
+END_TEST								\
+									\
+START_TEST(misuse_aborts)						\
+{									\
+	MACHINE_UP(spec);						\
+	body(_i);							\
+}									\
+END_TEST
+
 #define TCASE_ADD_MISUSE(tc, counted, aborts, n) do {			\
 	tcase_add_loop_test((tc), counted, 0, (n));			\
 	if (!nofork())							\
