@@ -8,7 +8,8 @@
 #   - each name that another version lists and this one does not is not
 #     declared (the interfaces a version dropped are gone from it);
 #   - a program that takes the address of every listed function and
-#     object compiles, links against the library and runs.
+#     object and expands every listed macro compiles, links against the
+#     library and runs.
 #
 # Names listed in tests/ddi-exports/absent are the original kernel's
 # implementation of a macro, or otherwise left out on purpose; each must
@@ -132,16 +133,36 @@ for v in $versions; do
 	comm -12 "$tmp/absent" "$d/declared" |
 	    sed "s/^/$v extra /" >> "$tmp/gaps"
 
-	# The program: the address of every listed, declared identifier.
+	# The program: the address of every listed, declared identifier,
+	# and the expansion of every listed macro, a function-like one with
+	# as many zeros as it has parameters.
 	comm -12 "$d/listed" "$d/declared" | comm -23 - "$d/macros" > "$d/refs"
+	comm -12 "$d/listed" "$d/macros" > "$d/expand"
 	{
 		printf '#include "head.h"\n#include <stdio.h>\n'
 		printf 'static void *const refs[] = {\n'
 		awk '{ printf "\t(void *)&%s,\n", $1 }' "$d/refs"
 		printf '\t0\n};\n'
+		printf 'static volatile long sink;\n'
+		printf 'static unsigned long expand(void) {\n\tunsigned long n = 0;\n'
+		awk 'NR == FNR { want[$1] = 1; next }
+		    /^#define / {
+			name = $2; args = ""
+			if (name ~ /\(/) {
+				np = split(substr(name, index(name, "(") + 1), a, ",")
+				name = substr(name, 1, index(name, "(") - 1)
+				args = "("
+				for (i = 1; i <= np; i++)
+					args = args (i > 1 ? ", " : "") "0"
+				args = args ")"
+			}
+			if (name in want)
+				printf "\tsink = (long)(%s%s);\n\tn++;\n", name, args
+		    }' "$d/expand" "$d/macros.txt"
+		printf '\treturn n;\n}\n'
 		printf 'int main(void) {\n\tsize_t i, n = 0;\n'
 		printf '\tfor (i = 0; refs[i] != 0; i++)\n\t\tn++;\n'
-		printf '\tprintf("%%lu\\n", (unsigned long)n);\n'
+		printf '\tprintf("%%lu %%lu\\n", (unsigned long)n, expand());\n'
 		printf '\treturn 0;\n}\n'
 	} > "$d/prog.c"
 	# shellcheck disable=SC2086
@@ -153,16 +174,17 @@ for v in $versions; do
 		status=1
 		continue
 	fi
-	want=$(wc -l < "$d/refs")
+	nref=$(wc -l < "$d/refs")
+	nexp=$(wc -l < "$d/expand")
 	got=$("$d/prog")
-	if [ "$got" != "$want" ]; then
-		echo "FAIL: ddi.$v: the program ran with $got of $want names"
+	if [ "$got" != "$nref $nexp" ]; then
+		echo "FAIL: ddi.$v: the program counted '$got'," \
+		    "not '$nref $nexp' (addresses, macros)"
 		status=1
 	fi
-	n=$(wc -l < "$d/listed")
-	m=$(wc -l < "$d/macros")
-	total=$((total + want))
-	echo "ddi.$v: $n names listed, $want linked by address"
+	total=$((total + nref + nexp))
+	echo "ddi.$v: $(wc -l < "$d/listed") names listed, $nref linked" \
+	    "by address, $nexp macros expanded"
 done
 
 sort "$tmp/gaps" > "$tmp/gaps.now"
@@ -180,5 +202,5 @@ if ! cmp -s "$tmp/gaps.now" "$tmp/gaps.recorded"; then
 	status=1
 fi
 echo "ddilist: $(wc -l < "$tmp/gaps.now") gaps recorded," \
-    "$total references linked and run"
+    "$total names referenced in programs that ran"
 exit $status
