@@ -660,6 +660,8 @@ kmisc_kt_lockholder(void *arg)
 
 	(void)LOCK(k->lk, PLHI);
 	kthread_exit();
+	/* Not a tail call, which would make the library the caller. */
+	__asm__ __volatile__("" ::: "memory");
 }
 
 /* ---- strlog ---- */
@@ -1105,6 +1107,8 @@ __attribute__((noinline)) void
 kmisc_calls_demon(void)
 {
 	call_demon();
+	/* Not a tail call, which would make the test's own code the caller. */
+	__asm__ __volatile__("" ::: "memory");
 }
 
 START_TEST(demon_hook)
