@@ -308,6 +308,7 @@ END_TEST
 #endif
 #endif
 
+#ifndef UNDER_TSAN
 /*
  * panic ends the process as the system would halt, whatever the
  * verify= policy: a child panics, its message and report reach stderr,
@@ -356,6 +357,7 @@ START_TEST(panic_ends_the_process)
 	ck_assert_contains(out, "test_kern");
 }
 END_TEST
+#endif /* !UNDER_TSAN */
 
 /* The types and constants of the headers, with the originals' values. */
 START_TEST(header_types_and_constants)
