@@ -1,15 +1,23 @@
 /*
  * ddisim - inspect the simulated machine and try allocations on it.
  *
- *	ddisim [--machine SPEC] map
- *	ddisim [--machine SPEC] alloc SIZE [--align N] [--boundary N]
- *	    [--dmasize N] [--contig] [--count N]
- *	ddisim [--machine SPEC] demo
- *	ddisim [--machine SPEC] dma [SCRIPT]
+ *	ddisim map [--machine SPEC]
+ *	ddisim alloc SIZE [--align N] [--boundary N] [--dmasize N] [--contig]
+ *	    [--count N] [--machine SPEC]
+ *	ddisim demo [--machine SPEC]
+ *	ddisim dma [SCRIPT] [--machine SPEC]
+ *	ddisim --help | -h | help [COMMAND]
+ *	ddisim --version
+ *
+ * Exit status: 0 success, 1 a failure the machine gave, 2 a refused
+ * argument (with its reason).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,16 +40,96 @@ static const char *const zone_name[DDISIM_ZONES] = {
 	"below 16M", "16M-4G", "4G-64G", "above 64G"
 };
 
-static _Noreturn void
-usage(void)
+/* ---- commands, their help, and the reasons arguments are refused ---- */
+
+struct command {
+	const char	*name;
+	const char	*synopsis;
+	const char	*help;
+};
+
+static const struct command commands[] = {
+	{ "map", "ddisim map [--machine SPEC]",
+	  "Print the machine: RAM ranges and holes with their nodes, the CPUs\n"
+	  "of each node, and each node and zone's free and total pages with\n"
+	  "its free runs by size.\n" },
+	{ "alloc", "ddisim alloc SIZE [--align N] [--boundary N] "
+	  "[--dmasize N] [--contig]\n"
+	  "                    [--count N] [--machine SPEC]",
+	  "Prepare a physreq from the options, allocate SIZE bytes under it\n"
+	  "with kmem_alloc_physreq and print where each buffer landed.\n"
+	  "\n"
+	  "  --align N      phys_align: N bytes, a power of two\n"
+	  "  --boundary N   phys_boundary: N bytes, a power of two, at least\n"
+	  "                 the alignment and the size (0: none)\n"
+	  "  --dmasize N    phys_dmasize: N address bits, 0 to 64\n"
+	  "  --contig       PREQ_PHYSCONTIG\n"
+	  "  --count N      N allocations (1 to 256), each kept until the end\n"
+	  "\n"
+	  "Exit status 1 when an allocation fails or breaks the request.\n" },
+	{ "demo", "ddisim demo [--machine SPEC]",
+	  "Walk through the allocations a legacy driver typically makes and\n"
+	  "a STREAMS message turned into a scatter/gather list.\n" },
+	{ "dma", "ddisim dma [SCRIPT] [--machine SPEC]",
+	  "Run the optional SCRIPT, steps separated by ';', then print the\n"
+	  "system DMA controller's channel registry.  Steps:\n"
+	  "  prog CHAN read|write BYTES   enable CHAN   disable CHAN   "
+	  "stop CHAN\n"
+	  "  cascade CHAN   uncascade CHAN   alloc CHAN   relse CHAN   "
+	  "dreq CHAN N\n"
+	  "CHAN is 0 to 7 other than 4.  A failing step gives exit status "
+	  "1.\n" },
+	{ "help", "ddisim help [COMMAND]",
+	  "Print the help of ddisim, or of one command.\n" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char *progname = "ddisim";	/* "ddisim CMD" once known */
+static const char *cmdname;		/* the command, or NULL */
+
+static const struct command *
+command_find(const char *name)
 {
-	fprintf(stderr,
-	    "usage: ddisim [--machine SPEC] map\n"
-	    "       ddisim [--machine SPEC] alloc SIZE [--align N] "
-	    "[--boundary N] [--dmasize N]\n"
-	    "              [--contig] [--count N]\n"
-	    "       ddisim [--machine SPEC] demo\n"
-	    "       ddisim [--machine SPEC] dma [SCRIPT]\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void
+help(const struct command *c)
+{
+	if (c != NULL) {
+		printf("usage: %s\n\n%s\nThe machine is --machine SPEC, "
+		    "else $DDISIM_MACHINE, else the default\n(see "
+		    "ddicompat(7)).  See ddisim(1).\n", c->synopsis, c->help);
+		return;
+	}
+	printf("usage: ddisim COMMAND [ARGS] [--machine SPEC]\n"
+	    "       ddisim --help | -h | help [COMMAND]\n"
+	    "       ddisim --version\n\n"
+	    "Inspect a simulated machine and try allocations on it.\n\n"
+	    "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %s\n", commands[i].synopsis);
+	printf("\n'ddisim COMMAND --help' tells more about each.  "
+	    "See ddisim(1).\n");
+}
+
+/* A refused argument: the reason, a hint, exit status 2. */
+static _Noreturn void __attribute__((format(printf, 1, 2)))
+refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cmdname != NULL && strcmp(cmdname, "help") != 0)
+		fprintf(stderr, "\nTry 'ddisim %s --help'.\n", cmdname);
+	else
+		fprintf(stderr, "\nTry 'ddisim --help'.\n");
 	exit(2);
 }
 
@@ -50,22 +138,44 @@ parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
+	unsigned shift = 0;
 
 	errno = 0;
+	if (*s == '-' || *s == '+')
+		return -1;
 	v = strtoull(s, &end, 0);
 	if (errno != 0 || end == s)
 		return -1;
 	switch (*end) {
 	case '\0': break;
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
 	default: return -1;
 	}
-	if (*end != '\0')
+	if (*end != '\0' || (shift != 0 && v > (UINT64_MAX >> shift)))
 		return -1;
-	*out = v;
+	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+/* An option's value, or a refusal that says what a value must be. */
+static uint64_t
+option_size(const char *opt, const char *arg)
+{
+	uint64_t v;
+
+	if (parse_size(arg, &v) != 0)
+		refuse("%s: '%s' is not a size (decimal, 0x hex, with K, M, G "
+		    "or T for powers of 1024)", opt, arg);
+	return v;
+}
+
+static bool
+is_p2(uint64_t x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
 }
 
 static void
@@ -81,15 +191,12 @@ print_size(uint64_t b)
 		printf("%" PRIu64, b);
 }
 
+/* The machine of spec; a spec it refuses is a refused argument. */
 static void
-machine_up(const char *spec)
+machine_up(const char *spec, const char *from)
 {
-	int error = ddisim_init(spec);
-
-	if (error != 0) {
-		fprintf(stderr, "ddisim: %s\n", ddisim_init_error());
-		exit(1);
-	}
+	if (ddisim_init(spec) != 0)
+		refuse("%s: %s", from, ddisim_init_error());
 }
 
 static int
@@ -380,7 +487,7 @@ cmd_demo(const char *spec)
 
 		snprintf(s, sizeof(s), "%s%sscatter=1", spec != NULL ? spec : "",
 		    spec != NULL && *spec != '\0' ? "," : "");
-		machine_up(s);
+		machine_up(s, "--machine");
 		printf("\nOn the same machine with scatter=1 (every eligible "
 		    "buffer scattered):\n");
 		if (try_alloc(&r, 1, "A six-page buffer without contiguity: "
@@ -579,6 +686,18 @@ cmd_dma(const char *script)
 	return bad;
 }
 
+/* The options of one command; --machine belongs to all. */
+static void
+option_for(const char *opt, const char *cmd)
+{
+	if (cmdname == NULL)
+		refuse("%s belongs to a command (%s): name the command", opt,
+		    cmd);
+	if (strcmp(cmdname, cmd) != 0)
+		refuse("%s is an option of 'ddisim %s', not of 'ddisim %s'",
+		    opt, cmd, cmdname);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -589,51 +708,177 @@ main(int argc, char **argv)
 		{ "dmasize", required_argument, NULL, 'd' },
 		{ "contig", no_argument, NULL, 'c' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* The options given, by letter, kept for checks once the command
+	 * is known: option text as typed and its value. */
+	const char *given[128] = { NULL }, *value[128] = { NULL };
+	static char optname[128][16];
+	char bad[160] = "";
 	struct req r = { 0, 1, 0, 0, 0 };
-	const char *spec = NULL;
+	const char *spec = NULL, *from = "--machine";
 	uint64_t count = 1, v;
-	int ch, rc;
+	int ch, rc, want_help = 0, want_version = 0;
+	const struct command *c = NULL;
+	char prog[32];
 
-	/* GNU getopt permutes: options may come before or after words. */
-	while ((ch = getopt_long(argc, argv, "m:a:b:d:cn:", opts, NULL)) != -1) {
+	/* GNU getopt permutes: options may come before or after words.
+	 * The first refusal is kept until the command is known. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":m:a:b:d:cn:hV", opts,
+	    NULL)) != -1) {
+		const char *typed = argv[optind - 1];
+		const char *name = NULL;
+
 		switch (ch) {
-		case 'm': spec = optarg; break;
-		case 'a': if (parse_size(optarg, &r.align)) usage(); break;
-		case 'b': if (parse_size(optarg, &r.boundary)) usage(); break;
-		case 'd':
-			if (parse_size(optarg, &v) || v > 64)
-				usage();
-			r.dmasize = (unsigned)v;
+		case 'h': want_help = 1; break;
+		case 'V': want_version = 1; break;
+		case ':':
+			if (bad[0] == '\0')
+				snprintf(bad, sizeof(bad), "%s needs a value",
+				    typed);
 			break;
-		case 'c': r.contig = 1; break;
-		case 'n':
-			if (parse_size(optarg, &count) || count == 0 ||
-			    count > 256)
-				usage();
+		case '?':
+			if (bad[0] != '\0')
+				break;
+			if (optopt != 0 && strncmp(typed, "--", 2) != 0)
+				snprintf(bad, sizeof(bad), "unknown option "
+				    "'-%c'", optopt);
+			else
+				snprintf(bad, sizeof(bad), "unknown option "
+				    "'%s'", typed);
 			break;
-		default: usage();
+		default:
+			/* named as the long option, however it was typed */
+			for (size_t i = 0; opts[i].name != NULL; i++)
+				if (opts[i].val == ch)
+					name = opts[i].name;
+			snprintf(optname[ch], sizeof(optname[ch]), "--%s",
+			    name);
+			given[ch] = optname[ch];
+			value[ch] = optarg;
+			break;
 		}
 	}
-	if (optind >= argc)
-		usage();
-	if (spec == NULL)
-		spec = getenv("DDISIM_MACHINE");
-	machine_up(spec);
-	if (strcmp(argv[optind], "map") == 0 && optind + 1 == argc) {
-		rc = cmd_map();
-	} else if (strcmp(argv[optind], "demo") == 0 && optind + 1 == argc) {
-		rc = cmd_demo(spec);
-	} else if (strcmp(argv[optind], "dma") == 0 && optind + 2 >= argc) {
-		rc = cmd_dma(optind + 1 < argc ? argv[optind + 1] : NULL);
-	} else if (strcmp(argv[optind], "alloc") == 0 && optind + 2 == argc) {
-		if (parse_size(argv[optind + 1], &r.size) || r.size == 0)
-			usage();
-		rc = try_alloc(&r, (unsigned)count, NULL);
-	} else {
-		usage();
+	if (optind < argc) {
+		cmdname = argv[optind];
+		if ((c = command_find(cmdname)) == NULL) {
+			cmdname = NULL;
+			refuse("no command '%s'; the commands are map, alloc, "
+			    "demo, dma and help", argv[optind]);
+		}
+		snprintf(prog, sizeof(prog), "ddisim %s", cmdname);
+		progname = prog;
 	}
+	if (want_version && c == NULL && !want_help) {
+		printf("ddisim (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	if (want_help || (c != NULL && strcmp(c->name, "help") == 0)) {
+		if (c != NULL && strcmp(c->name, "help") == 0 &&
+		    optind + 1 < argc) {
+			const struct command *h = command_find(argv[optind + 1]);
+
+			if (h == NULL)
+				refuse("no command '%s'; the commands are map, "
+				    "alloc, demo, dma and help",
+				    argv[optind + 1]);
+			if (optind + 2 < argc)
+				refuse("one command at a time: unexpected "
+				    "'%s'", argv[optind + 2]);
+			c = h;
+		} else if (c != NULL && strcmp(c->name, "help") == 0 &&
+		    !want_help) {
+			c = NULL;
+		}
+		help(c);
+		return 0;
+	}
+	if (bad[0] != '\0')
+		refuse("%s", bad);
+	if (want_version)
+		refuse("--version takes no command");
+	if (c == NULL)
+		refuse("no command: say map, alloc, demo, dma or help");
+
+	for (const char *o = "abdcn"; *o != '\0'; o++)
+		if (given[(unsigned char)*o] != NULL)
+			option_for(given[(unsigned char)*o], "alloc");
+	if (strcmp(cmdname, "alloc") == 0) {
+		if (optind + 1 >= argc)
+			refuse("no SIZE: say how many bytes to allocate");
+		if (optind + 2 < argc)
+			refuse("one SIZE: unexpected '%s'", argv[optind + 2]);
+		r.size = option_size("SIZE", argv[optind + 1]);
+		if (r.size == 0)
+			refuse("SIZE: 0 bytes cannot be allocated");
+		if (r.size >= (UINT64_C(1) << 40))
+			refuse("SIZE: %s is larger than any machine's memory "
+			    "(less than 1T)", argv[optind + 1]);
+		if (given['a'] != NULL) {
+			r.align = option_size(given['a'], value['a']);
+			if (!is_p2(r.align))
+				refuse("%s: %s is not a power of two",
+				    given['a'], value['a']);
+		}
+		if (given['b'] != NULL) {
+			r.boundary = option_size(given['b'], value['b']);
+			if (r.boundary != 0 && !is_p2(r.boundary))
+				refuse("%s: %s is not a power of two (or 0 "
+				    "for none)", given['b'], value['b']);
+			if (r.boundary != 0 && r.boundary < r.align)
+				refuse("%s: %s is smaller than the alignment "
+				    "%s", given['b'], value['b'], value['a']);
+			if (r.boundary != 0 && r.boundary < r.size)
+				refuse("%s: %s is smaller than the size %s: "
+				    "no buffer can fit between two lines",
+				    given['b'], value['b'], argv[optind + 1]);
+		}
+		if (given['d'] != NULL) {
+			v = option_size(given['d'], value['d']);
+			if (v > 64)
+				refuse("%s: %s is more than 64 address bits",
+				    given['d'], value['d']);
+			r.dmasize = (unsigned)v;
+		}
+		r.contig = given['c'] != NULL;
+		if (given['n'] != NULL) {
+			count = option_size(given['n'], value['n']);
+			if (count == 0 || count > 256)
+				refuse("%s: %s is not a count from 1 to 256",
+				    given['n'], value['n']);
+		}
+	} else if (strcmp(cmdname, "dma") == 0) {
+		if (optind + 2 < argc)
+			refuse("one SCRIPT, its steps separated by ';': "
+			    "unexpected '%s' (quote the script)",
+			    argv[optind + 2]);
+	} else if (optind + 1 < argc) {
+		refuse("unexpected '%s': %s takes no words", argv[optind + 1],
+		    cmdname);
+	}
+
+	if (given['m'] != NULL) {
+		spec = value['m'];
+		from = given['m'];
+	} else if ((spec = getenv("DDISIM_MACHINE")) != NULL) {
+		from = "DDISIM_MACHINE";
+	}
+	machine_up(spec, from);
+	/* A report the checks above missed is printed, not fatal. */
+	ddisim_verify_set_policy(DDISIM_VERIFY_WARN);
+	if (strcmp(cmdname, "map") == 0)
+		rc = cmd_map();
+	else if (strcmp(cmdname, "demo") == 0)
+		rc = cmd_demo(spec);
+	else if (strcmp(cmdname, "dma") == 0)
+		rc = cmd_dma(optind + 1 < argc ? argv[optind + 1] : NULL);
+	else
+		rc = try_alloc(&r, (unsigned)count, NULL);
+	if (ddisim_verify_count() != 0)
+		rc = 1;
 	ddisim_shutdown();
 	return rc;
 }

@@ -1,0 +1,124 @@
+#!/bin/sh
+# ddisim: help and version, the reason for every refused argument, and
+# the answers of each command.
+: "${srcdir:=.}"
+status=0
+fail() {
+	echo "FAIL: $*"
+	status=1
+}
+# run ARGS...: stdout in $out, stderr in $err, exit status in $rc
+run() {
+	./ddisim "$@" >cli.$$.out 2>cli.$$.err
+	rc=$?
+	out=$(cat cli.$$.out)
+	err=$(cat cli.$$.err)
+}
+# expect_rc N WHAT
+expect_rc() {
+	[ "$rc" -eq "$1" ] || fail "$2: exit status $rc, not $1"
+}
+
+# Help: exit 0, on stdout, nothing on stderr, for ddisim and each command.
+for h in --help -h help; do
+	run $h
+	expect_rc 0 "ddisim $h"
+	[ -z "$err" ] || fail "ddisim $h wrote to stderr: $err"
+	for c in map alloc demo dma help; do
+		echo "$out" | grep -q "^  ddisim $c" ||
+			fail "ddisim $h does not list $c"
+	done
+done
+for c in map alloc demo dma help; do
+	for form in "$c --help" "$c -h" "help $c"; do
+		run $form
+		expect_rc 0 "ddisim $form"
+		[ -z "$err" ] || fail "ddisim $form wrote to stderr: $err"
+		echo "$out" | grep -q "^usage: ddisim $c" ||
+			fail "ddisim $form: no usage of $c: $out"
+	done
+done
+run alloc --help
+echo "$out" | grep -q -- '--boundary N' || fail "alloc --help: no --boundary"
+# help wins over a refused argument
+run alloc 8K --boundary 4K --help
+expect_rc 0 "alloc 8K --boundary 4K --help"
+
+# Version: the package's.
+run --version
+expect_rc 0 "ddisim --version"
+echo "$out" | grep -E -q '^ddisim \(ddicompat\) [0-9]+\.[0-9]+' ||
+	fail "--version: $out"
+
+# Refused arguments: exit 2, nothing on stdout, the reason then a hint.
+# refused "REASON (an ERE)" ARGS...
+refused() {
+	want=$1
+	shift
+	run "$@"
+	expect_rc 2 "ddisim $*"
+	[ -z "$out" ] || fail "ddisim $*: refused, but wrote to stdout: $out"
+	first=$(printf '%s\n' "$err" | sed -n 1p)
+	hint=$(printf '%s\n' "$err" | sed -n 2p)
+	echo "$first" | grep -E -q -- "$want" ||
+		fail "ddisim $*: reason '$first' does not match '$want'"
+	echo "$hint" | grep -E -q "^Try 'ddisim( [a-z]+)? --help'\.$" ||
+		fail "ddisim $*: no hint: '$hint'"
+	[ "$(printf '%s\n' "$err" | wc -l)" -eq 2 ] ||
+		fail "ddisim $*: more than a reason and a hint: $err"
+}
+# Once an abort (exit 134) after a verifier report.
+refused '^ddisim alloc: --boundary: 4K is smaller than the size 8K' \
+	alloc 8K --boundary 4K
+refused '^ddisim alloc: --boundary: 4K is smaller than the size 8K' \
+	alloc 8K -b 4K
+refused '^ddisim alloc: --boundary: 16K is smaller than the alignment 32K' \
+	alloc 8K --boundary=16K --align 32K
+refused '^ddisim alloc: --boundary: 3000 is not a power of two' \
+	alloc 1K --boundary 3000
+refused '^ddisim alloc: --align: 3 is not a power of two' alloc 8K --align=3
+refused '^ddisim alloc: --align: .x. is not a size' alloc 8K --align x
+refused '^ddisim alloc: --dmasize: 65 is more than 64 address bits' \
+	alloc 4K --dmasize 65
+refused '^ddisim alloc: --count: 0 is not a count from 1 to 256' \
+	alloc 4K --count 0
+refused '^ddisim alloc: --count: 257 ' alloc 4K --count 257
+refused '^ddisim alloc: no SIZE' alloc
+refused '^ddisim alloc: SIZE: 0 bytes' alloc 0
+refused "^ddisim alloc: SIZE: '1Z' is not a size" alloc 1Z
+refused "^ddisim alloc: SIZE: '-1' is not a size" alloc -- -1
+refused "^ddisim alloc: SIZE: '99999999999999999999K' is not a size" \
+	alloc 99999999999999999999K
+refused "^ddisim alloc: SIZE: 2T is larger than any machine's memory" \
+	alloc 2T
+refused "^ddisim alloc: one SIZE: unexpected '2K'" alloc 1K 2K
+refused '^ddisim alloc: --boundary needs a value' alloc 8K --boundary
+refused "^ddisim map: --align is an option of 'ddisim alloc'" map --align 4
+refused "^ddisim map: unknown option '-x'" map -x
+refused "^ddisim map: unknown option '--frob'" map --frob
+refused "^ddisim map: unexpected 'extra'" map extra
+refused "^ddisim dma: one SCRIPT.*unexpected 'b'" dma a b
+refused "^ddisim: no command 'frob'" frob
+refused "^ddisim: no command:" 
+refused "^ddisim help: no command 'frob'" help frob
+refused "^ddisim alloc: --machine: mem: '8Q' is not a size" \
+	alloc 4K --machine mem=8Q
+refused "^ddisim map: --machine: nodes" map --machine nodes=99
+DDISIM_MACHINE=mem=8Q
+export DDISIM_MACHINE
+refused "^ddisim map: DDISIM_MACHINE: mem: '8Q'" map
+unset DDISIM_MACHINE
+
+# An allocation the machine can serve: exit 0, its constraints met.
+run alloc 4K --boundary 4K --dmasize 24
+expect_rc 0 "alloc 4K --boundary 4K --dmasize 24"
+echo "$out" | grep -q 'dmasize 24: ok; align 1: ok; boundary 0x1000: ok' ||
+	fail "alloc 4K --boundary 4K --dmasize 24: $out"
+# One it cannot: exit 1, with the reason.
+run alloc 32M --dmasize 24 --contig
+expect_rc 1 "alloc 32M --dmasize 24 --contig"
+echo "$out" | grep -q 'kmem_alloc_physreq: NULL' ||
+	fail "alloc 32M --dmasize 24 --contig: $out"
+
+rm -f cli.$$.out cli.$$.err
+exit $status
