@@ -18,6 +18,13 @@ check '^4 +system .* cascade '
 check '^5 +cascade .* cascade .*1 cascade$'
 check '^6 +ddi .* single read .* 2048 +masked$'
 check '^7 +free '
+# the holder names the tool's function, not an offset into the executable
+check '^2 +ddi +script_step[+ (]'
+check '^3 +oddi +script_step[+ (]'
+if echo "$out" | grep -E '^[0-9] .* ddisim\+0x' >/dev/null; then
+	echo "a holder is only an offset: ddisim+0x..."
+	status=1
+fi
 # a bad step fails, with a message
 if ./ddisim dma "prog 4 read 5" >/dev/null 2>&1; then
 	echo "channel 4 accepted"

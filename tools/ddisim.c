@@ -36,6 +36,21 @@
 int	dma_alloc(unsigned, unsigned);
 void	dma_relse(unsigned);
 
+/*
+ * The functions that call the library are external, and the tool is
+ * linked with -rdynamic, so that verifier reports and the dma holder
+ * column name them rather than an offset into the executable.
+ */
+struct req;
+struct dma_script;
+int	cmd_map(void);
+int	try_alloc(const struct req *r, unsigned count, const char *title);
+void	demo_free(char *arg);
+int	demo_streams(void);
+int	cmd_demo(const char *spec);
+int	script_step(struct dma_script *st, char *step);
+int	cmd_dma(const char *script);
+
 static const char *const zone_name[DDISIM_ZONES] = {
 	"below 16M", "16M-4G", "4G-64G", "above 64G"
 };
@@ -199,7 +214,7 @@ machine_up(const char *spec, const char *from)
 		refuse("%s: %s", from, ddisim_init_error());
 }
 
-static int
+int
 cmd_map(void)
 {
 	struct ddisim_info di;
@@ -313,7 +328,7 @@ largest_free(uint64_t lim)
 	return best;
 }
 
-static int
+int
 try_alloc(const struct req *r, unsigned count, const char *title)
 {
 	physreq_t *preq = physreq_alloc(KM_SLEEP);
@@ -374,7 +389,7 @@ show_block(const char *tag, int i, const mblk_t *b)
 		    tag, i, len, pa);
 }
 
-static void
+void
 demo_free(char *arg)
 {
 	(void)arg;
@@ -384,7 +399,7 @@ demo_free(char *arg)
  * A message a protocol module built, handed to a 32-bit adapter that
  * reads eight (address, length) pairs, 4-byte aligned, within 4 KiB.
  */
-static int
+int
 demo_streams(void)
 {
 	static uchar_t host[300];
@@ -442,7 +457,7 @@ demo_streams(void)
 	return bad;
 }
 
-static int
+int
 cmd_demo(const char *spec)
 {
 	static const struct {
@@ -553,7 +568,7 @@ struct dma_script {
 	ddisim_isadev_t	*dev[8];
 };
 
-static int
+int
 script_step(struct dma_script *st, char *step)
 {
 	char *w[4] = { NULL, NULL, NULL, NULL };
@@ -646,7 +661,7 @@ bad:
  * enable, disable, stop, cascade, uncascade, alloc, relse CHAN, and
  * dreq CHAN N (a device asserts DREQ for N transfers).
  */
-static int
+int
 cmd_dma(const char *script)
 {
 	struct dma_script st;
