@@ -120,5 +120,19 @@ expect_rc 1 "alloc 32M --dmasize 24 --contig"
 echo "$out" | grep -q 'kmem_alloc_physreq: NULL' ||
 	fail "alloc 32M --dmasize 24 --contig: $out"
 
+# map lists the CPUs of each node: CPU c on node c * nodes / cpus.
+run map
+expect_rc 0 "map"
+printf '%s\n' "$out" | grep -q '^  node 0: CPUs 0-1$' || fail "map: node 0 CPUs"
+printf '%s\n' "$out" | grep -q '^  node 1: CPUs 2-3$' || fail "map: node 1 CPUs"
+run map --machine mem=1G,nodes=4,cpus=2
+for l in '  node 0: CPU 0' '  node 1: no CPUs' '  node 2: CPU 1' \
+    '  node 3: no CPUs'; do
+	printf '%s\n' "$out" | grep -q "^$l\$" || fail "map nodes=4,cpus=2: $l"
+done
+run map --machine mem=2G,nodes=2,cpus=7
+printf '%s\n' "$out" | grep -q '^  node 0: CPUs 0-3$' || fail "cpus=7: node 0"
+printf '%s\n' "$out" | grep -q '^  node 1: CPUs 4-6$' || fail "cpus=7: node 1"
+
 rm -f cli.$$.out cli.$$.err
 exit $status

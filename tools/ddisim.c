@@ -226,6 +226,25 @@ cmd_map(void)
 	    "\n", di.nodes, di.nodes == 1 ? "" : "s", di.cpus, di.page, di.top);
 	if (di.frag > 0)
 		printf("aged: frag=%.2f seed=%" PRIu64 "\n", di.frag, di.seed);
+	/* ddicompat(7), cpus=: CPU c belongs to node c * nodes / cpus. */
+	printf("\nCPUs by node:\n");
+	for (int n = 0; n < di.nodes; n++) {
+		int first = -1, last = -1;
+
+		for (int c = 0; c < di.cpus; c++)
+			if (c * di.nodes / di.cpus == n) {
+				if (first < 0)
+					first = c;
+				last = c;
+			}
+		printf("  node %d: ", n);
+		if (first < 0)
+			printf("no CPUs\n");
+		else if (first == last)
+			printf("CPU %d\n", first);
+		else
+			printf("CPUs %d-%d\n", first, last);
+	}
 	printf("\nphysical address map:\n");
 	for (unsigned i = 0; i < di.nranges; i++) {
 		const struct ddisim_range *r = &di.range[i];
