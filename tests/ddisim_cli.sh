@@ -120,6 +120,29 @@ expect_rc 1 "alloc 32M --dmasize 24 --contig"
 echo "$out" | grep -q 'kmem_alloc_physreq: NULL' ||
 	fail "alloc 32M --dmasize 24 --contig: $out"
 
+# alloc --scgth: each buffer as msgscgth lists it, element for segment.
+run alloc 6K --dmasize 32 --scgth 4 --machine scatter=1
+expect_rc 0 "alloc 6K --scgth 4"
+printf '%s\n' "$out" | grep -q 'msgscgth: data kept in place, 2 elements of 32 bits (phys_max_scgth 4)' ||
+	fail "alloc 6K --scgth 4: $out"
+segs=$(printf '%s\n' "$out" | sed -n 's/^    pa 0x\([0-9a-f]*\)-.*/\1/p')
+elems=$(printf '%s\n' "$out" | sed -n 's/^      0x\([0-9a-f]*\) .*/\1/p')
+[ -n "$segs" ] && [ "$segs" = "$elems" ] ||
+	fail "alloc 6K --scgth 4: elements $elems are not the segments $segs"
+run alloc 1M --dmasize 32 --scgth 2 --machine scatter=1
+expect_rc 1 "alloc 1M --scgth 2 on a scattering machine"
+printf '%s\n' "$out" | grep -q 'msgscgth: NULL: the buffer is 256 physical segments, phys_max_scgth 2 allows 2 elements' ||
+	fail "alloc 1M --scgth 2: $out"
+run alloc 64K --contig --dmasize 64 --scgth 0
+expect_rc 0 "alloc 64K --contig --scgth 0"
+printf '%s\n' "$out" | grep -q 'msgscgth: data kept in place, 1 element of 64 bits' ||
+	fail "alloc 64K --scgth 0: $out"
+refused '^ddisim alloc: --scgth: 256 is more than the 255 elements' \
+	alloc 4K --scgth 256
+refused '^ddisim alloc: --scgth: a message block of 2G bytes' \
+	alloc 2G --scgth 2
+refused "^ddisim map: --scgth is an option of 'ddisim alloc'" map --scgth 2
+
 # map lists the CPUs of each node: CPU c on node c * nodes / cpus.
 run map
 expect_rc 0 "map"

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ struct req;
 struct dma_script;
 int	cmd_map(void);
 int	try_alloc(const struct req *r, unsigned count, const char *title);
+int	show_scgth(void *buf, const struct req *r, physreq_t *preq);
 void	demo_free(char *arg);
 int	demo_streams(void);
 int	cmd_demo(const char *spec);
@@ -70,7 +72,7 @@ static const struct command commands[] = {
 	  "its free runs by size.\n" },
 	{ "alloc", "ddisim alloc SIZE [--align N] [--boundary N] "
 	  "[--dmasize N] [--contig]\n"
-	  "                    [--count N] [--machine SPEC]",
+	  "                    [--count N] [--scgth N] [--machine SPEC]",
 	  "Prepare a physreq from the options, allocate SIZE bytes under it\n"
 	  "with kmem_alloc_physreq and print where each buffer landed.\n"
 	  "\n"
@@ -80,6 +82,9 @@ static const struct command commands[] = {
 	  "  --dmasize N    phys_dmasize: N address bits, 0 to 64\n"
 	  "  --contig       PREQ_PHYSCONTIG\n"
 	  "  --count N      N allocations (1 to 256), each kept until the end\n"
+	  "  --scgth N      phys_max_scgth: N elements (0 to 255); each buffer\n"
+	  "                 is also handed to msgscgth as a message's data\n"
+	  "                 and the scatter/gather list printed\n"
 	  "\n"
 	  "Exit status 1 when an allocation fails or breaks the request.\n" },
 	{ "demo", "ddisim demo [--machine SPEC]",
@@ -283,6 +288,8 @@ struct req {
 	uint64_t	size, align, boundary;
 	unsigned	dmasize;
 	int		contig;
+	int		scgth;		/* show msgscgth's list */
+	unsigned	max_scgth;	/* phys_max_scgth */
 };
 
 /* Check a buffer against the request through its physical segments. */
@@ -317,6 +324,76 @@ describe(const void *va, const struct req *r)
 	    ok_bnd ? "ok" : "VIOLATED", n == 1 ? "yes" : "no",
 	    r->contig && n != 1 ? " (VIOLATED)" : "");
 	return ok_dma && ok_align && ok_bnd && (!r->contig || n == 1);
+}
+
+static void
+alloc_free_rtn(char *arg)
+{
+	(void)arg;
+}
+
+/*
+ * The buffer as the data of a STREAMS message (esballoc), and the
+ * scatter/gather list msgscgth gives a device of the request: 0 when the
+ * list meets the request, 1 when msgscgth fails or breaks it.
+ */
+int
+show_scgth(void *buf, const struct req *r, physreq_t *preq)
+{
+	static frtn_t fr = { alloc_free_rtn, NULL };
+	mblk_t *mp, *out;
+	scgth_t sg;
+	int bad = 0;
+
+	if ((mp = esballoc(buf, (int)r->size, BPRI_MED, &fr)) == NULL) {
+		printf("    msgscgth: esballoc failed\n");
+		return 1;
+	}
+	mp->b_wptr += r->size;
+	if ((out = msgscgth(mp, preq, &sg)) == NULL) {
+		size_t n = ddisim_segments(buf, r->size, NULL, 0);
+
+		printf("    msgscgth: NULL: the buffer is %zu physical "
+		    "segment%s, phys_max_scgth %u allows %u element%s\n", n,
+		    n == 1 ? "" : "s", r->max_scgth,
+		    r->max_scgth == 0 ? 1 : r->max_scgth,
+		    r->max_scgth == 1 ? "" : "s");
+		freemsg(mp);
+		(void)ddisim_streams_run();
+		return 1;
+	}
+	printf("    msgscgth: %s, %u element%s of %s bits (phys_max_scgth "
+	    "%u), array at pa 0x%012" PRIx64 ":\n", out == mp &&
+	    out->b_rptr == (unsigned char *)buf ? "data kept in place" :
+	    "data copied to a conforming block", sg.sg_nelem,
+	    sg.sg_nelem == 1 ? "" : "s",
+	    sg.sg_format == SCGTH_EL32 ? "32" : "64", r->max_scgth,
+	    sg.sg_format == SCGTH_EL32 ? (uint64_t)sg.sg_el_addr.ea32.sg_base :
+	    (uint64_t)sg.sg_el_addr.ea64.sg_base[0] |
+	    (uint64_t)sg.sg_el_addr.ea64.sg_base[1] << 32);
+	for (unsigned i = 0; i < sg.sg_nelem; i++) {
+		uint64_t a, n;
+
+		if (sg.sg_format == SCGTH_EL32) {
+			a = sg.sg_elem.el32[i].sg_base;
+			n = sg.sg_elem.el32[i].sg_size;
+		} else {
+			a = (uint64_t)sg.sg_elem.el64[i].sg_base[0] |
+			    (uint64_t)sg.sg_elem.el64[i].sg_base[1] << 32;
+			n = sg.sg_elem.el64[i].sg_size;
+		}
+		if (i < 8 || i == sg.sg_nelem - 1u)
+			printf("      0x%012" PRIx64 " %8" PRIu64 " bytes\n",
+			    a, n);
+		else if (i == 8)
+			printf("      ...\n");
+	}
+	if (sg.sg_nelem > (r->max_scgth == 0 ? 1 : r->max_scgth))
+		bad = 1;
+	scgth_free(&sg);
+	freemsg(out);
+	(void)ddisim_streams_run();	/* the esballoc free routine */
+	return bad;
 }
 
 /* Largest free run, in bytes, inside [0, lim). */
@@ -360,11 +437,15 @@ try_alloc(const struct req *r, unsigned count, const char *title)
 	preq->phys_boundary = (paddr_t)r->boundary;
 	preq->phys_dmasize = (uchar_t)r->dmasize;
 	preq->phys_flags = r->contig ? PREQ_PHYSCONTIG : 0;
+	preq->phys_max_scgth = (uchar_t)r->max_scgth;
 	if (title != NULL)
 		printf("\n%s\n", title);
 	printf("request: %" PRIu64 " bytes, dmasize %u, align %" PRIu64
-	    ", boundary %#" PRIx64 "%s\n", r->size, r->dmasize, r->align,
+	    ", boundary %#" PRIx64 "%s", r->size, r->dmasize, r->align,
 	    r->boundary, r->contig ? ", PREQ_PHYSCONTIG" : "");
+	if (r->scgth)
+		printf(", max_scgth %u", r->max_scgth);
+	printf("\n");
 	if (!physreq_prep(preq, KM_SLEEP)) {
 		printf("  physreq_prep: B_FALSE (requirements cannot be "
 		    "supported)\n");
@@ -385,6 +466,8 @@ try_alloc(const struct req *r, unsigned count, const char *title)
 			break;
 		}
 		if (!describe(bufs[i], r))
+			bad = 1;
+		if (r->scgth && show_scgth(bufs[i], r, preq))
 			bad = 1;
 	}
 	for (unsigned i = 0; i < count; i++)
@@ -484,16 +567,16 @@ cmd_demo(const char *spec)
 		int cpu;
 		const char *title;
 	} tour[] = {
-		{ { 16384, 1, 65536, 24, 1 }, -1,
+		{ { 16384, 1, 65536, 24, 1, 0, 0 }, -1,
 		  "An ISA DMA buffer: 24 address bits, no 64 KiB crossing." },
-		{ { 2048, 512, 0, 32, 1 }, -1,
+		{ { 2048, 512, 0, 32, 1, 0, 0 }, -1,
 		  "An HBA command block: 32 bits, 512-byte aligned, contiguous." },
-		{ { 4096, 16, 4096, 32, 0 }, -1,
+		{ { 4096, 16, 4096, 32, 0, 0, 0 }, -1,
 		  "A NIC descriptor ring that must not cross a 4 KiB line." },
-		{ { 65536, 4096, 0, 64, 0 }, 2,
+		{ { 65536, 4096, 0, 64, 0, 0, 0 }, 2,
 		  "A 64-bit-capable buffer, from a thread on CPU 2 (node 1): "
 		  "placed above 4 GiB." },
-		{ { UINT64_C(32) << 20, 4096, 0, 24, 1 }, -1,
+		{ { UINT64_C(32) << 20, 4096, 0, 24, 1, 0, 0 }, -1,
 		  "A request that cannot be met: 32 MiB contiguous below 16 MiB." },
 	};
 	int bad = 0;
@@ -517,7 +600,7 @@ cmd_demo(const char *spec)
 	ddisim_shutdown();
 	{
 		char s[1100];
-		struct req r = { 6 * 4096, 1, 0, 32, 0 };
+		struct req r = { 6 * 4096, 1, 0, 32, 0, 0, 0 };
 
 		snprintf(s, sizeof(s), "%s%sscatter=1", spec != NULL ? spec : "",
 		    spec != NULL && *spec != '\0' ? "," : "");
@@ -742,6 +825,7 @@ main(int argc, char **argv)
 		{ "dmasize", required_argument, NULL, 'd' },
 		{ "contig", no_argument, NULL, 'c' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "scgth", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -751,7 +835,7 @@ main(int argc, char **argv)
 	const char *given[128] = { NULL }, *value[128] = { NULL };
 	static char optname[128][16];
 	char bad[160] = "";
-	struct req r = { 0, 1, 0, 0, 0 };
+	struct req r = { 0, 1, 0, 0, 0, 0, 0 };
 	const char *spec = NULL, *from = "--machine";
 	uint64_t count = 1, v;
 	int ch, rc, want_help = 0, want_version = 0;
@@ -761,7 +845,7 @@ main(int argc, char **argv)
 	/* GNU getopt permutes: options may come before or after words.
 	 * The first refusal is kept until the command is known. */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":m:a:b:d:cn:hV", opts,
+	while ((ch = getopt_long(argc, argv, ":m:a:b:d:cn:s:hV", opts,
 	    NULL)) != -1) {
 		const char *typed = argv[optind - 1];
 		const char *name = NULL;
@@ -837,7 +921,7 @@ main(int argc, char **argv)
 	if (c == NULL)
 		refuse("no command: say map, alloc, demo, dma or help");
 
-	for (const char *o = "abdcn"; *o != '\0'; o++)
+	for (const char *o = "abdcns"; *o != '\0'; o++)
 		if (given[(unsigned char)*o] != NULL)
 			option_for(given[(unsigned char)*o], "alloc");
 	if (strcmp(cmdname, "alloc") == 0) {
@@ -883,6 +967,19 @@ main(int argc, char **argv)
 			if (count == 0 || count > 256)
 				refuse("%s: %s is not a count from 1 to 256",
 				    given['n'], value['n']);
+		}
+		if (given['s'] != NULL) {
+			v = option_size(given['s'], value['s']);
+			if (v > 255)
+				refuse("%s: %s is more than the 255 elements "
+				    "phys_max_scgth can say", given['s'],
+				    value['s']);
+			if (r.size > INT_MAX)
+				refuse("%s: a message block of %s bytes is "
+				    "more than esballoc takes (less than 2G)",
+				    given['s'], argv[optind + 1]);
+			r.scgth = 1;
+			r.max_scgth = (unsigned)v;
 		}
 	} else if (strcmp(cmdname, "dma") == 0) {
 		if (optind + 2 < argc)
