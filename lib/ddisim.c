@@ -294,6 +294,19 @@ DDI_ENTRY(int, ddisim_free_histogram, (int node, int zone,
 	return 0;
 }
 
+/* Free pages that begin in [start, end), counted as free_pages counts. */
+DDI_ENTRY(uint64_t, ddisim_free_pages, (uint64_t start, uint64_t end),
+    (start, end))
+{
+	uint64_t mask = machine->spec.page - 1;
+	uint64_t lo = (start >> machine->pshift) + ((start & mask) != 0);
+	uint64_t hi = (end >> machine->pshift) + ((end & mask) != 0);
+
+	if (lo >= hi)
+		return 0;
+	return palloc_count_free(lo, hi);
+}
+
 /*
  * Physical segments of [va, va + len): the first max of them in seg, and
  * the count of all of them (which may exceed max).  Stops at the first

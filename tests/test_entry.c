@@ -579,6 +579,16 @@ c_ddisim_free_histogram(void)
 	EXPECT(ddisim_free_histogram(0, DDISIM_ZONES, hist) == EINVAL);
 }
 
+static void
+c_ddisim_free_pages(void)
+{
+	uint64_t n = ddisim_free_pages(UINT64_C(16) << 20, UINT64_C(32) << 20);
+
+	FIRST_CALL_DONE();
+	EXPECT(n == 4096);	/* 16 MiB to 32 MiB is free and RAM */
+	EXPECT(ddisim_free_pages(0xa0000, 0x100000) == 0);	/* the hole */
+}
+
 /* ---- the kernel environment ---- */
 
 static char console_text[256];
@@ -3311,6 +3321,7 @@ static const struct entry_case cases[] = {
 	E(ddisim_cpu_get, "one of four CPUs"),
 	E(ddisim_info, "the default machine's layout"),
 	E(ddisim_free_histogram, "free runs of node 0 below 4 GiB"),
+	E(ddisim_free_pages, "free pages of a free range and of a hole"),
 	E(cmn_err, "a message in the putbuf"),
 	{ "assfail", NULL, BUILDS, "verify=count", 1, c_assfail,
 	    "the report of a failed ASSERT" },

@@ -319,6 +319,41 @@ START_TEST(pcp_blocks)
 }
 END_TEST
 
+/* ddisim_free_pages against the zone counts and the bitmap, page by page. */
+START_TEST(free_pages_by_range)
+{
+	struct ddisim_info di;
+	uint64_t all = 0, x = 12345;
+
+	MACHINE_UP("mem=512M,hole=1M-2M,frag=0.6,seed=5");
+	ddisim_info(&di);
+	ck_assert_uint_eq(ddisim_free_pages(0, UINT64_C(16) << 20),
+	    di.free_pages[0][0]);
+	ck_assert_uint_eq(ddisim_free_pages(UINT64_C(16) << 20, di.top),
+	    di.free_pages[0][1]);
+	for (int z = 0; z < DDISIM_ZONES; z++)
+		all += di.free_pages[0][z];
+	ck_assert_uint_eq(ddisim_free_pages(0, UINT64_MAX), all);
+	ck_assert_uint_eq(ddisim_free_pages(1 << 20, 2 << 20), 0);
+	ck_assert_uint_eq(ddisim_free_pages(8 << 20, 8 << 20), 0);
+	ck_assert_uint_eq(ddisim_free_pages(9 << 20, 8 << 20), 0);
+	for (int i = 0; i < 200; i++) {
+		uint64_t a, b, n = 0;
+
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		a = (x >> 20) % di.top;
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		b = a + (x >> 20) % (UINT64_C(64) << 20);
+		/* pages that begin in [a, b) */
+		for (uint64_t p = (a + 4095) / 4096; p < (b + 4095) / 4096 &&
+		    p < di.top / 4096; p++)
+			n += palloc_test_free_bit(p);
+		ck_assert_uint_eq(ddisim_free_pages(a, b), n);
+	}
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(aging_reproducible)
 {
 	uint64_t h1[DDISIM_HIST_BUCKETS], h2[DDISIM_HIST_BUCKETS];
@@ -449,6 +484,7 @@ palloc_suite(void)
 	tcase_add_test(tc, pcp_pages);
 	tcase_add_test(tc, pcp_blocks);
 	tcase_add_test(tc, aging_reproducible);
+	tcase_add_test(tc, free_pages_by_range);
 	tcase_add_test(tc, release_to_host);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");

@@ -79,6 +79,8 @@ int	ddisim_info(struct ddisim_info *);
 #define DDISIM_HIST_BUCKETS	32
 int	ddisim_free_histogram(int node, int zone,
 	    uint64_t hist[DDISIM_HIST_BUCKETS]);
+/* Free pages that begin in the physical range [start, end). */
+uint64_t ddisim_free_pages(uint64_t start, uint64_t end);
 
 /* Physical segments of a buffer: up to max of them; returns the count. */
 struct ddisim_seg {

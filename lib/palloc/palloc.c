@@ -635,6 +635,32 @@ palloc_is_free(uint64_t pfn, uint64_t npages)
 	return r;
 }
 
+/* Free pages of [lo, hi), pfns of RAM or not: a walk of the bitmap's runs. */
+uint64_t
+palloc_count_free(uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&palloc_lock);
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *s = &machine->seg[i];
+		uint64_t p = s->spfn > lo ? s->spfn : lo;
+		uint64_t e = s->epfn < hi ? s->epfn : hi;
+
+		while (p < e) {
+			uint64_t f = bm_next(p, e, true), c;
+
+			if (f >= e)
+				break;
+			c = bm_next(f, e, false);
+			n += c - f;
+			p = c;
+		}
+	}
+	pthread_mutex_unlock(&palloc_lock);
+	return n;
+}
+
 /*
  * The first page of [pfn, pfn+npages) that nobody holds: free on the
  * buddy lists, or parked free in a per-CPU cache; pfn+npages if all are

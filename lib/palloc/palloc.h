@@ -51,6 +51,7 @@ void	palloc_free(uint64_t pfn, uint64_t npages);
 bool	palloc_free_hook(uint64_t pfn, uint64_t npages);
 void	palloc_free_quiet(uint64_t pfn, uint64_t npages);
 bool	palloc_is_free(uint64_t pfn, uint64_t npages);
+uint64_t palloc_count_free(uint64_t lo, uint64_t hi);
 uint64_t palloc_unheld(uint64_t pfn, uint64_t npages);
 
 /*
