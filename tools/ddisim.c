@@ -1,9 +1,9 @@
 /*
  * ddisim - inspect the simulated machine and try allocations on it.
  *
- *	ddisim map [--machine SPEC]
+ *	ddisim map [--svg FILE] [--machine SPEC]
  *	ddisim alloc SIZE [--align N] [--boundary N] [--dmasize N] [--contig]
- *	    [--count N] [--machine SPEC]
+ *	    [--count N] [--scgth N] [--svg FILE] [--machine SPEC]
  *	ddisim demo [--machine SPEC]
  *	ddisim dma [SCRIPT] [--machine SPEC]
  *	ddisim --help | -h | help [COMMAND]
@@ -66,13 +66,18 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "map", "ddisim map [--machine SPEC]",
+	{ "map", "ddisim map [--svg FILE] [--machine SPEC]",
 	  "Print the machine: RAM ranges and holes with their nodes, the CPUs\n"
 	  "of each node, and each node and zone's free and total pages with\n"
-	  "its free runs by size.\n" },
+	  "its free runs by size.\n"
+	  "\n"
+	  "  --svg FILE     also draw physical memory in FILE, an SVG picture:\n"
+	  "                 nodes, zones, holes, and the share of each pixel\n"
+	  "                 column's pages that is free\n" },
 	{ "alloc", "ddisim alloc SIZE [--align N] [--boundary N] "
 	  "[--dmasize N] [--contig]\n"
-	  "                    [--count N] [--scgth N] [--machine SPEC]",
+	  "                    [--count N] [--scgth N] [--svg FILE] "
+	  "[--machine SPEC]",
 	  "Prepare a physreq from the options, allocate SIZE bytes under it\n"
 	  "with kmem_alloc_physreq and print where each buffer landed.\n"
 	  "\n"
@@ -85,6 +90,8 @@ static const struct command commands[] = {
 	  "  --scgth N      phys_max_scgth: N elements (0 to 255); each buffer\n"
 	  "                 is also handed to msgscgth as a message's data\n"
 	  "                 and the scatter/gather list printed\n"
+	  "  --svg FILE     draw physical memory as map --svg does, with the\n"
+	  "                 buffers marked where they landed, while held\n"
 	  "\n"
 	  "Exit status 1 when an allocation fails or breaks the request.\n" },
 	{ "demo", "ddisim demo [--machine SPEC]",
@@ -199,16 +206,25 @@ is_p2(uint64_t x)
 }
 
 static void
-print_size(uint64_t b)
+print_size_to(char *buf, size_t len, uint64_t b)
 {
 	if (b >= (UINT64_C(1) << 30) && b % (UINT64_C(1) << 30) == 0)
-		printf("%" PRIu64 "G", b >> 30);
+		snprintf(buf, len, "%" PRIu64 "G", b >> 30);
 	else if (b >= (UINT64_C(1) << 20) && b % (UINT64_C(1) << 20) == 0)
-		printf("%" PRIu64 "M", b >> 20);
+		snprintf(buf, len, "%" PRIu64 "M", b >> 20);
 	else if (b >= 1024 && b % 1024 == 0)
-		printf("%" PRIu64 "K", b >> 10);
+		snprintf(buf, len, "%" PRIu64 "K", b >> 10);
 	else
-		printf("%" PRIu64, b);
+		snprintf(buf, len, "%" PRIu64, b);
+}
+
+static void
+print_size(uint64_t b)
+{
+	char buf[32];
+
+	print_size_to(buf, sizeof(buf), b);
+	fputs(buf, stdout);
 }
 
 /* The machine of spec; a spec it refuses is a refused argument. */
@@ -217,6 +233,462 @@ machine_up(const char *spec, const char *from)
 {
 	if (ddisim_init(spec) != 0)
 		refuse("%s: %s", from, ddisim_init_error());
+}
+
+/* ---- a picture of physical memory ---- */
+
+/*
+ * The physical address space from 0 to the top of RAM, in rows of
+ * SVG_COLS pixel columns, each column the same power-of-two number of
+ * bytes, chosen so that the whole space takes at most SVG_MAXCOLS
+ * columns.  Each element is one line of the file, its address range in
+ * data-start and data-end, so that a test can read it back.
+ */
+#define SVG_COLS	1024	/* columns in a row */
+#define SVG_MAXCOLS	4096	/* columns in the picture */
+#define SVG_X0		90.0	/* left margin: the row's address */
+#define SVG_Y0		64.0	/* top margin: the title */
+#define SVG_ZONEH	8.0	/* the zone strip above each row */
+#define SVG_BAND	60	/* the memory band, pixels = levels */
+#define SVG_ROWH	96.0	/* a row: strip, band, gap */
+
+static FILE *svg_out;		/* the --svg file, open before the machine */
+static const char *svg_path;
+
+struct svg_geom {
+	uint64_t	col;		/* bytes in a pixel column */
+	uint64_t	rowbytes;	/* bytes in a row */
+	unsigned	cols, rows;	/* columns in a row, rows */
+	size_t		page;
+};
+
+/* A mark of alloc --svg: where one buffer's pages landed. */
+struct svg_mark {
+	uint64_t	start, end;	/* first byte, one past the last */
+	uint64_t	bytes;		/* the buffer's bytes in between */
+	unsigned	buf;		/* which buffer */
+	unsigned	nseg;		/* physical segments merged into it */
+};
+
+static void
+svg_text(FILE *f, const char *t)
+{
+	for (; *t != '\0'; t++)
+		switch (*t) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*t, f); break;
+		}
+}
+
+static double
+svg_x(const struct svg_geom *g, uint64_t a)
+{
+	return SVG_X0 + (double)(a % g->rowbytes) / (double)g->col;
+}
+
+static double
+svg_rowy(uint64_t row)
+{
+	return SVG_Y0 + (double)row * SVG_ROWH;
+}
+
+static void
+svg_size(char *buf, size_t len, uint64_t b)
+{
+	static const char unit[] = "KMGT";
+
+	for (int k = 4; k >= 1; k--)
+		if (b >= (UINT64_C(1) << (10 * k)) &&
+		    b % (UINT64_C(1) << (10 * k)) == 0) {
+			snprintf(buf, len, "%" PRIu64 " %ciB", b >> (10 * k),
+			    unit[k - 1]);
+			return;
+		}
+	snprintf(buf, len, "%" PRIu64 " bytes", b);
+}
+
+/*
+ * One rect per row the range [s, e) crosses, from y0 within the row,
+ * h high; attrs and title are written into each.  Returns the count.
+ */
+static unsigned
+svg_rects(FILE *f, const struct svg_geom *g, const char *cls, uint64_t s,
+    uint64_t e, double y0, double h, double minw, const char *attrs,
+    const char *title)
+{
+	unsigned n = 0;
+
+	while (s < e) {
+		uint64_t row = s / g->rowbytes;
+		uint64_t re = (row + 1) * g->rowbytes, pe = e < re ? e : re;
+		double w = (double)(pe - s) / (double)g->col;
+
+		fprintf(f, "<rect class=\"%s\" x=\"%.3f\" y=\"%.1f\" "
+		    "width=\"%.3f\" height=\"%.1f\" data-start=\"0x%012" PRIx64
+		    "\" data-end=\"0x%012" PRIx64 "\"%s>", cls, svg_x(g, s),
+		    svg_rowy(row) + y0, w < minw ? minw : w, h, s, pe, attrs);
+		if (title != NULL) {
+			fputs("<title>", f);
+			svg_text(f, title);
+			fputs("</title>", f);
+		}
+		fputs("</rect>\n", f);
+		n++;
+		s = pe;
+	}
+	return n;
+}
+
+/* A run of columns with the same share free, inside one node and zone. */
+struct svg_run {
+	uint64_t	start, end, free;
+	unsigned	level;		/* free bar height, 0 to SVG_BAND */
+};
+
+static void
+svg_run_flush(FILE *f, const struct svg_geom *g, const struct svg_run *run,
+    int node, int zone)
+{
+	char attrs[160], title[160], a[32];
+
+	if (run->free == 0)
+		return;
+	snprintf(attrs, sizeof(attrs), " data-node=\"%d\" data-zone=\"%d\" "
+	    "data-free=\"%" PRIu64 "\" data-pages=\"%" PRIu64 "\"", node, zone,
+	    run->free, (run->end - run->start) / g->page);
+	svg_size(a, sizeof(a), run->end - run->start);
+	snprintf(title, sizeof(title), "0x%012" PRIx64 "-0x%012" PRIx64
+	    ": %" PRIu64 " of %" PRIu64 " pages free (%s)", run->start,
+	    run->end, run->free, (run->end - run->start) / g->page, a);
+	svg_rects(f, g, "free", run->start, run->end,
+	    SVG_ZONEH + 2 + (SVG_BAND - run->level), run->level, 0, attrs,
+	    title);
+}
+
+static const char *const zone_css[DDISIM_ZONES] = {
+	"#6a3d9a", "#1f78b4", "#b15928", "#e31a1c"
+};
+
+/*
+ * The node's RAM in [s, e), inside one zone and one row: the zone strip,
+ * the band of used memory, and the free bars of its columns.
+ */
+static void
+svg_piece_row(FILE *f, const struct svg_geom *g, int node, int zone,
+    uint64_t s, uint64_t e)
+{
+	char attrs[128], title[160], a[32];
+	uint64_t pages = (e - s) / g->page, free = ddisim_free_pages(s, e);
+	struct svg_run run = { s, s, 0, 0 };
+
+	svg_size(a, sizeof(a), e - s);
+	snprintf(attrs, sizeof(attrs), " data-node=\"%d\" data-zone=\"%d\" "
+	    "data-pages=\"%" PRIu64 "\"", node, zone, pages);
+	snprintf(title, sizeof(title), "node %d, zone %s: 0x%012" PRIx64
+	    "-0x%012" PRIx64 " (%s)", node, zone_name[zone], s, e, a);
+	svg_rects(f, g, "zone", s, e, 0, SVG_ZONEH, 0, attrs, title);
+	snprintf(attrs, sizeof(attrs), " data-node=\"%d\" data-zone=\"%d\" "
+	    "data-pages=\"%" PRIu64 "\" data-used=\"%" PRIu64 "\"", node, zone,
+	    pages, pages - free);
+	snprintf(title, sizeof(title), "node %d, zone %s: %" PRIu64 " of %"
+	    PRIu64 " pages in use", node, zone_name[zone], pages - free,
+	    pages);
+	svg_rects(f, g, "used", s, e, SVG_ZONEH + 2, SVG_BAND, 0, attrs,
+	    title);
+	for (uint64_t c = s; c < e;) {
+		uint64_t ce = (c / g->col + 1) * g->col, n, fr;
+		unsigned level;
+
+		if (ce > e)
+			ce = e;
+		n = (ce - c) / g->page;
+		fr = ddisim_free_pages(c, ce);
+		level = fr == 0 ? 0 : (unsigned)((fr * SVG_BAND + n / 2) / n);
+		if (fr != 0 && level == 0)
+			level = 1;	/* some free: never drawn as none */
+		if (level != run.level) {
+			svg_run_flush(f, g, &run, node, zone);
+			run.start = c;
+			run.free = 0;
+			run.level = level;
+		}
+		run.end = ce;
+		run.free += fr;
+		c = ce;
+	}
+	svg_run_flush(f, g, &run, node, zone);
+}
+
+static void
+svg_piece(FILE *f, const struct svg_geom *g, int node, int zone,
+    uint64_t s, uint64_t e)
+{
+	while (s < e) {
+		uint64_t re = (s / g->rowbytes + 1) * g->rowbytes;
+		uint64_t pe = e < re ? e : re;
+
+		svg_piece_row(f, g, node, zone, s, pe);
+		s = pe;
+	}
+}
+
+static int
+svg_write(FILE *f, const char *what, const struct svg_mark *mark,
+    size_t nmark)
+{
+	struct ddisim_info di;
+	struct svg_geom g;
+	char t[256], a[32];
+	double w, h;
+
+	ddisim_info(&di);
+	g.page = di.page;
+	g.col = di.page;
+	while ((di.top + g.col - 1) / g.col > SVG_MAXCOLS)
+		g.col <<= 1;
+	g.cols = (unsigned)((di.top + g.col - 1) / g.col);
+	if (g.cols > SVG_COLS)
+		g.cols = SVG_COLS;
+	g.rowbytes = g.col * g.cols;
+	g.rows = (unsigned)((di.top + g.rowbytes - 1) / g.rowbytes);
+	w = SVG_X0 + g.cols + 20;
+	if (w < 760)
+		w = 760;
+	h = svg_rowy(g.rows) + 120;
+
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
+	    "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+	    "data-page=\"%zu\" data-column=\"%" PRIu64 "\" data-top=\"0x%012"
+	    PRIx64 "\" data-nodes=\"%d\">\n", w, h, w, h, di.page, g.col,
+	    di.top, di.nodes);
+	print_size_to(a, sizeof(a), di.mem);
+	snprintf(t, sizeof(t), "%s: %s RAM, %d node%s, %d CPUs", what, a,
+	    di.nodes, di.nodes == 1 ? "" : "s", di.cpus);
+	fputs("<title>", f);
+	svg_text(f, t);
+	fputs("</title>\n", f);
+	svg_size(a, sizeof(a), g.col);
+	fprintf(f, "<desc>Simulated physical memory from 0 to 0x%" PRIx64
+	    ", %u rows of up to %u pixel columns; one column is %s (%"
+	    PRIu64 " pages).  The height of the green bar in a column is the "
+	    "share of its pages that are free.</desc>\n", di.top, g.rows,
+	    g.cols, a, g.col / di.page);
+	fprintf(f, "<style>\n"
+	    "text { font: 12px sans-serif; fill: #222; }\n"
+	    "text.small { font-size: 10px; fill: #555; }\n"
+	    "rect.used { fill: #d9a37a; }\n"
+	    "rect.free { fill: #3a9d5d; }\n"
+	    "rect.nodeline { fill: #444; }\n"
+	    "rect.nodeline[data-node=\"1\"], rect.nodeline[data-node=\"3\"], "
+	    "rect.nodeline[data-node=\"5\"], rect.nodeline[data-node=\"7\"] "
+	    "{ fill: #aaa; }\n"
+	    "rect.hole { fill: url(#hatch); stroke: #999; stroke-width: 0.5; }\n"
+	    "rect.buffer { fill: #ffd400; stroke: #000; stroke-width: 0.6; "
+	    "fill-opacity: 0.85; }\n");
+	for (int z = 0; z < DDISIM_ZONES; z++)
+		fprintf(f, "rect.zone[data-zone=\"%d\"] { fill: %s; }\n", z,
+		    zone_css[z]);
+	fprintf(f, "</style>\n"
+	    "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" "
+	    "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+	    "<rect width=\"6\" height=\"6\" fill=\"#eee\"/><line x1=\"0\" "
+	    "y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#aaa\" stroke-width=\"3\"/>"
+	    "</pattern></defs>\n"
+	    "<rect class=\"background\" width=\"100%%\" height=\"100%%\" "
+	    "fill=\"#fff\"/>\n<text x=\"%.0f\" y=\"24\">", SVG_X0);
+	svg_text(f, t);
+	if (di.frag > 0)
+		fprintf(f, ", aged: frag=%.2f seed=%" PRIu64, di.frag, di.seed);
+	fprintf(f, "</text>\n<text class=\"small\" x=\"%.0f\" y=\"42\">one "
+	    "pixel column = %s = %" PRIu64 " pages; green height = share of "
+	    "the column free</text>\n", SVG_X0, a, g.col / di.page);
+
+	/* the address of each row */
+	fputs("<g class=\"axis\">\n", f);
+	for (unsigned r = 0; r < g.rows; r++)
+		fprintf(f, "<text class=\"small\" x=\"4\" y=\"%.1f\">0x%09"
+		    PRIx64 "</text>\n", svg_rowy(r) + SVG_ZONEH + 2 +
+		    SVG_BAND / 2 + 4, (uint64_t)r * g.rowbytes);
+	fputs("</g>\n", f);
+
+	for (int n = 0; n < di.nodes; n++) {
+		int first = -1, last = -1;
+		uint64_t total = 0, free = 0;
+
+		for (int c = 0; c < di.cpus; c++)
+			if (c * di.nodes / di.cpus == n) {
+				if (first < 0)
+					first = c;
+				last = c;
+			}
+		for (int z = 0; z < DDISIM_ZONES; z++) {
+			total += di.total_pages[n][z];
+			free += di.free_pages[n][z];
+		}
+		fprintf(f, "<g class=\"node\" id=\"node%d\" data-node=\"%d\" "
+		    "data-pages=\"%" PRIu64 "\" data-free=\"%" PRIu64 "\">\n"
+		    "<title>node %d: %" PRIu64 " of %" PRIu64 " pages free, ",
+		    n, n, total, free, n, free, total);
+		if (first < 0)
+			fprintf(f, "no CPUs");
+		else
+			fprintf(f, "CPUs %d-%d", first, last);
+		fputs("</title>\n", f);
+		for (unsigned i = 0; i < di.nranges; i++) {
+			const struct ddisim_range *rg = &di.range[i];
+
+			if (rg->node != n)
+				continue;
+			/* the node's line under the band, and its name */
+			snprintf(t, sizeof(t), "node %d", n);
+			snprintf(a, sizeof(a), " data-node=\"%d\"", n);
+			svg_rects(f, &g, "nodeline", rg->start, rg->end,
+			    SVG_ZONEH + 4 + SVG_BAND, 3, 0, a, t);
+			fprintf(f, "<text class=\"small\" x=\"%.1f\" "
+			    "y=\"%.1f\">node %d</text>\n", svg_x(&g, rg->start),
+			    svg_rowy(rg->start / g.rowbytes) + SVG_ZONEH + 18 +
+			    SVG_BAND, n);
+			for (int z = 0; z < DDISIM_ZONES; z++) {
+				uint64_t zs = z == 0 ? 0 : di.zone_line[z - 1];
+				uint64_t ze = di.zone_line[z];
+				uint64_t s = rg->start > zs ? rg->start : zs;
+				uint64_t e = rg->end < ze ? rg->end : ze;
+
+				if (s < e)
+					svg_piece(f, &g, n, z, s, e);
+			}
+		}
+		fputs("</g>\n", f);
+	}
+
+	fputs("<g class=\"holes\">\n", f);
+	for (unsigned i = 0; i < di.nranges; i++) {
+		const struct ddisim_range *rg = &di.range[i];
+
+		if (rg->node >= 0)
+			continue;
+		svg_size(a, sizeof(a), rg->end - rg->start);
+		snprintf(t, sizeof(t), "hole 0x%012" PRIx64 "-0x%012" PRIx64
+		    " (%s): no RAM", rg->start, rg->end, a);
+		svg_rects(f, &g, "hole", rg->start, rg->end, 0,
+		    SVG_ZONEH + 2 + SVG_BAND, 1, "", t);
+	}
+	fputs("</g>\n", f);
+
+	if (nmark > 0) {
+		fputs("<g class=\"buffers\">\n", f);
+		for (size_t i = 0; i < nmark; i++) {
+			char attrs[96];
+
+			snprintf(attrs, sizeof(attrs), " data-buffer=\"%u\" "
+			    "data-bytes=\"%" PRIu64 "\" data-segments=\"%u\"",
+			    mark[i].buf, mark[i].bytes, mark[i].nseg);
+			snprintf(t, sizeof(t), "buffer %u: %" PRIu64 " bytes "
+			    "in %u segment%s from 0x%012" PRIx64 " to 0x%012"
+			    PRIx64, mark[i].buf, mark[i].bytes, mark[i].nseg,
+			    mark[i].nseg == 1 ? "" : "s", mark[i].start,
+			    mark[i].end);
+			svg_rects(f, &g, "buffer", mark[i].start, mark[i].end,
+			    0, SVG_ZONEH + 2 + SVG_BAND, 1.5, attrs, t);
+		}
+		fputs("</g>\n", f);
+	}
+
+	/* the legend */
+	{
+		static const struct { const char *fill, *text; } key[] = {
+			{ "#3a9d5d", "free pages (bar height: share of the "
+			  "column free)" },
+			{ "#d9a37a", "pages in use (aging, allocators, "
+			  "buffers)" },
+			{ "url(#hatch)", "hole: addresses without RAM" },
+			{ "#ffd400", "a buffer alloc --svg made" },
+		};
+		double y = svg_rowy(g.rows) + 10, x = SVG_X0;
+
+		fputs("<g class=\"legend\">\n", f);
+		for (size_t i = 0; i < sizeof(key) / sizeof(key[0]); i++)
+			fprintf(f, "<rect class=\"swatch\" x=\"%.0f\" "
+			    "y=\"%.0f\" width=\"14\" height=\"14\" fill=\"%s\" "
+			    "stroke=\"#666\"/><text x=\"%.0f\" y=\"%.0f\">%s"
+			    "</text>\n", x, y + 18.0 * (double)i, key[i].fill,
+			    x + 20, y + 18.0 * (double)i + 11, key[i].text);
+		x += 380;
+		for (int z = 0; z < DDISIM_ZONES; z++)
+			fprintf(f, "<rect class=\"swatch\" x=\"%.0f\" "
+			    "y=\"%.0f\" width=\"14\" height=\"8\" fill=\"%s\"/>"
+			    "<text x=\"%.0f\" y=\"%.0f\">zone %s (strip above "
+			    "the band)</text>\n", x, y + 18.0 * z + 3,
+			    zone_css[z], x + 20, y + 18.0 * z + 11,
+			    zone_name[z]);
+		fputs("</g>\n", f);
+	}
+	fputs("</svg>\n", f);
+	return 0;
+}
+
+/* Write the picture to the --svg file, if one was given. */
+static int
+svg_finish(const char *what, const struct svg_mark *mark, size_t nmark)
+{
+	if (svg_out == NULL)
+		return 0;
+	svg_write(svg_out, what, mark, nmark);
+	if (fclose(svg_out) != 0) {
+		svg_out = NULL;
+		fprintf(stderr, "ddisim: --svg: cannot write %s: %s\n",
+		    svg_path, strerror(errno));
+		return 1;
+	}
+	svg_out = NULL;
+	return 0;
+}
+
+static int
+mark_cmp(const void *a, const void *b)
+{
+	const struct svg_mark *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * The marks of a buffer: its physical segments by address, those closer
+ * than a pixel column apart merged, at most max of them.
+ */
+static size_t
+svg_marks(const void *va, size_t len, unsigned buf, struct svg_mark *mark,
+    size_t max)
+{
+	struct ddisim_info di;
+	struct ddisim_seg seg[512];
+	struct svg_mark m[512];
+	size_t n = ddisim_segments(va, len, seg, 512), k = 0;
+	uint64_t col;
+
+	ddisim_info(&di);
+	for (col = di.page; (di.top + col - 1) / col > SVG_MAXCOLS; col <<= 1)
+		;
+	if (n > 512)
+		n = 512;
+	for (size_t i = 0; i < n; i++)
+		m[i] = (struct svg_mark){ seg[i].pa, seg[i].pa + seg[i].len,
+		    seg[i].len, buf, 1 };
+	qsort(m, n, sizeof(m[0]), mark_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (k > 0 && m[i].start <= mark[k - 1].end + col) {
+			mark[k - 1].end = m[i].end;
+			mark[k - 1].bytes += m[i].bytes;
+			mark[k - 1].nseg++;
+		} else if (k < max) {
+			mark[k++] = m[i];
+		}
+	}
+	return k;
 }
 
 int
@@ -281,7 +753,7 @@ cmd_map(void)
 					    UINT64_C(1) << k, hist[k]);
 			printf("\n");
 		}
-	return 0;
+	return svg_finish("ddisim map", NULL, 0);
 }
 
 struct req {
@@ -468,6 +940,16 @@ try_alloc(const struct req *r, unsigned count, const char *title)
 		if (!describe(bufs[i], r))
 			bad = 1;
 		if (r->scgth && show_scgth(bufs[i], r, preq))
+			bad = 1;
+	}
+	if (svg_out != NULL) {
+		static struct svg_mark mark[4096];
+		size_t nmark = 0;
+
+		for (unsigned i = 0; i < count; i++)
+			nmark += svg_marks(bufs[i], r->size, i, mark + nmark,
+			    sizeof(mark) / sizeof(mark[0]) - nmark);
+		if (svg_finish("ddisim alloc", mark, nmark))
 			bad = 1;
 	}
 	for (unsigned i = 0; i < count; i++)
@@ -826,6 +1308,7 @@ main(int argc, char **argv)
 		{ "contig", no_argument, NULL, 'c' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "scgth", required_argument, NULL, 's' },
+		{ "svg", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -845,7 +1328,7 @@ main(int argc, char **argv)
 	/* GNU getopt permutes: options may come before or after words.
 	 * The first refusal is kept until the command is known. */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":m:a:b:d:cn:s:hV", opts,
+	while ((ch = getopt_long(argc, argv, ":m:a:b:d:cn:s:S:hV", opts,
 	    NULL)) != -1) {
 		const char *typed = argv[optind - 1];
 		const char *name = NULL;
@@ -924,6 +1407,10 @@ main(int argc, char **argv)
 	for (const char *o = "abdcns"; *o != '\0'; o++)
 		if (given[(unsigned char)*o] != NULL)
 			option_for(given[(unsigned char)*o], "alloc");
+	if (given['S'] != NULL && strcmp(cmdname, "map") != 0 &&
+	    strcmp(cmdname, "alloc") != 0)
+		refuse("--svg is an option of 'ddisim map' and 'ddisim alloc', "
+		    "not of 'ddisim %s'", cmdname);
 	if (strcmp(cmdname, "alloc") == 0) {
 		if (optind + 1 >= argc)
 			refuse("no SIZE: say how many bytes to allocate");
@@ -996,6 +1483,14 @@ main(int argc, char **argv)
 		from = given['m'];
 	} else if ((spec = getenv("DDISIM_MACHINE")) != NULL) {
 		from = "DDISIM_MACHINE";
+	}
+	if (given['S'] != NULL) {
+		svg_path = value['S'];
+		if (*svg_path == '\0')
+			refuse("--svg: an empty file name");
+		if ((svg_out = fopen(svg_path, "w")) == NULL)
+			refuse("--svg: cannot write %s: %s", svg_path,
+			    strerror(errno));
 	}
 	machine_up(spec, from);
 	/* A report the checks above missed is printed, not fatal. */
