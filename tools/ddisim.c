@@ -665,16 +665,22 @@ svg_marks(const void *va, size_t len, unsigned buf, struct svg_mark *mark,
     size_t max)
 {
 	struct ddisim_info di;
-	struct ddisim_seg seg[512];
-	struct svg_mark m[512];
-	size_t n = ddisim_segments(va, len, seg, 512), k = 0;
+	struct ddisim_seg *seg;
+	struct svg_mark *m;
+	size_t n = ddisim_segments(va, len, NULL, 0), k = 0;
 	uint64_t col;
 
 	ddisim_info(&di);
 	for (col = di.page; (di.top + col - 1) / col > SVG_MAXCOLS; col <<= 1)
 		;
-	if (n > 512)
-		n = 512;
+	seg = calloc(n + 1, sizeof(*seg));
+	m = calloc(n + 1, sizeof(*m));
+	if (seg == NULL || m == NULL) {
+		free(seg);
+		free(m);
+		return 0;
+	}
+	n = ddisim_segments(va, len, seg, n);
 	for (size_t i = 0; i < n; i++)
 		m[i] = (struct svg_mark){ seg[i].pa, seg[i].pa + seg[i].len,
 		    seg[i].len, buf, 1 };
@@ -688,6 +694,8 @@ svg_marks(const void *va, size_t len, unsigned buf, struct svg_mark *mark,
 			mark[k++] = m[i];
 		}
 	}
+	free(seg);
+	free(m);
 	return k;
 }
 
@@ -922,6 +930,7 @@ try_alloc(const struct req *r, unsigned count, const char *title)
 		printf("  physreq_prep: B_FALSE (requirements cannot be "
 		    "supported)\n");
 		physreq_free(preq);
+		(void)svg_finish("ddisim alloc", NULL, 0);
 		return 1;
 	}
 	for (unsigned i = 0; i < count; i++) {
@@ -1484,6 +1493,7 @@ main(int argc, char **argv)
 	} else if ((spec = getenv("DDISIM_MACHINE")) != NULL) {
 		from = "DDISIM_MACHINE";
 	}
+	machine_up(spec, from);
 	if (given['S'] != NULL) {
 		svg_path = value['S'];
 		if (*svg_path == '\0')
@@ -1492,7 +1502,6 @@ main(int argc, char **argv)
 			refuse("--svg: cannot write %s: %s", svg_path,
 			    strerror(errno));
 	}
-	machine_up(spec, from);
 	/* A report the checks above missed is printed, not fatal. */
 	ddisim_verify_set_policy(DDISIM_VERIFY_WARN);
 	if (strcmp(cmdname, "map") == 0)
