@@ -98,6 +98,33 @@ refused "^ddisim map: unknown option '-x'" map -x
 refused "^ddisim map: unknown option '--frob'" map --frob
 refused "^ddisim map: unexpected 'extra'" map extra
 refused "^ddisim dma: one SCRIPT.*unexpected 'b'" dma a b
+# a dma script is read whole before any step runs
+refused "^ddisim dma: step 1: prog: channel 4 is the cascade" dma "prog 4 read 5"
+refused "^ddisim dma: step 2: no step 'frob'; the steps are prog, " \
+	dma "enable 2; frob 2"
+refused "^ddisim dma: step 1: 'prog' takes 3 words: prog CHAN read\\|write BYTES" \
+	dma "prog 2 read"
+refused "^ddisim dma: step 1: 'enable' takes 1 word: enable CHAN" \
+	dma "enable 2 3"
+refused "^ddisim dma: step 1: enable: '9' is not a channel from 0 to 7" \
+	dma "enable 9"
+refused "^ddisim dma: step 1: prog: 'sideways' is not read or write" \
+	dma "prog 2 sideways 5"
+refused "^ddisim dma: step 1: prog: '65537' is not a byte count from 1 to 65536" \
+	dma "prog 2 read 65537"
+refused "^ddisim dma: step 3: prog: channel 2 was programmed already" \
+	dma "prog 2 read 64K; enable 2; prog 2 write 5"
+refused "^ddisim dma: step 1: dreq: 'lots' is not a number of transfers" \
+	dma "dreq 2 lots"
+# a step the machine refuses: the registry all the same, exit 1, the call
+run dma "alloc 2; prog 2 read 512"
+expect_rc 1 "dma: prog on a channel alloc holds"
+printf '%s\n' "$out" | grep -E -q '^2 +oddi ' ||
+	fail "dma alloc+prog: no registry: $out"
+[ "$err" = "ddisim dma: step 2, 'prog 2 read 512': dma_prog returned B_FALSE: the channel is taken (by alloc, cascade or another prog)" ] ||
+	fail "dma alloc+prog: $err"
+run dma "prog 2 read 64K; enable 2"
+expect_rc 0 "dma: prog 64K"
 refused "^ddisim: no command 'frob'" frob
 refused "^ddisim: no command:" 
 refused "^ddisim help: no command 'frob'" help frob

@@ -1161,11 +1161,14 @@ struct dma_script {
 	ddisim_isadev_t	*dev[8];
 };
 
+/* Why the last step failed: the call that said no. */
+static const char *step_why = "";
+
 int
 script_step(struct dma_script *st, char *step)
 {
 	char *w[4] = { NULL, NULL, NULL, NULL };
-	unsigned long chan, n = 0;
+	uint64_t chan, n = 0, v;
 	int k = 0;
 
 	for (char *t = strtok(step, " \t"); t != NULL && k < 4;
@@ -1173,8 +1176,9 @@ script_step(struct dma_script *st, char *step)
 		w[k++] = t;
 	if (k == 0)
 		return 0;
-	if (k < 2 || (chan = strtoul(w[1], NULL, 0)) > 7 || chan == 4) {
-		fprintf(stderr, "ddisim: dma: \"%s\": a command and a channel "
+	if (k < 2 || parse_size(w[1], &v) != 0 || (chan = v) > 7 ||
+	    chan == 4) {
+		fprintf(stderr, "ddisim dma: \"%s\": a command and a channel "
 		    "0-7 other than 4, the cascade\n", w[0]);
 		return 1;
 	}
@@ -1182,16 +1186,18 @@ script_step(struct dma_script *st, char *step)
 		int rd = strcmp(w[2], "read") == 0;
 		uint64_t pa;
 
-		n = strtoul(w[3], NULL, 0);
+		if (parse_size(w[3], &n) != 0)
+			n = 0;
 		if ((!rd && strcmp(w[2], "write") != 0) || n == 0 ||
 		    n > 65536 || st->cb[chan] != NULL) {
-			fprintf(stderr, "ddisim: dma: prog CHAN read|write "
+			fprintf(stderr, "ddisim dma: prog CHAN read|write "
 			    "BYTES (1-65536), once per channel\n");
 			return 1;
 		}
 		st->preq[chan] = physreq_alloc(KM_SLEEP);
 		dma_physreq((int)chan, chan < 4 ? DMA_PATH_8 : DMA_PATH_16,
 		    st->preq[chan]);
+		step_why = "no buffer meets the channel's dma_physreq";
 		if (!physreq_prep(st->preq[chan], KM_SLEEP) ||
 		    (st->buf[chan] = kmem_zalloc_physreq(n, st->preq[chan],
 		    KM_SLEEP)) == NULL)
@@ -1209,22 +1215,27 @@ script_step(struct dma_script *st, char *step)
 		st->cb[chan]->targbufs->address = (paddr_t)pa;
 		st->cb[chan]->targbufs->count = (ushort_t)n;
 		st->cb[chan]->targbufs->count_hi = (ushort_t)(n >> 16);
+		step_why = "dma_prog returned B_FALSE: the channel is taken "
+		    "(by alloc, cascade or another prog)";
 		return dma_prog(st->cb[chan], (int)chan, DMA_NOSLEEP) ? 0 : 1;
 	}
 	if (strcmp(w[0], "dreq") == 0 && k == 3) {
-		n = strtoul(w[2], NULL, 0);
+		if (parse_size(w[2], &n) != 0)
+			n = 0;
+		step_why = "ddisim_isadev_create failed";
 		if (st->dev[chan] == NULL && (st->dev[chan] =
 		    ddisim_isadev_create((int)chan, -1, 131072, "script")) ==
 		    NULL)
 			return 1;
 		if (n > 65536)
 			n = 65536;
-		printf("dreq on channel %lu: %zu transfers\n", chan,
+		printf("dreq on channel %" PRIu64 ": %zu transfers\n", chan,
 		    ddisim_isadev_dreq(st->dev[chan], 0, n));
 		return 0;
 	}
 	if (k != 2)
 		goto bad;
+	step_why = "the channel is taken (by alloc, cascade or prog)";
 	if (strcmp(w[0], "enable") == 0)
 		dma_enable((int)chan);
 	else if (strcmp(w[0], "disable") == 0)
@@ -1244,7 +1255,7 @@ script_step(struct dma_script *st, char *step)
 		goto bad;
 	return 0;
 bad:
-	fprintf(stderr, "ddisim: dma: unknown step \"%s\"\n", w[0]);
+	fprintf(stderr, "ddisim dma: unknown step \"%s\"\n", w[0]);
 	return 1;
 }
 
@@ -1263,19 +1274,26 @@ cmd_dma(const char *script)
 
 	memset(&st, 0, sizeof(st));
 	if (ddisim_isadma_attach() != 0) {
-		fprintf(stderr, "ddisim: dma: the controller's ports are "
+		fprintf(stderr, "ddisim dma: the controller's ports are "
 		    "taken\n");
 		return 1;
 	}
 	if (script != NULL) {
 		if ((copy = strdup(script)) == NULL)
 			return 1;
+		int no = 0;
+
 		for (char *s = strtok_r(copy, ";", &save); s != NULL && !bad;
 		    s = strtok_r(NULL, ";", &save)) {
+			char text[128];
+
+			no++;
+			snprintf(text, sizeof(text), "%s", s + strspn(s, " \t"));
+			text[strcspn(text, "\n")] = '\0';
 			bad = script_step(&st, s);
 			if (bad)
-				fprintf(stderr, "ddisim: dma: step failed:"
-				    " %s\n", s);
+				fprintf(stderr, "ddisim dma: step %d, '%s': %s\n",
+				    no, text, step_why);
 		}
 		free(copy);
 	}
@@ -1292,6 +1310,81 @@ cmd_dma(const char *script)
 		ddisim_isadev_destroy(st.dev[c]);
 	}
 	return bad;
+}
+
+/*
+ * A script's syntax, before anything runs: each step a known word, a
+ * channel 0-7 other than 4, and the words the step takes.
+ */
+static void
+script_check(const char *script)
+{
+	static const struct { const char *word; int nwords; const char *use; }
+	    step[] = {
+		{ "prog", 4, "prog CHAN read|write BYTES" },
+		{ "dreq", 3, "dreq CHAN N" },
+		{ "enable", 2, "enable CHAN" }, { "disable", 2, "disable CHAN" },
+		{ "stop", 2, "stop CHAN" }, { "cascade", 2, "cascade CHAN" },
+		{ "uncascade", 2, "uncascade CHAN" },
+		{ "alloc", 2, "alloc CHAN" }, { "relse", 2, "relse CHAN" },
+	};
+	char *copy = strdup(script), *save = NULL, *s;
+	int progs = 0, no = 0;
+
+	if (copy == NULL)
+		refuse("no memory for the script");
+	for (s = strtok_r(copy, ";", &save); s != NULL;
+	    s = strtok_r(NULL, ";", &save)) {
+		char *w[5] = { NULL }, *save2 = NULL;
+		int k = 0;
+		size_t i;
+		uint64_t chan, n;
+
+		no++;
+		for (char *t = strtok_r(s, " \t", &save2); t != NULL;
+		    t = strtok_r(NULL, " \t", &save2))
+			if (k < 5)
+				w[k++] = t;
+			else
+				k++;
+		if (k == 0)
+			continue;
+		for (i = 0; i < sizeof(step) / sizeof(step[0]); i++)
+			if (strcmp(w[0], step[i].word) == 0)
+				break;
+		if (i == sizeof(step) / sizeof(step[0]))
+			refuse("step %d: no step '%s'; the steps are prog, dreq, "
+			    "enable, disable, stop, cascade, uncascade, alloc "
+			    "and relse", no, w[0]);
+		if (k != step[i].nwords)
+			refuse("step %d: '%s' takes %d word%s: %s", no, w[0],
+			    step[i].nwords - 1, step[i].nwords == 2 ? "" : "s",
+			    step[i].use);
+		if (parse_size(w[1], &chan) != 0 || chan > 7)
+			refuse("step %d: %s: '%s' is not a channel from 0 to 7",
+			    no, w[0], w[1]);
+		if (chan == 4)
+			refuse("step %d: %s: channel 4 is the cascade to the "
+			    "first controller, the system's", no, w[0]);
+		if (strcmp(w[0], "prog") == 0) {
+			if (strcmp(w[2], "read") != 0 &&
+			    strcmp(w[2], "write") != 0)
+				refuse("step %d: prog: '%s' is not read or "
+				    "write", no, w[2]);
+			if (parse_size(w[3], &n) != 0 || n == 0 || n > 65536)
+				refuse("step %d: prog: '%s' is not a byte count "
+				    "from 1 to 65536", no, w[3]);
+			if (progs & (1 << chan))
+				refuse("step %d: prog: channel %" PRIu64 " was "
+				    "programmed already (once per channel)", no,
+				    chan);
+			progs |= 1 << chan;
+		}
+		if (strcmp(w[0], "dreq") == 0 && parse_size(w[2], &n) != 0)
+			refuse("step %d: dreq: '%s' is not a number of "
+			    "transfers", no, w[2]);
+	}
+	free(copy);
 }
 
 /* The options of one command; --machine belongs to all. */
@@ -1482,6 +1575,8 @@ main(int argc, char **argv)
 			refuse("one SCRIPT, its steps separated by ';': "
 			    "unexpected '%s' (quote the script)",
 			    argv[optind + 2]);
+		if (optind + 1 < argc)
+			script_check(argv[optind + 1]);
 	} else if (optind + 1 < argc) {
 		refuse("unexpected '%s': %s takes no words", argv[optind + 1],
 		    cmdname);
