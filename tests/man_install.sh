@@ -28,13 +28,15 @@ cut -d' ' -f2 "$tmp/dlinks" | sort > "$tmp/names9"
 [ "$(wc -l < "$tmp/names9")" -gt 300 ] ||
     fail "only $(wc -l < "$tmp/names9") section 9 names"
 
-# Every structure or union type a compat header names NAME_t has a page
-# or link of that name, but for the types a driver only points to (no
-# page describes their members) and lasterr_t, a floppy ioctl structure
-# no page describes.
+# Every structure, union or enumeration type a compat header names NAME_t
+# has a page or link of that name, but for the types a driver only points
+# to (no page describes their members) and lasterr_t, a floppy ioctl
+# structure no page describes; and so do the DDI's handle types.
 cat "$srcdir"/compat/sys/*.h "$srcdir"/compat/vm/*.h "$srcdir"/compat/net/*.h |
-    perl -0777 -ne 'while (/typedef\s+(?:struct|union)\s*\w*\s*(\{(?:[^{}]++|(?1))*\})?\s*(\w+_t)\s*;/g) { print "$2\n" }' |
+    perl -0777 -ne 'while (/typedef\s+(?:struct|union|enum)\s*\w*\s*(\{(?:[^{}]++|(?1))*\})?\s*(\w+_t)\s*;/g) { print "$2\n" }' |
     sort -u > "$tmp/types"
+printf '%s\n' pl_t toid_t kthread_id_t rm_key_t cm_num_t channel_t \
+    chan_handle_t major_t minor_t >> "$tmp/types"
 [ "$(wc -l < "$tmp/types")" -gt 20 ] ||
     fail "found only $(wc -l < "$tmp/types") structure types"
 while read -r t; do
