@@ -422,7 +422,7 @@ END_TEST
 /* The bit-run search alone: always the lowest valid start, on random maps. */
 START_TEST(bitmap_search_vs_brute_force)
 {
-	uint64_t bm[64];
+	uint64_t bm[64], sum[1];
 	struct rng r;
 	long iters = prop_iters(100000) / 2;
 
@@ -465,6 +465,16 @@ START_TEST(bitmap_search_vs_brute_force)
 				want = t;
 		}
 		found = bitmap_find_run(bm, lo, hi, n, a, b, &got);
+		ck_assert_msg(found == (want != UINT64_MAX), "iteration %ld", it);
+		if (found)
+			ck_assert_uint_eq(got, want);
+		/* and with a summary of the words that have a set bit */
+		memset(sum, 0, sizeof(sum));
+		for (int w = 0; w < 64; w++)
+			if (bm[w] != 0)
+				sum[0] |= UINT64_C(1) << w;
+		got = 0;
+		found = bitmap_find_run_sum(bm, sum, lo, hi, n, a, b, &got);
 		ck_assert_msg(found == (want != UINT64_MAX), "iteration %ld", it);
 		if (found)
 			ck_assert_uint_eq(got, want);

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <stddef.h>
+
 #include "util/bitmap.h"
 
 void
@@ -89,11 +91,39 @@ bitmap_prev(const uint64_t *bm, uint64_t lo, uint64_t pos, bool want)
 static uint64_t
 every(uint64_t step, uint64_t unit)
 {
-	uint64_t m = 0;
+	/* 1 + 2^step + 2^(2 step) + ... is (2^64 - 1) / (2^step - 1) */
+	return step >= 64 ? unit :
+	    ~UINT64_C(0) / ((UINT64_C(1) << step) - 1) * unit;
+}
 
-	for (uint64_t i = 0; i < 64; i += step)
-		m |= unit << i;
-	return m;
+/*
+ * Bit i of the result is set when bits i..i+n-1 of the 128 bits next:w
+ * are all set (1 <= n <= 64): runs of 2^j set bits by doubling, then a
+ * run of n as one of 2^j at i and another at i + n - 2^j.
+ */
+static inline uint64_t
+run_starts(uint64_t w, uint64_t next, uint64_t n)
+{
+	unsigned __int128 v = (unsigned __int128)next << 64 | w;
+	uint64_t m = 1;
+
+	while (2 * m <= n) {
+		v &= v >> m;
+		m *= 2;
+	}
+	if (m < n)
+		v &= v >> (n - m);
+	return (uint64_t)v;
+}
+
+/*
+ * The first word at or after wi, below wend, that has a set bit: sum has
+ * bit k set iff word k of the bitmap is not zero.  Without sum, wi.
+ */
+static inline uint64_t
+next_word(const uint64_t *sum, uint64_t wi, uint64_t wend)
+{
+	return sum == NULL ? wi : bitmap_next(sum, wi, wend, true);
 }
 
 /*
@@ -106,12 +136,15 @@ every(uint64_t step, uint64_t unit)
  * multiple of boundary ends inside the word's reach, and the n - 1 starts
  * before it go), and that lie in [lo, hi - n].  The lowest bit left is the
  * answer.  Each word is read at most twice; the work is O((hi - lo) / 64)
- * words of at most n - 1 shifts each, which beats probing candidates one
- * by one when runs are short and memory fragmented.
+ * words of O(log n) shifts each (run_starts), which beats probing
+ * candidates one by one when runs are short and memory fragmented.  With a
+ * summary (bitmap_find_run_sum), words without a set bit are skipped 64 at
+ * a time.
  */
 static bool
-find_run_small(const uint64_t *bm, uint64_t lo, uint64_t hi, uint64_t n,
-    uint64_t align, uint64_t boundary, uint64_t *startp)
+find_run_small(const uint64_t *bm, const uint64_t *sum, uint64_t lo,
+    uint64_t hi, uint64_t n, uint64_t align, uint64_t boundary,
+    uint64_t *startp)
 {
 	uint64_t last = hi - n;		/* the highest start */
 	uint64_t amask = align <= 64 ? every(align, 1) : 1;
@@ -127,13 +160,15 @@ find_run_small(const uint64_t *bm, uint64_t lo, uint64_t hi, uint64_t n,
 			wi = (roundup_p2(base, align) >> 6) - 1;
 			continue;
 		}
+		if (bm[wi] == 0 && sum != NULL) {
+			/* skip the words that have no set bit at once */
+			wi = next_word(sum, wi, (last >> 6) + 1) - 1;
+			continue;
+		}
 		if ((w = bm[wi] & amask & bpat) == 0)
 			continue;
-		x = w;
-		w = bm[wi];
 		next = base + 64 < hi ? bm[wi + 1] : 0;
-		for (uint64_t k = 1; k < n && x != 0; k++)
-			x &= w >> k | next << (64 - k);
+		x = w & run_starts(bm[wi], next, n);
 		if (boundary >= 64 && n > 1) {
 			/* starts in (m - n, m) cross the next multiple m */
 			uint64_t m = (base | (boundary - 1)) + 1;
@@ -160,6 +195,16 @@ bool
 bitmap_find_run(const uint64_t *bm, uint64_t lo, uint64_t hi, uint64_t n,
     uint64_t align, uint64_t boundary, uint64_t *startp)
 {
+	return bitmap_find_run_sum(bm, NULL, lo, hi, n, align, boundary,
+	    startp);
+}
+
+/* The same, skipping the words that sum says are zero (see next_word). */
+bool
+bitmap_find_run_sum(const uint64_t *bm, const uint64_t *sum, uint64_t lo,
+    uint64_t hi, uint64_t n, uint64_t align, uint64_t boundary,
+    uint64_t *startp)
+{
 	uint64_t pos = roundup_p2(lo, align), known = pos;
 	/* boundary is a power of two: the bits above it name its window */
 	uint64_t bmask = boundary != 0 ? ~(boundary - 1) : 0;
@@ -169,10 +214,20 @@ bitmap_find_run(const uint64_t *bm, uint64_t lo, uint64_t hi, uint64_t n,
 	if (n <= 64) {
 		if (pos >= hi || hi - pos < n)
 			return false;
-		return find_run_small(bm, pos, hi, n, align, boundary, startp);
+		return find_run_small(bm, sum, pos, hi, n, align, boundary,
+		    startp);
 	}
 	while (pos < hi && hi - pos >= n) {
 		uint64_t c, end = pos + n;
+
+		if (sum != NULL && bm[pos >> 6] == 0) {
+			/* no start in a word without a set bit */
+			uint64_t w = next_word(sum, pos >> 6,
+			    ((hi - 1) >> 6) + 1);
+
+			pos = roundup_p2(w << 6, align);
+			continue;
+		}
 
 		if (((pos ^ (end - 1)) & bmask) != 0) {
 			pos = roundup_p2(roundup_p2(pos + 1, boundary), align);

@@ -28,5 +28,8 @@ uint64_t	bitmap_prev(const uint64_t *bm, uint64_t lo, uint64_t pos,
 bool		bitmap_find_run(const uint64_t *bm, uint64_t lo, uint64_t hi,
 		    uint64_t n, uint64_t align, uint64_t boundary,
 		    uint64_t *startp);
+bool		bitmap_find_run_sum(const uint64_t *bm, const uint64_t *sum,
+		    uint64_t lo, uint64_t hi, uint64_t n, uint64_t align,
+		    uint64_t boundary, uint64_t *startp);
 
 #endif /* DDICOMPAT_BITMAP_H */
