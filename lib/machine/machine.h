@@ -173,7 +173,22 @@ struct rng {
 	uint64_t	s[4];
 };
 void		rng_seed(struct rng *, uint64_t seed);
-uint64_t	rng_next(struct rng *);
+/* Inline: the aging workload draws a few numbers for each of its steps. */
+static inline uint64_t
+rng_next(struct rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = s[3] << 45 | s[3] >> 19;
+	return result;
+}
 static inline uint64_t
 rng_below(struct rng *r, uint64_t n)
 {
