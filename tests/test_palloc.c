@@ -419,6 +419,200 @@ START_TEST(release_to_host)
 }
 END_TEST
 
+/*
+ * The aging workload as it was first written, as the reference for the
+ * fast one: the same random draws, the same first-fit searches over the
+ * whole page range (holes and all, bit by bit), on a plain byte map.  The
+ * fast aging must leave exactly the same pages free.
+ */
+struct ref_held {
+	uint64_t	pfn, n;
+};
+
+static bool
+ref_find(const uint8_t *fr, uint64_t lo, uint64_t hi, uint64_t n,
+    uint64_t align, uint64_t *pp)
+{
+	for (uint64_t p = roundup_p2(lo, align); p < hi && hi - p >= n;) {
+		uint64_t k;
+
+		for (k = n; k > 0 && fr[p + k - 1]; k--)
+			;
+		if (k == 0) {
+			*pp = p;
+			return true;
+		}
+		p = roundup_p2(p + k, align);	/* page p+k-1 is not free */
+	}
+	return false;
+}
+
+static uint64_t
+ref_size(struct rng *r)
+{
+	uint64_t x = rng_below(r, 100);
+
+	if (x < 50)
+		return 1;
+	if (x < 75)
+		return 2 + rng_below(r, 3);
+	if (x < 90)
+		return 5 + rng_below(r, 12);
+	if (x < 98)
+		return 17 + rng_below(r, 48);
+	return 65 + rng_below(r, 448);
+}
+
+/* fr[npfn + 512]: 1 = free; fills it with the aged machine's free pages. */
+static uint64_t
+ref_age(uint8_t *fr, double frac, uint64_t seed)
+{
+	uint64_t npfn = machine->npfn, ram = 0, target, held = 0, ops = 0;
+	uint64_t maxops;
+	struct ref_held *h;
+	size_t nh = 0;
+	struct rng r;
+
+	memset(fr, 0, npfn + 512);
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *s = &machine->seg[i];
+
+		ram += s->epfn - s->spfn;
+		for (uint64_t p = s->spfn == 0 ? 1 : s->spfn; p < s->epfn; p++)
+			fr[p] = 1;
+	}
+	target = (uint64_t)(frac * (double)ram);
+	h = calloc(target + 16, sizeof(*h));
+	ck_assert_ptr_nonnull(h);
+	rng_seed(&r, seed);
+	maxops = target / 4 + 1024;
+	while (ops++ < maxops || held < target) {
+		bool grow = held < target && (ops > maxops / 2 ||
+		    rng_below(&r, 100) < 60 || nh == 0);
+
+		if (grow) {
+			uint64_t n = ref_size(&r), start, lim, p;
+			uint64_t align = rng_below(&r, 4) == 0 ?
+			    UINT64_C(1) << (63 - __builtin_clzll(n)) : 1;
+
+			start = rng_below(&r, npfn);
+			lim = start + 65536 < npfn ? start + 65536 : npfn;
+			if (!ref_find(fr, start, lim, n, align, &p) &&
+			    (n > 1 || (!ref_find(fr, lim, npfn, n, align, &p) &&
+			    !ref_find(fr, 1, start + n, n, align, &p)))) {
+				if (n == 1)
+					break;
+				continue;
+			}
+			memset(fr + p, 0, n);
+			h[nh++] = (struct ref_held){ p, n };
+			held += n;
+		} else {
+			size_t i = (size_t)rng_below(&r, nh);
+			uint64_t cut = h[i].n > 1 && rng_below(&r, 3) == 0 ?
+			    1 + rng_below(&r, h[i].n - 1) : h[i].n;
+
+			memset(fr + h[i].pfn + h[i].n - cut, 1, cut);
+			held -= cut;
+			h[i].n -= cut;
+			if (h[i].n == 0)
+				h[i] = h[--nh];
+		}
+	}
+	free(h);
+	return held;
+}
+
+/* The free-run histogram of one node and zone of the reference map. */
+static void
+ref_histogram(const uint8_t *fr, int node, int zone,
+    uint64_t hist[DDISIM_HIST_BUCKETS])
+{
+	memset(hist, 0, sizeof(uint64_t) * DDISIM_HIST_BUCKETS);
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *s = &machine->seg[i];
+
+		if (s->node != node || s->zone != zone)
+			continue;
+		for (uint64_t p = s->spfn; p < s->epfn;) {
+			uint64_t e = p;
+
+			while (e < s->epfn && fr[e])
+				e++;
+			if (e > p)
+				hist[63 - __builtin_clzll(e - p)]++;
+			p = e + 1;
+		}
+	}
+}
+
+/*
+ * The fast aging against the reference, on machines with holes, two
+ * nodes, zone lines and several fractions and seeds: the same pages free,
+ * hence the same free-run histogram in every node and zone; and the buddy
+ * lists rebuilt after it hold exactly the free pages, which allocations of
+ * every size then split without complaint.
+ */
+static const struct {
+	const char	*spec;
+	double		frac;
+	uint64_t	seed;
+} aging_cases[] = {
+	{ "mem=512M", 0.6, 7 },
+	{ "mem=512M", 0.3, 1 },
+	{ "mem=512M", 0.9, 2 },
+	{ "mem=1G,hole=640K-1M,hole=384M-512M,nodes=2:512M", 0.6, 3 },
+	{ "mem=1G,hole=640K-1M,hole=384M-512M,nodes=2:512M", 0.5, 11 },
+	{ "mem=768M,hole=8M-20M,nodes=2:256M,cpus=2", 0.75, 5 },
+};
+
+START_TEST(aging_same_as_reference)
+{
+	char spec[160];
+	uint64_t held, free_bits = 0, free_lists = 0;
+	uint64_t h1[DDISIM_HIST_BUCKETS], h2[DDISIM_HIST_BUCKETS];
+	uint8_t *fr;
+	struct rng r;
+
+	snprintf(spec, sizeof(spec), "%s,frag=%g,seed=%llu",
+	    aging_cases[_i].spec, aging_cases[_i].frac,
+	    (unsigned long long)aging_cases[_i].seed);
+	MACHINE_UP(spec);
+	fr = malloc(machine->npfn + 512);
+	ck_assert_ptr_nonnull(fr);
+	held = ref_age(fr, aging_cases[_i].frac, aging_cases[_i].seed);
+	ck_assert_uint_eq(palloc_aged_pages(), held);
+	for (uint64_t p = 0; p < machine->npfn; p++) {
+		ck_assert_msg(palloc_test_free_bit(p) == (fr[p] != 0),
+		    "%s: page %#llx", spec, (unsigned long long)p);
+		free_bits += fr[p];
+	}
+	for (int n = 0; n < machine->spec.nodes; n++)
+		for (int z = 0; z < NZONES; z++) {
+			ddisim_free_histogram(n, z, h1);
+			ref_histogram(fr, n, z, h2);
+			ck_assert_mem_eq(h1, h2, sizeof(h1));
+			free_lists += palloc_free_pages(n, z);
+		}
+	ck_assert_uint_eq(free_lists, free_bits);
+	/* The rebuilt lists serve and take back runs of every shape. */
+	rng_seed(&r, aging_cases[_i].seed);
+	for (int k = 0; k < 2000; k++) {
+		struct palloc_req q = { .npages = 1 + rng_below(&r, 40),
+		    .low = 1, .high = UINT64_MAX,
+		    .align = UINT64_C(1) << rng_below(&r, 4), .node = -1 };
+		uint64_t pfn;
+
+		if (palloc_alloc(&q, &pfn) == 0) {
+			check_run(pfn, 1, machine->npfn, q.npages, q.align, 0);
+			palloc_free(pfn, q.npages);
+		}
+	}
+	free(fr);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* The bit-run search alone: always the lowest valid start, on random maps. */
 START_TEST(bitmap_search_vs_brute_force)
 {
@@ -495,6 +689,8 @@ palloc_suite(void)
 	tcase_add_test(tc, pcp_blocks);
 	tcase_add_test(tc, aging_reproducible);
 	tcase_add_test(tc, free_pages_by_range);
+	tcase_add_loop_test(tc, aging_same_as_reference, 0,
+	    (int)(sizeof(aging_cases) / sizeof(aging_cases[0])));
 	tcase_add_test(tc, release_to_host);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");

@@ -1063,10 +1063,98 @@ palloc_histogram(int node, int zone, uint64_t hist[DDISIM_HIST_BUCKETS])
 /* ---- aging ---- */
 
 #define AGE_SCAN	(UINT64_C(1) << 16)	/* pages scanned per try */
+#define AGE_MAX_EXT	MACHINE_MAX_SEGS
 
 struct held {
 	uint64_t	pfn, n;
 };
+
+/*
+ * The aging workload works on the bitmap alone: the buddy lists are taken
+ * down before it starts and rebuilt from the bitmap once it ends, so that
+ * each of its allocations and frees costs a few bit operations and not a
+ * split or a merge of blocks.  A summary bitmap (a bit per bitmap word,
+ * set while the word has a free page) lets its searches cross allocated
+ * memory 4096 pages at a time, and the searches are clipped to the RAM
+ * extents (adjacent segments joined), so that a hole is never scanned.
+ * None of this changes a result: each search returns what the search over
+ * the whole bitmap would, so the aged memory is the same, page for page,
+ * for a given seed.
+ */
+struct age {
+	uint64_t	*sum;		/* [npfn / 4096 + 1] */
+	uint64_t	ext[AGE_MAX_EXT][2];	/* RAM extents [s, e) */
+	unsigned	next;
+};
+
+/* Set or clear the bits of [s, s+n) and their words' summary bits. */
+static inline void
+age_fill(struct age *a, uint64_t s, uint64_t n, bool set)
+{
+	uint64_t e = s + n;
+
+	while (s < e) {
+		uint64_t w = s >> 6, b = s & 63;
+		uint64_t cnt = 64 - b < e - s ? 64 - b : e - s;
+		uint64_t mask = (cnt == 64 ? ~UINT64_C(0) :
+		    ((UINT64_C(1) << cnt) - 1)) << b;
+		uint64_t sbit = UINT64_C(1) << (w & 63);
+
+		if (set) {
+			bm[w] |= mask;
+			a->sum[w >> 6] |= sbit;
+		} else if ((bm[w] &= ~mask) == 0)
+			a->sum[w >> 6] &= ~sbit;
+		s += cnt;
+	}
+}
+
+/* palloc_find_run(lo, hi, n, align, 0) over the extents, with the summary. */
+static bool
+age_find(const struct age *a, uint64_t lo, uint64_t hi, uint64_t n,
+    uint64_t align, uint64_t *pfnp)
+{
+	for (unsigned i = 0; i < a->next; i++) {
+		uint64_t l = lo > a->ext[i][0] ? lo : a->ext[i][0];
+		uint64_t h = hi < a->ext[i][1] ? hi : a->ext[i][1];
+
+		if (l < h && bitmap_find_run_sum(bm, a->sum, l, h, n, align, 0,
+		    pfnp))
+			return true;
+	}
+	return false;
+}
+
+/* Take every free block off the lists; the bitmap keeps the truth. */
+static void
+lists_detach_locked(void)
+{
+	for (int n = 0; n < machine->spec.nodes; n++)
+		for (int z = 0; z < NZONES; z++)
+			for (unsigned o = 0; o < PALLOC_NORDERS; o++)
+				while (dom[n][z].head[o] != NIL)
+					list_remove(dom[n][z].head[o]);
+}
+
+/* Put every free run of the bitmap back on the lists, as clean blocks. */
+static void
+lists_rebuild_locked(void)
+{
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *s = &machine->seg[i];
+		uint64_t p = s->spfn;
+
+		while (p < s->epfn) {
+			uint64_t f = bm_next(p, s->epfn, true), c;
+
+			if (f >= s->epfn)
+				break;
+			c = bm_next(f, s->epfn, false);
+			insert_range(f, c, i, true);
+			p = c;
+		}
+	}
+}
 
 /* Run length of the simulated workload: mostly small, a long tail. */
 static uint64_t
@@ -1096,8 +1184,10 @@ int
 palloc_age(double frac, uint64_t seed)
 {
 	uint64_t ram = 0, target, held = 0, ops = 0, maxops;
+	size_t nh = 0, cap, sumw = (size_t)(machine->npfn / 4096 + 1);
+	size_t len;
 	struct held *h;
-	size_t nh = 0, cap;
+	struct age a;
 	struct rng r;
 
 	for (unsigned i = 0; i < machine->nsegs; i++)
@@ -1106,13 +1196,30 @@ palloc_age(double frac, uint64_t seed)
 	if (target == 0)
 		return 0;
 	cap = (size_t)(target + 16);
-	h = mmap(NULL, cap * sizeof(*h), PROT_READ | PROT_WRITE,
+	len = cap * sizeof(*h) + sumw * sizeof(uint64_t);
+	h = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (h == MAP_FAILED)
 		return ENOMEM;
+	a.sum = (uint64_t *)(h + cap);
+	a.next = 0;
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *s = &machine->seg[i];
+
+		if (a.next > 0 && a.ext[a.next - 1][1] == s->spfn)
+			a.ext[a.next - 1][1] = s->epfn;
+		else {
+			a.ext[a.next][0] = s->spfn;
+			a.ext[a.next++][1] = s->epfn;
+		}
+	}
 	rng_seed(&r, seed);
 	maxops = target / 4 + 1024;	/* about three times the runs held */
 	pthread_mutex_lock(&palloc_lock);
+	lists_detach_locked();
+	for (uint64_t w = 0; w < (machine->npfn + 63) / 64; w++)
+		if (bm[w] != 0)
+			bitmap_fill(a.sum, w, 1, true);
 	while (ops++ < maxops || held < target) {
 		bool grow = held < target && (ops > maxops / 2 ||
 		    rng_below(&r, 100) < 60 || nh == 0);
@@ -1130,15 +1237,15 @@ palloc_age(double frac, uint64_t seed)
 			start = rng_below(&r, machine->npfn);
 			lim = start + AGE_SCAN < machine->npfn ?
 			    start + AGE_SCAN : machine->npfn;
-			if (!palloc_find_run(start, lim, n, align, 0, &p) &&
-			    (n > 1 || (!palloc_find_run(lim, machine->npfn, n,
-			    align, 0, &p) && !palloc_find_run(1, start + n, n,
-			    align, 0, &p)))) {
+			if (!age_find(&a, start, lim, n, align, &p) &&
+			    (n > 1 || (!age_find(&a, lim, machine->npfn, n,
+			    align, &p) && !age_find(&a, 1, start + n, n, align,
+			    &p)))) {
 				if (n == 1)
 					break;	/* memory is full */
 				continue;
 			}
-			take_range_locked(p, n);
+			age_fill(&a, p, n, false);
 			h[nh++] = (struct held){ p, n };
 			held += n;
 		} else {
@@ -1147,8 +1254,8 @@ palloc_age(double frac, uint64_t seed)
 			    1 + rng_below(&r, h[i].n - 1) : h[i].n;
 
 			/* Free the tail piece of a run, or all of it. */
-			/* the workload never touched its pages: clean */
-			free_range_locked(h[i].pfn + h[i].n - cut, cut, true);
+			age_fill(&a, h[i].pfn + h[i].n - cut, cut, true);
+			nfreed += cut;
 			held -= cut;
 			h[i].n -= cut;
 			if (h[i].n == 0)
@@ -1156,7 +1263,9 @@ palloc_age(double frac, uint64_t seed)
 		}
 	}
 	aged_pages = held;
+	/* the workload never touched its pages: what is free is clean */
+	lists_rebuild_locked();
 	pthread_mutex_unlock(&palloc_lock);
-	munmap(h, cap * sizeof(*h));
+	munmap(h, len);
 	return 0;
 }
