@@ -16,13 +16,16 @@
 #include <sys/ddi.h>
 
 #include "lib/testutil.h"
+#include <ddicompat/check.h>
+
+/* The default machine, for <ddicompat/check.h>'s fixtures. */
+DDISIM_CK_MACHINE(dflt, DDISIM_DEFAULT_SPEC);
 
 START_TEST(geteblk_fields)
 {
 	size_t base;
 	buf_t *bp;
 
-	MACHINE_UP(NULL);
 	base = ddisim_outstanding();
 	bp = geteblk();
 	ck_assert_ptr_nonnull(bp);
@@ -50,7 +53,6 @@ START_TEST(geteblk_fields)
 	ck_assert_uint_eq(bp->b_bcount, 1);
 	brelse(bp);
 	ck_assert_uint_eq(ddisim_outstanding(), base);
-	MACHINE_DOWN();
 }
 END_TEST
 
@@ -59,7 +61,6 @@ START_TEST(clrbuf_zeroes)
 	uint8_t own[64];
 	buf_t *bp;
 
-	MACHINE_UP(NULL);
 	bp = ngeteblk(4096);
 	memset(bp->b_un.b_addr, 0xff, 4096);
 	bp->b_resid = 77;
@@ -79,7 +80,6 @@ START_TEST(clrbuf_zeroes)
 	ck_assert_uint_eq(first_not(own, 32, 0), 32);
 	ck_assert_uint_eq(first_not(own + 32, 32, 0xee), 32);
 	freerbuf(bp);
-	MACHINE_DOWN();
 }
 END_TEST
 
@@ -89,7 +89,6 @@ START_TEST(async_biodone_releases)
 	size_t base;
 	buf_t *bp;
 
-	MACHINE_UP(NULL);
 	base = ddisim_outstanding();
 	bp = geteblk();
 	bp->b_flags |= B_ASYNC;
@@ -101,7 +100,6 @@ START_TEST(async_biodone_releases)
 	ck_assert_int_eq(biowait(bp), 0);
 	brelse(bp);
 	ck_assert_uint_eq(ddisim_outstanding(), base);
-	MACHINE_DOWN();
 }
 END_TEST
 
@@ -162,7 +160,6 @@ START_TEST(biowait_sig_ends_on_signal)
 	struct sigwait w = { .ret = -1 };
 	pthread_t t;
 
-	MACHINE_UP(NULL);
 	w.bp = getrbuf(KM_SLEEP);
 	ck_assert_int_eq(pthread_create(&t, NULL, sig_waiter, &w), 0);
 	waiter_asleep(&w);
@@ -182,7 +179,6 @@ START_TEST(biowait_sig_ends_on_signal)
 	/* done already: B_TRUE at once */
 	ck_assert_int_eq(biowait_sig(w.bp), B_TRUE);
 	freerbuf(w.bp);
-	MACHINE_DOWN();
 }
 END_TEST
 
@@ -221,7 +217,6 @@ START_TEST(biocanblock_calls_again)
 {
 	ddisim_intr_t *h;
 
-	MACHINE_UP(NULL);
 	h = ddisim_intr_register(5, PLDISK, disk_intr);
 	rc_bp = getrbuf(KM_SLEEP);
 	ck_assert_int_ge(ddisim_intr_raise(5), 0);
@@ -246,8 +241,7 @@ START_TEST(biocanblock_calls_again)
 	}
 	ddisim_intr_unregister(h);
 	freerbuf(rc_bp);
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
-	MACHINE_DOWN();
+	ck_assert_ddisim_no_report();
 }
 END_TEST
 
@@ -332,7 +326,9 @@ main(void)
 	Suite *s = suite_create("eblk");
 	TCase *tc;
 
-	tc = tcase_new("core");
+	/* one default machine; each test runs on a copy of it */
+	tc = tcase_create("core");
+	ddisim_ck_shared(tc, dflt);
 	tcase_add_test(tc, geteblk_fields);
 	tcase_add_test(tc, clrbuf_zeroes);
 	tcase_add_test(tc, async_biodone_releases);

@@ -17,6 +17,10 @@
 
 #include "exports.h"
 #include "lib/testutil.h"
+#include <ddicompat/check.h>
+
+/* The default machine, for <ddicompat/check.h>'s fixtures. */
+DDISIM_CK_MACHINE(dflt, DDISIM_DEFAULT_SPEC);
 
 #define HDR	3		/* the library's entries before the fragments */
 
@@ -42,7 +46,6 @@ START_TEST(first_fit_and_coalescing)
 {
 	struct map *mp;
 
-	MACHINE_UP(NULL);
 	mp = rmallocmap(8);
 	ck_assert_ptr_nonnull(mp);
 	ck_frags(mp, 8, "");
@@ -81,8 +84,7 @@ START_TEST(first_fit_and_coalescing)
 	rmfree(mp, 20, 31);
 	ck_frags(mp, 8, "1+100 ");
 	rmfreemap(mp);
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
-	MACHINE_DOWN();
+	ck_assert_ddisim_no_report();
 }
 END_TEST
 
@@ -92,7 +94,6 @@ START_TEST(driver_array)
 	static struct map xx_map[3 + 4];
 	struct map *mp = xx_map;
 
-	MACHINE_UP(NULL);
 	_Compat_rminit(mp, 3 + 4);
 	rmfree(mp, 64, 1000);
 	ck_frags(mp, 4, "1000+64 ");
@@ -108,8 +109,7 @@ START_TEST(driver_array)
 	/* again from scratch */
 	_Compat_rminit(mp, 3 + 4);
 	ck_frags(mp, 4, "");
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
-	MACHINE_DOWN();
+	ck_assert_ddisim_no_report();
 }
 END_TEST
 
@@ -359,7 +359,6 @@ START_TEST(wait_ended_by_free)
 	pthread_t t;
 	struct map *mp;
 
-	MACHINE_UP(NULL);
 	w.mp = mp = rmallocmap(4);
 	rmfree(mp, 50, 1);
 	ck_assert_uint_eq(rmalloc(mp, 20), 1);
@@ -376,8 +375,7 @@ START_TEST(wait_ended_by_free)
 	rmfree(mp, 30, 21);
 	rmfree(mp, 20, 1);
 	rmfreemap(mp);
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
-	MACHINE_DOWN();
+	ck_assert_ddisim_no_report();
 }
 END_TEST
 
@@ -387,7 +385,6 @@ START_TEST(old_sleeper_woken)
 	struct waiter w = { .mp = xx_map, .size = 8, .old = true };
 	pthread_t t;
 
-	MACHINE_UP(NULL);
 	_Compat_rminit(xx_map, 3 + 8);
 	rmfree(xx_map, 8, 100);
 	ck_assert_uint_eq(rmalloc(xx_map, 8), 100);
@@ -398,8 +395,7 @@ START_TEST(old_sleeper_woken)
 	pthread_join(t, NULL);
 	ck_assert_uint_eq(atomic_load(&w.got), 100);
 	ck_assert_uint_eq(_Compat_rmwant(xx_map), 0);
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
-	MACHINE_DOWN();
+	ck_assert_ddisim_no_report();
 }
 END_TEST
 
@@ -488,7 +484,9 @@ main(void)
 	Suite *s = suite_create("rmap");
 	TCase *tc;
 
-	tc = tcase_new("core");
+	/* one default machine; each test runs on a copy of it */
+	tc = tcase_create("core");
+	ddisim_ck_shared(tc, dflt);
 	tcase_add_test(tc, first_fit_and_coalescing);
 	tcase_add_test(tc, driver_array);
 	tcase_add_test(tc, wait_ended_by_free);
