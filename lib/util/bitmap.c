@@ -91,9 +91,14 @@ bitmap_prev(const uint64_t *bm, uint64_t lo, uint64_t pos, bool want)
 static uint64_t
 every(uint64_t step, uint64_t unit)
 {
-	/* 1 + 2^step + 2^(2 step) + ... is (2^64 - 1) / (2^step - 1) */
-	return step >= 64 ? unit :
-	    ~UINT64_C(0) / ((UINT64_C(1) << step) - 1) * unit;
+	/* bit 0 and every step-th bit above it, by log2(step) */
+	static const uint64_t ones[6] = {
+		~UINT64_C(0), UINT64_C(0x5555555555555555),
+		UINT64_C(0x1111111111111111), UINT64_C(0x0101010101010101),
+		UINT64_C(0x0001000100010001), UINT64_C(0x0000000100000001),
+	};
+
+	return step >= 64 ? unit : ones[__builtin_ctzll(step)] * unit;
 }
 
 /*
