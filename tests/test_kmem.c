@@ -639,6 +639,40 @@ START_TEST(full_audit)
 END_TEST
 
 /*
+ * Every audit level checks the exact size: the sizes a size class or a
+ * page count would hide are each one report, which names both sizes, and
+ * the memory is freed all the same.
+ */
+static const struct {
+	size_t	size, freed;
+} wrong_sizes[] = {
+	{ 4096, 2048 }, { 4096, 4000 }, { 5000, 6000 }, { 5000, 8192 },
+	{ 100, 104 }, { 100, 112 }, { 100, 99 }, { 24, 16 }, { 16, 24 },
+	{ 3 * 4096, 3 * 4096 - 1 }, { 4095, 4096 },
+};
+#define NWRONG_SIZES	(sizeof(wrong_sizes) / sizeof(wrong_sizes[0]))
+
+START_TEST(wrong_size_any_audit)
+{
+	size_t i = (size_t)_i % NWRONG_SIZES;
+	size_t size = wrong_sizes[i].size, freed = wrong_sizes[i].freed;
+	char want[128];
+	void *a;
+
+	MACHINE_UP(_i < (int)NWRONG_SIZES ? "mem=256M,verify=count" :
+	    "mem=256M,verify=count,audit=full");
+	a = kmem_alloc(size, KM_SLEEP);
+	ck_assert_ptr_nonnull(a);
+	kmem_free(a, freed);
+	snprintf(want, sizeof(want), "kmem_free: %p was allocated with size "
+	    "%zu, freed with size %zu (called from ", a, size, freed);
+	REPORTED(0, want);
+	ck_assert_uint_eq(ddisim_outstanding(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
  * The library's malloc_conf is the one jemalloc read: linked before
  * jemalloc, as pkg-config puts it, it turns retain off, which the arenas
  * need (ddicompat(7)).
@@ -1452,6 +1486,123 @@ START_TEST(cross_thread_frees)
 }
 END_TEST
 
+/*
+ * Random allocations from every path (arena and pool objects, per-CPU
+ * pages, page runs, scattered buffers; kmem_alloc, kmem_zalloc and
+ * kmem_alloc_physreq), each freed with its own size or with a random
+ * wrong one (one byte off, the next size class, a page more, anything):
+ * every wrong size is one report naming both sizes, a right size never
+ * reports, and nothing leaks.
+ */
+static size_t
+wrong_size(size_t size)
+{
+	size_t w;
+
+	switch (rndn(5)) {
+	case 0:
+		w = rndn(2) == 0 ? size + 1 : size - 1;
+		break;
+	case 1:
+		w = size + 1 + rndn(size < 64 ? 16 : size / 4);
+		break;
+	case 2:
+		w = size - rndn(size < 64 ? size : size / 4);
+		break;
+	case 3:
+		w = rndn(2) == 0 ? (size + PG - 1) / PG * PG : size + PG;
+		break;
+	default:
+		w = 1 + rndn(3 * size);
+		break;
+	}
+	return w == 0 || w == size ? size + 8 : w;
+}
+
+START_TEST(property_free_sizes)
+{
+	static const char *const specs[] = {
+		"mem=512M,verify=count,seed=3",
+		"mem=512M,verify=count,seed=3,frag=0.5,scatter=1",
+		"mem=512M,verify=count,seed=3,audit=full",
+	};
+	long iters = prop_floor(prop_iters(20000), 2000), wrong = 0;
+	long npaths[3] = { 0 };
+	struct { void *p; size_t size; } live[64];
+	unsigned nlive = 0;
+	physreq_t *preq[3];
+
+	MACHINE_UP(specs[_i]);
+	prop_seed(0x5eed + (uint64_t)_i);
+	preq[0] = preq_new(32, 8, 0, 0, 0);
+	preq[1] = preq_new(32, 64, 4096, 0, 0);
+	preq[2] = preq_new(32, 8192, 0, PREQ_PHYSCONTIG, 0);
+	for (long i = 0; i < iters; i++) {
+		size_t size;
+		unsigned how = (unsigned)rndn(5);
+		void *p;
+
+		if (nlive == 64 || (nlive > 0 && rndn(2) == 0)) {
+			unsigned k = (unsigned)rndn(nlive);
+			unsigned long before = ddisim_verify_count();
+			size_t give = live[k].size;
+			char want[128];
+
+			if (rndn(2) == 0) {
+				give = wrong_size(give);
+				wrong++;
+			}
+			kmem_free(live[k].p, give);
+			if (give == live[k].size) {
+				ck_assert_uint_eq(ddisim_verify_count(),
+				    before);
+			} else {
+				snprintf(want, sizeof(want), "%p was "
+				    "allocated with size %zu, freed with size "
+				    "%zu", live[k].p, live[k].size, give);
+				REPORTED(before, want);
+			}
+			live[k] = live[--nlive];
+			continue;
+		}
+		switch (rndn(8)) {
+		case 0:
+			size = PG;
+			break;
+		case 1:
+		case 2:
+			size = 1 + rndn(8 * PG);
+			break;
+		default:
+			size = 1 + rndn(PG - 1);
+			break;
+		}
+		if (how == 3 && size > 4096)
+			size = 1 + size % 4096;
+		npaths[size < PG ? 0 : size == PG ? 1 : 2]++;
+		p = how == 0 ? kmem_alloc(size, KM_NOSLEEP) :
+		    how == 1 ? kmem_zalloc(size, KM_NOSLEEP) :
+		    kmem_alloc_physreq(size, preq[how - 2], KM_NOSLEEP);
+		if (p == NULL)
+			continue;
+		live[nlive].p = p;
+		live[nlive++].size = size;
+	}
+	while (nlive > 0) {
+		nlive--;
+		kmem_free(live[nlive].p, live[nlive].size);
+	}
+	ck_assert_uint_eq(ddisim_verify_count(), (unsigned long)wrong);
+	ck_assert_int_ge(wrong, iters / 8);
+	ck_assert_int_gt(npaths[1], iters / 40);
+	ck_assert_int_gt(npaths[2], iters / 20);
+	for (int j = 0; j < 3; j++)
+		physreq_free(preq[j]);
+	ck_assert_uint_eq(ddisim_outstanding(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static Suite *
 kmem_suite(void)
 {
@@ -1470,6 +1621,7 @@ kmem_suite(void)
 	tcase_add_test(tc, sleep_deadline_reports);
 	tcase_add_test(tc, fault_injection);
 	tcase_add_test(tc, full_audit);
+	tcase_add_loop_test(tc, wrong_size_any_audit, 0, 2 * NWRONG_SIZES);
 	tcase_add_test(tc, jemalloc_runs_without_retain);
 	tcase_add_test(tc, arena_gives_back);
 	tcase_add_test(tc, arena_reuses_memory);
@@ -1504,6 +1656,7 @@ kmem_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("property");
 	tcase_add_test(tc, property_random_physreqs);
+	tcase_add_loop_test(tc, property_free_sizes, 0, 3);
 	tcase_add_test(tc, threaded_stress);
 	tcase_add_test(tc, cross_thread_frees);
 	suite_add_tcase(s, tc);

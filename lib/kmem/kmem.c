@@ -601,32 +601,6 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 	return p;
 }
 
-/* jemalloc-like size classes: four per doubling, 16 bytes at least. */
-static size_t
-size_class(size_t size)
-{
-	size_t step;
-
-	if (size <= 16)
-		return 16;
-	/* a quarter of the power of two below size (four classes each) */
-	step = ((size_t)1 << (63 - __builtin_clzll((unsigned long long)
-	    (size - 1)))) / 4;
-	return (size + step - 1) & ~(step - 1);
-}
-
-static bool
-size_matches(size_t asked, size_t given, size_t page)
-{
-	if (asked == given)
-		return true;
-	if (machine->spec.audit == AUDIT_FULL)
-		return asked == given;
-	if (asked >= page || given >= page)
-		return (asked + page - 1) / page == (given + page - 1) / page;
-	return size_class(asked) == size_class(given);
-}
-
 /* Which allocations a free function may release. */
 static bool
 kind_frees(enum kmem_kind freer, unsigned made)
@@ -717,13 +691,11 @@ void
 kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
     const char *func, const void *caller)
 {
-	size_t page;
 	uint64_t e;
 	struct krec *r;
 
 	if (size == 0)
 		return;
-	page = machine->spec.page;
 	if (p == NULL) {
 		verify_report(func, caller, "NULL pointer with size %zu", size);
 		return;
@@ -733,7 +705,7 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 	    ((uintptr_t)p & 3) == 0 && (e = kmem_shadow_claim(p)) != 0) {
 		size_t was = (size_t)(e >> SH_SIZE_SHIFT);
 
-		if (!size_matches(was, size, page))
+		if (unlikely(was != size))
 			verify_report(func, caller, "%p was allocated with "
 			    "size %zu, freed with size %zu", p, was, size);
 		kmem_out_add(-(int64_t)was);
@@ -748,7 +720,7 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 			record_insert(r);
 			return;
 		}
-		if (!size_matches(r->size, size, page))
+		if (r->size != size)
 			verify_report(func, caller, "%p was allocated with "
 			    "size %zu, freed with size %zu", p, r->size, size);
 		if (machine->spec.audit == AUDIT_FULL) {
