@@ -1416,7 +1416,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	/* The options given, by letter, kept for checks once the command
-	 * is known: option text as typed and its value. */
+	 * is known: the option's long name and its value. */
 	const char *given[128] = { NULL }, *value[128] = { NULL };
 	static char optname[128][16];
 	char bad[160] = "";
