@@ -440,16 +440,24 @@ END_TEST
 START_TEST(leak_listed)
 {
 	struct model m;
-	char *text;
+	char *text, want[96];
 	void *p;
+	int line;
 
 	MACHINE_UP(NULL);
 	(void)window(&m, 0);
-	p = physmap(WIN + 8, 16, KM_SLEEP);
+	p = physmap(WIN + 8, 16, KM_SLEEP), line = __LINE__;
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_ge(leak_report_text(&text), 1);
 	ck_assert_contains(text, "mapping of physical 0xc0000008+0x10");
-	ck_assert_contains(text, "made by physmap from test_devmem");
+#ifdef TEST_CALLER_LINES
+	snprintf(want, sizeof(want), "made by physmap from leak_listed_fn "
+	    "(test_devmem.c:%d)", line);
+#else
+	snprintf(want, sizeof(want), "made by physmap from test_devmem+0x");
+	(void)line;
+#endif
+	ck_assert_contains(text, want);
 	free(text);
 	physmap_free(p, 16, 0);
 	ck_assert_uint_eq(leak_report_text(&text), 0);

@@ -107,13 +107,21 @@ END_TEST
 START_TEST(leaks_listed)
 {
 	buf_t *bp;
-	char *text;
+	char *text, want[96];
+	int line;
 
 	MACHINE_UP(NULL);
-	bp = ngeteblk(3 * 4096);
+	bp = ngeteblk(3 * 4096), line = __LINE__;
 	ck_assert_uint_eq(leak_report_text(&text), 2);	/* header, data */
 	ck_assert_contains(text, "12288 bytes");
-	ck_assert_contains(text, "allocated by test_eblk");
+#ifdef TEST_CALLER_LINES
+	snprintf(want, sizeof(want), "allocated by leaks_listed_fn "
+	    "(test_eblk.c:%d)\n", line);
+#else
+	snprintf(want, sizeof(want), "allocated by test_eblk+0x");
+	(void)line;
+#endif
+	ck_assert_contains(text, want);
 	free(text);
 	brelse(bp);
 	ck_assert_uint_eq(leak_report_text(&text), 0);

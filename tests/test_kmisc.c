@@ -40,7 +40,7 @@ static LKINFO_DECL(km_lkinfo, "km:lock", 0);
 	REPORTED((before), (what));					\
 	ck_assert_contains(ddisim_verify_last(), "ddicompat: " func ": "); \
 	ck_assert_contains(ddisim_verify_last(),			\
-	    "(called from kmisc_misuse+0x");				\
+	    "(called from kmisc_misuse" CALLER_SEP);			\
 } while (0)
 
 /* ---- processes ---- */
@@ -1329,7 +1329,7 @@ kmisc_misuse(int which)
 		ck_assert_int_eq(kthread_wait(id), 0);
 		REPORTED(n, "kernel thread \"kt\" ends holding 1 lock");
 		ck_assert_contains(ddisim_verify_last(),
-		    "(called from kmisc_kt_lockholder+0x");
+		    "(called from kmisc_kt_lockholder" CALLER_SEP);
 		/* Released: the lock is free again. */
 		ck_assert_int_ne(TRYLOCK(k.lk, PLHI), invpl);
 		UNLOCK(k.lk, PLBASE);
@@ -1506,7 +1506,7 @@ kmisc_misuse(int which)
 		REPORTED(n, "proc_ref: called from an interrupt handler or "
 		    "callout");
 		ck_assert_contains(ddisim_verify_last(),
-		    "(called from kmisc_callout_ref+0x");
+		    "(called from kmisc_callout_ref" CALLER_SEP);
 		break;
 	}
 	case 9:

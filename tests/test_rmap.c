@@ -180,14 +180,22 @@ END_TEST
 START_TEST(leak_named)
 {
 	struct map *mp;
-	char *text;
+	char *text, want[96];
+	int line;
 
 	MACHINE_UP(NULL);
-	mp = rmallocmap(4);
+	mp = rmallocmap(4), line = __LINE__;
 	ck_assert_uint_eq(leak_report_text(&text), 1);
 	/* seven entries of 8 bytes, allocated by the driver's call */
 	ck_assert_contains(text, "56 bytes");
-	ck_assert_contains(text, "allocated by test_rmap");
+#ifdef TEST_CALLER_LINES
+	snprintf(want, sizeof(want), "allocated by leak_named_fn "
+	    "(test_rmap.c:%d)\n", line);
+#else
+	snprintf(want, sizeof(want), "allocated by test_rmap+0x");
+	(void)line;
+#endif
+	ck_assert_contains(text, want);
 	free(text);
 	rmfreemap(mp);
 	MACHINE_DOWN();

@@ -618,7 +618,7 @@ misuse(int which)
 	uaccess_misuse(which, &uio, &iov);
 	ck_assert_uint_ge(ddisim_verify_count(), 1);
 	ck_assert_contains(ddisim_verify_last(), misuse_want[which]);
-	snprintf(tail, sizeof(tail), "(called from %s+0x", which == 1 ?
+	snprintf(tail, sizeof(tail), "(called from %s" CALLER_SEP, which == 1 ?
 	    "uaccess_intr" : "uaccess_misuse");
 	ck_assert_contains(ddisim_verify_last(), tail);
 	proc_down(mis_p);

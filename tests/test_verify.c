@@ -129,7 +129,7 @@ expect_report(const char *text, const struct probe *p)
 	size_t n = strlen(text);
 
 	snprintf(head, sizeof(head), "ddicompat: %s: ", p->func);
-	snprintf(tail, sizeof(tail), " (called from %s+0x", p->name);
+	snprintf(tail, sizeof(tail), " (called from %s" CALLER_SEP, p->name);
 	ck_assert_msg(strncmp(text, head, strlen(head)) == 0 &&
 	    strstr(text, p->says) != NULL && strstr(text, tail) != NULL &&
 	    n > 0 && text[n - 1] == ')' && strchr(text, '\n') == NULL,
@@ -564,6 +564,210 @@ START_TEST(assert_follows_the_build)
 }
 END_TEST
 
+/* ---- the caller a report names ---- */
+
+/*
+ * Where the library names callers with libdw, a report names the
+ * function and the source line of the call, for a global function, a
+ * static one, an inlined one, a Check test function itself, and in a
+ * forked child; a function's own address (a callback) is named too.
+ * Code without debug information falls back to symbol+offset.
+ */
+void	sym_nodwarf_free(void *p, size_t size);
+
+static char sym_host[64];
+
+/* The "(called from FN (test_verify.c:LINE))" the last report ends with. */
+static void
+expect_caller_line(const char *fn, int line)
+{
+	char want[128];
+	const char *last = ddisim_verify_last();
+
+#ifdef TEST_CALLER_LINES
+	snprintf(want, sizeof(want), " (called from %s (test_verify.c:%d))",
+	    fn, line);
+#else
+	/* dladdr names only what the program exports (-rdynamic). */
+	snprintf(want, sizeof(want), " (called from %s+0x", fn);
+	(void)line;
+#endif
+	ck_assert_msg(strstr(last, want) != NULL &&
+	    last[strlen(last) - 1] == ')', "report \"%s\" lacks \"%s\"",
+	    last, want);
+}
+
+__attribute__((noinline)) static int
+sym_static_reporter(void)
+{
+	int line;
+
+	kmem_free(sym_host, sizeof(sym_host)), line = __LINE__;
+	KEEP_FRAME();
+	return line;
+}
+
+static inline __attribute__((always_inline)) int
+sym_inlined_reporter(void)
+{
+	int line;
+
+	kmem_free(sym_host, sizeof(sym_host)), line = __LINE__;
+	return line;
+}
+
+START_TEST(caller_is_function_and_line)
+{
+	int line;
+
+	MACHINE_UP("mem=64M,verify=count");
+	kmem_free(sym_host, sizeof(sym_host)), line = __LINE__;
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	expect_caller_line("caller_is_function_and_line_fn", line);
+#ifdef TEST_CALLER_LINES
+	line = sym_static_reporter();
+	expect_caller_line("sym_static_reporter", line);
+	line = sym_inlined_reporter();
+	expect_caller_line("sym_inlined_reporter", line);
+	ck_assert_uint_eq(ddisim_verify_count(), 3);
+#endif
+	MACHINE_DOWN();
+}
+END_TEST
+
+START_TEST(caller_of_leak_is_function_and_line)
+{
+	char *text, want[128];
+	void *p;
+	int line;
+
+	MACHINE_UP("mem=64M");
+	p = kmem_alloc(100, KM_SLEEP), line = __LINE__;
+	ck_assert_uint_eq(leak_report_text(&text), 1);
+#ifdef TEST_CALLER_LINES
+	snprintf(want, sizeof(want), "allocated by "
+	    "caller_of_leak_is_function_and_line_fn (test_verify.c:%d)\n",
+	    line);
+#else
+	snprintf(want, sizeof(want), "allocated by "
+	    "caller_of_leak_is_function_and_line_fn+0x");
+	(void)line;
+#endif
+	ck_assert_contains(text, want);
+	free(text);
+	kmem_free(p, 100);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Code without DWARF: the symbol table's name and an offset. */
+START_TEST(caller_without_debug_info)
+{
+	void *p;
+
+	MACHINE_UP("mem=64M,verify=count");
+	p = kmem_alloc(100, KM_SLEEP);
+	sym_nodwarf_free(p, 104);
+	REPORTED(0, "freed with size 104 (called from sym_nodwarf_free+0x");
+#ifdef TEST_CALLER_LINES
+	/* A static function: from .symtab, without -rdynamic. */
+	sym_nodwarf_free(NULL, 0);
+	REPORTED(1, "(called from sym_nodwarf_static+0x");
+#endif
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* A function's own address, as callbacks and timeouts are named. */
+START_TEST(function_address_is_named)
+{
+	char buf[128];
+
+	verify_symbolize((const void *)(uintptr_t)probe_panic, buf,
+	    sizeof(buf));
+#ifdef TEST_CALLER_LINES
+	ck_assert_msg(strncmp(buf, "probe_panic (test_verify.c:", 27) == 0,
+	    "\"%s\"", buf);
+#else
+	ck_assert_str_eq(buf, "probe_panic+0");
+#endif
+	verify_symbolize(NULL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "(nil)");
+}
+END_TEST
+
+/* In a forked child, whether or not the parent symbolized first. */
+static int
+sym_child(void *arg)
+{
+	int line;
+
+	(void)arg;
+	kmem_free(sym_host, sizeof(sym_host)), line = __LINE__;
+	fprintf(stderr, "%d\n%s\n", line, ddisim_verify_last());
+	return 0;
+}
+
+START_TEST(caller_named_in_forked_child)
+{
+	struct child c;
+	char want[128];
+	int line;
+
+	MACHINE_UP("mem=64M,verify=count");
+	if (_i == 1) {
+		kmem_free(sym_host, sizeof(sym_host)), line = __LINE__;
+		expect_caller_line("caller_named_in_forked_child_fn", line);
+	}
+	child_run(&c, sym_child, NULL);
+	ck_assert_child_exit(&c, 0);
+	line = atoi(c.err);
+	ck_assert_int_gt(line, 0);
+#ifdef TEST_CALLER_LINES
+	snprintf(want, sizeof(want), " (called from sym_child "
+	    "(test_verify.c:%d))\n", line);
+#else
+	snprintf(want, sizeof(want), " (called from ");
+#endif
+	ck_assert_contains(c.err, want);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Threads naming callers at once (TSan watches the shared state). */
+#define SYM_THREADS	4
+
+static void *
+sym_thread(void *arg)
+{
+	char buf[128], want[64];
+
+	(void)arg;
+	snprintf(want, sizeof(want), "probe_bad_flags%s", CALLER_SEP);
+	for (int i = 0; i < 200; i++) {
+		verify_symbolize((const char *)(uintptr_t)probe_bad_flags + 1,
+		    buf, sizeof(buf));
+		if (strncmp(buf, want, strlen(want)) != 0)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+START_TEST(callers_named_from_threads)
+{
+	pthread_t t[SYM_THREADS];
+	void *rv;
+
+	for (int i = 0; i < SYM_THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, sym_thread, NULL),
+		    0);
+	for (int i = 0; i < SYM_THREADS; i++) {
+		ck_assert_int_eq(pthread_join(t[i], &rv), 0);
+		ck_assert_ptr_null(rv);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -582,6 +786,13 @@ main(void)
 	tcase_add_test(tc, count_and_last_outlive_machines);
 	tcase_add_test(tc, last_is_the_callers_copy);
 	tcase_add_test(tc, count_is_exact_across_threads);
+	suite_add_tcase(s, tc);
+	tcase_add_test(tc, caller_is_function_and_line);
+	tcase_add_test(tc, caller_of_leak_is_function_and_line);
+	tcase_add_test(tc, caller_without_debug_info);
+	tcase_add_test(tc, function_address_is_named);
+	tcase_add_loop_test(tc, caller_named_in_forked_child, 0, 2);
+	tcase_add_test(tc, callers_named_from_threads);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("property");
 	tcase_add_test(tc, property_random_reports);

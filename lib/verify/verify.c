@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
@@ -19,31 +18,6 @@ static _Atomic verify_block_fn verify_block_pred;
 /* Text of the last report; guarded by verify_lock. */
 static FORK_MUTEX(verify_lock);
 static char verify_last[VERIFY_REPORT_MAX];
-
-void
-verify_symbolize(const void *pc, char *buf, size_t len)
-{
-	Dl_info info;
-
-	if (pc != NULL && dladdr(pc, &info) != 0) {
-		if (info.dli_sname != NULL) {
-			snprintf(buf, len, "%s+%#lx", info.dli_sname,
-			    (unsigned long)((const char *)pc -
-			    (const char *)info.dli_saddr));
-			return;
-		}
-		if (info.dli_fname != NULL) {
-			const char *base = strrchr(info.dli_fname, '/');
-
-			snprintf(buf, len, "%s+%#lx",
-			    base != NULL ? base + 1 : info.dli_fname,
-			    (unsigned long)((const char *)pc -
-			    (const char *)info.dli_fbase));
-			return;
-		}
-	}
-	snprintf(buf, len, "%p", pc);
-}
 
 /*
  * A report is "ddicompat: FUNC: MESSAGE (called from CALLER)" in at most

@@ -39,7 +39,11 @@ void	verify_report(const char *func, const void *caller, const char *fmt,
 _Noreturn void verify_panic(const char *file, int line, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
-/* Symbolic name of a code address: "func+0x1c" or "module+0x4a0". */
+/*
+ * Symbolic name of a code address (a caller's return address, or a
+ * function): "func (file.c:123)", else "func+0x1c" or "module+0x4a0"
+ * (symbolize.c).
+ */
 void	verify_symbolize(const void *pc, char *buf, size_t len);
 
 void	verify_set_policy(enum ddisim_verify_policy);

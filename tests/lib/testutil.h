@@ -116,6 +116,17 @@ size_t	leak_report_text(char **text);
 	    "report \"%s\" lacks \"%s\"", ddisim_verify_last(), (text)); \
 } while (0)
 
+/*
+ * What follows a function's name in a report's caller: " (" and the file
+ * and line where the library names callers with libdw, "+0x" and an
+ * offset where it falls back to dladdr (ddisim_verify(3)).
+ */
+#ifdef TEST_CALLER_LINES
+#define CALLER_SEP	" ("
+#else
+#define CALLER_SEP	"+0x"
+#endif
+
 /* Run a suite; returns the number of failures. */
 int	run_suite(Suite *s);
 
