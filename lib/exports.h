@@ -87,6 +87,7 @@ mblk_t	*_Compat_allocb_physreq7(int, uint_t, physreq_t *);
 mblk_t	*_Compat_msgphysreq7(mblk_t *, physreq_t *);
 mblk_t	*_Compat_msgpullup_physreq7(mblk_t *, int, physreq_t *);
 int	_Compat_testb5(int, uint_t);
+queue_t	*_Compat_backq(queue_t *);
 int	_Compat_testb7(int, uint_t);
 int	testb(int, uint_t);
 int	pullupmsg(mblk_t *, int);

@@ -22,7 +22,7 @@ trap 'rm -rf "$tmp"' EXIT
 order="sys/types.h sys/param.h sys/sysmacros.h sys/errno.h sys/signal.h
     sys/file.h sys/fcntl.h sys/cred.h sys/uio.h sys/buf.h sys/conf.h sys/kmem.h
     sys/cmn_err.h sys/debug.h sys/open.h sys/mkdev.h sys/map.h sys/immu.h
-    sys/user.h sys/systm.h sys/inline.h sys/poll.h sys/stream.h
+    sys/user.h sys/systm.h sys/inline.h sys/poll.h sys/stream.h sys/stropts.h
     sys/strlog.h sys/ksynch.h sys/ipl.h sys/dma.h sys/i8237A.h sys/vtoc.h
     sys/scgth.h sys/confmgr.h sys/cm_i386at.h sys/resmgr.h sys/moddefs.h
     sys/uadmin.h sys/iobitmap.h net/if.h vm/page.h sys/f_ddi.h sys/ddi.h

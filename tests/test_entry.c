@@ -12,7 +12,8 @@
  * needs a handle only an earlier call can give, or it sleeps by design.
  * A few cases run under verify=count ($DDISIM_MACHINE, read by the first
  * call) and check the report a documented failure path makes: a failed
- * ASSERT, a read of an unclaimed port.
+ * ASSERT, a read of an unclaimed port, a queue routine or a stream head
+ * call given no queue or stream.
  *
  * The list of exported symbols is the truth, not this file: tests/entry.sh
  * feeds the dynamic symbol table of the built library, one "TYPE NAME" line
@@ -42,6 +43,9 @@
 #include <sys/cmn_err.h>
 #include <sys/debug.h>
 #include <sys/stream.h>
+#include <sys/stropts.h>
+#include <sys/conf.h>
+#include <sys/file.h>
 #include <sys/scgth.h>
 #include <sys/buf.h>
 #include <sys/uio.h>
@@ -3207,12 +3211,223 @@ c_page_numtopp(void)
 	EXPECT(pp == NULL);		/* no page list holds it */
 }
 
+/*
+ * The queue routines and the stream head's calls, first called on a
+ * NULL queue or stream: each builds the machine, makes one report that
+ * names it, and returns its failure value without touching anything.
+ * The stream head's open is first called for real, on a loopback driver.
+ */
+static void
+expect_null_report(int line, const char *func, const char *text)
+{
+	char needle[128];
+	const char *last = ddisim_verify_last();
+
+	snprintf(needle, sizeof(needle), "ddicompat: %s: ", func);
+	if (strncmp(last, needle, strlen(needle)) != 0 ||
+	    strstr(last, text) == NULL)
+		child_fail(line, "the report is \"%s\", not \"%s...%s...\"",
+		    last, needle, text);
+}
+
+#define NULL_CASE(fn, func, text, expr)					\
+static void								\
+c_##fn(void)								\
+{									\
+	bool ok_ = (expr);						\
+									\
+	first_call_done(__LINE__);					\
+	EXPECT(ok_);							\
+	expect_null_report(__LINE__, func, text);			\
+}
+#define Q_NULL(fn, expr)	NULL_CASE(fn, #fn, "NULL queue", expr)
+#define S_NULL(fn, expr)	NULL_CASE(fn, #fn, "is not an open stream", \
+	expr)
+
+Q_NULL(putq, putq(NULL, NULL) == 0)
+Q_NULL(putbq, putbq(NULL, NULL) == 0)
+Q_NULL(getq, getq(NULL) == NULL)
+Q_NULL(insq, insq(NULL, NULL, NULL) == 0)
+Q_NULL(rmvq, (rmvq(NULL, NULL), true))
+Q_NULL(flushq, (flushq(NULL, FLUSHALL), true))
+Q_NULL(flushband, (flushband(NULL, 1, FLUSHDATA), true))
+Q_NULL(qsize, qsize(NULL) == 0)
+Q_NULL(canput, canput(NULL) == 0)
+Q_NULL(bcanput, bcanput(NULL, 1) == 0)
+Q_NULL(canputnext, canputnext(NULL) == 0)
+Q_NULL(bcanputnext, bcanputnext(NULL, 1) == 0)
+Q_NULL(put, (put(NULL, NULL), true))
+Q_NULL(putnext, (putnext(NULL, NULL), true))
+Q_NULL(putctl, putctl(NULL, M_HANGUP) == 0)
+Q_NULL(putctl1, putctl1(NULL, M_ERROR, EIO) == 0)
+Q_NULL(putnextctl, putnextctl(NULL, M_HANGUP) == 0)
+Q_NULL(putnextctl1, putnextctl1(NULL, M_ERROR, EIO) == 0)
+Q_NULL(qreply, (qreply(NULL, NULL), true))
+Q_NULL(qenable, (qenable(NULL), true))
+Q_NULL(noenable, (noenable(NULL), true))
+Q_NULL(enableok, (enableok(NULL), true))
+Q_NULL(OTHERQ, OTHERQ(NULL) == NULL)
+Q_NULL(RD, RD(NULL) == NULL)
+Q_NULL(WR, WR(NULL) == NULL)
+Q_NULL(SAMESTR, SAMESTR(NULL) == 0)
+NULL_CASE(_Compat_backq, "backq", "NULL queue", _Compat_backq(NULL) == NULL)
+Q_NULL(freezestr, freezestr(NULL) == PLBASE)
+Q_NULL(unfreezestr, (unfreezestr(NULL, PLBASE), getpl() == PLBASE))
+Q_NULL(qprocson, (qprocson(NULL), true))
+Q_NULL(qprocsoff, (qprocsoff(NULL), true))
+
+static long ent_qval;
+Q_NULL(strqget, strqget(NULL, QHIWAT, 0, &ent_qval) == EINVAL)
+Q_NULL(strqset, strqset(NULL, QHIWAT, 0, 100) == EINVAL)
+
+static char ent_sbuf[8];
+static struct strbuf ent_ctl = { sizeof(ent_sbuf), 0, ent_sbuf };
+static int ent_flags;
+S_NULL(ddisim_stream_close, ddisim_stream_close(NULL) == EINVAL)
+S_NULL(ddisim_stream_push, ddisim_stream_push(NULL, NULL, D_MP) == EINVAL)
+S_NULL(ddisim_stream_pop, ddisim_stream_pop(NULL) == EINVAL)
+S_NULL(ddisim_stream_write, ddisim_stream_write(NULL, "x", 1, NULL) ==
+    EINVAL)
+S_NULL(ddisim_stream_read, ddisim_stream_read(NULL, ent_sbuf,
+    sizeof(ent_sbuf), NULL) == EINVAL)
+S_NULL(ddisim_stream_putmsg, ddisim_stream_putmsg(NULL, &ent_ctl, NULL, 0,
+    0) == EINVAL)
+S_NULL(ddisim_stream_getmsg, ddisim_stream_getmsg(NULL, &ent_ctl, NULL,
+    NULL, &ent_flags, NULL) == EINVAL)
+S_NULL(ddisim_stream_ioctl, ddisim_stream_ioctl(NULL, I_FLUSH, FLUSHRW,
+    NULL) == EINVAL)
+S_NULL(ddisim_stream_signal, ddisim_stream_signal(NULL) == 0)
+
+/* A loopback driver: what is written comes back up. */
+static int
+ent_lb_open(queue_t *q, dev_t *devp, int flag, int sflag, cred_t *cr)
+{
+	(void)devp; (void)flag; (void)sflag; (void)cr;
+	qprocson(q);
+	return 0;
+}
+
+static int
+ent_lb_close(queue_t *q, int flag, cred_t *cr)
+{
+	(void)flag; (void)cr;
+	qprocsoff(q);
+	return 0;
+}
+
+static int
+ent_lb_wput(queue_t *q, mblk_t *mp)
+{
+	if (mp->b_datap->db_type == M_DATA)
+		qreply(q, mp);
+	else
+		freemsg(mp);
+	return 0;
+}
+
+static int
+ent_lb_rput(queue_t *q, mblk_t *mp)
+{
+	putnext(q, mp);
+	return 0;
+}
+
+static struct module_info ent_lb_minfo = { 1, "entlb", 0, INFPSZ, 512,
+	128 };
+static struct qinit ent_lb_rinit = {
+	ent_lb_rput, NULL, ent_lb_open, ent_lb_close, NULL, &ent_lb_minfo,
+	NULL
+};
+static struct qinit ent_lb_winit = {
+	ent_lb_wput, NULL, NULL, NULL, NULL, &ent_lb_minfo, NULL
+};
+static struct streamtab ent_lb_tab = {
+	&ent_lb_rinit, &ent_lb_winit, NULL, NULL
+};
+
+static void
+c_ddisim_stream_open(void)
+{
+	ddisim_stream_t *s = NULL;
+	dev_t dev = 0x703;		/* no DDI call before the first */
+	char buf[16];
+	size_t n = 0;
+	int rc = ddisim_stream_open(&ent_lb_tab, D_MP, &dev, FREAD | FWRITE,
+	    0, NULL, &s);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && s != NULL && dev == 0x703);
+	EXPECT(ddisim_stream_write(s, "hello", 5, &n) == 0 && n == 5);
+	EXPECT(ddisim_stream_read(s, buf, sizeof(buf), &n) == 0 && n == 5);
+	EXPECT(memcmp(buf, "hello", 5) == 0);
+	EXPECT(ddisim_stream_close(s) == 0);
+}
+
+static void
+c_ddisim_streams_thread(void)
+{
+	int rc = ddisim_streams_thread(1);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	EXPECT(ddisim_streams_thread(1) == 0);	/* already running */
+	EXPECT(ddisim_streams_thread(0) == 0);
+	EXPECT(ddisim_streams_thread(0) == 0);	/* already stopped */
+}
+
 /* ---- the table ---- */
 
 #define E(fn, what)	{ #fn, NULL, BUILDS, NULL, 0, c_##fn, what }
 #define C(fn, what)	{ #fn, NULL, CONTROL, NULL, 0, c_##fn, what }
 
+#define Q(fn, what)	{ #fn, NULL, BUILDS, "verify=count", 1, c_##fn, what }
+
 static const struct entry_case cases[] = {
+	Q(putq, "NULL queue: reported, 0"),
+	Q(putbq, "NULL queue: reported, 0"),
+	Q(getq, "NULL queue: reported, NULL"),
+	Q(insq, "NULL queue: reported, 0"),
+	Q(rmvq, "NULL queue: reported"),
+	Q(flushq, "NULL queue: reported"),
+	Q(flushband, "NULL queue: reported"),
+	Q(qsize, "NULL queue: reported, 0"),
+	Q(canput, "NULL queue: reported, 0"),
+	Q(bcanput, "NULL queue: reported, 0"),
+	Q(canputnext, "NULL queue: reported, 0"),
+	Q(bcanputnext, "NULL queue: reported, 0"),
+	Q(put, "NULL queue: reported"),
+	Q(putnext, "NULL queue: reported"),
+	Q(putctl, "NULL queue: reported, 0"),
+	Q(putctl1, "NULL queue: reported, 0"),
+	Q(putnextctl, "NULL queue: reported, 0"),
+	Q(putnextctl1, "NULL queue: reported, 0"),
+	Q(qreply, "NULL queue: reported"),
+	Q(qenable, "NULL queue: reported"),
+	Q(noenable, "NULL queue: reported"),
+	Q(enableok, "NULL queue: reported"),
+	Q(OTHERQ, "NULL queue: reported, NULL"),
+	Q(RD, "NULL queue: reported, NULL"),
+	Q(WR, "NULL queue: reported, NULL"),
+	Q(SAMESTR, "NULL queue: reported, 0"),
+	Q(_Compat_backq, "DDI 5, 6: NULL queue: reported, NULL"),
+	Q(freezestr, "NULL queue: reported, the level unchanged"),
+	Q(unfreezestr, "NULL queue: reported, the level unchanged"),
+	Q(qprocson, "NULL queue: reported"),
+	Q(qprocsoff, "NULL queue: reported"),
+	Q(strqget, "NULL queue: reported, EINVAL"),
+	Q(strqset, "NULL queue: reported, EINVAL"),
+	E(ddisim_stream_open, "a loopback driver: written, read back, "
+	    "closed"),
+	Q(ddisim_stream_close, "no stream: reported, EINVAL"),
+	Q(ddisim_stream_push, "no stream: reported, EINVAL"),
+	Q(ddisim_stream_pop, "no stream: reported, EINVAL"),
+	Q(ddisim_stream_write, "no stream: reported, EINVAL"),
+	Q(ddisim_stream_read, "no stream: reported, EINVAL"),
+	Q(ddisim_stream_putmsg, "no stream: reported, EINVAL"),
+	Q(ddisim_stream_getmsg, "no stream: reported, EINVAL"),
+	Q(ddisim_stream_ioctl, "no stream: reported, EINVAL"),
+	Q(ddisim_stream_signal, "no stream: reported, 0"),
+	E(ddisim_streams_thread, "the service thread started and stopped"),
 	E(pcmsg, "M_PCPROTO high priority, M_PROTO not"),
 	{ "_Compat_cm_getnbrd", NULL, BUILDS, RM_SPEC, 0,
 	    c__Compat_cm_getnbrd, "boards of a module from the spec" },

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -217,6 +218,37 @@ uint64_t ddisim_breakup_reserve_uses(void);
 /* The STREAMS service (see ddisim_streams(3)). */
 unsigned	ddisim_streams_run(void);
 unsigned	ddisim_streams_pending(void);
+int		ddisim_streams_thread(int on);
+
+/*
+ * A stream head a test drives (see ddisim_stream(3)): a stream opened on
+ * a driver's streamtab, modules pushed on it, messages written down and
+ * read up, ioctls.  Every call returns 0 or an errno value, as the system
+ * calls did.
+ */
+struct streamtab;
+struct strbuf;
+struct cred;
+typedef struct __ddi_stream ddisim_stream_t;
+int		ddisim_stream_open(const struct streamtab *tab, int devflag,
+		    dev_t *devp, int oflag, int sflag,
+		    struct cred *cr, ddisim_stream_t **sp);
+int		ddisim_stream_close(ddisim_stream_t *s);
+int		ddisim_stream_push(ddisim_stream_t *s,
+		    const struct streamtab *tab, int devflag);
+int		ddisim_stream_pop(ddisim_stream_t *s);
+int		ddisim_stream_write(ddisim_stream_t *s, const void *buf,
+		    size_t len, size_t *written);
+int		ddisim_stream_read(ddisim_stream_t *s, void *buf, size_t len,
+		    size_t *got);
+int		ddisim_stream_putmsg(ddisim_stream_t *s,
+		    const struct strbuf *ctl, const struct strbuf *data,
+		    int band, int flags);
+int		ddisim_stream_getmsg(ddisim_stream_t *s, struct strbuf *ctl,
+		    struct strbuf *data, int *bandp, int *flagsp, int *morep);
+int		ddisim_stream_ioctl(ddisim_stream_t *s, int cmd, intptr_t arg,
+		    int *rvalp);
+int		ddisim_stream_signal(ddisim_stream_t *s);
 
 /* Leak report (also printed by ddisim_shutdown); returns the leak count. */
 size_t	ddisim_leak_report(FILE *stream);

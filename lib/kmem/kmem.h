@@ -38,6 +38,7 @@ enum kmem_kind {
 	KK_EBLK,		/* geteblk, ngeteblk data */
 	KK_POLLHEAD,		/* phalloc */
 	KK_ATOMIC,		/* ATOMIC_INT_ALLOC */
+	KK_QUEUE,		/* STREAMS queues, bands and streams */
 	KK_NKINDS
 };
 

@@ -38,7 +38,7 @@ static const char *const kind_name[KK_NKINDS] = {
 	"allocb", "msgscgth", "getrbuf", "bcb_alloc",
 	"ddisim_proc_create", "ddisim_pagelist_create", "rmallocmap",
 	"geteblk", "phalloc",
-	"ATOMIC_INT_ALLOC"
+	"ATOMIC_INT_ALLOC", "ddisim_stream_open"
 };
 
 const char *

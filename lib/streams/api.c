@@ -13,6 +13,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "streams/streams.h"
+#include "streams/strq.h"
 #include "verify/verify.h"
 
 #include "sys/stream.h"
@@ -70,15 +71,28 @@ DDI_ENTRY(mblk_t *, esballoc, (uchar_t *base, int size, int pri, frtn_t *fr),
 	return str_alloc_ext(base, (size_t)size, fr, DDI_FUNC, caller);
 }
 
+/* A message on a queue is the queue's: freeing it is reported. */
+static bool
+not_queued(const mblk_t *mp, const char *func, const void *caller)
+{
+	if (!(mp->b_pad1 & MB_QUEUED))
+		return true;
+	verify_report(func, caller, "message %p is still on a queue; not "
+	    "freed (take it off with getq or rmvq first)", (const void *)mp);
+	return false;
+}
+
 DDI_ENTRY_VOID(freeb, (mblk_t *bp), (bp))
 {
-	if (str_block_ok(bp, DDI_FUNC, DDI_CALLER))
+	if (str_block_ok(bp, DDI_FUNC, DDI_CALLER) &&
+	    not_queued(bp, DDI_FUNC, DDI_CALLER))
 		str_free(bp);
 }
 
 DDI_ENTRY_VOID(freemsg, (mblk_t *mp), (mp))
 {
-	if (mp != NULL && str_msg_ok(mp, DDI_FUNC, DDI_CALLER, NULL))
+	if (mp != NULL && str_msg_ok(mp, DDI_FUNC, DDI_CALLER, NULL) &&
+	    not_queued(mp, DDI_FUNC, DDI_CALLER))
 		str_free_chain(mp);
 }
 

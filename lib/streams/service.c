@@ -34,6 +34,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "streams/streams.h"
+#include "streams/strq.h"
 #include "verify/verify.h"
 
 #include "sys/stream.h"
@@ -164,11 +165,18 @@ svc_run(struct kpend *p)
 	svc_inside = true;
 	n = svc_run_frees();
 	n += svc_run_bufcalls();
+	n += str_run_queues();
 	svc_inside = false;
 	atomic_fetch_add(&svc_called, n);
 }
 
-DDI_ENTRY0(unsigned, ddisim_streams_run)
+/*
+ * A run now, as ddisim_streams_run: also what the stream head does
+ * before it returns, as the kernel ran the queues on the way back to the
+ * process.
+ */
+unsigned
+str_service_now(void)
 {
 	struct kctx *k;
 	unsigned long before;
@@ -188,6 +196,11 @@ DDI_ENTRY0(unsigned, ddisim_streams_run)
 	return (unsigned)(atomic_load(&svc_called) - before);
 }
 
+DDI_ENTRY0(unsigned, ddisim_streams_run)
+{
+	return str_service_now();
+}
+
 DDI_ENTRY0(unsigned, ddisim_streams_pending)
 {
 	struct mdb *h;
@@ -200,7 +213,7 @@ DDI_ENTRY0(unsigned, ddisim_streams_pending)
 	TAILQ_FOREACH(b, &bc_queue, link)
 		n++;
 	pthread_mutex_unlock(&svc_lock);
-	return n;
+	return n + str_runq_pending();
 }
 
 static toid_t
@@ -328,7 +341,7 @@ streams_leak_report(FILE *f)
 	if (n > 0 && f != NULL)
 		fprintf(f, "ddicompat: %zu bufcall%s still pending at "
 		    "shutdown\n", n, n == 1 ? "" : "s");
-	return n;
+	return n + str_queues_leak_report(f);
 }
 
 /*
@@ -342,6 +355,7 @@ streams_fini(void)
 	struct bcall *b;
 
 	(void)kctx_unpost(&svc_pend);
+	str_queues_fini();
 	/*
 	 * A free routine may free messages of its own: run until none is
 	 * due, within reason.  What is left then is reported, and leaks.
