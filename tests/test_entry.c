@@ -3244,6 +3244,13 @@ c_##fn(void)								\
 #define S_NULL(fn, expr)	NULL_CASE(fn, #fn, "is not an open stream", \
 	expr)
 
+static int
+entry_post(caddr_t arg)
+{
+	(void)arg;
+	return 0;
+}
+Q_NULL(strioccall, strioccall((__ddi_qfn_t)entry_post, NULL, 1, NULL) == 1)
 Q_NULL(putq, putq(NULL, NULL) == 0)
 Q_NULL(putbq, putbq(NULL, NULL) == 0)
 Q_NULL(getq, getq(NULL) == NULL)
@@ -3408,6 +3415,7 @@ static const struct entry_case cases[] = {
 	Q(OTHERQ, "NULL queue: reported, NULL"),
 	Q(RD, "NULL queue: reported, NULL"),
 	Q(WR, "NULL queue: reported, NULL"),
+	Q(strioccall, "NULL queue: reported, 1"),
 	Q(SAMESTR, "NULL queue: reported, 0"),
 	Q(_Compat_backq, "DDI 5, 6: NULL queue: reported, NULL"),
 	Q(freezestr, "NULL queue: reported, the level unchanged"),

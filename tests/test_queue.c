@@ -58,6 +58,19 @@ tdrv_close(queue_t *q, int flag, cred_t *cr)
 #define TIOC_INC	(('T' << 8) | 1)
 #define SIOC_REV	(('T' << 8) | 2)	/* I_STR: reverse the data */
 #define SIOC_FAIL	(('T' << 8) | 3)	/* I_STR: NAK with EPERM */
+#define SIOC_POST	(('T' << 8) | 4)	/* I_STR: strioccall, then ACK */
+
+static int post_calls, post_ret;
+static pthread_t post_thread;
+
+static int
+post_fn(caddr_t arg)
+{
+	ck_assert_ptr_eq(arg, (caddr_t)&post_calls);
+	post_calls++;
+	post_thread = pthread_self();
+	return post_ret;
+}
 
 static caddr_t tioc_uaddr;		/* where TIOC_INC's value is */
 
@@ -79,6 +92,12 @@ drv_ioctl(queue_t *q, mblk_t *mp)
 			}
 		}
 		ioc->ioc_rval = 7;
+		mp->b_datap->db_type = M_IOCACK;
+		break;
+	case SIOC_POST:
+		ck_assert_int_eq(strioccall((__ddi_qfn_t)post_fn,
+		    (caddr_t)&post_calls, (long)ioc->ioc_id, q), 0);
+		ck_assert_int_eq(post_calls, 0);	/* not yet */
 		mp->b_datap->db_type = M_IOCACK;
 		break;
 	case TIOC_INC: {
@@ -833,6 +852,203 @@ START_TEST(stack_putmsg_getmsg)
 }
 END_TEST
 
+
+/* ---- a multiplexor over a linked stream ---- */
+
+static queue_t *mux_upper_rq, *mux_lower_wq;
+static int mux_links, mux_unlinks, mux_last_id;
+
+static int
+mux_open(queue_t *q, dev_t *devp, int flag, int sflag, cred_t *cr)
+{
+	(void)devp; (void)flag; (void)sflag; (void)cr;
+	mux_upper_rq = q;
+	qprocson(q);
+	return 0;
+}
+
+static int
+mux_close(queue_t *q, int flag, cred_t *cr)
+{
+	(void)flag; (void)cr;
+	qprocsoff(q);
+	mux_upper_rq = NULL;
+	return 0;
+}
+
+static int
+mux_uwput(queue_t *q, mblk_t *mp)
+{
+	struct iocblk *ioc;
+	struct linkblk *lb;
+
+	switch (mp->b_datap->db_type) {
+	case M_IOCTL:
+		ioc = (struct iocblk *)mp->b_rptr;
+		lb = (struct linkblk *)mp->b_cont->b_rptr;
+		if (ioc->ioc_cmd == I_LINK) {
+			ck_assert_ptr_eq(lb->l_qtop, q);
+			mux_lower_wq = lb->l_qbot;
+			mux_last_id = lb->l_index;
+			mux_links++;
+		} else if (ioc->ioc_cmd == I_UNLINK) {
+			ck_assert_ptr_eq(lb->l_qbot, mux_lower_wq);
+			mux_lower_wq = NULL;
+			mux_unlinks++;
+		} else {
+			mp->b_datap->db_type = M_IOCNAK;
+			qreply(q, mp);
+			return 0;
+		}
+		ioc->ioc_count = 0;
+		mp->b_datap->db_type = M_IOCACK;
+		qreply(q, mp);
+		return 0;
+	case M_DATA:
+		if (mux_lower_wq != NULL) {
+			putnext(mux_lower_wq, mp);
+			return 0;
+		}
+		break;
+	}
+	freemsg(mp);
+	return 0;
+}
+
+static int
+mux_urput(queue_t *q, mblk_t *mp)
+{
+	putnext(q, mp);
+	return 0;
+}
+
+/* The lower read side: what the linked stream sends up goes up here. */
+static int
+mux_lrput(queue_t *q, mblk_t *mp)
+{
+	(void)q;
+	if (mux_upper_rq != NULL)
+		putnext(mux_upper_rq, mp);
+	else
+		freemsg(mp);
+	return 0;
+}
+
+static int
+mux_lwput(queue_t *q, mblk_t *mp)
+{
+	putnext(q, mp);
+	return 0;
+}
+
+static struct module_info mux_minfo = { 44, "tmux", 0, INFPSZ, 4096, 1024 };
+static struct qinit mux_urinit = {
+	mux_urput, NULL, mux_open, mux_close, NULL, &mux_minfo, NULL
+};
+static struct qinit mux_uwinit = {
+	mux_uwput, NULL, NULL, NULL, NULL, &mux_minfo, NULL
+};
+static struct qinit mux_lrinit = {
+	mux_lrput, NULL, NULL, NULL, NULL, &mux_minfo, NULL
+};
+static struct qinit mux_lwinit = {
+	mux_lwput, NULL, NULL, NULL, NULL, &mux_minfo, NULL
+};
+static struct streamtab mux_tab = {
+	&mux_urinit, &mux_uwinit, &mux_lrinit, &mux_lwinit
+};
+
+START_TEST(mux_link_unlink)
+{
+	ddisim_stream_t *u, *l;
+	dev_t dev = 0;
+	char buf[16];
+	size_t got;
+	int id = -1;
+
+	MACHINE_UP("mem=64M");
+	mux_links = mux_unlinks = 0;
+	ck_assert_int_eq(ddisim_stream_open(&mux_tab, D_MP, &dev, FREAD |
+	    FWRITE, 0, NULL, &u), 0);
+	l = open_stack(false);
+	ck_assert_int_eq(ddisim_stream_ioctl(u, I_LINK, (intptr_t)l, &id), 0);
+	ck_assert_int_eq(id, mux_last_id);
+	ck_assert_int_eq(mux_links, 1);
+	/* Through the multiplexor to the echo driver and back. */
+	ck_assert_int_eq(ddisim_stream_write(u, "hello", 5, NULL), 0);
+	ck_assert_int_eq(ddisim_stream_read(u, buf, sizeof(buf), &got), 0);
+	ck_assert_uint_eq(got, 5);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+	/* The linked stream does no I/O; linking it again is refused. */
+	ck_assert_int_eq(ddisim_stream_write(l, "x", 1, NULL), EINVAL);
+	ck_assert_int_eq(ddisim_stream_ioctl(u, I_LINK, (intptr_t)l, NULL),
+	    EINVAL);
+	/* Closing it while linked: it stays until unlinked. */
+	ck_assert_int_eq(ddisim_stream_close(l), 0);
+	ck_assert_uint_eq(drv_closes, 0);
+	ck_assert_int_eq(ddisim_stream_ioctl(u, I_UNLINK, id, NULL), 0);
+	ck_assert_int_eq(mux_unlinks, 1);
+	ck_assert_uint_eq(drv_closes, 1);
+	ck_assert_int_eq(ddisim_stream_ioctl(u, I_UNLINK, id, NULL), EINVAL);
+	/* Closing the multiplexor's stream unlinks what it linked. */
+	l = open_stack(false);
+	ck_assert_int_eq(ddisim_stream_ioctl(u, I_LINK, (intptr_t)l, &id), 0);
+	ck_assert_int_eq(ddisim_stream_close(u), 0);
+	ck_assert_int_eq(mux_unlinks, 2);
+	ck_assert_int_eq(ddisim_stream_write(l, "again", 5, NULL), 0);
+	ck_assert_int_eq(ddisim_stream_read(l, buf, sizeof(buf), &got), 0);
+	ck_assert_uint_eq(got, 5);
+	/* A driver that is no multiplexor cannot link. */
+	{
+		ddisim_stream_t *l2 = open_stack(false);
+
+		ck_assert_int_eq(ddisim_stream_ioctl(l, I_LINK, (intptr_t)l2,
+		    NULL), EINVAL);
+		ck_assert_int_eq(ddisim_stream_close(l2), 0);
+	}
+	ck_assert_int_eq(ddisim_stream_close(l), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * strioccall: the post-processing runs after the M_IOCACK, in the
+ * thread (and so the process) that made the ioctl.
+ */
+START_TEST(strioccall_post)
+{
+	ddisim_stream_t *s;
+	struct strioctl sio = { SIOC_POST, 0, 0, NULL };
+	struct proc *p;
+
+	MACHINE_UP("mem=64M");
+	p = ddisim_proc_create(4096, 0);
+	ddisim_proc_enter(p);
+	s = open_stack(false);
+	post_calls = post_ret = 0;
+	ck_assert_int_eq(ddisim_stream_ioctl(s, I_STR, (intptr_t)&sio, NULL),
+	    0);
+	ck_assert_int_eq(post_calls, 1);
+	ck_assert(pthread_equal(post_thread, pthread_self()));
+	post_calls = 0;
+	post_ret = ENOSPC;
+	ck_assert_int_eq(ddisim_stream_ioctl(s, I_STR, (intptr_t)&sio, NULL),
+	    ENOSPC);
+	ck_assert_int_eq(post_calls, 1);
+	/* No ioctl with that identifier: refused and reported. */
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(strioccall((__ddi_qfn_t)post_fn, NULL, 12345, drv_rq),
+	    1);
+	ck_assert_contains(ddisim_verify_last(), "no ioctl with identifier");
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	ddisim_proc_enter(NULL);
+	ddisim_proc_destroy(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- a D_MP driver's put procedures on two CPUs ---- */
 
 static _Atomic unsigned mp_bytes;
@@ -1057,6 +1273,8 @@ main(void)
 	tcase_add_test(tc, stack_read_flow_control);
 	tcase_add_test(tc, stack_putmsg_getmsg);
 	tcase_add_test(tc, stream_leak_reported);
+	tcase_add_test(tc, mux_link_unlink);
+	tcase_add_test(tc, strioccall_post);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("mp");
 	tcase_add_test(tc, mp_two_cpus);

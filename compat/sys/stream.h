@@ -441,6 +441,10 @@ void	 unfreezestr(queue_t *, pl_t);
 void	 qprocson(queue_t *);
 void	 qprocsoff(queue_t *);
 #endif
+/* strioccall: DDI 8 only. */
+#if __DDI_AT_LEAST(80)
+int	 strioccall(__ddi_qfn_t, caddr_t, long, queue_t *);
+#endif
 /* backq: up to DDI 6, not at its strict levels. */
 #if __DDI_ODDI || (__DDI_AT_MOST(60) && !__DDI_STRICT)
 queue_t	*backq(queue_t *) __DDI_ENTRY(_Compat_backq);

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util/forklock.h"
 #include "kmem/kmem_obj.h"
 #include "kern/kern.h"
 #include "machine/entry.h"
@@ -55,7 +56,32 @@ struct str_head {
 	uint_t		ioc_id;		/* the ioctl waiting, or 0 */
 	mblk_t		*ioc_reply;	/* its reply, when it came */
 	bool		ioc_busy;	/* an ioctl is in progress */
+	__ddi_qfn_t	post_func;	/* strioccall: after the M_IOCACK */
+	caddr_t		post_arg;
+	struct str_link	*link;		/* linked below a multiplexor */
+	bool		close_pending;	/* closed while linked */
 };
+
+/*
+ * A stream linked below a multiplexor (I_LINK, I_PLINK).  The lower
+ * stream's head is cut off and the multiplexor's lower queue pair takes
+ * its place; the link remembers both to undo it.  Persistent links
+ * (I_PLINK) outlive the stream that made them and are found by the
+ * multiplexor's streamtab and the identifier.
+ */
+struct str_link {
+	int		id;		/* l_index, I_LINK's return value */
+	bool		persistent;	/* I_PLINK */
+	struct __ddi_stream *upper;	/* the stream that linked it */
+	const struct streamtab *mux;	/* the multiplexor driver's */
+	struct __ddi_stream *lower;	/* the stream linked */
+	struct qpair	*pair;		/* the multiplexor's lower pair */
+	LIST_ENTRY(str_link) all;	/* links, under link_lock */
+};
+
+static FORK_MUTEX(link_lock);
+static LIST_HEAD(, str_link) links = LIST_HEAD_INITIALIZER(links);
+static int link_next_id;
 
 static int head_rput(queue_t *q, mblk_t *mp);
 static int head_wput(queue_t *q, mblk_t *mp);
@@ -90,12 +116,37 @@ stream_check(ddisim_stream_t *s, const char *func, const void *caller)
 	if (s == NULL || kmem_live_size(s) != sizeof(*s) ||
 	    (hp = TAILQ_FIRST(&s->pairs)) == NULL ||
 	    kmem_live_size(hp) != sizeof(*hp) || hp->magic != QP_LIVE ||
-	    hp->role != QP_HEAD || s->closed) {
+	    hp->role != QP_HEAD || s->closed || s->head->close_pending) {
 		verify_report(func, caller, "%p is not an open stream",
 		    (void *)s);
 		return NULL;
 	}
 	return s;
+}
+
+static void unlink_all(struct __ddi_stream *upper, bool persistent_too,
+    const char *func, const void *caller);
+static void link_undo(struct str_link *l);
+
+/* Whether s is linked below a multiplexor (its head is cut off). */
+static bool
+linked(struct __ddi_stream *s)
+{
+	bool l;
+
+	pthread_mutex_lock(&link_lock);
+	l = s->head->link != NULL;
+	pthread_mutex_unlock(&link_lock);
+	return l;
+}
+
+/* An open stream that is not linked: EINVAL for a linked one. */
+static int
+io_check(struct __ddi_stream *s, const char *func, const void *caller)
+{
+	if (stream_check(s, func, caller) == NULL)
+		return EINVAL;
+	return linked(s) ? EINVAL : 0;
 }
 
 static void
@@ -444,7 +495,7 @@ DDI_ENTRY(int, ddisim_stream_push, (ddisim_stream_t *s,
 	dev_t dev;
 	int err;
 
-	if (stream_check(s, DDI_FUNC, caller) == NULL)
+	if (io_check(s, DDI_FUNC, caller) != 0)
 		return EINVAL;
 	if (tab == NULL) {
 		verify_report(DDI_FUNC, caller, "NULL streamtab");
@@ -494,7 +545,7 @@ DDI_ENTRY(int, ddisim_stream_pop, (ddisim_stream_t *s), (s))
 {
 	struct qpair *top;
 
-	if (stream_check(s, DDI_FUNC, DDI_CALLER) == NULL)
+	if (io_check(s, DDI_FUNC, DDI_CALLER) != 0)
 		return EINVAL;
 	top = TAILQ_NEXT(head_pair(s), link);
 	if (top->role != QP_MODULE)
@@ -504,18 +555,38 @@ DDI_ENTRY(int, ddisim_stream_pop, (ddisim_stream_t *s), (s))
 	return 0;
 }
 
-DDI_ENTRY(int, ddisim_stream_close, (ddisim_stream_t *s), (s))
+/*
+ * Close: the links this stream made are undone first (I_UNLINK to the
+ * multiplexor, as the original head did), then the modules are popped
+ * and the driver closed.  A stream linked below a multiplexor stays until
+ * it is unlinked; its close is finished then.
+ */
+static void
+stream_close_now(struct __ddi_stream *s, const char *func,
+    const void *caller)
 {
 	struct qpair *top;
 
-	if (stream_check(s, DDI_FUNC, DDI_CALLER) == NULL)
-		return EINVAL;
+	unlink_all(s, false, func, caller);
 	(void)str_service_now();
 	while ((top = TAILQ_NEXT(head_pair(s), link))->role == QP_MODULE)
 		pop_top(s);
 	pair_close(top, s->head->oflag, s->head->cr);
 	str_procs(head_pair(s), false);
 	stream_destroy(s);
+}
+
+DDI_ENTRY(int, ddisim_stream_close, (ddisim_stream_t *s), (s))
+{
+	if (stream_check(s, DDI_FUNC, DDI_CALLER) == NULL)
+		return EINVAL;
+	if (linked(s)) {
+		pthread_mutex_lock(&s->mtx);
+		s->head->close_pending = true;
+		pthread_mutex_unlock(&s->mtx);
+		return 0;
+	}
+	stream_close_now(s, DDI_FUNC, DDI_CALLER);
 	return 0;
 }
 
@@ -621,7 +692,7 @@ DDI_ENTRY(int, ddisim_stream_write, (ddisim_stream_t *s, const void *buf,
 
 	if (written != NULL)
 		*written = 0;
-	if (stream_check(s, DDI_FUNC, caller) == NULL)
+	if (io_check(s, DDI_FUNC, caller) != 0)
 		return EINVAL;
 	if (buf == NULL && len > 0) {
 		verify_report(DDI_FUNC, caller, "NULL buffer");
@@ -672,7 +743,7 @@ DDI_ENTRY(int, ddisim_stream_putmsg, (ddisim_stream_t *s,
 	mblk_t *mp = NULL, *dp = NULL;
 	int err;
 
-	if (stream_check(s, DDI_FUNC, caller) == NULL)
+	if (io_check(s, DDI_FUNC, caller) != 0)
 		return EINVAL;
 	if ((flags != 0 && flags != MSG_HIPRI && flags != MSG_BAND) ||
 	    band < 0 || band > 255 || (hipri && (band != 0 || clen < 0))) {
@@ -814,7 +885,7 @@ DDI_ENTRY(int, ddisim_stream_read, (ddisim_stream_t *s, void *buf,
 
 	if (got != NULL)
 		*got = 0;
-	if (stream_check(s, DDI_FUNC, caller) == NULL)
+	if (io_check(s, DDI_FUNC, caller) != 0)
 		return EINVAL;
 	if (buf == NULL && len > 0) {
 		verify_report(DDI_FUNC, caller, "NULL buffer");
@@ -881,7 +952,7 @@ DDI_ENTRY(int, ddisim_stream_getmsg, (ddisim_stream_t *s, struct strbuf *ctl,
 
 	if (morep != NULL)
 		*morep = 0;
-	if (stream_check(s, DDI_FUNC, caller) == NULL)
+	if (io_check(s, DDI_FUNC, caller) != 0)
 		return EINVAL;
 	if (flagsp == NULL) {
 		verify_report(DDI_FUNC, caller, "NULL flagsp");
@@ -1076,6 +1147,8 @@ head_ioctl(struct __ddi_stream *s, int cmd, mblk_t *data, uint_t count,
 	struct str_head *h = s->head;
 	struct iocblk *ioc;
 	mblk_t *mp, *reply;
+	__ddi_qfn_t post;
+	caddr_t post_arg;
 	int err;
 
 	*replyp = NULL;
@@ -1135,6 +1208,22 @@ head_ioctl(struct __ddi_stream *s, int cmd, mblk_t *data, uint_t count,
 		}
 		if ((err = ioc_copy(s, reply, func, caller)) != 0)
 			break;
+	}
+	/* strioccall: the driver's post-processing, in the caller's context. */
+	pthread_mutex_lock(&s->mtx);
+	post = h->post_func;
+	post_arg = h->post_arg;
+	h->post_func = NULL;
+	h->post_arg = NULL;
+	pthread_mutex_unlock(&s->mtx);
+	if (post != NULL && *replyp != NULL &&
+	    (*replyp)->b_datap->db_type == M_IOCACK) {
+		int perr = ((int (*)(caddr_t))post)(post_arg);
+
+		if (perr != 0) {
+			ioc = (struct iocblk *)(void *)(*replyp)->b_rptr;
+			ioc->ioc_error = perr;
+		}
 	}
 	pthread_mutex_lock(&s->mtx);
 	h->ioc_busy = false;
@@ -1249,6 +1338,189 @@ ioctl_flush(struct __ddi_stream *s, int how, int band, const char *func,
 	return 0;
 }
 
+/* The driver pair at the bottom of s. */
+static struct qpair *
+driver_pair(struct __ddi_stream *s)
+{
+	return TAILQ_LAST(&s->pairs, qpair_list);
+}
+
+/* Send I_LINK or I_UNLINK's M_IOCTL with l's linkblk up to upper. */
+static int
+mux_ioctl(struct __ddi_stream *upper, int cmd, struct str_link *l,
+    const char *func, const void *caller)
+{
+	struct linkblk *lb;
+	mblk_t *data, *reply;
+	int err;
+
+	if ((data = ioc_block(sizeof(*lb), M_DATA, func, caller)) == NULL)
+		return ENOSR;
+	lb = (struct linkblk *)(void *)data->b_rptr;
+	lb->l_qtop = l->persistent ? NULL : &driver_pair(upper)->q[1];
+	lb->l_qbot = &l->pair->q[1];
+	lb->l_index = l->id;
+	if ((err = head_ioctl(upper, cmd, data, sizeof(*lb), &reply, func,
+	    caller)) != 0)
+		return err;
+	err = ioc_result(reply, NULL);
+	str_free_chain(reply);
+	return err;
+}
+
+/* Cut lower's head off and put l's pair in its place. */
+static void
+link_do(struct str_link *l)
+{
+	struct __ddi_stream *lower = l->lower;
+	struct qpair *hp = head_pair(lower), *top = TAILQ_NEXT(hp, link);
+
+	pthread_mutex_lock(&lower->mtx);
+	l->pair->q[1].q_next = &top->q[1];
+	l->pair->q[0].q_next = NULL;
+	top->q[0].q_next = &l->pair->q[0];
+	hp->q[1].q_next = NULL;
+	pthread_mutex_unlock(&lower->mtx);
+	str_procs(l->pair, true);
+	pthread_mutex_lock(&link_lock);
+	lower->head->link = l;
+	LIST_INSERT_HEAD(&links, l, all);
+	pthread_mutex_unlock(&link_lock);
+}
+
+/* Put lower's head back, free the link; finish a pending close. */
+static void
+link_undo(struct str_link *l)
+{
+	struct __ddi_stream *lower = l->lower;
+	struct qpair *hp = head_pair(lower), *top = TAILQ_NEXT(hp, link);
+	bool closing;
+
+	pthread_mutex_lock(&link_lock);
+	LIST_REMOVE(l, all);
+	lower->head->link = NULL;
+	pthread_mutex_unlock(&link_lock);
+	str_procs(l->pair, false);
+	pthread_mutex_lock(&lower->mtx);
+	hp->q[1].q_next = &top->q[1];
+	top->q[0].q_next = &hp->q[0];
+	closing = lower->head->close_pending;
+	lower->head->close_pending = false;
+	pthread_mutex_unlock(&lower->mtx);
+	qp_free(l->pair);
+	kmem_obj_free(l, sizeof(*l), KK_QUEUE, "ddisim_stream_ioctl", NULL);
+	if (closing)
+		stream_close_now(lower, "ddisim_stream_close", NULL);
+}
+
+/* Whether s is upper, or linked (directly or not) below upper. */
+static bool
+below_or_same(struct __ddi_stream *s, struct __ddi_stream *upper)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&link_lock);
+	for (; s != NULL; s = s->head->link != NULL ?
+	    s->head->link->upper : NULL)
+		if (s == upper) {
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&link_lock);
+	return found;
+}
+
+static int
+mux_link(struct __ddi_stream *upper, struct __ddi_stream *lower,
+    bool persistent, int *idp, const char *func, const void *caller)
+{
+	static const struct kcons cons = { .high = UINT64_MAX, .align = 16 };
+	const struct streamtab *tab = driver_pair(upper)->tab;
+	struct str_link *l;
+	int err;
+
+	if (stream_check(lower, func, caller) == NULL)
+		return EINVAL;
+	if (tab == NULL || tab->st_muxrinit == NULL ||
+	    tab->st_muxwinit == NULL)
+		return EINVAL;		/* the driver is no multiplexor */
+	if (linked(lower) || below_or_same(upper, lower))
+		return EINVAL;		/* linked already, or a cycle */
+	if ((l = kmem_obj_alloc(sizeof(*l), &cons, KM_NOSLEEP, KK_QUEUE, func,
+	    caller)) == NULL)
+		return ENOSR;
+	memset(l, 0, sizeof(*l));
+	if ((l->pair = qp_alloc(lower, QP_DRIVER, tab, tab->st_muxrinit,
+	    tab->st_muxwinit, driver_pair(upper)->devflag, func, caller)) ==
+	    NULL) {
+		kmem_obj_free(l, sizeof(*l), KK_QUEUE, func, caller);
+		return ENOSR;
+	}
+	pthread_mutex_lock(&link_lock);
+	if (++link_next_id <= 0)
+		link_next_id = 1;
+	l->id = link_next_id;
+	pthread_mutex_unlock(&link_lock);
+	l->persistent = persistent;
+	l->upper = persistent ? NULL : upper;
+	l->mux = tab;
+	l->lower = lower;
+	link_do(l);
+	if ((err = mux_ioctl(upper, persistent ? I_PLINK : I_LINK, l, func,
+	    caller)) != 0) {
+		link_undo(l);
+		return err;
+	}
+	*idp = l->id;
+	return 0;
+}
+
+/*
+ * I_UNLINK and I_PUNLINK: the links of upper (or, persistent, of its
+ * multiplexor) with identifier id, or all of them (MUXID_ALL).  Each is
+ * undone even if the multiplexor refuses, as the original did; the first
+ * refusal is returned.
+ */
+static int
+mux_unlink(struct __ddi_stream *upper, int id, bool persistent,
+    const char *func, const void *caller)
+{
+	const struct streamtab *tab = driver_pair(upper)->tab;
+	int err = 0, found = 0;
+
+	for (;;) {
+		struct str_link *l;
+		int e;
+
+		pthread_mutex_lock(&link_lock);
+		LIST_FOREACH(l, &links, all)
+			if (l->persistent == persistent &&
+			    (persistent ? l->mux == tab : l->upper == upper) &&
+			    (id == MUXID_ALL || l->id == id))
+				break;
+		pthread_mutex_unlock(&link_lock);
+		if (l == NULL)
+			break;
+		found++;
+		e = mux_ioctl(upper, persistent ? I_PUNLINK : I_UNLINK, l,
+		    func, caller);
+		if (err == 0)
+			err = e;
+		link_undo(l);
+	}
+	return found == 0 ? EINVAL : err;
+}
+
+/* The links upper made, undone as its close does. */
+static void
+unlink_all(struct __ddi_stream *upper, bool persistent_too,
+    const char *func, const void *caller)
+{
+	(void)mux_unlink(upper, MUXID_ALL, false, func, caller);
+	if (persistent_too)
+		(void)mux_unlink(upper, MUXID_ALL, true, func, caller);
+}
+
 DDI_ENTRY(int, ddisim_stream_ioctl, (ddisim_stream_t *s, int cmd,
     intptr_t arg, int *rvalp), (s, cmd, arg, rvalp))
 {
@@ -1257,7 +1529,7 @@ DDI_ENTRY(int, ddisim_stream_ioctl, (ddisim_stream_t *s, int cmd,
 	queue_t *rq;
 	int err = 0, rval = 0;
 
-	if (stream_check(s, DDI_FUNC, caller) == NULL)
+	if (io_check(s, DDI_FUNC, caller) != 0)
 		return EINVAL;
 	h = s->head;
 	rq = &head_pair(s)->q[0];
@@ -1327,14 +1599,19 @@ DDI_ENTRY(int, ddisim_stream_ioctl, (ddisim_stream_t *s, int cmd,
 			pop_top(s);
 		break;
 	case I_PUSH:
+		verify_report(DDI_FUNC, caller, "I_PUSH: the simulated head "
+		    "pushes a module by its streamtab, with ddisim_stream_push");
+		err = EOPNOTSUPP;
+		break;
 	case I_LINK:
 	case I_PLINK:
+		err = mux_link(s, (struct __ddi_stream *)arg, cmd == I_PLINK,
+		    &rval, DDI_FUNC, caller);
+		break;
 	case I_UNLINK:
 	case I_PUNLINK:
-		verify_report(DDI_FUNC, caller, "%s: the simulated head pushes "
-		    "with ddisim_stream_push and does not link multiplexors",
-		    cmd == I_PUSH ? "I_PUSH" : "I_LINK and I_UNLINK");
-		err = EOPNOTSUPP;
+		err = mux_unlink(s, (int)arg, cmd == I_PUNLINK, DDI_FUNC,
+		    caller);
 		break;
 	default:
 		err = ioctl_transparent(s, cmd, arg, &rval, DDI_FUNC, caller);
@@ -1354,4 +1631,51 @@ str_heads_drop(void)
 
 	while ((s = str_stream_any()) != NULL)
 		stream_destroy(s);
+}
+
+/*
+ * strioccall (DDI 8): a driver handling the M_IOCTL with identifier
+ * iocid asks the head to call func(arg) once the ioctl is acknowledged,
+ * in the context of the process that made it.  A nonzero return becomes
+ * the ioctl's error.  One function an ioctl: a second call replaces the
+ * first.  0, or 1 when no ioctl with that identifier is in progress on
+ * q's stream or above it.
+ */
+DDI_ENTRY(int, strioccall, (__ddi_qfn_t func, caddr_t arg, long iocid,
+    queue_t *q), (func, arg, iocid, q))
+{
+	const void *caller = DDI_CALLER;
+	struct qpair *qp;
+	struct __ddi_stream *s;
+
+	if (func == NULL) {
+		verify_report(DDI_FUNC, caller, "NULL function");
+		return 1;
+	}
+	if ((qp = qp_check(q, DDI_FUNC, caller)) == NULL)
+		return 1;
+	pthread_mutex_lock(&link_lock);
+	for (s = qp->str; s != NULL; s = s->head->link != NULL ?
+	    s->head->link->upper : NULL) {
+		struct str_head *h = s->head;
+		bool mine;
+
+		pthread_mutex_lock(&s->mtx);
+		mine = h->ioc_busy && (long)h->ioc_id == iocid;
+		if (mine) {
+			h->post_func = func;
+			h->post_arg = arg;
+		}
+		pthread_mutex_unlock(&s->mtx);
+		if (mine)
+			break;
+	}
+	pthread_mutex_unlock(&link_lock);
+	if (s == NULL) {
+		verify_report(DDI_FUNC, caller, "no ioctl with identifier %ld "
+		    "is in progress on the stream of queue %p", iocid,
+		    (void *)q);
+		return 1;
+	}
+	return 0;
 }
