@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/types.h>
 #include <sys/param.h>
@@ -1115,6 +1116,97 @@ START_TEST(mp_two_cpus)
 }
 END_TEST
 
+
+/* A driver without D_MP: its put procedures never run two at once. */
+static _Atomic int up_inside, up_overlaps;
+static _Atomic unsigned up_bytes;
+
+static int
+up_wput(queue_t *q, mblk_t *mp)
+{
+	(void)q;
+	if (atomic_fetch_add(&up_inside, 1) != 0)
+		atomic_fetch_add(&up_overlaps, 1);
+	for (volatile int i = 0; i < 2000; i++)
+		;
+	atomic_fetch_add(&up_bytes, (unsigned)msgdsize(mp));
+	atomic_fetch_sub(&up_inside, 1);
+	freemsg(mp);
+	return 0;
+}
+
+static int
+up_open(queue_t *q, dev_t *devp, int flag, int sflag, cred_t *cr)
+{
+	(void)devp; (void)flag; (void)sflag; (void)cr;
+	/* Not D_MP: the system turned the procedures on for it. */
+	ck_assert(!(q->q_flag & QPROCSOFF));
+	return 0;
+}
+
+static struct qinit up_winit = {
+	up_wput, NULL, NULL, NULL, NULL, &drv_minfo, NULL
+};
+static struct qinit up_rinit = {
+	drv_rput, drv_rsrv, up_open, NULL, NULL, &drv_minfo, NULL
+};
+static struct streamtab up_tab = { &up_rinit, &up_winit, NULL, NULL };
+
+START_TEST(up_serialised)
+{
+	struct writer w[2];
+	pthread_t t[2];
+	dev_t dev = 0;
+	ddisim_stream_t *s;
+
+	MACHINE_UP("mem=64M,cpus=2");
+	atomic_store(&up_bytes, 0);
+	atomic_store(&up_overlaps, 0);
+	ck_assert_int_eq(ddisim_stream_open(&up_tab, 0, &dev, FREAD | FWRITE,
+	    0, NULL, &s), 0);
+	for (int i = 0; i < 2; i++) {
+		w[i].s = s;
+		w[i].cpu = i;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, writer, &w[i]),
+		    0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_uint_eq(atomic_load(&up_bytes), 2 * 200 * 37);
+	ck_assert_int_eq(atomic_load(&up_overlaps), 0);
+	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* The service thread runs what an interrupt enabled, unasked. */
+START_TEST(service_thread_runs)
+{
+	ddisim_stream_t *s;
+	mblk_t *mp;
+	int n = 0, tries;
+
+	MACHINE_UP("mem=64M");
+	s = open_stack(false);
+	ck_assert_int_eq(ddisim_streams_thread(1), 0);
+	mp = allocb(10, BPRI_MED);
+	ck_assert_ptr_nonnull(mp);
+	mp->b_wptr += 10;
+	ck_assert_int_eq(putq(drv_rq, mp), 1);	/* as an interrupt would */
+	for (tries = 0; tries < 5000 && ddisim_streams_pending() > 0; tries++)
+		usleep(1000);
+	ck_assert_uint_eq(ddisim_streams_pending(), 0);
+	ck_assert_int_eq(qsize(drv_rq), 0);	/* it went to the head */
+	ck_assert_int_eq(ddisim_streams_thread(0), 0);
+	ck_assert_int_eq(ddisim_stream_ioctl(s, I_NREAD, (intptr_t)&n, NULL),
+	    0);
+	ck_assert_int_eq(n, 10);
+	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- misuse ---- */
 
 /* A streamtab whose write side cannot take a message. */
@@ -1278,6 +1370,8 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("mp");
 	tcase_add_test(tc, mp_two_cpus);
+	tcase_add_test(tc, up_serialised);
+	tcase_add_test(tc, service_thread_runs);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	TCASE_ADD_MISUSE(tc, misuse_counted, misuse_aborts, 10);
