@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <sys/types.h>
 #include <sys/param.h>
@@ -1207,6 +1208,76 @@ START_TEST(service_thread_runs)
 }
 END_TEST
 
+
+/* RMSGD: a read takes from one message and discards what is left. */
+START_TEST(read_message_discard)
+{
+	ddisim_stream_t *s;
+	char buf[8];
+	size_t got;
+	int n = -1, nmsg = -1;
+
+	MACHINE_UP("mem=64M");
+	s = open_stack(false);
+	ck_assert_int_eq(ddisim_stream_write(s, "hello", 5, NULL), 0);
+	ck_assert_int_eq(ddisim_stream_write(s, "world", 5, NULL), 0);
+	ck_assert_int_eq(ddisim_stream_ioctl(s, I_SRDOPT, RMSGD, NULL), 0);
+	ck_assert_int_eq(ddisim_stream_read(s, buf, 2, &got), 0);
+	ck_assert_uint_eq(got, 2);
+	ck_assert_int_eq(memcmp(buf, "he", 2), 0);
+	ck_assert_int_eq(ddisim_stream_ioctl(s, I_NREAD, (intptr_t)&n, &nmsg),
+	    0);
+	ck_assert_int_eq(nmsg, 1);		/* "llo" is gone */
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(ddisim_stream_ioctl(s, I_SRDOPT, RMSGN, NULL), 0);
+	ck_assert_int_eq(ddisim_stream_read(s, buf, 3, &got), 0);
+	ck_assert_int_eq(ddisim_stream_ioctl(s, I_NREAD, (intptr_t)&n, &nmsg),
+	    0);
+	ck_assert_int_eq(nmsg, 1);		/* RMSGN keeps "ld" */
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * A child forked while the service thread runs has no thread: asking for
+ * one starts one of its own, which runs what the child enables.
+ */
+START_TEST(service_thread_fork)
+{
+	ddisim_stream_t *s;
+	pid_t pid;
+	int status;
+
+	MACHINE_UP("mem=64M");
+	s = open_stack(false);
+	ck_assert_int_eq(ddisim_streams_thread(1), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		mblk_t *mp = allocb(4, BPRI_MED);
+		int tries;
+
+		if (mp == NULL || ddisim_streams_thread(1) != 0 ||
+		    putq(drv_rq, mp) != 1)
+			_exit(3);
+		for (tries = 0; tries < 2000 && ddisim_streams_pending() > 0;
+		    tries++)
+			usleep(1000);
+		if (ddisim_streams_pending() > 0)
+			_exit(4);	/* no thread ran it */
+		_exit(ddisim_streams_thread(0) == 0 ? 0 : 5);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_eq(ddisim_streams_thread(0), 0);
+	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- misuse ---- */
 
 /* A streamtab whose write side cannot take a message. */
@@ -1367,11 +1438,14 @@ main(void)
 	tcase_add_test(tc, stream_leak_reported);
 	tcase_add_test(tc, mux_link_unlink);
 	tcase_add_test(tc, strioccall_post);
+	tcase_add_test(tc, read_message_discard);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("mp");
 	tcase_add_test(tc, mp_two_cpus);
 	tcase_add_test(tc, up_serialised);
 	tcase_add_test(tc, service_thread_runs);
+	if (!nofork())
+		tcase_add_test(tc, service_thread_fork);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	TCASE_ADD_MISUSE(tc, misuse_counted, misuse_aborts, 10);

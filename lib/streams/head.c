@@ -929,7 +929,10 @@ DDI_ENTRY(int, ddisim_stream_read, (ddisim_stream_t *s, void *buf,
 			n = n2;
 		}
 		done += n;
-		put_back(s, mp);
+		if ((s->head->readopt & RMODEMASK) == RMSGD)
+			str_free_chain(mp);	/* the rest is discarded */
+		else
+			put_back(s, mp);
 		if (more || (s->head->readopt & RMODEMASK) != RNORM)
 			break;
 	}

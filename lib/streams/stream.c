@@ -27,6 +27,7 @@
 #include "kmem/kmem_obj.h"
 #include "kern/kern.h"
 #include "machine/entry.h"
+#include "machine/machine.h"
 #include "streams/strq.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
@@ -612,7 +613,8 @@ str_queues_fini(void)
 /*
  * The service thread (ddisim_streams_thread): runs the service whenever
  * something is due, so that a test need not call ddisim_streams_run.  It
- * looks every millisecond; it does not survive a fork.
+ * looks every millisecond.  A forked child has no such thread: its state
+ * says so, and the child starts one of its own when it asks.
  */
 static FORK_MUTEX(thr_lock);
 static pthread_t thr;
@@ -631,10 +633,19 @@ svc_thread(void *arg)
 	return NULL;
 }
 
+/* In a forked child, thr_lock held: the thread stayed in the parent. */
+static void
+svc_thread_fork_child(void)
+{
+	thr_on = false;
+	atomic_store(&thr_stop, false);
+}
+
 DDI_ENTRY(int, ddisim_streams_thread, (int on), (on))
 {
 	int err = 0;
 
+	machine_fork_child_register(svc_thread_fork_child);
 	pthread_mutex_lock(&thr_lock);
 	if (on && !thr_on) {
 		atomic_store(&thr_stop, false);
