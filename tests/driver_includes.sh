@@ -25,7 +25,7 @@ order="sys/types.h sys/param.h sys/sysmacros.h sys/errno.h sys/signal.h
     sys/user.h sys/systm.h sys/inline.h sys/poll.h sys/stream.h sys/stropts.h
     sys/strlog.h sys/ksynch.h sys/ipl.h sys/dma.h sys/i8237A.h sys/vtoc.h
     sys/scgth.h sys/confmgr.h sys/cm_i386at.h sys/resmgr.h sys/moddefs.h
-    sys/uadmin.h sys/iobitmap.h net/if.h vm/page.h sys/f_ddi.h sys/ddi.h
+    sys/uadmin.h sys/iobitmap.h sys/dlpi.h net/if.h vm/page.h sys/f_ddi.h sys/ddi.h
     sys/ddi_i386at.h"
 
 # Every header of ours must be in the order: a new one is added to it.
