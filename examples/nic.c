@@ -619,7 +619,7 @@ nic_unitdata_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 		nic_uderror(q, mp, DL_BADADDR);
 		return;
 	}
-	len = msgdsize(mp->b_cont);
+	len = mp->b_cont != NULL ? msgdsize(mp->b_cont) : 0;
 	if (len < 1 || len > NIC_MAXSDU) {
 		nic_uderror(q, mp, DL_BADDATA);
 		return;

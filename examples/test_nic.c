@@ -618,6 +618,9 @@ START_TEST(nic_local_management)
 		    NIC_MTU), 0);
 		ck_assert_uint_eq(dl_recv(s, NULL, NULL), DL_UDERROR_IND);
 		ck_assert_uint_eq(ue->dl_errno, DL_BADDATA);
+		ck_assert_int_eq(dl_unitdata(s, dst, NIC_DLSAPL, NULL, 0), 0);
+		ck_assert_uint_eq(dl_recv(s, NULL, NULL), DL_UDERROR_IND);
+		ck_assert_uint_eq(ue->dl_errno, DL_BADDATA);
 	}
 	/* An ioctl the driver does not know. */
 	{
