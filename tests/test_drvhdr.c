@@ -3,7 +3,9 @@
  * calls: <sys/vtoc.h>'s structures have the i386 layout a disk label has
  * on disk, <sys/i8237A.h>'s port names reach the simulated 8237 where the
  * AT has them, <sys/file.h>'s flags are distinct bits, and
- * <sys/sysmacros.h>'s conversions compute what the original's did.
+ * <sys/sysmacros.h>'s conversions compute what the original's did, and
+ * <sys/dlpi.h>'s primitives have the DLPI 2 numbers and the i386 layout,
+ * 32-bit members without padding.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <sys/dma.h>
 #include <sys/i8237A.h>
 #include <sys/vtoc.h>
+#include <sys/dlpi.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/ddisim.h>
@@ -226,6 +229,99 @@ START_TEST(sysmacros_conversions)
 }
 END_TEST
 
+/* ---- sys/dlpi.h ---- */
+
+START_TEST(dlpi_layouts)
+{
+	ck_assert_uint_eq(DL_INFO_REQ_SIZE, 4);
+	ck_assert_uint_eq(DL_INFO_ACK_SIZE, 76);
+	ck_assert_uint_eq(offsetof(dl_info_ack_t, dl_current_state), 24);
+	ck_assert_uint_eq(offsetof(dl_info_ack_t, dl_sap_length), 28);
+	ck_assert_uint_eq(offsetof(dl_info_ack_t, dl_provider_style), 52);
+	ck_assert_uint_eq(offsetof(dl_info_ack_t, dl_version), 60);
+	ck_assert_uint_eq(offsetof(dl_info_ack_t, dl_growth), 72);
+	ck_assert_uint_eq(DL_ATTACH_REQ_SIZE, 8);
+	ck_assert_uint_eq(DL_BIND_REQ_SIZE, 20);
+	ck_assert_uint_eq(offsetof(dl_bind_req_t, dl_service_mode), 12);
+	ck_assert_uint_eq(offsetof(dl_bind_req_t, dl_conn_mgmt), 14);
+	ck_assert_uint_eq(offsetof(dl_bind_req_t, dl_xidtest_flg), 16);
+	ck_assert_uint_eq(DL_BIND_ACK_SIZE, 24);
+	ck_assert_uint_eq(DL_SUBS_BIND_REQ_SIZE, 16);
+	ck_assert_uint_eq(DL_OK_ACK_SIZE, 8);
+	ck_assert_uint_eq(DL_ERROR_ACK_SIZE, 16);
+	ck_assert_uint_eq(offsetof(dl_error_ack_t, dl_unix_errno), 12);
+	ck_assert_uint_eq(DL_UNITDATA_REQ_SIZE, 20);
+	ck_assert_uint_eq(offsetof(dl_unitdata_req_t, dl_priority), 12);
+	ck_assert_uint_eq(DL_UNITDATA_IND_SIZE, 24);
+	ck_assert_uint_eq(DL_UDERROR_IND_SIZE, 20);
+	ck_assert_uint_eq(offsetof(dl_uderror_ind_t, dl_errno), 16);
+	ck_assert_uint_eq(DL_PHYS_ADDR_REQ_SIZE, 8);
+	ck_assert_uint_eq(DL_PHYS_ADDR_ACK_SIZE, 12);
+	ck_assert_uint_eq(DL_ENABMULTI_REQ_SIZE, 12);
+	ck_assert_uint_eq(DL_PROMISCON_REQ_SIZE, 8);
+	ck_assert_uint_eq(DL_GET_STATISTICS_ACK_SIZE, 12);
+	ck_assert_uint_eq(DL_CONNECT_IND_SIZE, 36);
+	ck_assert_uint_eq(DL_DISCONNECT_IND_SIZE, 16);
+	ck_assert_uint_eq(DL_TEST_IND_SIZE, 24);
+	ck_assert_uint_eq(DL_XID_REQ_SIZE, 16);
+	ck_assert_uint_eq(DL_DATA_ACK_REQ_SIZE, 32);
+	ck_assert_uint_eq(sizeof(dl_qos_co_range1_t), 64);
+	ck_assert_uint_eq(sizeof(dl_qos_cl_sel1_t), 20);
+	ck_assert_uint_eq(sizeof(union DL_primitives), DL_INFO_ACK_SIZE);
+}
+END_TEST
+
+/* Every primitive has a number of its own, the specification's. */
+START_TEST(dlpi_numbers)
+{
+	static const unsigned long prim[] = {
+		DL_INFO_REQ, DL_BIND_REQ, DL_UNBIND_REQ, DL_INFO_ACK,
+		DL_BIND_ACK, DL_ERROR_ACK, DL_OK_ACK, DL_UNITDATA_REQ,
+		DL_UNITDATA_IND, DL_UDERROR_IND, DL_UDQOS_REQ, DL_ATTACH_REQ,
+		DL_DETACH_REQ, DL_CONNECT_REQ, DL_CONNECT_IND, DL_CONNECT_RES,
+		DL_CONNECT_CON, DL_TOKEN_REQ, DL_TOKEN_ACK, DL_DISCONNECT_REQ,
+		DL_DISCONNECT_IND, DL_SUBS_UNBIND_REQ, DL_RESET_REQ,
+		DL_RESET_IND, DL_RESET_RES, DL_RESET_CON, DL_SUBS_BIND_REQ,
+		DL_SUBS_BIND_ACK, DL_ENABMULTI_REQ, DL_DISABMULTI_REQ,
+		DL_PROMISCON_REQ, DL_PROMISCOFF_REQ, DL_DATA_ACK_REQ,
+		DL_DATA_ACK_IND, DL_DATA_ACK_STATUS_IND, DL_REPLY_REQ,
+		DL_REPLY_IND, DL_REPLY_STATUS_IND, DL_REPLY_UPDATE_REQ,
+		DL_REPLY_UPDATE_STATUS_IND, DL_XID_REQ, DL_XID_IND, DL_XID_RES,
+		DL_XID_CON, DL_TEST_REQ, DL_TEST_IND, DL_TEST_RES, DL_TEST_CON,
+		DL_PHYS_ADDR_REQ, DL_PHYS_ADDR_ACK, DL_SET_PHYS_ADDR_REQ,
+		DL_GET_STATISTICS_REQ, DL_GET_STATISTICS_ACK
+	};
+	size_t n = sizeof(prim) / sizeof(prim[0]), i, j;
+
+	/* 0x00 to 0x35 but 0x16: the specification leaves it unused. */
+	ck_assert_uint_eq(n, 0x36 - 1);
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_le(prim[i], DL_GET_STATISTICS_ACK);
+		ck_assert_uint_ne(prim[i], 0x16);
+		for (j = 0; j < i; j++)
+			ck_assert_uint_ne(prim[i], prim[j]);
+	}
+	ck_assert_uint_eq(DL_VERSION_2, 2);
+	ck_assert_uint_eq(DL_UNBOUND, 0);
+	ck_assert_uint_eq(DL_IDLE, 3);
+	ck_assert_uint_eq(DL_UNATTACHED, 4);
+	ck_assert_uint_eq(DL_SUBS_UNBIND_PND, 0x15);
+	ck_assert_uint_eq(DL_OUTSTATE, 3);
+	ck_assert_uint_eq(DL_BADPRIM, 9);
+	ck_assert_uint_eq(DL_NOTSUPPORTED, 0x12);
+	ck_assert_uint_eq(DL_PENDING, 0x1b);
+	ck_assert_uint_eq(DL_CSMACD, 0);
+	ck_assert_uint_eq(DL_ETHER, 4);
+	ck_assert_uint_eq(DL_100BT, 0x19);
+	ck_assert_uint_eq(DL_CLDLS, 2);
+	ck_assert_uint_eq(DL_STYLE1, 0x500);
+	ck_assert_uint_eq(DL_STYLE2, 0x501);
+	ck_assert_uint_eq(DL_PROMISC_MULTI, 3);
+	ck_assert_uint_eq(DL_CURR_PHYS_ADDR, 2);
+	ck_assert_int_eq(DL_UNKNOWN, -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -240,6 +336,8 @@ main(void)
 	tcase_add_test(tc, i8237A_ports_reach_the_chip);
 	tcase_add_test(tc, file_flags_are_distinct);
 	tcase_add_test(tc, sysmacros_conversions);
+	tcase_add_test(tc, dlpi_layouts);
+	tcase_add_test(tc, dlpi_numbers);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
