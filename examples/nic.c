@@ -4,12 +4,11 @@
  * LAN drivers were.
  *
  * Streams.  Each stream has a minor (a channel) of its own, chosen by
- * a clone open or named by the opener; the stream is
- * unbound until DL_BIND_REQ binds an Ethernet type (its SAP), and then
- * sends DL_UNITDATA_REQ data units, or raw M_DATA frames with their
- * header, and receives the frames of its type as DL_UNITDATA_IND.  A
- * DLSAP address is the station address followed by the type, most
- * significant byte first.
+ * a clone open or named by the opener.  It is unbound until DL_BIND_REQ
+ * binds an Ethernet type (its SAP); then it sends DL_UNITDATA_REQ data
+ * units, or raw M_DATA frames with their header, and receives the
+ * frames of its type as DL_UNITDATA_IND.  A DLSAP address is the
+ * station address followed by the type, most significant byte first.
  *
  * Transmit.  The write put procedure turns data units into frames (the
  * M_PROTO block becomes the header) and queues them; the write service

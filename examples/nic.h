@@ -60,7 +60,7 @@ struct nic_dlstats {
 	unsigned int	ns_oerrors;	/* frames dropped on the way out */
 	unsigned int	ns_ierrors;	/* frames dropped on the way in */
 	unsigned int	ns_txfull;	/* times a frame waited for the ring */
-	unsigned int	ns_rqueued;	/* this stream: frames waiting to go up */
+	unsigned int	ns_rqueued;	/* this stream: frames waiting */
 	unsigned int	ns_delivered;	/* this stream: frames passed up */
 };
 

@@ -954,7 +954,8 @@ START_TEST(nic_write_blocks)
 	dl_bind(s, 0x0800);
 	/* Write while the stream below takes more (I_CANPUT). */
 	for (;;) {
-		ck_assert_int_eq(ddisim_stream_ioctl(s, I_CANPUT, 0, &rval), 0);
+		ck_assert_int_eq(ddisim_stream_ioctl(s, I_CANPUT, 0, &rval),
+		    0);
 		if (rval == 0)
 			break;
 		flen = mkframe(f, station, station, 0x0800, 1000, (unsigned)n);
@@ -1045,7 +1046,8 @@ START_TEST(nic_close_with_frames)
 	for (int i = 0; rval != 0; i++) {
 		flen = mkframe(f, station, station, 0x0800, 900, (unsigned)i);
 		ck_assert_int_eq(ddisim_stream_write(s, f, flen, &got), 0);
-		ck_assert_int_eq(ddisim_stream_ioctl(s, I_CANPUT, 0, &rval), 0);
+		ck_assert_int_eq(ddisim_stream_ioctl(s, I_CANPUT, 0, &rval),
+		    0);
 	}
 	ck_assert_uint_eq(dev_pending(), NIC_TXRING);
 	ck_assert_int_eq(ddisim_stream_close(s), 0);
