@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,4 +379,18 @@ DDI_CONTROL0(const char *, ddisim_verify_last)
 DDI_CONTROL0_VOID(ddisim_verify_reset)
 {
 	verify_reset();
+}
+
+DDI_CONTROL(int, ddisim_explain, (int mode), (mode))
+{
+	if (mode < 0 || mode > 2) {
+		verify_report(DDI_FUNC, DDI_CALLER, "unknown mode %d", mode);
+		return kmem_explain_mode;
+	}
+	return atomic_exchange(&kmem_explain_mode, mode);
+}
+
+DDI_CONTROL0(const char *, ddisim_explain_last)
+{
+	return kmem_explain_last();
 }

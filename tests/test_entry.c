@@ -2545,6 +2545,27 @@ c_ddisim_verify_set_policy(void)
 }
 
 static void
+c_ddisim_explain(void)
+{
+	int was = ddisim_explain(2);
+
+	FIRST_CALL_DONE();
+	EXPECT(was == 0);
+	EXPECT(ddisim_explain(0) == 2);
+	EXPECT(!ddisim_initialized());
+}
+
+static void
+c_ddisim_explain_last(void)
+{
+	const char *s = ddisim_explain_last();
+
+	FIRST_CALL_DONE();
+	EXPECT(s != NULL && s[0] == '\0');
+	EXPECT(!ddisim_initialized());
+}
+
+static void
 c_ddisim_verify_reset(void)
 {
 	ddisim_verify_reset();
@@ -3753,6 +3774,8 @@ static const struct entry_case cases[] = {
 	{ "ddisim_verify_set_policy", NULL, CONTROL, NULL, 1,
 	    c_ddisim_verify_set_policy, "the policy of the process" },
 	C(ddisim_verify_reset, "the count reset"),
+	C(ddisim_explain, "explanations off before"),
+	C(ddisim_explain_last, "nothing explained"),
 	C(ddisim_putbuf, "an empty putbuf"),
 	C(ddisim_putbuf_clear, "an empty putbuf"),
 	C(ddisim_console, "a sink for the console"),

@@ -2,6 +2,7 @@
  * test_kmem.c - physreq and the kmem_alloc family (DDI 8 entry points).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <sys/types.h>
 #include <sys/kmem.h>
 #include <sys/buf.h>
+#include <sys/stream.h>
 #include <sys/ddi.h>
 
 #include "lib/testutil.h"
@@ -1603,6 +1605,214 @@ START_TEST(property_free_sizes)
 }
 END_TEST
 
+/* ---- ddisim_explain ---- */
+
+/* Requests that fail, for the explanation tests. */
+static void
+explain_fail_all(physreq_t *big)
+{
+	ck_assert_ptr_null(kmem_alloc_physreq(8192, big, KM_NOSLEEP));
+	ck_assert_ptr_null(kmem_alloc((size_t)1 << 41, KM_NOSLEEP));
+}
+
+/* Off by default: a failure prints and keeps nothing. */
+START_TEST(explain_off_says_nothing)
+{
+	physreq_t *p4k, *below16m;
+	char err[512];
+
+	MACHINE_UP("mem=64M,verify=count");
+	p4k = preq_new(32, PG, PG, 0, 0);
+	below16m = preq_new(24, PG, 0, PREQ_PHYSCONTIG, 0);
+	stderr_capture();
+	explain_fail_all(p4k);
+	ck_assert_ptr_null(kmem_alloc_physreq(32 << 20, below16m, KM_NOSLEEP));
+	ck_assert_uint_eq(stderr_release(err, sizeof(err)), 0);
+	ck_assert_str_eq(ddisim_explain_last(), "");
+	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	/* Mode 2 keeps without printing; a bad mode changes nothing. */
+	ck_assert_int_eq(ddisim_explain(2), 0);
+	stderr_capture();
+	ck_assert_ptr_null(kmem_alloc_physreq(32 << 20, below16m, KM_NOSLEEP));
+	ck_assert_int_eq(ddisim_explain(7), 2);
+	ck_assert_uint_eq(stderr_release(err, sizeof(err)), 0);
+	REPORTED(2, "ddisim_explain: unknown mode 7");
+	ck_assert_contains(ddisim_explain_last(), "kmem_alloc_physreq: "
+	    "33554432 bytes, align 4096, below 16 MiB, contiguous: ");
+	ck_assert_int_eq(ddisim_explain(0), 2);
+	physreq_free(p4k);
+	physreq_free(below16m);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Each reason, printed on one line and kept for the thread. */
+static void
+explain_expect(const char *err, const char *want)
+{
+	char line[600];
+
+	snprintf(line, sizeof(line), "ddicompat: explain: %s\n", want);
+	ck_assert_str_eq(ddisim_explain_last(), want);
+	ck_assert_contains(err, line);
+}
+
+START_TEST(explain_each_reason)
+{
+	physreq_t *p4k, *below16m;
+	char err[2048], want[256];
+	void **pages;
+	uint64_t *pa;
+	size_t n = 0, run = 0;
+
+	MACHINE_UP("mem=64M,verify=count,sleeplimit=100");
+	ck_assert_int_eq(ddisim_explain(1), 0);
+	p4k = preq_new(32, PG, PG, 0, 0);
+	below16m = preq_new(24, PG, 0, PREQ_PHYSCONTIG, 0);
+	/* The size is larger than the boundary. */
+	stderr_capture();
+	ck_assert_ptr_null(kmem_alloc_physreq(8192, p4k, KM_NOSLEEP));
+	stderr_release(err, sizeof(err));
+	explain_expect(err, "kmem_alloc_physreq: 8192 bytes, align 4096, "
+	    "boundary 4 KiB: the size is larger than the boundary");
+	/* Larger than any machine. */
+	stderr_capture();
+	ck_assert_ptr_null(kmem_alloc((size_t)1 << 41, KM_NOSLEEP));
+	stderr_release(err, sizeof(err));
+	ck_assert_contains(ddisim_explain_last(), "kmem_alloc: "
+	    "2199023255552 bytes, align ");
+	ck_assert_contains(ddisim_explain_last(),
+	    ": the size is larger than any machine's memory");
+	/* Every page below 16 MiB taken: no free page at all. */
+	pages = malloc(4096 * sizeof(*pages));
+	pa = malloc(4096 * sizeof(*pa));
+	while (n < 4096 && (pages[n] = kmem_alloc_physreq(PG, below16m,
+	    KM_NOSLEEP)) != NULL) {
+		ck_assert_int_eq(ddisim_vtop(pages[n], &pa[n]), 0);
+		n++;
+	}
+	ck_assert_uint_gt(n, 3000);
+	stderr_capture();
+	ck_assert_ptr_null(kmem_alloc_physreq(PG, below16m, KM_NOSLEEP));
+	stderr_release(err, sizeof(err));
+	explain_expect(err, "kmem_alloc_physreq: 4096 bytes, align 4096, "
+	    "below 16 MiB, contiguous: no free page meets the request");
+	/* Three adjacent pages freed: the largest run is theirs. */
+	for (size_t i = 0; i + 2 < n && run == 0; i++)
+		for (size_t j = 0; j < n && run == 0; j++)
+			if (pa[j] == pa[i] + PG)
+				for (size_t k = 0; k < n; k++)
+					if (pa[k] == pa[i] + 2 * PG) {
+						kmem_free(pages[i], PG);
+						kmem_free(pages[j], PG);
+						kmem_free(pages[k], PG);
+						pages[i] = pages[j] =
+						    pages[k] = NULL;
+						run = i + 1;
+						break;
+					}
+	ck_assert_uint_ne(run, 0);
+	stderr_capture();
+	ck_assert_ptr_null(kmem_alloc_physreq(4 * PG, below16m, KM_NOSLEEP));
+	stderr_release(err, sizeof(err));
+	snprintf(want, sizeof(want), "kmem_alloc_physreq: 16384 bytes, "
+	    "align 4096, below 16 MiB, contiguous: no free run of 16384 bytes "
+	    "meets the request; the largest conforming run is 12288 bytes at "
+	    "%#" PRIx64, pa[run - 1]);
+	explain_expect(err, want);
+	/* The same after waiting; the wait's own report still comes. */
+	stderr_capture();
+	ck_assert_ptr_null(kmem_alloc_physreq(4 * PG, below16m, KM_SLEEP));
+	stderr_release(err, sizeof(err));
+	snprintf(want, sizeof(want), "kmem_alloc_physreq: 16384 bytes, "
+	    "align 4096, below 16 MiB, contiguous: no free run of 16384 bytes "
+	    "meets the request (after waiting the sleeplimit); the largest "
+	    "conforming run is 12288 bytes at %#" PRIx64, pa[run - 1]);
+	explain_expect(err, want);
+	REPORTED(2, "KM_SLEEP request of 16384 bytes still unmet");
+	for (size_t i = 0; i < n; i++)
+		if (pages[i] != NULL)
+			kmem_free(pages[i], PG);
+	free(pages);
+	free(pa);
+	physreq_free(p4k);
+	physreq_free(below16m);
+	ck_assert_int_eq(ddisim_explain(0), 1);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * STREAMS: a pullup or a conforming copy that cannot meet the physreq
+ * says which part of the message is at fault.
+ */
+static mblk_t *
+explain_msg(size_t first, size_t second)
+{
+	mblk_t *a = allocb((int)first, BPRI_MED), *b = allocb((int)second,
+	    BPRI_MED);
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	memset(a->b_wptr, 1, first);
+	a->b_wptr += first;
+	memset(b->b_wptr, 2, second);
+	b->b_wptr += second;
+	linkb(a, b);
+	return a;
+}
+
+START_TEST(explain_streams)
+{
+	physreq_t *p;
+	mblk_t *m;
+
+	MACHINE_UP("mem=64M");
+	ck_assert_int_eq(ddisim_explain(2), 0);
+	p = preq_new(32, 4, 4096, 0, 0);
+	m = explain_msg(100, 5000);
+	ck_assert_ptr_null(msgpullup_physreq(m, -1, p));
+	ck_assert_str_eq(ddisim_explain_last(), "msgpullup_physreq: 5100 "
+	    "bytes, align 4, boundary 4 KiB: the size is larger than the "
+	    "boundary");
+	ck_assert_ptr_null(msgpullup_physreq(m, 100, p));
+	ck_assert_str_eq(ddisim_explain_last(), "msgpullup_physreq: 100 "
+	    "bytes, align 4, boundary 4 KiB: 5000 bytes of a later block, "
+	    "which is not pulled up, are more than the boundary");
+	ck_assert_ptr_null(msgpullup_physreq(m, 6000, p));
+	ck_assert_str_eq(ddisim_explain_last(), "msgpullup_physreq: 6000 "
+	    "bytes, align 4, boundary 4 KiB: the message holds only 5100 "
+	    "bytes");
+	ck_assert_ptr_null(msgphysreq(m, p));
+	ck_assert_str_eq(ddisim_explain_last(), "msgphysreq: 5000 bytes, "
+	    "align 4, boundary 4 KiB: a block of the message is larger than "
+	    "the boundary");
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	freemsg(m);
+	physreq_free(p);
+	ck_assert_int_eq(ddisim_explain(0), 2);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* Fault injection says so. */
+START_TEST(explain_injected_failure)
+{
+	void *p;
+
+	MACHINE_UP("mem=64M,failrate=1");
+	ck_assert_int_eq(ddisim_explain(2), 0);
+	p = kmem_alloc(100, KM_NOSLEEP);
+	ck_assert_ptr_null(p);
+	ck_assert_contains(ddisim_explain_last(), "kmem_alloc: 100 bytes, "
+	    "align ");
+	ck_assert_contains(ddisim_explain_last(), ": the failrate key made "
+	    "this KM_NOSLEEP request fail");
+	ck_assert_int_eq(ddisim_explain(0), 2);
+	MACHINE_DOWN();
+}
+END_TEST
+
 static Suite *
 kmem_suite(void)
 {
@@ -1653,6 +1863,12 @@ kmem_suite(void)
 		    physreq_unsupportable_aborts_at_use, SIGABRT, 0,
 		    NBAD_PREQ - 1);
 	}
+	suite_add_tcase(s, tc);
+	tc = tcase_new("explain");
+	tcase_add_test(tc, explain_off_says_nothing);
+	tcase_add_test(tc, explain_each_reason);
+	tcase_add_test(tc, explain_injected_failure);
+	tcase_add_test(tc, explain_streams);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("property");
 	tcase_add_test(tc, property_random_physreqs);

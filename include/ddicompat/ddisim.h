@@ -45,6 +45,14 @@ unsigned long	ddisim_verify_count(void);
 const char	*ddisim_verify_last(void);
 void		ddisim_verify_reset(void);
 
+/*
+ * Why a physical-memory request failed: 1 prints each explanation on the
+ * standard error, 2 only keeps it for ddisim_explain_last, 0 (the
+ * default) neither.  Returns the previous mode.
+ */
+int		ddisim_explain(int mode);
+const char	*ddisim_explain_last(void);
+
 /* Machine description, for tools and tests. */
 #define DDISIM_ZONES	4	/* below 16 MiB, 4 GiB, 64 GiB, and above */
 #define DDISIM_MAX_NODES 8	/* NUMA nodes a machine may have */

@@ -535,12 +535,14 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 	rec.caller = caller;
 	rec.kind = (uint8_t)kind;
 	if (c->boundary != 0 && size > c->boundary) {
+		kmem_explain(func, size, c, KW_BOUNDARY);
 		verify_report(func, caller, "size %zu is larger than the "
 		    "physreq's boundary %#llx", size,
 		    (unsigned long long)c->boundary);
 		return NULL;
 	}
 	if (size >= (UINT64_C(1) << 40)) {
+		kmem_explain(func, size, c, KW_TOO_LARGE);
 		verify_report(func, caller, "size %zu is larger than any "
 		    "machine's memory", size);
 		return NULL;
@@ -549,8 +551,10 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 	    (c->boundary == 0 || size + REDZONE <= c->boundary) &&
 	    size + REDZONE < machine->spec.page)
 		rec.redzone = REDZONE;
-	if (!sleep && kmem_inject_failure())
+	if (!sleep && kmem_inject_failure()) {
+		kmem_explain(func, size, c, KW_INJECTED);
 		return NULL;
+	}
 	p = kmem_try(size, c, &rec, &entry);
 	if (p == NULL && sleep) {
 		uint64_t gen = palloc_wait_begin();
@@ -572,14 +576,18 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 			    (how & KA_FAILOK))
 				break;
 			palloc_wait_end();
+			kmem_explain(func, size, c, KW_SLEEPLIMIT);
 			vwait_report(&w, "KM_SLEEP request of %zu bytes still "
 			    "unmet", size);
 			return NULL;
 		}
 		palloc_wait_end();
 	}
-	if (p == NULL)
+	if (p == NULL) {
+		kmem_explain(func, size, c, sleep ? KW_SLEEPLIMIT :
+		    KW_NO_MEMORY);
 		return NULL;
+	}
 	if (kmem_is_small(size, c) && machine->spec.audit != AUDIT_FULL) {
 		shadow_set(p, entry | ((uint64_t)size << SH_SIZE_SHIFT));
 	} else {

@@ -60,6 +60,34 @@ size_t	kmem_live_size(const void *p);
  * Returns NULL only for NOSLEEP shortage (or fault injection), FAILOK, or a
  * KM_SLEEP deadline under verify=warn/count.
  */
+/*
+ * Why a request failed (explain.c): said when ddisim_explain is on, and
+ * kept for the calling thread.  0 off, 1 printed and kept, 2 kept.
+ */
+enum kmem_why {
+	KW_BOUNDARY,		/* the size is larger than the boundary */
+	KW_TOO_LARGE,		/* larger than any machine */
+	KW_INJECTED,		/* failrate */
+	KW_NO_MEMORY,		/* no free memory meets the constraint */
+	KW_SLEEPLIMIT		/* the same, after waiting */
+};
+extern _Atomic int kmem_explain_mode;
+void	kmem_explain_slow(const char *func, size_t size,
+	    const struct kcons *c, enum kmem_why why);
+const char *kmem_explain_last(void);
+/* A reason of the caller's own, when explanations are on. */
+void	kmem_explain_why(const char *func, size_t size,
+	    const struct kcons *c, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+static inline void
+kmem_explain(const char *func, size_t size, const struct kcons *c,
+    enum kmem_why why)
+{
+	if (__builtin_expect(kmem_explain_mode != 0, 0))
+		kmem_explain_slow(func, size, c, why);
+}
+
 void	*kmem_alloc_cons(size_t size, const struct kcons *c, int flags,
 	    int how, enum kmem_kind kind, const char *func,
 	    const void *caller);

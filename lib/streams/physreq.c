@@ -40,6 +40,7 @@ allocb_physreq_level(int size, physreq_t *preq, enum ddi_level level,
 	if (!str_physreq_cons(preq, level, &c, func, caller))
 		return NULL;
 	if (c.boundary != 0 && (size_t)size > c.boundary) {
+		kmem_explain(func, (size_t)size, &c, KW_BOUNDARY);
 		verify_report(func, caller, "size %d is larger than the "
 		    "physreq's boundary %#llx", size,
 		    (unsigned long long)c.boundary);
@@ -130,17 +131,38 @@ str_conform_commit(mblk_t *mp, mblk_t *copies)
 	return head;
 }
 
+/* Why a valid message could not be made to conform, unreported. */
+static void
+msgphysreq_explain(mblk_t *mp, const struct kcons *c, const char *func)
+{
+	for (mblk_t *b = mp; b != NULL; b = b->b_cont) {
+		size_t bl = (size_t)(b->b_wptr - b->b_rptr);
+
+		if (c->boundary != 0 && bl > c->boundary) {
+			kmem_explain_why(func, bl, c, "a block of the message "
+			    "is larger than the boundary");
+			return;
+		}
+	}
+}
+
 static mblk_t *
 msgphysreq_level(mblk_t *mp, physreq_t *preq, enum ddi_level level,
     const char *func, const void *caller)
 {
 	struct kcons c;
 	mblk_t *copies;
+	unsigned long reports = verify_count();
 
 	if (!str_msg_ok(mp, func, caller, NULL) ||
-	    !str_physreq_cons(preq, level, &c, func, caller) ||
-	    !str_conform_copies(mp, &c, &copies, func, caller))
+	    !str_physreq_cons(preq, level, &c, func, caller))
 		return NULL;
+	if (!str_conform_copies(mp, &c, &copies, func, caller)) {
+		if (unlikely(kmem_explain_mode != 0) &&
+		    verify_count() == reports)
+			msgphysreq_explain(mp, &c, func);
+		return NULL;
+	}
 	return copies == NULL ? mp : str_conform_commit(mp, copies);
 }
 
@@ -156,15 +178,66 @@ DDI_ENTRY(mblk_t *, _Compat_msgphysreq7, (mblk_t *mp, physreq_t *preq),
 	return msgphysreq_level(mp, preq, LEVEL_DDI6_71, "msgphysreq", DDI_CALLER);
 }
 
+/*
+ * Why a pullup of a valid message failed without a report: the message
+ * is too short, the length or a block left after it does not fit in the
+ * boundary, or (said by the allocator already) memory was short.
+ */
+static void
+msgpullup_physreq_explain(mblk_t *mp, int len, const struct kcons *c,
+    const char *func)
+{
+	uchar_t type = mp->b_datap->db_type;
+	size_t n = 0, want, skip;
+
+	/* The leading blocks that share the first one's type. */
+	for (mblk_t *b = mp; b != NULL && b->b_datap->db_type == type;
+	    b = b->b_cont)
+		n += (size_t)(b->b_wptr - b->b_rptr);
+	want = len == -1 ? n : (size_t)len;
+	skip = want;
+
+	if (want > n) {
+		kmem_explain_why(func, want, c, "the message holds only %zu "
+		    "bytes", n);
+		return;
+	}
+	if (c->boundary != 0 && want > c->boundary) {
+		kmem_explain(func, want, c, KW_BOUNDARY);
+		return;
+	}
+	for (mblk_t *b = mp; b != NULL; b = b->b_cont) {
+		size_t bl = (size_t)(b->b_wptr - b->b_rptr);
+
+		if (skip >= bl) {
+			skip -= bl;
+			continue;
+		}
+		if (c->boundary != 0 && bl - skip > c->boundary) {
+			kmem_explain_why(func, want, c, "%zu bytes of a later "
+			    "block, which is not pulled up, are more than the "
+			    "boundary", bl - skip);
+			return;
+		}
+		skip = 0;
+	}
+}
+
 static mblk_t *
 msgpullup_physreq_level(mblk_t *mp, int len, physreq_t *preq,
     enum ddi_level level, const char *func, const void *caller)
 {
 	struct kcons c;
+	unsigned long reports = verify_count();
+	mblk_t *nb;
 
 	if (!str_physreq_cons(preq, level, &c, func, caller))
 		return NULL;
-	return str_pullup(mp, len, &c, false, func, caller);
+	nb = str_pullup(mp, len, &c, false, func, caller);
+	if (unlikely(nb == NULL && kmem_explain_mode != 0) &&
+	    verify_count() == reports)
+		msgpullup_physreq_explain(mp, len, &c, func);
+	return nb;
 }
 
 DDI_ENTRY(mblk_t *, msgpullup_physreq, (mblk_t *mp, int len, physreq_t *preq),
