@@ -588,8 +588,13 @@ expect_caller_line(const char *fn, int line)
 	snprintf(want, sizeof(want), " (called from %s (test_verify.c:%d))",
 	    fn, line);
 #else
-	/* dladdr names only what the program exports (-rdynamic). */
-	snprintf(want, sizeof(want), " (called from %s+0x", fn);
+	/*
+	 * dladdr names only what the program exports (-rdynamic), which
+	 * Check's static test functions are not: the program and an
+	 * offset.  The probes above check exported names.
+	 */
+	snprintf(want, sizeof(want), " (called from test_verify+0x");
+	(void)fn;
 	(void)line;
 #endif
 	ck_assert_msg(strstr(last, want) != NULL &&
@@ -624,13 +629,17 @@ START_TEST(caller_is_function_and_line)
 	kmem_free(sym_host, sizeof(sym_host)), line = __LINE__;
 	ck_assert_uint_eq(ddisim_verify_count(), 1);
 	expect_caller_line("caller_is_function_and_line_fn", line);
-#ifdef TEST_CALLER_LINES
+	/* dladdr cannot name these: only libdw's names are checked. */
 	line = sym_static_reporter();
+#ifdef TEST_CALLER_LINES
 	expect_caller_line("sym_static_reporter", line);
-	line = sym_inlined_reporter();
-	expect_caller_line("sym_inlined_reporter", line);
-	ck_assert_uint_eq(ddisim_verify_count(), 3);
 #endif
+	line = sym_inlined_reporter();
+#ifdef TEST_CALLER_LINES
+	expect_caller_line("sym_inlined_reporter", line);
+#endif
+	(void)line;
+	ck_assert_uint_eq(ddisim_verify_count(), 3);
 	MACHINE_DOWN();
 }
 END_TEST
@@ -649,8 +658,7 @@ START_TEST(caller_of_leak_is_function_and_line)
 	    "caller_of_leak_is_function_and_line_fn (test_verify.c:%d)\n",
 	    line);
 #else
-	snprintf(want, sizeof(want), "allocated by "
-	    "caller_of_leak_is_function_and_line_fn+0x");
+	snprintf(want, sizeof(want), "allocated by test_verify+0x");
 	(void)line;
 #endif
 	ck_assert_contains(text, want);
