@@ -72,15 +72,4 @@ extern struct streamtab nicinfo;
 int	nic_attach(unsigned intr_key, int base);
 void	nic_detach(void);
 
-/*
- * The polled entry points of the driver's first version, for an adapter
- * that sends a frame while its count is written and is never asked to
- * interrupt: initialise, send one frame, take one that arrived.
- */
-int	nic_init(int base);
-int	nic_xmit(struct msgb *mp);
-struct msgb *nic_rxpoll(void);
-unsigned long nic_pullups(void);
-void	nic_fini(void);
-
 #endif

@@ -20,7 +20,6 @@
 #include "hba.h"
 #include "isa.h"
 #include "lpt.h"
-#include "nic.h"
 #include "snd.h"
 #include "rmdev.h"
 
@@ -211,168 +210,6 @@ START_TEST(lpt_watchdog_gives_up)
 END_TEST
 
 /*
- * The network adapter: it reads the pair list and the bytes it names
- * from physical memory, as a bus master would, and counts every pair
- * that breaks its rules (beyond 32 bits, unaligned, across 4 KiB, more
- * than it reads).
- */
-struct nic_dev {
-	uint32_t	list, rx_addr, rx_size, rx_len;
-	unsigned char	wire[NIC_MTU + 64];
-	size_t		nwire;
-	unsigned	bad;
-	unsigned long	frames;
-};
-
-static uint32_t
-nic_in(void *arg, int port, int width)
-{
-	struct nic_dev *d = arg;
-
-	(void)width;
-	return port - 0x300 == NIC_RX_LEN ? d->rx_len : 0;
-}
-
-static void
-nic_send(struct nic_dev *d, uint32_t n)
-{
-	const uint32_t *el = ddisim_ptov(d->list);
-
-	d->nwire = 0;
-	d->frames++;
-	if (n == 0 || n > NIC_MAXFRAG || el == NULL) {
-		d->bad++;
-		return;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t pa = el[2 * i], len = el[2 * i + 1];
-		const unsigned char *src = ddisim_ptov(pa);
-
-		if (pa % 4 != 0 || len == 0 || pa / 4096 != (pa + len - 1) /
-		    4096 || src == NULL || d->nwire + len > sizeof(d->wire)) {
-			d->bad++;
-			return;
-		}
-		memcpy(d->wire + d->nwire, src, len);
-		d->nwire += len;
-	}
-}
-
-static void
-nic_out(void *arg, int port, int width, uint32_t v)
-{
-	struct nic_dev *d = arg;
-
-	(void)width;
-	switch (port - 0x300) {
-	case NIC_TX_LIST:
-		d->list = v;
-		break;
-	case NIC_TX_COUNT:
-		nic_send(d, v);
-		break;
-	case NIC_RX_ADDR:
-		d->rx_addr = v;
-		d->rx_len = 0;
-		break;
-	case NIC_RX_SIZE:
-		d->rx_size = v;
-		break;
-	}
-}
-
-static const struct ddisim_port_ops nic_ops = { nic_in, nic_out };
-
-static unsigned char nic_ext[64][256];
-static int nic_ext_freed;
-
-static void
-nic_ext_free(char *arg)
-{
-	(void)arg;
-	nic_ext_freed++;
-}
-
-START_TEST(nic_frames_round_trip)
-{
-	static struct nic_dev dev;
-	static frtn_t fr = { nic_ext_free, NULL };
-	unsigned char frame[NIC_MTU];
-	ddisim_ports_t *ports;
-	unsigned seed = 11;
-	int ext = 0;
-
-	memset(&dev, 0, sizeof(dev));
-	nic_ext_freed = 0;
-	ck_assert_int_eq(ddisim_init("scatter=1"), 0);
-	ddisim_cpu_set(3);		/* node 1: above the adapter's reach */
-	ports = ddisim_port_claim(0x300, NIC_NREGS, &nic_ops, &dev, "nic0");
-	ck_assert_int_eq(nic_init(0x300), 0);
-	for (int f = 0; f < 200; f++) {
-		size_t len = 60 + (seed = seed * 1103515245 + 12345) % 1455;
-		size_t at = 0;
-		mblk_t *mp = NULL, **tail = &mp;
-
-		for (size_t i = 0; i < len; i++)
-			frame[i] = (unsigned char)((seed = seed * 1103515245 +
-			    12345) >> 16);
-		/* An upper layer's message: up to 12 pieces, some borrowed. */
-		while (at < len) {
-			size_t piece = 1 + (seed = seed * 1103515245 + 12345) %
-			    (len / 6 + 1);
-			size_t off = (seed >> 8) % 7;
-			mblk_t *b;
-
-			if (piece > len - at)
-				piece = len - at;
-			if (piece <= 200 && ext < 64 && (seed & 0x300) == 0) {
-				b = esballoc(nic_ext[ext++], 256, BPRI_LO, &fr);
-			} else {
-				b = allocb((int)(piece + off), BPRI_MED);
-				b->b_rptr += off;
-			}
-			ck_assert_ptr_nonnull(b);
-			b->b_wptr = b->b_rptr + piece;
-			memcpy(b->b_rptr, frame + at, piece);
-			at += piece;
-			*tail = b;
-			tail = &b->b_cont;
-		}
-		ck_assert_int_eq(nic_xmit(mp), 0);
-		ck_assert_uint_eq(dev.bad, 0);
-		ck_assert_uint_eq(dev.nwire, len);
-		ck_assert_mem_eq(dev.wire, frame, len);
-	}
-	ck_assert_uint_eq(dev.frames, 200);
-	ck_assert_uint_gt(nic_pullups(), 0);
-	/* Receive: the adapter writes where the driver said. */
-	for (int f = 0; f < 20; f++) {
-		size_t len = 60 + (seed = seed * 1103515245 + 12345) % 1455;
-		mblk_t *mp;
-
-		ck_assert_ptr_null(nic_rxpoll());
-		ck_assert_uint_ge(dev.rx_size, len);
-		for (size_t i = 0; i < len; i++)
-			frame[i] = (unsigned char)(seed >> (i % 24));
-		memcpy(ddisim_ptov(dev.rx_addr), frame, len);
-		dev.rx_len = (uint32_t)len;
-		mp = nic_rxpoll();
-		ck_assert_ptr_nonnull(mp);
-		ck_assert_uint_eq((size_t)(mp->b_wptr - mp->b_rptr), len);
-		ck_assert_mem_eq(mp->b_rptr, frame, len);
-		freemsg(mp);
-	}
-	nic_fini();
-	ddisim_port_release(ports);
-	ck_assert_uint_eq(ddisim_streams_run(), (unsigned)ext);
-	ck_assert_int_eq(nic_ext_freed, ext);
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
-	ck_assert_uint_eq(ddisim_outstanding(), 0);
-	ddisim_shutdown();
-}
-END_TEST
-
-/*
  * The sound card: it plays a half of the ring at a time by asserting
  * DREQ on its 16-bit channel, into a record of all it played, and
  * interrupts after each half.
@@ -465,7 +302,6 @@ main(void)
 	/* machines of their own, slow under Valgrind: a long limit */
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, lpt_writes_through_interrupts);
-	tcase_add_test(tc, nic_frames_round_trip);
 	tcase_add_test(tc, snd_plays_a_ring_with_auto_initialise);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
