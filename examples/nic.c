@@ -72,7 +72,7 @@ struct nic_softc {
 	int		sc_base;
 	physreq_t	*sc_preq;
 	lock_t		*sc_lock;	/* guards everything below */
-	void		*sc_cookie;	/* the interrupt, or NULL: polled */
+	void		*sc_cookie;	/* its interrupt (cm_intr_attach) */
 	mblk_t		*sc_rx;		/* the buffer the adapter fills */
 	uchar_t		sc_addr[NIC_ADDRL];
 	struct nic_txslot sc_ring[NIC_TXRING];
