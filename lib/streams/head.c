@@ -1255,6 +1255,24 @@ ioc_result(mblk_t *reply, int *rvalp)
 	return 0;
 }
 
+/*
+ * An ioctl whose reply carries nothing back but its outcome: its error,
+ * or 0 with its value in *rvalp (if not NULL).
+ */
+static int
+head_ioctl_outcome(struct __ddi_stream *s, int cmd, mblk_t *data,
+    uint_t count, int *rvalp, const char *func, const void *caller)
+{
+	mblk_t *reply;
+	int err;
+
+	if ((err = head_ioctl(s, cmd, data, count, &reply, func, caller)) != 0)
+		return err;
+	err = ioc_result(reply, rvalp);
+	str_free_chain(reply);
+	return err;
+}
+
 static int
 ioctl_str(struct __ddi_stream *s, struct strioctl *sio, int *rvalp,
     const char *func, const void *caller)
@@ -1304,19 +1322,14 @@ static int
 ioctl_transparent(struct __ddi_stream *s, int cmd, intptr_t arg, int *rvalp,
     const char *func, const void *caller)
 {
-	mblk_t *data, *reply;
+	mblk_t *data;
 	caddr_t a = (caddr_t)arg;
-	int err;
 
 	if ((data = ioc_block(sizeof(a), M_DATA, func, caller)) == NULL)
 		return ENOSR;
 	memcpy(data->b_rptr, &a, sizeof(a));
-	if ((err = head_ioctl(s, cmd, data, TRANSPARENT, &reply, func,
-	    caller)) != 0)
-		return err;
-	err = ioc_result(reply, rvalp);
-	str_free_chain(reply);
-	return err;
+	return head_ioctl_outcome(s, cmd, data, TRANSPARENT, rvalp, func,
+	    caller);
 }
 
 /* I_FLUSH and I_FLUSHBAND: the head's read side, then down. */
@@ -1354,8 +1367,7 @@ mux_ioctl(struct __ddi_stream *upper, int cmd, struct str_link *l,
     const char *func, const void *caller)
 {
 	struct linkblk *lb;
-	mblk_t *data, *reply;
-	int err;
+	mblk_t *data;
 
 	if ((data = ioc_block(sizeof(*lb), M_DATA, func, caller)) == NULL)
 		return ENOSR;
@@ -1363,12 +1375,8 @@ mux_ioctl(struct __ddi_stream *upper, int cmd, struct str_link *l,
 	lb->l_qtop = l->persistent ? NULL : &driver_pair(upper)->q[1];
 	lb->l_qbot = &l->pair->q[1];
 	lb->l_index = l->id;
-	if ((err = head_ioctl(upper, cmd, data, sizeof(*lb), &reply, func,
-	    caller)) != 0)
-		return err;
-	err = ioc_result(reply, NULL);
-	str_free_chain(reply);
-	return err;
+	return head_ioctl_outcome(upper, cmd, data, sizeof(*lb), NULL, func,
+	    caller);
 }
 
 /* Cut lower's head off and put l's pair in its place. */

@@ -282,6 +282,26 @@ enable_on_put(queue_t *q, unsigned k, bool back)
 	return (q->q_flag & QWANTR) || (!back && k > 0);
 }
 
+/*
+ * What putq, putbq and insq check first: a live queue, a whole message
+ * not on a queue.  A high priority message is in band 0.  Its pair, and
+ * the message's key in *kp; NULL after a report.
+ */
+static struct qpair *
+put_prologue(queue_t *q, mblk_t *mp, unsigned *kp, const char *func,
+    const void *caller)
+{
+	struct qpair *qp;
+
+	if ((qp = qp_check(q, func, caller)) == NULL ||
+	    !msg_ok_for_queue(mp, func, caller))
+		return NULL;
+	if (mp->b_datap->db_type >= QPCTL)
+		mp->b_band = 0;
+	*kp = mkey(mp);
+	return qp;
+}
+
 /* putq and putbq: back puts mp at the front of its key's section. */
 int
 str_putq(queue_t *q, mblk_t *mp, bool back, const char *func,
@@ -292,12 +312,8 @@ str_putq(queue_t *q, mblk_t *mp, bool back, const char *func,
 	mblk_t *nb;
 	unsigned k;
 
-	if ((qp = qp_check(q, func, caller)) == NULL ||
-	    !msg_ok_for_queue(mp, func, caller))
+	if ((qp = put_prologue(q, mp, &k, func, caller)) == NULL)
 		return 0;
-	if (mp->b_datap->db_type >= QPCTL)
-		mp->b_band = 0;
-	k = mkey(mp);
 	str_lock(qp->str, func, caller);
 	if (qp->str->closed) {
 		str_unlock(qp->str);
@@ -374,12 +390,8 @@ DDI_ENTRY(int, insq, (queue_t *q, mblk_t *emp, mblk_t *mp), (q, emp, mp))
 	mblk_t *prev;
 	unsigned k;
 
-	if ((qp = qp_check(q, DDI_FUNC, caller)) == NULL ||
-	    !msg_ok_for_queue(mp, DDI_FUNC, caller))
+	if ((qp = put_prologue(q, mp, &k, DDI_FUNC, caller)) == NULL)
 		return 0;
-	if (mp->b_datap->db_type >= QPCTL)
-		mp->b_band = 0;
-	k = mkey(mp);
 	(void)q_enter(q, 1, DDI_FUNC, caller);
 	if (emp != NULL) {
 		mblk_t *x;
