@@ -1091,16 +1091,20 @@ writer(void *arg)
 	return NULL;
 }
 
-START_TEST(mp_two_cpus)
+/*
+ * Open a stream on tab, write it from two threads on CPUs 0 and 1, close
+ * it; the bytes the driver saw (*bytes) must be all of them.
+ */
+static void
+two_writers(const struct streamtab *tab, int devflag, _Atomic unsigned *bytes)
 {
 	struct writer w[2];
 	pthread_t t[2];
 	dev_t dev = 0;
 	ddisim_stream_t *s;
 
-	MACHINE_UP("mem=64M,cpus=2");
-	atomic_store(&mp_bytes, 0);
-	ck_assert_int_eq(ddisim_stream_open(&mp_tab, D_MP, &dev, FREAD |
+	atomic_store(bytes, 0);
+	ck_assert_int_eq(ddisim_stream_open(tab, devflag, &dev, FREAD |
 	    FWRITE, 0, NULL, &s), 0);
 	for (int i = 0; i < 2; i++) {
 		w[i].s = s;
@@ -1110,9 +1114,15 @@ START_TEST(mp_two_cpus)
 	}
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	ck_assert_uint_eq(atomic_load(&mp_bytes), 2 * 200 * 37);
+	ck_assert_uint_eq(atomic_load(bytes), 2 * 200 * 37);
 	ck_assert_int_eq(ddisim_stream_close(s), 0);
 	ck_assert_uint_eq(ddisim_verify_count(), 0);
+}
+
+START_TEST(mp_two_cpus)
+{
+	MACHINE_UP("mem=64M,cpus=2");
+	two_writers(&mp_tab, D_MP, &mp_bytes);
 	MACHINE_DOWN();
 }
 END_TEST
@@ -1155,28 +1165,10 @@ static struct streamtab up_tab = { &up_rinit, &up_winit, NULL, NULL };
 
 START_TEST(up_serialised)
 {
-	struct writer w[2];
-	pthread_t t[2];
-	dev_t dev = 0;
-	ddisim_stream_t *s;
-
 	MACHINE_UP("mem=64M,cpus=2");
-	atomic_store(&up_bytes, 0);
 	atomic_store(&up_overlaps, 0);
-	ck_assert_int_eq(ddisim_stream_open(&up_tab, 0, &dev, FREAD | FWRITE,
-	    0, NULL, &s), 0);
-	for (int i = 0; i < 2; i++) {
-		w[i].s = s;
-		w[i].cpu = i;
-		ck_assert_int_eq(pthread_create(&t[i], NULL, writer, &w[i]),
-		    0);
-	}
-	for (int i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	ck_assert_uint_eq(atomic_load(&up_bytes), 2 * 200 * 37);
+	two_writers(&up_tab, 0, &up_bytes);
 	ck_assert_int_eq(atomic_load(&up_overlaps), 0);
-	ck_assert_int_eq(ddisim_stream_close(s), 0);
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
 	MACHINE_DOWN();
 }
 END_TEST
