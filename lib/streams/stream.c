@@ -322,15 +322,16 @@ str_call_put(queue_t *q, mblk_t *mp, const char *func, const void *caller)
 {
 	struct qpair *qp = QP(q);
 	struct module_stat *ms;
-	bool in;
+	bool in, closed;
 
 	str_lock(qp->str, func, caller);
 	if ((q->q_flag & QPROCSOFF) && q->q_next != NULL)
 		q = str_next_on(q);
-	if (qp->str->closed || (q->q_flag & QPROCSOFF)) {
+	closed = qp->str->closed;
+	if (closed || (q->q_flag & QPROCSOFF)) {
 		str_unlock(qp->str);
 		verify_report(func, caller, "queue %p (%s) %s; message %p "
-		    "freed", (void *)q, QP(q)->name, qp->str->closed ?
+		    "freed", (void *)q, QP(q)->name, closed ?
 		    "belongs to a closed stream" : "has its procedures off",
 		    (void *)mp);
 		str_free_chain(mp);
