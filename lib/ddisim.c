@@ -80,6 +80,9 @@ ddisim_build(const char *spec)
 	/* the policy belongs to the process; a spec may choose one */
 	if (m->spec.verify_given)
 		verify_set_policy(m->spec.verify);
+	/* and so do explanations, from the machine's first request */
+	if (m->spec.explain_given)
+		atomic_store(&kmem_explain_mode, m->spec.explain);
 	vwait_set_limit(m->spec.sleeplimit_ms);
 	kern_init();
 	intr_init();

@@ -1608,11 +1608,24 @@ END_TEST
 /* ---- ddisim_explain ---- */
 
 /* Requests that fail, for the explanation tests. */
+static mblk_t *explain_msg(size_t first, size_t second);
+
 static void
 explain_fail_all(physreq_t *big)
 {
+	physreq_t *bad = physreq_alloc(KM_SLEEP);
+	mblk_t *m = explain_msg(100, 5000);
+
 	ck_assert_ptr_null(kmem_alloc_physreq(8192, big, KM_NOSLEEP));
 	ck_assert_ptr_null(kmem_alloc((size_t)1 << 41, KM_NOSLEEP));
+	ck_assert_ptr_null(kmem_zalloc_physreq(8192, big, KM_NOSLEEP));
+	ck_assert_ptr_null(allocb_physreq(8192, BPRI_MED, big));
+	ck_assert_ptr_null(msgpullup_physreq(m, -1, big));
+	ck_assert_ptr_null(msgphysreq(m, big));
+	freemsg(m);
+	bad->phys_align = 3;
+	ck_assert_int_eq(physreq_prep(bad, KM_NOSLEEP), B_FALSE);
+	physreq_free(bad);
 }
 
 /* Off by default: a failure prints and keeps nothing. */
@@ -1629,14 +1642,15 @@ START_TEST(explain_off_says_nothing)
 	ck_assert_ptr_null(kmem_alloc_physreq(32 << 20, below16m, KM_NOSLEEP));
 	ck_assert_uint_eq(stderr_release(err, sizeof(err)), 0);
 	ck_assert_str_eq(ddisim_explain_last(), "");
-	ck_assert_uint_eq(ddisim_verify_count(), 2);
+	/* the three oversized requests and the prep are misuse */
+	ck_assert_uint_eq(ddisim_verify_count(), 5);
 	/* Mode 2 keeps without printing; a bad mode changes nothing. */
 	ck_assert_int_eq(ddisim_explain(2), 0);
 	stderr_capture();
 	ck_assert_ptr_null(kmem_alloc_physreq(32 << 20, below16m, KM_NOSLEEP));
 	ck_assert_int_eq(ddisim_explain(7), 2);
 	ck_assert_uint_eq(stderr_release(err, sizeof(err)), 0);
-	REPORTED(2, "ddisim_explain: unknown mode 7");
+	REPORTED(5, "ddisim_explain: unknown mode 7");
 	ck_assert_contains(ddisim_explain_last(), "kmem_alloc_physreq: "
 	    "33554432 bytes, align 4096, below 16 MiB, contiguous: ");
 	ck_assert_int_eq(ddisim_explain(0), 2);
@@ -1795,6 +1809,140 @@ START_TEST(explain_streams)
 }
 END_TEST
 
+/* The explain= spec key: from the machine's start, until changed. */
+START_TEST(explain_spec_key)
+{
+	physreq_t *p4k;
+	char err[1024];
+
+	MACHINE_UP("mem=64M,verify=count,explain=1");
+	p4k = preq_new(32, PG, PG, 0, 0);
+	stderr_capture();
+	ck_assert_ptr_null(kmem_alloc_physreq(8192, p4k, KM_NOSLEEP));
+	stderr_release(err, sizeof(err));
+	explain_expect(err, "kmem_alloc_physreq: 8192 bytes, align 4096, "
+	    "boundary 4 KiB: the size is larger than the boundary");
+	physreq_free(p4k);
+	MACHINE_DOWN();
+	/* 2 keeps without printing. */
+	MACHINE_UP("mem=64M,explain=2");
+	p4k = preq_new(32, PG, PG, 0, 0);
+	stderr_capture();
+	ck_assert_ptr_null(kmem_zalloc_physreq(3 * PG, p4k, KM_NOSLEEP));
+	ck_assert_uint_eq(stderr_release(err, sizeof(err)), 0);
+	ck_assert_str_eq(ddisim_explain_last(), "kmem_zalloc_physreq: 12288 "
+	    "bytes, align 4096, boundary 4 KiB: the size is larger than the "
+	    "boundary");
+	physreq_free(p4k);
+	MACHINE_DOWN();
+	/* A spec without the key leaves the mode as it is; 0 turns it off. */
+	MACHINE_UP("mem=64M");
+	ck_assert_int_eq(ddisim_explain(2), 2);
+	MACHINE_DOWN();
+	MACHINE_UP("mem=64M,explain=0");
+	p4k = preq_new(32, PG, PG, 0, 0);
+	stderr_capture();
+	ck_assert_ptr_null(kmem_alloc_physreq(8192, p4k, KM_NOSLEEP));
+	ck_assert_uint_eq(stderr_release(err, sizeof(err)), 0);
+	ck_assert_str_eq(ddisim_explain_last(), "kmem_zalloc_physreq: 12288 "
+	    "bytes, align 4096, boundary 4 KiB: the size is larger than the "
+	    "boundary");
+	ck_assert_int_eq(ddisim_explain(0), 0);
+	physreq_free(p4k);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* A physreq_prep that fails says which value cannot be supported. */
+static void
+explain_prep(unsigned align, unsigned boundary, unsigned dmasize,
+    unsigned flags, unsigned max_scgth, const char *want)
+{
+	physreq_t *p = physreq_alloc(KM_SLEEP);
+	char err[1024], line[600];
+
+	ck_assert_ptr_nonnull(p);
+	p->phys_align = align;
+	p->phys_boundary = boundary;
+	p->phys_dmasize = (uchar_t)dmasize;
+	p->phys_flags = (uchar_t)flags;
+	p->phys_max_scgth = (uchar_t)max_scgth;
+	stderr_capture();
+	ck_assert_int_eq(physreq_prep(p, KM_NOSLEEP), B_FALSE);
+	stderr_release(err, sizeof(err));
+	snprintf(line, sizeof(line), "ddicompat: explain: %s\n", want);
+	ck_assert_str_eq(ddisim_explain_last(), want);
+	ck_assert_str_eq(err, line);
+	physreq_free(p);
+}
+
+START_TEST(explain_physreq_prep)
+{
+	/* Under verify=abort a failed prep is no report: only this says. */
+	MACHINE_UP("mem=64M,explain=1");
+	explain_prep(3, 0, 32, 0, 0, "physreq_prep: align 3, dmasize 32: "
+	    "phys_align 0x3 is not a power of two");
+	explain_prep(1, 3000, 0, 0, 0, "physreq_prep: align 1, boundary "
+	    "0xbb8: phys_boundary 0xbb8 is not a power of two");
+	explain_prep(8192, 4096, 32, PREQ_PHYSCONTIG, 4, "physreq_prep: "
+	    "align 8192, boundary 0x1000, dmasize 32, max_scgth 4, "
+	    "contiguous: phys_boundary 0x1000 is below the alignment 0x2000");
+	explain_prep(1, 0, 65, 0, 0, "physreq_prep: align 1, dmasize 65: "
+	    "phys_dmasize 65 is over 64");
+	explain_prep(1, 0, 0, 0x10, 0, "physreq_prep: align 1, flags 0x10: "
+	    "phys_flags 0x10 has a flag other than PREQ_PHYSCONTIG");
+	/* Nothing free below 4 KiB for the device's breakup page. */
+	explain_prep(1, 0, 12, 0, 0, "physreq_prep: align 1, dmasize 12: no "
+	    "page below the device's reach (12 bits) could be set aside for "
+	    "its breakup pool");
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/* allocb_physreq: the boundary, and memory that no run of meets. */
+START_TEST(explain_allocb_physreq)
+{
+	physreq_t *p4k, *below16m;
+	mblk_t *b[4096];
+	char want[300];
+	size_t n = 0;
+	uint64_t pa;
+
+	MACHINE_UP("mem=64M,verify=count,explain=2");
+	p4k = preq_new(32, 4, PG, 0, 0);
+	ck_assert_ptr_null(allocb_physreq(5000, BPRI_MED, p4k));
+	ck_assert_str_eq(ddisim_explain_last(), "allocb_physreq: 5000 bytes, "
+	    "align 4, boundary 4 KiB: the size is larger than the boundary");
+	REPORTED(0, "size 5000 is larger than the physreq's boundary");
+	below16m = preq_new(24, PG, 0, PREQ_PHYSCONTIG, 0);
+	while (n < 4096 && (b[n] = allocb_physreq(PG, BPRI_MED, below16m)) !=
+	    NULL)
+		n++;
+	ck_assert_uint_gt(n, 1000);
+	ck_assert_uint_lt(n, 4096);
+	ck_assert_contains(ddisim_explain_last(), "allocb_physreq: ");
+	ck_assert_contains(ddisim_explain_last(), ", below 16 MiB, "
+	    "contiguous: no free ");
+	/* One block back: the largest conforming run is its page. */
+	ck_assert_int_eq(ddisim_vtop(b[n / 2]->b_datap->db_base, &pa), 0);
+	freeb(b[n / 2]);
+	b[n / 2] = NULL;
+	ck_assert_ptr_null(allocb_physreq(2 * PG, BPRI_MED, below16m));
+	snprintf(want, sizeof(want), "allocb_physreq: 8192 bytes, align "
+	    "4096, below 16 MiB, contiguous: no free run of 8192 bytes meets "
+	    "the request; the largest conforming run is 4096 bytes at %#"
+	    PRIx64, pa & ~(uint64_t)(PG - 1));
+	ck_assert_str_eq(ddisim_explain_last(), want);
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != NULL)
+			freeb(b[i]);
+	physreq_free(p4k);
+	physreq_free(below16m);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* Fault injection says so. */
 START_TEST(explain_injected_failure)
 {
@@ -1869,6 +2017,9 @@ kmem_suite(void)
 	tcase_add_test(tc, explain_each_reason);
 	tcase_add_test(tc, explain_injected_failure);
 	tcase_add_test(tc, explain_streams);
+	tcase_add_test(tc, explain_spec_key);
+	tcase_add_test(tc, explain_physreq_prep);
+	tcase_add_test(tc, explain_allocb_physreq);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("property");
 	tcase_add_test(tc, property_random_physreqs);

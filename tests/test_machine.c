@@ -48,6 +48,8 @@ START_TEST(spec_rejects)
 	expect_reject("mem=0x12345", "mem");
 	expect_reject("mem=1G,hole=1000-8192", "hole");
 	expect_reject("maps=8", "maps");
+	expect_reject("explain=3", "explain");
+	expect_reject("explain=on", "explain");
 	expect_reject("mem=0xfffff00010000000,hole=0x1000-0x100000001000",
 	    "mem");
 	expect_reject("mem=1G,hole=0x1000-0x100000001000", "hole");
@@ -173,13 +175,16 @@ gen_item(char *buf, unsigned k)
 	case 12:
 		gen_add(buf, "sleeplimit|=|%u", (unsigned)rndn(3600001));
 		break;
-	default:
+	case 13:
 		gen_add(buf, "maps|=|%u", 16 + (unsigned)rndn(100000));
+		break;
+	default:
+		gen_add(buf, "explain|=|%u", (unsigned)rndn(3));
 		break;
 	}
 }
 
-#define GEN_KEYS	14
+#define GEN_KEYS	15
 
 /*
  * A valid spec of distinct keys in random order, with marks; returns the
@@ -273,7 +278,8 @@ END_TEST
 
 static const char *const gen_key_name[GEN_KEYS] = {
 	"mem", "nodes", "cpus", "hole", "page", "frag", "seed", "failrate",
-	"verify", "audit", "scatter", "isadma", "sleeplimit", "maps"
+	"verify", "audit", "scatter", "isadma", "sleeplimit", "maps",
+	"explain"
 };
 
 /* The message for a repeated key starts with the key. */

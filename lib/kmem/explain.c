@@ -116,6 +116,17 @@ kmem_explain_why(const char *func, size_t size, const struct kcons *c,
 }
 
 void
+kmem_explain_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(kmem_explain_text, sizeof(kmem_explain_text), fmt, ap);
+	va_end(ap);
+	explain_out();
+}
+
+void
 kmem_explain_slow(const char *func, size_t size, const struct kcons *c,
     enum kmem_why why)
 {

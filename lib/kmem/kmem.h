@@ -79,6 +79,9 @@ const char *kmem_explain_last(void);
 void	kmem_explain_why(const char *func, size_t size,
 	    const struct kcons *c, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
+/* A whole explanation of the caller's own, when explanations are on. */
+void	kmem_explain_say(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
 
 static inline void
 kmem_explain(const char *func, size_t size, const struct kcons *c,

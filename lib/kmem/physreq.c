@@ -413,6 +413,37 @@ preq_check(const physreq_t *p)
 }
 
 /*
+ * "physreq_prep: align 4096, boundary 0x800, dmasize 24, contiguous:
+ * REASON", for ddisim_explain: the values the prep was given, in the
+ * order of the structure, then why they cannot be supported.
+ */
+static void
+preq_explain(const char *func, const physreq_t *p, const struct preq_fail *f)
+{
+	char head[160], why[160];
+	size_t n;
+
+	n = (size_t)snprintf(head, sizeof(head), "%s: align %u", func,
+	    (unsigned)p->phys_align);
+	if (p->phys_boundary != 0 && n < sizeof(head))
+		n += (size_t)snprintf(head + n, sizeof(head) - n,
+		    ", boundary %#x", (unsigned)p->phys_boundary);
+	if (p->phys_dmasize != 0 && n < sizeof(head))
+		n += (size_t)snprintf(head + n, sizeof(head) - n,
+		    ", dmasize %u", (unsigned)p->phys_dmasize);
+	if (p->phys_max_scgth != 0 && n < sizeof(head))
+		n += (size_t)snprintf(head + n, sizeof(head) - n,
+		    ", max_scgth %u", (unsigned)p->phys_max_scgth);
+	if (p->phys_flags == PREQ_PHYSCONTIG && n < sizeof(head))
+		snprintf(head + n, sizeof(head) - n, ", contiguous");
+	else if (p->phys_flags != 0 && n < sizeof(head))
+		snprintf(head + n, sizeof(head) - n, ", flags %#x",
+		    (unsigned)p->phys_flags);
+	preq_why_say(f, why, sizeof(why));
+	kmem_explain_say("%s: %s", head, why);
+}
+
+/*
  * A prep that fails remembers why in the private member.  Failing is
  * physreq_prep's documented answer to values the platform cannot
  * support, which a driver may try in order to fall back, so under
@@ -427,6 +458,8 @@ preq_prep_failed(const char *func, const void *caller, physreq_t *p,
 	char text[160];
 
 	p->phys_brkup_poolp = (void *)(uintptr_t)f;
+	if (unlikely(kmem_explain_mode != 0))
+		preq_explain(func, p, f);
 	if (why != PW_KMFLAGS && verify_policy() != DDISIM_VERIFY_ABORT) {
 		preq_why_say(f, text, sizeof(text));
 		verify_report(func, caller, "physreq %p cannot be prepped: %s",

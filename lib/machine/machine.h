@@ -69,6 +69,8 @@ struct machine_spec {
 					   of vm.max_map_count */
 	unsigned	nboards;
 	struct machine_board board[MACHINE_MAX_BOARDS];
+	int		explain;	/* ddisim_explain mode at start */
+	bool		explain_given;	/* the spec named one */
 };
 
 /*

@@ -431,12 +431,12 @@ spec_board(struct machine_spec *ms, const char *v, const char *end,
 enum spec_keyid {
 	SK_MEM, SK_NODES, SK_CPUS, SK_HOLE, SK_PAGE, SK_FRAG, SK_SEED,
 	SK_FAILRATE, SK_VERIFY, SK_AUDIT, SK_SCATTER, SK_ISADMA,
-	SK_SLEEPLIMIT, SK_MAPS, SK_BOARD, SK_NKEYS
+	SK_SLEEPLIMIT, SK_MAPS, SK_BOARD, SK_EXPLAIN, SK_NKEYS
 };
 static const char *const spec_key_name[SK_NKEYS] = {
 	"mem", "nodes", "cpus", "hole", "page", "frag", "seed",
 	"failrate", "verify", "audit", "scatter", "isadma",
-	"sleeplimit", "maps", "board"
+	"sleeplimit", "maps", "board", "explain"
 };
 /* Keys a spec may give more than once: each hole= adds a hole, each
    board= a board. */
@@ -552,6 +552,12 @@ spec_key(struct machine_spec *ms, enum spec_keyid key, const char *v,
 		break;
 	case SK_BOARD:
 		return spec_board(ms, v, vend, err, errlen);
+	case SK_EXPLAIN:
+		if (spec_uint(v, vend, 2, &u) != 0)
+			return BAD("is not 0 (off), 1 (print) or 2 (keep)");
+		ms->explain = (int)u;
+		ms->explain_given = true;
+		break;
 	case SK_NKEYS:
 		VERIFY3U(key, <, SK_NKEYS);	/* spec_next gives known keys */
 		break;
