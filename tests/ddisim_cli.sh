@@ -144,8 +144,18 @@ echo "$out" | grep -q 'dmasize 24: ok; align 1: ok; boundary 0x1000: ok' ||
 # One it cannot: exit 1, with the reason.
 run alloc 32M --dmasize 24 --contig
 expect_rc 1 "alloc 32M --dmasize 24 --contig"
-echo "$out" | grep -q 'kmem_alloc_physreq: NULL' ||
+echo "$out" | grep -q 'kmem_alloc_physreq: NULL (KM_NOSLEEP): 33554432 bytes, align 1, below 16 MiB, contiguous: no free run of 33554432 bytes meets the request; the largest conforming run is [0-9]* bytes at 0x' ||
 	fail "alloc 32M --dmasize 24 --contig: $out"
+# A physreq no page can serve: prep fails, saying why.
+run alloc 4K --dmasize 12
+expect_rc 1 "alloc 4K --dmasize 12"
+echo "$out" | grep -q "physreq_prep: B_FALSE (requirements cannot be supported): align 1, dmasize 12: no page below the device's reach (12 bits) could be set aside for its breakup pool" ||
+	fail "alloc 4K --dmasize 12: $out"
+# explain=1 in the spec also prints the reason on the standard error.
+run alloc 32M --dmasize 24 --contig --machine explain=1
+expect_rc 1 "alloc 32M --dmasize 24 --contig --machine explain=1"
+echo "$err" | grep -q '^ddicompat: explain: kmem_alloc_physreq: 33554432 bytes' ||
+	fail "alloc 32M ... --machine explain=1: stderr $err"
 
 # alloc --scgth: each buffer as msgscgth lists it, element for segment.
 run alloc 6K --dmasize 32 --scgth 4 --machine scatter=1

@@ -876,32 +876,19 @@ show_scgth(void *buf, const struct req *r, physreq_t *preq)
 	return bad;
 }
 
-/* Largest free run, in bytes, inside [0, lim). */
-static uint64_t
-largest_free(uint64_t lim)
+/*
+ * The reason the library gave for the last failed request of this
+ * thread, without the function's name, which the line already says.
+ */
+static const char *
+explanation(const char *func)
 {
-	struct ddisim_info di;
-	uint64_t best = 0;
+	const char *why = ddisim_explain_last();
+	size_t n = strlen(func);
 
-	ddisim_info(&di);
-	for (int n = 0; n < di.nodes; n++)
-		for (int z = 0; z < DDISIM_ZONES; z++) {
-			uint64_t hist[DDISIM_HIST_BUCKETS];
-			uint64_t zs = z == 0 ? 0 : di.zone_line[z - 1];
-
-			if (zs >= lim || di.total_pages[n][z] == 0)
-				continue;
-			ddisim_free_histogram(n, z, hist);
-			for (int k = DDISIM_HIST_BUCKETS - 1; k >= 0; k--)
-				if (hist[k] != 0) {
-					uint64_t b = (UINT64_C(1) << k) * di.page;
-
-					if (b > best)
-						best = b;
-					break;
-				}
-		}
-	return best;
+	if (strncmp(why, func, n) == 0 && strncmp(why + n, ": ", 2) == 0)
+		why += n + 2;
+	return *why != '\0' ? why : "no reason was given";
 }
 
 int
@@ -926,9 +913,12 @@ try_alloc(const struct req *r, unsigned count, const char *title)
 	if (r->scgth)
 		printf(", max_scgth %u", r->max_scgth);
 	printf("\n");
+	/* keep the reason of a failure; print it too if the spec says so */
+	if (ddisim_explain(2) == 1)
+		(void)ddisim_explain(1);
 	if (!physreq_prep(preq, KM_SLEEP)) {
 		printf("  physreq_prep: B_FALSE (requirements cannot be "
-		    "supported)\n");
+		    "supported): %s\n", explanation("physreq_prep"));
 		physreq_free(preq);
 		(void)svg_finish("ddisim alloc", NULL, 0);
 		return 1;
@@ -936,12 +926,8 @@ try_alloc(const struct req *r, unsigned count, const char *title)
 	for (unsigned i = 0; i < count; i++) {
 		bufs[i] = kmem_alloc_physreq(r->size, preq, KM_NOSLEEP);
 		if (bufs[i] == NULL) {
-			uint64_t lim = r->dmasize == 0 || r->dmasize >= 64 ?
-			    UINT64_MAX : UINT64_C(1) << r->dmasize;
-
-			printf("  kmem_alloc_physreq: NULL (KM_NOSLEEP): the "
-			    "largest free physical run below %#" PRIx64
-			    " is %" PRIu64 " bytes\n", lim, largest_free(lim));
+			printf("  kmem_alloc_physreq: NULL (KM_NOSLEEP): %s\n",
+			    explanation("kmem_alloc_physreq"));
 			count = i;
 			bad = 1;
 			break;
