@@ -60,6 +60,7 @@ lookup "$tmp/want" -s 9 $(cat "$tmp/all")
 man -w -s D3 buf > /dev/null 2>&1 && fail "man -s D3 buf found a page"
 man -w -s D4 kmem_alloc > /dev/null 2>&1 &&
     fail "man -s D4 kmem_alloc found a page"
+man -w -s D3 open > /dev/null 2>&1 && fail "man -s D3 open found a page"
 
 # Without a section: our names the host does not use, and the other
 # sections' pages.
@@ -73,12 +74,25 @@ lookup "$tmp/want" ddicompat ddisim_init ddisim
 # MANPATH's trailing colon keeps the system's pages: names the host uses
 # too find the host's first, which is why the manual says to give the
 # section.
-for n in sleep timeout outb bcopy; do
+for n in sleep timeout outb bcopy open close read write ioctl mmap; do
 	host=$(MANPATH= man -w "$n" 2>/dev/null) || continue
 	case ${host##*/} in "$n".*) ;; *) continue ;; esac
 	got=$(man -w "$n" 2>/dev/null)
 	[ "$got" = "$host" ] ||
 	    fail "man $n: $got, not the host's $host (system pages hidden?)"
+done
+# The driver entry points the host's system calls share names with: the
+# D2 section and section 9 give ours, section 2 the host's.
+for n in open close read write ioctl mmap; do
+	ours=$(readlink -f "$man/man9/$n.9")
+	for a in "-s D2" "9"; do
+		# shellcheck disable=SC2086
+		got=$(man -w $a "$n" 2>/dev/null)
+		[ "$got" = "$ours" ] || fail "man $a $n: $got, not $ours"
+	done
+	host=$(MANPATH= man -w 2 "$n" 2>/dev/null) || continue
+	got=$(man -w 2 "$n" 2>/dev/null)
+	[ "$got" = "$host" ] || fail "man 2 $n: $got, not the host's $host"
 done
 
 # The header: groff, as man-db runs it, names this project.
