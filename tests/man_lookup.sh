@@ -90,7 +90,7 @@ for n in open close read write ioctl mmap; do
 		got=$(man -w $a "$n" 2>/dev/null)
 		[ "$got" = "$ours" ] || fail "man $a $n: $got, not $ours"
 	done
-	host=$(MANPATH= man -w 2 "$n" 2>/dev/null) || continue
+	host=$(MANPATH='' man -w 2 "$n" 2>/dev/null) || continue
 	got=$(man -w 2 "$n" 2>/dev/null)
 	[ "$got" = "$host" ] || fail "man 2 $n: $got, not the host's $host"
 done
