@@ -1900,16 +1900,20 @@ START_TEST(explain_physreq_prep)
 }
 END_TEST
 
-/* allocb_physreq: the boundary, and memory that no run of meets. */
+/*
+ * allocb_physreq: the boundary, and memory that no run of meets; a
+ * pullup that runs out of memory too.
+ */
 START_TEST(explain_allocb_physreq)
 {
 	physreq_t *p4k, *below16m;
-	mblk_t *b[4096];
+	mblk_t *b[4096], *m;
 	char want[300];
 	size_t n = 0;
 	uint64_t pa;
 
 	MACHINE_UP("mem=64M,verify=count,explain=2");
+	m = explain_msg(3000, 3000);
 	p4k = preq_new(32, 4, PG, 0, 0);
 	ck_assert_ptr_null(allocb_physreq(5000, BPRI_MED, p4k));
 	ck_assert_str_eq(ddisim_explain_last(), "allocb_physreq: 5000 bytes, "
@@ -1924,6 +1928,11 @@ START_TEST(explain_allocb_physreq)
 	ck_assert_contains(ddisim_explain_last(), "allocb_physreq: ");
 	ck_assert_contains(ddisim_explain_last(), ", below 16 MiB, "
 	    "contiguous: no free ");
+	/* A pullup that needs memory below 16 MiB says the same. */
+	ck_assert_ptr_null(msgpullup_physreq(m, -1, below16m));
+	ck_assert_contains(ddisim_explain_last(), "msgpullup_physreq: 6000 "
+	    "bytes, align 4096, below 16 MiB, contiguous: no free ");
+	freemsg(m);
 	/* One block back: the largest conforming run is its page. */
 	ck_assert_int_eq(ddisim_vtop(b[n / 2]->b_datap->db_base, &pa), 0);
 	freeb(b[n / 2]);
