@@ -62,7 +62,16 @@ unsigned	ddisim_drv_key(ddisim_drv_t *d, unsigned instance);
  */
 dev_t		ddisim_drv_dev(ddisim_drv_t *d, unsigned instance,
 		    unsigned channel);
-/* A DDI 8 instance's config entry point: CFG_SUSPEND, CFG_RESUME ... */
+/*
+ * A DDI 8 instance's config entry point, with CFG_SUSPEND, CFG_RESUME,
+ * CFG_REMOVE, CFG_MODIFY or CFG_VERIFY; the values, for a test built at
+ * another interface version:
+ */
+#define DDISIM_CFG_SUSPEND	1
+#define DDISIM_CFG_RESUME	2
+#define DDISIM_CFG_REMOVE	3
+#define DDISIM_CFG_MODIFY	4
+#define DDISIM_CFG_VERIFY	5
 int		ddisim_drv_config(ddisim_drv_t *d, unsigned instance,
 		    int func);
 /*

@@ -61,6 +61,11 @@
 
 struct holds;
 
+_Static_assert(DDISIM_CFG_SUSPEND == CFG_SUSPEND &&
+    DDISIM_CFG_RESUME == CFG_RESUME && DDISIM_CFG_REMOVE == CFG_REMOVE &&
+    DDISIM_CFG_MODIFY == CFG_MODIFY && DDISIM_CFG_VERIFY == CFG_VERIFY,
+    "DDISIM_CFG_* are the cfg_func_t values");
+
 struct host_inst {
 	uint32_t	key;
 	void		*idata;
