@@ -262,6 +262,41 @@ START_TEST(hx_last_close_block_mmap_poll)
 }
 END_TEST
 
+/* A DDI 7 loadable module: _load, mod_drvattach through its attach info. */
+START_TEST(hxm_loadable_ddi7)
+{
+	ddisim_drv_t *d;
+	ddisim_file_t *f;
+	struct proc *p;
+	int rval;
+
+	MACHINE_UP("mem=64M");
+	(void)board("hxm", 9);
+	(void)board("hxm", 10);
+	ck_assert_int_eq(ddisim_drv_load("hxm", &d), 0);
+	ck_assert_int_eq(ddisim_drv_interface(d), 70);
+	p = ddisim_proc_create(8192, 0);
+	ck_assert_int_eq(ddisim_dev_open(p, ddisim_drv_dev(d, 0, 0),
+	    DDISIM_CHR, FREAD, &f), 0);
+	/* both boards' lines reach its interrupt routine */
+	ck_assert_int_eq(ddisim_intr_raise(9), 1);
+	ck_assert_int_eq(ddisim_intr_raise(10), 1);
+	(void)ddisim_intr_deliver(0);
+	ck_assert_int_eq(ddisim_dev_ioctl(f, HX_GETSIZE, 0, &rval), 0);
+	ck_assert_int_eq(rval, 2);
+	ck_assert_int_eq(ddisim_dev_close(f), 0);
+	/* an _unload that refuses keeps it loaded */
+	hxm_refuse_unload = 1;
+	ck_assert_int_eq(ddisim_drv_unload(d), EBUSY);
+	ck_assert_ptr_eq(ddisim_drv_find("hxm"), d);
+	hxm_refuse_unload = 0;
+	ddisim_proc_destroy(p);
+	ck_assert_int_eq(ddisim_drv_unload(d), 0);
+	ck_assert_int_eq(ddisim_intr_raise(9), -1);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- DDI 8, a shared object ---- */
 
 START_TEST(hx8_instances_and_channels)
@@ -513,6 +548,7 @@ main(void)
 	tcase_add_test(tc, hx_char_device);
 	tcase_add_test(tc, hx_errors_from_the_driver);
 	tcase_add_test(tc, hx_last_close_block_mmap_poll);
+	tcase_add_test(tc, hxm_loadable_ddi7);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("ddi8");
 	tcase_add_test(tc, hx8_instances_and_channels);

@@ -40,6 +40,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "kmem/kmem.h"
 #include "kern/kern.h"
 #include "proc/proc.h"
@@ -102,19 +103,20 @@ static FORK_MUTEX(host_lock);
 static struct ddisim_drv *drv_list;		/* under host_lock */
 static struct ddisim_drv *majors[L_MAXMAJ + 1];	/* under host_lock */
 
-/* The uniprocessor lock drivers without D_MP run under. */
-static pthread_mutex_t up_lock;
-static pthread_once_t up_once = PTHREAD_ONCE_INIT;
+/*
+ * The uniprocessor lock drivers without D_MP run under: one context at a
+ * time, which may enter again (an entry point that calls another).
+ */
+static FORK_MUTEX(up_lock);
+static pthread_cond_t up_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t up_owner;
+static unsigned up_depth;		/* 0: nobody holds it */
 
+/* A forked child has only the thread that forked. */
 static void
-up_init(void)
+up_fork_child(void)
 {
-	pthread_mutexattr_t a;
-
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&up_lock, &a);
-	pthread_mutexattr_destroy(&a);
+	up_depth = 0;
 }
 
 /* ---- what dev.c asks ---- */
@@ -130,18 +132,34 @@ drv_mp(const struct ddisim_drv *d)
 bool
 host_drv_enter(const struct ddisim_drv *d)
 {
+	pthread_t self = pthread_self();
+	struct vwait w;
+
 	if (drv_mp(d))
 		return false;
-	(void)pthread_once(&up_once, up_init);
 	pthread_mutex_lock(&up_lock);
+	if (up_depth > 0 && !pthread_equal(up_owner, self)) {
+		vwait_start(&w, VWAIT_KEEP, d->prefix, NULL);
+		while (up_depth > 0 && !pthread_equal(up_owner, self))
+			(void)vwait_cond(&w, &up_cv, &up_lock, "waiting to "
+			    "run %s, a driver without D_MP, while another "
+			    "context runs one", d->prefix);
+	}
+	up_owner = self;
+	up_depth++;
+	pthread_mutex_unlock(&up_lock);
 	return true;
 }
 
 void
 host_drv_leave(bool entered)
 {
-	if (entered)
-		pthread_mutex_unlock(&up_lock);
+	if (!entered)
+		return;
+	pthread_mutex_lock(&up_lock);
+	if (--up_depth == 0)
+		pthread_cond_broadcast(&up_cv);
+	pthread_mutex_unlock(&up_lock);
 }
 
 int
@@ -578,6 +596,7 @@ load(const struct ddisim_drvconf *conf, ddisim_drv_t **dp, const char *func,
 	drv_list = d;
 	pthread_mutex_unlock(&host_lock);
 	str_fmod_lookup_set(fmod_lookup);
+	machine_fork_child_register(up_fork_child);
 
 	before = machine_holds();
 	d->loaded_things = before.things;

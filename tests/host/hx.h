@@ -24,4 +24,7 @@ extern struct hx_life hx_life;
 /* Set: hxhalt forgets to free the store (a leak unloading must find). */
 extern int hxdevflag_leak;
 
+/* hxm: set, its _unload refuses. */
+extern int hxm_refuse_unload;
+
 #endif
