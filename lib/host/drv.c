@@ -583,9 +583,15 @@ load(const struct ddisim_drvconf *conf, ddisim_drv_t **dp, const char *func,
 	}
 
 	pthread_mutex_lock(&host_lock);
+	/*
+	 * One driver a module name; one a prefix in one object (the same
+	 * source built at two versions loads from two objects).
+	 */
 	for (x = drv_list; x != NULL; x = x->next)
-		if (strcmp(x->prefix, d->prefix) == 0 ||
-		    strcmp(x->modname, d->modname) == 0)
+		if (strcmp(x->modname, d->modname) == 0 ||
+		    (strcmp(x->prefix, d->prefix) == 0 &&
+		    (x->object == NULL) == (d->object == NULL) &&
+		    (x->object == NULL || strcmp(x->object, d->object) == 0)))
 			break;
 	if (x != NULL) {
 		pthread_mutex_unlock(&host_lock);
