@@ -709,6 +709,13 @@ DDI_ENTRY(int, ddisim_dev_munmap, (ddisim_file_t *fp, void *uaddr,
 
 /* ---- poll ---- */
 
+/* Whether a signal is pending for the process p. */
+static bool
+signalled(void *p)
+{
+	return ddisim_proc_signals(p) != 0;
+}
+
 DDI_ENTRY(int, ddisim_dev_poll, (ddisim_file_t *fp, short events,
     int timeout_ms, short *reventsp), (fp, events, timeout_ms, reventsp))
 {
@@ -726,18 +733,8 @@ DDI_ENTRY(int, ddisim_dev_poll, (ddisim_file_t *fp, short events,
 	}
 	proc_in(&ip, f->p);
 	if (f->str != NULL) {
-		uint64_t waited = 0;
-
-		/* the head's state, the service run, until something */
-		while ((rev = str_head_poll(f->str, events)) == 0 &&
-		    (timeout_ms < 0 || waited < (uint64_t)timeout_ms)) {
-			if (ddisim_proc_signals(f->p) != 0) {
-				rc = EINTR;
-				break;
-			}
-			ddisim_clock_advance(1000);
-			waited++;
-		}
+		rc = str_head_poll_wait(f->str, events, timeout_ms, &rev,
+		    signalled, f->p, DDI_FUNC, caller);
 	} else if (host_drv_level(f->d) >= 80 ||
 	    host_drv_ops(f->d)->chpoll == NULL) {
 		/* no chpoll: always ready, as the kernel said */

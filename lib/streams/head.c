@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/forklock.h"
 #include "kmem/kmem_obj.h"
@@ -1586,6 +1587,42 @@ str_head_poll(struct __ddi_stream *s, short events)
 		rev |= POLLHUP;
 	pthread_mutex_unlock(&s->mtx);
 	return rev;
+}
+
+/*
+ * poll(2) on s for the driver host: until an event, timeout_ms (-1: no
+ * end but the wait limit, after which a report and ETIME), or intr(arg)
+ * says a signal came (EINTR).  The service runs meanwhile.
+ */
+int
+str_head_poll_wait(struct __ddi_stream *s, short events, int timeout_ms,
+    short *reventsp, bool (*intr)(void *), void *arg, const char *func,
+    const void *caller)
+{
+	const struct timespec step = { 0, HEAD_POLL_MS * 1000000L };
+	unsigned limit = timeout_ms >= 0 ? (unsigned)timeout_ms : vwait_limit();
+	struct timespec t0, now;
+	uint64_t ms;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if ((*reventsp = str_head_poll(s, events)) != 0)
+			return 0;
+		if (intr != NULL && intr(arg))
+			return EINTR;
+		(void)clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000 +
+		    (uint64_t)((now.tv_nsec - t0.tv_nsec) / 1000000);
+		if (ms >= limit)
+			break;
+		(void)nanosleep(&step, NULL);
+	}
+	if (timeout_ms >= 0)
+		return 0;
+	verify_report(func, caller, "poll without a timeout: no event of "
+	    "%#x on the stream after %u ms (sleeplimit); returning ETIME",
+	    (unsigned)(unsigned short)events, limit);
+	return ETIME;
 }
 
 /* The driver host's module table, for I_PUSH. */

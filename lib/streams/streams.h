@@ -163,5 +163,13 @@ typedef const struct streamtab *(*str_fmod_fn)(const char *name,
 void	str_fmod_lookup_set(str_fmod_fn fn);
 /* What poll(2) says of the stream's head now (POLLIN, POLLOUT ...). */
 short	str_head_poll(struct __ddi_stream *s, short events);
+/*
+ * Wait for one (0, *reventsp set or 0 at the timeout), EINTR when intr
+ * says a signal came, ETIME after a report when timeout_ms < 0 and the
+ * wait limit passed.
+ */
+int	str_head_poll_wait(struct __ddi_stream *s, short events,
+	    int timeout_ms, short *reventsp, bool (*intr)(void *), void *arg,
+	    const char *func, const void *caller);
 
 #endif /* DDICOMPAT_STREAMS_H */
