@@ -123,6 +123,19 @@ START_TEST(hx_char_device)
 	ck_assert_int_eq(rval, HX_SIZE);
 	ck_assert_int_eq(ddisim_dev_ioctl(f, 0x7777, 0, &rval), EINVAL);
 
+	/* size, devinfo and print, as the kernel asked them */
+	{
+		uint64_t blocks = 0;
+		const char *media = NULL;
+
+		ck_assert_int_eq(ddisim_dev_size(f, &blocks), 0);
+		ck_assert_uint_eq(blocks, HX_SIZE / 512);
+		ck_assert_int_eq(ddisim_dev_devinfo(f, DI_MEDIA, &media), 0);
+		ck_assert_str_eq(media, "disk");
+		ck_assert_int_eq(ddisim_dev_print(f, "out of space"), 0);
+		ck_assert_int_eq(ddisim_dev_drvctl(f, 1, NULL), ENODEV);
+	}
+
 	/* EFAULT: buffers outside the process */
 	ck_assert_int_eq(ddisim_dev_read(f, buf, sizeof(buf), &done), EFAULT);
 	ck_assert_int_eq(ddisim_dev_ioctl(f, HX_GETSIZE, (intptr_t)buf,
@@ -351,6 +364,18 @@ START_TEST(hx8_instances_and_channels)
 	ck_assert_int_eq(ddisim_proc_read(p, u + 20480, back, 100), 0);
 	ck_assert_mem_eq(back, pat + 10, 100);
 	ck_assert_int_eq(ddisim_dev_close(g), 0);
+
+	/* size through devinfo DI_SIZE, and drvctl */
+	{
+		uint64_t blocks = 0;
+		int v = 0;
+
+		ck_assert_int_eq(ddisim_dev_size(f, &blocks), 0);
+		ck_assert_uint_eq(blocks, HX_SIZE / 2 / 512);
+		ck_assert_int_eq(ddisim_dev_drvctl(f, 5, &v), 0);
+		ck_assert_int_eq(v, (int)k2 + 5);
+		ck_assert_int_eq(ddisim_dev_print(f, "x"), ENODEV);
+	}
 
 	/* suspend and resume the instance */
 	ck_assert_int_eq(ddisim_drv_config(d, 1, DDISIM_CFG_SUSPEND), 0);

@@ -109,6 +109,15 @@ int		ddisim_dev_mmap(ddisim_file_t *f, int64_t offset, size_t len,
 int		ddisim_dev_munmap(ddisim_file_t *f, void *uaddr, size_t len);
 int		ddisim_dev_poll(ddisim_file_t *f, short events,
 		    int timeout_ms, short *reventsp);
+/*
+ * What the kernel asked of a device besides I/O: its size in blocks
+ * (size(D2), or DDI 8 devinfo DI_SIZE), devinfo(D2), DDI 8 drvctl(D2),
+ * and print(D2) of a message about it.
+ */
+int		ddisim_dev_size(ddisim_file_t *f, uint64_t *blocksp);
+int		ddisim_dev_devinfo(ddisim_file_t *f, int parm, void *valp);
+int		ddisim_dev_drvctl(ddisim_file_t *f, int cmd, void *arg);
+int		ddisim_dev_print(ddisim_file_t *f, const char *msg);
 dev_t		ddisim_dev_number(ddisim_file_t *f);
 /* The stream of a STREAMS device, for ddisim_stream_putmsg and others. */
 struct __ddi_stream *ddisim_dev_stream(ddisim_file_t *f);

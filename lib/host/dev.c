@@ -775,6 +775,138 @@ DDI_ENTRY(int, ddisim_dev_poll, (ddisim_file_t *fp, short events,
 	return rc;
 }
 
+/* ---- what the kernel asked of a device besides I/O ---- */
+
+/* A DDI 8 file's entry points and instance data: 0 or ENXIO. */
+static int
+d8_view(struct ddisim_file *f, const drvops_t **opsp, void **idatap)
+{
+	uint32_t key;
+
+	*opsp = host_drv_info(f->d)->drv_ops;
+	return host_drv_inst(f->d, f->inst, &key, idatap);
+}
+
+DDI_ENTRY(int, ddisim_dev_size, (ddisim_file_t *fp, uint64_t *blocksp),
+    (fp, blocksp))
+{
+	const void *caller = DDI_CALLER;
+	struct ddisim_file *f;
+	struct inproc ip;
+	int rc = 0;
+
+	if ((f = file_check(fp, DDI_FUNC, caller)) == NULL)
+		return EINVAL;
+	if (blocksp == NULL) {
+		verify_report(DDI_FUNC, caller, "NULL size pointer");
+		return EINVAL;
+	}
+	proc_in(&ip, f->p);
+	if (host_drv_level(f->d) >= 80) {
+		const drvops_t *ops;
+		devsize_t ds;
+		void *idata;
+
+		memset(&ds, 0, sizeof(ds));
+		if ((rc = d8_view(f, &ops, &idata)) == 0)
+			rc = ops->d_devinfo == NULL ? ENODEV :
+			    ops->d_devinfo(idata, f->chan, DI_SIZE, &ds);
+		if (rc == 0)
+			*blocksp = (uint64_t)(uint32_t)ds.blkno;
+	} else if (host_drv_ops(f->d)->size == NULL) {
+		rc = ENODEV;
+	} else {
+		bool in = host_drv_enter(f->d);
+		int n = host_drv_ops(f->d)->size(f->dev);
+
+		host_drv_leave(in);
+		if (n < 0)
+			rc = ENXIO;	/* size(D2): -1 for no such device */
+		else
+			*blocksp = (uint64_t)n;
+	}
+	proc_out(&ip);
+	return rc;
+}
+
+DDI_ENTRY(int, ddisim_dev_devinfo, (ddisim_file_t *fp, int parm,
+    void *valp), (fp, parm, valp))
+{
+	struct ddisim_file *f;
+	struct inproc ip;
+	int rc;
+
+	if ((f = file_check(fp, DDI_FUNC, DDI_CALLER)) == NULL)
+		return EINVAL;
+	proc_in(&ip, f->p);
+	if (host_drv_level(f->d) >= 80) {
+		const drvops_t *ops;
+		void *idata;
+
+		if ((rc = d8_view(f, &ops, &idata)) == 0)
+			rc = ops->d_devinfo == NULL ? ENODEV :
+			    ops->d_devinfo(idata, f->chan, (di_parm_t)parm,
+			    valp);
+	} else if (host_drv_ops(f->d)->devinfo == NULL) {
+		rc = ENODEV;
+	} else {
+		bool in = host_drv_enter(f->d);
+
+		rc = host_drv_ops(f->d)->devinfo(f->dev, parm, valp);
+		host_drv_leave(in);
+	}
+	proc_out(&ip);
+	return rc;
+}
+
+DDI_ENTRY(int, ddisim_dev_drvctl, (ddisim_file_t *fp, int cmd, void *arg),
+    (fp, cmd, arg))
+{
+	struct ddisim_file *f;
+	const drvops_t *ops;
+	struct inproc ip;
+	void *idata;
+	int rc;
+
+	if ((f = file_check(fp, DDI_FUNC, DDI_CALLER)) == NULL)
+		return EINVAL;
+	if (host_drv_level(f->d) < 80)
+		return ENODEV;		/* drvctl is DDI 8's */
+	proc_in(&ip, f->p);
+	if ((rc = d8_view(f, &ops, &idata)) == 0)
+		rc = ops->d_drvctl == NULL ? ENODEV :
+		    ops->d_drvctl(idata, f->chan, cmd, arg);
+	proc_out(&ip);
+	return rc;
+}
+
+DDI_ENTRY(int, ddisim_dev_print, (ddisim_file_t *fp, const char *msg),
+    (fp, msg))
+{
+	const void *caller = DDI_CALLER;
+	struct ddisim_file *f;
+	char buf[256];
+	int rc;
+
+	if ((f = file_check(fp, DDI_FUNC, caller)) == NULL)
+		return EINVAL;
+	if (msg == NULL) {
+		verify_report(DDI_FUNC, caller, "NULL message");
+		return EINVAL;
+	}
+	if (host_drv_level(f->d) >= 80 || host_drv_ops(f->d)->print == NULL)
+		return ENODEV;
+	/* the driver's print takes a writable string */
+	(void)snprintf(buf, sizeof(buf), "%s", msg);
+	{
+		bool in = host_drv_enter(f->d);
+
+		rc = host_drv_ops(f->d)->print(f->dev, buf);
+		host_drv_leave(in);
+	}
+	return rc;
+}
+
 DDI_ENTRY(dev_t, ddisim_dev_number, (ddisim_file_t *fp), (fp))
 {
 	struct ddisim_file *f;

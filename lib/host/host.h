@@ -47,7 +47,7 @@ struct host_ops {
 		    short *reventsp, struct pollhead **phpp);
 	int	(*mmap)(dev_t dev, off_t off, unsigned prot);
 	void	(*intr)(int ivec);
-	int	(*devinfo)(dev_t dev, int parm, void **valp);
+	int	(*devinfo)(dev_t dev, int parm, void *valp);
 	const struct streamtab *info;
 };
 

@@ -15,6 +15,7 @@
 #include <sys/poll.h>
 #include <sys/uio.h>
 #include <sys/cmn_err.h>
+#include <sys/conf.h>
 #include <sys/ddi.h>
 
 #include "hx.h"
@@ -32,6 +33,9 @@ void	hxstrategy(buf_t *);
 int	hxchpoll(dev_t, short, int, short *, struct pollhead **);
 int	hxmmap(dev_t, off_t, uint_t);
 void	hxintr(int);
+int	hxsize(dev_t);
+int	hxprint(dev_t, char *);
+int	hxdevinfo(dev_t, di_parm_t, void **);
 
 int hxdevflag = 0;
 struct hx_life hx_life;
@@ -216,4 +220,29 @@ hxintr(int ivec)
 {
 	(void)ivec;
 	hx_life.intrs++;
+}
+
+/* ARGSUSED */
+int
+hxsize(dev_t dev)
+{
+	return getminor(dev) < HX_NMINOR ? HX_SIZE / NBPSCTR : -1;
+}
+
+int
+hxprint(dev_t dev, char *str)
+{
+	cmn_err(CE_NOTE, "hx: minor %d: %s", (int)getminor(dev), str);
+	return 0;
+}
+
+/* ARGSUSED */
+int
+hxdevinfo(dev_t dev, di_parm_t parm, void **valp)
+{
+	(void)dev;
+	if (parm != DI_MEDIA)
+		return EINVAL;
+	*(const char **)valp = "disk";
+	return 0;
 }

@@ -35,10 +35,11 @@ static int hx8_devinfo(void *, channel_t, di_parm_t, void *);
 static void hx8_biostart(void *, channel_t, buf_t *);
 static int hx8_ioctl(void *, channel_t, int, void *, int, cred_t *, int *);
 static ppid_t hx8_mmap(void *, channel_t, size_t, int);
+static int hx8_drvctl(void *, channel_t, int, void *);
 
 static const drvops_t hx8_ops = {
 	hx8_config, hx8_open, hx8_close, hx8_devinfo, hx8_biostart,
-	hx8_ioctl, NULL, hx8_mmap
+	hx8_ioctl, hx8_drvctl, hx8_mmap
 };
 static const drvinfo_t hx8_drvinfo = {
 	&hx8_ops, "hx8", D_MP, NULL, HX8_NCHAN - 1
@@ -162,6 +163,10 @@ hx8_devinfo(void *idata, channel_t chan, di_parm_t parm, void *valp)
 	case DI_WBCBP:
 		*(bcb_t **)valp = hx8_bcb;
 		return 0;
+	case DI_SIZE:
+		((devsize_t *)valp)->blkno = HALF / NBPSCTR;
+		((devsize_t *)valp)->blkoff = 0;
+		return 0;
 	default:
 		return EOPNOTSUPP;
 	}
@@ -225,4 +230,13 @@ hx8_mmap(void *idata, channel_t chan, size_t off, int prot)
 	if (off >= HALF)
 		return NOPAGE;
 	return kvtoppid(h->store + (long)chan * HALF + (long)off);
+}
+
+/* drvctl: the instance's key into *arg, plus cmd. */
+static int
+hx8_drvctl(void *idata, channel_t chan, int cmd, void *arg)
+{
+	(void)chan;
+	*(int *)arg = (int)((struct hx8 *)idata)->key + cmd;
+	return 0;
 }
