@@ -33,6 +33,7 @@
 #include "machine/entry.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
+#include "verify/wait.h"
 #include "kmem/kmem_obj.h"
 #include "kern/kern.h"
 #include "proc/proc.h"
@@ -77,9 +78,11 @@ struct ddisim_file {
 	chan_handle_t	ch;		/* a DDI 8 device that is not STREAMS */
 	struct umap	*maps;
 	bool		busy;		/* being closed */
+	unsigned	calls;		/* calls under way on it, close's too */
 };
 
 static FORK_MUTEX(file_lock);
+static pthread_cond_t file_cv = PTHREAD_COND_INITIALIZER;
 static LIST_HEAD(, ddisim_file) files = LIST_HEAD_INITIALIZER(files);
 
 /* ---- running in the file's process ---- */
@@ -103,6 +106,11 @@ proc_out(struct inproc *ip)
 	atomic_store(proc_cur_slot(), ip->saved);
 }
 
+/*
+ * The open file f, held for the call (calls): NULL after a report when f
+ * is not one.  A file being closed is not one: its close waits for the
+ * calls under way to end, as a file's last reference ended it.
+ */
 static struct ddisim_file *
 file_check(ddisim_file_t *f, const char *func, const void *caller)
 {
@@ -112,12 +120,28 @@ file_check(ddisim_file_t *f, const char *func, const void *caller)
 	LIST_FOREACH(x, &files, link)
 		if (x == f && x->magic == FILE_LIVE && !x->busy)
 			break;
+	if (x != NULL)
+		x->calls++;
 	pthread_mutex_unlock(&file_lock);
 	if (x == NULL)
 		verify_report(func, caller, "%p is not an open file (never "
 		    "returned by ddisim_dev_open, or closed)", (void *)f);
 	return x;
 }
+
+static void
+file_put(struct ddisim_file **fp)
+{
+	if (*fp == NULL)
+		return;
+	pthread_mutex_lock(&file_lock);
+	if (--(*fp)->calls <= 1)
+		pthread_cond_broadcast(&file_cv);
+	pthread_mutex_unlock(&file_lock);
+}
+
+/* A file held until the end of the block that names it. */
+#define FILE_HELD	__attribute__((__cleanup__(file_put)))
 
 /* Whether [u, u+len) is all mapped in p. */
 static bool
@@ -329,6 +353,15 @@ file_close(struct ddisim_file *f, const char *func, const void *caller)
 
 	pthread_mutex_lock(&file_lock);
 	f->busy = true;
+	if (f->calls > 1) {		/* the others under way end first */
+		struct vwait w;
+
+		vwait_start(&w, VWAIT_KEEP, func, caller);
+		while (f->calls > 1)
+			(void)vwait_cond(&w, &file_cv, &file_lock, "%u other "
+			    "call%s on the file still under way in the "
+			    "driver", f->calls - 1, f->calls == 2 ? "" : "s");
+	}
 	last = others_on(f) == 0;
 	pthread_mutex_unlock(&file_lock);
 	proc_in(&ip, f->p);
@@ -468,7 +501,7 @@ static int
 file_rw(ddisim_file_t *fp, void *ubuf, size_t len, size_t *done, bool rd,
     const char *func, const void *caller)
 {
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	struct inproc ip;
 	size_t dummy;
 	int rc;
@@ -549,7 +582,7 @@ DDI_ENTRY(int, ddisim_dev_write, (ddisim_file_t *fp, const void *ubuf,
 DDI_ENTRY(int, ddisim_dev_seek, (ddisim_file_t *fp, int64_t offset),
     (fp, offset))
 {
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 
 	if ((f = file_check(fp, DDI_FUNC, DDI_CALLER)) == NULL)
 		return EINVAL;
@@ -566,7 +599,7 @@ DDI_ENTRY(int, ddisim_dev_seek, (ddisim_file_t *fp, int64_t offset),
 DDI_ENTRY(int, ddisim_dev_ioctl, (ddisim_file_t *fp, int cmd, intptr_t arg,
     int *rvalp), (fp, cmd, arg, rvalp))
 {
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	struct inproc ip;
 	int rval = 0, rc;
 
@@ -600,7 +633,7 @@ DDI_ENTRY(int, ddisim_dev_mmap, (ddisim_file_t *fp, int64_t offset,
 {
 	const void *caller = DDI_CALLER;
 	size_t pg, npages;
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	struct inproc ip;
 	struct umap *m;
 	uint64_t *pa;
@@ -679,7 +712,7 @@ DDI_ENTRY(int, ddisim_dev_munmap, (ddisim_file_t *fp, void *uaddr,
     size_t len), (fp, uaddr, len))
 {
 	const void *caller = DDI_CALLER;
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	struct umap *m, **pp;
 	struct inproc ip;
 	size_t pg;
@@ -720,7 +753,7 @@ DDI_ENTRY(int, ddisim_dev_poll, (ddisim_file_t *fp, short events,
     int timeout_ms, short *reventsp), (fp, events, timeout_ms, reventsp))
 {
 	const void *caller = DDI_CALLER;
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	struct inproc ip;
 	short rev = 0;
 	int rc = 0;
@@ -791,7 +824,7 @@ DDI_ENTRY(int, ddisim_dev_size, (ddisim_file_t *fp, uint64_t *blocksp),
     (fp, blocksp))
 {
 	const void *caller = DDI_CALLER;
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	struct inproc ip;
 	int rc = 0;
 
@@ -832,7 +865,7 @@ DDI_ENTRY(int, ddisim_dev_size, (ddisim_file_t *fp, uint64_t *blocksp),
 DDI_ENTRY(int, ddisim_dev_devinfo, (ddisim_file_t *fp, int parm,
     void *valp), (fp, parm, valp))
 {
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	struct inproc ip;
 	int rc;
 
@@ -862,7 +895,7 @@ DDI_ENTRY(int, ddisim_dev_devinfo, (ddisim_file_t *fp, int parm,
 DDI_ENTRY(int, ddisim_dev_drvctl, (ddisim_file_t *fp, int cmd, void *arg),
     (fp, cmd, arg))
 {
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	const drvops_t *ops;
 	struct inproc ip;
 	void *idata;
@@ -884,7 +917,7 @@ DDI_ENTRY(int, ddisim_dev_print, (ddisim_file_t *fp, const char *msg),
     (fp, msg))
 {
 	const void *caller = DDI_CALLER;
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 	char buf[256];
 	int rc;
 
@@ -909,7 +942,7 @@ DDI_ENTRY(int, ddisim_dev_print, (ddisim_file_t *fp, const char *msg),
 
 DDI_ENTRY(dev_t, ddisim_dev_number, (ddisim_file_t *fp), (fp))
 {
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 
 	if ((f = file_check(fp, DDI_FUNC, DDI_CALLER)) == NULL)
 		return NODEV;
@@ -919,7 +952,7 @@ DDI_ENTRY(dev_t, ddisim_dev_number, (ddisim_file_t *fp), (fp))
 DDI_ENTRY(struct __ddi_stream *, ddisim_dev_stream, (ddisim_file_t *fp),
     (fp))
 {
-	struct ddisim_file *f;
+	struct ddisim_file *f FILE_HELD = NULL;
 
 	if ((f = file_check(fp, DDI_FUNC, DDI_CALLER)) == NULL)
 		return NULL;
