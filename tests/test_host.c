@@ -565,9 +565,57 @@ START_TEST(unload_reports_what_is_left)
 	hxdevflag_leak = 1;
 	ck_assert_int_eq(ddisim_drv_unload(d), 0);
 	hxdevflag_leak = 0;
-	REPORTED(0, "hx: unloading left");
+	REPORTED(0, "hx: unloading left 65536 bytes of kernel memory and 0 "
+	    "other things");
 	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
 	ddisim_shutdown();
+}
+END_TEST
+
+/* Not only memory: a timeout its halt left pending. */
+START_TEST(unload_reports_a_timeout_left)
+{
+	ddisim_drv_t *d;
+
+	MACHINE_UP("mem=64M");
+	ck_assert_int_eq(ddisim_drv_load("hx", &d), 0);
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	hxdevflag_leak = 2;
+	ck_assert_int_eq(ddisim_drv_unload(d), 0);
+	hxdevflag_leak = 0;
+	REPORTED(0, "hx: unloading left 0 bytes of kernel memory and 1 other "
+	    "thing ");
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ddisim_shutdown();
+}
+END_TEST
+
+/*
+ * A linked-in driver whose load fails after its init (its major number
+ * is taken): halt runs and its interrupts go, nothing is left.
+ */
+START_TEST(static_load_fails_after_init)
+{
+	struct ddisim_drvconf c;
+	ddisim_drv_t *d, *e;
+
+	MACHINE_UP("mem=64M");
+	memset(&hx_life, 0, sizeof(hx_life));
+	(void)board("hx", HX_IRQ);
+	memset(&c, 0, sizeof(c));
+	c.prefix = "hxm";
+	c.major = 40;
+	ck_assert_int_eq(ddisim_drv_load_conf(&c, &d), 0);
+	c.prefix = "hx";
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(ddisim_drv_load_conf(&c, &e), EBUSY);
+	REPORTED(0, "its major number is taken");
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ck_assert_int_eq(hx_life.inits, 1);
+	ck_assert_int_eq(hx_life.halts, 1);
+	ck_assert_int_eq(ddisim_intr_raise(HX_IRQ), -1);
+	ck_assert_int_eq(ddisim_drv_unload(d), 0);
+	MACHINE_DOWN();
 }
 END_TEST
 
@@ -654,6 +702,8 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_new("misuse");
 	tcase_add_test(tc, unload_reports_what_is_left);
+	tcase_add_test(tc, unload_reports_a_timeout_left);
+	tcase_add_test(tc, static_load_fails_after_init);
 	TCASE_ADD_MISUSE(tc, misuse_counted, misuse_aborts, 7);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? 0 : 1;

@@ -111,12 +111,74 @@ static FORK_MUTEX(up_lock);
 static pthread_cond_t up_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t up_owner;
 static unsigned up_depth;		/* 0: nobody holds it */
+/* Set while this thread waits on up_cv: its waits must not release. */
+static DDI_TLS bool up_waiting;
 
 /* A forked child has only the thread that forked. */
 static void
 up_fork_child(void)
 {
 	up_depth = 0;
+}
+
+/*
+ * A context that sleeps inside a driver without D_MP lets the others run,
+ * as a uniprocessor did: the waits of lib/verify let go of the lock
+ * before they sleep (up_release) and take it back after (up_reacquire),
+ * never waiting for it while they hold the wait's mutex.
+ */
+static unsigned
+up_release(void)
+{
+	unsigned held = 0;
+
+	if (up_waiting)
+		return 0;	/* up_lock is held: this is its own wait */
+	pthread_mutex_lock(&up_lock);
+	if (up_depth > 0 && pthread_equal(up_owner, pthread_self())) {
+		held = up_depth;
+		up_depth = 0;
+		pthread_cond_broadcast(&up_cv);
+	}
+	pthread_mutex_unlock(&up_lock);
+	return held;
+}
+
+static void
+up_take(unsigned depth)
+{
+	struct vwait w;
+
+	pthread_mutex_lock(&up_lock);
+	if (up_depth > 0) {
+		vwait_start(&w, VWAIT_KEEP, "a driver without D_MP", NULL);
+		up_waiting = true;
+		while (up_depth > 0)
+			(void)vwait_cond(&w, &up_cv, &up_lock, "waking up in "
+			    "a driver without D_MP while another context runs "
+			    "one");
+		up_waiting = false;
+	}
+	up_owner = pthread_self();
+	up_depth = depth;
+	pthread_mutex_unlock(&up_lock);
+}
+
+static void
+up_reacquire(unsigned held, pthread_mutex_t *mtx)
+{
+	pthread_mutex_lock(&up_lock);
+	if (up_depth == 0) {
+		up_owner = pthread_self();
+		up_depth = held;
+		pthread_mutex_unlock(&up_lock);
+		return;
+	}
+	pthread_mutex_unlock(&up_lock);
+	/* busy: wait for it without the wait's mutex, then retake that */
+	pthread_mutex_unlock(mtx);
+	up_take(held);
+	pthread_mutex_lock(mtx);
 }
 
 /* ---- what dev.c asks ---- */
@@ -140,10 +202,12 @@ host_drv_enter(const struct ddisim_drv *d)
 	pthread_mutex_lock(&up_lock);
 	if (up_depth > 0 && !pthread_equal(up_owner, self)) {
 		vwait_start(&w, VWAIT_KEEP, d->prefix, NULL);
+		up_waiting = true;
 		while (up_depth > 0 && !pthread_equal(up_owner, self))
 			(void)vwait_cond(&w, &up_cv, &up_lock, "waiting to "
 			    "run %s, a driver without D_MP, while another "
 			    "context runs one", d->prefix);
+		up_waiting = false;
 	}
 	up_owner = self;
 	up_depth++;
@@ -204,7 +268,7 @@ host_drv_inst(const struct ddisim_drv *d, unsigned inst, uint32_t *key,
 	int rc = ENXIO;
 
 	pthread_mutex_lock(&host_lock);
-	if (inst < d->ninst) {
+	if (inst < d->ninst && d->inst[inst].key != 0) {
 		*key = d->inst[inst].key;
 		*idata = d->inst[inst].idata;
 		rc = 0;
@@ -264,7 +328,8 @@ host_drv_hold(dev_t dev, unsigned *inst, unsigned *chan)
 	}
 	if (d->level >= 80) {
 		idx = (uint64_t)(maj - d->major) * NMINORS + min;
-		if (d->chans == 0 || idx / d->chans >= d->ninst) {
+		if (d->chans == 0 || idx / d->chans >= d->ninst ||
+		    d->inst[idx / d->chans].key == 0) {
 			pthread_mutex_unlock(&host_lock);
 			return NULL;
 		}
@@ -436,7 +501,7 @@ inst_refresh(struct ddisim_drv *d)
 	struct host_inst *in;
 	uint32_t *keys;
 	void **idata;
-	unsigned n, max = 16;
+	unsigned n, max = 16, slots;
 
 	for (;;) {
 		keys = calloc(max, sizeof(*keys));
@@ -453,23 +518,43 @@ inst_refresh(struct ddisim_drv *d)
 		free(idata);
 		max = n;
 	}
-	in = calloc(n > 0 ? n : 1, sizeof(*in));
-	if (in == NULL) {
+	/*
+	 * An instance keeps its number (and so its minor numbers) while it
+	 * lives: a new one takes the first free slot, one removed leaves
+	 * its slot free, and free slots at the end go.
+	 */
+	pthread_mutex_lock(&host_lock);
+	slots = d->ninst > n ? d->ninst : n;
+	slots += n;
+	if ((in = calloc(slots > 0 ? slots : 1, sizeof(*in))) == NULL) {
+		pthread_mutex_unlock(&host_lock);
 		free(keys);
 		free(idata);
 		return ENOMEM;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		in[i].key = keys[i];
-		in[i].idata = idata[i];
+	for (unsigned i = 0; i < d->ninst; i++)
+		for (unsigned j = 0; j < n; j++)
+			if (d->inst[i].key != 0 && d->inst[i].key == keys[j]) {
+				in[i].key = keys[j];
+				in[i].idata = idata[j];
+				keys[j] = 0;
+			}
+	for (unsigned j = 0, free_slot = 0; j < n; j++) {
+		if (keys[j] == 0)
+			continue;
+		while (in[free_slot].key != 0)
+			free_slot++;
+		in[free_slot].key = keys[j];
+		in[free_slot].idata = idata[j];
 	}
-	free(keys);
-	free(idata);
-	pthread_mutex_lock(&host_lock);
+	while (slots > 0 && in[slots - 1].key == 0)
+		slots--;
 	free(d->inst);
 	d->inst = in;
-	d->ninst = n;
+	d->ninst = slots;
 	pthread_mutex_unlock(&host_lock);
+	free(keys);
+	free(idata);
 	return 0;
 }
 
@@ -603,6 +688,7 @@ load(const struct ddisim_drvconf *conf, ddisim_drv_t **dp, const char *func,
 	pthread_mutex_unlock(&host_lock);
 	str_fmod_lookup_set(fmod_lookup);
 	machine_fork_child_register(up_fork_child);
+	vwait_set_sleep_hooks(up_release, up_reacquire);
 
 	before = machine_holds();
 	d->loaded_things = before.things;
@@ -656,7 +742,25 @@ load(const struct ddisim_drvconf *conf, ddisim_drv_t **dp, const char *func,
 				d->ai->di_modname = NULL;
 			goto fail;
 		}
-		if ((d->info = drv_by_name(d->modname)) != NULL) {
+		if ((d->flags & DDISIM_DRV_MODULE) && d->ops.info == NULL) {
+			verify_report(func, caller, "%s: a STREAMS module "
+			    "needs its streamtab, %sinfo", d->prefix,
+			    d->prefix);
+			rc = ENOENT;
+			goto unload;
+		}
+		if ((d->info = drv_by_name(d->modname)) == NULL &&
+		    !(d->flags & DDISIM_DRV_MODULE) && !has_device_ops(d) &&
+		    d->ops.intr == NULL) {
+			verify_report(func, caller, "%s: its _load attached no "
+			    "DDI 8 driver named \"%s\" and it has no entry "
+			    "point of an older driver (is its drv_name another "
+			    "module name? say it in the conf's modname)",
+			    d->prefix, d->modname);
+			rc = ENOENT;
+			goto unload;
+		}
+		if (d->info != NULL) {
 			d->level = 80;
 			d->chans = (unsigned)d->info->drv_maxchan + 1;
 			if ((rc = inst_refresh(d)) != 0)
@@ -732,11 +836,15 @@ unload:
 		(void)ddisim_mod_unload(d->wrapper);
 		if (d->ai != NULL)
 			d->ai->di_modname = NULL;
+		goto fail;
 	}
-	goto fail;
 fail_static:
-	if (d->ops.halt != NULL)
+	if (d->ops.halt != NULL) {
+		bool in = host_drv_enter(d);
+
 		d->ops.halt();
+		host_drv_leave(in);
+	}
 	static_intr_detach(d);
 fail:
 	pthread_mutex_lock(&host_lock);
@@ -789,6 +897,16 @@ DDI_ENTRY(int, ddisim_drv_unload, (ddisim_drv_t *dp), (dp))
 	}
 	d->busy = true;
 	pthread_mutex_unlock(&host_lock);
+	if ((d->flags & DDISIM_DRV_MODULE) && d->ops.info != NULL &&
+	    str_tab_in_use(d->ops.info)) {
+		pthread_mutex_lock(&host_lock);
+		d->busy = false;
+		pthread_mutex_unlock(&host_lock);
+		verify_report(DDI_FUNC, caller, "%s: the module is pushed on a "
+		    "stream still open (I_POP it or close the stream first); "
+		    "not unloaded", d->prefix);
+		return EBUSY;
+	}
 	if (d->wrapper != NULL) {
 		if ((rc = ddisim_mod_unload(d->wrapper)) != 0) {
 			pthread_mutex_lock(&host_lock);
@@ -1056,12 +1174,27 @@ DDI_ENTRY_VOID(ddisim_drv_report, (FILE *f), (f))
 		    d->object : "");
 		if (d->level >= 80) {
 			for (unsigned i = 0; i < d->ninst; i++) {
+				dev_t lo = dev_of(d, i, 0);
+				dev_t hi = dev_of(d, i, d->chans - 1);
+
+				if (d->inst[i].key == 0)
+					continue;	/* removed */
 				(void)rm_describe(d->inst[i].key, desc,
 				    sizeof(desc));
-				fprintf(f, "  instance %u: key %u, minors "
-				    "%u-%u: %s\n", i, (unsigned)d->inst[i].key,
-				    i * d->chans, (i + 1) * d->chans - 1,
-				    desc);
+				if (getemajor(lo) == getemajor(hi))
+					fprintf(f, "  instance %u: key %u, "
+					    "minors %u-%u: %s\n", i,
+					    (unsigned)d->inst[i].key,
+					    (unsigned)geteminor(lo),
+					    (unsigned)geteminor(hi), desc);
+				else
+					fprintf(f, "  instance %u: key %u, "
+					    "devices %u,%u-%u,%u: %s\n", i,
+					    (unsigned)d->inst[i].key,
+					    (unsigned)getemajor(lo),
+					    (unsigned)geteminor(lo),
+					    (unsigned)getemajor(hi),
+					    (unsigned)geteminor(hi), desc);
 			}
 		} else {
 			uint32_t *keys;

@@ -161,6 +161,8 @@ int	str_head_open(const struct streamtab *tab, int devflag, dev_t *devp,
 typedef const struct streamtab *(*str_fmod_fn)(const char *name,
 	    int *devflag);
 void	str_fmod_lookup_set(str_fmod_fn fn);
+/* Whether a stream has a module or driver of tab on it. */
+bool	str_tab_in_use(const struct streamtab *tab);
 /* What poll(2) says of the stream's head now (POLLIN, POLLOUT ...). */
 short	str_head_poll(struct __ddi_stream *s, short events);
 /*

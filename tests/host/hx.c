@@ -46,6 +46,13 @@ static struct pollhead *hx_ph;
 static int hx_ready;
 static int hx_open[HX_NMINOR];
 
+/* A timeout a leaking halt leaves pending. */
+static void
+hx_tick(void *arg)
+{
+	(void)arg;
+}
+
 void
 hxinit(void)
 {
@@ -64,7 +71,9 @@ void
 hxhalt(void)
 {
 	hx_life.halts++;
-	if (!hxdevflag_leak)
+	if (hxdevflag_leak == 2)
+		(void)itimeout(hx_tick, NULL, drv_usectohz(10000000), pltimeout);
+	if (hxdevflag_leak != 1)
 		kmem_free(hx_store, HX_SIZE);
 	phfree(hx_ph);
 	hx_store = NULL;

@@ -21,7 +21,10 @@ struct hx_life {
 	int	inits, starts, halts, opens, closes, intrs;
 };
 extern struct hx_life hx_life;
-/* Set: hxhalt forgets to free the store (a leak unloading must find). */
+/*
+ * Leaks unloading must find: 1, hxhalt forgets to free the store; 2, it
+ * leaves a timeout pending.
+ */
 extern int hxdevflag_leak;
 
 /* hxm: set, its _unload refuses. */
