@@ -15,6 +15,7 @@
 
 #include "ddicompat/ddisim.h"
 #include "devsim/devsim.h"
+#include "host/host.h"
 #include "iomem/iomem.h"
 #include "isadma/isadma.h"
 #include "kern/ctx.h"
@@ -164,20 +165,6 @@ ddisim_boot_install(void)
 	machine_boot_register(ddisim_boot);
 }
 
-/*
- * What drivers left behind besides memory: locks and synchronization
- * variables, timeouts and bufcalls still pending.  Listed before the
- * layers are torn down, which drops them.
- */
-static size_t
-ddisim_leaks_kern(FILE *f)
-{
-	return khandle_leak_report(f) + clock_leak_report(f) +
-	    streams_leak_report(f) + proc_leak_report(f) +
-	    kthread_leak_report(f) + callback_leak_report(f) +
-	    ifstats_leak_report(f) + iomem_leak_report(f);
-}
-
 DDI_CONTROL0_VOID(ddisim_shutdown)
 {
 	pthread_mutex_t *lk = machine_init_lock();
@@ -186,7 +173,8 @@ DDI_CONTROL0_VOID(ddisim_shutdown)
 	pthread_mutex_lock(lk);
 	m = machine;
 	if (m != NULL) {
-		(void)ddisim_leaks_kern(stderr);
+		(void)leaks_kern(stderr);
+		host_fini();
 		devsim_fini();
 		isadma_fini();
 		i8237_fini();
@@ -351,7 +339,7 @@ DDI_CONTROL(size_t, ddisim_leak_report, (FILE *stream), (stream))
 {
 	if (machine == NULL)
 		return 0;
-	return ddisim_leaks_kern(stream) + kmem_leak_report(stream);
+	return leaks_list(stream);
 }
 
 DDI_CONTROL_VOID(ddisim_verify_set_policy, (enum ddisim_verify_policy pol),

@@ -24,12 +24,12 @@ for h in --help -h help; do
 	run $h
 	expect_rc 0 "ddisim $h"
 	[ -z "$err" ] || fail "ddisim $h wrote to stderr: $err"
-	for c in map alloc demo dma help; do
+	for c in map alloc demo dma drivers help; do
 		echo "$out" | grep -q "^  ddisim $c" ||
 			fail "ddisim $h does not list $c"
 	done
 done
-for c in map alloc demo dma help; do
+for c in map alloc demo dma drivers help; do
 	for form in "$c --help" "$c -h" "help $c"; do
 		run $form
 		expect_rc 0 "ddisim $form"
@@ -193,6 +193,29 @@ done
 run map --machine mem=2G,nodes=2,cpus=7
 printf '%s\n' "$out" | grep -q '^  node 0: CPUs 0-3$' || fail "cpus=7: node 0"
 printf '%s\n' "$out" | grep -q '^  node 1: CPUs 4-6$' || fail "cpus=7: node 1"
+
+# drivers: loaded, listed with their instances' boards, unloaded.
+hx8=tests/host/.libs/hx8.so
+if [ ! -f "$hx8" ]; then
+	fail "drivers: no test driver at $hx8 (built by make check)"
+else
+	run drivers --machine "mem=64M,board=hx8:irq=5:ioaddr=0x300-0x31f,board=hx8:irq=6" "$hx8"
+	expect_rc 0 "drivers $hx8"
+	printf '%s\n' "$out" | grep -q '^hx8 *hx8 *8 *block+char module *[0-9][0-9]* *D_MP ' ||
+		fail "drivers: no line for hx8: $out"
+	printf '%s\n' "$out" | grep -q '^  instance 0: key 1, minors 0-1: IRQ 5 IPL 5 IOADDR 0x300-0x31f$' ||
+		fail "drivers: instance 0: $out"
+	printf '%s\n' "$out" | grep -q '^  instance 1: key 2, minors 2-3: IRQ 6 IPL 5$' ||
+		fail "drivers: instance 1: $out"
+	run drivers "x8=$hx8"
+	expect_rc 1 "drivers x8=$hx8 (no x8_wrapper in it)"
+	printf '%s\n' "$err" | grep -q "cannot load x8" || fail "drivers x8: $err"
+fi
+run drivers /nonexistent/libnope.so
+expect_rc 1 "drivers /nonexistent/libnope.so"
+printf '%s\n' "$err" | grep -q 'cannot load nope' || fail "drivers nope: $err"
+refused "^ddisim drivers: DRIVER '1bad=x': no prefix" drivers 1bad=x
+refused "^ddisim drivers: DRIVER 'hx8=': no object after '='" drivers hx8=
 
 rm -f cli.$$.out cli.$$.err
 exit $status

@@ -4,7 +4,7 @@
 # kmem itself includes its private fast paths; and nothing below the
 # control API (lib/ddisim.c) names it.
 : "${srcdir:=.}"
-order="util verify machine palloc vm kmem proc kern streams bio bus iomem rm devsim isadma"
+order="util verify machine palloc vm kmem proc kern streams bio bus iomem rm devsim isadma host"
 rank() {
 	r=0
 	for m in $order; do

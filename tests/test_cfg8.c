@@ -629,19 +629,19 @@ hd_intr(int vec)
 	ck_assert_int_ge(vec, 5);
 	__atomic_add_fetch(&hd_intrs, 1, __ATOMIC_RELAXED);
 }
-static struct mod_drvintr hd_attach_info = {
+static struct mod_drvintr hd_intr_info = {
 	MOD_INTR_MAGIC, MOD_INTR_VER, "rdsk", &hd_devflag, hd_intr, NULL
 };
 static int
 hd_load(void)
 {
-	mod_drvattach(&hd_attach_info);
+	mod_drvattach(&hd_intr_info);
 	return 0;
 }
 static int
 hd_unload(void)
 {
-	mod_drvdetach(&hd_attach_info);
+	mod_drvdetach(&hd_intr_info);
 	return 0;
 }
 MOD_HDRV_WRAPPER(hd, hd_load, hd_unload, NULL, "interrupts only");
@@ -696,20 +696,20 @@ START_TEST(drvattach_interrupts)
 	hd_intrs = 0;
 	MACHINE_UP(SPEC);
 	ck_assert_int_eq(ddisim_mod_load(&hd_wrapper), 0);
-	ck_assert_ptr_nonnull(hd_attach_info.di_hook);
+	ck_assert_ptr_nonnull(hd_intr_info.di_hook);
 	ck_assert_int_eq(ddisim_intr_raise(5), 1);
 	ck_assert_int_eq(ddisim_intr_raise(6), 1);
 	ck_assert_int_eq(ddisim_intr_raise(7), -1);	/* lay's board */
 	ck_assert_uint_eq(hd_intrs, 2);
 	ck_assert_int_eq(ddisim_mod_unload(&hd_wrapper), 0);
-	ck_assert_ptr_null(hd_attach_info.di_hook);
+	ck_assert_ptr_null(hd_intr_info.di_hook);
 	ck_assert_int_eq(ddisim_intr_raise(5), -1);
 	ck_assert_uint_eq(hd_intrs, 2);
 	/* attached when the machine goes: detached with it */
-	mod_drvattach(&hd_attach_info);
+	mod_drvattach(&hd_intr_info);
 	ck_assert_uint_eq(ddisim_verify_count(), 0);
 	MACHINE_DOWN();
-	ck_assert_ptr_null(hd_attach_info.di_hook);
+	ck_assert_ptr_null(hd_intr_info.di_hook);
 }
 END_TEST
 
@@ -960,11 +960,11 @@ cfg8_misuse_site(int which)
 		mod_drvattach(&bad_info);
 		break;
 	case 12:
-		mod_drvdetach(&hd_attach_info);
+		mod_drvdetach(&hd_intr_info);
 		break;
 	case 13:
-		mod_drvattach(&hd_attach_info);
-		mod_drvattach(&hd_attach_info);
+		mod_drvattach(&hd_intr_info);
+		mod_drvattach(&hd_intr_info);
 		break;
 	case 14:
 		(void)ddisim_mod_load(&bogus);
@@ -996,7 +996,7 @@ cfg8_misuse(int which)
 	if (misuse_h != NULL)
 		ck_assert_int_eq(drv_close(misuse_h, 0, NULL), 0);
 	if (which == 13)
-		mod_drvdetach(&hd_attach_info);
+		mod_drvdetach(&hd_intr_info);
 	if (misuse_attached != NULL) {
 		drv_detach(misuse_attached);
 		ck_assert_uint_eq(rdsk_removes, rdsk_adds);

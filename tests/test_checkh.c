@@ -27,6 +27,8 @@
 
 #include <sys/types.h>
 #include <sys/kmem.h>
+#include <sys/cmn_err.h>
+#include <sys/strlog.h>
 #include <sys/ddi.h>
 
 #include <ddicompat/check.h>
@@ -106,9 +108,23 @@ START_TEST(shared_sleep_never_met)
 }
 END_TEST
 
-/* Fails on purpose: the teardown prints the leak report, then fails. */
+/* What the drivers print is the test's console. */
+START_TEST(shared_console)
+{
+	cmn_err(CE_NOTE, "checkh: hello %d", 42);
+	(void)strlog(77, 3, 0, SL_CONSOLE | SL_NOTE, "checkh: logged %d", 7);
+	ck_assert_ddisim_console("checkh: hello 42");
+	ck_assert_ddisim_console("checkh: logged 7");
+}
+END_TEST
+
+/*
+ * Fails on purpose: the teardown prints the leak report, then fails; what
+ * the driver said comes first in the output.
+ */
 START_TEST(shared_leak)
 {
+	cmn_err(CE_NOTE, "checkh: about to leak");
 	ck_assert_ptr_nonnull(checkh_leaker(100));
 }
 END_TEST
@@ -173,6 +189,7 @@ user_suite(int fork_mode)
 	tcase_add_test(tc, shared_sleep_never_met);
 	tcase_add_test(tc, shared_leak);
 	tcase_add_test(tc, shared_isolated);
+	tcase_add_test(tc, shared_console);
 	if (fork_mode)
 		tcase_add_test(tc, shared_misuse_aborts);
 	suite_add_tcase(s, tc);
@@ -312,6 +329,13 @@ START_TEST(with_fork)
 	ck_assert_result(r.out, "shared", "shared_sleep_never_met", ":P:");
 	ck_assert_result(r.out, "fresh", "fresh_clean", ":P:");
 	ck_assert_result(r.out, "shared", "shared_isolated", ":P:");
+	ck_assert_result(r.out, "shared", "shared_console", ":P:");
+	/* a test's console in its output, before its failure */
+	rep = strstr(r.out, "console: NOTICE: checkh: about to leak");
+	fail = strstr(r.out, ":shared:shared_leak:");
+	ck_assert_ptr_nonnull(rep);
+	ck_assert_ptr_nonnull(fail);
+	ck_assert_msg(rep < fail, "the console follows the failure");
 
 	/* The leak: the report, with the caller, before the failure. */
 	check_caller(r.out, "leak: small object of 100 bytes", "checkh_leaker",
@@ -356,6 +380,7 @@ START_TEST(without_fork)
 	ck_assert_result(r.out, "shared", "shared_alloc_free", ":P:");
 	ck_assert_result(r.out, "shared", "shared_misuse_counted", ":P:");
 	ck_assert_result(r.out, "shared", "shared_sleep_never_met", ":P:");
+	ck_assert_result(r.out, "shared", "shared_console", ":P:");
 	ck_assert_result(r.out, "shared", "shared_leak",
 	    "left behind at the end of the test");
 	check_caller(r.out, "leak: small object of 100 bytes", "checkh_leaker",

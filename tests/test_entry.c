@@ -56,6 +56,7 @@
 #include <sys/confmgr.h>
 #include <sys/cm_i386at.h>
 #include <sys/poll.h>
+#include <sys/open.h>
 #include <sys/strlog.h>
 #include <sys/uadmin.h>
 #include <sys/iobitmap.h>
@@ -67,6 +68,7 @@
 #include <ddicompat/devsim.h>
 #include <ddicompat/isadma.h>
 #include <ddicompat/mmio.h>
+#include <ddicompat/host.h>
 
 /* The entry points of other interface versions, and the ODDI's. */
 #include "exports.h"
@@ -3403,6 +3405,261 @@ c_ddisim_streams_thread(void)
 	EXPECT(ddisim_streams_thread(0) == 0);	/* already stopped */
 }
 
+/* ---- the driver host ---- */
+
+/*
+ * A character driver linked into this program, which the host finds by
+ * its prefix in the program's own symbol table (ddisim_drv(3)): a driver
+ * with entry points named by its prefix and no module wrapper, loaded as
+ * one linked into the kernel.  Minors 0 and 1; what is written is read
+ * back; ioctl 1 returns 2.
+ */
+int entddevflag = D_MP;
+int entdopen(dev_t *devp, int oflag, int otyp, cred_t *cr);
+int entdclose(dev_t dev, int oflag, int otyp, cred_t *cr);
+int entdread(dev_t dev, uio_t *uiop, cred_t *cr);
+int entdwrite(dev_t dev, uio_t *uiop, cred_t *cr);
+int entdioctl(dev_t dev, int cmd, void *arg, int mode, cred_t *cr,
+    int *rvalp);
+
+static int entd_opens;
+static char entd_buf[16];
+
+int
+entdopen(dev_t *devp, int oflag, int otyp, cred_t *cr)
+{
+	(void)oflag; (void)cr;
+	if (getminor(*devp) > 1 || otyp != OTYP_CHR)
+		return ENXIO;
+	entd_opens++;
+	return 0;
+}
+
+int
+entdclose(dev_t dev, int oflag, int otyp, cred_t *cr)
+{
+	(void)dev; (void)oflag; (void)otyp; (void)cr;
+	entd_opens--;
+	return 0;
+}
+
+static int
+entd_move(uio_t *uiop, uio_rw_t rw)
+{
+	long n = uiop->uio_resid < (long)sizeof(entd_buf) ?
+	    uiop->uio_resid : (long)sizeof(entd_buf);
+
+	return uiomove(entd_buf, n, rw, uiop);
+}
+
+int
+entdread(dev_t dev, uio_t *uiop, cred_t *cr)
+{
+	(void)dev; (void)cr;
+	return entd_move(uiop, UIO_READ);
+}
+
+int
+entdwrite(dev_t dev, uio_t *uiop, cred_t *cr)
+{
+	(void)dev; (void)cr;
+	return entd_move(uiop, UIO_WRITE);
+}
+
+int
+entdioctl(dev_t dev, int cmd, void *arg, int mode, cred_t *cr, int *rvalp)
+{
+	(void)dev; (void)arg; (void)mode; (void)cr;
+	if (cmd != 1)
+		return EINVAL;
+	*rvalp = 2;
+	return 0;
+}
+
+/* What ddisim_drv_report prints, in a string the caller frees. */
+static char *
+drv_listing(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		child_fail(__LINE__, "open_memstream: %s", strerror(errno));
+	ddisim_drv_report(f);
+	fclose(f);
+	return text;
+}
+
+static void
+c_ddisim_drv_load(void)
+{
+	ddisim_drv_t *d = NULL;
+	int rc = ddisim_drv_load("entd", &d);
+	char *text;
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && d != NULL);
+	EXPECT(ddisim_drv_find("entd") == d);
+	EXPECT(ddisim_drv_interface(d) == 70);
+	EXPECT(ddisim_drv_major(d) == 1);	/* the first free major */
+	EXPECT(ddisim_drv_ninstances(d) == 1);
+	EXPECT(ddisim_drv_key(d, 0) == 0);	/* not DDI 8 */
+	EXPECT(ddisim_drv_dev(d, 0, 1) == makedevice(1, 1));
+	EXPECT(ddisim_drv_dev(d, 1, 0) == NODEV);
+	text = drv_listing();
+	EXPECT(strstr(text, "\nentd ") != NULL);
+	EXPECT(strstr(text, " static ") != NULL);
+	free(text);
+	EXPECT(ddisim_drv_unload(d) == 0);
+	EXPECT(ddisim_drv_find("entd") == NULL);
+}
+
+/* A prefix with nothing behind it in the program. */
+static void
+c_ddisim_drv_load_none(void)
+{
+	ddisim_drv_t *d = (ddisim_drv_t *)&d;
+	int rc = ddisim_drv_load("entnone", &d);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == ENOENT);
+	EXPECT(d == NULL);
+	expect_null_report(__LINE__, "ddisim_drv_load",
+	    "no entnone_wrapper and no entry point");
+	EXPECT(ddisim_drv_find("entnone") == NULL);
+}
+
+/* Two majors from 7: the second maps to the first internal major. */
+static void
+c_ddisim_drv_load_conf(void)
+{
+	struct ddisim_drvconf c = { .prefix = "entd", .modname = "entdm",
+	    .major = 7, .nmajors = 2 };
+	ddisim_drv_t *d = NULL;
+	int rc = ddisim_drv_load_conf(&c, &d);
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0 && d != NULL);
+	EXPECT(ddisim_drv_major(d) == 7);
+	EXPECT(ddisim_drv_dev(d, 0, 3) == makedevice(7, 3));
+	EXPECT(etoimajor(8) == 7);
+	/* a prefix is loaded once at a time */
+	EXPECT(ddisim_drv_load("entd", NULL) == EEXIST);
+	EXPECT(ddisim_drv_unload(d) == 0);
+	EXPECT(etoimajor(8) == 8);
+}
+
+static void
+c_ddisim_drv_find(void)
+{
+	ddisim_drv_t *d = ddisim_drv_find("nosuch");
+
+	FIRST_CALL_DONE();
+	EXPECT(d == NULL);
+	EXPECT(ddisim_drv_find(NULL) == NULL);
+}
+
+static void
+c_ddisim_drv_report(void)
+{
+	char *text = drv_listing();	/* the first call */
+
+	FIRST_CALL_DONE();
+	/* the headings, and no driver */
+	EXPECT(text != NULL && strncmp(text, "PREFIX ", 7) == 0);
+	EXPECT(strchr(text, '\n') == text + strlen(text) - 1);
+	free(text);
+}
+
+#define D_NULL(fn, expr)	NULL_CASE(fn, #fn, "is not a loaded driver", \
+	expr)
+D_NULL(ddisim_drv_unload, ddisim_drv_unload(NULL) == EINVAL)
+D_NULL(ddisim_drv_interface, ddisim_drv_interface(NULL) == 0)
+D_NULL(ddisim_drv_major, ddisim_drv_major(NULL) == 0)
+D_NULL(ddisim_drv_ninstances, ddisim_drv_ninstances(NULL) == 0)
+D_NULL(ddisim_drv_key, ddisim_drv_key(NULL, 0) == 0)
+D_NULL(ddisim_drv_dev, ddisim_drv_dev(NULL, 0, 0) == NODEV)
+D_NULL(ddisim_drv_config, ddisim_drv_config(NULL, 0, CFG_SUSPEND) == EINVAL)
+D_NULL(ddisim_drv_add_board, ddisim_drv_add_board(NULL, 1) == EINVAL)
+D_NULL(ddisim_drv_remove_board, ddisim_drv_remove_board(NULL, 1) == EINVAL)
+
+/*
+ * The device of the driver above, used by a process: a refused minor,
+ * a block open of a driver without strategy, then written, read back,
+ * an ioctl, a poll, a mapping it cannot make, and closed.
+ */
+static void
+c_ddisim_dev_open(void)
+{
+	ddisim_drv_t *d = NULL;
+	int rc = ddisim_drv_load("entd", &d);
+	ddisim_file_t *f = NULL;
+	struct proc *p;
+	char *u, out[8];
+	size_t n = 0;
+	int rval = 0;
+	short rev = 0;
+	void *ua = NULL;
+
+	FIRST_CALL_DONE();
+	EXPECT(rc == 0);
+	p = ddisim_proc_create(PAGE, 0);
+	EXPECT(p != NULL);
+	u = ddisim_proc_base(p);
+	EXPECT(ddisim_dev_open(p, ddisim_drv_dev(d, 0, 2), DDISIM_CHR, FREAD,
+	    &f) == ENXIO && f == NULL);
+	EXPECT(ddisim_dev_open(p, ddisim_drv_dev(d, 0, 1), DDISIM_BLK, FREAD,
+	    &f) == ENXIO);
+	EXPECT(ddisim_dev_open(p, makedevice(ddisim_drv_major(d) + 1, 0),
+	    DDISIM_CHR, FREAD, &f) == ENXIO);
+	EXPECT(ddisim_dev_open(p, ddisim_drv_dev(d, 0, 1), DDISIM_CHR,
+	    FREAD | FWRITE, &f) == 0 && f != NULL);
+	EXPECT(entd_opens == 1);
+	EXPECT(ddisim_dev_number(f) == ddisim_drv_dev(d, 0, 1));
+	EXPECT(ddisim_dev_stream(f) == NULL);
+	EXPECT(ddisim_proc_write(p, u, "hello", 5) == 0);
+	EXPECT(ddisim_dev_write(f, u, 5, &n) == 0 && n == 5);
+	EXPECT(ddisim_dev_seek(f, 0) == 0);
+	EXPECT(ddisim_dev_read(f, u + 8, 5, &n) == 0 && n == 5);
+	EXPECT(ddisim_proc_read(p, u + 8, out, 5) == 0);
+	EXPECT(memcmp(out, "hello", 5) == 0);
+	EXPECT(ddisim_dev_read(f, u + PAGE, 1, &n) == EFAULT && n == 0);
+	EXPECT(ddisim_dev_ioctl(f, 1, 0, &rval) == 0 && rval == 2);
+	EXPECT(ddisim_dev_ioctl(f, 3, 0, NULL) == EINVAL);
+	/* no chpoll: always ready */
+	EXPECT(ddisim_dev_poll(f, POLLIN | POLLOUT, 0, &rev) == 0);
+	EXPECT(rev == (POLLIN | POLLOUT));
+	EXPECT(ddisim_dev_mmap(f, 0, PAGE, 0, &ua) == ENODEV);
+	EXPECT(ddisim_dev_close(f) == 0);
+	EXPECT(entd_opens == 0);
+	ddisim_proc_destroy(p);
+	EXPECT(ddisim_drv_unload(d) == 0);
+}
+
+static ddisim_file_t *ent_file;
+static char ent_dbuf[8];
+static void *ent_uaddr;
+static short ent_rev;
+#define F_NULL(fn, expr)	NULL_CASE(fn, #fn, "is not an open file", expr)
+NULL_CASE(ddisim_dev_open_noproc, "ddisim_dev_open", "is not a simulated process",
+    ddisim_dev_open(NULL, (dev_t)0, DDISIM_CHR, FREAD, &ent_file)
+    == EINVAL && ent_file == NULL)
+F_NULL(ddisim_dev_close, ddisim_dev_close(NULL) == EINVAL)
+F_NULL(ddisim_dev_read, ddisim_dev_read(NULL, ent_dbuf, 1, NULL) == EINVAL)
+F_NULL(ddisim_dev_write, ddisim_dev_write(NULL, ent_dbuf, 1, NULL) ==
+    EINVAL)
+F_NULL(ddisim_dev_seek, ddisim_dev_seek(NULL, 0) == EINVAL)
+F_NULL(ddisim_dev_ioctl, ddisim_dev_ioctl(NULL, 1, 0, NULL) == EINVAL)
+F_NULL(ddisim_dev_mmap, ddisim_dev_mmap(NULL, 0, PAGE, 0, &ent_uaddr) ==
+    EINVAL)
+F_NULL(ddisim_dev_munmap, ddisim_dev_munmap(NULL, ent_dbuf, PAGE) ==
+    EINVAL)
+F_NULL(ddisim_dev_poll, ddisim_dev_poll(NULL, POLLIN, 0, &ent_rev) ==
+    EINVAL)
+F_NULL(ddisim_dev_number, ddisim_dev_number(NULL) == NODEV)
+F_NULL(ddisim_dev_stream, ddisim_dev_stream(NULL) == NULL)
+
 /* ---- the table ---- */
 
 #define E(fn, what)	{ #fn, NULL, BUILDS, NULL, 0, c_##fn, what }
@@ -3457,6 +3714,40 @@ static const struct entry_case cases[] = {
 	Q(ddisim_stream_ioctl, "no stream: reported, EINVAL"),
 	Q(ddisim_stream_signal, "no stream: reported, 0"),
 	E(ddisim_streams_thread, "the service thread started and stopped"),
+	{ "ddisim_drv_load", NULL, BUILDS, NULL, 0, c_ddisim_drv_load,
+	    "a driver linked into the program: found, numbered, listed, "
+	    "unloaded" },
+	{ "ddisim_drv_load", NULL, BUILDS, "verify=count", 1,
+	    c_ddisim_drv_load_none, "a prefix with nothing behind it: "
+	    "reported, ENOENT" },
+	E(ddisim_drv_load_conf, "two majors from 7, the second mapped to the "
+	    "first"),
+	E(ddisim_drv_find, "no such driver: NULL"),
+	E(ddisim_drv_report, "the headings alone"),
+	Q(ddisim_drv_unload, "no driver: reported, EINVAL"),
+	Q(ddisim_drv_interface, "no driver: reported, 0"),
+	Q(ddisim_drv_major, "no driver: reported, 0"),
+	Q(ddisim_drv_ninstances, "no driver: reported, 0"),
+	Q(ddisim_drv_key, "no driver: reported, 0"),
+	Q(ddisim_drv_dev, "no driver: reported, NODEV"),
+	Q(ddisim_drv_config, "no driver: reported, EINVAL"),
+	Q(ddisim_drv_add_board, "no driver: reported, EINVAL"),
+	Q(ddisim_drv_remove_board, "no driver: reported, EINVAL"),
+	{ "ddisim_dev_open", "ddisim_drv_load", BUILDS, NULL, 0,
+	    c_ddisim_dev_open, "the linked-in driver's device opened by a "
+	    "process, written, read back, an ioctl, polled, closed" },
+	{ "ddisim_dev_open", NULL, BUILDS, "verify=count", 1,
+	    c_ddisim_dev_open_noproc, "no process: reported, EINVAL" },
+	Q(ddisim_dev_close, "no file: reported, EINVAL"),
+	Q(ddisim_dev_read, "no file: reported, EINVAL"),
+	Q(ddisim_dev_write, "no file: reported, EINVAL"),
+	Q(ddisim_dev_seek, "no file: reported, EINVAL"),
+	Q(ddisim_dev_ioctl, "no file: reported, EINVAL"),
+	Q(ddisim_dev_mmap, "no file: reported, EINVAL"),
+	Q(ddisim_dev_munmap, "no file: reported, EINVAL"),
+	Q(ddisim_dev_poll, "no file: reported, EINVAL"),
+	Q(ddisim_dev_number, "no file: reported, NODEV"),
+	Q(ddisim_dev_stream, "no file: reported, NULL"),
 	E(pcmsg, "M_PCPROTO high priority, M_PROTO not"),
 	{ "_Compat_cm_getnbrd", NULL, BUILDS, RM_SPEC, 0,
 	    c__Compat_cm_getnbrd, "boards of a module from the spec" },

@@ -32,6 +32,7 @@
 #include <sys/ddi.h>
 #include <ddicompat/ddisim.h>
 #include <ddicompat/isadma.h>
+#include <ddicompat/host.h>
 
 /* The ODDI's channel calls: the tool is built for DDI 8. */
 int	dma_alloc(unsigned, unsigned);
@@ -106,6 +107,17 @@ static const struct command commands[] = {
 	  "dreq CHAN N\n"
 	  "CHAN is 0 to 7 other than 4.  A failing step gives exit status "
 	  "1.\n" },
+	{ "drivers", "ddisim drivers [DRIVER ...] [--machine SPEC]",
+	  "Load each DRIVER with ddisim_drv_load, as the kernel loaded it,\n"
+	  "and list the loaded drivers as the configuration tools did: their\n"
+	  "prefix, module name, interface, kind, load type, major numbers and\n"
+	  "flags, and each instance's or board's resource manager key with\n"
+	  "its interrupt, ports and memory.  Then unload them, last first.\n"
+	  "A DRIVER is a shared object (its prefix is its file name without\n"
+	  "a leading 'lib', its directory and its extension) or PREFIX=OBJECT.\n"
+	  "Boards come from the machine's board= items.\n"
+	  "\n"
+	  "Exit status 1 when a load or an unload fails.\n" },
 	{ "help", "ddisim help [COMMAND]",
 	  "Print the help of ddisim, or of one command.\n" },
 };
@@ -1385,6 +1397,87 @@ option_for(const char *opt, const char *cmd)
 		    opt, cmd, cmdname);
 }
 
+/* ---- drivers ---- */
+
+/* DRIVER's prefix and object: "PREFIX=OBJECT", or OBJECT alone. */
+static bool
+driver_split(const char *arg, char *prefix, size_t plen, const char **obj)
+{
+	const char *eq = strchr(arg, '='), *base, *dot;
+	size_t n;
+
+	if (eq != NULL) {
+		n = (size_t)(eq - arg);
+		*obj = eq + 1;
+		base = arg;
+	} else {
+		base = strrchr(arg, '/');
+		base = base != NULL ? base + 1 : arg;
+		if (strncmp(base, "lib", 3) == 0)
+			base += 3;
+		dot = strchr(base, '.');
+		n = dot != NULL ? (size_t)(dot - base) : strlen(base);
+		*obj = arg;
+	}
+	if (n == 0 || n >= plen)
+		return false;
+	memcpy(prefix, base, n);
+	prefix[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!(prefix[i] == '_' || (prefix[i] >= 'a' && prefix[i] <= 'z') ||
+		    (prefix[i] >= 'A' && prefix[i] <= 'Z') ||
+		    (i > 0 && prefix[i] >= '0' && prefix[i] <= '9')))
+			return false;
+	return true;
+}
+
+static void
+driver_check(const char *arg)
+{
+	const char *obj = NULL;
+	char prefix[33];
+
+	if (!driver_split(arg, prefix, sizeof(prefix), &obj))
+		refuse("DRIVER '%s': no prefix of 1 to 32 letters, digits and "
+		    "'_' (say PREFIX=OBJECT)", arg);
+	if (*obj == '\0')
+		refuse("DRIVER '%s': no object after '='", arg);
+}
+
+static int
+cmd_drivers(int n, char **args)
+{
+	ddisim_drv_t **d = calloc((size_t)(n > 0 ? n : 1), sizeof(*d));
+	int rc = 0, e;
+
+	if (d == NULL)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		struct ddisim_drvconf c;
+		const char *obj = NULL;
+		char prefix[33];
+
+		(void)driver_split(args[i], prefix, sizeof(prefix), &obj);
+		memset(&c, 0, sizeof(c));
+		c.prefix = prefix;
+		c.object = obj;
+		if ((e = ddisim_drv_load_conf(&c, &d[i])) != 0) {
+			fprintf(stderr, "%s: %s: cannot load %s: %s\n",
+			    progname, args[i], prefix, strerror(e));
+			rc = 1;
+		}
+	}
+	ddisim_drv_report(stdout);
+	for (int i = n - 1; i >= 0; i--)
+		if (d[i] != NULL && (e = ddisim_drv_unload(d[i])) != 0) {
+			fprintf(stderr, "%s: %s: cannot unload: %s\n",
+			    progname, args[i], strerror(e));
+			rc = 1;
+		}
+	free(d);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1456,7 +1549,7 @@ main(int argc, char **argv)
 		if ((c = command_find(cmdname)) == NULL) {
 			cmdname = NULL;
 			refuse("no command '%s'; the commands are map, alloc, "
-			    "demo, dma and help", argv[optind]);
+			    "demo, dma, drivers and help", argv[optind]);
 		}
 		snprintf(prog, sizeof(prog), "ddisim %s", cmdname);
 		progname = prog;
@@ -1472,7 +1565,7 @@ main(int argc, char **argv)
 
 			if (h == NULL)
 				refuse("no command '%s'; the commands are map, "
-				    "alloc, demo, dma and help",
+				    "alloc, demo, dma, drivers and help",
 				    argv[optind + 1]);
 			if (optind + 2 < argc)
 				refuse("one command at a time: unexpected "
@@ -1490,7 +1583,8 @@ main(int argc, char **argv)
 	if (want_version)
 		refuse("--version takes no command");
 	if (c == NULL)
-		refuse("no command: say map, alloc, demo, dma or help");
+		refuse("no command: say map, alloc, demo, dma, drivers or "
+		    "help");
 
 	for (const char *o = "abdcns"; *o != '\0'; o++)
 		if (given[(unsigned char)*o] != NULL)
@@ -1563,6 +1657,9 @@ main(int argc, char **argv)
 			    argv[optind + 2]);
 		if (optind + 1 < argc)
 			script_check(argv[optind + 1]);
+	} else if (strcmp(cmdname, "drivers") == 0) {
+		for (int i = optind + 1; i < argc; i++)
+			driver_check(argv[i]);
 	} else if (optind + 1 < argc) {
 		refuse("unexpected '%s': %s takes no words", argv[optind + 1],
 		    cmdname);
@@ -1591,6 +1688,8 @@ main(int argc, char **argv)
 		rc = cmd_demo(spec);
 	else if (strcmp(cmdname, "dma") == 0)
 		rc = cmd_dma(optind + 1 < argc ? argv[optind + 1] : NULL);
+	else if (strcmp(cmdname, "drivers") == 0)
+		rc = cmd_drivers(argc - optind - 1, argv + optind + 1);
 	else
 		rc = try_alloc(&r, (unsigned)count, NULL);
 	if (ddisim_verify_count() != 0)

@@ -60,9 +60,20 @@ struct modwrapper {
 		{ &ops, &p##_mod_tdata }, { NULL, NULL } };		\
 	struct modwrapper p##_wrapper = { MODREV, l, u, h, NULL,	\
 		p##_mod_link }
+/*
+ * A driver's wrapper also makes prefix_attach_info, which the kernel's
+ * configuration tools generated for mod_drvattach: blank, and weak so
+ * that a definition of the porter's own wins.  ddisim_drv_load(3) fills
+ * in the module name, devflag and interrupt routine before _load runs.
+ */
+#define MOD_ATTACH_INFO_(p)						\
+	struct mod_drvintr p##_attach_info __attribute__((__weak__)) =	\
+		{ MOD_INTR_MAGIC, MOD_INTR_VER, NULL, NULL, NULL, NULL }
 #define MOD_DRV_WRAPPER(p, l, u, h, d)	\
+	MOD_ATTACH_INFO_(p);		\
 	MOD_WRAPPER_(mod_drv_ops, p, l, u, h, d)
 #define MOD_HDRV_WRAPPER(p, l, u, h, d)	\
+	MOD_ATTACH_INFO_(p);		\
 	MOD_WRAPPER_(mod_drv_ops, p, l, u, h, d)
 #define MOD_STR_WRAPPER(p, l, u, d)	\
 	MOD_WRAPPER_(mod_str_ops, p, l, u, NULL, d)

@@ -188,14 +188,66 @@ struct ddisim_ck_start {
 static struct ddisim_ck_start ddisim_ck_start_;
 
 /*
+ * The test's console: what the drivers printed (cmn_err, strlog with
+ * SL_CONSOLE) since the test began, kept for ck_assert_ddisim_console and
+ * written through to the standard error, marked, so that a failed test's
+ * output shows what its drivers said before it failed.  The last
+ * DDISIM_CK_CONSOLE_MAX - 1 bytes are kept.
+ */
+#define DDISIM_CK_CONSOLE_MAX	16384
+static char ddisim_ck_console_[DDISIM_CK_CONSOLE_MAX];
+static size_t ddisim_ck_console_len_;
+
+DDISIM_CK_INLINE void
+ddisim_ck_console_sink(const char *text, void *arg)
+{
+	size_t n = strlen(text), keep;
+
+	(void)arg;
+	fprintf(stderr, "console: %s%s", text,
+	    n > 0 && text[n - 1] == '\n' ? "" : "\n");
+	if (n >= DDISIM_CK_CONSOLE_MAX - 1) {
+		text += n - (DDISIM_CK_CONSOLE_MAX - 1);
+		n = DDISIM_CK_CONSOLE_MAX - 1;
+	}
+	if (ddisim_ck_console_len_ + n > DDISIM_CK_CONSOLE_MAX - 1) {
+		keep = DDISIM_CK_CONSOLE_MAX - 1 - n;
+		memmove(ddisim_ck_console_, ddisim_ck_console_ +
+		    ddisim_ck_console_len_ - keep, keep);
+		ddisim_ck_console_len_ = keep;
+	}
+	memcpy(ddisim_ck_console_ + ddisim_ck_console_len_, text, n);
+	ddisim_ck_console_len_ += n;
+	ddisim_ck_console_[ddisim_ck_console_len_] = '\0';
+}
+
+/* What the test's drivers printed on the console since it began. */
+DDISIM_CK_INLINE const char *
+ddisim_ck_console(void)
+{
+	return ddisim_ck_console_;
+}
+
+/* Start the test's console afresh and capture it. */
+DDISIM_CK_INLINE void
+ddisim_ck_console_start(void)
+{
+	ddisim_ck_console_len_ = 0;
+	ddisim_ck_console_[0] = '\0';
+	ddisim_console(ddisim_ck_console_sink, NULL);
+}
+
+/*
  * Per-test setup: record what the test starts from, start the verifier's
- * count and last report afresh, and set the policy the spec names.
+ * count and last report afresh, set the policy the spec names, and
+ * capture the console.
  */
 DDISIM_CK_INLINE void
 ddisim_ck_test_setup(const char *spec)
 {
 	char *text = NULL;
 
+	ddisim_ck_console_start();
 	ddisim_ck_start_.bytes = ddisim_outstanding();
 	ddisim_ck_start_.things = ddisim_ck_leak_text(&text);
 	free(text);
@@ -324,6 +376,14 @@ extern int name##_ddisim_ck_unused_
 	ck_assert_msg(strstr(ddisim_verify_last(), ddisim_ck_t_) !=	\
 	    NULL, "the last verifier report \"%s\" does not hold "	\
 	    "\"%s\"", ddisim_verify_last(), ddisim_ck_t_);		\
+} while (0)
+
+/* The test's console holds the string text. */
+#define ck_assert_ddisim_console(text) do {				\
+	const char *ddisim_ck_c_ = (text);				\
+	ck_assert_msg(strstr(ddisim_ck_console(), ddisim_ck_c_) !=	\
+	    NULL, "the console does not hold \"%s\"; it holds:\n%s",	\
+	    ddisim_ck_c_, ddisim_ck_console());				\
 } while (0)
 
 /* Does s match the POSIX extended regular expression re?  -1: bad re. */

@@ -66,4 +66,14 @@ void	bio_breakup(void (*strat)(buf_t *), buf_t *bp, const bcb_t *bcbp,
 struct proc;
 bool	bio_user_mapped(const struct proc *p, const uint8_t *va, size_t len);
 
+/*
+ * physiock's raw I/O (physio.c), for the driver host's DDI 8 devices:
+ * the uio's user buffers as B_PHYS requests of at most limit bytes from
+ * the start of the device (UINT64_MAX: no limit), each handed to strat.
+ */
+struct uio;
+int	raw_io(void (*strat)(buf_t *), buf_t *bp, dev_t dev, int rwflag,
+	    uint64_t limit, struct uio *u, const char *func,
+	    const void *caller);
+
 #endif /* DDICOMPAT_BIO_H */

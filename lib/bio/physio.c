@@ -41,7 +41,7 @@ bio_user_mapped(const struct proc *p, const uint8_t *va, size_t len)
  * The body of both: limit is the device's size in bytes, or UINT64_MAX.
  * 0, or the errno of the first request that failed.
  */
-static int
+int
 raw_io(void (*strat)(buf_t *), buf_t *bp, dev_t dev, int rwflag,
     uint64_t limit, uio_t *u, const char *func, const void *caller)
 {

@@ -35,6 +35,16 @@ void	*iomem_map(uint64_t pa, size_t len, const char *func,
 bool	iomem_unmap(void *va, size_t len, const char *func,
 	    const void *caller);
 
+/*
+ * The driver host's mmap: npages pages at pa[] (RAM, or one device
+ * window) as one range of the calling thread's process, and undoing it.
+ * 0, EINVAL after a report, or ENOMEM.
+ */
+int	iomem_umap(const uint64_t *pa, size_t npages, void **uvap,
+	    const char *func, const void *caller);
+int	iomem_uunmap(void *uva, size_t len, const char *func,
+	    const void *caller);
+
 /* A model going: ddisim_mmio_destroy without its report. */
 void	iomem_window_release(struct ddisim_mmio *w);
 

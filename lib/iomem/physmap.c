@@ -372,6 +372,97 @@ DDI_ENTRY(int, drv_mmap, (vaddr_t kvaddr, paddr_t paddr, size_t len,
 	return 0;
 }
 
+/*
+ * The driver host's mmap: the pages at pa[0..npages) (RAM, scattered or
+ * not, or whole pages of one device window, in order) as one range of
+ * the calling thread's process.  0, EINVAL after a report, or ENOMEM.
+ */
+int
+iomem_umap(const uint64_t *pa, size_t npages, void **uvap, const char *func,
+    const void *caller)
+{
+	size_t pg = machine->spec.page, len = npages * pg, nruns = 0;
+	struct vm_run *runs;
+	struct iomap *m;
+	struct proc *p;
+	bool ram = true, contig = true;
+
+	if (npages == 0 || proc_current() == NULL) {
+		verify_report(func, caller, "%s", npages == 0 ? "no pages" :
+		    "the calling thread runs in no simulated process");
+		return EINVAL;
+	}
+	for (size_t i = 0; i < npages; i++) {
+		if (pa[i] % pg != 0) {
+			verify_report(func, caller, "page %zu at %#llx is not "
+			    "page aligned", i, (unsigned long long)pa[i]);
+			return EINVAL;
+		}
+		if (!iomem_is_ram(pa[i], pg))
+			ram = false;
+		if (i > 0 && pa[i] != pa[i - 1] + pg)
+			contig = false;
+	}
+	if (!ram && !contig) {
+		verify_report(func, caller, "the pages are device memory but "
+		    "not contiguous in one window");
+		return EINVAL;
+	}
+	if (!ram) {
+		void *va = iomem_map(pa[0], len, func, caller);
+
+		if (va == NULL)
+			return EINVAL;
+		pthread_mutex_lock(&iomap_lock);
+		LIST_FOREACH(m, &iomaps, link)
+			if (m->va == va && m->proc == NULL)
+				break;
+		VERIFY(m != NULL);
+		LIST_REMOVE(m, link);
+		pthread_mutex_unlock(&iomap_lock);
+	} else {
+		if ((runs = calloc(npages, sizeof(*runs))) == NULL)
+			return ENOMEM;
+		for (size_t i = 0; i < npages; i++) {
+			if (nruns > 0 && runs[nruns - 1].pfn +
+			    runs[nruns - 1].npages == pa[i] >> machine->pshift)
+				runs[nruns - 1].npages++;
+			else
+				runs[nruns++] = (struct vm_run){
+				    pa[i] >> machine->pshift, 1 };
+		}
+		if ((m = calloc(1, sizeof(*m))) == NULL ||
+		    vm_alias_map(runs, (unsigned)nruns, &m->alias) != 0) {
+			free(m);
+			free(runs);
+			return ENOMEM;
+		}
+		free(runs);
+		m->va = m->alias;
+		m->len = len;
+		m->pa = pa[0];
+		m->func = func;
+		m->caller = caller;
+	}
+	if ((p = proc_hold(caller)) == NULL ||
+	    proc_xmap_add(p, m->va, len) != 0) {
+		if (p != NULL)
+			(void)proc_rele(p, func, caller);
+		iomap_drop(m);
+		return ENOMEM;
+	}
+	m->proc = p;
+	iomap_insert(m);
+	*uvap = m->va;
+	return 0;
+}
+
+int
+iomem_uunmap(void *uva, size_t len, const char *func, const void *caller)
+{
+	return iomem_unmap_as(uva, len, true, func, caller) ? 0 : EINVAL;
+}
+
 /* drv_munmap (DDI 5 to 8): undo drv_mmap; a report for anything else. */
 DDI_ENTRY_VOID(drv_munmap, (vaddr_t uvaddr, size_t len), (uvaddr, len))
 {

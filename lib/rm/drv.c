@@ -461,6 +461,126 @@ DDI_ENTRY_VOID(do_biostart, (chan_handle_t chan_handle, buf_t *bp),
 	drv_cur = saved;
 }
 
+/* ---- for the driver host ---- */
+
+const struct drvinfo *
+drv_by_name(const char *name)
+{
+	const struct drvinfo *info = NULL;
+	struct drv *d;
+
+	pthread_mutex_lock(&drv_lock);
+	if ((d = drv_find(NULL, name)) != NULL && !d->busy)
+		info = d->info;
+	pthread_mutex_unlock(&drv_lock);
+	return info;
+}
+
+unsigned
+drv_instances(const struct drvinfo *info, uint32_t *keys, void **idata,
+    unsigned max)
+{
+	unsigned n = 0, i;
+	struct drv *d;
+
+	pthread_mutex_lock(&drv_lock);
+	if ((d = drv_find(info, NULL)) != NULL)
+		for (struct drv_inst *in = d->insts; in != NULL;
+		    in = in->next) {
+			/* in key order: the list is newest first */
+			for (i = n; i > 0 && keys[i - 1] > in->key; i--)
+				if (i < max) {
+					keys[i] = keys[i - 1];
+					idata[i] = idata[i - 1];
+				}
+			if (i < max) {
+				keys[i] = in->key;
+				idata[i] = in->idata;
+			}
+			n++;
+		}
+	pthread_mutex_unlock(&drv_lock);
+	return n;
+}
+
+int
+drv_inst_add(const struct drvinfo *info, uint32_t key)
+{
+	struct drv_inst *in;
+	struct drv *d, *other;
+	void *idata = NULL;
+	int rc = 0;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		return ENOMEM;
+	pthread_mutex_lock(&drv_lock);
+	if ((d = drv_find(info, NULL)) == NULL || d->busy) {
+		pthread_mutex_unlock(&drv_lock);
+		free(in);
+		return d == NULL ? ENOENT : EBUSY;
+	}
+	if (inst_find(key, &other) != NULL) {
+		pthread_mutex_unlock(&drv_lock);
+		free(in);
+		return EEXIST;
+	}
+	d->busy = true;
+	pthread_mutex_unlock(&drv_lock);
+	if (d->ops->d_config != NULL)
+		rc = d->ops->d_config(CFG_ADD, &idata, key);
+	pthread_mutex_lock(&drv_lock);
+	if (rc == 0) {
+		in->key = key;
+		in->idata = idata;
+		in->next = d->insts;
+		d->insts = in;
+		in = NULL;
+	}
+	d->busy = false;
+	pthread_mutex_unlock(&drv_lock);
+	free(in);
+	return rc;
+}
+
+int
+drv_inst_config(const struct drvinfo *info, uint32_t key, int func)
+{
+	struct drv_inst *in, **pp;
+	struct drv *d;
+	int rc;
+
+	pthread_mutex_lock(&drv_lock);
+	if ((d = drv_find(info, NULL)) == NULL || d->busy) {
+		pthread_mutex_unlock(&drv_lock);
+		return d == NULL ? ENOENT : EBUSY;
+	}
+	for (pp = &d->insts; (in = *pp) != NULL && in->key != key;
+	    pp = &in->next)
+		;
+	if (in == NULL) {
+		pthread_mutex_unlock(&drv_lock);
+		return ENXIO;
+	}
+	if (func == CFG_REMOVE && in->opens > 0) {
+		pthread_mutex_unlock(&drv_lock);
+		return EBUSY;
+	}
+	d->busy = true;
+	pthread_mutex_unlock(&drv_lock);
+	rc = d->ops->d_config != NULL ? d->ops->d_config((cfg_func_t)func,
+	    in->idata, key) : func == CFG_REMOVE ? 0 : EOPNOTSUPP;
+	pthread_mutex_lock(&drv_lock);
+	if (func == CFG_REMOVE && rc == 0) {
+		for (pp = &d->insts; *pp != in; pp = &(*pp)->next)
+			;
+		*pp = in->next;
+		inst_free(in);
+	}
+	d->busy = false;
+	pthread_mutex_unlock(&drv_lock);
+	return rc;
+}
+
 void
 drv_fini(void)
 {

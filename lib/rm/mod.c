@@ -169,6 +169,15 @@ static bool
 intr_info_ok(const struct mod_drvintr *di, const char *func,
     const void *caller)
 {
+	if (di != NULL && di->di_magic == MOD_INTR_MAGIC &&
+	    di->di_version == MOD_INTR_VER && di->di_modname == NULL &&
+	    di->di_handler == NULL) {
+		verify_report(func, caller, "%p is the blank attach_info a "
+		    "module wrapper makes: ddisim_drv_load(3) fills it in, as "
+		    "the configuration tools did (ddisim_mod_load does not)",
+		    (const void *)di);
+		return false;
+	}
 	if (di == NULL || di->di_magic != MOD_INTR_MAGIC ||
 	    di->di_version != MOD_INTR_VER || di->di_modname == NULL ||
 	    di->di_handler == NULL) {

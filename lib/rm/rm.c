@@ -778,6 +778,61 @@ rm_key_intr(unsigned key, int *irq, unsigned *pl)
 	return ok;
 }
 
+/* One line of what key's record holds, for the driver host's listing. */
+size_t
+rm_describe(uint32_t key, char *buf, size_t len)
+{
+	static const char *const nums[] = { CM_IRQ, CM_IPL, CM_DMAC,
+	    CM_SLOT };
+	static const char *const ranges[] = { CM_IOADDR, CM_MEMADDR };
+	struct rm_param *pa;
+	struct rm_rec *r;
+	size_t n = 0;
+
+#define RM_PUT(...)	do {						\
+		int k_ = snprintf(buf + n, len - n, __VA_ARGS__);	\
+		if (k_ > 0)						\
+			n = (size_t)k_ >= len - n ? len - 1 : n + (size_t)k_; \
+	} while (0)
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	pthread_mutex_lock(&rm_lock);
+	if ((r = rm_visible(key)) == NULL) {
+		pthread_mutex_unlock(&rm_lock);
+		RM_PUT("(no such key)");
+		return n;
+	}
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if ((pa = rm_param_find(r->params, nums[i])) != NULL)
+			for (struct rm_val *v = pa->vals; v != NULL;
+			    v = v->next) {
+				cm_num_t x;
+
+				if (v->len != sizeof(x))
+					continue;
+				memcpy(&x, v->data, sizeof(x));
+				RM_PUT("%s%s %lu", n > 0 ? " " : "", nums[i],
+				    (unsigned long)x);
+			}
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if ((pa = rm_param_find(r->params, ranges[i])) != NULL)
+			for (struct rm_val *v = pa->vals; v != NULL;
+			    v = v->next) {
+				cm_range_t x;
+
+				if (v->len != sizeof(x))
+					continue;
+				memcpy(&x, v->data, sizeof(x));
+				RM_PUT("%s%s %#lx-%#lx", n > 0 ? " " : "",
+				    ranges[i], (unsigned long)x.startaddr,
+				    (unsigned long)x.endaddr);
+			}
+	pthread_mutex_unlock(&rm_lock);
+#undef RM_PUT
+	return n;
+}
+
 void
 rm_init(void)
 {

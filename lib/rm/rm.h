@@ -42,6 +42,8 @@ int		rm_board_remove(uint32_t key);
  */
 int		rm_memaddr(uint32_t key, unsigned n, uint64_t *start,
 		    uint64_t *end);
+/* What key's record holds, on one line ("IRQ 5 IPL 5 IOADDR ..."). */
+size_t		rm_describe(uint32_t key, char *buf, size_t len);
 /* Keys in use, boards and others. */
 unsigned	rm_nkeys(void);
 
@@ -53,6 +55,20 @@ uint32_t	*rm_board_keys(const char *modname, unsigned *n);
 
 /* drv_attach(9)'s registry: emptied with the machine. */
 void		drv_fini(void);
+/*
+ * For the driver host: the drvinfo attached as name (NULL: none); the
+ * keys and idata of its instances in key order, up to max of them (the
+ * count is returned); one more instance (CFG_ADD; 0 or an errno value);
+ * a config call on one (CFG_REMOVE also drops it; ENXIO: no such
+ * instance, EBUSY: it has channels open).
+ */
+struct drvinfo;
+const struct drvinfo *drv_by_name(const char *name);
+unsigned	drv_instances(const struct drvinfo *info, uint32_t *keys,
+		    void **idata, unsigned max);
+int		drv_inst_add(const struct drvinfo *info, uint32_t key);
+int		drv_inst_config(const struct drvinfo *info, uint32_t key,
+		    int func);
 /* ddisim_mod_load(3)'s modules: unloaded with the machine. */
 void		mod_fini(void);
 

@@ -19,13 +19,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/forklock.h"
 #include "kmem/kmem_obj.h"
 #include "kern/kern.h"
 #include "machine/entry.h"
 #include "proc/proc.h"
+#include "streams/streams.h"
 #include "streams/strq.h"
 #include "verify/verify.h"
 #include "verify/wait.h"
@@ -33,6 +36,7 @@
 #include "sys/conf.h"
 #include "sys/cred.h"
 #include "sys/file.h"
+#include "sys/poll.h"
 #include "sys/stream.h"
 #include "sys/stropts.h"
 #include "ddicompat/ddisim.h"
@@ -340,18 +344,24 @@ pair_open(struct qpair *qp, dev_t *devp, int oflag, int sflag,
 {
 	__ddi_qfn_t open = qp->q[0].q_qinfo->qi_qopen;
 	struct module_stat *ms = qp->q[0].q_qinfo->qi_mstat;
+	const struct str_opener *op = qp->opener;
 	bool in;
 	int err;
 
 	if (!(qp->devflag & D_MP))
 		str_procs(qp, true);	/* the system does it for them */
+	if (op != NULL)
+		open = (__ddi_qfn_t)(uintptr_t)op->open;
 	if (open == NULL)
 		return 0;
 	if (ms != NULL)
 		__atomic_fetch_add(&ms->ms_ocnt, 1, __ATOMIC_RELAXED);
 	in = str_perim_enter(qp);
-	err = ((int (*)(queue_t *, dev_t *, int, int, struct cred *))open)(
-	    &qp->q[0], devp, oflag, sflag, cr);
+	if (op != NULL)
+		err = op->open(op->arg, &qp->q[0], devp, oflag, sflag, cr);
+	else
+		err = ((int (*)(queue_t *, dev_t *, int, int,
+		    struct cred *))open)(&qp->q[0], devp, oflag, sflag, cr);
 	str_perim_leave(in);
 	if (err != 0) {
 		str_procs(qp, false);
@@ -372,14 +382,20 @@ pair_close(struct qpair *qp, int oflag, struct cred *cr)
 {
 	__ddi_qfn_t close = qp->q[0].q_qinfo->qi_qclose;
 	struct module_stat *ms = qp->q[0].q_qinfo->qi_mstat;
+	const struct str_opener *op = qp->opener;
 	bool in;
 
+	if (op != NULL)
+		close = (__ddi_qfn_t)(uintptr_t)op->close;
 	if (close != NULL) {
 		if (ms != NULL)
 			__atomic_fetch_add(&ms->ms_ccnt, 1, __ATOMIC_RELAXED);
 		in = str_perim_enter(qp);
-		(void)((int (*)(queue_t *, int, struct cred *))close)(
-		    &qp->q[0], oflag, cr);
+		if (op != NULL)
+			(void)op->close(op->arg, &qp->q[0], oflag, cr);
+		else
+			(void)((int (*)(queue_t *, int, struct cred *))close)(
+			    &qp->q[0], oflag, cr);
 		str_perim_leave(in);
 	}
 	if (!(qp->q[0].q_flag & QPROCSOFF)) {
@@ -436,27 +452,37 @@ DDI_ENTRY(int, ddisim_stream_open, (const struct streamtab *tab, int devflag,
     dev_t *devp, int oflag, int sflag, struct cred *cr,
     ddisim_stream_t **sp), (tab, devflag, devp, oflag, sflag, cr, sp))
 {
+	return str_head_open(tab, devflag, devp, oflag, sflag, cr, NULL, sp,
+	    DDI_FUNC, DDI_CALLER);
+}
+
+int
+str_head_open(const struct streamtab *tab, int devflag, dev_t *devp,
+    int oflag, int sflag, struct cred *cr, const struct str_opener *op,
+    struct __ddi_stream **sp, const char *func, const void *caller)
+{
 	static const struct kcons cons = { .high = UINT64_MAX, .align = 16 };
-	const void *caller = DDI_CALLER;
 	struct __ddi_stream *s;
 	struct qpair *hp, *dp;
 	dev_t dev;
 	int err;
 
 	if (tab == NULL || sp == NULL || devp == NULL) {
-		verify_report(DDI_FUNC, caller, "NULL %s", tab == NULL ?
+		verify_report(func, caller, "NULL %s", tab == NULL ?
 		    "streamtab" : sp == NULL ? "stream pointer" : "devp");
 		return EINVAL;
 	}
 	*sp = NULL;
-	if ((s = str_stream_alloc(DDI_FUNC, caller)) == NULL)
+	if ((s = str_stream_alloc(func, caller)) == NULL)
 		return ENOMEM;
 	s->head = kmem_obj_alloc(sizeof(*s->head), &cons, KM_NOSLEEP,
-	    KK_QUEUE, DDI_FUNC, caller);
+	    KK_QUEUE, func, caller);
 	hp = qp_alloc(s, QP_HEAD, NULL, &head_rinit, &head_winit, D_MP,
-	    DDI_FUNC, caller);
+	    func, caller);
 	dp = qp_alloc(s, QP_DRIVER, tab, tab->st_rdinit, tab->st_wrinit,
-	    devflag, DDI_FUNC, caller);
+	    devflag, func, caller);
+	if (dp != NULL)
+		dp->opener = op;
 	if (s->head == NULL || hp == NULL || dp == NULL) {
 		if (hp != NULL)
 			TAILQ_INSERT_TAIL(&s->pairs, hp, link);
@@ -1532,6 +1558,121 @@ unlink_all(struct __ddi_stream *upper, bool persistent_too,
 		(void)mux_unlink(upper, MUXID_ALL, true, func, caller);
 }
 
+/* What poll(2) says of s now, for the driver host (service run first). */
+short
+str_head_poll(struct __ddi_stream *s, short events)
+{
+	struct str_head *h = s->head;
+	mblk_t *first;
+	short rev = 0;
+
+	(void)str_service_now();
+	if (events & (POLLOUT | POLLWRNORM)) {
+		if (can_write(s, 0))
+			rev |= events & (POLLOUT | POLLWRNORM);
+	}
+	pthread_mutex_lock(&s->mtx);
+	first = head_pair(s)->q[0].q_first;
+	if (first != NULL) {
+		if (first->b_datap->db_type >= QPCTL)
+			rev |= events & POLLPRI;
+		else if (first->b_band > 0)
+			rev |= events & (POLLIN | POLLRDBAND);
+		else
+			rev |= events & (POLLIN | POLLRDNORM);
+	}
+	if (h->rerror != 0 || h->werror != 0)
+		rev |= POLLERR;
+	if (h->hangup)
+		rev |= POLLHUP;
+	pthread_mutex_unlock(&s->mtx);
+	return rev;
+}
+
+/*
+ * poll(2) on s for the driver host: until an event, timeout_ms (-1: no
+ * end but the wait limit, after which a report and ETIME), or intr(arg)
+ * says a signal came (EINTR).  The service runs meanwhile.
+ */
+int
+str_head_poll_wait(struct __ddi_stream *s, short events, int timeout_ms,
+    short *reventsp, bool (*intr)(void *), void *arg, const char *func,
+    const void *caller)
+{
+	const struct timespec step = { 0, HEAD_POLL_MS * 1000000L };
+	unsigned limit = timeout_ms >= 0 ? (unsigned)timeout_ms : vwait_limit();
+	struct timespec t0, now;
+	uint64_t ms;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if ((*reventsp = str_head_poll(s, events)) != 0)
+			return 0;
+		if (intr != NULL && intr(arg))
+			return EINTR;
+		(void)clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000 +
+		    (uint64_t)((now.tv_nsec - t0.tv_nsec) / 1000000);
+		if (ms >= limit)
+			break;
+		(void)nanosleep(&step, NULL);
+	}
+	if (timeout_ms >= 0)
+		return 0;
+	verify_report(func, caller, "poll without a timeout: no event of "
+	    "%#x on the stream after %u ms (sleeplimit); returning ETIME",
+	    (unsigned)(unsigned short)events, limit);
+	return ETIME;
+}
+
+/* The driver host's module table, for I_PUSH. */
+static _Atomic(str_fmod_fn) fmod_lookup;
+
+void
+str_fmod_lookup_set(str_fmod_fn fn)
+{
+	atomic_store(&fmod_lookup, fn);
+}
+
+/*
+ * I_PUSH: the module named by the string at arg, a user address when the
+ * calling thread runs in a simulated process.
+ */
+static int
+push_by_name(struct __ddi_stream *s, intptr_t arg, const char *func,
+    const void *caller)
+{
+	str_fmod_fn fn = atomic_load(&fmod_lookup);
+	struct proc *p = proc_current();
+	const struct streamtab *tab;
+	char name[FMNAMESZ + 1];
+	int devflag = 0;
+	size_t i;
+
+	if (arg == 0)
+		return EINVAL;
+	for (i = 0; i < sizeof(name); i++) {
+		if (p != NULL) {
+			if (proc_copy(p, (uint8_t *)arg + i, (uint8_t *)&name[i],
+			    1, true) != 0)
+				return EFAULT;
+		} else {
+			name[i] = ((const char *)arg)[i];
+		}
+		if (name[i] == '\0')
+			break;
+	}
+	if (i == sizeof(name))
+		return EINVAL;		/* longer than any module's name */
+	if (fn == NULL || (tab = fn(name, &devflag)) == NULL) {
+		verify_report(func, caller, "I_PUSH: no module \"%s\" is "
+		    "loaded (ddisim_drv_load(3) loads one; ddisim_stream_push "
+		    "pushes one by its streamtab)", name);
+		return EINVAL;
+	}
+	return ddisim_stream_push(s, tab, devflag);
+}
+
 DDI_ENTRY(int, ddisim_stream_ioctl, (ddisim_stream_t *s, int cmd,
     intptr_t arg, int *rvalp), (s, cmd, arg, rvalp))
 {
@@ -1610,9 +1751,7 @@ DDI_ENTRY(int, ddisim_stream_ioctl, (ddisim_stream_t *s, int cmd,
 			pop_top(s);
 		break;
 	case I_PUSH:
-		verify_report(DDI_FUNC, caller, "I_PUSH: the simulated head "
-		    "pushes a module by its streamtab, with ddisim_stream_push");
-		err = EOPNOTSUPP;
+		err = push_by_name(s, arg, DDI_FUNC, caller);
 		break;
 	case I_LINK:
 	case I_PLINK:

@@ -589,6 +589,27 @@ str_queues_leak_report(FILE *f)
 	return n;
 }
 
+bool
+str_tab_in_use(const struct streamtab *tab)
+{
+	struct __ddi_stream *s;
+	struct qpair *qp;
+	bool used = false;
+
+	pthread_mutex_lock(&streams_lock);
+	LIST_FOREACH(s, &streams_all, all) {
+		pthread_mutex_lock(&s->mtx);
+		TAILQ_FOREACH(qp, &s->pairs, link)
+			if (qp->tab == tab)
+				used = true;
+		pthread_mutex_unlock(&s->mtx);
+		if (used)
+			break;
+	}
+	pthread_mutex_unlock(&streams_lock);
+	return used;
+}
+
 struct __ddi_stream *
 str_stream_any(void)
 {

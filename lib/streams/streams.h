@@ -138,4 +138,40 @@ void	streams_fini(void);
 /* Bufcalls still pending, listed on f if not NULL: their number. */
 size_t	streams_leak_report(FILE *f);
 
+/*
+ * For the driver host: a driver whose open and close are not its
+ * streamtab's (a DDI 8 driver's d_open and d_close take the read queue),
+ * and the modules I_PUSH finds by name.
+ */
+struct queue;
+struct cred;
+struct streamtab;
+struct __ddi_stream;
+struct str_opener {
+	int	(*open)(void *arg, struct queue *rq, dev_t *devp, int oflag,
+		    int sflag, struct cred *cr);
+	int	(*close)(void *arg, struct queue *rq, int oflag,
+		    struct cred *cr);
+	void	*arg;
+};
+int	str_head_open(const struct streamtab *tab, int devflag, dev_t *devp,
+	    int oflag, int sflag, struct cred *cr, const struct str_opener *op,
+	    struct __ddi_stream **sp, const char *func, const void *caller);
+/* The streamtab and devflag of the module called name, or NULL. */
+typedef const struct streamtab *(*str_fmod_fn)(const char *name,
+	    int *devflag);
+void	str_fmod_lookup_set(str_fmod_fn fn);
+/* Whether a stream has a module or driver of tab on it. */
+bool	str_tab_in_use(const struct streamtab *tab);
+/* What poll(2) says of the stream's head now (POLLIN, POLLOUT ...). */
+short	str_head_poll(struct __ddi_stream *s, short events);
+/*
+ * Wait for one (0, *reventsp set or 0 at the timeout), EINTR when intr
+ * says a signal came, ETIME after a report when timeout_ms < 0 and the
+ * wait limit passed.
+ */
+int	str_head_poll_wait(struct __ddi_stream *s, short events,
+	    int timeout_ms, short *reventsp, bool (*intr)(void *), void *arg,
+	    const char *func, const void *caller);
+
 #endif /* DDICOMPAT_STREAMS_H */

@@ -56,6 +56,7 @@ struct qpair {
 	const struct streamtab *tab;
 	const char	*name;		/* module_info's name, or "head" */
 	struct __ddi_stream *str;
+	const struct str_opener *opener; /* the driver host's, or NULL */
 	TAILQ_ENTRY(qpair) link;	/* the stream's pairs, head first */
 	/* Service bookkeeping, per side, under run_lock. */
 	unsigned	svc_calls[2];	/* calls in run svc_gen */

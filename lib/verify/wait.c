@@ -134,21 +134,56 @@ vwait_next(struct vwait *w, struct timespec *ts)
 	return w->expired ? NULL : &w->until;
 }
 
+/*
+ * The driver host's uniprocessor lock, which a context sleeping in a
+ * driver without D_MP lets go of, as a uniprocessor ran others while one
+ * slept (vwait_set_sleep_hooks).
+ */
+static _Atomic(vwait_release_fn) sleep_release;
+static _Atomic(vwait_reacquire_fn) sleep_reacquire;
+
+void
+vwait_set_sleep_hooks(vwait_release_fn release, vwait_reacquire_fn reacquire)
+{
+	atomic_store(&sleep_reacquire, reacquire);
+	atomic_store(&sleep_release, release);
+}
+
+static unsigned
+sleep_begin(void)
+{
+	vwait_release_fn rel = atomic_load(&sleep_release);
+
+	return rel != NULL ? rel() : 0;
+}
+
+static void
+sleep_end(unsigned held, pthread_mutex_t *mtx)
+{
+	vwait_reacquire_fn re;
+
+	if (held != 0 && (re = atomic_load(&sleep_reacquire)) != NULL)
+		re(held, mtx);
+}
+
 bool
 vwait_cond(struct vwait *w, pthread_cond_t *cv, pthread_mutex_t *mtx,
     const char *fmt, ...)
 {
 	const struct timespec *next;
 	struct timespec ts;
+	unsigned held;
 	va_list ap;
 
 	if (w->expired && w->mode == VWAIT_GIVE_UP)
 		return true;
 	next = vwait_next(w, &ts);
+	held = sleep_begin();
 	if (next == NULL)
 		(void)pthread_cond_wait(cv, mtx);
 	else
 		(void)pthread_cond_clockwait(cv, mtx, CLOCK_MONOTONIC, next);
+	sleep_end(held, mtx);
 	if (w->reported || !vwait_expired(w))
 		return false;
 	if (fmt != NULL) {
@@ -165,11 +200,29 @@ vwait_cond(struct vwait *w, pthread_cond_t *cv, pthread_mutex_t *mtx,
  * pthread_mutex_timedlock's, to the real-time instant that is the same
  * distance away as the monotonic deadline when the wait starts.
  */
+static void vwait_lock_wait(struct vwait *w, pthread_mutex_t *mtx,
+    const char *fmt, va_list ap);
+
 void
 vwait_lock(struct vwait *w, pthread_mutex_t *mtx, const char *fmt, ...)
 {
-	struct timespec mono, real;
+	unsigned held;
 	va_list ap;
+
+	if (pthread_mutex_trylock(mtx) == 0)
+		return;
+	held = sleep_begin();
+	va_start(ap, fmt);
+	vwait_lock_wait(w, mtx, fmt, ap);
+	va_end(ap);
+	sleep_end(held, mtx);
+}
+
+static void
+vwait_lock_wait(struct vwait *w, pthread_mutex_t *mtx, const char *fmt,
+    va_list ap)
+{
+	struct timespec mono, real;
 	long long ns;
 
 	clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -186,8 +239,6 @@ vwait_lock(struct vwait *w, pthread_mutex_t *mtx, const char *fmt, ...)
 		return;
 	}
 	w->expired = true;
-	va_start(ap, fmt);
 	vwait_vreport(w, fmt, ap);
-	va_end(ap);
 	VERIFY(pthread_mutex_lock(mtx) == 0);
 }

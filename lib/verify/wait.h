@@ -84,4 +84,15 @@ bool	vwait_expired(struct vwait *w);
 void	vwait_report(struct vwait *w, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * What a wait does around its sleep, for the driver host's uniprocessor
+ * lock: release() before it (the depth it let go of, 0: none held), and
+ * reacquire(depth, mtx) after, with mtx held; reacquire may let go of
+ * mtx and take it again, as a spurious wake-up would.
+ */
+typedef unsigned (*vwait_release_fn)(void);
+typedef void (*vwait_reacquire_fn)(unsigned held, pthread_mutex_t *mtx);
+void	vwait_set_sleep_hooks(vwait_release_fn release,
+	    vwait_reacquire_fn reacquire);
+
 #endif /* DDICOMPAT_VERIFY_WAIT_H */
