@@ -12,7 +12,10 @@
  *    on its domain's list for order o;
  *  - free blocks are not necessarily maximal after a range was taken out
  *    (their remainders are re-inserted without coalescing), which is why
- *    the exact search works on the bitmap and not on the lists.
+ *    the exact search works on the bitmap and not on the lists;
+ *  - except in an unlisted chunk (see lazy_list_chunk): its free pages
+ *    are on no list and its pmeta are untouched; the domains' nfree
+ *    counts them all the same.
  */
 #include "config.h"
 
@@ -95,6 +98,17 @@ static FORK_MUTEX(palloc_lock);
 static struct pmeta *pm;		/* [npfn] */
 static uint64_t *bm;			/* [npfn / 64], 1 = free */
 static size_t pm_len, bm_len;
+
+/*
+ * Chunks of 2^LAZY_SHIFT pages whose free pages are not on the lists yet:
+ * an aged machine's free memory is described by the bitmap alone until
+ * an allocation, a free or the fast path needs a chunk (lazy_list_chunk),
+ * so that building it writes no pmeta, and a test that uses a few chunks
+ * pays for those alone.  A bit per chunk, after the bitmap's words.
+ */
+#define LAZY_SHIFT	12
+static uint64_t *unlisted;		/* 1 = the chunk is unlisted */
+static uint64_t nunlisted;
 static struct pdomain dom[MACHINE_MAX_NODES][NZONES];
 static struct pcpu pcp[MACHINE_MAX_CPUS];
 FORK_MUTEX_ARRAY(pcp, lock);
@@ -256,12 +270,121 @@ block_of(uint64_t pfn)
 	    (unsigned long long)pfn);
 }
 
+/* Free pages of [s, e), a word at a time. */
+static uint64_t
+bm_count(uint64_t s, uint64_t e)
+{
+	uint64_t n = 0;
+
+	while (s < e) {
+		uint64_t b = s & 63, cnt = 64 - b < e - s ? 64 - b : e - s;
+		uint64_t mask = (cnt == 64 ? ~UINT64_C(0) :
+		    ((UINT64_C(1) << cnt) - 1)) << b;
+
+		n += (uint64_t)__builtin_popcountll(bm[s >> 6] & mask);
+		s += cnt;
+	}
+	return n;
+}
+
+/*
+ * Put the free pages of unlisted chunk c on the lists, as blocks that end
+ * at its edges, in the order the lists would have had them.
+ */
+static void
+lazy_list_chunk(uint64_t c)
+{
+	uint64_t cs = c << LAZY_SHIFT, ce = cs + (UINT64_C(1) << LAZY_SHIFT);
+
+	bitmap_fill(unlisted, c, 1, false);
+	nunlisted--;
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *sg = &machine->seg[i];
+		uint64_t p = sg->spfn > cs ? sg->spfn : cs;
+		uint64_t e = sg->epfn < ce ? sg->epfn : ce;
+
+		while (p < e) {
+			uint64_t f = bm_next(p, e, true), x;
+
+			if (f >= e)
+				break;
+			x = bm_next(f, e, false);
+			seg_dom(i)->nfree -= x - f;	/* insert counts them */
+			insert_range(f, x, i, true);
+			p = x;
+		}
+	}
+}
+
+/* List the unlisted chunks that [s, e) touches; palloc_lock. */
+static inline void
+lazy_list_range(uint64_t s, uint64_t e)
+{
+	uint64_t c, ce;
+
+	if (nunlisted == 0)
+		return;
+	c = s >> LAZY_SHIFT;
+	ce = ((e - 1) >> LAZY_SHIFT) + 1;
+	while ((c = bitmap_next(unlisted, c, ce, true)) < ce)
+		lazy_list_chunk(c++);
+}
+
+/*
+ * For the fast path, which found nothing on d's lists: list the highest
+ * unlisted chunk of d in [low, high), as the lists serve the highest
+ * pages first.  False if there is none.
+ */
+static bool
+lazy_list_more(const struct pdomain *d, uint64_t low, uint64_t high)
+{
+	if (nunlisted == 0)
+		return false;
+	for (unsigned i = machine->nsegs; i-- > 0;) {
+		const struct machine_seg *sg = &machine->seg[i];
+		uint64_t lo = sg->spfn > low ? sg->spfn : low;
+		uint64_t hi = sg->epfn < high ? sg->epfn : high, c;
+
+		if (seg_dom(i) != d || lo >= hi)
+			continue;
+		c = bitmap_prev(unlisted, lo >> LAZY_SHIFT,
+		    ((hi - 1) >> LAZY_SHIFT) + 1, true);
+		if (c != UINT64_MAX) {
+			lazy_list_chunk(c);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Leave every chunk of RAM unlisted, with its free pages counted: the
+ * lists must be empty (after lists_detach_locked).
+ */
+static void
+lazy_unlist_all_locked(void)
+{
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *sg = &machine->seg[i];
+		uint64_t c = sg->spfn >> LAZY_SHIFT;
+		uint64_t ce = ((sg->epfn - 1) >> LAZY_SHIFT) + 1;
+
+		seg_dom(i)->nfree += bm_count(sg->spfn, sg->epfn);
+		for (; c < ce; c++)
+			if (!bitmap_test(unlisted, c)) {
+				bitmap_fill(unlisted, c, 1, true);
+				nunlisted++;
+			}
+	}
+}
+
 /* Take the free pages [s, s+n) off the lists; palloc_lock. */
 static void
 take_range_locked(uint64_t s, uint64_t n)
 {
 	uint64_t p = s, e = s + n;
 
+	lazy_list_range(s, e);
 	while (p < e) {
 		uint64_t h = block_of(p);
 		unsigned o = pm[h].order, seg = pm[h].seg;
@@ -307,6 +430,7 @@ free_range_locked(uint64_t pfn, uint64_t n, bool clean)
 
 	nfreed += n;
 	VERIFY(bm_next(pfn, e, true) == e);	/* nothing already free */
+	lazy_list_range(pfn, e);	/* before the pages are free */
 	bm_fill(pfn, n, true);
 	while (pfn < e) {
 		int seg = machine_seg_of(pfn);
@@ -375,7 +499,7 @@ palloc_fork_done(void)
  * and crosses no boundary >= npages; the tail is given back.
  */
 static bool
-alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
+alloc_buddy_lists_locked(struct pdomain *d, const struct palloc_req *r,
     uint64_t *pfnp)
 {
 	unsigned need = r->npages <= 1 ? 0 :
@@ -406,6 +530,16 @@ alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
 		}
 	}
 	return false;
+}
+
+/* The same, with one more chunk of aged memory listed if nothing fits. */
+static bool
+alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
+    uint64_t *pfnp)
+{
+	return alloc_buddy_lists_locked(d, r, pfnp) ||
+	    (lazy_list_more(d, r->low, r->high) &&
+	    alloc_buddy_lists_locked(d, r, pfnp));
 }
 
 /* Exact search restricted to the segments of one domain. */
@@ -955,7 +1089,9 @@ palloc_init(void)
 
 	pthread_once(&palloc_once, palloc_once_init);
 	pm_len = (size_t)npfn * sizeof(struct pmeta);
-	bm_len = (size_t)((npfn + 63) / 64) * sizeof(uint64_t);
+	bm_len = (size_t)((npfn + 63) / 64 +
+	    (((npfn + (UINT64_C(1) << LAZY_SHIFT) - 1) >> LAZY_SHIFT) + 63) /
+	    64) * sizeof(uint64_t);
 	pm = mmap(NULL, pm_len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
 	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (pm == MAP_FAILED)
@@ -966,6 +1102,8 @@ palloc_init(void)
 		munmap(pm, pm_len);
 		return ENOMEM;
 	}
+	unlisted = bm + (npfn + 63) / 64;
+	nunlisted = 0;
 	memset(dom, 0, sizeof(dom));
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++)
@@ -1003,6 +1141,8 @@ palloc_fini(void)
 		munmap(bm, bm_len);
 	pm = NULL;
 	bm = NULL;
+	unlisted = NULL;
+	nunlisted = 0;
 }
 
 /* ---- statistics ---- */
@@ -1071,9 +1211,10 @@ struct held {
 
 /*
  * The aging workload works on the bitmap alone: the buddy lists are taken
- * down before it starts and rebuilt from the bitmap once it ends, so that
- * each of its allocations and frees costs a few bit operations and not a
- * split or a merge of blocks.  A summary bitmap (a bit per bitmap word,
+ * down before it starts and rebuilt from the bitmap, a chunk at a time as
+ * they are needed (lazy_list_chunk), once it ends, so that each of its
+ * allocations and frees costs a few bit operations and not a split or a
+ * merge of blocks.  A summary bitmap (a bit per bitmap word,
  * set while the word has a free page) lets its searches cross allocated
  * memory 4096 pages at a time, and the searches are clipped to the RAM
  * extents (adjacent segments joined), so that a hole is never scanned.
@@ -1134,26 +1275,6 @@ lists_detach_locked(void)
 			for (unsigned o = 0; o < PALLOC_NORDERS; o++)
 				while (dom[n][z].head[o] != NIL)
 					list_remove(dom[n][z].head[o]);
-}
-
-/* Put every free run of the bitmap back on the lists, as clean blocks. */
-static void
-lists_rebuild_locked(void)
-{
-	for (unsigned i = 0; i < machine->nsegs; i++) {
-		const struct machine_seg *s = &machine->seg[i];
-		uint64_t p = s->spfn;
-
-		while (p < s->epfn) {
-			uint64_t f = bm_next(p, s->epfn, true), c;
-
-			if (f >= s->epfn)
-				break;
-			c = bm_next(f, s->epfn, false);
-			insert_range(f, c, i, true);
-			p = c;
-		}
-	}
 }
 
 /* Run length of the simulated workload: mostly small, a long tail. */
@@ -1263,8 +1384,11 @@ palloc_age(double frac, uint64_t seed)
 		}
 	}
 	aged_pages = held;
-	/* the workload never touched its pages: what is free is clean */
-	lists_rebuild_locked();
+	/*
+	 * The free runs go on the lists when they are needed, as clean
+	 * blocks: the workload never touched its pages.
+	 */
+	lazy_unlist_all_locked();
 	pthread_mutex_unlock(&palloc_lock);
 	munmap(h, len);
 	return 0;
