@@ -608,7 +608,50 @@ START_TEST(aging_same_as_reference)
 			palloc_free(pfn, q.npages);
 		}
 	}
+	/* and the counts of free pages still agree with the bitmap */
+	free_lists = 0;
+	for (int n = 0; n < machine->spec.nodes; n++)
+		for (int z = 0; z < NZONES; z++)
+			free_lists += palloc_free_pages(n, z);
+	ck_assert_uint_eq(free_lists, palloc_count_free(0, machine->npfn));
 	free(fr);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * Aging writes no page metadata: the free runs go on the lists a chunk at
+ * a time, when used, so that a large aged machine costs its builder no
+ * faults on metadata it never uses.  Pages taken and given back one by
+ * one, and runs found by the exact search, list only the chunks they
+ * touch, and the counts stay right.
+ */
+START_TEST(aging_leaves_metadata_untouched)
+{
+	struct palloc_req q = { .npages = 1, .low = 1, .high = UINT64_MAX,
+	    .align = 1, .node = -1 };
+	uint64_t pfn[64], nfree = 0, big;
+	size_t before;
+
+	MACHINE_UP("mem=16G,frag=0.5,seed=3");
+	before = palloc_meta_resident();
+	ck_assert_uint_lt(before, palloc_meta_bytes() / 64);
+	for (int i = 0; i < 64; i++)
+		ck_assert_int_eq(palloc_alloc(&q, &pfn[i]), 0);
+	/* a run the lists of an aged machine do not have: the exact search */
+	q.npages = 40;
+	ck_assert_int_eq(palloc_alloc(&q, &big), 0);
+	check_run(big, 1, machine->npfn, 40, 1, 0);
+	for (int i = 0; i < 64; i++)
+		palloc_free(pfn[i], 1);
+	palloc_free(big, 40);
+	/* a few chunks' worth: 48 KiB of pmeta each */
+	ck_assert_uint_lt(palloc_meta_resident(), before +
+	    palloc_meta_bytes() / 64);
+	for (int n = 0; n < machine->spec.nodes; n++)
+		for (int z = 0; z < NZONES; z++)
+			nfree += palloc_free_pages(n, z);
+	ck_assert_uint_eq(nfree, palloc_count_free(0, machine->npfn));
 	MACHINE_DOWN();
 }
 END_TEST
@@ -692,6 +735,7 @@ palloc_suite(void)
 	tcase_add_loop_test(tc, aging_same_as_reference, 0,
 	    (int)(sizeof(aging_cases) / sizeof(aging_cases[0])));
 	tcase_add_test(tc, release_to_host);
+	tcase_add_test(tc, aging_leaves_metadata_untouched);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
 	tcase_add_test(tc, page_zero_never);

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/forklock.h"
 #include "machine/machine.h"
@@ -1168,6 +1169,25 @@ size_t
 palloc_meta_bytes(void)
 {
 	return pm_len + bm_len;
+}
+
+/* Bytes of struct pmeta the host has pages for: those ever written. */
+size_t
+palloc_meta_resident(void)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), res = 0;
+	unsigned char v[1024];
+
+	for (size_t off = 0; off < pm_len; off += sizeof(v) * pg) {
+		size_t len = pm_len - off < sizeof(v) * pg ? pm_len - off :
+		    sizeof(v) * pg;
+
+		if (mincore((char *)pm + off, len, v) != 0)
+			return SIZE_MAX;
+		for (size_t i = 0; i < (len + pg - 1) / pg; i++)
+			res += (v[i] & 1) * pg;
+	}
+	return res;
 }
 
 uint64_t

@@ -114,6 +114,7 @@ uint64_t palloc_total_pages(int node, int zone);
 void	palloc_histogram(int node, int zone,
 	    uint64_t hist[DDISIM_HIST_BUCKETS]);
 size_t	palloc_meta_bytes(void);
+size_t	palloc_meta_resident(void);
 uint64_t palloc_aged_pages(void);
 
 /* White-box helpers for tests: the exact search alone, and the bitmap. */
