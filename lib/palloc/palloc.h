@@ -44,6 +44,7 @@ struct palloc_req {
 int	palloc_init(void);
 void	palloc_fini(void);
 int	palloc_age(double frac, uint64_t seed);
+int	palloc_age_how(double frac, uint64_t seed, bool tile);
 
 int	palloc_alloc(const struct palloc_req *req, uint64_t *pfnp);
 int	palloc_alloc_exact(uint64_t pfn, uint64_t npages, bool hook);
