@@ -12,7 +12,10 @@
  *    on its domain's list for order o;
  *  - free blocks are not necessarily maximal after a range was taken out
  *    (their remainders are re-inserted without coalescing), which is why
- *    the exact search works on the bitmap and not on the lists.
+ *    the exact search works on the bitmap and not on the lists;
+ *  - except in an unlisted chunk (see lazy_list_chunk): its free pages
+ *    are on no list and its pmeta are untouched; the domains' nfree
+ *    counts them all the same.
  */
 #include "config.h"
 
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/forklock.h"
 #include "machine/machine.h"
@@ -95,6 +99,17 @@ static FORK_MUTEX(palloc_lock);
 static struct pmeta *pm;		/* [npfn] */
 static uint64_t *bm;			/* [npfn / 64], 1 = free */
 static size_t pm_len, bm_len;
+
+/*
+ * Chunks of 2^LAZY_SHIFT pages whose free pages are not on the lists yet:
+ * an aged machine's free memory is described by the bitmap alone until
+ * an allocation, a free or the fast path needs a chunk (lazy_list_chunk),
+ * so that building it writes no pmeta, and a test that uses a few chunks
+ * pays for those alone.  A bit per chunk, after the bitmap's words.
+ */
+#define LAZY_SHIFT	12
+static uint64_t *unlisted;		/* 1 = the chunk is unlisted */
+static uint64_t nunlisted;
 static struct pdomain dom[MACHINE_MAX_NODES][NZONES];
 static struct pcpu pcp[MACHINE_MAX_CPUS];
 FORK_MUTEX_ARRAY(pcp, lock);
@@ -256,12 +271,121 @@ block_of(uint64_t pfn)
 	    (unsigned long long)pfn);
 }
 
+/* Free pages of [s, e), a word at a time. */
+static uint64_t
+bm_count(uint64_t s, uint64_t e)
+{
+	uint64_t n = 0;
+
+	while (s < e) {
+		uint64_t b = s & 63, cnt = 64 - b < e - s ? 64 - b : e - s;
+		uint64_t mask = (cnt == 64 ? ~UINT64_C(0) :
+		    ((UINT64_C(1) << cnt) - 1)) << b;
+
+		n += (uint64_t)__builtin_popcountll(bm[s >> 6] & mask);
+		s += cnt;
+	}
+	return n;
+}
+
+/*
+ * Put the free pages of unlisted chunk c on the lists, as blocks that end
+ * at its edges, in the order the lists would have had them.
+ */
+static void
+lazy_list_chunk(uint64_t c)
+{
+	uint64_t cs = c << LAZY_SHIFT, ce = cs + (UINT64_C(1) << LAZY_SHIFT);
+
+	bitmap_fill(unlisted, c, 1, false);
+	nunlisted--;
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *sg = &machine->seg[i];
+		uint64_t p = sg->spfn > cs ? sg->spfn : cs;
+		uint64_t e = sg->epfn < ce ? sg->epfn : ce;
+
+		while (p < e) {
+			uint64_t f = bm_next(p, e, true), x;
+
+			if (f >= e)
+				break;
+			x = bm_next(f, e, false);
+			seg_dom(i)->nfree -= x - f;	/* insert counts them */
+			insert_range(f, x, i, true);
+			p = x;
+		}
+	}
+}
+
+/* List the unlisted chunks that [s, e) touches; palloc_lock. */
+static inline void
+lazy_list_range(uint64_t s, uint64_t e)
+{
+	uint64_t c, ce;
+
+	if (nunlisted == 0)
+		return;
+	c = s >> LAZY_SHIFT;
+	ce = ((e - 1) >> LAZY_SHIFT) + 1;
+	while ((c = bitmap_next(unlisted, c, ce, true)) < ce)
+		lazy_list_chunk(c++);
+}
+
+/*
+ * For the fast path, which found nothing on d's lists: list the highest
+ * unlisted chunk of d in [low, high), as the lists serve the highest
+ * pages first.  False if there is none.
+ */
+static bool
+lazy_list_more(const struct pdomain *d, uint64_t low, uint64_t high)
+{
+	if (nunlisted == 0)
+		return false;
+	for (unsigned i = machine->nsegs; i-- > 0;) {
+		const struct machine_seg *sg = &machine->seg[i];
+		uint64_t lo = sg->spfn > low ? sg->spfn : low;
+		uint64_t hi = sg->epfn < high ? sg->epfn : high, c;
+
+		if (seg_dom(i) != d || lo >= hi)
+			continue;
+		c = bitmap_prev(unlisted, lo >> LAZY_SHIFT,
+		    ((hi - 1) >> LAZY_SHIFT) + 1, true);
+		if (c != UINT64_MAX) {
+			lazy_list_chunk(c);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Leave every chunk of RAM unlisted, with its free pages counted: the
+ * lists must be empty (after lists_detach_locked).
+ */
+static void
+lazy_unlist_all_locked(void)
+{
+	for (unsigned i = 0; i < machine->nsegs; i++) {
+		const struct machine_seg *sg = &machine->seg[i];
+		uint64_t c = sg->spfn >> LAZY_SHIFT;
+		uint64_t ce = ((sg->epfn - 1) >> LAZY_SHIFT) + 1;
+
+		seg_dom(i)->nfree += bm_count(sg->spfn, sg->epfn);
+		for (; c < ce; c++)
+			if (!bitmap_test(unlisted, c)) {
+				bitmap_fill(unlisted, c, 1, true);
+				nunlisted++;
+			}
+	}
+}
+
 /* Take the free pages [s, s+n) off the lists; palloc_lock. */
 static void
 take_range_locked(uint64_t s, uint64_t n)
 {
 	uint64_t p = s, e = s + n;
 
+	lazy_list_range(s, e);
 	while (p < e) {
 		uint64_t h = block_of(p);
 		unsigned o = pm[h].order, seg = pm[h].seg;
@@ -307,6 +431,7 @@ free_range_locked(uint64_t pfn, uint64_t n, bool clean)
 
 	nfreed += n;
 	VERIFY(bm_next(pfn, e, true) == e);	/* nothing already free */
+	lazy_list_range(pfn, e);	/* before the pages are free */
 	bm_fill(pfn, n, true);
 	while (pfn < e) {
 		int seg = machine_seg_of(pfn);
@@ -375,7 +500,7 @@ palloc_fork_done(void)
  * and crosses no boundary >= npages; the tail is given back.
  */
 static bool
-alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
+alloc_buddy_lists_locked(struct pdomain *d, const struct palloc_req *r,
     uint64_t *pfnp)
 {
 	unsigned need = r->npages <= 1 ? 0 :
@@ -406,6 +531,16 @@ alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
 		}
 	}
 	return false;
+}
+
+/* The same, with one more chunk of aged memory listed if nothing fits. */
+static bool
+alloc_buddy_locked(struct pdomain *d, const struct palloc_req *r,
+    uint64_t *pfnp)
+{
+	return alloc_buddy_lists_locked(d, r, pfnp) ||
+	    (lazy_list_more(d, r->low, r->high) &&
+	    alloc_buddy_lists_locked(d, r, pfnp));
 }
 
 /* Exact search restricted to the segments of one domain. */
@@ -955,7 +1090,9 @@ palloc_init(void)
 
 	pthread_once(&palloc_once, palloc_once_init);
 	pm_len = (size_t)npfn * sizeof(struct pmeta);
-	bm_len = (size_t)((npfn + 63) / 64) * sizeof(uint64_t);
+	bm_len = (size_t)((npfn + 63) / 64 +
+	    (((npfn + (UINT64_C(1) << LAZY_SHIFT) - 1) >> LAZY_SHIFT) + 63) /
+	    64) * sizeof(uint64_t);
 	pm = mmap(NULL, pm_len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
 	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (pm == MAP_FAILED)
@@ -966,6 +1103,8 @@ palloc_init(void)
 		munmap(pm, pm_len);
 		return ENOMEM;
 	}
+	unlisted = bm + (npfn + 63) / 64;
+	nunlisted = 0;
 	memset(dom, 0, sizeof(dom));
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++)
@@ -1003,6 +1142,8 @@ palloc_fini(void)
 		munmap(bm, bm_len);
 	pm = NULL;
 	bm = NULL;
+	unlisted = NULL;
+	nunlisted = 0;
 }
 
 /* ---- statistics ---- */
@@ -1028,6 +1169,25 @@ size_t
 palloc_meta_bytes(void)
 {
 	return pm_len + bm_len;
+}
+
+/* Bytes of struct pmeta the host has pages for: those ever written. */
+size_t
+palloc_meta_resident(void)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), res = 0;
+	unsigned char v[1024];
+
+	for (size_t off = 0; off < pm_len; off += sizeof(v) * pg) {
+		size_t len = pm_len - off < sizeof(v) * pg ? pm_len - off :
+		    sizeof(v) * pg;
+
+		if (mincore((char *)pm + off, len, v) != 0)
+			return SIZE_MAX;
+		for (size_t i = 0; i < (len + pg - 1) / pg; i++)
+			res += (v[i] & 1) * pg;
+	}
+	return res;
 }
 
 uint64_t
@@ -1064,27 +1224,53 @@ palloc_histogram(int node, int zone, uint64_t hist[DDISIM_HIST_BUCKETS])
 
 #define AGE_SCAN	(UINT64_C(1) << 16)	/* pages scanned per try */
 #define AGE_MAX_EXT	MACHINE_MAX_SEGS
+#define AGE_TILE	(UINT64_C(1) << 18)	/* pages a large machine's
+						   aging simulates */
 
 struct held {
 	uint64_t	pfn, n;
 };
 
 /*
- * The aging workload works on the bitmap alone: the buddy lists are taken
- * down before it starts and rebuilt from the bitmap once it ends, so that
- * each of its allocations and frees costs a few bit operations and not a
- * split or a merge of blocks.  A summary bitmap (a bit per bitmap word,
+ * The aging workload works on a bitmap alone: the buddy lists are taken
+ * down before it starts and rebuilt from the bitmap, a chunk at a time as
+ * they are needed (lazy_list_chunk), once it ends, so that each of its
+ * allocations and frees costs a few bit operations and not a split or a
+ * merge of blocks.  A summary bitmap (a bit per bitmap word,
  * set while the word has a free page) lets its searches cross allocated
  * memory 4096 pages at a time, and the searches are clipped to the RAM
  * extents (adjacent segments joined), so that a hole is never scanned.
  * None of this changes a result: each search returns what the search over
  * the whole bitmap would, so the aged memory is the same, page for page,
  * for a given seed.
+ *
+ * A machine larger than AGE_TILE pages is not aged page by page: the
+ * workload runs on a tile of AGE_TILE pages, with as many steps per page
+ * as the machine would have had, and the machine's memory is then laid
+ * out from turns of the tile (see age_spread).  The workload is local (it
+ * looks for room within AGE_SCAN pages of a random place), so a tile whose
+ * windows wrap around its end, as if it were a piece of an endless
+ * memory, ages like any stretch of a large machine's memory; the places
+ * the machine's holes and end give the workload are given to the tile in
+ * the same proportion (see tile_place).  The machine's free runs are then
+ * the tile's, distributed as page-by-page aging distributes them (within
+ * a few percent in each size class; test_palloc compares the two), for a
+ * constant cost: a machine of any size costs what 1 GiB did.
  */
 struct age {
+	uint64_t	*bm;		/* the bitmap aged, 1 = free */
 	uint64_t	*sum;		/* [npfn / 4096 + 1] */
 	uint64_t	ext[AGE_MAX_EXT][2];	/* RAM extents [s, e) */
 	unsigned	next;
+	uint64_t	npfn;		/* pages the workload picks places in */
+	bool		torus;		/* a tile: windows wrap at npfn */
+	/* a tile's share of the machine's holes (see tile_place) */
+	uint64_t	vhole;		/* places, beyond npfn */
+	double		hscale;		/* machine hole pages per place */
+	uint64_t	hole[AGE_MAX_EXT];	/* the machine's holes, pages */
+	unsigned	nholes;
+	double		edge;		/* see tile_place */
+	double		pscale;		/* tile pages / machine's RAM */
 };
 
 /* Set or clear the bits of [s, s+n) and their words' summary bits. */
@@ -1101,9 +1287,9 @@ age_fill(struct age *a, uint64_t s, uint64_t n, bool set)
 		uint64_t sbit = UINT64_C(1) << (w & 63);
 
 		if (set) {
-			bm[w] |= mask;
+			a->bm[w] |= mask;
 			a->sum[w >> 6] |= sbit;
-		} else if ((bm[w] &= ~mask) == 0)
+		} else if ((a->bm[w] &= ~mask) == 0)
 			a->sum[w >> 6] &= ~sbit;
 		s += cnt;
 	}
@@ -1118,8 +1304,8 @@ age_find(const struct age *a, uint64_t lo, uint64_t hi, uint64_t n,
 		uint64_t l = lo > a->ext[i][0] ? lo : a->ext[i][0];
 		uint64_t h = hi < a->ext[i][1] ? hi : a->ext[i][1];
 
-		if (l < h && bitmap_find_run_sum(bm, a->sum, l, h, n, align, 0,
-		    pfnp))
+		if (l < h && bitmap_find_run_sum(a->bm, a->sum, l, h, n, align,
+		    0, pfnp))
 			return true;
 	}
 	return false;
@@ -1134,26 +1320,6 @@ lists_detach_locked(void)
 			for (unsigned o = 0; o < PALLOC_NORDERS; o++)
 				while (dom[n][z].head[o] != NIL)
 					list_remove(dom[n][z].head[o]);
-}
-
-/* Put every free run of the bitmap back on the lists, as clean blocks. */
-static void
-lists_rebuild_locked(void)
-{
-	for (unsigned i = 0; i < machine->nsegs; i++) {
-		const struct machine_seg *s = &machine->seg[i];
-		uint64_t p = s->spfn;
-
-		while (p < s->epfn) {
-			uint64_t f = bm_next(p, s->epfn, true), c;
-
-			if (f >= s->epfn)
-				break;
-			c = bm_next(f, s->epfn, false);
-			insert_range(f, c, i, true);
-			p = c;
-		}
-	}
 }
 
 /* Run length of the simulated workload: mostly small, a long tail. */
@@ -1173,21 +1339,237 @@ age_size(struct rng *r)
 	return 65 + rng_below(r, 448);
 }
 
+/* [lo, hi) of a tile, hi - lo <= npfn, going on at its start past its end. */
+static bool
+tile_find(const struct age *a, uint64_t lo, uint64_t hi, uint64_t n,
+    uint64_t align, uint64_t *pfnp)
+{
+	uint64_t t = a->npfn;
+
+	return age_find(a, lo, hi < t ? hi : t, n, align, pfnp) ||
+	    (hi > t && age_find(a, 0, hi - t, n, align, pfnp));
+}
+
 /*
- * Age the machine: a workload allocates runs of mixed sizes at random places
- * (a long-running system's free list is in random order) and frees whole
- * runs or pieces of them, until frac of RAM is held; it then churns the
- * same amount again so that what stays free has the shape of an aged
- * system's free memory rather than of fresh random holes.
+ * Where a run goes on a tile, found as on the machine, whose random places
+ * fall in its holes too and whose windows stop at its holes and its end.
+ * The place is drawn from the tile's pages and its share of the machine's
+ * holes: vhole places, each standing for hscale hole pages.  A place in a
+ * hole has what is left of its window after the hole's end, which is the
+ * tile's page 0, nothing if the window ends inside the hole; as the tile
+ * takes only pscale of the places that crowd the memory after a hole, it
+ * takes them on pscale of that memory, to crowd it as much.  A window
+ * that would go on past the tile's end stops there as often as the
+ * machine's windows meet a hole they cannot cross or the end of RAM
+ * (edge).  A single page not found in its window is the first free one
+ * after it, as on the machine.
+ */
+static bool
+tile_place(const struct age *a, struct rng *r, uint64_t n, uint64_t align,
+    uint64_t *pfnp)
+{
+	uint64_t t = a->npfn, start = rng_below(r, t + a->vhole), lo, hi;
+
+	if (start < t) {
+		lo = start;
+		hi = start + AGE_SCAN;
+		/* a window that a large hole or the end of RAM cuts short */
+		if (hi > t && rng_unit(r) < a->edge)
+			hi = t;
+	} else {
+		uint64_t x = (uint64_t)((double)(start - t) * a->hscale), d;
+		unsigned i = 0;
+
+		while (i + 1 < a->nholes && x >= a->hole[i])
+			x -= a->hole[i++];
+		d = x < a->hole[i] ? a->hole[i] - x : 1;
+		lo = 0;
+		hi = d < AGE_SCAN ? (uint64_t)((double)(AGE_SCAN - d) *
+		    a->pscale) : 0;
+	}
+	if (hi > lo && tile_find(a, lo, hi, n, align, pfnp))
+		return true;
+	return n == 1 && tile_find(a, hi % t, hi % t + t, 1, 1, pfnp);
+}
+
+/*
+ * The workload: it allocates runs of mixed sizes at random places (a
+ * long-running system's free list is in random order) and frees whole runs
+ * or pieces of them, until target pages are held; it then churns the same
+ * amount again so that what stays free has the shape of an aged system's
+ * free memory rather than of fresh random holes.  Returns the pages held.
+ */
+static uint64_t
+age_run(struct age *a, struct held *h, uint64_t target, uint64_t maxops,
+    struct rng *r)
+{
+	uint64_t held = 0, ops = 0, npfn = a->npfn;
+	size_t nh = 0;
+
+	while (ops++ < maxops || held < target) {
+		bool grow = held < target && (ops > maxops / 2 ||
+		    rng_below(r, 100) < 60 || nh == 0);
+
+		if (grow) {
+			uint64_t n = age_size(r), start, lim, p;
+			uint64_t align = rng_below(r, 4) == 0 ?
+			    UINT64_C(1) << (63 - __builtin_clzll(n)) : 1;
+			bool found;
+
+			/*
+			 * Look near a random place; only single pages search
+			 * everywhere, so that a run on aged memory costs a
+			 * bounded scan rather than one of all RAM.
+			 */
+			if (a->torus)
+				found = tile_place(a, r, n, align, &p);
+			else {
+				start = rng_below(r, npfn);
+				lim = start + AGE_SCAN < npfn ?
+				    start + AGE_SCAN : npfn;
+				found = age_find(a, start, lim, n, align, &p) ||
+				    (n == 1 && (age_find(a, lim, npfn, n, align,
+				    &p) || age_find(a, 1, start + n, n, align,
+				    &p)));
+			}
+			if (!found) {
+				if (n == 1)
+					break;	/* memory is full */
+				continue;
+			}
+			age_fill(a, p, n, false);
+			h[nh++] = (struct held){ p, n };
+			held += n;
+		} else {
+			size_t i = (size_t)rng_below(r, nh);
+			uint64_t cut = h[i].n > 1 && rng_below(r, 3) == 0 ?
+			    1 + rng_below(r, h[i].n - 1) : h[i].n;
+
+			/* Free the tail piece of a run, or all of it. */
+			age_fill(a, h[i].pfn + h[i].n - cut, cut, true);
+			nfreed += cut;
+			held -= cut;
+			h[i].n -= cut;
+			if (h[i].n == 0)
+				h[i] = h[--nh];
+		}
+	}
+	return held;
+}
+
+/* The first page at or after pos (cyclically) of the tile in state want. */
+static uint64_t
+tile_next(const uint64_t *tb, uint64_t pos, bool want)
+{
+	uint64_t p = bitmap_next(tb, pos % AGE_TILE, AGE_TILE, want);
+
+	if (p < AGE_TILE)
+		return p;
+	p = bitmap_next(tb, 0, AGE_TILE, want);
+	return p < AGE_TILE ? p : UINT64_MAX;
+}
+
+/* Copy the tile's pages [q, q+n) (cyclically) to bm[p, p+n), q = p mod 64. */
+static void
+tile_copy(const uint64_t *tb, uint64_t q, uint64_t p, uint64_t n)
+{
+	while (n > 0) {
+		uint64_t b = p & 63, cnt = 64 - b < n ? 64 - b : n;
+		uint64_t mask = (cnt == 64 ? ~UINT64_C(0) :
+		    ((UINT64_C(1) << cnt) - 1)) << b;
+
+		bm[p >> 6] = (bm[p >> 6] & ~mask) |
+		    (tb[(q % AGE_TILE) >> 6] & mask);
+		q += cnt;
+		p += cnt;
+		n -= cnt;
+	}
+}
+
+/*
+ * A place in the tile where a free run starts (the page before it is
+ * held), at an offset equal to p's modulo 64, searched from a random word:
+ * a copy from there keeps the tile's alignments up to 64 pages.  A random
+ * place at that offset when there is none.
+ */
+static uint64_t
+tile_run_start(const uint64_t *tb, uint64_t p, struct rng *r)
+{
+	uint64_t nw = AGE_TILE / 64, w0 = rng_below(r, nw);
+	unsigned b = (unsigned)(p & 63);
+
+	for (uint64_t k = 0; k < nw; k++) {
+		uint64_t w = (w0 + k) % nw;
+		uint64_t prev = tb[(w + nw - 1) % nw];
+		uint64_t starts = tb[w] & ~(tb[w] << 1 | prev >> 63);
+
+		if ((starts >> b) & 1)
+			return (w << 6) | b;
+	}
+	return (w0 << 6) | b;
+}
+
+/*
+ * Lay each RAM extent out as turns of the aged tile, each from a free run
+ * of the tile once round it: a turn holds every run of the tile once,
+ * begins with a free run and ends with the held page before it, so that
+ * the turns neither merge nor cut free runs, and the machine's free runs
+ * are the tile's, in the same proportions.  Each turn starts at a place
+ * of its own, and an extent begins at a random place of the tile, as a
+ * hole cuts memory anywhere.  Returns the free pages laid out.
+ */
+static uint64_t
+age_spread(const struct age *a, const uint64_t *tb, struct rng *r)
+{
+	uint64_t nfree = 0;
+
+	for (unsigned i = 0; i < a->next; i++) {
+		uint64_t p = a->ext[i][0], e = a->ext[i][1];
+		uint64_t q = (rng_below(r, AGE_TILE / 64) << 6) | (p & 63);
+		uint64_t h = tile_next(tb, q, false), f, n;
+
+		/* up to the first free run, then whole turns */
+		f = h == UINT64_MAX ? UINT64_MAX : tile_next(tb, h, true);
+		n = f == UINT64_MAX ? e - p : (f - q + AGE_TILE) % AGE_TILE;
+		while (p < e) {
+			if (n > e - p)
+				n = e - p;
+			tile_copy(tb, q, p, n);
+			p += n;
+			q = tile_run_start(tb, p, r);
+			n = AGE_TILE;
+		}
+	}
+	if (bm_test(0))
+		bm_fill(0, 1, false);	/* page 0 is never handed out */
+	for (unsigned i = 0; i < a->next; i++)
+		nfree += bm_count(a->ext[i][0], a->ext[i][1]);
+	return nfree;
+}
+
+/*
+ * Age the machine until frac of RAM is held by the workload (age_run):
+ * through a tile (age_spread) on a machine of more than AGE_TILE pages,
+ * and page by page on a smaller one.
  */
 int
 palloc_age(double frac, uint64_t seed)
 {
-	uint64_t ram = 0, target, held = 0, ops = 0, maxops;
-	size_t nh = 0, cap, sumw = (size_t)(machine->npfn / 4096 + 1);
-	size_t len;
+	uint64_t ram = 0;
+
+	for (unsigned i = 0; i < machine->nsegs; i++)
+		ram += machine->seg[i].epfn - machine->seg[i].spfn;
+	return palloc_age_how(frac, seed, ram > AGE_TILE);
+}
+
+/* The same, through a tile if tile and the machine is larger. */
+int
+palloc_age_how(double frac, uint64_t seed, bool tile)
+{
+	uint64_t ram = 0, target, maxops, held;
+	size_t cap, sumw, len;
 	struct held *h;
-	struct age a;
+	struct age a = { .next = 0 };
 	struct rng r;
 
 	for (unsigned i = 0; i < machine->nsegs; i++)
@@ -1195,14 +1577,7 @@ palloc_age(double frac, uint64_t seed)
 	target = (uint64_t)(frac * (double)ram);
 	if (target == 0)
 		return 0;
-	cap = (size_t)(target + 16);
-	len = cap * sizeof(*h) + sumw * sizeof(uint64_t);
-	h = mmap(NULL, len, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (h == MAP_FAILED)
-		return ENOMEM;
-	a.sum = (uint64_t *)(h + cap);
-	a.next = 0;
+	maxops = target / 4 + 1024;	/* about three times the runs held */
 	for (unsigned i = 0; i < machine->nsegs; i++) {
 		const struct machine_seg *s = &machine->seg[i];
 
@@ -1213,58 +1588,72 @@ palloc_age(double frac, uint64_t seed)
 			a.ext[a.next++][1] = s->epfn;
 		}
 	}
+	/* a tile too large for the machine, or too small a share of work */
+	if (ram <= AGE_TILE || (uint64_t)(frac * (double)AGE_TILE) == 0)
+		tile = false;
+	if (tile) {
+		/* the tile's share of the work, at the machine's density */
+		target = (uint64_t)(frac * (double)AGE_TILE);
+		maxops = (uint64_t)((double)maxops * (double)AGE_TILE /
+		    (double)ram);
+	}
+	cap = (size_t)(target + 16);
+	sumw = (size_t)((tile ? AGE_TILE : machine->npfn) / 4096 + 1);
+	len = cap * sizeof(*h) + sumw * sizeof(uint64_t) +
+	    (tile ? AGE_TILE / 8 : 0);
+	h = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (h == MAP_FAILED)
+		return ENOMEM;
+	a.sum = (uint64_t *)(h + cap);
 	rng_seed(&r, seed);
-	maxops = target / 4 + 1024;	/* about three times the runs held */
 	pthread_mutex_lock(&palloc_lock);
 	lists_detach_locked();
-	for (uint64_t w = 0; w < (machine->npfn + 63) / 64; w++)
-		if (bm[w] != 0)
-			bitmap_fill(a.sum, w, 1, true);
-	while (ops++ < maxops || held < target) {
-		bool grow = held < target && (ops > maxops / 2 ||
-		    rng_below(&r, 100) < 60 || nh == 0);
+	if (tile) {
+		struct age t = { .bm = a.sum + sumw, .sum = a.sum, .next = 1,
+		    .ext = { { 0, AGE_TILE } }, .npfn = AGE_TILE,
+		    .torus = true };
+		uint64_t nfree, holes = 0;
 
-		if (grow) {
-			uint64_t n = age_size(&r), start, lim, p;
-			uint64_t align = rng_below(&r, 4) == 0 ?
-			    UINT64_C(1) << (63 - __builtin_clzll(n)) : 1;
+		/* the holes below and between the extents */
+		for (unsigned i = 0; i < a.next; i++) {
+			uint64_t g = a.ext[i][0] - (i > 0 ? a.ext[i - 1][1] : 0);
 
-			/*
-			 * Look near a random place; only single pages search
-			 * everywhere, so that a run on aged memory costs a
-			 * bounded scan rather than one of all RAM.
-			 */
-			start = rng_below(&r, machine->npfn);
-			lim = start + AGE_SCAN < machine->npfn ?
-			    start + AGE_SCAN : machine->npfn;
-			if (!age_find(&a, start, lim, n, align, &p) &&
-			    (n > 1 || (!age_find(&a, lim, machine->npfn, n,
-			    align, &p) && !age_find(&a, 1, start + n, n, align,
-			    &p)))) {
-				if (n == 1)
-					break;	/* memory is full */
-				continue;
+			if (g > 0) {
+				t.hole[t.nholes++] = g;
+				holes += g;
 			}
-			age_fill(&a, p, n, false);
-			h[nh++] = (struct held){ p, n };
-			held += n;
-		} else {
-			size_t i = (size_t)rng_below(&r, nh);
-			uint64_t cut = h[i].n > 1 && rng_below(&r, 3) == 0 ?
-			    1 + rng_below(&r, h[i].n - 1) : h[i].n;
-
-			/* Free the tail piece of a run, or all of it. */
-			age_fill(&a, h[i].pfn + h[i].n - cut, cut, true);
-			nfreed += cut;
-			held -= cut;
-			h[i].n -= cut;
-			if (h[i].n == 0)
-				h[i] = h[--nh];
 		}
+		t.vhole = (uint64_t)((double)AGE_TILE * (double)holes /
+		    (double)ram + 0.5);
+		t.hscale = t.vhole > 0 ? (double)holes / (double)t.vhole : 0;
+		/* edges: the end of RAM and each hole no window crosses */
+		t.edge = 1;
+		for (unsigned i = 0; i < t.nholes; i++)
+			t.edge += t.hole[i] >= AGE_SCAN;
+		t.edge *= (double)AGE_TILE / (double)ram;
+		t.pscale = (double)AGE_TILE / (double)ram;
+
+		bitmap_fill(t.bm, 0, AGE_TILE, true);
+		bitmap_fill(t.sum, 0, AGE_TILE / 64, true);
+		age_run(&t, h, target, maxops, &r);
+		nfree = age_spread(&a, t.bm, &r);
+		held = ram - nfree - (machine->seg[0].spfn == 0);
+	} else {
+		a.bm = bm;
+		a.npfn = machine->npfn;
+		a.torus = false;
+		for (uint64_t w = 0; w < (machine->npfn + 63) / 64; w++)
+			if (bm[w] != 0)
+				bitmap_fill(a.sum, w, 1, true);
+		held = age_run(&a, h, target, maxops, &r);
 	}
 	aged_pages = held;
-	/* the workload never touched its pages: what is free is clean */
-	lists_rebuild_locked();
+	/*
+	 * The free runs go on the lists when they are needed, as clean
+	 * blocks: the workload never touched its pages.
+	 */
+	lazy_unlist_all_locked();
 	pthread_mutex_unlock(&palloc_lock);
 	munmap(h, len);
 	return 0;

@@ -44,6 +44,7 @@ struct palloc_req {
 int	palloc_init(void);
 void	palloc_fini(void);
 int	palloc_age(double frac, uint64_t seed);
+int	palloc_age_how(double frac, uint64_t seed, bool tile);
 
 int	palloc_alloc(const struct palloc_req *req, uint64_t *pfnp);
 int	palloc_alloc_exact(uint64_t pfn, uint64_t npages, bool hook);
@@ -114,6 +115,7 @@ uint64_t palloc_total_pages(int node, int zone);
 void	palloc_histogram(int node, int zone,
 	    uint64_t hist[DDISIM_HIST_BUCKETS]);
 size_t	palloc_meta_bytes(void);
+size_t	palloc_meta_resident(void);
 uint64_t palloc_aged_pages(void);
 
 /* White-box helpers for tests: the exact search alone, and the bitmap. */
