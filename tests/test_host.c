@@ -523,6 +523,16 @@ START_TEST(hx8_instances_and_channels)
 	ck_assert_int_eq(ddisim_dev_close(g), 0);
 	ck_assert_int_eq(ddisim_drv_remove_board(d, k3), 0);
 	ck_assert_uint_eq(ddisim_drv_ninstances(d), 2);
+	/* a removed instance leaves its number free, the others keep theirs */
+	ck_assert_int_eq(ddisim_drv_remove_board(d, k1), 0);
+	ck_assert_uint_eq(ddisim_drv_ninstances(d), 2);
+	ck_assert_uint_eq(ddisim_drv_key(d, 0), 0);
+	ck_assert_uint_eq(ddisim_drv_dev(d, 0, 0), NODEV);
+	ck_assert_uint_eq(ddisim_drv_key(d, 1), k2);
+	ck_assert_int_eq(ddisim_dev_open(p, makedevice(ddisim_drv_major(d), 0),
+	    DDISIM_CHR, FREAD, &g), ENXIO);
+	ck_assert_int_eq(ddisim_drv_add_board(d, k3), 0);
+	ck_assert_uint_eq(ddisim_drv_key(d, 0), k3);
 
 	ddisim_proc_destroy(p);
 	ck_assert_int_eq(ddisim_drv_unload(d), 0);

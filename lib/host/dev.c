@@ -1045,10 +1045,14 @@ DDI_ENTRY(int, ddisim_dev_print, (ddisim_file_t *fp, const char *msg),
 	/* the driver's print takes a writable string */
 	(void)snprintf(buf, sizeof(buf), "%s", msg);
 	{
-		bool in = host_drv_enter(f->d);
+		struct inproc ip;
+		bool in;
 
+		proc_in(&ip, f->p);
+		in = host_drv_enter(f->d);
 		rc = host_drv_ops(f->d)->print(f->dev, buf);
 		host_drv_leave(in);
+		proc_out(&ip);
 	}
 	return rc;
 }

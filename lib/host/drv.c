@@ -289,7 +289,7 @@ dev_of(const struct ddisim_drv *d, unsigned inst, unsigned chan)
 			return NODEV;
 		return makedevice(d->major, chan);
 	}
-	if (inst >= d->ninst || chan >= d->chans)
+	if (inst >= d->ninst || d->inst[inst].key == 0 || chan >= d->chans)
 		return NODEV;
 	idx = (uint64_t)inst * d->chans + chan;
 	if (idx >= (uint64_t)d->nmajors * NMINORS)
@@ -440,7 +440,8 @@ has_device_ops(const struct ddisim_drv *d)
 
 	return o->open != NULL || o->close != NULL || o->read != NULL ||
 	    o->write != NULL || o->ioctl != NULL || o->strategy != NULL ||
-	    o->info != NULL || o->mmap != NULL || o->chpoll != NULL;
+	    o->info != NULL || o->mmap != NULL || o->chpoll != NULL ||
+	    o->size != NULL || o->print != NULL || o->devinfo != NULL;
 }
 
 /* Take nmaj free majors from want (0: the first free); host_lock held. */
@@ -1105,12 +1106,18 @@ DDI_ENTRY(int, ddisim_drv_add_board, (ddisim_drv_t *dp, unsigned key),
     (dp, key))
 {
 	struct ddisim_drv *d;
+	unsigned slot;
 	uint64_t need;
 	int rc;
 
 	if ((rc = config_begin(dp, &d, DDI_FUNC, DDI_CALLER)) != 0)
 		return rc;
-	need = ((uint64_t)d->ninst + 1) * d->chans;
+	/* the instance number it would take: the first free one */
+	pthread_mutex_lock(&host_lock);
+	for (slot = 0; slot < d->ninst && d->inst[slot].key != 0; slot++)
+		;
+	pthread_mutex_unlock(&host_lock);
+	need = ((uint64_t)slot + 1) * d->chans;
 	if (need > (uint64_t)d->nmajors * NMINORS)
 		return config_end(d, ENOSPC);	/* no minor numbers left */
 	return config_end(d, drv_inst_add(d->info, key));
@@ -1207,7 +1214,7 @@ DDI_ENTRY_VOID(ddisim_drv_report, (FILE *f), (f))
 					continue;	/* removed */
 				(void)rm_describe(d->inst[i].key, desc,
 				    sizeof(desc));
-				if (getemajor(lo) == getemajor(hi))
+				if (d->nmajors == 1)
 					fprintf(f, "  instance %u: key %u, "
 					    "minors %u-%u: %s\n", i,
 					    (unsigned)d->inst[i].key,
