@@ -3587,7 +3587,8 @@ D_NULL(ddisim_drv_remove_board, ddisim_drv_remove_board(NULL, 1) == EINVAL)
 /*
  * The device of the driver above, used by a process: a refused minor,
  * a block open of a driver without strategy, then written, read back,
- * an ioctl, a poll, a mapping it cannot make, and closed.
+ * an ioctl, a poll, a mapping it cannot make, a size, devinfo, drvctl
+ * and print it has no entry point for, and closed.
  */
 static void
 c_ddisim_dev_open(void)
@@ -3601,6 +3602,7 @@ c_ddisim_dev_open(void)
 	int rval = 0;
 	short rev = 0;
 	void *ua = NULL;
+	uint64_t blocks = 0;
 
 	FIRST_CALL_DONE();
 	EXPECT(rc == 0);
@@ -3631,6 +3633,11 @@ c_ddisim_dev_open(void)
 	EXPECT(ddisim_dev_poll(f, POLLIN | POLLOUT, 0, &rev) == 0);
 	EXPECT(rev == (POLLIN | POLLOUT));
 	EXPECT(ddisim_dev_mmap(f, 0, PAGE, 0, &ua) == ENODEV);
+	/* no size, devinfo or print; drvctl is DDI 8's */
+	EXPECT(ddisim_dev_size(f, &blocks) == ENODEV);
+	EXPECT(ddisim_dev_devinfo(f, 1, &ua) == ENODEV);
+	EXPECT(ddisim_dev_drvctl(f, 1, NULL) == ENODEV);
+	EXPECT(ddisim_dev_print(f, "entd") == ENODEV);
 	EXPECT(ddisim_dev_close(f) == 0);
 	EXPECT(entd_opens == 0);
 	ddisim_proc_destroy(p);
@@ -3641,6 +3648,7 @@ static ddisim_file_t *ent_file;
 static char ent_dbuf[8];
 static void *ent_uaddr;
 static short ent_rev;
+static uint64_t ent_blocks;
 #define F_NULL(fn, expr)	NULL_CASE(fn, #fn, "is not an open file", expr)
 NULL_CASE(ddisim_dev_open_noproc, "ddisim_dev_open", "is not a simulated process",
     ddisim_dev_open(NULL, (dev_t)0, DDISIM_CHR, FREAD, &ent_file)
@@ -3657,6 +3665,11 @@ F_NULL(ddisim_dev_munmap, ddisim_dev_munmap(NULL, ent_dbuf, PAGE) ==
     EINVAL)
 F_NULL(ddisim_dev_poll, ddisim_dev_poll(NULL, POLLIN, 0, &ent_rev) ==
     EINVAL)
+F_NULL(ddisim_dev_size, ddisim_dev_size(NULL, &ent_blocks) == EINVAL)
+F_NULL(ddisim_dev_devinfo, ddisim_dev_devinfo(NULL, 1, &ent_uaddr) ==
+    EINVAL)
+F_NULL(ddisim_dev_drvctl, ddisim_dev_drvctl(NULL, 1, NULL) == EINVAL)
+F_NULL(ddisim_dev_print, ddisim_dev_print(NULL, "x") == EINVAL)
 F_NULL(ddisim_dev_number, ddisim_dev_number(NULL) == NODEV)
 F_NULL(ddisim_dev_stream, ddisim_dev_stream(NULL) == NULL)
 
@@ -3735,7 +3748,8 @@ static const struct entry_case cases[] = {
 	Q(ddisim_drv_remove_board, "no driver: reported, EINVAL"),
 	{ "ddisim_dev_open", "ddisim_drv_load", BUILDS, NULL, 0,
 	    c_ddisim_dev_open, "the linked-in driver's device opened by a "
-	    "process, written, read back, an ioctl, polled, closed" },
+	    "process, written, read back, an ioctl, polled, no size, "
+	    "devinfo, drvctl or print: ENODEV, closed" },
 	{ "ddisim_dev_open", NULL, BUILDS, "verify=count", 1,
 	    c_ddisim_dev_open_noproc, "no process: reported, EINVAL" },
 	Q(ddisim_dev_close, "no file: reported, EINVAL"),
@@ -3746,6 +3760,10 @@ static const struct entry_case cases[] = {
 	Q(ddisim_dev_mmap, "no file: reported, EINVAL"),
 	Q(ddisim_dev_munmap, "no file: reported, EINVAL"),
 	Q(ddisim_dev_poll, "no file: reported, EINVAL"),
+	Q(ddisim_dev_size, "no file: reported, EINVAL"),
+	Q(ddisim_dev_devinfo, "no file: reported, EINVAL"),
+	Q(ddisim_dev_drvctl, "no file: reported, EINVAL"),
+	Q(ddisim_dev_print, "no file: reported, EINVAL"),
 	Q(ddisim_dev_number, "no file: reported, NODEV"),
 	Q(ddisim_dev_stream, "no file: reported, NULL"),
 	E(pcmsg, "M_PCPROTO high priority, M_PROTO not"),

@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <sys/open.h>
 #include <sys/poll.h>
+#include <sys/stropts.h>
 #include <sys/mkdev.h>
 #include <sys/ddi.h>
 #include <ddicompat/ddisim.h>
@@ -378,6 +379,66 @@ START_TEST(hxm_loadable_ddi7)
 }
 END_TEST
 
+/*
+ * A STREAMS driver and a module a program pushes by name: the module
+ * stays while pushed, and the stream polls readable when data came.
+ */
+START_TEST(hxs_stream_and_module)
+{
+	ddisim_drv_t *ds, *du;
+	ddisim_file_t *f;
+	struct proc *p;
+	uint8_t *u, back[8];
+	size_t done;
+	short rev;
+
+	MACHINE_UP("mem=64M");
+	ck_assert_int_eq(ddisim_drv_load("hxs", &ds), 0);
+	ck_assert_int_eq(ddisim_drv_load("hxu", &du), 0);
+	ck_assert_uint_eq(ddisim_drv_major(du), 0);	/* a module: no device */
+	p = ddisim_proc_create(8192, 0);
+	u = ddisim_proc_base(p);
+	ck_assert_int_eq(ddisim_dev_open(p, ddisim_drv_dev(ds, 0, 0),
+	    DDISIM_CHR, FREAD | FWRITE, &f), 0);
+	ck_assert_ptr_nonnull(ddisim_dev_stream(f));
+	ck_assert_int_eq(ddisim_dev_poll(f, POLLIN, 0, &rev), 0);
+	ck_assert_int_eq(rev, 0);
+	/* the module's name in the process's memory */
+	ck_assert_int_eq(ddisim_proc_write(p, u + 100, "hxu", 4), 0);
+	ck_assert_int_eq(ddisim_dev_ioctl(f, I_PUSH, (intptr_t)(u + 100),
+	    NULL), 0);
+	ck_assert_int_eq(ddisim_proc_write(p, u, "abc12", 5), 0);
+	ck_assert_int_eq(ddisim_dev_write(f, u, 5, &done), 0);
+	ck_assert_uint_eq(done, 5);
+	ck_assert_int_eq(ddisim_dev_poll(f, POLLIN | POLLOUT, 100, &rev), 0);
+	ck_assert_int_eq(rev, POLLIN | POLLOUT);
+	ck_assert_int_eq(ddisim_dev_read(f, u + 200, sizeof(back), &done), 0);
+	ck_assert_uint_eq(done, 5);
+	ck_assert_int_eq(ddisim_proc_read(p, u + 200, back, 5), 0);
+	ck_assert_mem_eq(back, "ABC12", 5);
+	/* pushed: it stays */
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(ddisim_drv_unload(du), EBUSY);
+	REPORTED(0, "hxu: the module is pushed on a stream still open");
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ck_assert_int_eq(ddisim_dev_ioctl(f, I_POP, 0, NULL), 0);
+	ck_assert_int_eq(ddisim_drv_unload(du), 0);
+	/* a name nobody loaded */
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(ddisim_dev_ioctl(f, I_PUSH, (intptr_t)(u + 100),
+	    NULL), EINVAL);
+	REPORTED(1, "no module \"hxu\" is loaded");
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	/* a name outside the process */
+	ck_assert_int_eq(ddisim_dev_ioctl(f, I_PUSH, (intptr_t)back, NULL),
+	    EFAULT);
+	ck_assert_int_eq(ddisim_dev_close(f), 0);
+	ddisim_proc_destroy(p);
+	ck_assert_int_eq(ddisim_drv_unload(ds), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ---- DDI 8, a shared object ---- */
 
 START_TEST(hx8_instances_and_channels)
@@ -462,6 +523,16 @@ START_TEST(hx8_instances_and_channels)
 	ck_assert_int_eq(ddisim_dev_close(g), 0);
 	ck_assert_int_eq(ddisim_drv_remove_board(d, k3), 0);
 	ck_assert_uint_eq(ddisim_drv_ninstances(d), 2);
+	/* a removed instance leaves its number free, the others keep theirs */
+	ck_assert_int_eq(ddisim_drv_remove_board(d, k1), 0);
+	ck_assert_uint_eq(ddisim_drv_ninstances(d), 2);
+	ck_assert_uint_eq(ddisim_drv_key(d, 0), 0);
+	ck_assert_uint_eq(ddisim_drv_dev(d, 0, 0), NODEV);
+	ck_assert_uint_eq(ddisim_drv_key(d, 1), k2);
+	ck_assert_int_eq(ddisim_dev_open(p, makedevice(ddisim_drv_major(d), 0),
+	    DDISIM_CHR, FREAD, &g), ENXIO);
+	ck_assert_int_eq(ddisim_drv_add_board(d, k3), 0);
+	ck_assert_uint_eq(ddisim_drv_key(d, 0), k3);
 
 	ddisim_proc_destroy(p);
 	ck_assert_int_eq(ddisim_drv_unload(d), 0);
@@ -565,8 +636,7 @@ START_TEST(unload_reports_what_is_left)
 	hxdevflag_leak = 1;
 	ck_assert_int_eq(ddisim_drv_unload(d), 0);
 	hxdevflag_leak = 0;
-	REPORTED(0, "hx: unloading left 65536 bytes of kernel memory and 0 "
-	    "other things");
+	REPORTED(0, "hx: unloading left 1 thing its code allocated");
 	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
 	ddisim_shutdown();
 }
@@ -583,8 +653,7 @@ START_TEST(unload_reports_a_timeout_left)
 	hxdevflag_leak = 2;
 	ck_assert_int_eq(ddisim_drv_unload(d), 0);
 	hxdevflag_leak = 0;
-	REPORTED(0, "hx: unloading left 0 bytes of kernel memory and 1 other "
-	    "thing ");
+	REPORTED(0, "hx: unloading left 1 thing its code allocated");
 	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
 	ddisim_shutdown();
 }
@@ -691,6 +760,7 @@ main(void)
 	tcase_add_test(tc, hx_last_close_block_mmap_poll);
 	tcase_add_test(tc, hxm_loadable_ddi7);
 	tcase_add_test(tc, hx_two_threads);
+	tcase_add_test(tc, hxs_stream_and_module);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("ddi8");
 	tcase_add_test(tc, hx8_instances_and_channels);

@@ -50,6 +50,7 @@
 #include "sys/open.h"
 #include "sys/poll.h"
 #include "sys/stream.h"
+#include "sys/stropts.h"
 #include "sys/uio.h"
 #include "ddicompat/ddisim.h"
 #include "ddicompat/host.h"
@@ -497,6 +498,32 @@ blk_io(struct ddisim_file *f, uint8_t *u, size_t len, bool rd,
 	return rc;
 }
 
+/*
+ * A stream's read or write: the head moves kernel memory, so the user's
+ * bytes go through a buffer of the kernel's, as copyin and copyout did.
+ */
+static int
+stream_rw(struct ddisim_file *f, uint8_t *ubuf, size_t len, size_t *done,
+    bool rd)
+{
+	uint8_t *kb = malloc(len);
+	int rc;
+
+	if (kb == NULL)
+		return ENOMEM;
+	if (rd) {
+		rc = ddisim_stream_read(f->str, kb, len, done);
+		if (*done > 0 && proc_copy(f->p, ubuf, kb, *done, false) != 0)
+			rc = EFAULT;
+	} else if (proc_copy(f->p, ubuf, kb, len, true) != 0) {
+		rc = EFAULT;
+	} else {
+		rc = ddisim_stream_write(f->str, kb, len, done);
+	}
+	free(kb);
+	return rc;
+}
+
 static int
 file_rw(ddisim_file_t *fp, void *ubuf, size_t len, size_t *done, bool rd,
     const char *func, const void *caller)
@@ -521,8 +548,7 @@ file_rw(ddisim_file_t *fp, void *ubuf, size_t len, size_t *done, bool rd,
 	if (!user_ok(f->p, ubuf, len)) {
 		rc = EFAULT;
 	} else if (f->str != NULL) {
-		rc = rd ? ddisim_stream_read(f->str, ubuf, len, done) :
-		    ddisim_stream_write(f->str, ubuf, len, done);
+		rc = stream_rw(f, ubuf, len, done, rd);
 	} else if (f->otyp == OTYP_BLK) {
 		rc = blk_io(f, ubuf, len, rd, done);
 	} else {
@@ -596,6 +622,93 @@ DDI_ENTRY(int, ddisim_dev_seek, (ddisim_file_t *fp, int64_t offset),
 
 /* ---- ioctl ---- */
 
+/* Copy between the process and the kernel: 0 or EFAULT. */
+static int
+ucopy(struct ddisim_file *f, intptr_t u, void *k, size_t n, bool in)
+{
+	return proc_copy(f->p, (uint8_t *)u, k, n, in) != 0 ? EFAULT : 0;
+}
+
+/*
+ * The stream head's ioctls, whose arguments the head reads and writes in
+ * the kernel: copied in from the process and back out, as the system
+ * call did.  I_LINK and I_PLINK name the lower stream by its file (the
+ * ddisim_file_t the program opened it as); I_PUSH's name and transparent
+ * ioctls the head reads from the process itself.
+ */
+static int
+stream_ioctl(struct ddisim_file *f, int cmd, intptr_t arg, int *rvalp,
+    const char *func, const void *caller)
+{
+	struct strioctl sio;
+	struct bandinfo bi;
+	char name[FMNAMESZ + 1];
+	char *kdata = NULL;
+	int v = 0, rc;
+
+	switch (cmd) {
+	case I_STR:
+		if ((rc = ucopy(f, arg, &sio, sizeof(sio), true)) != 0)
+			return rc;
+		if (sio.ic_len < 0)
+			return EINVAL;
+		if (sio.ic_len > 0) {
+			if ((kdata = malloc((size_t)sio.ic_len)) == NULL)
+				return ENOMEM;
+			if ((rc = ucopy(f, (intptr_t)sio.ic_dp, kdata,
+			    (size_t)sio.ic_len, true)) != 0) {
+				free(kdata);
+				return rc;
+			}
+		}
+		{
+			char *udp = sio.ic_dp;
+
+			sio.ic_dp = kdata;
+			rc = ddisim_stream_ioctl(f->str, I_STR,
+			    (intptr_t)&sio, rvalp);
+			sio.ic_dp = udp;
+		}
+		if (rc == 0 && sio.ic_len > 0)
+			rc = ucopy(f, (intptr_t)sio.ic_dp, kdata,
+			    (size_t)sio.ic_len, false);
+		if (rc == 0)
+			rc = ucopy(f, arg, &sio, sizeof(sio), false);
+		free(kdata);
+		return rc;
+	case I_NREAD:
+	case I_GRDOPT:
+		if ((rc = ddisim_stream_ioctl(f->str, cmd, (intptr_t)&v,
+		    rvalp)) != 0)
+			return rc;
+		return arg == 0 && cmd == I_NREAD ? 0 :
+		    ucopy(f, arg, &v, sizeof(v), false);
+	case I_LOOK:
+		if ((rc = ddisim_stream_ioctl(f->str, cmd, (intptr_t)name,
+		    rvalp)) != 0)
+			return rc;
+		return ucopy(f, arg, name, strlen(name) + 1, false);
+	case I_FLUSHBAND:
+		if ((rc = ucopy(f, arg, &bi, sizeof(bi), true)) != 0)
+			return rc;
+		return ddisim_stream_ioctl(f->str, cmd, (intptr_t)&bi, rvalp);
+	case I_LINK:
+	case I_PLINK: {
+		struct ddisim_file *lower FILE_HELD = file_check(
+		    (ddisim_file_t *)arg, func, caller);
+
+		if (lower == NULL)
+			return EINVAL;
+		if (lower->str == NULL)
+			return EINVAL;	/* not a stream */
+		return ddisim_stream_ioctl(f->str, cmd, (intptr_t)lower->str,
+		    rvalp);
+	}
+	default:
+		return ddisim_stream_ioctl(f->str, cmd, arg, rvalp);
+	}
+}
+
 DDI_ENTRY(int, ddisim_dev_ioctl, (ddisim_file_t *fp, int cmd, intptr_t arg,
     int *rvalp), (fp, cmd, arg, rvalp))
 {
@@ -607,7 +720,7 @@ DDI_ENTRY(int, ddisim_dev_ioctl, (ddisim_file_t *fp, int cmd, intptr_t arg,
 		return EINVAL;
 	proc_in(&ip, f->p);
 	if (f->str != NULL) {
-		rc = ddisim_stream_ioctl(f->str, cmd, arg, &rval);
+		rc = stream_ioctl(f, cmd, arg, &rval, DDI_FUNC, DDI_CALLER);
 	} else if (host_drv_level(f->d) >= 80) {
 		rc = do_ioctl(f->ch, cmd, (void *)arg, f->oflag,
 		    proc_cred(f->p), &rval);
@@ -932,10 +1045,14 @@ DDI_ENTRY(int, ddisim_dev_print, (ddisim_file_t *fp, const char *msg),
 	/* the driver's print takes a writable string */
 	(void)snprintf(buf, sizeof(buf), "%s", msg);
 	{
-		bool in = host_drv_enter(f->d);
+		struct inproc ip;
+		bool in;
 
+		proc_in(&ip, f->p);
+		in = host_drv_enter(f->d);
 		rc = host_drv_ops(f->d)->print(f->dev, buf);
 		host_drv_leave(in);
+		proc_out(&ip);
 	}
 	return rc;
 }

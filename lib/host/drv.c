@@ -19,7 +19,8 @@
  *
  * Unloading runs _unload (or, for a driver linked in, halt and the
  * interrupts detached), gives the major numbers back, and reports
- * whatever the machine holds beyond what it held before the load.
+ * whatever the machine still holds that the driver's code allocated or
+ * attached (host_addr_mine says which code is the driver's).
  *
  * Locking: host_lock guards the driver list and the major table.  No
  * driver code runs with it held; a driver being loaded or unloaded is
@@ -95,8 +96,6 @@ struct ddisim_drv {
 	unsigned	ncookies;
 	major_t		major;		/* first major; 0 for a module */
 	unsigned	nmajors;
-	size_t		loaded_things;	/* what the machine held before */
-	size_t		loaded_bytes;
 };
 
 static FORK_MUTEX(host_lock);
@@ -290,7 +289,7 @@ dev_of(const struct ddisim_drv *d, unsigned inst, unsigned chan)
 			return NODEV;
 		return makedevice(d->major, chan);
 	}
-	if (inst >= d->ninst || chan >= d->chans)
+	if (inst >= d->ninst || d->inst[inst].key == 0 || chan >= d->chans)
 		return NODEV;
 	idx = (uint64_t)inst * d->chans + chan;
 	if (idx >= (uint64_t)d->nmajors * NMINORS)
@@ -407,20 +406,6 @@ name_ok(const char *s)
 	return true;
 }
 
-/* Everything the machine holds: handles, mappings ..., and memory. */
-struct holds {
-	size_t	things, bytes;
-};
-
-static struct holds
-machine_holds(void)
-{
-	struct holds h;
-
-	leaks_count(&h.things, &h.bytes);
-	return h;
-}
-
 #define SYM(d, field, suffix)						\
 	((d)->ops.field = (__typeof__((d)->ops.field))host_sym((d)->dl,	\
 	    (d)->prefix, suffix))
@@ -455,7 +440,8 @@ has_device_ops(const struct ddisim_drv *d)
 
 	return o->open != NULL || o->close != NULL || o->read != NULL ||
 	    o->write != NULL || o->ioctl != NULL || o->strategy != NULL ||
-	    o->info != NULL || o->mmap != NULL || o->chpoll != NULL;
+	    o->info != NULL || o->mmap != NULL || o->chpoll != NULL ||
+	    o->size != NULL || o->print != NULL || o->devinfo != NULL;
 }
 
 /* Take nmaj free majors from want (0: the first free); host_lock held. */
@@ -593,25 +579,70 @@ static_intr_detach(struct ddisim_drv *d)
 	d->ncookies = 0;
 }
 
-/* What a driver's load or unload left: reported, listed on stderr. */
+/*
+ * A leak scope: whether the code (or streamtab) at caller is d's.  In a
+ * shared object, it is when it lies in it.  In the running program, when
+ * the function or object it lies in is named with d's prefix, and not
+ * with the longer prefix of another driver linked in ("sd" is not
+ * "sdi"); a program without a symbol table cannot tell, and everything
+ * counts.
+ */
+struct scope {
+	struct ddisim_drv *d;
+	unsigned	nothers;
+	char		others[16][NAME_MAX_ + 1];
+};
+
+static bool
+drv_mine(const void *caller, void *arg)
+{
+	struct scope *sc = arg;
+	const char *name = host_addr_owner(sc->d->dl, caller);
+	size_t len = strlen(sc->d->prefix);
+
+	if (name == NULL)
+		return false;
+	if (sc->d->dl != NULL || name[0] == '\0')
+		return true;
+	if (strncmp(name, sc->d->prefix, len) != 0)
+		return false;
+	for (unsigned i = 0; i < sc->nothers; i++)
+		if (strlen(sc->others[i]) > len &&
+		    strncmp(name, sc->others[i], strlen(sc->others[i])) == 0)
+			return false;
+	return true;
+}
+
+/*
+ * What a driver's unload, or its failed load, left: everything the
+ * machine holds that its code allocated or attached, reported, then
+ * listed on the standard error with the calls that made it.
+ */
 static void
 left_behind(struct ddisim_drv *d, const char *what, const char *func,
     const void *caller)
 {
-	struct holds now = machine_holds();
-	size_t things = now.things > d->loaded_things ?
-	    now.things - d->loaded_things : 0;
-	size_t bytes = now.bytes > d->loaded_bytes ?
-	    now.bytes - d->loaded_bytes : 0;
+	struct scope sc;
+	size_t n;
 
-	if (things == 0 && bytes == 0)
-		return;
-	verify_report(func, caller, "%s: %s left %zu bytes of kernel memory "
-	    "and %zu other thing%s (locks, timeouts, interrupts, mappings, "
-	    "streams) held beyond what the machine held before the load; "
-	    "the machine's holdings follow", d->prefix, what, bytes, things,
-	    things == 1 ? "" : "s");
-	(void)leaks_list(stderr);
+	memset(&sc, 0, sizeof(sc));
+	sc.d = d;
+	pthread_mutex_lock(&host_lock);
+	for (struct ddisim_drv *x = drv_list; x != NULL; x = x->next)
+		if (x != d && x->dl == NULL && sc.nothers < 16)
+			memcpy(sc.others[sc.nothers++], x->prefix,
+			    sizeof(x->prefix));
+	pthread_mutex_unlock(&host_lock);
+	verify_leak_scope(drv_mine, &sc);
+	n = leaks_list(NULL);
+	if (n > 0) {
+		verify_report(func, caller, "%s: %s left %zu thing%s its code "
+		    "allocated or attached (memory, locks, timeouts, "
+		    "interrupts, mappings, streams); they follow", d->prefix,
+		    what, n, n == 1 ? "" : "s");
+		(void)leaks_list(stderr);
+	}
+	verify_leak_scope(NULL, NULL);
 }
 
 static void
@@ -630,7 +661,6 @@ load(const struct ddisim_drvconf *conf, ddisim_drv_t **dp, const char *func,
     const void *caller)
 {
 	struct ddisim_drv *d, *x;
-	struct holds before;
 	char err[512];
 	unsigned nmaj;
 	int rc;
@@ -690,9 +720,6 @@ load(const struct ddisim_drvconf *conf, ddisim_drv_t **dp, const char *func,
 	machine_fork_child_register(up_fork_child);
 	vwait_set_sleep_hooks(up_release, up_reacquire);
 
-	before = machine_holds();
-	d->loaded_things = before.things;
-	d->loaded_bytes = before.bytes;
 	if ((rc = host_obj_open(conf->object, &d->dl, err, sizeof(err)))
 	    != 0) {
 		verify_report(func, caller, "%s: cannot load %s: %s",
@@ -1079,12 +1106,18 @@ DDI_ENTRY(int, ddisim_drv_add_board, (ddisim_drv_t *dp, unsigned key),
     (dp, key))
 {
 	struct ddisim_drv *d;
+	unsigned slot;
 	uint64_t need;
 	int rc;
 
 	if ((rc = config_begin(dp, &d, DDI_FUNC, DDI_CALLER)) != 0)
 		return rc;
-	need = ((uint64_t)d->ninst + 1) * d->chans;
+	/* the instance number it would take: the first free one */
+	pthread_mutex_lock(&host_lock);
+	for (slot = 0; slot < d->ninst && d->inst[slot].key != 0; slot++)
+		;
+	pthread_mutex_unlock(&host_lock);
+	need = ((uint64_t)slot + 1) * d->chans;
 	if (need > (uint64_t)d->nmajors * NMINORS)
 		return config_end(d, ENOSPC);	/* no minor numbers left */
 	return config_end(d, drv_inst_add(d->info, key));
@@ -1181,7 +1214,7 @@ DDI_ENTRY_VOID(ddisim_drv_report, (FILE *f), (f))
 					continue;	/* removed */
 				(void)rm_describe(d->inst[i].key, desc,
 				    sizeof(desc));
-				if (getemajor(lo) == getemajor(hi))
+				if (d->nmajors == 1)
 					fprintf(f, "  instance %u: key %u, "
 					    "minors %u-%u: %s\n", i,
 					    (unsigned)d->inst[i].key,
@@ -1220,8 +1253,11 @@ DDI_ENTRY_VOID(ddisim_drv_report, (FILE *f), (f))
 size_t
 host_leak_report(FILE *f)
 {
-	size_t n = host_files_leak_report(f);
+	size_t n;
 
+	if (!verify_leak_mine(NULL))
+		return 0;	/* the host's records are no driver's */
+	n = host_files_leak_report(f);
 	pthread_mutex_lock(&host_lock);
 	for (struct ddisim_drv *d = drv_list; d != NULL; d = d->next) {
 		n++;

@@ -23,6 +23,13 @@ void	host_obj_close(void *handle);
 /* prefix + suffix defined in the object (or the program), or NULL. */
 void	*host_sym(void *handle, const char *prefix, const char *suffix);
 void	host_sym_fini(void);
+/*
+ * What holds the code or data at addr: for a shared object (handle), its
+ * path when addr is in it; in the running program, the name of the
+ * function or object addr is in, "" when the program has no symbol table
+ * to tell by.  NULL: not there.
+ */
+const char *host_addr_owner(void *handle, const void *addr);
 
 /* The entry points of a driver that is not DDI 8, found by name. */
 struct uio;
@@ -83,10 +90,9 @@ size_t	host_leak_report(FILE *f);
 /*
  * What the machine holds for drivers (leaks.c): everything besides
  * memory, and everything, listed on f when not NULL, their number
- * returned; and the count of things besides memory and bytes of it.
+ * returned.  Under a leak scope (verify_leak_scope), one driver's.
  */
 size_t	leaks_kern(FILE *f);
 size_t	leaks_list(FILE *f);
-void	leaks_count(size_t *things, size_t *bytes);
 
 #endif /* DDICOMPAT_HOST_HOST_H */

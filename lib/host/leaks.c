@@ -31,11 +31,3 @@ leaks_list(FILE *f)
 {
 	return leaks_kern(f) + kmem_leak_report(f);
 }
-
-/* Not counted: the host's own records (drivers loaded, files open). */
-void
-leaks_count(size_t *things, size_t *bytes)
-{
-	*things = leaks_kern(NULL) - host_leak_report(NULL);
-	*bytes = kmem_outstanding();
-}

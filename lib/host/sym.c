@@ -227,3 +227,40 @@ host_sym_fini(void)
 	memset(&prog, 0, sizeof(prog));
 	pthread_mutex_unlock(&sym_lock);
 }
+
+const char *
+host_addr_owner(void *handle, const void *addr)
+{
+	const char *name = NULL;
+
+	if (handle != NULL) {
+		struct link_map *lm;
+		Dl_info dli;
+
+		return dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 &&
+		    dladdr(addr, &dli) != 0 && dli.dli_fname != NULL &&
+		    strcmp(dli.dli_fname, lm->l_name) == 0 ? lm->l_name : NULL;
+	}
+	pthread_mutex_lock(&sym_lock);
+	if (!prog.tried)
+		prog_load();
+	if (prog.syms == NULL) {
+		pthread_mutex_unlock(&sym_lock);
+		return "";	/* no symbol table to tell by */
+	}
+	for (size_t i = 0; i < prog.nsyms; i++) {
+		const ElfW(Sym) *sy = &prog.syms[i];
+		int type = ELF64_ST_TYPE(sy->st_info);
+		uintptr_t lo = prog.bias + sy->st_value;
+
+		if (sy->st_shndx == SHN_UNDEF || sy->st_shndx >= SHN_LORESERVE ||
+		    (type != STT_FUNC && type != STT_OBJECT) ||
+		    sy->st_name >= prog.strlen || (uintptr_t)addr < lo ||
+		    (uintptr_t)addr >= lo + (sy->st_size > 0 ? sy->st_size : 1))
+			continue;
+		name = prog.strs + sy->st_name;
+		break;
+	}
+	pthread_mutex_unlock(&sym_lock);
+	return name;
+}

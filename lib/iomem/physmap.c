@@ -222,11 +222,15 @@ iomem_leak_report(FILE *f)
 
 	pthread_mutex_lock(&iomap_lock);
 	LIST_FOREACH(m, &iomaps, link) {
+		if (!verify_leak_mine(m->caller))
+			continue;
+		n++;
+		if (f == NULL)
+			continue;
 		verify_symbolize(m->caller, sym, sizeof(sym));
 		fprintf(f, "ddicompat: leak: mapping of physical %#llx+%#zx "
 		    "at %p, made by %s from %s\n", (unsigned long long)m->pa,
 		    m->len, (void *)m->va, m->func, sym);
-		n++;
 	}
 	pthread_mutex_unlock(&iomap_lock);
 	return n;

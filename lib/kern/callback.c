@@ -311,6 +311,8 @@ callback_leak_report(FILE *f)
 	pthread_mutex_lock(&cb_lock);
 	for (int e = 0; e < CB_NEVENTS; e++)
 		for (struct cb *c = cb_list[e]; c != NULL; c = c->next) {
+			if (!verify_leak_mine(c->caller))
+				continue;
 			if (f != NULL) {
 				char fn[128], who[128];
 

@@ -553,7 +553,7 @@ clock_leak_report(FILE *f)
 	pthread_mutex_lock(&clock_lock);
 	LIST_FOREACH(co, &co_all, all) {
 		if (co->cancelled || (co->state == CO_RUNNING &&
-		    co->period == 0))
+		    co->period == 0) || !verify_leak_mine(co->caller))
 			continue;
 		if (f != NULL)
 			co_leak_line_locked(f, co);

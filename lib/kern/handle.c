@@ -273,7 +273,8 @@ khandle_leak_report(FILE *f)
 			const struct khandle *h = kh_at(k, i);
 
 			if (atomic_load_explicit(&h->magic,
-			    memory_order_acquire) != kh_magic[k])
+			    memory_order_acquire) != kh_magic[k] ||
+			    !verify_leak_mine(h->caller))
 				continue;
 			if (f != NULL)
 				kh_leak_line(f, k, h);

@@ -215,7 +215,7 @@ kthread_leak_report(FILE *f)
 
 	pthread_mutex_lock(&kt_lock);
 	LIST_FOREACH(t, &kts, link) {
-		if (t->waiting)
+		if (t->waiting || !verify_leak_mine(t->caller))
 			continue;
 		if (f != NULL) {
 			char who[128];

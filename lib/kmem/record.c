@@ -171,6 +171,8 @@ record_report(FILE *f, size_t *bytes)
 		for (unsigned j = 0; j < REC_BUCKETS / REC_STRIPES; j++)
 			for (struct krec *r = rec_tab[i].b[j]; r != NULL;
 			    r = r->next) {
+				if (!verify_leak_mine(r->caller))
+					continue;
 				if (f != NULL)
 					report_line(f, kind_name[r->kind],
 					    (void *)r->va, r->size, r->caller);
@@ -196,7 +198,8 @@ record_report(FILE *f, size_t *bytes)
 			uint64_t v = e[k];
 			size_t size;
 
-			if (v == 0)
+			if (v == 0 || !verify_leak_mine((const void *)(uintptr_t)
+			    (v & SH_CALLER_MASK)))
 				continue;
 			size = (size_t)(v >> SH_SIZE_SHIFT);
 			if (f != NULL) {

@@ -321,7 +321,7 @@ streams_leak_report(FILE *f)
 
 	pthread_mutex_lock(&svc_lock);
 	TAILQ_FOREACH(b, &bc_queue, link) {
-		if (b->state != BC_QUEUED)
+		if (b->state != BC_QUEUED || !verify_leak_mine(b->caller))
 			continue;
 		n++;
 		if (f == NULL)

@@ -153,3 +153,22 @@ verify_reset(void)
 	verify_nreports = 0;
 	pthread_mutex_unlock(&verify_lock);
 }
+
+/* ---- leak reports scoped to a driver ---- */
+
+static DDI_TLS verify_scope_fn scope_fn;
+static DDI_TLS void *scope_arg;
+
+void
+verify_leak_scope(verify_scope_fn mine, void *arg)
+{
+	scope_fn = mine;
+	scope_arg = arg;
+}
+
+bool
+verify_leak_mine(const void *caller)
+{
+	return scope_fn == NULL || (caller != NULL &&
+	    scope_fn(caller, scope_arg));
+}

@@ -101,4 +101,15 @@ verify_may_block(const char *func, const void *caller)
 #define ASSERT(c)		do { if (config_debug) VERIFY(c); } while (0)
 #define ASSERT3U(a, op, b)	do { if (config_debug) VERIFY3U(a, op, b); } while (0)
 
+/*
+ * Leak reports scoped to one driver (the driver host's unload): while a
+ * thread has a scope set, every leak report it makes counts and lists
+ * only what mine(caller, arg) says is the driver's, caller being the code
+ * that made it (a streamtab's address for a stream).  Without a scope
+ * everything counts.
+ */
+typedef bool (*verify_scope_fn)(const void *caller, void *arg);
+void	verify_leak_scope(verify_scope_fn mine, void *arg);
+bool	verify_leak_mine(const void *caller);
+
 #endif /* DDICOMPAT_VERIFY_H */
