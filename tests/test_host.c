@@ -521,7 +521,11 @@ START_TEST(hx8_instances_and_channels)
 	    DDISIM_CHR, FREAD, &g), 0);
 	ck_assert_int_eq(ddisim_drv_remove_board(d, k3), EBUSY);
 	ck_assert_int_eq(ddisim_dev_close(g), 0);
+	/* a file open on another instance does not keep it */
+	ck_assert_int_eq(ddisim_dev_open(p, ddisim_drv_dev(d, 1, 0),
+	    DDISIM_CHR, FREAD, &g), 0);
 	ck_assert_int_eq(ddisim_drv_remove_board(d, k3), 0);
+	ck_assert_int_eq(ddisim_dev_close(g), 0);
 	ck_assert_uint_eq(ddisim_drv_ninstances(d), 2);
 	/* a removed instance leaves its number free, the others keep theirs */
 	ck_assert_int_eq(ddisim_drv_remove_board(d, k1), 0);

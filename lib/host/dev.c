@@ -1079,14 +1079,14 @@ DDI_ENTRY(struct __ddi_stream *, ddisim_dev_stream, (ddisim_file_t *fp),
 /* ---- for drv.c and the machine ---- */
 
 unsigned
-host_files_on(const struct ddisim_drv *d)
+host_files_on(const struct ddisim_drv *d, int inst)
 {
 	struct ddisim_file *f;
 	unsigned n = 0;
 
 	pthread_mutex_lock(&file_lock);
 	LIST_FOREACH(f, &files, link)
-		if (f->d == d)
+		if (f->d == d && (inst < 0 || f->inst == (unsigned)inst))
 			n++;
 	pthread_mutex_unlock(&file_lock);
 	return n;

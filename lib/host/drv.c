@@ -1097,7 +1097,7 @@ DDI_ENTRY(int, ddisim_drv_config, (ddisim_drv_t *dp, unsigned instance,
 	pthread_mutex_unlock(&host_lock);
 	if (key == 0)
 		return config_end(d, ENXIO);
-	if (func == CFG_REMOVE && host_files_on(d) > 0)
+	if (func == CFG_REMOVE && host_files_on(d, (int)instance) > 0)
 		return config_end(d, EBUSY);
 	return config_end(d, drv_inst_config(d->info, key, func));
 }
@@ -1127,11 +1127,17 @@ DDI_ENTRY(int, ddisim_drv_remove_board, (ddisim_drv_t *dp, unsigned key),
     (dp, key))
 {
 	struct ddisim_drv *d;
+	unsigned inst;
 	int rc;
 
 	if ((rc = config_begin(dp, &d, DDI_FUNC, DDI_CALLER)) != 0)
 		return rc;
-	if (host_files_on(d) > 0)
+	/* its instance: files open on it keep it */
+	pthread_mutex_lock(&host_lock);
+	for (inst = 0; inst < d->ninst && d->inst[inst].key != key; inst++)
+		;
+	pthread_mutex_unlock(&host_lock);
+	if (inst < d->ninst && host_files_on(d, (int)inst) > 0)
 		return config_end(d, EBUSY);
 	return config_end(d, drv_inst_config(d->info, key, CFG_REMOVE));
 }

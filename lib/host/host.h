@@ -79,8 +79,8 @@ const char *host_drv_name(const struct ddisim_drv *d);
 bool	host_drv_enter(const struct ddisim_drv *d);
 void	host_drv_leave(bool entered);
 
-/* Files still open on a driver; and closing them all (dev.c). */
-unsigned host_files_on(const struct ddisim_drv *d);
+/* Files still open on a driver (inst -1) or on one of its instances. */
+unsigned host_files_on(const struct ddisim_drv *d, int inst);
 size_t	host_files_leak_report(FILE *f);
 void	host_files_fini(void);
 
