@@ -791,7 +791,7 @@ sec_density(void)
 			exit(1);
 		}
 		for (unsigned i = 0; i < NOBJ; i++) {
-			uint64_t pa;
+			uint64_t pa = 0;
 
 			p[i] = kmem_alloc_physreq(68, preq, KM_NOSLEEP);
 			if (p[i] == NULL)
