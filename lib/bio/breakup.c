@@ -25,8 +25,15 @@
  * them; otherwise the pieces are counted with a bias of one while they
  * are issued, and the last to finish completes the request.
  *
+ * A piece the strategy routine completes before it returns, in the
+ * issuing thread, is not counted out under the lock: the issuing thread
+ * keeps it, and the next piece it issues takes its place, in the counts
+ * and as its buf, so that a device that finishes each piece at once costs
+ * no lock per piece.
+ *
  * Locking: brk_mtx guards a breakup's counts and results; it is never
- * held across a call to the strategy routine or to biodone.
+ * held across a call to the strategy routine or to biodone.  The pieces
+ * done in the issuing thread (inl_*) are that thread's alone.
  */
 #include "config.h"
 
@@ -96,6 +103,9 @@ struct brk {
 	uint_t		saved_flags;
 	struct kbuf	res;		/* single piece: its list, mapping */
 	struct kbuf	*spare;		/* done pieces, for the next ones */
+	struct kbuf	*inl_spare;	/* done in the issuing thread, */
+	int		inl_n;		/* not yet counted out */
+	uint64_t	maxx;		/* brk_max_xfer */
 	/* the single-piece form: what the request had before */
 	__ddi_iodone_t	saved_iodone;
 	void		*saved_misc;
@@ -105,6 +115,9 @@ struct brk {
 };
 
 static _Atomic uint64_t brk_bounces, brk_bounce_bytes;
+
+/* The breakup whose strategy routine this thread is in, while it issues. */
+static DDI_TLS struct brk *brk_issuing;
 
 static void	brk_fail(buf_t *bp, int error);
 
@@ -269,7 +282,7 @@ plan_piece(const struct brk *b, uint64_t off, struct piece *pc, bool *fault)
 {
 	bool list = b->ctype == BA_SCGTH, line;
 	unsigned maxel = b->bcb->bcb_physreqp->phys_max_scgth;
-	uint64_t maxx = brk_max_xfer(b), len = 0, prev_end = 0;
+	uint64_t maxx = b->maxx, len = 0, prev_end = 0;
 	struct seg e;
 
 	*fault = false;
@@ -368,6 +381,21 @@ brk_piece_done(buf_t *cbp)
 	 */
 	cbp->b_flags |= B_DONE;
 	piece_release(kb);
+	if (brk_issuing == b) {
+		/* the issuing thread counts it out with its next piece */
+		if (e != 0 || moved < len) {
+			pthread_mutex_lock(&b->mtx);
+			if (e != 0 && b->error == 0)
+				b->error = e;
+			if (off + moved < b->short_at)
+				b->short_at = off + moved;
+			pthread_mutex_unlock(&b->mtx);
+		}
+		kb->kb_next = b->inl_spare;
+		b->inl_spare = kb;
+		b->inl_n++;
+		return;
+	}
 	pthread_mutex_lock(&b->mtx);
 	kb->kb_next = b->spare;
 	b->spare = kb;
@@ -840,22 +868,35 @@ brk_wait_locked(struct brk *b, struct vwait *w)
 static void
 brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 {
+	struct brk *outer = brk_issuing;
+	struct kbuf *kb;
 	struct vwait w;
 	bool last;
 
 	b->count = 1;		/* the bias, while issuing */
 	for (size_t i = 0; i < n; i++) {
-		struct kbuf *kb;
 		buf_t *cbp;
+		bool waited = false;
 
-		pthread_mutex_lock(&b->mtx);
-		vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
-		while (b->sync && b->inflight == BRK_WINDOW)
-			brk_wait_locked(b, &w);
-		kb = spare_take_locked(b);
-		b->inflight++;
-		b->count++;
-		pthread_mutex_unlock(&b->mtx);
+		if (b->inl_n > 0) {
+			/* in place of a piece done here, uncounted yet */
+			b->inl_n--;
+			kb = b->inl_spare;
+			b->inl_spare = kb->kb_next;
+		} else {
+			pthread_mutex_lock(&b->mtx);
+			while (b->sync && b->inflight == BRK_WINDOW) {
+				if (!waited)
+					vwait_start(&w, VWAIT_KEEP,
+					    "buf_breakup", NULL);
+				waited = true;
+				brk_wait_locked(b, &w);
+			}
+			kb = spare_take_locked(b);
+			b->inflight++;
+			b->count++;
+			pthread_mutex_unlock(&b->mtx);
+		}
 		cbp = piece_buf_on(b, kb, b->devoff + pcs[i].off, pcs[i].len);
 		if (cbp == NULL || !piece_describe(b, &pcs[i], cbp)) {
 			pthread_mutex_lock(&b->mtx);
@@ -876,13 +917,25 @@ brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 		kb->kb_brk = b;
 		kb->kb_off = pcs[i].off;
 		cbp->b_iodone = brk_piece_done;
+		brk_issuing = b;
 		b->strat(cbp);
+		brk_issuing = outer;
 	}
 	pthread_mutex_lock(&b->mtx);
-	vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
-	if (b->sync)
+	/* the pieces done here and not replaced: counted out, kept spare */
+	b->inflight -= b->inl_n;
+	b->count -= b->inl_n;
+	b->inl_n = 0;
+	while ((kb = b->inl_spare) != NULL) {
+		b->inl_spare = kb->kb_next;
+		kb->kb_next = b->spare;
+		b->spare = kb;
+	}
+	if (b->sync && b->inflight > 0) {
+		vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
 		while (b->inflight > 0)
 			brk_wait_locked(b, &w);
+	}
 	last = --b->count == 0 || b->sync;
 	pthread_mutex_unlock(&b->mtx);
 	if (last)
@@ -1079,6 +1132,7 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	b->devoff = (level_rules(level)->buf64 && bp->b_cblkno != 0 ? bp->b_cblkno :
 	    (uint64_t)(uint32_t)bp->b_blkno) * 512 + bp->b_blkoff;
 	b->short_at = b->total;
+	b->maxx = brk_max_xfer(b);
 	if (b->ctype == 0) {
 		verify_report(func, caller, "bcb_addrtypes %#x has no type "
 		    "that can describe a request of type %#x",
