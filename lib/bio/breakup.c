@@ -106,6 +106,9 @@ struct brk {
 	struct kbuf	*inl_spare;	/* done in the issuing thread, */
 	int		inl_n;		/* not yet counted out */
 	uint64_t	maxx;		/* brk_max_xfer */
+	bool		flat;		/* one extent: kernel memory, one */
+	uint64_t	flat_pa;	/* segment of RAM; its addresses */
+	uint8_t		*flat_kva;
 	/* the single-piece form: what the request had before */
 	__ddi_iodone_t	saved_iodone;
 	void		*saved_misc;
@@ -241,10 +244,17 @@ next_extent(const struct brk *b, uint64_t off, uint64_t limit,
 	struct seg s;
 
 	*line = false;
-	if (!src_seg(b, off, e))
-		return false;
-	if (e->len > limit)
+	if (b->flat) {
+		e->kva = b->flat_kva + off;
+		e->pa = b->flat_pa + off;
+		e->has_pa = true;
 		e->len = limit;
+	} else {
+		if (!src_seg(b, off, e))
+			return false;
+		if (e->len > limit)
+			e->len = limit;
+	}
 	while (e->has_pa && e->len < limit && src_seg(b, off + e->len, &s) &&
 	    s.has_pa && s.pa == e->pa + e->len)
 		e->len += s.len < limit - e->len ? s.len : limit - e->len;
@@ -354,7 +364,8 @@ piece_release(struct kbuf *kb)
 		    "buf_breakup", NULL);
 	if (kb->kb_alias != NULL)
 		vm_alias_unmap(kb->kb_alias);
-	free(kb->kb_uio);
+	if (kb->kb_uio != NULL)
+		free(kb->kb_uio);
 	kb->kb_sg = kb->kb_alias = kb->kb_uio = NULL;
 	kb->kb_brk = NULL;
 }
@@ -689,6 +700,7 @@ bounce_io(struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
 		/* the bounce buffer is one extent: a list of one element */
 		bb.type = BA_KVIRT;
 		bb.parent = cbp;
+		bb.flat = false;	/* the request's extent, not this one */
 		cbp->b_un.b_addr = (caddr_t)bounce + at;
 		bb.total = len;
 		VERIFY(piece_list(&bb, 0, len, pc.nsegs, cbp, kb));
@@ -1133,6 +1145,23 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	    (uint64_t)(uint32_t)bp->b_blkno) * 512 + bp->b_blkoff;
 	b->short_at = b->total;
 	b->maxx = brk_max_xfer(b);
+	/*
+	 * Kernel memory in one RAM segment of the direct map is one
+	 * physical extent, which next_extent need not walk page by page.
+	 */
+	if (b->type == BA_KVIRT && b->total > 0) {
+		const uint8_t *va = (const uint8_t *)bp->b_un.b_addr;
+
+		if (vm_in_dmap(va) && vm_in_dmap(va + b->total - 1)) {
+			uint64_t pa = (uint64_t)(va - machine->dmap);
+			int sg = machine_seg_of(pa >> machine->pshift);
+
+			b->flat = sg >= 0 && sg == machine_seg_of((pa +
+			    b->total - 1) >> machine->pshift);
+			b->flat_pa = pa;
+			b->flat_kva = (uint8_t *)(uintptr_t)va;
+		}
+	}
 	if (b->ctype == 0) {
 		verify_report(func, caller, "bcb_addrtypes %#x has no type "
 		    "that can describe a request of type %#x",
