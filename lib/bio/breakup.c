@@ -910,7 +910,12 @@ brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 			pthread_mutex_unlock(&b->mtx);
 		}
 		cbp = piece_buf_on(b, kb, b->devoff + pcs[i].off, pcs[i].len);
-		if (cbp == NULL || !piece_describe(b, &pcs[i], cbp)) {
+		/* kernel memory given as it is: its address, inline */
+		if (cbp != NULL && b->ctype == BA_KVIRT &&
+		    b->type == BA_KVIRT) {
+			cbp->b_addrtype = BA_KVIRT;
+			cbp->b_un.b_addr = b->parent->b_un.b_addr + pcs[i].off;
+		} else if (cbp == NULL || !piece_describe(b, &pcs[i], cbp)) {
 			pthread_mutex_lock(&b->mtx);
 			b->inflight--;
 			b->count--;
