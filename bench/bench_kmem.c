@@ -40,6 +40,7 @@
 
 #include "ddicompat/ddisim.h"
 
+#include "bench_dpdk.h"
 #include "bench_util.h"
 #include "kmem/pool.h"
 #include "palloc/palloc.h"
@@ -57,6 +58,8 @@
 
 static double bench_scale = 1.0;
 static _Atomic unsigned bench_failures;
+static bool dpdk_ok;			/* DPDK's EAL is up */
+static char dpdk_why[160];		/* or why not */
 
 /* ---- utilities ---- */
 
@@ -276,14 +279,21 @@ phys_ok(const void *p, size_t size, const physreq_t *preq)
 /* ---- the batch loop ---- */
 
 /*
- * What is timed: ours (a physreq) or the baseline (jemalloc).  Both go
- * through the same two functions, so the call overhead is the same.
+ * What is timed: ours (a physreq) or a baseline (jemalloc, or DPDK in
+ * bench_dpdk.c).  Ours and jemalloc go through the same two functions,
+ * so the call overhead is the same; DPDK's loop is the same loop, in its
+ * own translation unit.
  */
+enum dpdk_kind { NOT_DPDK, DPDK_MALLOC, DPDK_MEMZONE };
+
 struct subject {
 	size_t		size;
-	physreq_t	*preq;		/* ours; NULL selects jemalloc */
+	physreq_t	*preq;		/* ours; NULL selects a baseline */
 	int		kmflags;	/* ours: KM_SLEEP or KM_NOSLEEP */
 	int		mxflags;	/* jemalloc: MALLOCX_* */
+	enum dpdk_kind	dpdk;		/* DPDK instead of jemalloc */
+	unsigned	align;		/* DPDK: alignment */
+	unsigned	bound;		/* DPDK_MEMZONE: boundary */
 	bool		may_fail;	/* NULL is a result, not a failure */
 	unsigned	batch;		/* outstanding per round; 0: BATCH */
 	const char	*what;		/* for failure messages */
@@ -326,6 +336,13 @@ run_rounds(const struct subject *s, unsigned long rounds, struct tally *t)
 	unsigned long ok = 0;
 	uint64_t t0, t1;
 
+	if (s->dpdk != NOT_DPDK) {
+		t1 = s->dpdk == DPDK_MALLOC ? bench_dpdk_malloc_rounds(s->size,
+		    s->align, n, rounds, &ok) : bench_dpdk_memzone_rounds(
+		    s->size, s->align, s->bound, n, rounds, &ok);
+		t0 = 0;
+		goto done;
+	}
 	t0 = now_ns();
 	for (unsigned long r = 0; r < rounds; r++) {
 		for (unsigned i = 0; i < n; i++)
@@ -337,6 +354,7 @@ run_rounds(const struct subject *s, unsigned long rounds, struct tally *t)
 			}
 	}
 	t1 = now_ns();
+done:
 	if (!s->may_fail && ok != rounds * n)
 		bench_fail("%s: %lu of %lu allocations returned NULL",
 		    s->what, rounds * n - ok, rounds * n);
@@ -399,6 +417,28 @@ time_two(const struct subject *a, const struct subject *b,
 	}
 	*ma = median(va, REPS);
 	*mb = median(vb, REPS);
+}
+
+/*
+ * One figure against DPDK: ours and DPDK's subject timed as time_two
+ * does, or a note that DPDK was skipped, and why.
+ */
+static void
+dpdk_line(const char *name, const struct subject *ours,
+    const struct subject *dp, unsigned long rounds, const char *goal)
+{
+	struct tally to = { 0 }, tb = { 0 };
+	double o, b;
+
+	if (!dpdk_ok) {
+		note("DPDK figure skipped (%s): %s", name, dpdk_why);
+		return;
+	}
+	time_two(ours, dp, rounds, &o, &b, &to, &tb);
+	line(name, o, b, goal);
+	if (tb.ok != tb.attempts)
+		note("DPDK: %lu of %lu requests failed", tb.attempts - tb.ok,
+		    tb.attempts);
 }
 
 /* ---- threads ---- */
@@ -489,8 +529,20 @@ sec_small(void)
 			    NULL);
 			snprintf(name, sizeof(name), "%zu B, align 8, "
 			    "dmasize 32", sizes[i]);
-			line(name, o, b, "<= 1.5x");
+			/* the smallest is held to jemalloc's own time */
+			line(name, o, b, sizes[i] == 64 ? "<= 1.0x" :
+			    "<= 1.5x");
 		}
+	}
+	rmpreq(preq);
+	if ((preq = mkpreq(64, 0, 32, 0)) != NULL) {
+		struct subject ours = { .size = 256, .preq = preq,
+		    .kmflags = KM_SLEEP, .what = "256 B align 64" };
+		struct subject dp = { .size = 256, .dpdk = DPDK_MALLOC,
+		    .align = 64, .what = "rte_malloc 256" };
+
+		dpdk_line("256 B, align 64 vs DPDK rte_malloc", &ours, &dp,
+		    scaled(20000), "<= 1.0x");
 	}
 	rmpreq(preq);
 	machine_down();
@@ -511,10 +563,14 @@ sec_page(void)
 		    .kmflags = KM_SLEEP, .what = "one page" };
 		struct subject base = { .size = 4096,
 		    .mxflags = MALLOCX_ALIGN(4096), .what = "mallocx page" };
+		struct subject dp = { .size = 4096, .dpdk = DPDK_MALLOC,
+		    .align = 4096, .what = "rte_malloc page" };
 		double o, b;
 
 		time_two(&ours, &base, scaled(10000), &o, &b, NULL, NULL);
-		line("4096 B, align 4096, dmasize 32", o, b, "<= 1.0x");
+		line("4096 B, align 4096, dmasize 32", o, b, "<= 0.5x");
+		dpdk_line("same vs DPDK rte_malloc(4096, align 4096)", &ours,
+		    &dp, scaled(10000), "<= 0.5x");
 	}
 	rmpreq(preq);
 	machine_down();
@@ -593,6 +649,16 @@ sec_contig(void)
 			if (to.ok != to.attempts)
 				note("%lu of %lu satisfiable requests failed",
 				    to.attempts - to.ok, to.attempts);
+		}
+		/* DPDK's bounded zone, in batches of the same size. */
+		{
+			struct subject dp = { .size = 64 * KIB,
+			    .dpdk = DPDK_MEMZONE, .align = 64 * KIB,
+			    .bound = 64 * KIB, .batch = ours.batch,
+			    .what = "rte_memzone_reserve_bounded" };
+
+			dpdk_line("same vs DPDK rte_memzone_reserve_bounded",
+			    &ours, &dp, scaled(2000), "<= 1.0x");
 		}
 	}
 	rmpreq(con);
@@ -791,7 +857,7 @@ sec_density(void)
 			exit(1);
 		}
 		for (unsigned i = 0; i < NOBJ; i++) {
-			uint64_t pa;
+			uint64_t pa = 0;
 
 			p[i] = kmem_alloc_physreq(68, preq, KM_NOSLEEP);
 			if (p[i] == NULL)
@@ -997,11 +1063,17 @@ main(void)
 
 	scale_init();
 	(void)mallctl("version", &ver, &sz, NULL, 0);
+	dpdk_ok = bench_dpdk_init(dpdk_why, sizeof(dpdk_why));
 	/* Line-buffered: progress shows even when output is piped. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("bench_kmem: DDISIM_BENCH_SCALE=%g, jemalloc %s, %ld CPUs; "
 	    "median of %d, batches of %d\n", bench_scale, ver,
 	    sysconf(_SC_NPROCESSORS_ONLN), REPS, BATCH);
+	if (dpdk_ok)
+		printf("bench_kmem: %s beside, EAL --no-huge --no-pci "
+		    "--no-shconf, one lcore, -m 128\n", bench_dpdk_version());
+	else
+		printf("bench_kmem: DPDK figures skipped: %s\n", dpdk_why);
 	sec_small();
 	sec_page();
 	sec_contig();

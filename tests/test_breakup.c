@@ -32,6 +32,8 @@ static struct rd {
 	int		fail_piece;	/* fail the n-th piece (1..), 0: none */
 	bool		defer;		/* complete from the worker */
 	bool		twice;		/* call biodone twice on each piece */
+	bool		lag;		/* complete each piece at the next */
+	buf_t		*held;		/* lag: the piece not completed yet */
 	/* deferred completions */
 	pthread_mutex_t	mtx;
 	pthread_cond_t	cv;
@@ -214,6 +216,14 @@ rd_strat(buf_t *bp)
 	} else {
 		rd_transfer(bp, devoff);
 		bp->b_resid = 0;
+	}
+	if (rd.lag) {
+		buf_t *prev = rd.held;
+
+		rd.held = bp;
+		if (prev != NULL)
+			biodone(prev);
+		return;
 	}
 	if (!rd.defer) {
 		biodone(bp);
@@ -1006,6 +1016,68 @@ START_TEST(errors_and_residual)
 }
 END_TEST
 
+/*
+ * The same when the strategy routine completes pieces in the issuing
+ * thread: each before it returns, or each when it is given the next one
+ * (the last after buf_breakup has returned).
+ */
+START_TEST(errors_and_residual_in_the_issuing_thread)
+{
+	bcb_t *bcb;
+	uint8_t *w;
+	uint_t resid;
+	size_t len = 2352 * 20;
+	buf_t *bp;
+
+	MACHINE_UP(NULL);
+	rd_start(false);
+	bcb = mkbcb(CD);
+	bcb->bcb_max_xfer = 2352 * 4;	/* pieces of 9408 bytes */
+	ck_assert(bcb_prep(bcb, KM_SLEEP));
+	w = kmem_alloc(len, KM_SLEEP);
+	for (size_t i = 0; i < len; i++)
+		w[i] = (uint8_t)(i * 7 + 1);
+	rd.fail_piece = 3;
+	ck_assert_int_eq(rq(bcb, false, 0, w, len, &resid, false), EIO);
+	ck_assert_uint_eq(resid, len - 2 * 2352 * 4);
+	rd.pieces = 0;
+	bcb->bcb_flags |= BCB_SYNCHRONOUS;
+	ck_assert_int_eq(rq(bcb, false, 0, w, len, &resid, false), EIO);
+	ck_assert_uint_eq(resid, len - 2 * 2352 * 4);
+	bcb->bcb_flags &= ~BCB_SYNCHRONOUS;
+	/* Lagging by one piece, with and without a failure. */
+	for (int fail = 3; fail >= 0; fail -= 3) {
+		memset(rd.img, 0, len);
+		rd.pieces = 0;
+		rd.fail_piece = fail;
+		rd.lag = true;
+		bp = getrbuf(KM_SLEEP);
+		bp->b_flags |= B_WRITE;
+		bp->b_addrtype = BA_KVIRT;
+		bp->b_un.b_addr = (caddr_t)w;
+		bp->b_bcount = (uint_t)len;
+		rd.bcb = bcb;
+		buf_breakup(rd_strat, bp, bcb);
+		ck_assert_uint_eq(rd.pieces, 5);
+		ck_assert_ptr_nonnull(rd.held);
+		ck_assert(!(bp->b_flags & B_DONE));
+		biodone(rd.held);
+		rd.held = NULL;
+		ck_assert_int_eq(biowait(bp), fail != 0 ? EIO : 0);
+		ck_assert_uint_eq(bp->b_resid, fail != 0 ? len - 2 * 2352 * 4 :
+		    0);
+		if (fail == 0)
+			ck_assert(memcmp(rd.img, w, len) == 0);
+		freerbuf(bp);
+	}
+	ck_assert_uint_eq(rd.faults, 0);
+	kmem_free(w, len);
+	rmbcb(bcb);
+	rd_stop();
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* What the reference fails rather than serves. */
 START_TEST(refusals)
 {
@@ -1736,6 +1808,7 @@ main(void)
 	tcase_add_test(tc, partial_writes_in_order);
 	suite_add_tcase(s, tc);
 	tc = tcase_new("limits");
+	tcase_add_test(tc, errors_and_residual_in_the_issuing_thread);
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, private_page_when_memory_is_short);
 	suite_add_tcase(s, tc);

@@ -675,6 +675,65 @@ START_TEST(wrong_size_any_audit)
 END_TEST
 
 /*
+ * Blocks of 2^k pages are checked as every other allocation under both
+ * audit levels: a free of memory another allocator made is reported and
+ * leaves it alone, a second free is reported, and a leak is listed under
+ * the name of the function that made it, with its size.
+ */
+START_TEST(page_blocks_checked_any_audit)
+{
+	static const size_t sizes[] = { 4096, 8192, 12288, 16384, 65536 };
+	physreq_t *p;
+	buf_t *bp;
+	char want[160], *text;
+	size_t base, out;
+	void *a;
+
+	MACHINE_UP(_i == 0 ? "mem=256M,verify=count" :
+	    "mem=256M,verify=count,audit=full");
+	p = preq_new(32, 4096, 0, 0, 0);
+	base = ddisim_outstanding();		/* the physreq */
+	/* geteblk's data is freed by brelse alone */
+	bp = ngeteblk(8192);
+	ck_assert_ptr_nonnull(bp);
+	out = ddisim_outstanding();
+	kmem_free(bp->b_un.b_addr, 8192);
+	snprintf(want, sizeof(want), "kmem_free: %p came from geteblk, which "
+	    "this function does not free (called from ",
+	    (void *)bp->b_un.b_addr);
+	REPORTED(0, want);
+	ck_assert_uint_eq(ddisim_outstanding(), out);
+	brelse(bp);
+	ck_assert_uint_eq(ddisim_verify_count(), 1);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned long before = ddisim_verify_count();
+
+		a = kmem_alloc_physreq(sizes[i], p, KM_SLEEP);
+		ck_assert_ptr_nonnull(a);
+		kmem_free(a, sizes[i]);
+		ck_assert_uint_eq(ddisim_verify_count(), before);
+		kmem_free(a, sizes[i]);
+		snprintf(want, sizeof(want), "kmem_free: %p is not allocated "
+		    "memory (freed twice", a);
+		REPORTED(before, want);
+	}
+	ck_assert_uint_eq(ddisim_outstanding(), base);
+	a = kmem_alloc_physreq(8192, p, KM_SLEEP);
+	ck_assert_uint_eq(leak_report_text(&text), 2);	/* and the physreq */
+	snprintf(want, sizeof(want), "ddicompat: leak: kmem_alloc_physreq of "
+	    "8192 bytes at %p", a);
+	ck_assert_msg(strstr(text, want) != NULL, "\"%s\" lacks \"%s\"",
+	    text, want);
+	free(text);
+	kmem_free(a, 8192);
+	ck_assert_uint_eq(leak_report_text(&text), 1);
+	free(text);
+	physreq_free(p);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
  * The library's malloc_conf is the one jemalloc read: linked before
  * jemalloc, as pkg-config puts it, it turns retain off, which the arenas
  * need (ddicompat(7)).
@@ -1989,6 +2048,7 @@ kmem_suite(void)
 	tcase_add_test(tc, fault_injection);
 	tcase_add_test(tc, full_audit);
 	tcase_add_loop_test(tc, wrong_size_any_audit, 0, 2 * NWRONG_SIZES);
+	tcase_add_loop_test(tc, page_blocks_checked_any_audit, 0, 2);
 	tcase_add_test(tc, jemalloc_runs_without_retain);
 	tcase_add_test(tc, arena_gives_back);
 	tcase_add_test(tc, arena_reuses_memory);

@@ -25,8 +25,15 @@
  * them; otherwise the pieces are counted with a bias of one while they
  * are issued, and the last to finish completes the request.
  *
+ * A piece the strategy routine completes before it returns, in the
+ * issuing thread, is not counted out under the lock: the issuing thread
+ * keeps it, and the next piece it issues takes its place, in the counts
+ * and as its buf, so that a device that finishes each piece at once costs
+ * no lock per piece.
+ *
  * Locking: brk_mtx guards a breakup's counts and results; it is never
- * held across a call to the strategy routine or to biodone.
+ * held across a call to the strategy routine or to biodone.  The pieces
+ * done in the issuing thread (inl_*) are that thread's alone.
  */
 #include "config.h"
 
@@ -96,6 +103,12 @@ struct brk {
 	uint_t		saved_flags;
 	struct kbuf	res;		/* single piece: its list, mapping */
 	struct kbuf	*spare;		/* done pieces, for the next ones */
+	struct kbuf	*inl_spare;	/* done in the issuing thread, */
+	int		inl_n;		/* not yet counted out */
+	uint64_t	maxx;		/* brk_max_xfer */
+	bool		flat;		/* one extent: kernel memory, one */
+	uint64_t	flat_pa;	/* segment of RAM; its addresses */
+	uint8_t		*flat_kva;
 	/* the single-piece form: what the request had before */
 	__ddi_iodone_t	saved_iodone;
 	void		*saved_misc;
@@ -105,6 +118,9 @@ struct brk {
 };
 
 static _Atomic uint64_t brk_bounces, brk_bounce_bytes;
+
+/* The breakup whose strategy routine this thread is in, while it issues. */
+static DDI_TLS struct brk *brk_issuing;
 
 static void	brk_fail(buf_t *bp, int error);
 
@@ -228,10 +244,17 @@ next_extent(const struct brk *b, uint64_t off, uint64_t limit,
 	struct seg s;
 
 	*line = false;
-	if (!src_seg(b, off, e))
-		return false;
-	if (e->len > limit)
+	if (b->flat) {
+		e->kva = b->flat_kva + off;
+		e->pa = b->flat_pa + off;
+		e->has_pa = true;
 		e->len = limit;
+	} else {
+		if (!src_seg(b, off, e))
+			return false;
+		if (e->len > limit)
+			e->len = limit;
+	}
 	while (e->has_pa && e->len < limit && src_seg(b, off + e->len, &s) &&
 	    s.has_pa && s.pa == e->pa + e->len)
 		e->len += s.len < limit - e->len ? s.len : limit - e->len;
@@ -269,7 +292,7 @@ plan_piece(const struct brk *b, uint64_t off, struct piece *pc, bool *fault)
 {
 	bool list = b->ctype == BA_SCGTH, line;
 	unsigned maxel = b->bcb->bcb_physreqp->phys_max_scgth;
-	uint64_t maxx = brk_max_xfer(b), len = 0, prev_end = 0;
+	uint64_t maxx = b->maxx, len = 0, prev_end = 0;
 	struct seg e;
 
 	*fault = false;
@@ -341,7 +364,8 @@ piece_release(struct kbuf *kb)
 		    "buf_breakup", NULL);
 	if (kb->kb_alias != NULL)
 		vm_alias_unmap(kb->kb_alias);
-	free(kb->kb_uio);
+	if (kb->kb_uio != NULL)
+		free(kb->kb_uio);
 	kb->kb_sg = kb->kb_alias = kb->kb_uio = NULL;
 	kb->kb_brk = NULL;
 }
@@ -368,6 +392,21 @@ brk_piece_done(buf_t *cbp)
 	 */
 	cbp->b_flags |= B_DONE;
 	piece_release(kb);
+	if (brk_issuing == b) {
+		/* the issuing thread counts it out with its next piece */
+		if (e != 0 || moved < len) {
+			pthread_mutex_lock(&b->mtx);
+			if (e != 0 && b->error == 0)
+				b->error = e;
+			if (off + moved < b->short_at)
+				b->short_at = off + moved;
+			pthread_mutex_unlock(&b->mtx);
+		}
+		kb->kb_next = b->inl_spare;
+		b->inl_spare = kb;
+		b->inl_n++;
+		return;
+	}
 	pthread_mutex_lock(&b->mtx);
 	kb->kb_next = b->spare;
 	b->spare = kb;
@@ -661,6 +700,7 @@ bounce_io(struct brk *b, uint8_t *bounce, uint64_t at, uint64_t len,
 		/* the bounce buffer is one extent: a list of one element */
 		bb.type = BA_KVIRT;
 		bb.parent = cbp;
+		bb.flat = false;	/* the request's extent, not this one */
 		cbp->b_un.b_addr = (caddr_t)bounce + at;
 		bb.total = len;
 		VERIFY(piece_list(&bb, 0, len, pc.nsegs, cbp, kb));
@@ -840,24 +880,42 @@ brk_wait_locked(struct brk *b, struct vwait *w)
 static void
 brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 {
+	struct brk *outer = brk_issuing;
+	struct kbuf *kb;
 	struct vwait w;
 	bool last;
 
 	b->count = 1;		/* the bias, while issuing */
 	for (size_t i = 0; i < n; i++) {
-		struct kbuf *kb;
 		buf_t *cbp;
+		bool waited = false;
 
-		pthread_mutex_lock(&b->mtx);
-		vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
-		while (b->sync && b->inflight == BRK_WINDOW)
-			brk_wait_locked(b, &w);
-		kb = spare_take_locked(b);
-		b->inflight++;
-		b->count++;
-		pthread_mutex_unlock(&b->mtx);
+		if (b->inl_n > 0) {
+			/* in place of a piece done here, uncounted yet */
+			b->inl_n--;
+			kb = b->inl_spare;
+			b->inl_spare = kb->kb_next;
+		} else {
+			pthread_mutex_lock(&b->mtx);
+			while (b->sync && b->inflight == BRK_WINDOW) {
+				if (!waited)
+					vwait_start(&w, VWAIT_KEEP,
+					    "buf_breakup", NULL);
+				waited = true;
+				brk_wait_locked(b, &w);
+			}
+			kb = spare_take_locked(b);
+			b->inflight++;
+			b->count++;
+			pthread_mutex_unlock(&b->mtx);
+		}
 		cbp = piece_buf_on(b, kb, b->devoff + pcs[i].off, pcs[i].len);
-		if (cbp == NULL || !piece_describe(b, &pcs[i], cbp)) {
+		/* kernel memory given as it is: its address, inline */
+		if (cbp != NULL && b->ctype == BA_KVIRT &&
+		    b->type == BA_KVIRT) {
+			cbp->b_addrtype = BA_KVIRT;
+			cbp->b_un.b_addr = b->parent->b_un.b_addr + pcs[i].off;
+		} else if (cbp == NULL || !piece_describe(b, &pcs[i], cbp)) {
 			pthread_mutex_lock(&b->mtx);
 			b->inflight--;
 			b->count--;
@@ -876,13 +934,25 @@ brk_issue(struct brk *b, const struct piece *pcs, size_t n)
 		kb->kb_brk = b;
 		kb->kb_off = pcs[i].off;
 		cbp->b_iodone = brk_piece_done;
+		brk_issuing = b;
 		b->strat(cbp);
+		brk_issuing = outer;
 	}
 	pthread_mutex_lock(&b->mtx);
-	vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
-	if (b->sync)
+	/* the pieces done here and not replaced: counted out, kept spare */
+	b->inflight -= b->inl_n;
+	b->count -= b->inl_n;
+	b->inl_n = 0;
+	while ((kb = b->inl_spare) != NULL) {
+		b->inl_spare = kb->kb_next;
+		kb->kb_next = b->spare;
+		b->spare = kb;
+	}
+	if (b->sync && b->inflight > 0) {
+		vwait_start(&w, VWAIT_KEEP, "buf_breakup", NULL);
 		while (b->inflight > 0)
 			brk_wait_locked(b, &w);
+	}
 	last = --b->count == 0 || b->sync;
 	pthread_mutex_unlock(&b->mtx);
 	if (last)
@@ -1079,6 +1149,24 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	b->devoff = (level_rules(level)->buf64 && bp->b_cblkno != 0 ? bp->b_cblkno :
 	    (uint64_t)(uint32_t)bp->b_blkno) * 512 + bp->b_blkoff;
 	b->short_at = b->total;
+	b->maxx = brk_max_xfer(b);
+	/*
+	 * Kernel memory in one RAM segment of the direct map is one
+	 * physical extent, which next_extent need not walk page by page.
+	 */
+	if (b->type == BA_KVIRT && b->total > 0) {
+		const uint8_t *va = (const uint8_t *)bp->b_un.b_addr;
+
+		if (vm_in_dmap(va) && vm_in_dmap(va + b->total - 1)) {
+			uint64_t pa = (uint64_t)(va - machine->dmap);
+			int sg = machine_seg_of(pa >> machine->pshift);
+
+			b->flat = sg >= 0 && sg == machine_seg_of((pa +
+			    b->total - 1) >> machine->pshift);
+			b->flat_pa = pa;
+			b->flat_kva = (uint8_t *)(uintptr_t)va;
+		}
+	}
 	if (b->ctype == 0) {
 		verify_report(func, caller, "bcb_addrtypes %#x has no type "
 		    "that can describe a request of type %#x",

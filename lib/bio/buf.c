@@ -58,9 +58,9 @@ kbuf_of(buf_t *bp, const char *func, const void *caller)
 		verify_report(func, caller, "NULL buf");
 		return NULL;
 	}
-	if (((uintptr_t)bp & 15) != 0 || kmem_live_size(bp) != sizeof(*kb) ||
-	    bp->b_iowait != kb || (kb->kb_magic != KB_LIVE &&
-	    kb->kb_magic != KB_DEAD)) {
+	if (((uintptr_t)bp & 15) != 0 ||
+	    kmem_live_size_fast(bp) != sizeof(*kb) || bp->b_iowait != kb ||
+	    (kb->kb_magic != KB_LIVE && kb->kb_magic != KB_DEAD)) {
 		verify_report(func, caller, "%p is not a live buf from "
 		    "getrbuf (freed already, or declared or copied by the "
 		    "driver)", (void *)bp);

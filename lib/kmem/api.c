@@ -48,50 +48,56 @@ kmem_plain(size_t size, int flags, enum ddi_level level, int how,
 }
 
 /* DDI 7.2 and 8: no physical guarantee at all. */
-DDI_ENTRY(void *, kmem_alloc, (size_t size, int flags), (size, flags))
+DDI_ENTRY_HOT(void *, kmem_alloc, (size_t size, int flags), (size, flags))
 {
 	return kmem_plain(size, flags, LEVEL_DDI72_8, 0, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_ENTRY(void *, kmem_zalloc, (size_t size, int flags), (size, flags))
+DDI_ENTRY_HOT(void *, kmem_zalloc, (size_t size, int flags), (size, flags))
 {
 	return kmem_plain(size, flags, LEVEL_DDI72_8, KA_ZERO, DDI_FUNC,
 	    DDI_CALLER);
 }
 
 /* DDI 6 to 7.1: the paddr_t world, below 4 GiB. */
-DDI_ENTRY(void *, _Compat_kmem_alloc7, (size_t size, int flags), (size, flags))
+DDI_ENTRY_HOT(void *, _Compat_kmem_alloc7, (size_t size, int flags),
+    (size, flags))
 {
 	return kmem_plain(size, flags, LEVEL_DDI6_71, 0, "kmem_alloc",
 	    DDI_CALLER);
 }
 
-DDI_ENTRY(void *, _Compat_kmem_zalloc7, (size_t size, int flags), (size, flags))
+DDI_ENTRY_HOT(void *, _Compat_kmem_zalloc7, (size_t size, int flags),
+    (size, flags))
 {
 	return kmem_plain(size, flags, LEVEL_DDI6_71, KA_ZERO, "kmem_zalloc",
 	    DDI_CALLER);
 }
 
 /* DDI 5: DMA-able (below 16 MiB), contiguity not promised. */
-DDI_ENTRY(void *, _Compat_kmem_alloc5, (size_t size, int flags), (size, flags))
+DDI_ENTRY_HOT(void *, _Compat_kmem_alloc5, (size_t size, int flags),
+    (size, flags))
 {
 	return kmem_plain(size, flags, LEVEL_DDI5, 0, "kmem_alloc", DDI_CALLER);
 }
 
-DDI_ENTRY(void *, _Compat_kmem_zalloc5, (size_t size, int flags), (size, flags))
+DDI_ENTRY_HOT(void *, _Compat_kmem_zalloc5, (size_t size, int flags),
+    (size, flags))
 {
 	return kmem_plain(size, flags, LEVEL_DDI5, KA_ZERO, "kmem_zalloc",
 	    DDI_CALLER);
 }
 
 /* DDI 1-4: DMA-able and physically contiguous. */
-DDI_ENTRY(void *, _Compat_kmem_alloc4, (size_t size, int flags), (size, flags))
+DDI_ENTRY_HOT(void *, _Compat_kmem_alloc4, (size_t size, int flags),
+    (size, flags))
 {
 	return kmem_plain(size, flags, LEVEL_DDI1_4, 0, "kmem_alloc",
 	    DDI_CALLER);
 }
 
-DDI_ENTRY(void *, _Compat_kmem_zalloc4, (size_t size, int flags), (size, flags))
+DDI_ENTRY_HOT(void *, _Compat_kmem_zalloc4, (size_t size, int flags),
+    (size, flags))
 {
 	return kmem_plain(size, flags, LEVEL_DDI1_4, KA_ZERO, "kmem_zalloc",
 	    DDI_CALLER);
@@ -121,7 +127,7 @@ DDI_ENTRY(void *, _Compat_kmem_zalloc_oddi, (size_t size, int flags),
 	return kmem_oddi(size, flags, KA_ZERO, "kmem_zalloc", DDI_CALLER);
 }
 
-DDI_ENTRY_VOID(kmem_free, (void *p, size_t size), (p, size))
+DDI_ENTRY_HOT_VOID(kmem_free, (void *p, size_t size), (p, size))
 {
 	if (likely(kmem_free_fast(p, size))) {
 		palloc_notify();
@@ -138,8 +144,11 @@ kmem_physreq_slow(size_t size, physreq_t *preq, int flags, enum ddi_level level,
 {
 	struct kcons c;
 
-	if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
-	    !kmem_physreq_cons(preq, level, &c, func, caller))
+	/* A miss of the magazines needs no check made again. */
+	if (!(likely((flags & ~KM_NOSLEEP) == 0) &&
+	    likely(kmem_physreq_cons_fast(preq, level, &c))) &&
+	    (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
+	    !kmem_physreq_cons(preq, level, &c, func, caller)))
 		return NULL;
 	c.contig |= contig;
 	return kmem_alloc_cons(size, &c, flags, how, kind, func, caller);
@@ -166,29 +175,29 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, enum ddi_level level,
 	    func, caller);
 }
 
-DDI_ENTRY(void *, kmem_alloc_physreq, (size_t size, physreq_t *preq, int flags),
-    (size, preq, flags))
+DDI_ENTRY_HOT(void *, kmem_alloc_physreq, (size_t size, physreq_t *preq,
+    int flags), (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, LEVEL_LATEST, 0, KK_PHYSREQ,
 	    false, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_ENTRY(void *, kmem_zalloc_physreq, (size_t size, physreq_t *preq,
+DDI_ENTRY_HOT(void *, kmem_zalloc_physreq, (size_t size, physreq_t *preq,
     int flags), (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, LEVEL_LATEST, KA_ZERO,
 	    KK_PHYSREQ, false, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_ENTRY(void *, _Compat_kmem_alloc_physreq7, (size_t size, physreq_t *preq,
-    int flags), (size, preq, flags))
+DDI_ENTRY_HOT(void *, _Compat_kmem_alloc_physreq7, (size_t size,
+    physreq_t *preq, int flags), (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, LEVEL_DDI6_71, 0, KK_PHYSREQ, false,
 	    "kmem_alloc_physreq", DDI_CALLER);
 }
 
-DDI_ENTRY(void *, _Compat_kmem_zalloc_physreq7, (size_t size, physreq_t *preq,
-    int flags), (size, preq, flags))
+DDI_ENTRY_HOT(void *, _Compat_kmem_zalloc_physreq7, (size_t size,
+    physreq_t *preq, int flags), (size, preq, flags))
 {
 	return kmem_physreq(size, preq, flags, LEVEL_DDI6_71, KA_ZERO, KK_PHYSREQ, false,
 	    "kmem_zalloc_physreq", DDI_CALLER);

@@ -184,11 +184,13 @@ bool
 kmem_live(const void *p)
 {
 	struct krec r;
+	uint64_t e;
 
 	if (machine == NULL || p == NULL)
 		return false;
 	if (machine->spec.audit == AUDIT_LIGHT && vm_in_dmap(p) &&
-	    ((uintptr_t)p & 3) == 0 && shadow_peek(p) != 0)
+	    ((uintptr_t)p & 3) == 0 && (e = shadow_peek(p)) != 0 &&
+	    !shadow_is_tag(e))
 		return true;
 	return record_find((uintptr_t)p, &r);
 }
@@ -451,6 +453,43 @@ kmem_pages(size_t size, const struct kcons *c, struct krec *rec)
 	return va;
 }
 
+/*
+ * Light audit: a block of 2^k pages from the per-CPU caches, for a request
+ * kmem_pages would serve from them, kept in the shadow (record.h) rather
+ * than in the hash, so that neither its allocation nor its free takes a
+ * lock of kmem's or a host allocation; NULL, with nothing done, for any
+ * other request or when no cache has a block.  sptalloc's pages keep
+ * their record, which sptfree looks up itself.
+ */
+static void *
+kmem_pages_fast(size_t size, const struct kcons *c, enum kmem_kind kind,
+    const void *caller)
+{
+	size_t page = machine->spec.page;
+	unsigned shift = machine->pshift;
+	uint64_t npages, bytes, pfn;
+	uint8_t *p;
+
+	if (size < page || size > SH_SIZE_MAX || kind == KK_SPT)
+		return NULL;
+	npages = (size + page - 1) >> shift;
+	bytes = npages << shift;
+	if ((npages & (npages - 1)) != 0 ||
+	    npages >= (UINT64_C(1) << PALLOC_PCP_ORDERS) || c->align > bytes ||
+	    (c->boundary != 0 && c->boundary < bytes) ||
+	    (npages > 1 && machine->spec.scatter && !c->contig &&
+	    c->boundary == 0 && c->align <= page))
+		return NULL;
+	if (palloc_block_alloc((unsigned)__builtin_ctzll(npages), 1,
+	    kmem_pfn_high(c), -1, &pfn) != 0)
+		return NULL;
+	p = machine->dmap + (pfn << shift);
+	shadow_set(p + 8, SH_TAG | (uint64_t)kind);
+	shadow_set(p, ((uint64_t)(uintptr_t)caller & SH_CALLER_MASK) |
+	    (uint64_t)size << SH_SIZE_SHIFT);
+	return p;
+}
+
 #define REDZONE		16	/* audit=full guard bytes after objects */
 #define RZ_BYTE		0xfc	/* red zone pattern */
 #define POISON_BYTE	0xde	/* freed memory under audit=full */
@@ -525,6 +564,13 @@ kmem_alloc_cons(size_t size, const struct kcons *c, int flags, int how,
 	    machine->spec.failrate <= 0) &&
 	    (p = kmem_small(size, c, &entry)) != NULL) {
 		shadow_set(p, entry | ((uint64_t)size << SH_SIZE_SHIFT));
+		if (how & KA_ZERO)
+			memset(p, 0, size);
+		kmem_out_add((int64_t)size);
+		return p;
+	}
+	if (likely(kmem_fast_ok) &&
+	    (p = kmem_pages_fast(size, c, kind, caller)) != NULL) {
 		if (how & KA_ZERO)
 			memset(p, 0, size);
 		kmem_out_add((int64_t)size);
@@ -690,6 +736,31 @@ kmem_shadow_claim(const void *p)
 	return e;
 }
 
+/* Free the page block p kept in the shadow, whose first entry is e. */
+static void
+kmem_free_shadow_pages(void *p, uint64_t e, size_t size, enum kmem_kind kind,
+    const char *func, const void *caller)
+{
+	uint8_t *g1 = (uint8_t *)p + 8;
+	unsigned made = (unsigned)(shadow_peek(g1) & ~SH_TAG_MASK);
+	size_t was = (size_t)(e >> SH_SIZE_SHIFT);
+	uint64_t npages = (was + machine->spec.page - 1) >> machine->pshift;
+
+	if (!kind_frees(kind, made)) {
+		verify_report(func, caller, "%p came from %s, which this "
+		    "function does not free", p, record_kind_name(made));
+		return;
+	}
+	if (unlikely(was != size))
+		verify_report(func, caller, "%p was allocated with size %zu, "
+		    "freed with size %zu", p, was, size);
+	shadow_clear(g1);
+	shadow_clear(p);
+	kmem_out_add(-(int64_t)was);
+	palloc_block_free((uint64_t)((uint8_t *)p - machine->dmap) >>
+	    machine->pshift, (unsigned)__builtin_ctzll(npages));
+}
+
 /*
  * Free p of size bytes.  Misuse (a wrong size, a pointer no allocator
  * returned, a second free) is reported; a wrong-size free of a real block
@@ -708,7 +779,13 @@ kmem_free_checked(void *p, size_t size, enum kmem_kind kind,
 		verify_report(func, caller, "NULL pointer with size %zu", size);
 		return;
 	}
-	/* Light audit: small objects are found in the shadow, lock-free. */
+	/* Light audit: page blocks and small objects are in the shadow. */
+	if (machine->spec.audit == AUDIT_LIGHT && vm_in_dmap(p) &&
+	    (((uint8_t *)p - machine->dmap) & (machine->spec.page - 1)) == 0 &&
+	    shadow_is_pages(e = shadow_peek(p), machine->spec.page)) {
+		kmem_free_shadow_pages(p, e, size, kind, func, caller);
+		return;
+	}
 	if (machine->spec.audit == AUDIT_LIGHT && vm_in_dmap(p) &&
 	    ((uintptr_t)p & 3) == 0 && (e = kmem_shadow_claim(p)) != 0) {
 		size_t was = (size_t)(e >> SH_SIZE_SHIFT);

@@ -210,6 +210,21 @@ kmem_free_fast(void *p, size_t size)
 }
 
 /*
+ * kmem_live_size with its common case inline: light audit, an entry in
+ * the shadow.  The rest, records included, in kmem_live_size.
+ */
+static inline __attribute__((always_inline)) size_t
+kmem_live_size_fast(const void *p)
+{
+	uint64_t e;
+
+	if (likely(kmem_fast_ok && vm_in_dmap(p) && ((uintptr_t)p & 7) == 0 &&
+	    (e = shadow_peek(p)) != 0))
+		return (size_t)(e >> SH_SIZE_SHIFT);
+	return kmem_live_size(p);
+}
+
+/*
  * What other layers allocate their objects and buffers with (STREAMS
  * blocks, bufs): a magazine hit inline, anything else through
  * kmem_alloc_cons, which checks, reports and waits as flags say.  kind is

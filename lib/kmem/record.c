@@ -198,19 +198,25 @@ record_report(FILE *f, size_t *bytes)
 			uint64_t v = e[k];
 			size_t size;
 
-			if (v == 0 || !verify_leak_mine((const void *)(uintptr_t)
+			if (v == 0 || shadow_is_tag(v) ||
+			    !verify_leak_mine((const void *)(uintptr_t)
 			    (v & SH_CALLER_MASK)))
 				continue;
 			size = (size_t)(v >> SH_SIZE_SHIFT);
 			if (f != NULL) {
 				uint8_t *va = machine->dmap +
 				    ((i * pg / 8 + k) << 3);
+				const char *what = "small object";
 
-				if (!(v & SH_ARENA) &&
+				if (shadow_is_pages(v, machine->spec.page))
+					what = record_kind_name((unsigned)
+					    (shadow_peek(va + 8) &
+					    ~SH_TAG_MASK));
+				else if (!(v & SH_ARENA) &&
 				    (va = pool_block_in_granule(va)) == NULL)
 					va = machine->dmap +
 					    ((i * pg / 8 + k) << 3);
-				report_line(f, "small object", va, size,
+				report_line(f, what, va, size,
 				    (void *)(uintptr_t)(v & SH_CALLER_MASK));
 			}
 			*bytes += size;

@@ -47,6 +47,32 @@ struct krec {
 #define SH_ARENA	(UINT64_C(1) << 47)
 #define SH_CALLER_MASK	(SH_ARENA - 1)
 #define SH_SIZE_SHIFT	48
+#define SH_SIZE_MAX	UINT64_C(0xffff)
+
+/*
+ * Under light audit a block of 2^k pages from the per-CPU caches whose
+ * size fits the entry is kept in the shadow too, lock-free, rather than
+ * in the hash: its first granule holds an entry as above with the arena
+ * bit clear and a size of at least a machine page, which no small object
+ * has (a pool block is always smaller), and its second granule a tag
+ * with the kind it was made as.  A tag has size 0, which no object has,
+ * and is never an object's entry.
+ */
+#define SH_TAG		(UINT64_C(0x7a9) << 8)	/* kind in bits 0-7 */
+#define SH_TAG_MASK	(~UINT64_C(0xff))
+
+static inline bool
+shadow_is_tag(uint64_t e)
+{
+	return (e & SH_TAG_MASK) == SH_TAG;
+}
+
+/* Whether entry e, at a granule that starts a page, is a page block's. */
+static inline bool
+shadow_is_pages(uint64_t e, size_t page)
+{
+	return !(e & SH_ARENA) && (e >> SH_SIZE_SHIFT) >= page;
+}
 
 int	record_init(void);
 void	record_fini(void);

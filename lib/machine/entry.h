@@ -125,6 +125,58 @@ machine_enter(const char *fn, const void *caller)
 	DDI_EXPORT_(DDI_GATE_0, void, , name, (void), DDI_BP0_,		\
 	    DDI_BA0_(name))
 
+/*
+ * The same as DDI_ENTRY and DDI_ENTRY_VOID for the few entry points whose
+ * fast path must run without a stack frame (kmem_alloc and kmem_free and
+ * their kin): the wrapper only tests that the machine exists and that no
+ * doorbell rings, and otherwise tail-calls a cold copy that runs the gate
+ * first.  The body is inlined in both, so both are as the plain forms.
+ */
+static inline bool
+machine_entered(void)
+{
+	return __atomic_load_n(&machine, __ATOMIC_ACQUIRE) != NULL &&
+	    __atomic_load_n(&machine_doorbell, __ATOMIC_ACQUIRE) == NULL;
+}
+
+#define DDI_ENTRY_HOT(ret, name, params, args)				\
+	DDI_BODY_ ret name##__body DDI_BP_(params);			\
+	static __attribute__((noinline, cold)) ret			\
+	name##__gate(const void *ddi_gcaller_, DDI_UNPAREN_ params)	\
+	{								\
+		machine_enter(#name, ddi_gcaller_);			\
+		return name##__body(#name, ddi_gcaller_,		\
+		    DDI_UNPAREN_ args);					\
+	}								\
+	DDI_VISIBLE ret name params					\
+	{								\
+		if (unlikely(!machine_entered()))			\
+			return name##__gate(				\
+			    __builtin_return_address(0),		\
+			    DDI_UNPAREN_ args);				\
+		return name##__body DDI_BA_(name, args);		\
+	}								\
+	DDI_BODY_ ret name##__body DDI_BP_(params)
+
+#define DDI_ENTRY_HOT_VOID(name, params, args)				\
+	DDI_BODY_ void name##__body DDI_BP_(params);			\
+	static __attribute__((noinline, cold)) void			\
+	name##__gate(const void *ddi_gcaller_, DDI_UNPAREN_ params)	\
+	{								\
+		machine_enter(#name, ddi_gcaller_);			\
+		name##__body(#name, ddi_gcaller_, DDI_UNPAREN_ args);	\
+	}								\
+	DDI_VISIBLE void name params					\
+	{								\
+		if (unlikely(!machine_entered())) {			\
+			name##__gate(__builtin_return_address(0),	\
+			    DDI_UNPAREN_ args);				\
+			return;						\
+		}							\
+		name##__body DDI_BA_(name, args);			\
+	}								\
+	DDI_BODY_ void name##__body DDI_BP_(params)
+
 /* params without the `...'; last is the last named one. */
 #define DDI_ENTRY_VA_VOID(name, params, args, last)			\
 	DDI_BODY_ void name##__body(const char *ddi_func_,		\

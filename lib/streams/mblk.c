@@ -268,6 +268,30 @@ str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
 	return head;
 }
 
+/* str_block_ok's checks, all passed, without a report. */
+static inline __attribute__((always_inline)) bool
+str_block_fine(const mblk_t *bp)
+{
+	const dblk_t *d;
+	size_t size;
+
+	if (bp == NULL || ((uintptr_t)bp & 7) != 0)
+		return false;
+	size = kmem_live_size_fast(bp);
+	if ((size != sizeof(mblk_t) && size < sizeof(struct mdb)) ||
+	    bp->b_pad2 != MB_LIVE)
+		return false;
+	d = bp->b_datap;
+	/* a block's own data block shares its allocation: known already */
+	return d != NULL && ((const void *)MDB_OF_D(d) == (const void *)bp ?
+	    size >= sizeof(struct mdb) :
+	    kmem_live_size_fast(MDB_OF_D(d)) >= sizeof(struct mdb)) &&
+	    __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) != 0 &&
+	    (d->db_muse == DB_INLINE || d->db_muse == DB_SEP ||
+	    d->db_muse == DB_EXT) && bp->b_rptr <= bp->b_wptr &&
+	    bp->b_rptr >= d->db_base && bp->b_wptr <= d->db_lim;
+}
+
 /*
  * One block: a live message block (it starts a kmem allocation and
  * carries the magic), a live data block, pointers inside it.
@@ -278,6 +302,8 @@ str_block_ok(const mblk_t *bp, const char *func, const void *caller)
 	const dblk_t *d;
 	size_t size;
 
+	if (likely(str_block_fine(bp)))
+		return true;
 	if (bp == NULL) {
 		verify_report(func, caller, "NULL message block");
 		return false;
@@ -339,7 +365,8 @@ str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
 		return false;
 	}
 	for (; mp != NULL; mp = mp->b_cont) {
-		if (!str_block_ok(mp, func, caller))
+		if (unlikely(!str_block_fine(mp)) &&
+		    !str_block_ok(mp, func, caller))
 			return false;
 		n++;
 		if (mp->b_cont == saved) {
