@@ -20,8 +20,9 @@
 
 #include <sys/types.h>
 #include <sys/file.h>
-#include <sys/mkdev.h>
-#include <sys/ddi.h>
+#include <sys/buf.h>
+#include <sys/conf.h>
+#include <sys/kmem.h>
 
 #include <ddicompat/devsim.h>
 #include <ddicompat/host.h>
@@ -125,6 +126,9 @@ START_TEST(hba_raw_and_block_io)
 	struct ddisim_dma_stats st;
 	struct hba_inquiry inq;
 	struct hba_geom g;
+	devsize_t size;
+	bcb_t *bcb, *wbcb;
+	uint64_t blocks;
 	ddisim_file_t *c, *b;
 	ddisim_dma_t *a;
 	ddisim_drv_t *d;
@@ -169,6 +173,20 @@ START_TEST(hba_raw_and_block_io)
 	get(p, b, u + 64 * 1024 + 3, back, 1000, 1234);
 	ck_assert_mem_eq(back, pat + 1234 - 700, 1000);
 	ck_assert_int_eq(ddisim_dev_close(b), 0);
+
+	/* what the kernel asks: the unit's size, the adapter's limits */
+	ck_assert_int_eq(ddisim_dev_size(c, &blocks), 0);
+	ck_assert_uint_eq(blocks, HBA_UNIT_BLOCKS);
+	ck_assert_int_eq(ddisim_dev_devinfo(c, DI_SIZE, &size), 0);
+	ck_assert_int_eq(size.blkno, HBA_UNIT_BLOCKS);
+	ck_assert_int_eq(ddisim_dev_devinfo(c, DI_RBCBP, &bcb), 0);
+	ck_assert_uint_eq(bcb->bcb_addrtypes, BA_SCGTH);
+	ck_assert_uint_eq(bcb->bcb_physreqp->phys_max_scgth, HBA_MAXSG);
+	ck_assert_uint_eq(bcb->bcb_physreqp->phys_boundary, HBA_BOUNDARY);
+	ck_assert_uint_eq(bcb->bcb_physreqp->phys_align, HBA_ALIGN);
+	ck_assert_uint_eq(bcb->bcb_physreqp->phys_dmasize, 32);
+	ck_assert_int_eq(ddisim_dev_devinfo(c, DI_WBCBP, &wbcb), 0);
+	ck_assert_ptr_eq(wbcb, bcb);
 
 	/* what the unit says of itself */
 	ck_assert_int_eq(ddisim_dev_ioctl(c, HBA_GETGEOM, (intptr_t)u, &rval),
@@ -234,8 +252,8 @@ START_TEST(hba_errors)
 	ck_assert_int_eq(ddisim_dev_open(p, ddisim_drv_dev(d, 0, 2),
 	    DDISIM_BLK, FREAD, &x), ENXIO);
 	ck_assert_uint_eq(ddisim_drv_dev(d, 0, HBA_NCHAN), NODEV);
-	ck_assert_int_eq(ddisim_dev_open(p, makedevice(ddisim_drv_major(d),
-	    HBA_NCHAN), DDISIM_CHR, FREAD, &x), ENXIO);
+	ck_assert_int_eq(ddisim_dev_open(p, NODEV, DDISIM_CHR, FREAD, &x),
+	    ENXIO);
 
 	c = open_dev(p, d, 0, 0, DDISIM_CHR);
 	b = open_dev(p, d, 0, 0, DDISIM_BLK);

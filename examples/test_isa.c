@@ -202,6 +202,7 @@ START_TEST(isa_raw_and_block_io)
 	ddisim_file_t *c, *b;
 	ddisim_drv_t *d;
 	struct proc *p;
+	uint64_t blocks;
 	char con[512];
 	uint8_t *u;
 	int rval;
@@ -230,6 +231,14 @@ START_TEST(isa_raw_and_block_io)
 	get(p, b, u + 128 * 1024, back, 3000, 5);
 	ck_assert_mem_eq(back, fdc.image + 5, 3000);
 	ck_assert_int_eq(ddisim_dev_close(b), 0);
+
+	/* what the kernel asks: the size; a message about the drive */
+	ck_assert_int_eq(ddisim_dev_size(c, &blocks), 0);
+	ck_assert_uint_eq(blocks, ISA_NBLK);
+	ddisim_putbuf_clear();
+	ck_assert_int_eq(ddisim_dev_print(c, "media error"), 0);
+	(void)ddisim_putbuf(con, sizeof(con));
+	ck_assert_contains(con, "isa: drive 0: media error");
 
 	/* the drive's parameters */
 	ck_assert_int_eq(ddisim_dev_ioctl(c, ISA_GETPARAM, (intptr_t)u, &rval),
