@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -363,6 +364,50 @@ START_TEST(hba_instances)
 }
 END_TEST
 
+/*
+ * Loading and unloading with allocations failing at random: the driver
+ * takes the adapters it can, gives back all it took for those it
+ * cannot, and leaves nothing when it goes.
+ */
+START_TEST(hba_load_under_failrate)
+{
+	long seeds = prop_floor(prop_iters(1000), 50);
+	unsigned partial = 0, whole = 0;
+	char spec[64];
+
+	for (long s = 1; s <= seeds; s++) {
+		ddisim_dma_t *a[3];
+		struct ddisim_drvconf c;
+		ddisim_drv_t *d = NULL;
+		int rc;
+
+		(void)snprintf(spec, sizeof(spec),
+		    "mem=32M,failrate=0.05,seed=%ld", s);
+		MACHINE_UP(spec);
+		for (int i = 0; i < 3; i++)
+			a[i] = adapter(1, PORT + 0x100 * i, IRQ + i, 0);
+		memset(&c, 0, sizeof(c));
+		c.prefix = "hba";
+		c.object = HBA_SO;
+		rc = ddisim_drv_load_conf(&c, &d);
+		ck_assert_msg(rc == 0 || rc == ENOMEM, "seed %ld: %d", s, rc);
+		if (rc == 0) {
+			if (ddisim_drv_ninstances(d) < 3)
+				partial++;
+			else
+				whole++;
+			ck_assert_int_eq(ddisim_drv_unload(d), 0);
+		}
+		for (int i = 0; i < 3; i++)
+			ddisim_dma_destroy(a[i]);
+		ck_assert_uint_eq(ddisim_verify_count(), 0);
+		MACHINE_DOWN();
+	}
+	ck_assert_uint_gt(partial, 0);
+	ck_assert_uint_gt(whole, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -374,6 +419,10 @@ main(void)
 	tcase_add_loop_test(tc, hba_raw_and_block_io, 0, 2);
 	tcase_add_test(tc, hba_errors);
 	tcase_add_test(tc, hba_instances);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("failrate");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, hba_load_under_failrate);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? 0 : 1;
 }
