@@ -17,8 +17,6 @@
 #include <sys/types.h>
 #include <sys/stream.h>
 
-#include "hba.h"
-#include "isa.h"
 #include "lpt.h"
 #include "snd.h"
 #include "rmdev.h"
@@ -78,40 +76,6 @@ START_TEST(rmdev_finds_its_board_at_two_versions)
 
 	ddisim_dma_destroy(d);
 	ck_assert_ddisim_no_report();
-}
-END_TEST
-
-START_TEST(hba_ccbs_and_sense)
-{
-	ck_assert_int_eq(hba_init(), 0);
-	for (int i = 0; i < hba_nccb(); i++) {
-		uint32_t pa;
-		uint64_t real;
-		void *ccb = hba_ccb(i, &pa);
-		void *sense = hba_sense(i);
-
-		ck_assert_int_eq(ddisim_vtop(ccb, &real), 0);
-		ck_assert_uint_eq(real, pa);		/* the device's view */
-		ck_assert_uint_eq(pa % 128, 0);
-		ck_assert_int_eq(ddisim_vtop(sense, &real), 0);
-		ck_assert_uint_lt(real, UINT64_C(1) << 32);
-		ck_assert_uint_eq(real / 4096, (real + 63) / 4096);
-	}
-	hba_fini();
-}
-END_TEST
-
-START_TEST(isa_buffer_reachable)
-{
-	struct ddisim_seg seg[4];
-	uint32_t pa;
-
-	ck_assert_int_eq(isa_init(&pa), 0);
-	ck_assert_uint_eq(ddisim_segments(isa_buffer(), isa_bufsize(), seg, 4),
-	    1);
-	ck_assert_uint_eq(seg[0].pa, pa);
-	ck_assert_uint_le(pa + isa_bufsize(), UINT64_C(1) << 24);
-	isa_fini();
 }
 END_TEST
 
@@ -290,8 +254,6 @@ main(void)
 	int nf;
 
 	ddisim_ck_shared(tc, aged);
-	tcase_add_test(tc, hba_ccbs_and_sense);
-	tcase_add_test(tc, isa_buffer_reachable);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("small");
 	ddisim_ck_fresh(tc, small);
