@@ -113,8 +113,10 @@ START_TEST(shared_console)
 {
 	cmn_err(CE_NOTE, "checkh: hello %d", 42);
 	(void)strlog(77, 3, 0, SL_CONSOLE | SL_NOTE, "checkh: logged %d", 7);
+	(void)strlog(77, 3, 0, SL_TRACE, "checkh: traced %d", 8);
 	ck_assert_ddisim_console("checkh: hello 42");
 	ck_assert_ddisim_console("checkh: logged 7");
+	ck_assert_ddisim_console("checkh: traced 8");
 }
 END_TEST
 

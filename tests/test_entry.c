@@ -2617,6 +2617,27 @@ c_ddisim_console(void)
 	ddisim_console(NULL, NULL);
 }
 
+static char log_text[256];
+
+static void
+log_sink(const char *text, void *arg)
+{
+	strncat(log_text, text, sizeof(log_text) - strlen(log_text) - 1);
+	(void)arg;
+}
+
+static void
+c_ddisim_log(void)
+{
+	ddisim_log(log_sink, NULL);
+	FIRST_CALL_DONE();
+	/* every strlog message reaches the sink; the call builds */
+	EXPECT(strlog(12, 3, 1, SL_NOTE, "entry %d", 7) == 1);
+	EXPECT(strcmp(log_text, "STRLOG mid 12 sid 3 level 1 NOTE: entry 7\n")
+	    == 0);
+	ddisim_log(NULL, NULL);
+}
+
 /* ddisim_init first: its machine, not the default, serves the DDI. */
 static void
 c_ddisim_init(void)
@@ -4088,6 +4109,7 @@ static const struct entry_case cases[] = {
 	C(ddisim_putbuf, "an empty putbuf"),
 	C(ddisim_putbuf_clear, "an empty putbuf"),
 	C(ddisim_console, "a sink for the console"),
+	C(ddisim_log, "a sink for the STREAMS log"),
 	{ "ddisim_init", NULL, INITS, NULL, 0, c_ddisim_init,
 	    "its machine serves the DDI" },
 	{ "ddisim_init", "getpl", BUILDS, NULL, 0, c_ddisim_init_after_ddi,

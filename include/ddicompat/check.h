@@ -199,13 +199,10 @@ static char ddisim_ck_console_[DDISIM_CK_CONSOLE_MAX];
 static size_t ddisim_ck_console_len_;
 
 DDISIM_CK_INLINE void
-ddisim_ck_console_sink(const char *text, void *arg)
+ddisim_ck_console_sink_keep(const char *text)
 {
 	size_t n = strlen(text), keep;
 
-	(void)arg;
-	fprintf(stderr, "console: %s%s", text,
-	    n > 0 && text[n - 1] == '\n' ? "" : "\n");
 	if (n >= DDISIM_CK_CONSOLE_MAX - 1) {
 		text += n - (DDISIM_CK_CONSOLE_MAX - 1);
 		n = DDISIM_CK_CONSOLE_MAX - 1;
@@ -219,6 +216,35 @@ ddisim_ck_console_sink(const char *text, void *arg)
 	memcpy(ddisim_ck_console_ + ddisim_ck_console_len_, text, n);
 	ddisim_ck_console_len_ += n;
 	ddisim_ck_console_[ddisim_ck_console_len_] = '\0';
+}
+
+DDISIM_CK_INLINE void
+ddisim_ck_console_sink(const char *text, void *arg)
+{
+	size_t n = strlen(text);
+
+	(void)arg;
+	fprintf(stderr, "console: %s%s", text,
+	    n > 0 && text[n - 1] == '\n' ? "" : "\n");
+	ddisim_ck_console_sink_keep(text);
+}
+
+/*
+ * strlog(9) messages that do not go to the console: written through
+ * marked "log:" and kept with the console's.
+ */
+DDISIM_CK_INLINE void
+ddisim_ck_log_sink(const char *text, void *arg)
+{
+	const char *colon = strchr(text, ':');
+	const char *con = strstr(text, " CONSOLE");
+
+	(void)arg;
+	/* with SL_CONSOLE among its flags the console sink has it already */
+	if (con != NULL && colon != NULL && con < colon)
+		return;
+	fprintf(stderr, "log: %s", text);
+	ddisim_ck_console_sink_keep(text);
 }
 
 /* What the test's drivers printed on the console since it began. */
@@ -235,6 +261,7 @@ ddisim_ck_console_start(void)
 	ddisim_ck_console_len_ = 0;
 	ddisim_ck_console_[0] = '\0';
 	ddisim_console(ddisim_ck_console_sink, NULL);
+	ddisim_log(ddisim_ck_log_sink, NULL);
 }
 
 /*

@@ -103,6 +103,8 @@ size_t	ddisim_segments(const void *va, size_t len, struct ddisim_seg *seg,
 size_t	ddisim_putbuf(char *buf, size_t len);
 void	ddisim_putbuf_clear(void);
 void	ddisim_console(void (*sink)(const char *text, void *arg), void *arg);
+/* Every strlog(9) message, as the log driver's readers saw them. */
+void	ddisim_log(void (*sink)(const char *text, void *arg), void *arg);
 
 /*
  * Interrupts (see ddisim_intr(3)).  Lines 0 to DDISIM_NIRQ-1; a line runs

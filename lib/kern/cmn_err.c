@@ -30,6 +30,8 @@ static size_t putbuf_next;		/* where the next byte goes */
 static size_t putbuf_len;		/* bytes held, up to PUTBUF_SIZE */
 static void (*console_sink)(const char *, void *);
 static void *console_arg;
+static void (*log_sink)(const char *, void *);	/* strlog's messages */
+static void *log_arg;
 
 static void
 putbuf_add_locked(const char *s, size_t n)
@@ -156,6 +158,24 @@ DDI_CONTROL0_VOID(ddisim_putbuf_clear)
 	pthread_mutex_lock(&cmn_lock);
 	putbuf_next = 0;
 	putbuf_len = 0;
+	pthread_mutex_unlock(&cmn_lock);
+}
+
+void
+cmn_log(const char *text)
+{
+	pthread_mutex_lock(&cmn_lock);
+	if (log_sink != NULL)
+		log_sink(text, log_arg);
+	pthread_mutex_unlock(&cmn_lock);
+}
+
+DDI_CONTROL_VOID(ddisim_log, (void (*sink)(const char *, void *),
+    void *arg), (sink, arg))
+{
+	pthread_mutex_lock(&cmn_lock);
+	log_sink = sink;
+	log_arg = arg;
 	pthread_mutex_unlock(&cmn_lock);
 }
 

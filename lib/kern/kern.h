@@ -35,6 +35,8 @@ int	kern_wait_once(struct vwait *w, pthread_mutex_t *mtx,
 
 /* A kernel message to the console, the putbuf, or both. */
 void	cmn_emit(const char *text, bool to_console, bool to_putbuf);
+/* A strlog message, for the log sink (ddisim_log). */
+void	cmn_log(const char *text);
 
 /* The internal major number of external emaj (major.c). */
 major_t	major_internal(major_t emaj);

@@ -119,5 +119,6 @@ DDI_ENTRY_VA(int, strlog, (short mid, short sid, char level, ushort_t flags,
 	snprintf(text, sizeof(text), "STRLOG mid %d sid %d level %d%s%s: "
 	    "%s\n", mid, sid, level, fl[0] != '\0' ? " " : "", fl, msg);
 	cmn_emit(text, (flags & SL_CONSOLE) != 0, true);
+	cmn_log(text);
 	return 1;
 }
