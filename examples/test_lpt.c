@@ -421,6 +421,18 @@ START_TEST(lpt_watchdog_gives_up)
 }
 END_TEST
 
+/* What cmn_err printed on the console, kept for the test to read. */
+static char console[1024];
+
+static void
+console_keep(const char *text, void *arg)
+{
+	size_t n = strlen(console);
+
+	(void)arg;
+	(void)snprintf(console + n, sizeof(console) - n, "%s", text);
+}
+
 /*
  * _load refuses a machine with no port (ENODEV) and a port with no I/O
  * address (ENXIO, with a warning), and leaves nothing behind.
@@ -430,10 +442,10 @@ START_TEST(lpt_load_refused)
 	struct ddisim_drvconf c;
 	struct ddisim_board b;
 	ddisim_drv_t *d = NULL;
-	char log[512];
 
 	MACHINE_UP("mem=64M");
-	ddisim_putbuf_clear();
+	console[0] = '\0';
+	ddisim_console(console_keep, NULL);
 	memset(&c, 0, sizeof(c));
 	c.prefix = "lpt";
 	c.object = LPT_SO;
@@ -447,8 +459,8 @@ START_TEST(lpt_load_refused)
 	ck_assert_int_eq(ddisim_drv_load_conf(&c, &d), ENXIO);
 	ck_assert_ptr_null(d);
 	ck_assert_ptr_null(ddisim_drv_find("lpt"));
-	(void)ddisim_putbuf(log, sizeof(log));
-	ck_assert_ptr_nonnull(strstr(log, "lpt0: no I/O ports or no "
+	ddisim_console(NULL, NULL);
+	ck_assert_ptr_nonnull(strstr(console, "WARNING: lpt0: no I/O ports or no "
 	    "interrupt configured"));
 	ck_assert_uint_eq(ddisim_verify_count(), 0);
 	MACHINE_DOWN();
