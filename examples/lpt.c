@@ -77,7 +77,6 @@ struct lpt {
 	int		error;		/* why the byte was not taken */
 	int		warned;		/* the not-ready note was logged */
 	uchar_t		status;		/* the status last read */
-	ulong_t		intrs;
 };
 
 STATIC struct lpt lpt[LPT_MAXPORT];
@@ -186,7 +185,6 @@ lptintr(int ivec)
 		lp->status = inb(lp->base + LPT_STATUS);
 		if ((lp->status & LPT_ST_ACK) && lp->busy) {
 			lp->busy = 0;
-			lp->intrs++;
 			SV_BROADCAST(lp->sv, 0);
 		}
 		UNLOCK(lp->lock, s);
@@ -250,7 +248,7 @@ lpt_putc(struct lpt *lp, uchar_t c, int fmode)
 		id = itimeout(lpt_recheck, lp, drv_usectohz(LPT_RECHECK_US),
 		    plstr);
 		if (id == 0) {
-			UNLOCK(lp->lock, s);
+			UNLOCK(lp->lock, s);	/* nothing would end the wait */
 			return EAGAIN;
 		}
 		/* Drops the lock and the level; no wakeup can slip by. */
@@ -262,12 +260,17 @@ lpt_putc(struct lpt *lp, uchar_t c, int fmode)
 		s = LOCK(lp->lock, plstr);
 	}
 	lp->warned = 0;
+	/* No byte goes out without a watchdog to end the wait for it. */
+	id = itimeout(lpt_watchdog, lp, drv_usectohz(LPT_WATCHDOG_US), plstr);
+	if (id == 0) {
+		UNLOCK(lp->lock, s);
+		return EAGAIN;
+	}
 	lp->busy = 1;
 	lp->error = 0;
 	outb(lp->base + LPT_DATA, c);
 	outb(lp->base + LPT_CONTROL, LPT_CT_IDLE | LPT_CT_STROBE);
 	outb(lp->base + LPT_CONTROL, LPT_CT_IDLE);
-	id = itimeout(lpt_watchdog, lp, drv_usectohz(LPT_WATCHDOG_US), plstr);
 	/* A byte in flight is not abandoned: the watchdog ends the wait. */
 	while (lp->busy) {
 		SV_WAIT(lp->sv, primed, lp->lock);
@@ -276,8 +279,7 @@ lpt_putc(struct lpt *lp, uchar_t c, int fmode)
 	error = lp->error;
 	UNLOCK(lp->lock, s);
 	/* Not under the lock: the watchdog may be waiting for it. */
-	if (id != 0)
-		untimeout(id);
+	untimeout(id);
 	return error;
 }
 
