@@ -17,7 +17,8 @@
  * memory), some in more pieces than the adapter takes (through a module
  * that scatters each message's data), receive frames as DL_UNITDATA_IND
  * or with read(2), engage flow control both ways, and check the error
- * answers the DLPI specification calls for.  Every test unloads the
+ * answers the DLPI specification calls for.  A STREAMS module loaded on
+ * its own (upcase) is pushed on a stream by name.  Every test unloads the
  * driver at its end and finds nothing left.
  */
 #include <errno.h>
@@ -236,6 +237,7 @@ static unsigned long nic_reports;	/* reports a test made on purpose */
 #define UBYTES	(64 * 1024)
 #define UFRAME	0			/* where frames are written from */
 #define UREAD	(8 * 1024)		/* where read(2) puts data */
+#define UNAME	(16 * 1024)		/* a module's name, for I_PUSH */
 
 /*
  * The adapter in the resource manager, the driver loaded (its CFG_ADD
@@ -1257,6 +1259,116 @@ START_TEST(nic_poll_and_read)
 }
 END_TEST
 
+/* A module loaded on its own, pushed by name (I_PUSH) from the program. */
+static ddisim_drv_t *
+upcase_load(void)
+{
+	struct ddisim_drvconf c;
+	ddisim_drv_t *m = NULL;
+
+	memset(&c, 0, sizeof(c));
+	c.prefix = "upcase";
+	c.object = UPCASE_SO;
+	c.flags = DDISIM_DRV_MODULE;
+	ck_assert_int_eq(ddisim_drv_load_conf(&c, &m), 0);
+	ck_assert_uint_eq(ddisim_drv_major(m), 0);	/* no device */
+	return m;
+}
+
+static void
+upcase_push(ddisim_file_t *f)
+{
+	int rval;
+
+	ck_assert_int_eq(ddisim_proc_write(proc, ubase + UNAME, "upcase", 7),
+	    0);
+	ck_assert_int_eq(ddisim_dev_ioctl(f, I_PUSH, (intptr_t)(ubase +
+	    UNAME), &rval), 0);
+}
+
+/* Data as the program sends it, and as the module makes it. */
+static const char lower[] = "hello, wire 123";
+static const char upper[] = "HELLO, WIRE 123";
+
+/*
+ * The upcase module: loaded, pushed by name on a nic stream, it turns
+ * the data of the data units sent into capitals, and of those received;
+ * popped, the data passes as it is.  It is not unloaded while it is
+ * pushed; a name no module has is refused.
+ */
+START_TEST(nic_upcase_pushed_by_name)
+{
+	unsigned char dst[NIC_DLSAPL], f[NIC_MTU], g[NIC_MTU];
+	ddisim_drv_t *m;
+	ddisim_file_t *s, *t;
+	unsigned long before;
+	size_t len;
+	int rval, dlen;
+
+	nic_up("mem=64M");
+	expect_setup();
+	m = upcase_load();
+	s = dl_open(0, NULL);
+	t = dl_open(0, NULL);
+	dl_bind(s, 0x0800);
+	dl_bind(t, 0x0800);
+	memcpy(dst, station, NIC_ADDRL);
+	dst[6] = 0x08;
+	dst[7] = 0x00;
+	upcase_push(s);
+	/* a unit sent: its data in capitals on the wire */
+	ck_assert_int_eq(dl_unitdata(s, dst, NIC_DLSAPL, lower,
+	    sizeof(lower) - 1), 0);
+	len = mkframe(f, station, station, 0x0800, 0, 0);
+	memcpy(f + len, upper, sizeof(upper) - 1);
+	expect_frame(f, len + sizeof(upper) - 1);
+	(void)dev_transmit(NIC_TXRING);
+	check_wire();
+	/* a frame received on both streams: capitals only where pushed */
+	len = mkframe(g, station, station, 0x0800, 0, 0);
+	memcpy(g + len, lower, sizeof(lower) - 1);
+	len += sizeof(lower) - 1;
+	ck_assert_int_eq(dev_receive(g, len), 0);
+	ck_assert_uint_eq(dl_recv(s, NULL, &dlen), DL_UNITDATA_IND);
+	ck_assert_int_eq(dlen, (int)sizeof(upper) - 1);
+	ck_assert_mem_eq(dbuf, upper, sizeof(upper) - 1);
+	check_ind(t, g, len);		/* its own copy, untouched */
+	/* the module stays while it is pushed: refused, and reported */
+	before = ddisim_verify_count();
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(ddisim_drv_unload(m), EBUSY);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ck_assert_uint_eq(ddisim_verify_count(), before + 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "pushed"));
+	/* popped: the data passes as it is */
+	ck_assert_int_eq(ddisim_dev_ioctl(s, I_POP, 0, &rval), 0);
+	ck_assert_int_eq(ddisim_dev_ioctl(s, I_POP, 0, &rval), EINVAL);
+	ck_assert_int_eq(dl_unitdata(s, dst, NIC_DLSAPL, lower,
+	    sizeof(lower) - 1), 0);
+	memcpy(f + NIC_HDRLEN, lower, sizeof(lower) - 1);
+	expect_frame(f, NIC_HDRLEN + sizeof(lower) - 1);
+	(void)dev_transmit(NIC_TXRING);
+	check_wire();
+	/* pushed again, and closed with it on: the close pops it */
+	upcase_push(s);
+	before = ddisim_verify_count();
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(ddisim_proc_write(proc, ubase + UNAME, "nosuch", 7),
+	    0);
+	ck_assert_int_eq(ddisim_dev_ioctl(t, I_PUSH, (intptr_t)(ubase +
+	    UNAME), &rval), EINVAL);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ck_assert_uint_eq(ddisim_verify_count(), before + 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "nosuch"));
+	nic_reports = 2;
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
+	ck_assert_int_eq(ddisim_dev_close(t), 0);
+	ck_assert_int_eq(ddisim_drv_unload(m), 0);
+	expect_teardown();
+	nic_down();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1272,6 +1384,7 @@ main(void)
 	tcase_add_test(tc, nic_close_with_frames);
 	tcase_add_test(tc, nic_device_numbers_and_errors);
 	tcase_add_test(tc, nic_poll_and_read);
+	tcase_add_test(tc, nic_upcase_pushed_by_name);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
