@@ -245,10 +245,9 @@ static unsigned long nic_reports;	/* reports a test made on purpose */
  * process to use it.
  */
 static void
-nic_up(const char *spec)
+nic_machine(const char *spec, size_t ubytes)
 {
 	struct ddisim_board b;
-	struct ddisim_drvconf c;
 
 	MACHINE_UP(spec);
 	nic_reports = 0;
@@ -267,14 +266,30 @@ nic_up(const char *spec)
 	b.io_end = BASE + NIC_NREGS - 1;
 	key = ddisim_rm_add_board(&b);
 	ck_assert_uint_ne(key, 0);
-	/* before the load: what the driver holds at its unload is its own */
-	proc = ddisim_proc_create(UBYTES, 0);
+	/* the program; under failrate= its pages may take a few tries */
+	for (int i = 0; i < 100 && (proc = ddisim_proc_create(ubytes, 0)) ==
+	    NULL; i++)
+		;
 	ck_assert_ptr_nonnull(proc);
 	ubase = ddisim_proc_base(proc);
+}
+
+static int
+nic_load(void)
+{
+	struct ddisim_drvconf c;
+
 	memset(&c, 0, sizeof(c));
 	c.prefix = "nic";
 	c.object = NIC_SO;
-	ck_assert_int_eq(ddisim_drv_load_conf(&c, &drv), 0);
+	return ddisim_drv_load_conf(&c, &drv);
+}
+
+static void
+nic_up(const char *spec)
+{
+	nic_machine(spec, UBYTES);
+	ck_assert_int_eq(nic_load(), 0);
 	ck_assert_int_eq(ddisim_drv_interface(drv), 80);
 	ck_assert_uint_eq(ddisim_drv_ninstances(drv), 1);
 	ck_assert_uint_eq(ddisim_drv_key(drv, 0), key);
@@ -282,11 +297,10 @@ nic_up(const char *spec)
 	ck_assert_uint_ge(dev.rx_size, NIC_MTU);
 }
 
-/* Every file is closed: the driver unloads and leaves nothing behind. */
+/* The driver gone: the machine holds nothing more. */
 static void
-nic_down(void)
+nic_machine_down(void)
 {
-	ck_assert_int_eq(ddisim_drv_unload(drv), 0);
 	ck_assert_uint_eq(dev.ctl, 0);		/* CFG_REMOVE stopped it */
 	ck_assert_ptr_null(ddisim_drv_find("nic"));
 	ddisim_proc_destroy(proc);
@@ -299,6 +313,14 @@ nic_down(void)
 	MACHINE_DOWN();
 	free(dev.wire);
 	pthread_mutex_destroy(&dev.mtx);
+}
+
+/* Every file is closed: the driver unloads and leaves nothing behind. */
+static void
+nic_down(void)
+{
+	ck_assert_int_eq(ddisim_drv_unload(drv), 0);
+	nic_machine_down();
 }
 
 /* ---- a module that scatters each message's data ---- */
@@ -1369,6 +1391,54 @@ START_TEST(nic_upcase_pushed_by_name)
 }
 END_TEST
 
+/*
+ * Loading and unloading with no-sleep allocations failing: an adapter
+ * whose receive buffer could not be had is refused by its CFG_ADD and
+ * the driver loads without it; either way a stream opens or fails with
+ * an errno, and unloading leaves nothing, with no report.
+ */
+START_TEST(nic_load_under_failrate)
+{
+	long seeds = prop_floor(prop_iters(1000), 50);
+	unsigned none = 0, one = 0;
+	char spec[64];
+
+	for (long i = 1; i <= seeds; i++) {
+		ddisim_file_t *f;
+		int rc;
+
+		(void)snprintf(spec, sizeof(spec),
+		    "mem=16M,failrate=0.3,seed=%ld", i);
+		nic_machine(spec, 4096);
+		rc = nic_load();
+		ck_assert_msg(rc == 0 || rc == ENOMEM, "seed %ld: %d", i, rc);
+		if (rc != 0) {
+			nic_machine_down();
+			continue;
+		}
+		if (ddisim_drv_ninstances(drv) == 0) {
+			none++;
+			ck_assert_uint_eq(dev.ctl, 0);
+			ck_assert_uint_eq(ddisim_drv_dev(drv, 0, NIC_CLONE),
+			    NODEV);
+		} else {
+			one++;
+			ck_assert_uint_eq(dev.ctl, NIC_CTL_IE);
+			rc = ddisim_dev_open(proc, ddisim_drv_dev(drv, 0,
+			    NIC_CLONE), DDISIM_CHR, FREAD | FWRITE, &f);
+			ck_assert_msg(rc == 0 || rc == ENOMEM || rc == ENOSR,
+			    "seed %ld: open: %d", i, rc);
+			if (rc == 0)
+				ck_assert_int_eq(ddisim_dev_close(f), 0);
+		}
+		nic_down();
+	}
+	/* both outcomes were met */
+	ck_assert_uint_gt(none, 0);
+	ck_assert_uint_gt(one, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1385,6 +1455,10 @@ main(void)
 	tcase_add_test(tc, nic_device_numbers_and_errors);
 	tcase_add_test(tc, nic_poll_and_read);
 	tcase_add_test(tc, nic_upcase_pushed_by_name);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("failrate");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, nic_load_under_failrate);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
