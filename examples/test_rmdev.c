@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,6 +278,70 @@ START_TEST(rmdev_boards_come_and_go)
 }
 END_TEST
 
+/*
+ * Both builds loaded, opened, read and unloaded with no-sleep
+ * allocations failing: whatever fails comes back as an errno, and
+ * nothing is left or reported.
+ */
+START_TEST(rmdev_under_failrate)
+{
+	long seeds = prop_floor(prop_iters(1000), 50);
+	unsigned whole = 0;
+	char spec[64];
+
+	for (long i = 1; i <= seeds; i++) {
+		struct ddisim_drvconf c;
+		ddisim_dma_t *b[2];
+		ddisim_drv_t *m[2];
+		ddisim_file_t *f;
+		int rc, rval, done = 0;
+
+		(void)snprintf(spec, sizeof(spec),
+		    "mem=16M,failrate=0.3,seed=%ld", i);
+		MACHINE_UP(spec);
+		b[0] = board("rmdev7", 0x600, 9, 0xe0000000, 3);
+		b[1] = board("rmdev8", 0x640, 10, 0xe0001000, 7);
+		for (int k = 0; k < 100 && (proc = ddisim_proc_create(4096,
+		    0)) == NULL; k++)
+			;
+		ck_assert_ptr_nonnull(proc);
+		ubase = ddisim_proc_base(proc);
+		for (int k = 0; k < 2; k++) {
+			memset(&c, 0, sizeof(c));
+			c.prefix = k == 0 ? "rmdev7" : "rmdev8";
+			c.object = k == 0 ? RMDEV7_SO : RMDEV8_SO;
+			m[k] = NULL;
+			rc = ddisim_drv_load_conf(&c, &m[k]);
+			ck_assert_msg(rc == 0 || rc == ENOMEM, "seed %ld: %s: "
+			    "%d", i, c.prefix, rc);
+			if (rc != 0 || ddisim_drv_ninstances(m[k]) == 0)
+				continue;
+			rc = ddisim_dev_open(proc, ddisim_drv_dev(m[k], 0, 0),
+			    DDISIM_CHR, FREAD, &f);
+			ck_assert_msg(rc == 0 || rc == ENOMEM, "seed %ld: "
+			    "open: %d", i, rc);
+			if (rc != 0)
+				continue;
+			rc = read_blk(f, 1, ubase + 2048, &rval);
+			ck_assert_msg(rc == 0 || rc == EIO, "seed %ld: read: "
+			    "%d", i, rc);
+			done += rc == 0;
+			ck_assert_int_eq(ddisim_dev_close(f), 0);
+		}
+		whole += done == 2;
+		for (int k = 0; k < 2; k++)
+			if (m[k] != NULL)
+				ck_assert_int_eq(ddisim_drv_unload(m[k]), 0);
+		ddisim_proc_destroy(proc);
+		ddisim_dma_destroy(b[0]);
+		ddisim_dma_destroy(b[1]);
+		ck_assert_uint_eq(ddisim_verify_count(), 0);
+		MACHINE_DOWN();
+	}
+	ck_assert_uint_gt(whole, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -285,6 +350,10 @@ main(void)
 
 	tcase_add_test(tc, rmdev_ddi7_and_ddi8_side_by_side);
 	tcase_add_test(tc, rmdev_boards_come_and_go);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("failrate");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, rmdev_under_failrate);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
