@@ -3,8 +3,17 @@
  * style 1 provider of connectionless service, written the way UnixWare
  * LAN drivers were.
  *
- * Streams.  Each stream has a minor (a channel) of its own, chosen by
- * a clone open or named by the opener.  It is unbound until DL_BIND_REQ
+ * Loading.  _load registers the driver with drv_attach; the kernel then
+ * calls its config entry point with CFG_ADD for each adapter the
+ * resource manager lists under its name, with the adapter's key, which
+ * gives its ports (CM_IOADDR) and its interrupt (cm_intr_attach).  Each
+ * adapter is an instance with a state of its own; CFG_REMOVE, which
+ * drv_detach in _unload makes for each, takes it down.
+ *
+ * Streams.  Each stream has a channel of its own.  Channel 0 is the
+ * clone channel: opening it gives the stream the first free channel, as
+ * d_open does by changing *channelp; the other channels are opened by
+ * their number.  A stream is unbound until DL_BIND_REQ
  * binds an Ethernet type (its SAP); then it sends DL_UNITDATA_REQ data
  * units, or raw M_DATA frames with their header, and receives the
  * frames of its type as DL_UNITDATA_IND.  A DLSAP address is the
@@ -29,8 +38,9 @@
  * the frame's type.  The read service procedure passes them up while
  * canputnext allows; when the stream above is full they wait, in order.
  *
- * One basic lock guards the adapter, the ring and the minors; it is not
- * held while the driver calls other modules' procedures.
+ * Each adapter's basic lock guards the adapter, its ring and its
+ * streams; it is not held while the driver calls other modules'
+ * procedures.
  *
  * Compile as a legacy driver:
  *	cc $(pkg-config --cflags ddicompat) -D_DDI=8 -c nic.c
@@ -45,6 +55,9 @@
 #include <sys/dlpi.h>
 #include <sys/scgth.h>
 #include <sys/conf.h>
+#include <sys/confmgr.h>
+#include <sys/cred.h>
+#include <sys/moddefs.h>
 #include <sys/ddi.h>
 
 #include "nic.h"
@@ -53,7 +66,10 @@
 #define NIC_MINSAP	0x0600		/* types below are 802.3 lengths */
 #define NIC_NMULTI	4		/* multicast addresses per stream */
 
+struct nic_softc;
+
 struct nic_minor {
+	struct nic_softc *nm_sc;	/* its adapter */
 	queue_t		*nm_rq;		/* NULL: not open */
 	ulong_t		nm_state;	/* DL_UNBOUND or DL_IDLE */
 	ushort_t	nm_sap;		/* the bound type */
@@ -69,6 +85,7 @@ struct nic_txslot {
 };
 
 struct nic_softc {
+	rm_key_t	sc_key;
 	int		sc_base;
 	physreq_t	*sc_preq;
 	lock_t		*sc_lock;	/* guards everything below */
@@ -78,15 +95,17 @@ struct nic_softc {
 	struct nic_txslot sc_ring[NIC_TXRING];
 	unsigned int	sc_txfirst;	/* oldest frame not yet sent */
 	unsigned int	sc_txcount;	/* frames in the ring */
-	struct nic_minor sc_minor[NIC_NMINOR];
+	struct nic_minor sc_minor[NIC_NMINOR];	/* channel m + 1's */
 	struct nic_dlstats sc_stats;	/* the adapter's part */
 };
 
-STATIC struct nic_softc nic_sc;
 STATIC LKINFO_DECL(nic_lkinfo, "nic:state", 0);
 
-STATIC int nic_open(queue_t *, dev_t *, int, int, cred_t *);
-STATIC int nic_close(queue_t *, int, cred_t *);
+STATIC int nic_load(void);
+STATIC int nic_unload(void);
+STATIC int nic_config(cfg_func_t, void *, rm_key_t);
+STATIC int nic_open(void *, channel_t *, int, cred_t *, queue_t *);
+STATIC int nic_close(void *, channel_t, int, cred_t *, queue_t *);
 STATIC int nic_wput(queue_t *, mblk_t *);
 STATIC int nic_wsrv(queue_t *);
 STATIC int nic_rput(queue_t *, mblk_t *);
@@ -98,15 +117,24 @@ STATIC struct module_info nic_rminfo = {
 STATIC struct module_info nic_wminfo = {
 	0x4e49, "nic", 0, NIC_MTU, NIC_WHIWAT, NIC_WLOWAT
 };
+/* DDI 8: open and close are the driver's drvops, not the queue's. */
 STATIC struct qinit nic_rinit = {
-	nic_rput, nic_rsrv, nic_open, nic_close, NULL, &nic_rminfo, NULL
+	nic_rput, nic_rsrv, NULL, NULL, NULL, &nic_rminfo, NULL
 };
 STATIC struct qinit nic_winit = {
 	nic_wput, nic_wsrv, NULL, NULL, NULL, &nic_wminfo, NULL
 };
-struct streamtab nicinfo = { &nic_rinit, &nic_winit, NULL, NULL };
+STATIC struct streamtab nic_str = { &nic_rinit, &nic_winit, NULL, NULL };
 
-STATIC drvinfo_t nic_drvinfo = { NULL, "nic", D_MP, &nicinfo, NIC_NMINOR };
+STATIC drvops_t nic_drvops = {
+	nic_config, nic_open, nic_close, NULL, NULL, NULL, NULL, NULL
+};
+/* Channel 0 clones; channels 1 to NIC_NMINOR are streams. */
+STATIC drvinfo_t nic_drvinfo = {
+	&nic_drvops, "nic", D_MP, &nic_str, NIC_NMINOR
+};
+
+MOD_DRV_WRAPPER(nic, nic_load, nic_unload, NULL, "nic - Ethernet DLPI");
 
 STATIC const uchar_t nic_broadcast[NIC_ADDRL] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff
@@ -328,60 +356,61 @@ nic_uderror(queue_t *q, mblk_t *mp, ulong_t err)
 
 /* ---- open and close ---- */
 
+/*
+ * d_open: a DDI 8 STREAMS driver's open has the syntax of any driver's,
+ * with its read queue as the last argument.  Channel 0 clones.
+ */
 STATIC int
-nic_open(queue_t *q, dev_t *devp, int flag, int sflag, cred_t *cr)
+nic_open(void *idata, channel_t *channelp, int oflags, cred_t *crp,
+    queue_t *q)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = idata;
 	struct nic_minor *nm = NULL;
-	minor_t m;
+	channel_t ch;
 	pl_t s;
 
-	(void)flag;
-	(void)cr;
-	if (sflag == MODOPEN)
-		return EINVAL;
+	(void)oflags;
+	(void)crp;
+	if (q == NULL)
+		return ENXIO;		/* only as a stream */
 	if (q->q_ptr != NULL)
 		return 0;		/* a reopen of this stream */
-	if (sc->sc_lock == NULL)
-		return ENXIO;		/* no adapter */
-	/*
-	 * A DDI 8 driver has channels, not device numbers: the number
-	 * the stream is opened on is the channel, and a clone open hands
-	 * back the channel it chose, as d_open(D2) does.
-	 */
 	s = LOCK(sc->sc_lock, plstr);
-	if (sflag == CLONEOPEN) {
-		for (m = 0; m < NIC_NMINOR; m++)
-			if (sc->sc_minor[m].nm_rq == NULL) {
-				nm = &sc->sc_minor[m];
+	if (*channelp == 0) {
+		for (ch = 1; ch <= NIC_NMINOR; ch++)
+			if (sc->sc_minor[ch - 1].nm_rq == NULL) {
+				nm = &sc->sc_minor[ch - 1];
 				break;
 			}
-	} else if ((m = (minor_t)*devp) < NIC_NMINOR &&
-	    sc->sc_minor[m].nm_rq == NULL)
-		nm = &sc->sc_minor[m];
+	} else if ((ch = *channelp) <= NIC_NMINOR &&
+	    sc->sc_minor[ch - 1].nm_rq == NULL)
+		nm = &sc->sc_minor[ch - 1];
 	if (nm == NULL) {
 		UNLOCK(sc->sc_lock, s);
-		return sflag == CLONEOPEN ? ENXIO : EBUSY;
+		return *channelp == 0 ? ENXIO : EBUSY;
 	}
 	bzero(nm, sizeof(*nm));
+	nm->nm_sc = sc;
 	nm->nm_rq = q;
 	nm->nm_state = DL_UNBOUND;
 	UNLOCK(sc->sc_lock, s);
 	q->q_ptr = WR(q)->q_ptr = nm;
-	*devp = (dev_t)m;
+	*channelp = ch;
 	qprocson(q);
 	return 0;
 }
 
 STATIC int
-nic_close(queue_t *q, int flag, cred_t *cr)
+nic_close(void *idata, channel_t channel, int oflags, cred_t *crp,
+    queue_t *q)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = idata;
 	struct nic_minor *nm = q->q_ptr;
 	pl_t s;
 
-	(void)flag;
-	(void)cr;
+	(void)channel;
+	(void)oflags;
+	(void)crp;
 	qprocsoff(q);
 	s = LOCK(sc->sc_lock, plstr);
 	nm->nm_rq = NULL;
@@ -396,7 +425,7 @@ nic_close(queue_t *q, int flag, cred_t *cr)
 STATIC void
 nic_info_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = nm->nm_sc;
 	dl_info_ack_t *ia;
 	mblk_t *ap;
 
@@ -427,7 +456,7 @@ nic_info_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 STATIC void
 nic_bind_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = nm->nm_sc;
 	dl_bind_req_t *br = (dl_bind_req_t *)mp->b_rptr;
 	dl_bind_ack_t *ba;
 	ulong_t sap = br->dl_sap;
@@ -472,7 +501,7 @@ nic_bind_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 STATIC void
 nic_unbind_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = nm->nm_sc;
 	pl_t s;
 
 	if (nm->nm_state != DL_IDLE) {
@@ -491,9 +520,9 @@ nic_unbind_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 }
 
 STATIC void
-nic_phys_addr_req(queue_t *q, mblk_t *mp)
+nic_phys_addr_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = nm->nm_sc;
 	dl_phys_addr_ack_t *pa;
 	mblk_t *ap;
 
@@ -517,7 +546,7 @@ nic_phys_addr_req(queue_t *q, mblk_t *mp)
 STATIC void
 nic_multi_req(queue_t *q, mblk_t *mp, struct nic_minor *nm, ulong_t prim)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = nm->nm_sc;
 	dl_enabmulti_req_t *er = (dl_enabmulti_req_t *)mp->b_rptr;
 	ulong_t err = 0;
 	uchar_t *a;
@@ -567,7 +596,7 @@ nic_multi_req(queue_t *q, mblk_t *mp, struct nic_minor *nm, ulong_t prim)
 STATIC void
 nic_stats_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = nm->nm_sc;
 	dl_get_statistics_ack_t *sa;
 	struct nic_dlstats st;
 	mblk_t *ap;
@@ -597,7 +626,7 @@ nic_stats_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 STATIC void
 nic_unitdata_req(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = nm->nm_sc;
 	dl_unitdata_req_t *ur = (dl_unitdata_req_t *)mp->b_rptr;
 	uchar_t dst[NIC_DLSAPL], *h;
 	ulong_t alen, aoff;
@@ -676,7 +705,7 @@ nic_proto_msg(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 		nic_unitdata_req(q, mp, nm);
 		break;
 	case DL_PHYS_ADDR_REQ:
-		nic_phys_addr_req(q, mp);
+		nic_phys_addr_req(q, mp, nm);
 		break;
 	case DL_ENABMULTI_REQ:
 	case DL_DISABMULTI_REQ:
@@ -719,9 +748,9 @@ nic_proto_msg(queue_t *q, mblk_t *mp, struct nic_minor *nm)
 
 /* A raw frame the driver cannot send. */
 STATIC void
-nic_drop(mblk_t *mp)
+nic_drop(struct nic_minor *nm, mblk_t *mp)
 {
-	struct nic_softc *sc = &nic_sc;
+	struct nic_softc *sc = nm->nm_sc;
 	pl_t s;
 
 	freemsg(mp);
@@ -741,7 +770,7 @@ nic_wput(queue_t *q, mblk_t *mp)
 		/* A raw frame, header included, from a bound stream. */
 		if (nm->nm_state != DL_IDLE || msgdsize(mp) < NIC_HDRLEN ||
 		    msgdsize(mp) > NIC_MTU) {
-			nic_drop(mp);
+			nic_drop(nm, mp);
 			break;
 		}
 		(void)putq(q, mp);
@@ -779,8 +808,8 @@ nic_wput(queue_t *q, mblk_t *mp)
 STATIC int
 nic_wsrv(queue_t *q)
 {
-	struct nic_softc *sc = &nic_sc;
 	struct nic_minor *nm = q->q_ptr;
+	struct nic_softc *sc = nm->nm_sc;
 	struct nic_txslot *ts;
 	mblk_t *mp;
 	pl_t s;
@@ -949,32 +978,78 @@ nic_intr(struct nic_softc *sc)
 	return ISTAT_ASSERTED;
 }
 
-/* ---- attaching the adapter ---- */
+/* ---- loading and configuration ---- */
 
-int
-nic_attach(unsigned intr_key, int base)
+STATIC int
+nic_load(void)
 {
-	struct nic_softc *sc = &nic_sc;
+	return drv_attach(&nic_drvinfo);
+}
 
-	if (nic_hw_init(sc, base) != 0)
-		return ENOMEM;
-	sc->sc_lock = LOCK_ALLOC(1, plstr, &nic_lkinfo, KM_SLEEP);
-	if (cm_intr_attach(intr_key, nic_intr, sc, &nic_drvinfo,
-	    &sc->sc_cookie) == 0) {
-		LOCK_DEALLOC(sc->sc_lock);
-		sc->sc_lock = NULL;
-		nic_hw_fini(sc);
-		return ENXIO;
-	}
-	outl(base + NIC_CTL, NIC_CTL_IE);
+STATIC int
+nic_unload(void)
+{
+	drv_detach(&nic_drvinfo);
 	return 0;
 }
 
-/* Every stream is closed; the frames not yet sent are dropped. */
-void
-nic_detach(void)
+/* The adapter's ports, from the resource manager; 0 or an errno. */
+STATIC int
+nic_ports(rm_key_t key, int *basep)
 {
-	struct nic_softc *sc = &nic_sc;
+	cm_range_t io;
+	cm_args_t ca;
+	int error;
+
+	ca.cm_key = key;
+	ca.cm_param = CM_IOADDR;
+	ca.cm_val = &io;
+	ca.cm_vallen = sizeof(io);
+	ca.cm_n = 0;
+	cm_begin_trans(key, RM_READ);
+	error = cm_getval(&ca);
+	cm_end_trans(key);
+	if (error != 0)
+		return error;
+	if (io.endaddr - io.startaddr + 1 < NIC_NREGS)
+		return EINVAL;
+	*basep = (int)io.startaddr;
+	return 0;
+}
+
+/* CFG_ADD: an adapter, its key; its state in *idatap. */
+STATIC int
+nic_add(void **idatap, rm_key_t key)
+{
+	struct nic_softc *sc;
+	int base, error;
+
+	if ((error = nic_ports(key, &base)) != 0)
+		return error;
+	if ((sc = kmem_zalloc(sizeof(*sc), KM_SLEEP)) == NULL)
+		return ENOMEM;
+	if (nic_hw_init(sc, base) != 0) {
+		kmem_free(sc, sizeof(*sc));
+		return ENOMEM;
+	}
+	sc->sc_key = key;
+	sc->sc_lock = LOCK_ALLOC(1, plstr, &nic_lkinfo, KM_SLEEP);
+	if (cm_intr_attach(key, nic_intr, sc, &nic_drvinfo,
+	    &sc->sc_cookie) == 0) {
+		LOCK_DEALLOC(sc->sc_lock);
+		nic_hw_fini(sc);
+		kmem_free(sc, sizeof(*sc));
+		return ENXIO;
+	}
+	outl(base + NIC_CTL, NIC_CTL_IE);
+	*idatap = sc;
+	return 0;
+}
+
+/* CFG_REMOVE: every stream is closed; the frames not yet sent are dropped. */
+STATIC void
+nic_remove(struct nic_softc *sc)
+{
 	struct nic_txslot *ts;
 
 	outl(sc->sc_base + NIC_CTL, 0);
@@ -986,6 +1061,20 @@ nic_detach(void)
 		sc->sc_txfirst = (sc->sc_txfirst + 1) % NIC_TXRING;
 	}
 	LOCK_DEALLOC(sc->sc_lock);
-	sc->sc_lock = NULL;
 	nic_hw_fini(sc);
+	kmem_free(sc, sizeof(*sc));
+}
+
+STATIC int
+nic_config(cfg_func_t func, void *idata, rm_key_t key)
+{
+	switch (func) {
+	case CFG_ADD:
+		return nic_add(idata, key);
+	case CFG_REMOVE:
+		nic_remove(idata);
+		return 0;
+	default:
+		return EOPNOTSUPP;
+	}
 }

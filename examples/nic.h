@@ -43,7 +43,8 @@
 #define NIC_HDRLEN	14	/* destination, source, type */
 #define NIC_ADDRL	6	/* a station address */
 #define NIC_DLSAPL	8	/* a DLSAP address: station, then type */
-#define NIC_NMINOR	8	/* streams open at once */
+#define NIC_NMINOR	8	/* streams an adapter has open at once */
+#define NIC_CLONE	0	/* the channel whose open picks a free one */
 
 /* The write queue's water marks: the frames that may wait. */
 #define NIC_WHIWAT	4096
@@ -63,13 +64,5 @@ struct nic_dlstats {
 	unsigned int	ns_rqueued;	/* this stream: frames waiting */
 	unsigned int	ns_delivered;	/* this stream: frames passed up */
 };
-
-struct msgb;
-struct streamtab;
-
-/* The STREAMS driver: its streamtab, and the adapter it drives. */
-extern struct streamtab nicinfo;
-int	nic_attach(unsigned intr_key, int base);
-void	nic_detach(void);
 
 #endif

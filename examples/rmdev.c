@@ -1,36 +1,51 @@
 /*
  * rmdev.c - a driver that finds its board in the resource manager, as
  * UnixWare drivers did, compiled at two interface versions from this one
- * source:
+ * source, each a loadable module with a prefix of its own (rmdev7 and
+ * rmdev8) so that both can be loaded at once:
  *
- *	-D_DDI=7	finds the board by its module name with cm_getbrdkey
- *			and reads each parameter with an atomic cm_getval;
- *			its interrupt handler takes the vector
- *	-D_DDI=8	is handed its key by the configuration code and reads
- *			its parameters in one read-only transaction; its
- *			handler takes its instance and says whether the board
- *			interrupted
+ *	-D_DDI=7	its _load finds the board by its module name with
+ *			cm_getbrdkey, reads each parameter with an atomic
+ *			cm_getval, and attaches its interrupt routine, which
+ *			takes the vector, with mod_drvattach; its entry
+ *			points are rmdev7open, rmdev7ioctl ...
+ *	-D_DDI=8	its _load calls drv_attach, and its config entry
+ *			point is handed the board's key with CFG_ADD; it
+ *			reads the parameters in one read-only transaction;
+ *			its handler takes its instance and says whether the
+ *			board interrupted; its entry points are drvops
  *
  * Either way it takes the board's port range, memory range and interrupt
- * from the database, attaches the interrupt with the board's key, and
- * reads the board's status register through the ports it was given.
- * The board also has its registers in memory space (its CM_MEMADDR): the
- * driver maps them, with physmap at DDI 7 and devmem_mapin at DDI 8, and
- * reads a block through them with plain loads and stores, as drivers of
- * memory-mapped boards did.  The board is a ddisim_dma device, which is
- * a board of the resource manager.
+ * from the database, and reads the board's status register through the
+ * ports it was given.  The board also has its registers in memory space
+ * (its CM_MEMADDR): the driver maps them, with physmap at DDI 7 and
+ * devmem_mapin at DDI 8, and reads a block through them with plain loads
+ * and stores, as drivers of memory-mapped boards did.  A program opens minor (channel) 0 and asks with the
+ * ioctls of rmdev.h.  The board is a ddisim_dma device, which is a board
+ * of the resource manager.
  *
  * Compile as a legacy driver:
  *	cc $(pkg-config --cflags ddicompat) -D_DDI=7 -c rmdev.c
  */
 #include <sys/types.h>
+#include <sys/errno.h>
 #include <sys/kmem.h>
+#include <sys/ksynch.h>
 #include <sys/confmgr.h>
 #include <sys/cm_i386at.h>
 #include <sys/conf.h>
+#include <sys/cred.h>
+#include <sys/moddefs.h>
+#include <sys/stream.h>
 #include <sys/ddi.h>
 
 #include "rmdev.h"
+
+#if _DDI >= 8
+#define RMDEV_NAME	"rmdev8"	/* its module name, and its boards' */
+#else
+#define RMDEV_NAME	"rmdev7"
+#endif
 
 /* The board's registers, in I/O and in memory space alike. */
 #define RMDEV_CMD	0x00	/* W: 1 reads a block into memory */
@@ -46,7 +61,6 @@
 #define RMDEV_GO_READ	0x1
 #define RMDEV_ST_DONE	0x2
 #define RMDEV_ST_ERROR	0x8
-#define RMDEV_BSIZE	512
 
 struct rmdev {
 	rm_key_t	key;
@@ -63,9 +77,11 @@ struct rmdev {
 	cm_num_t	bus;
 	void		*cookie;
 	int		intrs;
+	sleep_t		*busy;		/* one block read at a time */
 };
 
 static struct rmdev rmdev;
+static LKINFO_DECL(rmdev_lkinfo, "rmdev:busy", 0);
 
 /* One value of a parameter of the board; 0 or an errno. */
 static int
@@ -163,12 +179,12 @@ rmdev_unmap(void)
 #define REG(off)	rmdev.regs[(off) / 4]
 
 /*
- * Read block blk into out through the memory-mapped registers, waiting
- * for the board a millisecond at a time: 0, or -1 when it fails or does
- * not finish.
+ * Read block blk into the driver's buffer through the memory-mapped
+ * registers, waiting for the board a millisecond at a time: 0, or -1
+ * when it fails or does not finish.
  */
-int
-RMDEV_FN(read)(unsigned blk, void *out)
+static int
+rmdev_read(unsigned blk)
 {
 	int tries;
 
@@ -187,11 +203,101 @@ RMDEV_FN(read)(unsigned blk, void *out)
 	    (REG(RMDEV_STATUS) & RMDEV_ST_ERROR) != 0 ||
 	    REG(RMDEV_DONE) != RMDEV_BSIZE)
 		return -1;
-	bcopy(rmdev.buf, out, RMDEV_BSIZE);
 	return 0;
 }
 
+/* The board, its key: its parameters, its registers, a buffer. */
+static int
+rmdev_attach(rm_key_t key)
+{
+	rmdev.key = key;
+	if (rmdev_read_config(key) != 0 || rmdev_map(key) != 0) {
+		rmdev_unmap();
+		rmdev.key = 0;
+		return ENXIO;
+	}
+	rmdev.busy = SLEEP_ALLOC(0, &rmdev_lkinfo, KM_SLEEP);
+	return 0;
+}
+
+static void
+rmdev_detach(void)
+{
+	SLEEP_DEALLOC(rmdev.busy);
+	rmdev_unmap();
+	rmdev.key = 0;
+	rmdev.intrs = 0;
+}
+
+/* What a program asks, the same at either version. */
+static int
+rmdev_ioctl(int cmd, void *arg, int *rvalp)
+{
+	struct rmdev_info info;
+	struct rmdev_rd rd;
+	int error = 0;
+
+	switch (cmd) {
+	case RMDEV_INFO:
+		bzero(&info, sizeof(info));
+		info.ri_ports = rmdev.io.endaddr - rmdev.io.startaddr + 1;
+		info.ri_mem = rmdev.mem.startaddr;
+		info.ri_bus = rmdev.bus;
+		info.ri_status = inl((int)rmdev.io.startaddr + RMDEV_STATUS);
+		info.ri_intrs = rmdev.intrs;
+		if (copyout(&info, arg, sizeof(info)) != 0)
+			return EFAULT;
+		return 0;
+	case RMDEV_READ:
+		if (copyin(arg, &rd, sizeof(rd)) != 0)
+			return EFAULT;
+		SLEEP_LOCK(rmdev.busy, pridisk);
+		if (rmdev_read(rd.rd_blk) != 0)
+			error = EIO;
+		else if (copyout(rmdev.buf, rd.rd_buf, RMDEV_BSIZE) != 0)
+			error = EFAULT;
+		SLEEP_UNLOCK(rmdev.busy);
+		if (error == 0)
+			*rvalp = RMDEV_BSIZE;
+		return error;
+	default:
+		return EINVAL;
+	}
+}
+
 #if _DDI >= 8
+static int rmdev_load(void);
+static int rmdev_unload(void);
+static int rmdev_config(cfg_func_t, void *, rm_key_t);
+static int rmdev_open(void *, channel_t *, int, cred_t *, queue_t *);
+static int rmdev_close(void *, channel_t, int, cred_t *, queue_t *);
+static int rmdev_ioctl8(void *, channel_t, int, void *, int, cred_t *,
+    int *);
+
+static drvops_t rmdev_drvops = {
+	rmdev_config, rmdev_open, rmdev_close, NULL, NULL, rmdev_ioctl8,
+	NULL, NULL
+};
+static drvinfo_t rmdev_drvinfo = {
+	&rmdev_drvops, RMDEV_NAME, D_MP, NULL, 0
+};
+
+MOD_DRV_WRAPPER(rmdev8, rmdev_load, rmdev_unload, NULL,
+    "rmdev8 - resource manager example, DDI 8");
+
+static int
+rmdev_load(void)
+{
+	return drv_attach(&rmdev_drvinfo);
+}
+
+static int
+rmdev_unload(void)
+{
+	drv_detach(&rmdev_drvinfo);
+	return 0;
+}
+
 static int
 rmdevintr(void *idata)
 {
@@ -201,85 +307,147 @@ rmdevintr(void *idata)
 	return ISTAT_ASSERTED;
 }
 
-static drvinfo_t rmdev_drvinfo = { NULL, "rmdev", D_MP, NULL, 0 };
-
-int
-rmdev8_attach(unsigned key)
+static int
+rmdev_config(cfg_func_t func, void *idata, rm_key_t key)
 {
-	rmdev.key = key;
-	if (rmdev_read_config(key) != 0 || rmdev_map(key) != 0) {
-		rmdev_unmap();
-		return -1;
+	int error;
+
+	switch (func) {
+	case CFG_ADD:
+		if (rmdev.key != 0)
+			return EBUSY;		/* one board */
+		if ((error = rmdev_attach(key)) != 0)
+			return error;
+		if (!cm_intr_attach(key, rmdevintr, &rmdev, &rmdev_drvinfo,
+		    &rmdev.cookie)) {
+			rmdev_detach();
+			return ENXIO;
+		}
+		*(void **)idata = &rmdev;
+		return 0;
+	case CFG_REMOVE:
+		cm_intr_detach(rmdev.cookie);
+		rmdev.cookie = NULL;
+		rmdev_detach();
+		return 0;
+	default:
+		return EOPNOTSUPP;
 	}
-	if (!cm_intr_attach(key, rmdevintr, &rmdev, &rmdev_drvinfo,
-	    &rmdev.cookie))
-		return -1;
+}
+
+/* ARGSUSED */
+static int
+rmdev_open(void *idata, channel_t *channelp, int oflags, cred_t *crp,
+    queue_t *q)
+{
+	(void)idata;
+	(void)channelp;
+	(void)oflags;
+	(void)crp;
+	(void)q;
+	return 0;			/* channel 0, the only one */
+}
+
+/* ARGSUSED */
+static int
+rmdev_close(void *idata, channel_t channel, int oflags, cred_t *crp,
+    queue_t *q)
+{
+	(void)idata;
+	(void)channel;
+	(void)oflags;
+	(void)crp;
+	(void)q;
 	return 0;
 }
-#else
-static int rmdevdevflag = D_MP;
 
-static void
-rmdevintr(int ivec)
+/* ARGSUSED */
+static int
+rmdev_ioctl8(void *idata, channel_t channel, int cmd, void *arg, int oflags,
+    cred_t *crp, int *rvalp)
+{
+	(void)idata;
+	(void)channel;
+	(void)oflags;
+	(void)crp;
+	return rmdev_ioctl(cmd, arg, rvalp);
+}
+#else
+int	rmdev7open(dev_t *, int, int, cred_t *);
+int	rmdev7close(dev_t, int, int, cred_t *);
+int	rmdev7ioctl(dev_t, int, void *, int, cred_t *, int *);
+void	rmdev7intr(int);
+
+int rmdev7devflag = D_MP;
+
+static int rmdev_load(void);
+static int rmdev_unload(void);
+
+MOD_DRV_WRAPPER(rmdev7, rmdev_load, rmdev_unload, NULL,
+    "rmdev7 - resource manager example, DDI 7");
+
+/* The first board of its name; its interrupts, by mod_drvattach. */
+static int
+rmdev_load(void)
+{
+	rm_key_t key;
+	int error;
+
+	if (cm_getnbrd(RMDEV_NAME) < 1)
+		return ENODEV;
+	key = cm_getbrdkey(RMDEV_NAME, 0);
+	if (key == RM_NULL_KEY)
+		return ENODEV;
+	if ((error = rmdev_attach(key)) != 0)
+		return error;
+	mod_drvattach(&rmdev7_attach_info);
+	return 0;
+}
+
+static int
+rmdev_unload(void)
+{
+	mod_drvdetach(&rmdev7_attach_info);
+	rmdev_detach();
+	return 0;
+}
+
+void
+rmdev7intr(int ivec)
 {
 	if ((cm_num_t)ivec == rmdev.irq)
 		rmdev.intrs++;
 }
 
+/* ARGSUSED */
 int
-rmdev7_attach(int unit)
+rmdev7open(dev_t *devp, int oflag, int otyp, cred_t *crp)
 {
-	if (unit < 0 || (cm_num_t)unit >= cm_getnbrd("rmdev"))
-		return -1;
-	rmdev.key = cm_getbrdkey("rmdev", (cm_num_t)unit);
-	if (rmdev.key == RM_NULL_KEY || rmdev_read_config(rmdev.key) != 0)
-		return -1;
-	if (rmdev_map(rmdev.key) != 0) {
-		rmdev_unmap();
-		return -1;
-	}
-	if (!cm_intr_attach(rmdev.key, rmdevintr, &rmdevdevflag,
-	    &rmdev.cookie))
-		return -1;
+	(void)oflag;
+	(void)otyp;
+	(void)crp;
+	return getminor(*devp) == 0 ? 0 : ENXIO;
+}
+
+/* ARGSUSED */
+int
+rmdev7close(dev_t dev, int oflag, int otyp, cred_t *crp)
+{
+	(void)dev;
+	(void)oflag;
+	(void)otyp;
+	(void)crp;
 	return 0;
 }
-#endif
 
-unsigned long
-RMDEV_FN(status)(void)
-{
-	return inl((int)rmdev.io.startaddr + RMDEV_STATUS);
-}
-
-unsigned long
-RMDEV_FN(mem)(void)
-{
-	return rmdev.mem.startaddr;
-}
-
-unsigned long
-RMDEV_FN(ports)(void)
-{
-	return rmdev.io.endaddr - rmdev.io.startaddr + 1;
-}
-
-unsigned long
-RMDEV_FN(bus)(void)
-{
-	return rmdev.bus;
-}
-
+/* ARGSUSED */
 int
-RMDEV_FN(intrs)(void)
+rmdev7ioctl(dev_t dev, int cmd, void *arg, int mode, cred_t *crp,
+    int *rvalp)
 {
-	return rmdev.intrs;
+	(void)dev;
+	(void)mode;
+	(void)crp;
+	return rmdev_ioctl(cmd, arg, rvalp);
 }
-
-void
-RMDEV_FN(detach)(void)
-{
-	cm_intr_detach(rmdev.cookie);
-	rmdev.cookie = NULL;
-	rmdev_unmap();
-	rmdev.intrs = 0;
-}
+#endif

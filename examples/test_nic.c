@@ -1,6 +1,9 @@
 /*
- * test_nic.c - the example Ethernet driver as a DLPI user sees it,
- * through the simulated stream head, on a simulated adapter.
+ * test_nic.c - the example Ethernet driver as a DLPI user sees it: loaded
+ * by the driver host as the kernel loaded it (its _load, drv_attach, and
+ * CFG_ADD with the key of the adapter the resource manager lists), its
+ * device opened by a simulated process and used through the stream head,
+ * on a simulated adapter.
  *
  * The adapter (the device model below) is a bus master: it keeps the
  * frames it is handed in a ring of NIC_TXRING, and when the test lets
@@ -10,10 +13,13 @@
  * frame into the buffer the driver gave it.  Either way it interrupts.
  *
  * The tests bind and query the driver with DLPI primitives (putmsg and
- * getmsg), send data units and raw frames, some in more pieces than the
- * adapter takes (through a module that scatters each message's data),
- * receive frames as DL_UNITDATA_IND, engage flow control both ways, and
- * check the error answers the DLPI specification calls for.
+ * getmsg), send data units and raw frames (write(2) from the process's
+ * memory), some in more pieces than the adapter takes (through a module
+ * that scatters each message's data), receive frames as DL_UNITDATA_IND
+ * or with read(2), engage flow control both ways, and check the error
+ * answers the DLPI specification calls for.  A STREAMS module loaded on
+ * its own (upcase) is pushed on a stream by name.  Every test unloads the
+ * driver at its end and finds nothing left.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,6 +34,8 @@
 #include <sys/dlpi.h>
 #include <sys/file.h>
 #include <sys/conf.h>
+#include <sys/poll.h>
+#include <ddicompat/host.h>
 
 #include "lib/testutil.h"
 #include "nic.h"
@@ -220,36 +228,99 @@ dev_receive(const unsigned char *frame, size_t len)
 }
 
 static ddisim_ports_t *ports;
+static ddisim_drv_t *drv;		/* the loaded driver */
+static unsigned key;			/* its adapter's */
+static struct proc *proc;		/* the program using it */
+static unsigned char *ubase;		/* its memory */
+static unsigned long nic_reports;	/* reports a test made on purpose */
 
+#define UBYTES	(64 * 1024)
+#define UFRAME	0			/* where frames are written from */
+#define UREAD	(8 * 1024)		/* where read(2) puts data */
+#define UNAME	(16 * 1024)		/* a module's name, for I_PUSH */
+
+/*
+ * The adapter in the resource manager, the driver loaded (its CFG_ADD
+ * enables the adapter's interrupts and gives it a receive buffer), and a
+ * process to use it.
+ */
 static void
-nic_up(const char *spec)
+nic_machine(const char *spec, size_t ubytes)
 {
+	struct ddisim_board b;
+
 	MACHINE_UP(spec);
+	nic_reports = 0;
 	memset(&dev, 0, sizeof(dev));
 	pthread_mutex_init(&dev.mtx, NULL);
 	dev.wire = calloc(FRAMES, sizeof(*dev.wire));
 	ck_assert_ptr_nonnull(dev.wire);
 	ports = ddisim_port_claim(BASE, NIC_NREGS, &dev_ops, &dev, "nic0");
 	ck_assert_ptr_nonnull(ports);
-	ck_assert_int_eq(nic_attach(ddisim_intr_key(IRQ, 6), BASE), 0);
+	memset(&b, 0, sizeof(b));
+	b.modname = "nic";
+	b.set = DDISIM_BRD_IRQ | DDISIM_BRD_IOADDR;
+	b.irq = IRQ;
+	b.ipl = 6;
+	b.io_start = BASE;
+	b.io_end = BASE + NIC_NREGS - 1;
+	key = ddisim_rm_add_board(&b);
+	ck_assert_uint_ne(key, 0);
+	/* the program; under failrate= its pages may take a few tries */
+	for (int i = 0; i < 100 && (proc = ddisim_proc_create(ubytes, 0)) ==
+	    NULL; i++)
+		;
+	ck_assert_ptr_nonnull(proc);
+	ubase = ddisim_proc_base(proc);
+}
+
+static int
+nic_load(void)
+{
+	struct ddisim_drvconf c;
+
+	memset(&c, 0, sizeof(c));
+	c.prefix = "nic";
+	c.object = NIC_SO;
+	return ddisim_drv_load_conf(&c, &drv);
+}
+
+static void
+nic_up(const char *spec)
+{
+	nic_machine(spec, UBYTES);
+	ck_assert_int_eq(nic_load(), 0);
+	ck_assert_int_eq(ddisim_drv_interface(drv), 80);
+	ck_assert_uint_eq(ddisim_drv_ninstances(drv), 1);
+	ck_assert_uint_eq(ddisim_drv_key(drv, 0), key);
 	ck_assert_uint_eq(dev.ctl, NIC_CTL_IE);
 	ck_assert_uint_ge(dev.rx_size, NIC_MTU);
 }
 
+/* The driver gone: the machine holds nothing more. */
 static void
-nic_down(void)
+nic_machine_down(void)
 {
-	nic_detach();
-	ck_assert_uint_eq(dev.ctl, 0);
+	ck_assert_uint_eq(dev.ctl, 0);		/* CFG_REMOVE stopped it */
+	ck_assert_ptr_null(ddisim_drv_find("nic"));
+	ddisim_proc_destroy(proc);
 	ddisim_port_release(ports);
 	(void)ddisim_streams_run();	/* esballoc free routines */
 	ck_assert_uint_eq(dev.bad, 0);
 	ck_assert_uint_eq(dev.overrun, 0);
-	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	ck_assert_uint_eq(ddisim_verify_count(), nic_reports);
 	ck_assert_uint_eq(ddisim_leak_report(NULL), 0);
 	MACHINE_DOWN();
 	free(dev.wire);
 	pthread_mutex_destroy(&dev.mtx);
+}
+
+/* Every file is closed: the driver unloads and leaves nothing behind. */
+static void
+nic_down(void)
+{
+	ck_assert_int_eq(ddisim_drv_unload(drv), 0);
+	nic_machine_down();
 }
 
 /* ---- a module that scatters each message's data ---- */
@@ -362,39 +433,63 @@ static struct streamtab frag_tab = { &frag_rinit, &frag_winit, NULL, NULL };
 static ulong_t cbuf[256];		/* a control part, aligned */
 static unsigned char dbuf[NIC_MTU + 64];
 
-static ddisim_stream_t *
-dl_open(int oflag, dev_t *devp)
+/* The channel an open file is on (its device number's). */
+static unsigned
+chan_of(ddisim_file_t *f)
 {
-	ddisim_stream_t *s = NULL;
-	dev_t d = 0;
+	dev_t d = ddisim_dev_number(f);
+	unsigned ch;
 
-	ck_assert_int_eq(ddisim_stream_open(&nicinfo, D_MP, &d, FREAD |
-	    FWRITE | oflag, CLONEOPEN, NULL, &s), 0);
-	if (devp != NULL)
-		*devp = d;
-	return s;
+	for (ch = 0; ch <= NIC_NMINOR; ch++)
+		if (ddisim_drv_dev(drv, 0, ch) == d)
+			break;
+	ck_assert_uint_le(ch, NIC_NMINOR);
+	return ch;
+}
+
+/* A clone open: a stream on a free channel (returned in *chanp). */
+static ddisim_file_t *
+dl_open(int oflag, unsigned *chanp)
+{
+	ddisim_file_t *f = NULL;
+
+	ck_assert_int_eq(ddisim_dev_open(proc, ddisim_drv_dev(drv, 0,
+	    NIC_CLONE), DDISIM_CHR, FREAD | FWRITE | oflag, &f), 0);
+	ck_assert_ptr_nonnull(ddisim_dev_stream(f));
+	if (chanp != NULL)
+		*chanp = chan_of(f);
+	return f;
 }
 
 static int
-dl_send(ddisim_stream_t *s, const void *ctl, size_t clen, const void *data,
+dl_send(ddisim_file_t *f, const void *ctl, size_t clen, const void *data,
     size_t dlen, int flags)
 {
 	struct strbuf c = { 0, (int)clen, (char *)(uintptr_t)ctl };
 	struct strbuf d = { 0, (int)dlen, (char *)(uintptr_t)data };
 
-	return ddisim_stream_putmsg(s, &c, data != NULL ? &d : NULL, 0, flags);
+	return ddisim_stream_putmsg(ddisim_dev_stream(f), &c, data != NULL ?
+	    &d : NULL, 0, flags);
+}
+
+/* write(2) of len bytes, from the process's memory. */
+static int
+uwrite(ddisim_file_t *f, const void *buf, size_t len, size_t *done)
+{
+	ck_assert_int_eq(ddisim_proc_write(proc, ubase + UFRAME, buf, len), 0);
+	return ddisim_dev_write(f, ubase + UFRAME, len, done);
 }
 
 /* The next message: its control part in cbuf, data in dbuf; dlen < 0: none. */
 static ulong_t
-dl_recv(ddisim_stream_t *s, int *clen, int *dlen)
+dl_recv(ddisim_file_t *f, int *clen, int *dlen)
 {
 	struct strbuf c = { sizeof(cbuf), 0, (char *)cbuf };
 	struct strbuf d = { sizeof(dbuf), 0, (char *)dbuf };
 	int flags = 0, more = 0;
 
-	ck_assert_int_eq(ddisim_stream_getmsg(s, &c, &d, NULL, &flags, &more),
-	    0);
+	ck_assert_int_eq(ddisim_stream_getmsg(ddisim_dev_stream(f), &c, &d,
+	    NULL, &flags, &more), 0);
 	ck_assert_int_eq(more, 0);
 	ck_assert_int_ge(c.len, (int)sizeof(ulong_t));
 	if (clen != NULL)
@@ -406,7 +501,7 @@ dl_recv(ddisim_stream_t *s, int *clen, int *dlen)
 
 /* A request that needs no address; returns the answer's primitive. */
 static ulong_t
-dl_simple(ddisim_stream_t *s, ulong_t prim)
+dl_simple(ddisim_file_t *s, ulong_t prim)
 {
 	ulong_t req[2] = { prim, DL_CURR_PHYS_ADDR };
 
@@ -415,7 +510,7 @@ dl_simple(ddisim_stream_t *s, ulong_t prim)
 }
 
 static void
-dl_expect_error(ddisim_stream_t *s, ulong_t prim, ulong_t err)
+dl_expect_error(ddisim_file_t *s, ulong_t prim, ulong_t err)
 {
 	dl_error_ack_t *ea = (dl_error_ack_t *)cbuf;
 
@@ -425,7 +520,7 @@ dl_expect_error(ddisim_stream_t *s, ulong_t prim, ulong_t err)
 }
 
 static void
-dl_bind(ddisim_stream_t *s, ulong_t sap)
+dl_bind(ddisim_file_t *s, ulong_t sap)
 {
 	dl_bind_req_t br;
 	dl_bind_ack_t *ba = (dl_bind_ack_t *)cbuf;
@@ -446,7 +541,7 @@ dl_bind(ddisim_stream_t *s, ulong_t sap)
 }
 
 static struct nic_dlstats
-dl_stats(ddisim_stream_t *s)
+dl_stats(ddisim_file_t *s)
 {
 	dl_get_statistics_ack_t *sa = (dl_get_statistics_ack_t *)cbuf;
 	struct nic_dlstats st;
@@ -464,7 +559,7 @@ dl_stats(ddisim_stream_t *s)
 
 /* A DL_UNITDATA_REQ to dst (a DLSAP address, alen bytes) with data. */
 static int
-dl_unitdata(ddisim_stream_t *s, const unsigned char *dst, size_t alen,
+dl_unitdata(ddisim_file_t *s, const unsigned char *dst, size_t alen,
     const void *data, size_t len)
 {
 	unsigned char req[DL_UNITDATA_REQ_SIZE + NIC_DLSAPL];
@@ -517,14 +612,16 @@ START_TEST(nic_local_management)
 	dl_phys_addr_ack_t *pa = (dl_phys_addr_ack_t *)cbuf;
 	dl_uderror_ind_t *ue = (dl_uderror_ind_t *)cbuf;
 	dl_enabmulti_req_t mr;
-	ddisim_stream_t *s, *t;
-	dev_t d1, d2;
+	ddisim_file_t *s, *t;
+	unsigned d1, d2;
 	int rval, clen;
 
 	nic_up("mem=64M");
 	s = dl_open(0, &d1);
 	t = dl_open(0, &d2);
-	ck_assert_int_ne((int)d1, (int)d2);	/* a channel each */
+	ck_assert_uint_ne(d1, NIC_CLONE);	/* a channel each */
+	ck_assert_uint_ne(d2, NIC_CLONE);
+	ck_assert_uint_ne(d1, d2);
 
 	ck_assert_uint_eq(dl_simple(s, DL_INFO_REQ), DL_INFO_ACK);
 	ck_assert_uint_eq(ia->dl_current_state, DL_UNBOUND);
@@ -622,12 +719,22 @@ START_TEST(nic_local_management)
 		ck_assert_uint_eq(dl_recv(s, NULL, NULL), DL_UDERROR_IND);
 		ck_assert_uint_eq(ue->dl_errno, DL_BADDATA);
 	}
-	/* An ioctl the driver does not know. */
+	/*
+	 * An ioctl the driver does not know: I_STR, its strioctl and
+	 * data in the program's memory, and transparent.
+	 */
 	{
-		struct strioctl sio = { ('N' << 8) | 1, 0, 0, NULL };
+		struct strioctl sio = { ('N' << 8) | 1, 0, 4,
+		    (char *)ubase + UREAD };
 
-		ck_assert_int_eq(ddisim_stream_ioctl(s, I_STR, (intptr_t)&sio,
-		    &rval), EINVAL);
+		ck_assert_int_eq(ddisim_proc_write(proc, ubase + UFRAME, &sio,
+		    sizeof(sio)), 0);
+		ck_assert_int_eq(ddisim_dev_ioctl(s, I_STR, (intptr_t)(ubase +
+		    UFRAME), &rval), EINVAL);
+		ck_assert_int_eq(ddisim_dev_ioctl(s, I_STR, (intptr_t)&sio,
+		    &rval), EFAULT);
+		ck_assert_int_eq(ddisim_dev_ioctl(s, ('N' << 8) | 2,
+		    (intptr_t)ubase, &rval), EINVAL);
 	}
 	/* Unbind, and again: DL_OUTSTATE. */
 	ck_assert_uint_eq(dl_simple(s, DL_UNBIND_REQ), DL_OK_ACK);
@@ -637,8 +744,8 @@ START_TEST(nic_local_management)
 	ck_assert_uint_eq(((dl_error_ack_t *)cbuf)->dl_errno, DL_OUTSTATE);
 	ck_assert_uint_eq(dev_pending(), 0);	/* nothing was sent */
 
-	ck_assert_int_eq(ddisim_stream_close(s), 0);
-	ck_assert_int_eq(ddisim_stream_close(t), 0);
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
+	ck_assert_int_eq(ddisim_dev_close(t), 0);
 	nic_down();
 }
 END_TEST
@@ -697,7 +804,7 @@ START_TEST(nic_transmit)
 	unsigned char f[NIC_MTU], dst[NIC_DLSAPL];
 	unsigned seed = 5, maxpairs = 0, multi = 0;
 	struct nic_dlstats st;
-	ddisim_stream_t *s;
+	ddisim_file_t *s;
 	size_t got;
 
 	nic_up("scatter=1");
@@ -707,10 +814,11 @@ START_TEST(nic_transmit)
 	frag_next_ext = 0;
 	frag_piece = 0;
 	s = dl_open(0, NULL);
-	ck_assert_int_eq(ddisim_stream_push(s, &frag_tab, D_MP), 0);
+	ck_assert_int_eq(ddisim_stream_push(ddisim_dev_stream(s), &frag_tab,
+	    D_MP), 0);
 	/* Raw data before the bind: dropped. */
 	mkframe(f, station, station, 0x0800, 60, 1);
-	ck_assert_int_eq(ddisim_stream_write(s, f, 74, &got), 0);
+	ck_assert_int_eq(uwrite(s, f, 74, &got), 0);
 	ck_assert_uint_eq(dev_pending(), 0);
 	dl_bind(s, 0x0800);
 	for (int i = 0; i < 120; i++) {
@@ -725,7 +833,7 @@ START_TEST(nic_transmit)
 		dst[7] = 0x00;
 		flen = mkframe(f, dst, station, 0x0800, len, seed);
 		if (i % 3 == 0) {	/* raw, header and all */
-			ck_assert_int_eq(ddisim_stream_write(s, f, flen, &got),
+			ck_assert_int_eq(uwrite(s, f, flen, &got),
 			    0);
 			ck_assert_uint_eq(got, flen);
 		} else {		/* a data unit, with or without type */
@@ -754,7 +862,7 @@ START_TEST(nic_transmit)
 	ck_assert_uint_ge(st.ns_pullups, 20);	/* the small pieces */
 	ck_assert_uint_eq(st.ns_oerrors, 1);	/* the raw frame unbound */
 	ck_assert_uint_eq(dev.bad, 0);
-	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
 	expect_teardown();
 	nic_down();
 	ck_assert_int_eq(atomic_load(&frag_ext_freed), frag_next_ext);
@@ -763,7 +871,7 @@ END_TEST
 
 /* One DL_UNITDATA_IND, checked: addresses, group flag, data. */
 static void
-check_ind(ddisim_stream_t *s, const unsigned char *frame, size_t len)
+check_ind(ddisim_file_t *s, const unsigned char *frame, size_t len)
 {
 	dl_unitdata_ind_t *ui = (dl_unitdata_ind_t *)cbuf;
 	const unsigned char *a;
@@ -784,12 +892,12 @@ check_ind(ddisim_stream_t *s, const unsigned char *frame, size_t len)
 }
 
 static int
-nothing_to_read(ddisim_stream_t *s)
+nothing_to_read(ddisim_file_t *s)
 {
-	int n = -1, rval = -1;
+	int rval = -1;
 
-	ck_assert_int_eq(ddisim_stream_ioctl(s, I_NREAD, (intptr_t)&n, &rval),
-	    0);
+	ck_assert_int_eq(ddisim_dev_ioctl(s, I_NREAD, (intptr_t)(ubase +
+	    UREAD), &rval), 0);
 	return rval == 0;
 }
 
@@ -811,7 +919,7 @@ START_TEST(nic_receive)
 	};
 	unsigned char f[NIC_MTU], g[NIC_MTU], req[64];
 	dl_enabmulti_req_t mr;
-	ddisim_stream_t *ip, *arp;
+	ddisim_file_t *ip, *arp;
 	size_t len, glen;
 
 	nic_up("mem=64M");
@@ -851,8 +959,8 @@ START_TEST(nic_receive)
 	ck_assert(nothing_to_read(arp));
 	ck_assert_uint_eq(dl_stats(ip).ns_ipackets, 44);
 	ck_assert_uint_eq(dl_stats(ip).ns_delivered, 41);
-	ck_assert_int_eq(ddisim_stream_close(ip), 0);
-	ck_assert_int_eq(ddisim_stream_close(arp), 0);
+	ck_assert_int_eq(ddisim_dev_close(ip), 0);
+	ck_assert_int_eq(ddisim_dev_close(arp), 0);
 	nic_down();
 }
 END_TEST
@@ -865,7 +973,7 @@ END_TEST
 START_TEST(nic_write_flow_control)
 {
 	unsigned char f[NIC_MTU];
-	ddisim_stream_t *s;
+	ddisim_file_t *s;
 	struct nic_dlstats st;
 	size_t flen, got;
 	int n = 0, err;
@@ -876,7 +984,7 @@ START_TEST(nic_write_flow_control)
 	dl_bind(s, 0x0800);
 	for (;;) {
 		flen = mkframe(f, station, station, 0x0800, 986, (unsigned)n);
-		if ((err = ddisim_stream_write(s, f, flen, &got)) != 0)
+		if ((err = uwrite(s, f, flen, &got)) != 0)
 			break;
 		expect_frame(f, flen);
 		ck_assert_int_lt(++n, 100);
@@ -889,7 +997,7 @@ START_TEST(nic_write_flow_control)
 	ck_assert_uint_ge(st.ns_txfull, 1);
 	ck_assert_uint_eq(st.ns_opackets, 0);
 	/* Still full: still EAGAIN. */
-	ck_assert_int_eq(ddisim_stream_write(s, f, flen, &got), EAGAIN);
+	ck_assert_int_eq(uwrite(s, f, flen, &got), EAGAIN);
 	/* The adapter sends one: the interrupt lets one more in. */
 	ck_assert_uint_eq(dev_transmit(1), 1);
 	(void)ddisim_streams_run();
@@ -900,12 +1008,12 @@ START_TEST(nic_write_flow_control)
 		(void)ddisim_streams_run();
 	}
 	flen = mkframe(f, station, station, 0x0800, 986, 1000);
-	ck_assert_int_eq(ddisim_stream_write(s, f, flen, &got), 0);
+	ck_assert_int_eq(uwrite(s, f, flen, &got), 0);
 	expect_frame(f, flen);
 	(void)dev_transmit(NIC_TXRING);
 	check_wire();
 	ck_assert_uint_eq(dl_stats(s).ns_opackets, (unsigned)n + 1);
-	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
 	expect_teardown();
 	nic_down();
 }
@@ -939,7 +1047,7 @@ sender(void *arg)
 START_TEST(nic_write_blocks)
 {
 	unsigned char f[NIC_MTU];
-	ddisim_stream_t *s;
+	ddisim_file_t *s;
 	pthread_t t;
 	size_t flen, got;
 	int n = 0, rval = -1;
@@ -954,12 +1062,12 @@ START_TEST(nic_write_blocks)
 	dl_bind(s, 0x0800);
 	/* Write while the stream below takes more (I_CANPUT). */
 	for (;;) {
-		ck_assert_int_eq(ddisim_stream_ioctl(s, I_CANPUT, 0, &rval),
+		ck_assert_int_eq(ddisim_dev_ioctl(s, I_CANPUT, 0, &rval),
 		    0);
 		if (rval == 0)
 			break;
 		flen = mkframe(f, station, station, 0x0800, 1000, (unsigned)n);
-		ck_assert_int_eq(ddisim_stream_write(s, f, flen, &got), 0);
+		ck_assert_int_eq(uwrite(s, f, flen, &got), 0);
 		expect_frame(f, flen);
 		ck_assert_int_lt(++n, 100);
 	}
@@ -968,7 +1076,7 @@ START_TEST(nic_write_blocks)
 	atomic_store(&sender_go, 1);
 	/* This write can only end after the adapter sent something. */
 	flen = mkframe(f, station, station, 0x0800, 1000, 500);
-	ck_assert_int_eq(ddisim_stream_write(s, f, flen, &got), 0);
+	ck_assert_int_eq(uwrite(s, f, flen, &got), 0);
 	ck_assert_int_eq(atomic_load(&sender_sent), 1);
 	expect_frame(f, flen);
 	while (dev_pending() > 0 || ddisim_streams_pending() > 0)
@@ -979,7 +1087,7 @@ START_TEST(nic_write_blocks)
 	(void)ddisim_streams_run();
 	(void)dev_transmit(NIC_TXRING);
 	check_wire();
-	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
 	expect_teardown();
 	nic_down();
 }
@@ -995,8 +1103,8 @@ START_TEST(nic_read_flow_control)
 	unsigned char f[20][NIC_MTU];
 	size_t len[20];
 	struct nic_dlstats st;
-	ddisim_stream_t *s;
-	int n = -1, rval;
+	ddisim_file_t *s;
+	int rval;
 
 	nic_up("mem=64M");
 	s = dl_open(0, NULL);
@@ -1006,8 +1114,8 @@ START_TEST(nic_read_flow_control)
 		ck_assert_int_eq(dev_receive(f[i], len[i]), 0);
 		(void)ddisim_streams_run();
 	}
-	ck_assert_int_eq(ddisim_stream_ioctl(s, I_NREAD, (intptr_t)&n, &rval),
-	    0);
+	ck_assert_int_eq(ddisim_dev_ioctl(s, I_NREAD, (intptr_t)(ubase +
+	    UREAD), &rval), 0);
 	ck_assert_int_gt(rval, 2);		/* the head holds some */
 	ck_assert_int_lt(rval, 10);		/* up to its high water mark */
 	st = dl_stats(s);
@@ -1018,7 +1126,7 @@ START_TEST(nic_read_flow_control)
 		check_ind(s, f[i], len[i]);
 	ck_assert(nothing_to_read(s));
 	ck_assert_uint_eq(dl_stats(s).ns_rqueued, 0);
-	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
 	nic_down();
 }
 END_TEST
@@ -1030,7 +1138,7 @@ END_TEST
 START_TEST(nic_close_with_frames)
 {
 	unsigned char f[NIC_MTU];
-	ddisim_stream_t *s;
+	ddisim_file_t *s;
 	size_t flen, got;
 	int rval = 1;
 
@@ -1045,13 +1153,289 @@ START_TEST(nic_close_with_frames)
 	ck_assert_uint_gt(dl_stats(s).ns_rqueued, 0);
 	for (int i = 0; rval != 0; i++) {
 		flen = mkframe(f, station, station, 0x0800, 900, (unsigned)i);
-		ck_assert_int_eq(ddisim_stream_write(s, f, flen, &got), 0);
-		ck_assert_int_eq(ddisim_stream_ioctl(s, I_CANPUT, 0, &rval),
+		ck_assert_int_eq(uwrite(s, f, flen, &got), 0);
+		ck_assert_int_eq(ddisim_dev_ioctl(s, I_CANPUT, 0, &rval),
 		    0);
 	}
 	ck_assert_uint_eq(dev_pending(), NIC_TXRING);
-	ck_assert_int_eq(ddisim_stream_close(s), 0);
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
 	nic_down();
+}
+END_TEST
+
+/*
+ * Device numbers: a clone open takes the first free channel, a channel
+ * is opened by its number once, and numbers past the driver's channels
+ * are refused; buffers outside the program's memory are EFAULT; a
+ * stream does not seek or map; and unloading waits for the last close.
+ */
+START_TEST(nic_device_numbers_and_errors)
+{
+	ddisim_file_t *f[NIC_NMINOR], *g;
+	unsigned char host[64];
+	unsigned long before;
+	unsigned ch;
+	size_t done;
+	void *map;
+	int rval;
+
+	nic_up("mem=64M");
+	/* past the last channel: no such device */
+	ck_assert_uint_eq(ddisim_drv_dev(drv, 0, NIC_NMINOR + 1), NODEV);
+	ck_assert_int_eq(ddisim_dev_open(proc, ddisim_drv_dev(drv, 0,
+	    NIC_NMINOR) + 1, DDISIM_CHR, FREAD | FWRITE, &g), ENXIO);
+	/* a channel by its number; then a clone takes channel 1 */
+	ck_assert_int_eq(ddisim_dev_open(proc, ddisim_drv_dev(drv, 0, 3),
+	    DDISIM_CHR, FREAD | FWRITE, &g), 0);
+	ck_assert_uint_eq(chan_of(g), 3);
+	ck_assert_int_eq(ddisim_dev_open(proc, ddisim_drv_dev(drv, 0, 3),
+	    DDISIM_CHR, FREAD | FWRITE, &f[0]), EBUSY);
+	f[0] = dl_open(0, &ch);
+	ck_assert_uint_eq(ch, 1);
+	/* clones take every other channel; then there is none left */
+	for (unsigned i = 1; i < NIC_NMINOR - 1; i++) {
+		f[i] = dl_open(0, &ch);
+		ck_assert_uint_eq(ch, i < 2 ? i + 1 : i + 2);
+	}
+	ck_assert_int_eq(ddisim_dev_open(proc, ddisim_drv_dev(drv, 0,
+	    NIC_CLONE), DDISIM_CHR, FREAD | FWRITE, &f[NIC_NMINOR - 1]),
+	    ENXIO);
+	ck_assert_int_eq(ddisim_dev_close(g), 0);
+	f[NIC_NMINOR - 1] = dl_open(0, &ch);
+	ck_assert_uint_eq(ch, 3);		/* closed, free again */
+
+	/* the program's buffers must be its own */
+	dl_bind(f[0], 0x0800);
+	ck_assert_int_eq(ddisim_dev_write(f[0], host, sizeof(host), &done),
+	    EFAULT);
+	ck_assert_int_eq(ddisim_dev_read(f[0], host, sizeof(host), &done),
+	    EFAULT);
+	ck_assert_int_eq(ddisim_dev_write(f[0], ubase + UBYTES - 8, 64,
+	    &done), EFAULT);
+	ck_assert_int_eq(ddisim_dev_ioctl(f[0], I_PUSH, (intptr_t)"upcase",
+	    &rval), EFAULT);
+	ck_assert_int_eq(ddisim_dev_ioctl(f[0], I_NREAD, (intptr_t)host,
+	    &rval), EFAULT);
+	ck_assert_uint_eq(dev_pending(), 0);	/* nothing was sent */
+	ck_assert_int_eq(ddisim_dev_seek(f[0], 0), ESPIPE);
+	ck_assert_int_eq(ddisim_dev_mmap(f[0], 0, 4096, 1, &map), ENODEV);
+
+	/* not while a stream is open */
+	before = ddisim_verify_count();
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(ddisim_drv_unload(drv), EBUSY);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ck_assert_uint_eq(ddisim_verify_count(), before + 1);
+	nic_reports = 1;
+	ck_assert_ptr_eq(ddisim_drv_find("nic"), drv);
+	for (unsigned i = 0; i < NIC_NMINOR; i++)
+		ck_assert_int_eq(ddisim_dev_close(f[i]), 0);
+	nic_down();
+}
+END_TEST
+
+/*
+ * A program that waits for a frame with poll(2), asks its size (I_NREAD)
+ * and reads it with read(2), the control part discarded (RPROTDIS), into
+ * its own memory: POLLIN once the frame's interrupt passed it up, and
+ * the frame's data.
+ */
+START_TEST(nic_poll_and_read)
+{
+	unsigned char f[NIC_MTU], back[NIC_MTU];
+	ddisim_file_t *s;
+	size_t len, done;
+	short rev = -1;
+	int rval, n = 0;
+
+	nic_up("mem=64M");
+	s = dl_open(0, NULL);
+	dl_bind(s, 0x0800);
+	ck_assert_int_eq(ddisim_dev_poll(s, POLLIN, 0, &rev), 0);
+	ck_assert_int_eq(rev, 0);
+	ck_assert_int_eq(ddisim_dev_poll(s, POLLIN, 20, &rev), 0);
+	ck_assert_int_eq(rev, 0);		/* waited, and timed out */
+	len = mkframe(f, station, station, 0x0800, 300, 21);
+	ck_assert_int_eq(dev_receive(f, len), 0);
+	ck_assert_int_eq(ddisim_dev_poll(s, POLLIN | POLLOUT, 0, &rev), 0);
+	ck_assert_int_eq(rev & POLLIN, POLLIN);
+	ck_assert_int_eq(ddisim_dev_ioctl(s, I_NREAD, (intptr_t)(ubase +
+	    UREAD), &rval), 0);
+	ck_assert_int_eq(rval, 1);		/* one message */
+	ck_assert_int_eq(ddisim_proc_read(proc, ubase + UREAD, &n, sizeof(n)),
+	    0);
+	ck_assert_int_eq(n, (int)(DL_UNITDATA_IND_SIZE + 2 * NIC_DLSAPL +
+	    len - NIC_HDRLEN));			/* of these bytes */
+	ck_assert_int_eq(ddisim_dev_ioctl(s, I_SRDOPT, RMSGD | RPROTDIS,
+	    &rval), 0);
+	ck_assert_int_eq(ddisim_dev_read(s, ubase + UREAD, sizeof(back),
+	    &done), 0);
+	ck_assert_int_eq(ddisim_proc_read(proc, ubase + UREAD, back, done),
+	    0);
+	ck_assert_uint_eq(done, len - NIC_HDRLEN);
+	ck_assert_mem_eq(back, f + NIC_HDRLEN, done);
+	ck_assert_int_eq(ddisim_dev_poll(s, POLLIN, 0, &rev), 0);
+	ck_assert_int_eq(rev, 0);
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
+	nic_down();
+}
+END_TEST
+
+/* A module loaded on its own, pushed by name (I_PUSH) from the program. */
+static ddisim_drv_t *
+upcase_load(void)
+{
+	struct ddisim_drvconf c;
+	ddisim_drv_t *m = NULL;
+
+	memset(&c, 0, sizeof(c));
+	c.prefix = "upcase";
+	c.object = UPCASE_SO;
+	c.flags = DDISIM_DRV_MODULE;
+	ck_assert_int_eq(ddisim_drv_load_conf(&c, &m), 0);
+	ck_assert_uint_eq(ddisim_drv_major(m), 0);	/* no device */
+	return m;
+}
+
+static void
+upcase_push(ddisim_file_t *f)
+{
+	int rval;
+
+	ck_assert_int_eq(ddisim_proc_write(proc, ubase + UNAME, "upcase", 7),
+	    0);
+	ck_assert_int_eq(ddisim_dev_ioctl(f, I_PUSH, (intptr_t)(ubase +
+	    UNAME), &rval), 0);
+}
+
+/* Data as the program sends it, and as the module makes it. */
+static const char lower[] = "hello, wire 123";
+static const char upper[] = "HELLO, WIRE 123";
+
+/*
+ * The upcase module: loaded, pushed by name on a nic stream, it turns
+ * the data of the data units sent into capitals, and of those received;
+ * popped, the data passes as it is.  It is not unloaded while it is
+ * pushed; a name no module has is refused.
+ */
+START_TEST(nic_upcase_pushed_by_name)
+{
+	unsigned char dst[NIC_DLSAPL], f[NIC_MTU], g[NIC_MTU];
+	ddisim_drv_t *m;
+	ddisim_file_t *s, *t;
+	unsigned long before;
+	size_t len;
+	int rval, dlen;
+
+	nic_up("mem=64M");
+	expect_setup();
+	m = upcase_load();
+	s = dl_open(0, NULL);
+	t = dl_open(0, NULL);
+	dl_bind(s, 0x0800);
+	dl_bind(t, 0x0800);
+	memcpy(dst, station, NIC_ADDRL);
+	dst[6] = 0x08;
+	dst[7] = 0x00;
+	upcase_push(s);
+	/* a unit sent: its data in capitals on the wire */
+	ck_assert_int_eq(dl_unitdata(s, dst, NIC_DLSAPL, lower,
+	    sizeof(lower) - 1), 0);
+	len = mkframe(f, station, station, 0x0800, 0, 0);
+	memcpy(f + len, upper, sizeof(upper) - 1);
+	expect_frame(f, len + sizeof(upper) - 1);
+	(void)dev_transmit(NIC_TXRING);
+	check_wire();
+	/* a frame received on both streams: capitals only where pushed */
+	len = mkframe(g, station, station, 0x0800, 0, 0);
+	memcpy(g + len, lower, sizeof(lower) - 1);
+	len += sizeof(lower) - 1;
+	ck_assert_int_eq(dev_receive(g, len), 0);
+	ck_assert_uint_eq(dl_recv(s, NULL, &dlen), DL_UNITDATA_IND);
+	ck_assert_int_eq(dlen, (int)sizeof(upper) - 1);
+	ck_assert_mem_eq(dbuf, upper, sizeof(upper) - 1);
+	check_ind(t, g, len);		/* its own copy, untouched */
+	/* the module stays while it is pushed: refused, and reported */
+	before = ddisim_verify_count();
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(ddisim_drv_unload(m), EBUSY);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ck_assert_uint_eq(ddisim_verify_count(), before + 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "pushed"));
+	/* popped: the data passes as it is */
+	ck_assert_int_eq(ddisim_dev_ioctl(s, I_POP, 0, &rval), 0);
+	ck_assert_int_eq(ddisim_dev_ioctl(s, I_POP, 0, &rval), EINVAL);
+	ck_assert_int_eq(dl_unitdata(s, dst, NIC_DLSAPL, lower,
+	    sizeof(lower) - 1), 0);
+	memcpy(f + NIC_HDRLEN, lower, sizeof(lower) - 1);
+	expect_frame(f, NIC_HDRLEN + sizeof(lower) - 1);
+	(void)dev_transmit(NIC_TXRING);
+	check_wire();
+	/* pushed again, and closed with it on: the close pops it */
+	upcase_push(s);
+	before = ddisim_verify_count();
+	ddisim_verify_set_policy(DDISIM_VERIFY_COUNT);
+	ck_assert_int_eq(ddisim_proc_write(proc, ubase + UNAME, "nosuch", 7),
+	    0);
+	ck_assert_int_eq(ddisim_dev_ioctl(t, I_PUSH, (intptr_t)(ubase +
+	    UNAME), &rval), EINVAL);
+	ddisim_verify_set_policy(DDISIM_VERIFY_ABORT);
+	ck_assert_uint_eq(ddisim_verify_count(), before + 1);
+	ck_assert_ptr_nonnull(strstr(ddisim_verify_last(), "nosuch"));
+	nic_reports = 2;
+	ck_assert_int_eq(ddisim_dev_close(s), 0);
+	ck_assert_int_eq(ddisim_dev_close(t), 0);
+	ck_assert_int_eq(ddisim_drv_unload(m), 0);
+	expect_teardown();
+	nic_down();
+}
+END_TEST
+
+/*
+ * Loading and unloading with no-sleep allocations failing: an adapter
+ * whose receive buffer could not be had is refused by its CFG_ADD and
+ * the driver loads without it; either way a stream opens or fails with
+ * an errno, and unloading leaves nothing, with no report.
+ */
+START_TEST(nic_load_under_failrate)
+{
+	long seeds = prop_floor(prop_iters(1000), 50);
+	unsigned none = 0, one = 0;
+	char spec[64];
+
+	for (long i = 1; i <= seeds; i++) {
+		ddisim_file_t *f;
+		int rc;
+
+		(void)snprintf(spec, sizeof(spec),
+		    "mem=16M,failrate=0.3,seed=%ld", i);
+		nic_machine(spec, 4096);
+		rc = nic_load();
+		ck_assert_msg(rc == 0 || rc == ENOMEM, "seed %ld: %d", i, rc);
+		if (rc != 0) {
+			nic_machine_down();
+			continue;
+		}
+		if (ddisim_drv_ninstances(drv) == 0) {
+			none++;
+			ck_assert_uint_eq(dev.ctl, 0);
+			ck_assert_uint_eq(ddisim_drv_dev(drv, 0, NIC_CLONE),
+			    NODEV);
+		} else {
+			one++;
+			ck_assert_uint_eq(dev.ctl, NIC_CTL_IE);
+			rc = ddisim_dev_open(proc, ddisim_drv_dev(drv, 0,
+			    NIC_CLONE), DDISIM_CHR, FREAD | FWRITE, &f);
+			ck_assert_msg(rc == 0 || rc == ENOMEM || rc == ENOSR,
+			    "seed %ld: open: %d", i, rc);
+			if (rc == 0)
+				ck_assert_int_eq(ddisim_dev_close(f), 0);
+		}
+		nic_down();
+	}
+	/* both outcomes were met */
+	ck_assert_uint_gt(none, 0);
+	ck_assert_uint_gt(one, 0);
 }
 END_TEST
 
@@ -1068,6 +1452,13 @@ main(void)
 	tcase_add_test(tc, nic_write_blocks);
 	tcase_add_test(tc, nic_read_flow_control);
 	tcase_add_test(tc, nic_close_with_frames);
+	tcase_add_test(tc, nic_device_numbers_and_errors);
+	tcase_add_test(tc, nic_poll_and_read);
+	tcase_add_test(tc, nic_upcase_pushed_by_name);
+	suite_add_tcase(s, tc);
+	tc = tcase_new("failrate");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, nic_load_under_failrate);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
