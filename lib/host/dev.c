@@ -252,7 +252,10 @@ open_device(struct ddisim_file *f, const char *func, const void *caller)
 			return ENXIO;
 		if ((rc = host_drv_inst(d, f->inst, &key, &idata)) != 0)
 			return rc;
-		if ((rc = drv_open(key, &ch, f->oflag, cr, &f->ch)) != 0)
+		in = host_drv_enter(d);
+		rc = drv_open(key, &ch, f->oflag, cr, &f->ch);
+		host_drv_leave(in);
+		if (rc != 0)
 			return rc;
 		f->chan = ch;
 		if ((f->dev = host_drv_dev(d, f->inst, ch)) == NODEV) {
@@ -288,7 +291,12 @@ close_device(struct ddisim_file *f, bool last)
 	if (f->str != NULL)
 		return ddisim_stream_close(f->str);
 	if (host_drv_level(d) >= 80)
-		return drv_close(f->ch, f->oflag, cr);
+	{
+		in = host_drv_enter(d);
+		rc = drv_close(f->ch, f->oflag, cr);
+		host_drv_leave(in);
+		return rc;
+	}
 	if ((last || f->otyp == OTYP_LYR) && host_drv_ops(d)->close != NULL) {
 		in = host_drv_enter(d);
 		rc = host_drv_ops(d)->close(f->dev, f->oflag, f->otyp, cr);
@@ -443,12 +451,13 @@ blk_io(struct ddisim_file *f, uint8_t *u, size_t len, bool rd,
 			bp->b_bcount = span;
 			bp->b_blkno = (daddr_t)(first / NBPSCTR);
 			bp->b_edev = f->dev;
-			if (host_drv_level(f->d) >= 80) {
-				do_biostart(f->ch, bp);
-			} else {
+			{
 				bool in = host_drv_enter(f->d);
 
-				o->strategy(bp);
+				if (host_drv_level(f->d) >= 80)
+					do_biostart(f->ch, bp);
+				else
+					o->strategy(bp);
 				host_drv_leave(in);
 			}
 			if ((rc = biowait(bp)) != 0)
@@ -478,12 +487,13 @@ blk_io(struct ddisim_file *f, uint8_t *u, size_t len, bool rd,
 			    NBPSCTR;
 			bp->b_blkno = (daddr_t)(first / NBPSCTR);
 			bp->b_edev = f->dev;
-			if (host_drv_level(f->d) >= 80) {
-				do_biostart(f->ch, bp);
-			} else {
+			{
 				bool in = host_drv_enter(f->d);
 
-				o->strategy(bp);
+				if (host_drv_level(f->d) >= 80)
+					do_biostart(f->ch, bp);
+				else
+					o->strategy(bp);
 				host_drv_leave(in);
 			}
 			if ((rc = biowait(bp)) != 0)
@@ -567,8 +577,11 @@ file_rw(ddisim_file_t *fp, void *ubuf, size_t len, size_t *done, bool rd,
 			chan_handle_t saved = raw_ch;
 
 			raw_ch = f->ch;
+			bool in = host_drv_enter(f->d);
+
 			rc = raw_io(raw_strat, NULL, f->dev, rd ? B_READ :
 			    B_WRITE, UINT64_MAX, &u, func, caller);
+			host_drv_leave(in);
 			raw_ch = saved;
 		} else {
 			const struct host_ops *o = host_drv_ops(f->d);
@@ -722,8 +735,11 @@ DDI_ENTRY(int, ddisim_dev_ioctl, (ddisim_file_t *fp, int cmd, intptr_t arg,
 	if (f->str != NULL) {
 		rc = stream_ioctl(f, cmd, arg, &rval, DDI_FUNC, DDI_CALLER);
 	} else if (host_drv_level(f->d) >= 80) {
+		bool in = host_drv_enter(f->d);
+
 		rc = do_ioctl(f->ch, cmd, (void *)arg, f->oflag,
 		    proc_cred(f->p), &rval);
+		host_drv_leave(in);
 	} else if (host_drv_ops(f->d)->ioctl == NULL) {
 		rc = ENOTTY;
 	} else {
@@ -786,7 +802,13 @@ DDI_ENTRY(int, ddisim_dev_mmap, (ddisim_file_t *fp, int64_t offset,
 			if ((rc = host_drv_inst(f->d, f->inst, &key, &idata))
 			    != 0)
 				break;
-			pp = ops->d_mmap(idata, f->chan, (size_t)o, prot);
+			{
+				bool in = host_drv_enter(f->d);
+
+				pp = ops->d_mmap(idata, f->chan, (size_t)o,
+				    prot);
+				host_drv_leave(in);
+			}
 		} else {
 			const struct host_ops *o8 = host_drv_ops(f->d);
 			bool in;
@@ -954,9 +976,13 @@ DDI_ENTRY(int, ddisim_dev_size, (ddisim_file_t *fp, uint64_t *blocksp),
 		void *idata;
 
 		memset(&ds, 0, sizeof(ds));
-		if ((rc = d8_view(f, &ops, &idata)) == 0)
+		if ((rc = d8_view(f, &ops, &idata)) == 0) {
+			bool in = host_drv_enter(f->d);
+
 			rc = ops->d_devinfo == NULL ? ENODEV :
 			    ops->d_devinfo(idata, f->chan, DI_SIZE, &ds);
+			host_drv_leave(in);
+		}
 		if (rc == 0)
 			*blocksp = (uint64_t)(uint32_t)ds.blkno;
 	} else if (host_drv_ops(f->d)->size == NULL) {
@@ -989,10 +1015,14 @@ DDI_ENTRY(int, ddisim_dev_devinfo, (ddisim_file_t *fp, int parm,
 		const drvops_t *ops;
 		void *idata;
 
-		if ((rc = d8_view(f, &ops, &idata)) == 0)
+		if ((rc = d8_view(f, &ops, &idata)) == 0) {
+			bool in = host_drv_enter(f->d);
+
 			rc = ops->d_devinfo == NULL ? ENODEV :
 			    ops->d_devinfo(idata, f->chan, (di_parm_t)parm,
 			    valp);
+			host_drv_leave(in);
+		}
 	} else if (host_drv_ops(f->d)->devinfo == NULL) {
 		rc = ENODEV;
 	} else {
@@ -1019,9 +1049,13 @@ DDI_ENTRY(int, ddisim_dev_drvctl, (ddisim_file_t *fp, int cmd, void *arg),
 	if (host_drv_level(f->d) < 80)
 		return ENODEV;		/* drvctl is DDI 8's */
 	proc_in(&ip, f->p);
-	if ((rc = d8_view(f, &ops, &idata)) == 0)
+	if ((rc = d8_view(f, &ops, &idata)) == 0) {
+		bool in = host_drv_enter(f->d);
+
 		rc = ops->d_drvctl == NULL ? ENODEV :
 		    ops->d_drvctl(idata, f->chan, cmd, arg);
+		host_drv_leave(in);
+	}
 	proc_out(&ip);
 	return rc;
 }

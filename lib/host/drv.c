@@ -764,7 +764,13 @@ load(const struct ddisim_drvconf *conf, ddisim_drv_t **dp, const char *func,
 			d->ai->di_devflagp = d->ops.devflag;
 			d->ai->di_handler = d->ops.intr;
 		}
-		if ((rc = ddisim_mod_load(d->wrapper)) != 0) {
+		{
+			bool in = host_drv_enter(d);
+
+			rc = ddisim_mod_load(d->wrapper);
+			host_drv_leave(in);
+		}
+		if (rc != 0) {
 			if (d->ai != NULL)
 				d->ai->di_modname = NULL;
 			goto fail;
@@ -935,7 +941,11 @@ DDI_ENTRY(int, ddisim_drv_unload, (ddisim_drv_t *dp), (dp))
 		return EBUSY;
 	}
 	if (d->wrapper != NULL) {
-		if ((rc = ddisim_mod_unload(d->wrapper)) != 0) {
+		bool in = host_drv_enter(d);
+
+		rc = ddisim_mod_unload(d->wrapper);
+		host_drv_leave(in);
+		if (rc != 0) {
 			pthread_mutex_lock(&host_lock);
 			d->busy = false;
 			pthread_mutex_unlock(&host_lock);
@@ -1099,7 +1109,13 @@ DDI_ENTRY(int, ddisim_drv_config, (ddisim_drv_t *dp, unsigned instance,
 		return config_end(d, ENXIO);
 	if (func == CFG_REMOVE && host_files_on(d, (int)instance) > 0)
 		return config_end(d, EBUSY);
-	return config_end(d, drv_inst_config(d->info, key, func));
+	{
+		bool in = host_drv_enter(d);
+
+		rc = drv_inst_config(d->info, key, func);
+		host_drv_leave(in);
+	}
+	return config_end(d, rc);
 }
 
 DDI_ENTRY(int, ddisim_drv_add_board, (ddisim_drv_t *dp, unsigned key),
@@ -1120,7 +1136,13 @@ DDI_ENTRY(int, ddisim_drv_add_board, (ddisim_drv_t *dp, unsigned key),
 	need = ((uint64_t)slot + 1) * d->chans;
 	if (need > (uint64_t)d->nmajors * NMINORS)
 		return config_end(d, ENOSPC);	/* no minor numbers left */
-	return config_end(d, drv_inst_add(d->info, key));
+	{
+		bool in = host_drv_enter(d);
+
+		rc = drv_inst_add(d->info, key);
+		host_drv_leave(in);
+	}
+	return config_end(d, rc);
 }
 
 DDI_ENTRY(int, ddisim_drv_remove_board, (ddisim_drv_t *dp, unsigned key),
@@ -1139,7 +1161,13 @@ DDI_ENTRY(int, ddisim_drv_remove_board, (ddisim_drv_t *dp, unsigned key),
 	pthread_mutex_unlock(&host_lock);
 	if (inst < d->ninst && host_files_on(d, (int)inst) > 0)
 		return config_end(d, EBUSY);
-	return config_end(d, drv_inst_config(d->info, key, CFG_REMOVE));
+	{
+		bool in = host_drv_enter(d);
+
+		rc = drv_inst_config(d->info, key, CFG_REMOVE);
+		host_drv_leave(in);
+	}
+	return config_end(d, rc);
 }
 
 /* ---- the listing ---- */
