@@ -412,12 +412,36 @@ raw_strat(buf_t *bp)
 	do_biostart(raw_ch, bp);
 }
 
+/*
+ * One request of the kernel's buffer kb: count bytes from byte first of
+ * the device, to the driver's strategy (or biostart) and waited for.
+ */
+static int
+blk_request(struct ddisim_file *f, buf_t *bp, int flags, uint8_t *kb,
+    size_t count, int64_t first)
+{
+	bool in;
+
+	bioreset(bp);
+	bp->b_flags = flags;
+	bp->b_un.b_addr = (caddr_t)kb;
+	bp->b_bcount = count;
+	bp->b_blkno = (daddr_t)(first / NBPSCTR);
+	bp->b_edev = f->dev;
+	in = host_drv_enter(f->d);
+	if (host_drv_level(f->d) >= 80)
+		do_biostart(f->ch, bp);
+	else
+		host_drv_ops(f->d)->strategy(bp);
+	host_drv_leave(in);
+	return biowait(bp);
+}
+
 /* Block I/O through kernel buffers, whole sectors. */
 static int
 blk_io(struct ddisim_file *f, uint8_t *u, size_t len, bool rd,
     size_t *done)
 {
-	const struct host_ops *o = host_drv_ops(f->d);
 	int64_t off = f->off;
 	uint8_t *kb;
 	buf_t *bp;
@@ -445,22 +469,8 @@ blk_io(struct ddisim_file *f, uint8_t *u, size_t len, bool rd,
 		n = span - skip < want ? span - skip : want;
 		/* a write of part of a sector reads the sector first */
 		if (rd || skip != 0 || n % NBPSCTR != 0) {
-			bioreset(bp);
-			bp->b_flags = B_READ;
-			bp->b_un.b_addr = (caddr_t)kb;
-			bp->b_bcount = span;
-			bp->b_blkno = (daddr_t)(first / NBPSCTR);
-			bp->b_edev = f->dev;
-			{
-				bool in = host_drv_enter(f->d);
-
-				if (host_drv_level(f->d) >= 80)
-					do_biostart(f->ch, bp);
-				else
-					o->strategy(bp);
-				host_drv_leave(in);
-			}
-			if ((rc = biowait(bp)) != 0)
+			if ((rc = blk_request(f, bp, B_READ, kb, span,
+			    first)) != 0)
 				break;
 			got = span - (size_t)bp->b_resid;
 			if (got <= skip)
@@ -480,23 +490,9 @@ blk_io(struct ddisim_file *f, uint8_t *u, size_t len, bool rd,
 				rc = EFAULT;
 				break;
 			}
-			bioreset(bp);
-			bp->b_flags = B_WRITE;
-			bp->b_un.b_addr = (caddr_t)kb;
-			bp->b_bcount = (skip + n + NBPSCTR - 1) / NBPSCTR *
-			    NBPSCTR;
-			bp->b_blkno = (daddr_t)(first / NBPSCTR);
-			bp->b_edev = f->dev;
-			{
-				bool in = host_drv_enter(f->d);
-
-				if (host_drv_level(f->d) >= 80)
-					do_biostart(f->ch, bp);
-				else
-					o->strategy(bp);
-				host_drv_leave(in);
-			}
-			if ((rc = biowait(bp)) != 0)
+			if ((rc = blk_request(f, bp, B_WRITE, kb,
+			    (skip + n + NBPSCTR - 1) / NBPSCTR * NBPSCTR,
+			    first)) != 0)
 				break;
 			if ((size_t)bp->b_resid >= bp->b_bcount - skip)
 				break;

@@ -314,6 +314,45 @@ DDI_ENTRY(vaddr_t, physmap1, (paddr_t paddr, paddr_t *opaddr),
 	return va == NULL ? 0 : (vaddr_t)va + (paddr - pbase);
 }
 
+/* The kernel mapping iomem_map made at va, taken off the kernel's list. */
+static struct iomap *
+iomap_take(void *va)
+{
+	struct iomap *m;
+
+	pthread_mutex_lock(&iomap_lock);
+	LIST_FOREACH(m, &iomaps, link)
+		if (m->va == va && m->proc == NULL)
+			break;
+	VERIFY(m != NULL);
+	LIST_REMOVE(m, link);
+	pthread_mutex_unlock(&iomap_lock);
+	return m;
+}
+
+/*
+ * Make m, of len bytes, a mapping of the calling thread's process: a
+ * reference keeps the process's structure while it is mapped.  0, or
+ * ENOMEM with m dropped.
+ */
+static int
+iomap_to_user(struct iomap *m, size_t len, const char *func,
+    const void *caller)
+{
+	struct proc *p;
+
+	if ((p = proc_hold(caller)) == NULL ||
+	    proc_xmap_add(p, m->va, len) != 0) {
+		if (p != NULL)
+			(void)proc_rele(p, func, caller);
+		iomap_drop(m);
+		return ENOMEM;
+	}
+	m->proc = p;
+	iomap_insert(m);
+	return 0;
+}
+
 /*
  * drv_mmap (DDI 5 to 7.2): map len bytes, kernel memory at kvaddr or
  * else physical memory at paddr (RAM or a device's), into the calling
@@ -324,10 +363,10 @@ DDI_ENTRY(int, drv_mmap, (vaddr_t kvaddr, paddr_t paddr, size_t len,
     vaddr_t *uvaddrp, uint_t prot, uint_t maxprot, uint_t flags),
     (kvaddr, paddr, len, uvaddrp, prot, maxprot, flags))
 {
-	struct proc *p;
 	size_t pg = machine->spec.page;
 	struct iomap *m;
 	void *va;
+	int err;
 
 	(void)prot;
 	(void)maxprot;
@@ -354,24 +393,10 @@ DDI_ENTRY(int, drv_mmap, (vaddr_t kvaddr, paddr_t paddr, size_t len,
 		if ((va = iomem_map(paddr, len, DDI_FUNC, DDI_CALLER)) == NULL)
 			return EINVAL;
 		/* take it back out of the kernel's mappings */
-		pthread_mutex_lock(&iomap_lock);
-		LIST_FOREACH(m, &iomaps, link)
-			if (m->va == va && m->proc == NULL)
-				break;
-		VERIFY(m != NULL);
-		LIST_REMOVE(m, link);
-		pthread_mutex_unlock(&iomap_lock);
+		m = iomap_take(va);
 	}
-	/* a reference keeps the process's structure while it is mapped */
-	if ((p = proc_hold(DDI_CALLER)) == NULL ||
-	    proc_xmap_add(p, m->va, len) != 0) {
-		if (p != NULL)
-			(void)proc_rele(p, DDI_FUNC, DDI_CALLER);
-		iomap_drop(m);
-		return ENOMEM;
-	}
-	m->proc = p;
-	iomap_insert(m);
+	if ((err = iomap_to_user(m, len, DDI_FUNC, DDI_CALLER)) != 0)
+		return err;
 	*uvaddrp = (vaddr_t)m->va;
 	return 0;
 }
@@ -388,8 +413,8 @@ iomem_umap(const uint64_t *pa, size_t npages, void **uvap, const char *func,
 	size_t pg = machine->spec.page, len = npages * pg, nruns = 0;
 	struct vm_run *runs;
 	struct iomap *m;
-	struct proc *p;
 	bool ram = true, contig = true;
+	int err;
 
 	if (npages == 0 || proc_current() == NULL) {
 		verify_report(func, caller, "%s", npages == 0 ? "no pages" :
@@ -417,13 +442,7 @@ iomem_umap(const uint64_t *pa, size_t npages, void **uvap, const char *func,
 
 		if (va == NULL)
 			return EINVAL;
-		pthread_mutex_lock(&iomap_lock);
-		LIST_FOREACH(m, &iomaps, link)
-			if (m->va == va && m->proc == NULL)
-				break;
-		VERIFY(m != NULL);
-		LIST_REMOVE(m, link);
-		pthread_mutex_unlock(&iomap_lock);
+		m = iomap_take(va);
 	} else {
 		if ((runs = calloc(npages, sizeof(*runs))) == NULL)
 			return ENOMEM;
@@ -448,15 +467,8 @@ iomem_umap(const uint64_t *pa, size_t npages, void **uvap, const char *func,
 		m->func = func;
 		m->caller = caller;
 	}
-	if ((p = proc_hold(caller)) == NULL ||
-	    proc_xmap_add(p, m->va, len) != 0) {
-		if (p != NULL)
-			(void)proc_rele(p, func, caller);
-		iomap_drop(m);
-		return ENOMEM;
-	}
-	m->proc = p;
-	iomap_insert(m);
+	if ((err = iomap_to_user(m, len, func, caller)) != 0)
+		return err;
 	*uvap = m->va;
 	return 0;
 }
