@@ -320,6 +320,97 @@ START_TEST(pcp_blocks)
 }
 END_TEST
 
+/*
+ * The per-CPU caches under random requests: orders 0 to 4, windows of
+ * all memory, 32 bits, 1 GiB and 16 MiB, any node or a given one, four
+ * CPUs taking turns, frees in random order.  Each block is naturally
+ * aligned, inside its window and its node, and overlaps no block held;
+ * a window no cache serves gets ENOMEM for a block, and node 1, all
+ * above 4 GiB, serves no 32-bit window; a CPU on node 1
+ * asking for any node gets node 1's memory while node 1 has some; and
+ * after everything is freed and reclaimed, every page is back.  The same
+ * request again from a CPU goes straight to the stack that served it
+ * last, so this also proves that shortcut against the full search.
+ */
+START_TEST(pcp_random_windows)
+{
+	static const uint64_t hib[] = { 0, 32, 30, 24 };	/* 0: all */
+	struct { uint64_t pfn; unsigned o; } held[128];
+	unsigned nheld = 0;
+	long iters = prop_floor(prop_iters(20000), 2000), taken = 0;
+	struct ddisim_info di;
+	uint64_t free0;
+	struct rng r;
+
+	MACHINE_UP(NULL);
+	ddisim_info(&di);
+	free0 = di.free_pages[0][1] + di.free_pages[0][2] +
+	    di.free_pages[1][2];
+	rng_seed(&r, 17);
+	for (long i = 0; i < iters; i++) {
+		unsigned o = (unsigned)rng_below(&r, PALLOC_PCP_ORDERS);
+		uint64_t np = UINT64_C(1) << o, bits = hib[rng_below(&r, 4)];
+		uint64_t high = bits == 0 ? UINT64_MAX :
+		    (UINT64_C(1) << bits) >> machine->pshift;
+		int node = (int)rng_below(&r, 3) - 1, cpu, seg, err;
+		uint64_t pfn;
+
+		if (rng_below(&r, 8) == 0)
+			ddisim_cpu_set((int)rng_below(&r, 4));
+		if (nheld == 128 || (nheld > 0 && rng_below(&r, 2) == 0)) {
+			unsigned k = (unsigned)rng_below(&r, nheld);
+
+			palloc_block_free(held[k].pfn, held[k].o);
+			held[k] = held[--nheld];
+			continue;
+		}
+		cpu = machine_cpu();
+		err = palloc_block_alloc(o, 1, high, node, &pfn);
+		/*
+		 * No cache serves a window with no zone of the node inside
+		 * it (node 1 starts at 4 GiB): a page comes from the lists,
+		 * which may go to another node, and a block fails.
+		 */
+		if (bits == 24 || bits == 30 || (node == 1 && bits != 0)) {
+			ck_assert_int_eq(err, o == 0 ? 0 : ENOMEM);
+			if (err == 0) {
+				ck_assert_uint_lt(pfn, high);
+				palloc_free(pfn, 1);
+			}
+			continue;
+		}
+		ck_assert_msg(err == 0, "order %u, %llu bits, node %d: %d", o,
+		    (unsigned long long)bits, node, err);
+		taken++;
+		ck_assert_uint_eq(pfn % np, 0);
+		ck_assert_uint_ge(pfn, 1);
+		ck_assert_uint_le(pfn + np, high);
+		seg = machine_seg_of(pfn);
+		ck_assert_int_ge(seg, 0);
+		ck_assert_uint_le(pfn + np, machine->seg[seg].epfn);
+		if (node >= 0)
+			ck_assert_int_eq(machine->seg[seg].node, node);
+		else if (bits == 0 && machine->cpu_node[cpu] == 1)
+			ck_assert_int_eq(machine->seg[seg].node, 1);
+		for (unsigned j = 0; j < nheld; j++)
+			ck_assert(pfn + np <= held[j].pfn ||
+			    held[j].pfn + (UINT64_C(1) << held[j].o) <= pfn);
+		held[nheld].pfn = pfn;
+		held[nheld++].o = o;
+	}
+	ck_assert_int_gt(taken, iters / 4);
+	while (nheld > 0) {
+		nheld--;
+		palloc_block_free(held[nheld].pfn, held[nheld].o);
+	}
+	palloc_reclaim();
+	ddisim_info(&di);
+	ck_assert_uint_eq(di.free_pages[0][1] + di.free_pages[0][2] +
+	    di.free_pages[1][2], free0);
+	MACHINE_DOWN();
+}
+END_TEST
+
 /* ddisim_free_pages against the zone counts and the bitmap, page by page. */
 START_TEST(free_pages_by_range)
 {
@@ -894,6 +985,7 @@ palloc_suite(void)
 	tcase_add_test(tc, reclaim_before_failing);
 	tcase_add_test(tc, pcp_pages);
 	tcase_add_test(tc, pcp_blocks);
+	tcase_add_test(tc, pcp_random_windows);
 	tcase_add_test(tc, aging_reproducible);
 	tcase_add_test(tc, aging_tile_reproducible);
 	tcase_add_test(tc, free_pages_by_range);

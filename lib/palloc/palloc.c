@@ -65,9 +65,23 @@ struct pdomain {
 #define PCP_MAX		64		/* order-0 pages per zone */
 #define PCP_BATCH	16
 #define PCP_DOMS	(MACHINE_MAX_NODES * NZONES)
+/*
+ * The stack of each order that served the CPU's last request of that
+ * order, and the request's window and node: the same request again goes
+ * straight to it while it holds a block, skipping the search by node and
+ * zone (and its window checks, which would pass as they did).  An empty
+ * stack sends the request round the search again, in preference order.
+ */
+struct pcp_hint {
+	uint64_t	low, high;
+	int		node;
+	int		dm;		/* -1: none */
+};
+
 struct pcpu {
 	pthread_mutex_t	lock;
 	uint32_t	n[PALLOC_PCP_ORDERS][PCP_DOMS];	/* [node*NZONES+z] */
+	struct pcp_hint	hint[PALLOC_PCP_ORDERS];
 	uint32_t	pfn[PALLOC_PCP_ORDERS][PCP_DOMS][PCP_MAX];
 };
 
@@ -908,22 +922,40 @@ palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 	uint64_t np = UINT64_C(1) << o;
 	struct palloc_req r = { .npages = np, .low = low, .high = high,
 	    .align = np, .node = node, .zone_min = ZONE_ISA + 1 };
+	struct pcp_hint *h;
 
 	VERIFY3U(o, <, PALLOC_PCP_ORDERS);
 	/* Below 16 MiB only: no cache serves it (ZONE_ISA is not cached). */
 	if (high <= machine_zone_end[ZONE_ISA] >> machine->pshift)
 		goto uncached;
-	/* The asked-for node, or the CPU's own and then the others. */
 	pthread_mutex_lock(&c->lock);
+	h = &c->hint[o];
+	if (likely(h->dm >= 0 && h->high == high && h->low == low &&
+	    h->node == node && c->n[o][h->dm] > 0)) {
+		uint64_t p = c->pfn[o][h->dm][c->n[o][h->dm] - 1];
+
+		/* the zone lies in the window: checked as the search does */
+		if (likely(p >= low && p + np <= high)) {
+			c->n[o][h->dm]--;
+			pthread_mutex_unlock(&c->lock);
+			*pfnp = p;
+			return 0;
+		}
+	}
+	/* The asked-for node, or the CPU's own and then the others. */
 	for (int k = 0; k < (node < 0 ? nn : 1); k++) {
 		int nd = node >= 0 ? node : (home + k) % nn;
 
 		for (int z = NZONES - 1; z > ZONE_ISA; z--)
 			if (pcp_take_locked(c, o, nd, z, low, high, pfnp)) {
+				*h = (struct pcp_hint){ .low = low,
+				    .high = high, .node = node,
+				    .dm = nd * NZONES + z };
 				pthread_mutex_unlock(&c->lock);
 				return 0;
 			}
 	}
+	h->dm = -1;
 	pthread_mutex_unlock(&c->lock);
 uncached:
 	/* Blocks: the caller has a better search of its own than this. */
@@ -1110,8 +1142,11 @@ palloc_init(void)
 		for (int z = 0; z < NZONES; z++)
 			for (int o = 0; o < PALLOC_NORDERS; o++)
 				dom[n][z].head[o] = NIL;
-	for (int c = 0; c < MACHINE_MAX_CPUS; c++)
+	for (int c = 0; c < MACHINE_MAX_CPUS; c++) {
 		memset(pcp[c].n, 0, sizeof(pcp[c].n));
+		for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++)
+			pcp[c].hint[o].dm = -1;
+	}
 	dirty_freed = 0;
 	palloc_cache_dirty = false;
 	/* sweep after max(16 MiB, RAM / 64) of freed pages */

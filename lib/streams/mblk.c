@@ -79,7 +79,14 @@ str_mdb_release(struct mdb *h, unsigned halves)
 {
 	size_t size = sizeof(*h);
 
-	if (atomic_fetch_sub_explicit(&h->holders, halves,
+	/*
+	 * Holding every live half, the caller is the only one who may touch
+	 * the count: no atomic read-modify-write is needed to see it reach
+	 * zero.  The acquire pairs with the release of the other half's
+	 * holder, whose writes must be seen before the memory is reused.
+	 */
+	if (atomic_load_explicit(&h->holders, memory_order_acquire) != halves &&
+	    atomic_fetch_sub_explicit(&h->holders, halves,
 	    memory_order_acq_rel) != halves)
 		return;
 	if (h->d.db_muse & DB_INLINE)
@@ -268,16 +275,53 @@ str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
 	return head;
 }
 
+/*
+ * What str_block_fine reads of the machine, read once for a whole
+ * message: the walk makes no call while blocks pass, but the compiler
+ * may not keep globals in registers across the atomic loads it does.
+ */
+struct blk_view {
+	const uint8_t	*lo, *hi;	/* the direct map; empty: no shadow */
+	uintptr_t	bias;		/* record_shadow_bias */
+};
+
+static inline __attribute__((always_inline)) void
+blk_view_get(struct blk_view *v)
+{
+	if (likely(kmem_fast_ok)) {
+		v->lo = machine->dmap;
+		v->hi = machine->dmap + machine->top;
+	} else {
+		v->lo = v->hi = NULL;
+	}
+	v->bias = record_shadow_bias;
+}
+
+/* kmem_live_size_fast under a view. */
+static inline __attribute__((always_inline)) size_t
+blk_live_size(const struct blk_view *v, const void *p)
+{
+	const uint8_t *b = p;
+	uint64_t e;
+
+	if (likely(b >= v->lo && b < v->hi && ((uintptr_t)p & 7) == 0 &&
+	    (e = atomic_load_explicit((_Atomic uint64_t *)(v->bias +
+	    ((uintptr_t)p >> 3) * sizeof(uint64_t)), memory_order_relaxed)) !=
+	    0))
+		return (size_t)(e >> SH_SIZE_SHIFT);
+	return kmem_live_size(p);
+}
+
 /* str_block_ok's checks, all passed, without a report. */
 static inline __attribute__((always_inline)) bool
-str_block_fine(const mblk_t *bp)
+str_block_fine_in(const struct blk_view *v, const mblk_t *bp)
 {
 	const dblk_t *d;
 	size_t size;
 
 	if (bp == NULL || ((uintptr_t)bp & 7) != 0)
 		return false;
-	size = kmem_live_size_fast(bp);
+	size = blk_live_size(v, bp);
 	if ((size != sizeof(mblk_t) && size < sizeof(struct mdb)) ||
 	    bp->b_pad2 != MB_LIVE)
 		return false;
@@ -285,11 +329,20 @@ str_block_fine(const mblk_t *bp)
 	/* a block's own data block shares its allocation: known already */
 	return d != NULL && ((const void *)MDB_OF_D(d) == (const void *)bp ?
 	    size >= sizeof(struct mdb) :
-	    kmem_live_size_fast(MDB_OF_D(d)) >= sizeof(struct mdb)) &&
+	    blk_live_size(v, MDB_OF_D(d)) >= sizeof(struct mdb)) &&
 	    __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) != 0 &&
 	    (d->db_muse == DB_INLINE || d->db_muse == DB_SEP ||
 	    d->db_muse == DB_EXT) && bp->b_rptr <= bp->b_wptr &&
 	    bp->b_rptr >= d->db_base && bp->b_wptr <= d->db_lim;
+}
+
+static inline __attribute__((always_inline)) bool
+str_block_fine(const mblk_t *bp)
+{
+	struct blk_view v;
+
+	blk_view_get(&v);
+	return str_block_fine_in(&v, bp);
 }
 
 /*
@@ -352,23 +405,35 @@ str_block_ok(const mblk_t *bp, const char *func, const void *caller)
  * the saved block moves to the current one whenever the step count
  * reaches a power of two; a chain that loops meets the saved block
  * within twice its length, with no memory and one comparison a block.
+ * On the way it counts the blocks and, for callers that want it, the
+ * bytes of the leading blocks of the first one's type (xmsgsize), so
+ * that they need not walk the message a second time.
  */
 bool
-str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
-    size_t *nblocks)
+str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
+    size_t *nblocks, size_t *xbytes)
 {
 	const mblk_t *head = mp, *saved = mp;
-	size_t n = 0, power = 1, lam = 0;
+	size_t n = 0, power = 1, lam = 0, x = 0;
+	bool lead = true;
+	struct blk_view v;
 
 	if (mp == NULL) {
 		verify_report(func, caller, "NULL message");
 		return false;
 	}
+	blk_view_get(&v);
 	for (; mp != NULL; mp = mp->b_cont) {
-		if (unlikely(!str_block_fine(mp)) &&
+		if (unlikely(!str_block_fine_in(&v, mp)) &&
 		    !str_block_ok(mp, func, caller))
 			return false;
 		n++;
+		if (lead) {
+			if (mp->b_datap->db_type == head->b_datap->db_type)
+				x += blen(mp);
+			else
+				lead = false;
+		}
 		if (mp->b_cont == saved) {
 			verify_report(func, caller, "message %p loops: block "
 			    "%p's b_cont leads back to block %p", (void *)head,
@@ -383,7 +448,16 @@ str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
 	}
 	if (nblocks != NULL)
 		*nblocks = n;
+	if (xbytes != NULL)
+		*xbytes = x;
 	return true;
+}
+
+bool
+str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
+    size_t *nblocks)
+{
+	return str_msg_walk(mp, func, caller, nblocks, NULL);
 }
 
 /*

@@ -147,14 +147,13 @@ str_pullup(mblk_t *mp, int len, const struct kcons *c, bool whole,
 	size_t n, want, skip;
 	uchar_t *dst;
 
-	if (!str_msg_ok(mp, func, caller, NULL))
+	if (!str_msg_walk(mp, func, caller, NULL, &n))
 		return NULL;
 	if (len < -1) {
 		verify_report(func, caller, "length %d: give -1 (all) or a "
 		    "count of bytes", len);
 		return NULL;
 	}
-	n = xmsgsize(mp);
 	want = len == -1 ? n : (size_t)len;
 	if (want > n || (c->boundary != 0 && want > c->boundary))
 		return NULL;

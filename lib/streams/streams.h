@@ -96,6 +96,9 @@ mblk_t	*str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
 bool	str_block_ok(const mblk_t *bp, const char *func, const void *caller);
 bool	str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
 	    size_t *nblocks);
+/* str_msg_ok, also giving the bytes xmsgsize would count. */
+bool	str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
+	    size_t *nblocks, size_t *xbytes);
 
 /* Whether [va, va+len) meets c page by page, as physreq_met decides. */
 bool	str_range_ok(const void *va, size_t len, const struct kcons *c);
