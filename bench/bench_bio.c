@@ -5,7 +5,8 @@
  *   the cost per piece of breaking up a request that needs no copy (child
  *   buf set-up included), with a strategy routine that completes at once,
  *   against calling that strategy routine directly with a ready buf as
- *   often (goal: 40 ns a piece or less);
+ *   often (goal: 40 ns a piece or less where the direct call takes 23 ns,
+ *   so at most 1.74 times the direct call on any machine);
  *   the bounce path's throughput against memcpy of the same bytes.
  *
  * Nothing here passes or fails on timing; the exit status is non-zero
@@ -126,7 +127,8 @@ bench_pieces(void)
 
 			printf("  %7u %12.1f %12.1f %7.2fx  %s\n", n, o / 10.0,
 			    b / 10.0, b ? (double)o / (double)b : 0,
-			    n == 64 ? "<= 40 ns a piece" : "-");
+			    n == 64 ? "<= 1.74x (40 ns where direct is 23 ns)" :
+			    "-");
 		}
 		freerbuf(bp);
 		freerbuf(cb);

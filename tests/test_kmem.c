@@ -400,6 +400,143 @@ START_TEST(scattered_but_coherent)
 }
 END_TEST
 
+/* The node whose RAM holds physical address pa, or -1. */
+static int
+node_of(const struct ddisim_info *di, uint64_t pa)
+{
+	for (unsigned i = 0; i < di->nranges; i++)
+		if (pa >= di->range[i].start && pa < di->range[i].end)
+			return di->range[i].node;
+	return -1;
+}
+
+/* The DDI 6-7.1 binding of kmem_alloc_physreq: nothing at or above 4 GiB. */
+void	*_Compat_kmem_alloc_physreq7(size_t, physreq_t *, int);
+
+/*
+ * The thread's physreq memo (a repeat of the last physreq goes straight
+ * to its magazine) against what each call must give: random small
+ * requests through four physregs, at two interface levels, from CPUs of
+ * both nodes, with every field of a physreq changed after its memo is
+ * warm now and then.  Each object lies under its window (4 GiB at the
+ * DDI 7 level whatever the physreq says), is aligned, and comes from the
+ * CPU's own node when the window is all of memory; a changed physreq is
+ * refused with one report, and works again once put back.
+ */
+START_TEST(physreq_memo)
+{
+	static const struct { unsigned d; uint64_t a; } kinds[] = {
+		{ 64, 8 }, { 32, 16 }, { 40, 4 }, { 64, 16 } };
+	physreq_t *p[4];
+	struct { void *va; size_t size; } held[64];
+	unsigned nheld = 0;
+	long iters = prop_floor(prop_iters(20000), 2000), refused = 0;
+	long node1 = 0;
+	struct ddisim_info di;
+
+	/* RAM of both nodes above 4 GiB: each has an arena of its own there */
+	MACHINE_UP("mem=16G,nodes=2:8G,cpus=4,verify=count");
+	ddisim_info(&di);
+	for (int k = 0; k < 4; k++)
+		p[k] = preq_new(kinds[k].d, kinds[k].a, 0, 0, 0);
+	prop_seed(23);
+	for (long it = 0; it < iters; it++) {
+		unsigned k = (unsigned)rndn(4);
+		bool ddi7 = rndn(4) == 0;
+		void *(*alloc)(size_t, physreq_t *, int) = ddi7 ?
+		    _Compat_kmem_alloc_physreq7 : kmem_alloc_physreq;
+		size_t size = 1 + rndn(rndn(4) == 0 ? 4000 : 256);
+		uint64_t high, pa;
+		void *va;
+
+		if (rndn(16) == 0)
+			ddisim_cpu_set((int)rndn(4));
+		if (nheld == 64 || (nheld > 0 && rndn(2) == 0)) {
+			unsigned j = (unsigned)rndn(nheld);
+
+			kmem_free(held[j].va, held[j].size);
+			held[j] = held[--nheld];
+			continue;
+		}
+		if (rndn(64) == 0) {
+			/* one field changed after prep, the memo warm */
+			physreq_t save = *p[k];
+			unsigned long before = ddisim_verify_count();
+			void *w = alloc(size, p[k], KM_SLEEP);
+
+			ck_assert_ptr_nonnull(w);
+			switch (rndn(5)) {
+			case 0: p[k]->phys_align *= 2; break;
+			case 1: p[k]->phys_boundary = 1u << 16; break;
+			case 2: p[k]->phys_dmasize = 24; break;
+			case 3: p[k]->phys_max_scgth = 3; break;
+			case 4: p[k]->phys_flags |= PREQ_PHYSCONTIG; break;
+			}
+			ck_assert_ptr_null(alloc(size, p[k], KM_SLEEP));
+			ck_assert_uint_eq(ddisim_verify_count(), before + 1);
+			ck_assert_ptr_nonnull(strstr(ddisim_verify_last(),
+			    "physreq"));
+			*p[k] = save;
+			kmem_free(w, size);
+			refused++;
+			continue;
+		}
+		va = alloc(size, p[k], KM_SLEEP);
+		ck_assert_ptr_nonnull(va);
+		ck_assert_int_eq(ddisim_vtop(va, &pa), 0);
+		ck_assert_uint_eq((uintptr_t)va % kinds[k].a, 0);
+		high = kinds[k].d >= 64 ? UINT64_MAX :
+		    UINT64_C(1) << kinds[k].d;
+		if (ddi7 && high > (UINT64_C(1) << 32))
+			high = UINT64_C(1) << 32;
+		ck_assert_uint_le(pa + size, high);
+		/* a whole window: the CPU's own node (CPUs 2-3: node 1) */
+		if (high == UINT64_MAX) {
+			ck_assert_int_eq(node_of(&di, pa), ddisim_cpu_get() / 2);
+			node1 += ddisim_cpu_get() / 2;
+		}
+		held[nheld].va = va;
+		held[nheld++].size = size;
+	}
+	while (nheld > 0) {
+		nheld--;
+		kmem_free(held[nheld].va, held[nheld].size);
+	}
+	ck_assert_int_gt(refused, 0);
+	ck_assert_int_gt(node1, 0);
+	/*
+	 * A warm memo for memory above 8 GiB, then a smaller machine on
+	 * which the same physreq is interned alike and the thread is on the
+	 * same CPU: the memo is stale and must not serve.
+	 */
+	{
+		void *a, *b;
+		unsigned long reports;
+		uint64_t pa;
+
+		ddisim_cpu_set(2);
+		a = kmem_alloc_physreq(64, p[0], KM_SLEEP);
+
+		kmem_free(a, 64);
+		for (int k = 0; k < 4; k++)
+			physreq_free(p[k]);
+		MACHINE_DOWN();
+		MACHINE_UP("mem=256M,cpus=4,verify=count");
+		ddisim_cpu_set(2);
+		reports = ddisim_verify_count();
+		p[0] = preq_new(kinds[0].d, kinds[0].a, 0, 0, 0);
+		b = kmem_alloc_physreq(64, p[0], KM_SLEEP);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_int_eq(ddisim_vtop(b, &pa), 0);
+		ck_assert_uint_eq(ddisim_verify_count(), reports);
+		kmem_free(b, 64);
+		physreq_free(p[0]);
+		ck_assert_uint_eq(ddisim_outstanding(), 0);
+	}
+	MACHINE_DOWN();
+}
+END_TEST
+
 START_TEST(zone_escape)
 {
 	physreq_t *p64, *p32;
@@ -2052,6 +2189,7 @@ kmem_suite(void)
 	tcase_add_test(tc, jemalloc_runs_without_retain);
 	tcase_add_test(tc, arena_gives_back);
 	tcase_add_test(tc, arena_reuses_memory);
+	tcase_add_test(tc, physreq_memo);
 	tcase_add_test(tc, alias_exhaustion);
 	tcase_add_test(tc, sleep_deadline_scattered);
 	tcase_add_test(tc, blocking_context_checked);

@@ -136,40 +136,57 @@ DDI_ENTRY_HOT_VOID(kmem_free, (void *p, size_t size), (p, size))
 	kmem_free_checked(p, size, KK_KMEM, DDI_FUNC, DDI_CALLER);
 }
 
-/* Everything but a magazine hit: the checks, their reports, every path. */
+DDI_TLS struct kmem_pmemo kmem_pmemo;
+
+/*
+ * Everything but a hit of the physreq memo: a magazine hit found the
+ * long way, which sets the memo; then the checks, their reports, every
+ * path.
+ */
 static __attribute__((noinline)) void *
 kmem_physreq_slow(size_t size, physreq_t *preq, int flags, enum ddi_level level,
     int how, enum kmem_kind kind, bool contig, const char *func,
     const void *caller)
 {
+	struct arena_mag *m;
 	struct kcons c;
+	void *p;
 
-	/* A miss of the magazines needs no check made again. */
-	if (!(likely((flags & ~KM_NOSLEEP) == 0) &&
-	    likely(kmem_physreq_cons_fast(preq, level, &c))) &&
-	    (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
-	    !kmem_physreq_cons(preq, level, &c, func, caller)))
+	if (likely((flags & ~KM_NOSLEEP) == 0) &&
+	    likely(kmem_physreq_cons_fast(preq, level, &c))) {
+		if ((p = kmem_alloc_fast_mag(size, &c, flags, how,
+		    caller, &m)) != NULL) {
+			kmem_pmemo = (struct kmem_pmemo){
+			    .info = preq->phys_brkup_poolp, .mag = m,
+			    .gen = arena_tc_gen, .cpu = machine_thread_cpu,
+			    .level = (int)level };
+			return p;
+		}
+		/* A miss of the magazines needs no check made again. */
+	} else if (!kmem_flags_ok(flags, KM_NOSLEEP, func, caller) ||
+	    !kmem_physreq_cons(preq, level, &c, func, caller)) {
 		return NULL;
+	}
 	c.contig |= contig;
 	return kmem_alloc_cons(size, &c, flags, how, kind, func, caller);
 }
 
 /*
- * A magazine hit is served inline, keeping the entry point small; all
- * else, a miss included, starts again in kmem_physreq_slow.
+ * A hit of the physreq memo is served inline, keeping the entry point
+ * small; all else starts again in kmem_physreq_slow.  A magazine's
+ * objects lie in the direct map, so contig (kmem_alloc_physcontig) asks
+ * nothing more of them.
  */
 static inline __attribute__((always_inline)) void *
 kmem_physreq(size_t size, physreq_t *preq, int flags, enum ddi_level level,
     int how, enum kmem_kind kind, bool contig, const char *func,
     const void *caller)
 {
-	struct kcons c;
 	void *p;
 
 	if (likely((flags & ~KM_NOSLEEP) == 0) &&
-	    likely(kmem_physreq_cons_fast(preq, level, &c)) &&
-	    likely((p = kmem_alloc_fast(size, &c, flags, how, caller)) !=
-	    NULL))
+	    likely((p = kmem_alloc_memo(size, preq, (int)level, flags, how,
+	    caller)) != NULL))
 		return p;
 	return kmem_physreq_slow(size, preq, flags, level, how, kind, contig,
 	    func, caller);

@@ -73,6 +73,28 @@ arena_owner(const void *p, int *node, int *zone)
 	return true;
 }
 
+/*
+ * The magazine of the calling thread for the arena whose owner-map value
+ * is v (node * NZONES + zone + 1, not 0), or NULL: arena_mag_hit without
+ * decoding v, since the magazines are laid out in the same order.
+ */
+static inline struct arena_mag *
+arena_mag_hit_owner(unsigned v)
+{
+	if (likely(arena_tc_gen == arena_gen_now()))
+		return (&arena_tc_mag[0][0])[v - 1];
+	return NULL;
+}
+
+/* The owner-map value of p's page (see arena_owner); 0: no arena's. */
+static inline unsigned
+arena_owner_value(const void *p)
+{
+	return atomic_load_explicit((_Atomic uint8_t *)
+	    (arena_page_owner_bias + ((uintptr_t)p >> ARENA_OWNER_SHIFT)),
+	    memory_order_relaxed);
+}
+
 static inline struct arena_mag *
 arena_mag_hit(int node, int zone)
 {

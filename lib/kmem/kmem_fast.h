@@ -11,6 +11,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -33,13 +34,36 @@ struct preq_info {
 #define PREQ_INFOS	4096
 extern struct preq_info kmem_preq_info[PREQ_INFOS];
 
+/*
+ * Whether physreq p still holds the values interned in i.  Both start
+ * with the same eleven bytes (checked below), compared as a word and the
+ * three bytes after it; the byte after those is padding in both.
+ */
 static inline bool
 preq_same(const struct preq_info *i, const physreq_t *p)
 {
-	return i->align == p->phys_align && i->boundary == p->phys_boundary &&
-	    i->dmasize == p->phys_dmasize && i->max_scgth == p->phys_max_scgth &&
-	    i->flags == p->phys_flags;
+	uint64_t a, b;
+	uint32_t c, d;
+
+	memcpy(&a, i, sizeof(a));
+	memcpy(&b, p, sizeof(b));
+	memcpy(&c, (const uint8_t *)i + 8, sizeof(c));
+	memcpy(&d, (const uint8_t *)p + 8, sizeof(d));
+	return a == b && ((c ^ d) & 0xffffffu) == 0;
 }
+_Static_assert(offsetof(struct preq_info, align) == 0 &&
+    offsetof(struct preq_info, boundary) == 4 &&
+    offsetof(struct preq_info, dmasize) == 8 &&
+    offsetof(struct preq_info, max_scgth) == 9 &&
+    offsetof(struct preq_info, flags) == 10 &&
+    offsetof(struct preq_info, next) >= 12 &&
+    offsetof(physreq_t, phys_align) == 0 &&
+    offsetof(physreq_t, phys_boundary) == 4 &&
+    offsetof(physreq_t, phys_dmasize) == 8 &&
+    offsetof(physreq_t, phys_max_scgth) == 9 &&
+    offsetof(physreq_t, phys_flags) == 10 &&
+    offsetof(physreq_t, phys_brkup_poolp) >= 12,
+    "preq_same compares struct preq_info and physreq_t as bytes");
 
 /*
  * kmem_physreq_cons without its reports: false for anything that is not
@@ -132,6 +156,25 @@ extern DDI_TLS struct kmem_amemo kmem_amemo;
 extern bool kmem_fast_ok;
 
 /*
+ * The physreq of the calling thread's last magazine hit (api.c): its
+ * interned constraint, the interface level it was asked at, and the
+ * magazine that served it.  The same physreq, unchanged, at the same
+ * level, on the same CPU and under the same magazines goes straight to
+ * that magazine: the constraint, the window's arena and the magazine
+ * were all decided by the hit that set the memo, and hold while those
+ * do.  gen is the arena_tc_gen it was set under, which changes whenever
+ * the thread's magazines are freed or a machine is built.
+ */
+struct kmem_pmemo {
+	const struct preq_info	*info;		/* NULL: none */
+	struct arena_mag	*mag;
+	uint64_t		gen;
+	int			cpu;
+	int			level;
+};
+extern DDI_TLS struct kmem_pmemo kmem_pmemo;
+
+/*
  * A small object for constraint c from the magazine the thread used last
  * for the same window, or NULL when that takes more than a pop: then
  * nothing was done and nothing reported.  flags is the entry point's, and
@@ -140,12 +183,56 @@ extern bool kmem_fast_ok;
  * blocking (KM_SLEEP must then be checked and reported) and a thread
  * whose count is not registered yet take the full path.
  */
+/* Pop an object of size from magazine m, recorded as the caller's. */
 static inline __attribute__((always_inline)) void *
-kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
-    const void *caller)
+kmem_mag_pop(struct arena_mag *m, size_t size, int how, const void *caller)
+{
+	unsigned cl = arena_mag_class[(size + 15) >> 4];
+	void *p;
+
+	if (unlikely(m->n[cl] == 0))
+		return NULL;
+	p = m->obj[cl][--m->n[cl]];
+	shadow_set(p, ((uint64_t)(uintptr_t)caller & SH_CALLER_MASK) |
+	    SH_ARENA | (uint64_t)size << SH_SIZE_SHIFT);
+	if (how & KA_ZERO)
+		memset(p, 0, size);
+	kmem_out_add_registered((int64_t)size);
+	return p;
+}
+
+/*
+ * kmem_alloc_fast through the physreq memo: NULL, with nothing done,
+ * unless preq is the memo's, unchanged (the check kmem_physreq_cons
+ * makes), asked at the memo's level from its CPU while its magazines
+ * stand, and the magazine has an object.
+ */
+static inline __attribute__((always_inline)) void *
+kmem_alloc_memo(size_t size, const physreq_t *preq, int level, int flags,
+    int how, const void *caller)
+{
+	const struct preq_info *i;
+
+	if (unlikely(preq == NULL))
+		return NULL;
+	i = preq->phys_brkup_poolp;
+	if (unlikely(i != kmem_pmemo.info || i == NULL ||
+	    level != kmem_pmemo.level || !preq_same(i, preq) ||
+	    kmem_pmemo.cpu != machine_thread_cpu ||
+	    kmem_pmemo.gen != arena_tc_gen ||
+	    arena_tc_gen != arena_gen_now() ||
+	    size - 1 >= ARENA_MAG_MAX - 1 ||
+	    ((flags & KM_NOSLEEP) == 0 && verify_ctx_raised) ||
+	    !kmem_mycount.registered))
+		return NULL;
+	return kmem_mag_pop(kmem_pmemo.mag, size, how, caller);
+}
+
+static inline __attribute__((always_inline)) void *
+kmem_alloc_fast_mag(size_t size, const struct kcons *c, int flags, int how,
+    const void *caller, struct arena_mag **magp)
 {
 	struct arena_mag *m;
-	unsigned cl;
 	void *p;
 
 	/* Arenas exist only where the machine's page is the host's. */
@@ -166,16 +253,16 @@ kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
 	if (unlikely((m = arena_mag_hit(kmem_amemo.node, kmem_amemo.zone)) ==
 	    NULL))
 		return NULL;
-	cl = arena_mag_class[(size + 15) >> 4];
-	if (unlikely(m->n[cl] == 0))
-		return NULL;
-	p = m->obj[cl][--m->n[cl]];
-	shadow_set(p, ((uint64_t)(uintptr_t)caller & SH_CALLER_MASK) |
-	    SH_ARENA | (uint64_t)size << SH_SIZE_SHIFT);
-	if (how & KA_ZERO)
-		memset(p, 0, size);
-	kmem_out_add_registered((int64_t)size);
+	if ((p = kmem_mag_pop(m, size, how, caller)) != NULL && magp != NULL)
+		*magp = m;
 	return p;
+}
+
+static inline __attribute__((always_inline)) void *
+kmem_alloc_fast(size_t size, const struct kcons *c, int flags, int how,
+    const void *caller)
+{
+	return kmem_alloc_fast_mag(size, c, flags, how, caller, NULL);
 }
 
 /*
@@ -187,17 +274,16 @@ static inline __attribute__((always_inline)) bool
 kmem_free_fast(void *p, size_t size)
 {
 	struct arena_mag *m;
-	unsigned cl;
+	unsigned cl, v;
 	uint64_t e;
-	int node, zone;
 
 	if (unlikely(!vm_in_dmap(p) || ((uintptr_t)p & 7) != 0 ||
 	    !kmem_fast_ok || !kmem_mycount.registered))
 		return false;
 	e = shadow_peek(p);
 	if (unlikely(!(e & SH_ARENA) || (e >> SH_SIZE_SHIFT) != size ||
-	    size > ARENA_MAG_MAX || !arena_owner(p, &node, &zone) ||
-	    (m = arena_mag_hit(node, zone)) == NULL))
+	    size > ARENA_MAG_MAX || (v = arena_owner_value(p)) == 0 ||
+	    (m = arena_mag_hit_owner(v)) == NULL))
 		return false;
 	cl = arena_mag_class[(size + 15) >> 4];
 	if (unlikely(m->n[cl] == arena_mag_cap[cl]))
