@@ -1724,6 +1724,110 @@ END_TEST
 /* --- misuse ----------------------------------------------------------- */
 
 /*
+ * The walk every message routine makes first, under random messages of
+ * 1 to 20 blocks, some of them dupb copies sharing another block's data,
+ * each either sound or spoilt in one block in one way: b_rptr past
+ * b_wptr, b_wptr past the data block, a data block's use or reference
+ * count that no live one has, a block without the live mark, a link to
+ * memory that is no block, or a loop back to an earlier block.  A sound
+ * message is measured and pulled up right; a spoilt one is refused by
+ * msgdsize, msgpullup and msgpullup_physreq, each with one report that
+ * says what is wrong, and is sound again once mended.
+ */
+START_TEST(walk_checks_every_block)
+{
+	static const char *const says[] = { "is past b_wptr",
+	    "is outside its data block", "is not a live data block",
+	    "is not a live data block", "is not a live message block",
+	    "is not a live message block", "loops" };
+	static mblk_t not_a_block[2];
+	long iters = prop_floor(prop_iters(100000) / 50, 400), spoilt = 0;
+	physreq_t *p;
+
+	MACHINE_UP("verify=count");
+	p = preq_new(32, 4, 0, PREQ_PHYSCONTIG, 0);
+	prop_seed(31);
+	for (long it = 0; it < iters; it++) {
+		unsigned nb = 1 + (unsigned)rndn(20), k = (unsigned)rndn(nb);
+		mblk_t *blk[20], *head, *r, saved, *victim;
+		dblk_t dsaved;
+		size_t total = 0;
+		int how = rndn(3) == 0 ? -1 : (int)rndn(7);
+		unsigned long before;
+
+		for (unsigned i = 0; i < nb; i++) {
+			if (i > 0 && rndn(4) == 0) {
+				blk[i] = dupb(blk[rndn(i)]);
+				ck_assert_ptr_nonnull(blk[i]);
+			} else {
+				blk[i] = mk(300, rndn(8), rndn(200));
+			}
+			total += blen(blk[i]);
+		}
+		for (unsigned i = 0; i + 1 < nb; i++)
+			blk[i]->b_cont = blk[i + 1];
+		head = blk[0];
+		victim = blk[k];
+		saved = *victim;
+		dsaved = *victim->b_datap;
+		switch (how) {
+		case 0: victim->b_rptr = victim->b_wptr + 1; break;
+		case 1: victim->b_wptr = victim->b_datap->db_lim + 1; break;
+		case 2: victim->b_datap->db_muse = 0x08; break;
+		case 3: victim->b_datap->db_ref = 0; break;
+		case 4: victim->b_pad2 = 0; break;
+		case 5:
+			if (k == 0) {
+				how = -1;	/* the head itself is checked */
+				break;
+			}
+			blk[k - 1]->b_cont = &not_a_block[0];
+			break;
+		case 6: blk[nb - 1]->b_cont = blk[k]; break;
+		}
+		before = ddisim_verify_count();
+		if (how < 0) {
+			ck_assert_int_eq(msgdsize(head), (int)total);
+			r = msgpullup_physreq(head, -1, p);
+			ck_assert_ptr_nonnull(r);
+			ck_assert_uint_eq(blen(r), total);
+			ck_assert_ptr_null(r->b_cont);
+			freemsg(r);
+			r = msgpullup(head, -1);
+			ck_assert_ptr_nonnull(r);
+			ck_assert_uint_eq(msgdsize(r), total);
+			freemsg(r);
+			ck_assert_uint_eq(ddisim_verify_count(), before);
+		} else {
+			ck_assert_int_eq(msgdsize(head), 0);
+			ck_assert_uint_eq(ddisim_verify_count(), before + 1);
+			ck_assert_msg(strstr(ddisim_verify_last(), says[how]),
+			    "case %d: \"%s\"", how, ddisim_verify_last());
+			ck_assert_ptr_null(msgpullup_physreq(head, -1, p));
+			ck_assert_ptr_null(msgpullup(head, -1));
+			ck_assert_uint_eq(ddisim_verify_count(), before + 3);
+			spoilt++;
+			/* mended */
+			*victim->b_datap = dsaved;
+			victim->b_rptr = saved.b_rptr;
+			victim->b_wptr = saved.b_wptr;
+			victim->b_pad2 = saved.b_pad2;
+			if (k > 0)
+				blk[k - 1]->b_cont = blk[k];
+			blk[nb - 1]->b_cont = NULL;
+			ck_assert_int_eq(msgdsize(head), (int)total);
+			ck_assert_uint_eq(ddisim_verify_count(), before + 3);
+		}
+		freemsg(head);
+	}
+	ck_assert_int_gt(spoilt, iters / 2);
+	physreq_free(p);
+	ck_assert_uint_eq(ddisim_outstanding(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
  * Each case twice: under verify=count the report is made, with its text,
  * and nothing is followed or corrupted; under the default policy it
  * aborts.  The state after each case is checked and freed.
@@ -1951,6 +2055,7 @@ blocks_suite(void)
 
 	tc = tcase_new("core");
 	tcase_add_test(tc, allocb_block);
+	tcase_add_test(tc, walk_checks_every_block);
 	tcase_add_test(tc, esballoc_frees_later);
 	tcase_add_test(tc, dupmsg_all_or_nothing);
 	tcase_add_test(tc, copyb_copymsg);

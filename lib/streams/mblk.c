@@ -401,13 +401,130 @@ str_block_ok(const mblk_t *bp, const char *func, const void *caller)
 }
 
 /*
+ * One block under str_block_fine's checks, in few instructions: the
+ * cheap comparisons are or-ed into one flag, tested once.  True when
+ * they all pass on what the shadow says; false when anything needs a
+ * closer look (a block that fails, or one only the records know).
+ */
+static inline __attribute__((always_inline)) bool
+blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
+{
+	uintptr_t off = (uintptr_t)mp - (uintptr_t)lo;
+	const dblk_t *d;
+	uint64_t e, size;
+	unsigned muse;
+	bool bad;
+
+	if (unlikely(off >= span || (off & 7) != 0))
+		return false;
+	e = atomic_load_explicit((_Atomic uint64_t *)(bias +
+	    ((uintptr_t)mp >> 3) * sizeof(uint64_t)), memory_order_relaxed);
+	size = e >> SH_SIZE_SHIFT;
+	d = mp->b_datap;
+	if (unlikely(d == NULL))
+		return false;
+	if ((const void *)MDB_OF_D(d) != (const void *)mp) {
+		/* a block on another's data: both allocations are checked */
+		uintptr_t doff = (uintptr_t)MDB_OF_D(d) - (uintptr_t)lo;
+
+		if (unlikely(size != sizeof(mblk_t) && size < sizeof(struct mdb)))
+			return false;
+		if (unlikely(doff >= span || (doff & 7) != 0))
+			return false;
+		size = atomic_load_explicit((_Atomic uint64_t *)(bias +
+		    ((uintptr_t)MDB_OF_D(d) >> 3) * sizeof(uint64_t)),
+		    memory_order_relaxed) >> SH_SIZE_SHIFT;
+	}
+	muse = d->db_muse;
+	bad = size < sizeof(struct mdb);
+	bad |= mp->b_pad2 != MB_LIVE;
+	bad |= __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0;
+	bad |= muse > DB_EXT || ((1u << muse) & ((1u << DB_INLINE) |
+	    (1u << DB_SEP) | (1u << DB_EXT))) == 0;
+	bad |= mp->b_rptr > mp->b_wptr;
+	bad |= mp->b_rptr < d->db_base;
+	bad |= mp->b_wptr > d->db_lim;
+	return !bad;
+}
+
+/*
+ * str_msg_walk while every block passes blk_quick, in a loop that calls
+ * nothing, with the same loop test; false, with nothing said, as soon as
+ * one does not, for the full walk to start again from the head.  want_x
+ * is a constant where it is inlined.
+ */
+static inline __attribute__((always_inline)) bool
+msg_walk_quick(const mblk_t *mp, size_t *nblocks, size_t *xbytes,
+    bool want_x)
+{
+	const mblk_t *saved = mp;
+	size_t n = 0, power = 1, lam = 0, x = 0;
+	const uint8_t *lo;
+	uintptr_t span, bias;
+	unsigned type;
+	bool lead = want_x;
+
+	if (unlikely(!kmem_fast_ok))
+		return false;
+	lo = machine->dmap;
+	span = machine->top;
+	bias = record_shadow_bias;
+	if (!blk_quick(mp, lo, span, bias))
+		return false;
+	type = mp->b_datap->db_type;
+	for (;;) {
+		const mblk_t *next = mp->b_cont;
+
+		n++;
+		if (lead) {
+			if (mp->b_datap->db_type == type)
+				x += blen(mp);
+			else
+				lead = false;
+		}
+		if (next == NULL)
+			break;
+		if (unlikely(next == saved))
+			return false;
+		if (++lam == power) {
+			saved = next;
+			power <<= 1;
+			lam = 0;
+		}
+		mp = next;
+		if (unlikely(!blk_quick(mp, lo, span, bias)))
+			return false;
+	}
+	if (nblocks != NULL)
+		*nblocks = n;
+	if (want_x)
+		*xbytes = x;
+	return true;
+}
+
+/* Its two forms, each compiled apart so that its loop keeps all in registers. */
+static __attribute__((noinline)) bool
+msg_walk_quick_x(const mblk_t *mp, size_t *nblocks, size_t *xbytes)
+{
+	return msg_walk_quick(mp, nblocks, xbytes, true);
+}
+
+static __attribute__((noinline)) bool
+msg_walk_quick_n(const mblk_t *mp, size_t *nblocks)
+{
+	return msg_walk_quick(mp, nblocks, NULL, false);
+}
+
+/*
  * Every block of a message, and that the chain ends.  Brent's test:
  * the saved block moves to the current one whenever the step count
  * reaches a power of two; a chain that loops meets the saved block
  * within twice its length, with no memory and one comparison a block.
  * On the way it counts the blocks and, for callers that want it, the
  * bytes of the leading blocks of the first one's type (xmsgsize), so
- * that they need not walk the message a second time.
+ * that they need not walk the message a second time.  Messages whose
+ * blocks all pass the quick checks are walked once; any other is walked
+ * again block by block with the full checks, which report.
  */
 bool
 str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
@@ -416,16 +533,16 @@ str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
 	const mblk_t *head = mp, *saved = mp;
 	size_t n = 0, power = 1, lam = 0, x = 0;
 	bool lead = true;
-	struct blk_view v;
 
 	if (mp == NULL) {
 		verify_report(func, caller, "NULL message");
 		return false;
 	}
-	blk_view_get(&v);
+	if (xbytes != NULL ? likely(msg_walk_quick_x(mp, nblocks, xbytes)) :
+	    likely(msg_walk_quick_n(mp, nblocks)))
+		return true;
 	for (; mp != NULL; mp = mp->b_cont) {
-		if (unlikely(!str_block_fine_in(&v, mp)) &&
-		    !str_block_ok(mp, func, caller))
+		if (!str_block_ok(mp, func, caller))
 			return false;
 		n++;
 		if (lead) {
