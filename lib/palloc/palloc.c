@@ -920,8 +920,7 @@ palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 	int nn = machine->spec.nodes;
 	struct pcpu *c = &pcp[cpu];
 	uint64_t np = UINT64_C(1) << o;
-	struct palloc_req r = { .npages = np, .low = low, .high = high,
-	    .align = np, .node = node, .zone_min = ZONE_ISA + 1 };
+	struct palloc_req r;
 	struct pcp_hint *h;
 
 	VERIFY3U(o, <, PALLOC_PCP_ORDERS);
@@ -961,6 +960,8 @@ uncached:
 	/* Blocks: the caller has a better search of its own than this. */
 	if (o > 0)
 		return ENOMEM;
+	r = (struct palloc_req){ .npages = np, .low = low, .high = high,
+	    .align = np, .node = node, .zone_min = ZONE_ISA + 1 };
 	if (r.low < machine_zone_end[ZONE_ISA] >> machine->pshift)
 		r.zone_min = ZONE_ISA + 1;
 	return palloc_alloc(&r, pfnp);

@@ -538,6 +538,16 @@ str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
 		verify_report(func, caller, "NULL message");
 		return false;
 	}
+	/* One block, the commonest message, without the loop's set-up. */
+	if (mp->b_cont == NULL && likely(kmem_fast_ok) &&
+	    likely(blk_quick(mp, machine->dmap, machine->top,
+	    record_shadow_bias))) {
+		if (nblocks != NULL)
+			*nblocks = 1;
+		if (xbytes != NULL)
+			*xbytes = blen(mp);
+		return true;
+	}
 	if (xbytes != NULL ? likely(msg_walk_quick_x(mp, nblocks, xbytes)) :
 	    likely(msg_walk_quick_n(mp, nblocks)))
 		return true;
