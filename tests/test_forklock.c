@@ -185,7 +185,7 @@ START_TEST(registry_has_the_library_locks)
 {
 	static const char *const want[] = {
 		"ram_init_lock", "verify_lock", "palloc_lock", "wait_lock",
-		"pcp[].lock", "vm_lock", "proc_lock", "arena_lock",
+		"pcp", "vm_lock", "proc_lock", "arena_lock",
 		"kmem_count_lock", "preq_lock", "resv_lock", "pools",
 		"rec_tab[].lock", "kctx_list_lock", "kcpus[].mtx",
 		"clock_lock", "cmn_lock", "intr_lock", "pio_lock",

@@ -78,8 +78,63 @@ struct pcp_hint {
 	int		dm;		/* -1: none */
 };
 
+/*
+ * A per-CPU cache's lock.  Its holders run a few dozen instructions (a
+ * refill or a flush also takes palloc_lock), and the threads that share
+ * a simulated CPU are few, so it is a test-and-set lock: a pthread mutex
+ * cost more than the cache's own work on the page paths.  A waiter spins
+ * briefly, then yields, so a holder that lost its host CPU gets it back.
+ */
+typedef _Atomic unsigned pcp_lock_t;
+
+static inline void
+pcp_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+static inline bool
+pcp_trylock(pcp_lock_t *l)
+{
+	return atomic_load_explicit(l, memory_order_relaxed) == 0 &&
+	    atomic_exchange_explicit(l, 1, memory_order_acquire) == 0;
+}
+
+static void
+pcp_lock_wait(pcp_lock_t *l)
+{
+	unsigned spins = 0;
+
+	do {
+		while (atomic_load_explicit(l, memory_order_relaxed) != 0) {
+			if (++spins < 128)
+				pcp_relax();
+			else
+				sched_yield();
+		}
+	} while (atomic_exchange_explicit(l, 1, memory_order_acquire) != 0);
+}
+
+static inline void
+pcp_lock(pcp_lock_t *l)
+{
+	if (unlikely(atomic_exchange_explicit(l, 1, memory_order_acquire) !=
+	    0))
+		pcp_lock_wait(l);
+}
+
+static inline void
+pcp_unlock(pcp_lock_t *l)
+{
+	atomic_store_explicit(l, 0, memory_order_release);
+}
+
 struct pcpu {
-	pthread_mutex_t	lock;
+	pcp_lock_t	lock;
 	uint32_t	n[PALLOC_PCP_ORDERS][PCP_DOMS];	/* [node*NZONES+z] */
 	struct pcp_hint	hint[PALLOC_PCP_ORDERS];
 	uint32_t	pfn[PALLOC_PCP_ORDERS][PCP_DOMS][PCP_MAX];
@@ -126,7 +181,27 @@ static uint64_t *unlisted;		/* 1 = the chunk is unlisted */
 static uint64_t nunlisted;
 static struct pdomain dom[MACHINE_MAX_NODES][NZONES];
 static struct pcpu pcp[MACHINE_MAX_CPUS];
-FORK_MUTEX_ARRAY(pcp, lock);
+
+/* Fork handling takes the caches' locks all or none (util/forklock.h). */
+static bool
+pcp_fork_try_all(void)
+{
+	for (int i = 0; i < MACHINE_MAX_CPUS; i++)
+		if (!pcp_trylock(&pcp[i].lock)) {
+			while (--i >= 0)
+				pcp_unlock(&pcp[i].lock);
+			return false;
+		}
+	return true;
+}
+
+static void
+pcp_fork_release_all(void)
+{
+	for (int i = 0; i < MACHINE_MAX_CPUS; i++)
+		pcp_unlock(&pcp[i].lock);
+}
+FORK_LOCK_HOOKS(pcp, pcp_fork_try_all, pcp_fork_release_all);
 
 /*
  * Freed pages go back to the host lazily: once dirty_freed pages were
@@ -827,7 +902,7 @@ palloc_unheld(uint64_t pfn, uint64_t npages)
 	 * between a cache and the lists is seen in one or the other.
 	 */
 	for (int cpu = 0; cpu < ncpu; cpu++)
-		pthread_mutex_lock(&pcp[cpu].lock);
+		pcp_lock(&pcp[cpu].lock);
 	pthread_mutex_lock(&palloc_lock);
 	first = bm_next(pfn, end, true);
 	for (int cpu = 0; cpu < ncpu; cpu++) {
@@ -845,7 +920,7 @@ palloc_unheld(uint64_t pfn, uint64_t npages)
 	}
 	pthread_mutex_unlock(&palloc_lock);
 	for (int cpu = ncpu - 1; cpu >= 0; cpu--)
-		pthread_mutex_unlock(&pcp[cpu].lock);
+		pcp_unlock(&pcp[cpu].lock);
 	return first;
 }
 
@@ -927,7 +1002,7 @@ palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 	/* Below 16 MiB only: no cache serves it (ZONE_ISA is not cached). */
 	if (high <= machine_zone_end[ZONE_ISA] >> machine->pshift)
 		goto uncached;
-	pthread_mutex_lock(&c->lock);
+	pcp_lock(&c->lock);
 	h = &c->hint[o];
 	if (likely(h->dm >= 0 && h->high == high && h->low == low &&
 	    h->node == node && c->n[o][h->dm] > 0)) {
@@ -936,7 +1011,7 @@ palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 		/* the zone lies in the window: checked as the search does */
 		if (likely(p >= low && p + np <= high)) {
 			c->n[o][h->dm]--;
-			pthread_mutex_unlock(&c->lock);
+			pcp_unlock(&c->lock);
 			*pfnp = p;
 			return 0;
 		}
@@ -950,12 +1025,12 @@ palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 				*h = (struct pcp_hint){ .low = low,
 				    .high = high, .node = node,
 				    .dm = nd * NZONES + z };
-				pthread_mutex_unlock(&c->lock);
+				pcp_unlock(&c->lock);
 				return 0;
 			}
 	}
 	h->dm = -1;
-	pthread_mutex_unlock(&c->lock);
+	pcp_unlock(&c->lock);
 uncached:
 	/* Blocks: the caller has a better search of its own than this. */
 	if (o > 0)
@@ -993,7 +1068,7 @@ palloc_block_free(uint64_t pfn, unsigned o)
 		return;
 	}
 	dm = s->node * NZONES + s->zone;
-	pthread_mutex_lock(&c->lock);
+	pcp_lock(&c->lock);
 	n = &c->n[o][dm];
 	if (*n == pcp_cap(o)) {
 		pthread_mutex_lock(&palloc_lock);
@@ -1002,7 +1077,7 @@ palloc_block_free(uint64_t pfn, unsigned o)
 		pthread_mutex_unlock(&palloc_lock);
 	}
 	c->pfn[o][dm][(*n)++] = (uint32_t)pfn;
-	pthread_mutex_unlock(&c->lock);
+	pcp_unlock(&c->lock);
 	pcp_cached();
 	palloc_notify();
 }
@@ -1019,7 +1094,7 @@ pcp_drain_all(void)
 	for (int cpu = 0; cpu < machine->spec.cpus; cpu++) {
 		struct pcpu *c = &pcp[cpu];
 
-		pthread_mutex_lock(&c->lock);
+		pcp_lock(&c->lock);
 		pthread_mutex_lock(&palloc_lock);
 		for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++)
 			for (int dm = 0; dm < PCP_DOMS; dm++)
@@ -1027,7 +1102,7 @@ pcp_drain_all(void)
 					free_dirty_locked(c->pfn[o][dm]
 					    [--c->n[o][dm]], UINT64_C(1) << o);
 		pthread_mutex_unlock(&palloc_lock);
-		pthread_mutex_unlock(&c->lock);
+		pcp_unlock(&c->lock);
 	}
 	palloc_notify();
 }
@@ -1112,8 +1187,6 @@ palloc_once_init(void)
 {
 	pthread_cond_init(&wait_cv, NULL);
 	machine_fork_hooks_register(palloc_fork_prepare, palloc_fork_done);
-	for (int i = 0; i < MACHINE_MAX_CPUS; i++)
-		pthread_mutex_init(&pcp[i].lock, NULL);
 }
 
 int
