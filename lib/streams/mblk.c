@@ -212,9 +212,15 @@ str_free(mblk_t *bp)
 			dblk_die(d);
 		return;
 	}
-	/* The common case, a block and its own data block, goes at once. */
+	/*
+	 * The common case, a block and its own data block, goes at once:
+	 * both halves together, with no atomic step between them.
+	 */
 	if (last && (struct mdb *)bp == MDB_OF_D(d) &&
-	    !(d->db_muse & (DB_EXT | DB_SEP))) {
+	    !(d->db_muse & DB_EXT)) {
+		if (d->db_muse & DB_SEP)
+			str_mem_free(d->db_addr, d->db_size > 0 ?
+			    d->db_size : 1);
 		str_mdb_release((struct mdb *)bp, 2);
 		return;
 	}
