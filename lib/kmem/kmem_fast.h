@@ -174,15 +174,6 @@ struct kmem_pmemo {
 };
 extern DDI_TLS struct kmem_pmemo kmem_pmemo;
 
-/*
- * A small object for constraint c from the magazine the thread used last
- * for the same window, or NULL when that takes more than a pop: then
- * nothing was done and nothing reported.  flags is the entry point's, and
- * caller goes into the shadow.  The fast paths make no call but tail
- * calls, so that they save no registers: a context that may forbid
- * blocking (KM_SLEEP must then be checked and reported) and a thread
- * whose count is not registered yet take the full path.
- */
 /* Pop an object of size from magazine m, recorded as the caller's. */
 static inline __attribute__((always_inline)) void *
 kmem_mag_pop(struct arena_mag *m, size_t size, int how, const void *caller)
@@ -228,6 +219,16 @@ kmem_alloc_memo(size_t size, const physreq_t *preq, int level, int flags,
 	return kmem_mag_pop(kmem_pmemo.mag, size, how, caller);
 }
 
+/*
+ * A small object for constraint c from the magazine the thread used last
+ * for the same window, or NULL when that takes more than a pop: then
+ * nothing was done and nothing reported.  flags is the entry point's, and
+ * caller goes into the shadow; *magp, if magp is given, is the magazine
+ * that served.  The fast paths make no call but tail calls, so that they
+ * save no registers: a context that may forbid blocking (KM_SLEEP must
+ * then be checked and reported) and a thread whose count is not
+ * registered yet take the full path.
+ */
 static inline __attribute__((always_inline)) void *
 kmem_alloc_fast_mag(size_t size, const struct kcons *c, int flags, int how,
     const void *caller, struct arena_mag **magp)

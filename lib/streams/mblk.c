@@ -282,73 +282,59 @@ str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
 }
 
 /*
- * What str_block_fine reads of the machine, read once for a whole
- * message: the walk makes no call while blocks pass, but the compiler
- * may not keep globals in registers across the atomic loads it does.
+ * One block under str_block_ok's checks, all passed, without a report,
+ * in few instructions: the cheap comparisons are or-ed into one flag,
+ * tested once.  lo and span are the direct map's, bias the shadow's
+ * (record_shadow_bias), read once by a caller that walks many blocks.
+ * True when they all pass on what the shadow says; false when anything
+ * needs a closer look (a block that fails, or one only the records know).
  */
-struct blk_view {
-	const uint8_t	*lo, *hi;	/* the direct map; empty: no shadow */
-	uintptr_t	bias;		/* record_shadow_bias */
-};
-
-static inline __attribute__((always_inline)) void
-blk_view_get(struct blk_view *v)
-{
-	if (likely(kmem_fast_ok)) {
-		v->lo = machine->dmap;
-		v->hi = machine->dmap + machine->top;
-	} else {
-		v->lo = v->hi = NULL;
-	}
-	v->bias = record_shadow_bias;
-}
-
-/* kmem_live_size_fast under a view. */
-static inline __attribute__((always_inline)) size_t
-blk_live_size(const struct blk_view *v, const void *p)
-{
-	const uint8_t *b = p;
-	uint64_t e;
-
-	if (likely(b >= v->lo && b < v->hi && ((uintptr_t)p & 7) == 0 &&
-	    (e = atomic_load_explicit((_Atomic uint64_t *)(v->bias +
-	    ((uintptr_t)p >> 3) * sizeof(uint64_t)), memory_order_relaxed)) !=
-	    0))
-		return (size_t)(e >> SH_SIZE_SHIFT);
-	return kmem_live_size(p);
-}
-
-/* str_block_ok's checks, all passed, without a report. */
 static inline __attribute__((always_inline)) bool
-str_block_fine_in(const struct blk_view *v, const mblk_t *bp)
+blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
 {
+	uintptr_t off = (uintptr_t)mp - (uintptr_t)lo;
 	const dblk_t *d;
-	size_t size;
+	uint64_t e, size;
+	unsigned muse;
+	bool bad;
 
-	if (bp == NULL || ((uintptr_t)bp & 7) != 0)
+	if (unlikely(off >= span || (off & 7) != 0))
 		return false;
-	size = blk_live_size(v, bp);
-	if ((size != sizeof(mblk_t) && size < sizeof(struct mdb)) ||
-	    bp->b_pad2 != MB_LIVE)
+	e = atomic_load_explicit((_Atomic uint64_t *)(bias +
+	    ((uintptr_t)mp >> 3) * sizeof(uint64_t)), memory_order_relaxed);
+	size = e >> SH_SIZE_SHIFT;
+	d = mp->b_datap;
+	if (unlikely(d == NULL))
 		return false;
-	d = bp->b_datap;
-	/* a block's own data block shares its allocation: known already */
-	return d != NULL && ((const void *)MDB_OF_D(d) == (const void *)bp ?
-	    size >= sizeof(struct mdb) :
-	    blk_live_size(v, MDB_OF_D(d)) >= sizeof(struct mdb)) &&
-	    __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) != 0 &&
-	    (d->db_muse == DB_INLINE || d->db_muse == DB_SEP ||
-	    d->db_muse == DB_EXT) && bp->b_rptr <= bp->b_wptr &&
-	    bp->b_rptr >= d->db_base && bp->b_wptr <= d->db_lim;
+	if ((const void *)MDB_OF_D(d) != (const void *)mp) {
+		/* a block on another's data: both allocations are checked */
+		uintptr_t doff = (uintptr_t)MDB_OF_D(d) - (uintptr_t)lo;
+
+		if (unlikely(size != sizeof(mblk_t) && size < sizeof(struct mdb)))
+			return false;
+		if (unlikely(doff >= span || (doff & 7) != 0))
+			return false;
+		size = atomic_load_explicit((_Atomic uint64_t *)(bias +
+		    ((uintptr_t)MDB_OF_D(d) >> 3) * sizeof(uint64_t)),
+		    memory_order_relaxed) >> SH_SIZE_SHIFT;
+	}
+	muse = d->db_muse;
+	bad = size < sizeof(struct mdb);
+	bad |= mp->b_pad2 != MB_LIVE;
+	bad |= __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0;
+	bad |= muse > DB_EXT || ((1u << muse) & ((1u << DB_INLINE) |
+	    (1u << DB_SEP) | (1u << DB_EXT))) == 0;
+	bad |= mp->b_rptr > mp->b_wptr;
+	bad |= mp->b_rptr < d->db_base;
+	bad |= mp->b_wptr > d->db_lim;
+	return !bad;
 }
 
 static inline __attribute__((always_inline)) bool
 str_block_fine(const mblk_t *bp)
 {
-	struct blk_view v;
-
-	blk_view_get(&v);
-	return str_block_fine_in(&v, bp);
+	return likely(kmem_fast_ok) && blk_quick(bp, machine->dmap,
+	    machine->top, record_shadow_bias);
 }
 
 /*
@@ -404,53 +390,6 @@ str_block_ok(const mblk_t *bp, const char *func, const void *caller)
 		return false;
 	}
 	return true;
-}
-
-/*
- * One block under str_block_fine's checks, in few instructions: the
- * cheap comparisons are or-ed into one flag, tested once.  True when
- * they all pass on what the shadow says; false when anything needs a
- * closer look (a block that fails, or one only the records know).
- */
-static inline __attribute__((always_inline)) bool
-blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
-{
-	uintptr_t off = (uintptr_t)mp - (uintptr_t)lo;
-	const dblk_t *d;
-	uint64_t e, size;
-	unsigned muse;
-	bool bad;
-
-	if (unlikely(off >= span || (off & 7) != 0))
-		return false;
-	e = atomic_load_explicit((_Atomic uint64_t *)(bias +
-	    ((uintptr_t)mp >> 3) * sizeof(uint64_t)), memory_order_relaxed);
-	size = e >> SH_SIZE_SHIFT;
-	d = mp->b_datap;
-	if (unlikely(d == NULL))
-		return false;
-	if ((const void *)MDB_OF_D(d) != (const void *)mp) {
-		/* a block on another's data: both allocations are checked */
-		uintptr_t doff = (uintptr_t)MDB_OF_D(d) - (uintptr_t)lo;
-
-		if (unlikely(size != sizeof(mblk_t) && size < sizeof(struct mdb)))
-			return false;
-		if (unlikely(doff >= span || (doff & 7) != 0))
-			return false;
-		size = atomic_load_explicit((_Atomic uint64_t *)(bias +
-		    ((uintptr_t)MDB_OF_D(d) >> 3) * sizeof(uint64_t)),
-		    memory_order_relaxed) >> SH_SIZE_SHIFT;
-	}
-	muse = d->db_muse;
-	bad = size < sizeof(struct mdb);
-	bad |= mp->b_pad2 != MB_LIVE;
-	bad |= __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0;
-	bad |= muse > DB_EXT || ((1u << muse) & ((1u << DB_INLINE) |
-	    (1u << DB_SEP) | (1u << DB_EXT))) == 0;
-	bad |= mp->b_rptr > mp->b_wptr;
-	bad |= mp->b_rptr < d->db_base;
-	bad |= mp->b_wptr > d->db_lim;
-	return !bad;
 }
 
 /*
@@ -545,9 +484,7 @@ str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
 		return false;
 	}
 	/* One block, the commonest message, without the loop's set-up. */
-	if (mp->b_cont == NULL && likely(kmem_fast_ok) &&
-	    likely(blk_quick(mp, machine->dmap, machine->top,
-	    record_shadow_bias))) {
+	if (mp->b_cont == NULL && likely(str_block_fine(mp))) {
 		if (nblocks != NULL)
 			*nblocks = 1;
 		if (xbytes != NULL)
