@@ -1035,10 +1035,9 @@ uncached:
 	/* Blocks: the caller has a better search of its own than this. */
 	if (o > 0)
 		return ENOMEM;
+	/* A page: the lists, where zones below zone_min serve last. */
 	r = (struct palloc_req){ .npages = np, .low = low, .high = high,
 	    .align = np, .node = node, .zone_min = ZONE_ISA + 1 };
-	if (r.low < machine_zone_end[ZONE_ISA] >> machine->pshift)
-		r.zone_min = ZONE_ISA + 1;
 	return palloc_alloc(&r, pfnp);
 }
 
