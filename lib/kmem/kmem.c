@@ -461,7 +461,7 @@ kmem_pages(size_t size, const struct kcons *c, struct krec *rec)
  * other request or when no cache has a block.  sptalloc's pages keep
  * their record, which sptfree looks up itself.
  */
-static void *
+static inline __attribute__((always_inline)) void *
 kmem_pages_fast(size_t size, const struct kcons *c, enum kmem_kind kind,
     const void *caller)
 {
@@ -759,6 +759,50 @@ kmem_free_shadow_pages(void *p, uint64_t e, size_t size, enum kmem_kind kind,
 	kmem_out_add(-(int64_t)was);
 	palloc_block_free((uint64_t)((uint8_t *)p - machine->dmap) >>
 	    machine->pshift, (unsigned)__builtin_ctzll(npages));
+}
+
+/*
+ * kmem_obj_alloc and kmem_obj_free for a page or more (kmem_fast.h): the
+ * block kmem_alloc_cons's fast path would take, and its free, without
+ * the entry checks of the full functions; NULL or false, with nothing
+ * done, for whatever those must see: a context that may forbid a
+ * KM_SLEEP request, a thread whose count is not registered, a block that
+ * is not a whole shadow-kept block of this kind and size.
+ */
+void *
+kmem_obj_pages(size_t size, const struct kcons *c, int flags,
+    enum kmem_kind kind, const void *caller)
+{
+	void *p;
+
+	if (unlikely(!kmem_fast_ok || !kmem_mycount.registered ||
+	    ((flags & KM_NOSLEEP) == 0 && verify_ctx_raised)))
+		return NULL;
+	if ((p = kmem_pages_fast(size, c, kind, caller)) != NULL)
+		kmem_out_add_registered((int64_t)size);
+	return p;
+}
+
+bool
+kmem_obj_pages_free(void *p, size_t size, enum kmem_kind kind)
+{
+	uint64_t off = (uint64_t)((uint8_t *)p - machine->dmap), e;
+	size_t page = machine->spec.page;
+
+	if (unlikely(!kmem_fast_ok || !kmem_mycount.registered ||
+	    !vm_in_dmap(p) || (off & (page - 1)) != 0))
+		return false;
+	e = shadow_peek(p);
+	if (unlikely(!shadow_is_pages(e, page) ||
+	    (e >> SH_SIZE_SHIFT) != size ||
+	    shadow_peek((uint8_t *)p + 8) != (SH_TAG | (uint64_t)kind)))
+		return false;
+	shadow_clear((uint8_t *)p + 8);
+	shadow_clear(p);
+	kmem_out_add_registered(-(int64_t)size);
+	palloc_block_free(off >> machine->pshift, (unsigned)__builtin_ctzll(
+	    (size + page - 1) >> machine->pshift));
+	return true;
 }
 
 /*

@@ -317,15 +317,27 @@ kmem_live_size_fast(const void *p)
  * kmem_alloc_cons, which checks, reports and waits as flags say.  kind is
  * what kmem_free's checks and the leak report call the memory.
  */
+void	*kmem_obj_pages(size_t size, const struct kcons *c, int flags,
+	    enum kmem_kind kind, const void *caller);
+bool	 kmem_obj_pages_free(void *p, size_t size, enum kmem_kind kind);
+
 static inline __attribute__((always_inline)) void *
 kmem_obj_alloc(size_t size, const struct kcons *c, int flags,
     enum kmem_kind kind, const char *func, const void *caller)
 {
 	void *p;
 
-	if (likely((flags & ~KM_NOSLEEP) == 0) &&
-	    likely((p = kmem_alloc_fast(size, c, flags, 0, caller)) != NULL))
-		return p;
+	if (likely((flags & ~KM_NOSLEEP) == 0)) {
+		/* A page or more: a block from the per-CPU caches. */
+		if (size >= ARENA_MAG_MAX) {
+			if (likely((p = kmem_obj_pages(size, c, flags, kind,
+			    caller)) != NULL))
+				return p;
+		} else if (likely((p = kmem_alloc_fast(size, c, flags, 0,
+		    caller)) != NULL)) {
+			return p;
+		}
+	}
 	return kmem_alloc_cons(size, c, flags, 0, kind, func, caller);
 }
 
@@ -337,7 +349,10 @@ static inline __attribute__((always_inline)) void
 kmem_obj_free(void *p, size_t size, enum kmem_kind kind, const char *func,
     const void *caller)
 {
-	if (likely(kmem_free_fast(p, size))) {
+	if (size >= ARENA_MAG_MAX) {
+		if (likely(kmem_obj_pages_free(p, size, kind)))
+			return;
+	} else if (likely(kmem_free_fast(p, size))) {
 		palloc_notify();
 		return;
 	}

@@ -282,72 +282,16 @@ str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
 }
 
 /*
- * One block under str_block_ok's checks, all passed, without a report,
- * in few instructions: the cheap comparisons are or-ed into one flag,
- * tested once.  lo and span are the direct map's, bias the shadow's
- * (record_shadow_bias), read once by a caller that walks many blocks.
- * True when they all pass on what the shadow says; false when anything
- * needs a closer look (a block that fails, or one only the records know).
- */
-static inline __attribute__((always_inline)) bool
-blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
-{
-	uintptr_t off = (uintptr_t)mp - (uintptr_t)lo;
-	const dblk_t *d;
-	uint64_t e, size;
-	unsigned muse;
-	bool bad;
-
-	if (unlikely(off >= span || (off & 7) != 0))
-		return false;
-	e = atomic_load_explicit((_Atomic uint64_t *)(bias +
-	    ((uintptr_t)mp >> 3) * sizeof(uint64_t)), memory_order_relaxed);
-	size = e >> SH_SIZE_SHIFT;
-	d = mp->b_datap;
-	if (unlikely(d == NULL))
-		return false;
-	if ((const void *)MDB_OF_D(d) != (const void *)mp) {
-		/* a block on another's data: both allocations are checked */
-		uintptr_t doff = (uintptr_t)MDB_OF_D(d) - (uintptr_t)lo;
-
-		if (unlikely(size != sizeof(mblk_t) && size < sizeof(struct mdb)))
-			return false;
-		if (unlikely(doff >= span || (doff & 7) != 0))
-			return false;
-		size = atomic_load_explicit((_Atomic uint64_t *)(bias +
-		    ((uintptr_t)MDB_OF_D(d) >> 3) * sizeof(uint64_t)),
-		    memory_order_relaxed) >> SH_SIZE_SHIFT;
-	}
-	muse = d->db_muse;
-	bad = size < sizeof(struct mdb);
-	bad |= mp->b_pad2 != MB_LIVE;
-	bad |= __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0;
-	bad |= muse > DB_EXT || ((1u << muse) & ((1u << DB_INLINE) |
-	    (1u << DB_SEP) | (1u << DB_EXT))) == 0;
-	bad |= mp->b_rptr > mp->b_wptr;
-	bad |= mp->b_rptr < d->db_base;
-	bad |= mp->b_wptr > d->db_lim;
-	return !bad;
-}
-
-static inline __attribute__((always_inline)) bool
-str_block_fine(const mblk_t *bp)
-{
-	return likely(kmem_fast_ok) && blk_quick(bp, machine->dmap,
-	    machine->top, record_shadow_bias);
-}
-
-/*
  * One block: a live message block (it starts a kmem allocation and
  * carries the magic), a live data block, pointers inside it.
  */
 bool
-str_block_ok(const mblk_t *bp, const char *func, const void *caller)
+str_block_check(const mblk_t *bp, const char *func, const void *caller)
 {
 	const dblk_t *d;
 	size_t size;
 
-	if (likely(str_block_fine(bp)))
+	if (str_block_fine(bp))
 		return true;
 	if (bp == NULL) {
 		verify_report(func, caller, "NULL message block");
@@ -472,7 +416,7 @@ msg_walk_quick_n(const mblk_t *mp, size_t *nblocks)
  * again block by block with the full checks, which report.
  */
 bool
-str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
+str_msg_walk_all(const mblk_t *mp, const char *func, const void *caller,
     size_t *nblocks, size_t *xbytes)
 {
 	const mblk_t *head = mp, *saved = mp;
@@ -483,19 +427,11 @@ str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
 		verify_report(func, caller, "NULL message");
 		return false;
 	}
-	/* One block, the commonest message, without the loop's set-up. */
-	if (mp->b_cont == NULL && likely(str_block_fine(mp))) {
-		if (nblocks != NULL)
-			*nblocks = 1;
-		if (xbytes != NULL)
-			*xbytes = blen(mp);
-		return true;
-	}
 	if (xbytes != NULL ? likely(msg_walk_quick_x(mp, nblocks, xbytes)) :
 	    likely(msg_walk_quick_n(mp, nblocks)))
 		return true;
 	for (; mp != NULL; mp = mp->b_cont) {
-		if (!str_block_ok(mp, func, caller))
+		if (!str_block_check(mp, func, caller))
 			return false;
 		n++;
 		if (lead) {
@@ -521,13 +457,6 @@ str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
 	if (xbytes != NULL)
 		*xbytes = x;
 	return true;
-}
-
-bool
-str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
-    size_t *nblocks)
-{
-	return str_msg_walk(mp, func, caller, nblocks, NULL);
 }
 
 /*

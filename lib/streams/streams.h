@@ -31,6 +31,8 @@
 #include <stdio.h>
 
 #include "kmem/kmem.h"
+#include "kmem/kmem_obj.h"
+#include "machine/machine.h"
 
 #include "sys/types.h"
 #include "sys/stream.h"
@@ -92,13 +94,99 @@ mblk_t	*str_copy(const mblk_t *bp, size_t skip, const struct kcons *c,
 mblk_t	*str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
 	    const char *func, const void *caller);
 
-/* Checks: report for func and return false on a bad block or message. */
-bool	str_block_ok(const mblk_t *bp, const char *func, const void *caller);
-bool	str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
-	    size_t *nblocks);
-/* str_msg_ok, also giving the bytes xmsgsize would count. */
-bool	str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
+/*
+ * One block under str_block_ok's checks, all passed, without a report,
+ * in few instructions: the cheap comparisons are or-ed into one flag,
+ * tested once.  lo and span are the direct map's, bias the shadow's
+ * (record_shadow_bias), read once by a caller that walks many blocks.
+ * True when they all pass on what the shadow says; false when anything
+ * needs a closer look (a block that fails, or one only the records know).
+ */
+static inline __attribute__((always_inline)) bool
+blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
+{
+	uintptr_t off = (uintptr_t)mp - (uintptr_t)lo;
+	const dblk_t *d;
+	uint64_t e, size;
+	unsigned muse;
+	bool bad;
+
+	if (unlikely(off >= span || (off & 7) != 0))
+		return false;
+	e = atomic_load_explicit((_Atomic uint64_t *)(bias +
+	    ((uintptr_t)mp >> 3) * sizeof(uint64_t)), memory_order_relaxed);
+	size = e >> SH_SIZE_SHIFT;
+	d = mp->b_datap;
+	if (unlikely(d == NULL))
+		return false;
+	if ((const void *)MDB_OF_D(d) != (const void *)mp) {
+		/* a block on another's data: both allocations are checked */
+		uintptr_t doff = (uintptr_t)MDB_OF_D(d) - (uintptr_t)lo;
+
+		if (unlikely(size != sizeof(mblk_t) && size < sizeof(struct mdb)))
+			return false;
+		if (unlikely(doff >= span || (doff & 7) != 0))
+			return false;
+		size = atomic_load_explicit((_Atomic uint64_t *)(bias +
+		    ((uintptr_t)MDB_OF_D(d) >> 3) * sizeof(uint64_t)),
+		    memory_order_relaxed) >> SH_SIZE_SHIFT;
+	}
+	muse = d->db_muse;
+	bad = size < sizeof(struct mdb);
+	bad |= mp->b_pad2 != MB_LIVE;
+	bad |= __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0;
+	bad |= muse > DB_EXT || ((1u << muse) & ((1u << DB_INLINE) |
+	    (1u << DB_SEP) | (1u << DB_EXT))) == 0;
+	bad |= mp->b_rptr > mp->b_wptr;
+	bad |= mp->b_rptr < d->db_base;
+	bad |= mp->b_wptr > d->db_lim;
+	return !bad;
+}
+
+static inline __attribute__((always_inline)) bool
+str_block_fine(const mblk_t *bp)
+{
+	return likely(kmem_fast_ok) && blk_quick(bp, machine->dmap,
+	    machine->top, record_shadow_bias);
+}
+
+/*
+ * Checks: report for func and return false on a bad block or message.
+ * The block that passes the quick checks, and the message of one such
+ * block, the commonest, are answered inline; everything else, and every
+ * report, is in mblk.c.
+ */
+bool	str_block_check(const mblk_t *bp, const char *func, const void *caller);
+bool	str_msg_walk_all(const mblk_t *mp, const char *func, const void *caller,
 	    size_t *nblocks, size_t *xbytes);
+
+static inline __attribute__((always_inline)) bool
+str_block_ok(const mblk_t *bp, const char *func, const void *caller)
+{
+	return likely(str_block_fine(bp)) || str_block_check(bp, func, caller);
+}
+
+/* str_msg_ok, also giving the bytes xmsgsize would count. */
+static inline __attribute__((always_inline)) bool
+str_msg_walk(const mblk_t *mp, const char *func, const void *caller,
+    size_t *nblocks, size_t *xbytes)
+{
+	if (likely(mp != NULL && mp->b_cont == NULL && str_block_fine(mp))) {
+		if (nblocks != NULL)
+			*nblocks = 1;
+		if (xbytes != NULL)
+			*xbytes = blen(mp);
+		return true;
+	}
+	return str_msg_walk_all(mp, func, caller, nblocks, xbytes);
+}
+
+static inline __attribute__((always_inline)) bool
+str_msg_ok(const mblk_t *mp, const char *func, const void *caller,
+    size_t *nblocks)
+{
+	return str_msg_walk(mp, func, caller, nblocks, NULL);
+}
 
 /* Whether [va, va+len) meets c page by page, as physreq_met decides. */
 bool	str_range_ok(const void *va, size_t len, const struct kcons *c);
