@@ -43,6 +43,7 @@ ddisim_unbuild(struct machine *m)
 	palloc_fini();
 	machine_ram_destroy(m);
 	__atomic_store_n(&machine, NULL, __ATOMIC_RELEASE);
+	machine_entry_update();
 	free(m->seg_of_chunk);
 	free(m);
 }
@@ -70,6 +71,7 @@ ddisim_build(const char *spec)
 	}
 	m->generation = ++ddisim_generation;
 	__atomic_store_n(&machine, m, __ATOMIC_RELEASE);
+	machine_entry_update();
 	if ((error = palloc_init()) != 0 ||
 	    (error = palloc_age(m->spec.frag, m->spec.seed)) != 0 ||
 	    (error = vm_init()) != 0 || (error = kmem_init()) != 0) {

@@ -352,6 +352,61 @@ START_TEST(mapped_into_a_process)
 END_TEST
 
 /*
+ * The allocator's entry points test, in one load, whether a machine
+ * exists and no window is open: they must ring while one is, stop when
+ * the last goes, and ring again for a new one.
+ */
+START_TEST(hot_entries_ring)
+{
+	struct model m, m2;
+	ddisim_mmio_t *w, *w2;
+	volatile uint32_t *r;
+	physreq_t *pr;
+	void *p;
+
+	MACHINE_UP(NULL);
+	pr = physreq_alloc(KM_SLEEP);
+	pr->phys_dmasize = 32;
+	ck_assert(physreq_prep(pr, KM_SLEEP));
+	w = window(&m, 0);
+	r = physmap(WIN, PAGE, KM_SLEEP);
+	r[0] = 5;
+	p = kmem_alloc(64, KM_SLEEP);
+	ck_assert_uint_eq(m.nseen, 1);
+	ck_assert_uint_eq(m.seen[0], 5);
+	ck_assert_uint_eq(r[0], 6);
+	r[2] = 7;
+	kmem_free(p, 64);
+	ck_assert_uint_eq(m.nseen, 2);
+	ck_assert_uint_eq(m.seen_off[1], 0x08);
+	r[4] = 9;
+	p = kmem_alloc_physreq(64, pr, KM_SLEEP);
+	ck_assert_uint_eq(m.nseen, 3);
+	ck_assert_uint_eq(m.seen[2], 9);
+	kmem_free(p, 64);
+	physmap_free((void *)(uintptr_t)r, PAGE, 0);
+	ddisim_mmio_destroy(w);
+	/* no window: the calls are served, and the old model hears nothing */
+	p = kmem_zalloc(64, KM_SLEEP);
+	ck_assert_ptr_nonnull(p);
+	kmem_free(p, 64);
+	ck_assert_uint_eq(m.nseen, 3);
+	w2 = window(&m2, 0);
+	r = physmap(WIN, PAGE, KM_SLEEP);
+	r[1] = 3;
+	p = kmem_alloc(64, KM_SLEEP);
+	ck_assert_uint_eq(m2.nseen, 1);
+	ck_assert_uint_eq(m2.seen[0], 3);
+	kmem_free(p, 64);
+	physmap_free((void *)(uintptr_t)r, PAGE, 0);
+	ddisim_mmio_destroy(w2);
+	physreq_free(pr);
+	ck_assert_uint_eq(ddisim_verify_count(), 0);
+	MACHINE_DOWN();
+}
+END_TEST
+
+/*
  * A device running commands in its own thread, whose interrupts ring the
  * doorbell there while the driver polls through memory here.
  */
@@ -691,6 +746,7 @@ main(void)
 
 	tc = tcase_new("core");
 	tcase_add_test(tc, registers_through_physmap);
+	tcase_add_test(tc, hot_entries_ring);
 	tcase_add_test(tc, ram_is_an_alias);
 	tcase_add_test(tc, physmap1_one_page_a_cpu);
 	tcase_add_test(tc, devmem_by_key);

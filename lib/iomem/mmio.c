@@ -311,6 +311,7 @@ DDI_ENTRY(ddisim_mmio_t *, ddisim_mmio_create, (uint64_t base, uint64_t len,
 	mmio_ringing = false;
 	LIST_INSERT_HEAD(&mmio_wins, w, link);
 	__atomic_store_n(&machine_doorbell, mmio_ring, __ATOMIC_RELEASE);
+	machine_entry_update();
 	pthread_mutex_unlock(&mmio_lock);
 	return w;
 fail:
@@ -332,8 +333,10 @@ static void
 mmio_free(struct ddisim_mmio *w)
 {
 	LIST_REMOVE(w, link);
-	if (LIST_EMPTY(&mmio_wins))
+	if (LIST_EMPTY(&mmio_wins)) {
 		__atomic_store_n(&machine_doorbell, NULL, __ATOMIC_RELEASE);
+		machine_entry_update();
+	}
 	w->magic = 0;
 	pthread_mutex_unlock(&mmio_lock);
 	/* a thread still ringing it finishes first */

@@ -12,6 +12,32 @@
 
 static machine_boot_fn boot_fn;
 machine_doorbell_fn machine_doorbell;
+bool machine_quiet;
+
+static bool
+machine_quiet_now(void)
+{
+	return __atomic_load_n(&machine, __ATOMIC_SEQ_CST) != NULL &&
+	    __atomic_load_n(&machine_doorbell, __ATOMIC_SEQ_CST) == NULL;
+}
+
+/*
+ * Two threads may store to machine and machine_doorbell at once (a
+ * machine built while another thread opens a register window), each then
+ * storing what it computed: each checks after its store that the value
+ * still holds, and stores again until it does, so that the last to
+ * finish leaves the value both stores imply.
+ */
+void
+machine_entry_update(void)
+{
+	bool q;
+
+	do {
+		q = machine_quiet_now();
+		__atomic_store_n(&machine_quiet, q, __ATOMIC_SEQ_CST);
+	} while (machine_quiet_now() != q);
+}
 
 void
 machine_boot_register(machine_boot_fn fn)

@@ -132,11 +132,18 @@ machine_enter(const char *fn, const void *caller)
  * doorbell rings, and otherwise tail-calls a cold copy that runs the gate
  * first.  The body is inlined in both, so both are as the plain forms.
  */
+/*
+ * True while a machine exists and no doorbell rings: what the hot entry
+ * points test, in one load.  machine_entry_update recomputes it after
+ * every store to machine or machine_doorbell.
+ */
+extern bool machine_quiet;
+void	machine_entry_update(void);
+
 static inline bool
 machine_entered(void)
 {
-	return __atomic_load_n(&machine, __ATOMIC_ACQUIRE) != NULL &&
-	    __atomic_load_n(&machine_doorbell, __ATOMIC_ACQUIRE) == NULL;
+	return __atomic_load_n(&machine_quiet, __ATOMIC_ACQUIRE);
 }
 
 #define DDI_ENTRY_HOT(ret, name, params, args)				\
