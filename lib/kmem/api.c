@@ -136,7 +136,7 @@ DDI_ENTRY_HOT_VOID(kmem_free, (void *p, size_t size), (p, size))
 	kmem_free_checked(p, size, KK_KMEM, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_TLS struct kmem_pmemo kmem_pmemo;
+DDI_TLS struct kmem_pmemo kmem_pmemo = { .level = -1 };
 
 /*
  * Everything but a hit of the physreq memo: a magazine hit found the
@@ -158,8 +158,7 @@ kmem_physreq_slow(size_t size, physreq_t *preq, int flags, enum ddi_level level,
 		    caller, &m)) != NULL) {
 			kmem_pmemo = (struct kmem_pmemo){
 			    .info = preq->phys_brkup_poolp, .mag = m,
-			    .gen = arena_tc_gen, .cpu = machine_thread_cpu,
-			    .level = (int)level };
+			    .cpu = machine_thread_cpu, .level = (int)level };
 			return p;
 		}
 		/* A miss of the magazines needs no check made again. */

@@ -42,6 +42,7 @@
 
 #include "util/forklock.h"
 #include "kmem/arena.h"
+#include "kmem/kmem_fast.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "machine/entry.h"
@@ -292,6 +293,8 @@ mag_flush_all(bool release)
 				arena_tc_mag[n][z] = NULL;
 			}
 		}
+	if (release)
+		kmem_pmemo_forget();
 }
 
 /*
@@ -306,6 +309,7 @@ mag_drop_all(void)
 			free(arena_tc_mag[n][z]);
 			arena_tc_mag[n][z] = NULL;
 		}
+	kmem_pmemo_forget();
 }
 
 /*

@@ -75,6 +75,7 @@ kmem_count_exit(void *arg)
 	atomic_store_explicit(&t->bytes, 0, memory_order_relaxed);
 	t->registered = false;
 	t->exited = true;
+	kmem_pmemo_forget();		/* it counts only a registered thread */
 	pthread_mutex_unlock(&kmem_count_lock);
 }
 

@@ -162,17 +162,25 @@ extern bool kmem_fast_ok;
  * level, on the same CPU and under the same magazines goes straight to
  * that magazine: the constraint, the window's arena and the magazine
  * were all decided by the hit that set the memo, and hold while those
- * do.  gen is the arena_tc_gen it was set under, which changes whenever
- * the thread's magazines are freed or a machine is built.
+ * do.  It is set only for a thread whose count is registered, and
+ * forgotten (kmem_pmemo_forget) whenever the thread's magazines are
+ * freed and when its count is folded at exit; a machine built since
+ * shows in arena_gen_now.  level is -1 in a memo that holds nothing, so
+ * that no request matches it, a physreq never prepped included.
  */
 struct kmem_pmemo {
-	const struct preq_info	*info;		/* NULL: none */
+	const struct preq_info	*info;
 	struct arena_mag	*mag;
-	uint64_t		gen;
 	int			cpu;
-	int			level;
+	int			level;		/* -1: none */
 };
 extern DDI_TLS struct kmem_pmemo kmem_pmemo;
+
+static inline void
+kmem_pmemo_forget(void)
+{
+	kmem_pmemo = (struct kmem_pmemo){ .info = NULL, .level = -1 };
+}
 
 /* Pop an object of size from magazine m, recorded as the caller's. */
 static inline __attribute__((always_inline)) void *
@@ -196,7 +204,8 @@ kmem_mag_pop(struct arena_mag *m, size_t size, int how, const void *caller)
  * kmem_alloc_fast through the physreq memo: NULL, with nothing done,
  * unless preq is the memo's, unchanged (the check kmem_physreq_cons
  * makes), asked at the memo's level from its CPU while its magazines
- * stand, and the magazine has an object.
+ * stand (the memo is forgotten when they go; a new machine changes
+ * arena_gen_now), and the magazine has an object.
  */
 static inline __attribute__((always_inline)) void *
 kmem_alloc_memo(size_t size, const physreq_t *preq, int level, int flags,
@@ -207,14 +216,12 @@ kmem_alloc_memo(size_t size, const physreq_t *preq, int level, int flags,
 	if (unlikely(preq == NULL))
 		return NULL;
 	i = preq->phys_brkup_poolp;
-	if (unlikely(i != kmem_pmemo.info || i == NULL ||
-	    level != kmem_pmemo.level || !preq_same(i, preq) ||
-	    kmem_pmemo.cpu != machine_thread_cpu ||
-	    kmem_pmemo.gen != arena_tc_gen ||
+	/* the level first: a memo that holds nothing has none */
+	if (unlikely(i != kmem_pmemo.info || level != kmem_pmemo.level ||
+	    !preq_same(i, preq) || kmem_pmemo.cpu != machine_thread_cpu ||
 	    arena_tc_gen != arena_gen_now() ||
 	    size - 1 >= ARENA_MAG_MAX - 1 ||
-	    ((flags & KM_NOSLEEP) == 0 && verify_ctx_raised) ||
-	    !kmem_mycount.registered))
+	    ((flags & KM_NOSLEEP) == 0 && verify_ctx_raised)))
 		return NULL;
 	return kmem_mag_pop(kmem_pmemo.mag, size, how, caller);
 }
