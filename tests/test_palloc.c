@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "lib/testutil.h"
@@ -408,6 +409,84 @@ START_TEST(pcp_random_windows)
 	ck_assert_uint_eq(di.free_pages[0][1] + di.free_pages[0][2] +
 	    di.free_pages[1][2], free0);
 	MACHINE_DOWN();
+}
+END_TEST
+
+/*
+ * The per-thread slots in front of the caches.  A block a thread frees
+ * waits in its slot for the thread's next request of the same kind; while
+ * it waits, the device audit counts it as free, and a reclaim by another
+ * thread takes it back to the lists.  A thread that exits gives its
+ * blocks back, and the slot serves again after a reclaim emptied it.
+ */
+struct slot_thread {
+	pthread_barrier_t	*bar;
+	unsigned		o;
+	int			err[3];
+	uint64_t		a, b, again;
+};
+
+static void *
+slot_thread_main(void *arg)
+{
+	struct slot_thread *st = arg;
+
+	ddisim_cpu_set(3);
+	st->err[0] = palloc_block_alloc(st->o, 1, UINT64_MAX, -1, &st->a);
+	st->err[1] = palloc_block_alloc(st->o, 1, UINT64_MAX, -1, &st->b);
+	if (st->err[0] == 0)
+		palloc_block_free(st->a, st->o);	/* parked */
+	pthread_barrier_wait(st->bar);		/* 1: the audit, the reclaim */
+	pthread_barrier_wait(st->bar);		/* 2 */
+	/* the same request: from the cache, the slot being empty */
+	st->err[2] = palloc_block_alloc(st->o, 1, UINT64_MAX, -1, &st->again);
+	if (st->err[2] == 0)
+		palloc_block_free(st->again, st->o);	/* parked */
+	if (st->err[1] == 0)
+		palloc_block_free(st->b, st->o);	/* parked; again cached */
+	pthread_barrier_wait(st->bar);		/* 3: the checks before exit */
+	pthread_barrier_wait(st->bar);		/* 4 */
+	return NULL;
+}
+
+START_TEST(ptc_slots)
+{
+	for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++) {
+		uint64_t np = UINT64_C(1) << o;
+		struct slot_thread st = { .o = o };
+		pthread_barrier_t bar;
+		pthread_t tid;
+
+		MACHINE_UP(NULL);
+		pthread_barrier_init(&bar, NULL, 2);
+		st.bar = &bar;
+		ck_assert_int_eq(pthread_create(&tid, NULL, slot_thread_main,
+		    &st), 0);
+		pthread_barrier_wait(&bar);			/* 1 */
+		ck_assert_int_eq(st.err[0], 0);
+		ck_assert_int_eq(st.err[1], 0);
+		/* parked: not on the lists, yet free to the audit */
+		ck_assert(!palloc_is_free(st.a, np));
+		ck_assert_uint_eq(palloc_unheld(st.a, np), st.a);
+		ck_assert_uint_eq(palloc_unheld(st.b, np), st.b + np);
+		/* another thread's reclaim takes it */
+		palloc_reclaim();
+		ck_assert(palloc_is_free(st.a, np));
+		pthread_barrier_wait(&bar);			/* 2 */
+		pthread_barrier_wait(&bar);			/* 3 */
+		ck_assert_int_eq(st.err[2], 0);
+		/* b was freed last: it holds the slot, again went to the cache */
+		ck_assert(!palloc_is_free(st.b, np));
+		ck_assert_uint_eq(palloc_unheld(st.b, np), st.b);
+		ck_assert_uint_eq(palloc_unheld(st.again, np), st.again);
+		pthread_barrier_wait(&bar);			/* 4 */
+		pthread_join(tid, NULL);
+		/* the thread's exit gave its slot's block back to the lists */
+		ck_assert(palloc_is_free(st.b, np));
+		ck_assert(!palloc_is_free(st.again, np));
+		pthread_barrier_destroy(&bar);
+		MACHINE_DOWN();
+	}
 }
 END_TEST
 
@@ -986,6 +1065,7 @@ palloc_suite(void)
 	tcase_add_test(tc, pcp_pages);
 	tcase_add_test(tc, pcp_blocks);
 	tcase_add_test(tc, pcp_random_windows);
+	tcase_add_test(tc, ptc_slots);
 	tcase_add_test(tc, aging_reproducible);
 	tcase_add_test(tc, aging_tile_reproducible);
 	tcase_add_test(tc, free_pages_by_range);

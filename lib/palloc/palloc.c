@@ -204,6 +204,53 @@ pcp_fork_release_all(void)
 FORK_LOCK_HOOKS(pcp, pcp_fork_try_all, pcp_fork_release_all);
 
 /*
+ * Per-thread slots, in front of the per-CPU caches: a thread parks the
+ * block of each order it freed last in a slot of its own, and its next
+ * request of that order with the same window and node takes it back, with
+ * no lock and no search, touching only its own memory.  This is the
+ * pattern of a driver that allocates, fills, sends and frees one buffer
+ * at a time, which a cache shared by the CPU's threads serves at the cost
+ * of its lock and its stacks.
+ *
+ * A slot serves the request (window, node) that its stack (dm) last
+ * served through the caches, and holds only blocks of that stack, so that
+ * it hands out what the cache would: a block freed while the slot is full
+ * takes the slot and pushes the older one onto the stack, so the block
+ * freed last still comes back first.  Slots hold blocks of the thread's
+ * CPU and machine only (cpu, gen); a thread that moves gives its blocks
+ * back first.  The owner takes a block with an atomic exchange and parks
+ * one with a plain store, since it is the only one that puts: anyone may
+ * take, and a reclaim does, under ptc_lock, which lists the live threads'
+ * slots, so a parked block is memory a shortage can get, as a cached one
+ * is.  The device audit (palloc_unheld) counts parked blocks as free.
+ * Thread exit gives the thread's blocks back; machine shutdown forgets
+ * every slot, and a forked child gives back the blocks of the threads it
+ * does not have.  Lock order: ptc_lock, then the caches', then
+ * palloc_lock.
+ */
+struct ptc_slot {
+	uint64_t	low, high;	/* the request it serves */
+	int		node;
+	int		dm;		/* its stack; -1: none */
+	_Atomic uint32_t blk;		/* a parked block's first pfn; 0: none */
+};
+
+struct ptc {
+	uint64_t	gen;		/* machine->generation; 0: unset */
+	int		cpu;		/* machine_thread_cpu */
+	bool		listed;		/* on ptc_list */
+	bool		exited;		/* its thread is exiting: no more */
+	struct ptc	*next, **prevp;	/* ptc_list, under ptc_lock */
+	struct ptc_slot	slot[PALLOC_PCP_ORDERS];
+};
+
+static DDI_TLS struct ptc ptc;
+static FORK_MUTEX(ptc_lock);
+static struct ptc *ptc_list;
+static pthread_key_t ptc_exit_key;
+static pthread_once_t ptc_once = PTHREAD_ONCE_INIT;
+
+/*
  * Freed pages go back to the host lazily: once dirty_freed pages were
  * freed since the last sweep, free blocks of SWEEP_MIN bytes or more that
  * are not clean are punched out of the memfd.  Small pieces that are
@@ -898,13 +945,25 @@ palloc_unheld(uint64_t pfn, uint64_t npages)
 	int ncpu = machine->spec.cpus;
 
 	/*
-	 * Every cache, then the lists, in the fork order: a page moving
-	 * between a cache and the lists is seen in one or the other.
+	 * The slots, every cache, then the lists (the lock order): a page
+	 * moving between a cache and the lists is seen in one or the other.
+	 * A block a slot's owner moves to a cache is in neither while it
+	 * waits for the cache's lock, and counts as held then.
 	 */
+	pthread_mutex_lock(&ptc_lock);
 	for (int cpu = 0; cpu < ncpu; cpu++)
 		pcp_lock(&pcp[cpu].lock);
 	pthread_mutex_lock(&palloc_lock);
 	first = bm_next(pfn, end, true);
+	for (const struct ptc *t = ptc_list; t != NULL; t = t->next)
+		for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++) {
+			uint64_t b = atomic_load_explicit(&t->slot[o].blk,
+			    memory_order_relaxed);
+			uint64_t be = b + (UINT64_C(1) << o);
+
+			if (b != 0 && b < first && be > pfn)
+				first = b > pfn ? b : pfn;
+		}
 	for (int cpu = 0; cpu < ncpu; cpu++) {
 		const struct pcpu *c = &pcp[cpu];
 
@@ -921,6 +980,7 @@ palloc_unheld(uint64_t pfn, uint64_t npages)
 	pthread_mutex_unlock(&palloc_lock);
 	for (int cpu = ncpu - 1; cpu >= 0; cpu--)
 		pcp_unlock(&pcp[cpu].lock);
+	pthread_mutex_unlock(&ptc_lock);
 	return first;
 }
 
@@ -987,8 +1047,12 @@ pcp_take_locked(struct pcpu *c, unsigned o, int node, int z, uint64_t low,
 	return false;
 }
 
-int
-palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
+static void ptc_key(unsigned o, uint64_t low, uint64_t high, int node,
+    int dm);
+
+/* palloc_block_alloc past the thread's slot: the CPU's caches, the lists. */
+static __attribute__((noinline)) int
+pcp_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
     uint64_t *pfnp)
 {
 	int cpu = machine_cpu(), home = machine->cpu_node[cpu];
@@ -1010,9 +1074,12 @@ palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 
 		/* the zone lies in the window: checked as the search does */
 		if (likely(p >= low && p + np <= high)) {
-			c->n[o][h->dm]--;
+			int dm = h->dm;
+
+			c->n[o][dm]--;
 			pcp_unlock(&c->lock);
 			*pfnp = p;
+			ptc_key(o, low, high, node, dm);
 			return 0;
 		}
 	}
@@ -1026,6 +1093,7 @@ palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 				    .high = high, .node = node,
 				    .dm = nd * NZONES + z };
 				pcp_unlock(&c->lock);
+				ptc_key(o, low, high, node, nd * NZONES + z);
 				return 0;
 			}
 	}
@@ -1042,31 +1110,41 @@ uncached:
 }
 
 int
+palloc_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
+    uint64_t *pfnp)
+{
+	struct ptc_slot *s;
+
+	VERIFY3U(o, <, PALLOC_PCP_ORDERS);
+	s = &ptc.slot[o];
+	if (likely(ptc.gen == machine->generation &&
+	    ptc.cpu == machine_thread_cpu && s->low == low &&
+	    s->high == high && s->node == node)) {
+		uint32_t b = atomic_exchange_explicit(&s->blk, 0,
+		    memory_order_acquire);
+
+		if (likely(b != 0)) {
+			*pfnp = b;
+			return 0;
+		}
+	}
+	return pcp_block_alloc(o, low, high, node, pfnp);
+}
+
+int
 palloc_page_alloc(uint64_t low, uint64_t high, int node, uint64_t *pfnp)
 {
 	return palloc_block_alloc(0, low, high, node, pfnp);
 }
 
-/* A block palloc_block_alloc gave, back to the caller's CPU's cache. */
-void
-palloc_block_free(uint64_t pfn, unsigned o)
+/* A block of stack dm onto the caller's CPU's cache. */
+static void
+pcp_push(uint64_t pfn, unsigned o, int dm)
 {
-	int cpu = machine_cpu(), seg = machine_seg_of(pfn);
-	struct pcpu *c = &pcp[cpu];
+	struct pcpu *c = &pcp[machine_cpu()];
 	uint64_t np = UINT64_C(1) << o;
-	const struct machine_seg *s;
 	uint32_t *n;
-	int dm;
 
-	VERIFY(seg >= 0);
-	VERIFY3U(o, <, PALLOC_PCP_ORDERS);
-	s = &machine->seg[seg];
-	/* A cached block lies in the segment of one zone of one node. */
-	if (s->zone == ZONE_ISA || pfn + np > s->epfn) {
-		palloc_free(pfn, np);
-		return;
-	}
-	dm = s->node * NZONES + s->zone;
 	pcp_lock(&c->lock);
 	n = &c->n[o][dm];
 	if (*n == pcp_cap(o)) {
@@ -1077,8 +1155,193 @@ palloc_block_free(uint64_t pfn, unsigned o)
 	}
 	c->pfn[o][dm][(*n)++] = (uint32_t)pfn;
 	pcp_unlock(&c->lock);
+}
+
+/* The stack a block belongs on; -1 if no cache takes it. */
+static inline int
+pcp_dom_of(uint64_t pfn, unsigned o)
+{
+	int seg = machine_seg_of(pfn);
+	const struct machine_seg *s;
+
+	VERIFY(seg >= 0);
+	s = &machine->seg[seg];
+	/* A cached block lies in the segment of one zone of one node. */
+	if (s->zone == ZONE_ISA || pfn + (UINT64_C(1) << o) > s->epfn)
+		return -1;
+	return s->node * NZONES + s->zone;
+}
+
+/*
+ * A block palloc_block_alloc gave, back to the caller's slot, or its
+ * CPU's cache.
+ */
+void
+palloc_block_free(uint64_t pfn, unsigned o)
+{
+	struct ptc_slot *s;
+	int dm;
+
+	VERIFY3U(o, <, PALLOC_PCP_ORDERS);
+	if ((dm = pcp_dom_of(pfn, o)) < 0) {
+		palloc_free(pfn, UINT64_C(1) << o);
+		return;
+	}
+	s = &ptc.slot[o];
+	if (likely(ptc.gen == machine->generation &&
+	    ptc.cpu == machine_thread_cpu && s->dm == dm)) {
+		/* Only this thread puts: an empty slot stays empty till then. */
+		uint32_t old = atomic_load_explicit(&s->blk,
+		    memory_order_relaxed);
+
+		if (old == 0)
+			atomic_store_explicit(&s->blk, (uint32_t)pfn,
+			    memory_order_release);
+		else if ((old = atomic_exchange_explicit(&s->blk,
+		    (uint32_t)pfn, memory_order_acq_rel)) != 0)
+			pcp_push(old, o, dm);
+	} else {
+		pcp_push(pfn, o, dm);
+	}
 	pcp_cached();
 	palloc_notify();
+}
+
+/* ---- the per-thread slots ---- */
+
+/* Every block parked in t's slots, under palloc_lock, to the lists. */
+static void
+ptc_give_back_locked(struct ptc *t)
+{
+	for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++) {
+		uint32_t b = atomic_exchange_explicit(&t->slot[o].blk, 0,
+		    memory_order_acquire);
+
+		if (b != 0)
+			free_dirty_locked(b, UINT64_C(1) << o);
+	}
+}
+
+/* Thread exit: off the list, its blocks back; no slot from now on. */
+static void
+ptc_exit(void *arg)
+{
+	struct ptc *t = arg;
+
+	pthread_mutex_lock(&ptc_lock);
+	if (t->listed) {
+		if (t->next != NULL)
+			t->next->prevp = t->prevp;
+		*t->prevp = t->next;
+		t->listed = false;
+		/* a machine that was shut down emptied the slots first */
+		pthread_mutex_lock(&palloc_lock);
+		ptc_give_back_locked(t);
+		pthread_mutex_unlock(&palloc_lock);
+	}
+	t->exited = true;
+	t->gen = 0;
+	pthread_mutex_unlock(&ptc_lock);
+}
+
+static void
+ptc_exit_key_init(void)
+{
+	VERIFY(pthread_key_create(&ptc_exit_key, ptc_exit) == 0);
+}
+
+/*
+ * Set the calling thread's slot of order o to serve (low, high, node)
+ * from stack dm, which just served it: a block of another stack parked
+ * there goes back first, and a thread that moved to another CPU, or has
+ * not set its slots up on this machine, starts afresh.
+ */
+static void
+ptc_key(unsigned o, uint64_t low, uint64_t high, int node, int dm)
+{
+	struct ptc_slot *s = &ptc.slot[o];
+	uint32_t b;
+
+	if (unlikely(ptc.gen != machine->generation ||
+	    ptc.cpu != machine_thread_cpu)) {
+		if (ptc.exited)
+			return;
+		if (!ptc.listed) {
+			pthread_once(&ptc_once, ptc_exit_key_init);
+			pthread_mutex_lock(&ptc_lock);
+			ptc.next = ptc_list;
+			if (ptc_list != NULL)
+				ptc_list->prevp = &ptc.next;
+			ptc.prevp = &ptc_list;
+			ptc_list = &ptc;
+			ptc.listed = true;
+			pthread_mutex_unlock(&ptc_lock);
+			pthread_setspecific(ptc_exit_key, &ptc);
+		}
+		/* Another CPU's blocks: back through this one's cache. */
+		for (unsigned k = 0; k < PALLOC_PCP_ORDERS; k++) {
+			struct ptc_slot *x = &ptc.slot[k];
+
+			if (ptc.gen == machine->generation &&
+			    (b = atomic_exchange_explicit(&x->blk, 0,
+			    memory_order_acquire)) != 0)
+				pcp_push(b, k, x->dm);
+			*x = (struct ptc_slot){ .dm = -1 };
+		}
+		ptc.gen = machine->generation;
+		ptc.cpu = machine_thread_cpu;
+	}
+	if (s->dm != dm && (b = atomic_exchange_explicit(&s->blk, 0,
+	    memory_order_acquire)) != 0)
+		pcp_push(b, o, s->dm);
+	s->low = low;
+	s->high = high;
+	s->node = node;
+	s->dm = dm;
+}
+
+/* Every thread's parked blocks to the lists: a reclaim. */
+static void
+ptc_drain_all(void)
+{
+	pthread_mutex_lock(&ptc_lock);
+	pthread_mutex_lock(&palloc_lock);
+	for (struct ptc *t = ptc_list; t != NULL; t = t->next)
+		ptc_give_back_locked(t);
+	pthread_mutex_unlock(&palloc_lock);
+	pthread_mutex_unlock(&ptc_lock);
+}
+
+/* Machine shutdown: the blocks parked in slots go with its memory. */
+static void
+ptc_forget_all(void)
+{
+	pthread_mutex_lock(&ptc_lock);
+	for (struct ptc *t = ptc_list; t != NULL; t = t->next)
+		for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++)
+			atomic_store_explicit(&t->slot[o].blk, 0,
+			    memory_order_relaxed);
+	pthread_mutex_unlock(&ptc_lock);
+}
+
+/*
+ * A forked child has only the thread that forked: the other threads'
+ * slots lie in memory the child may reuse for threads of its own, so
+ * their blocks go back to the lists and they leave the list.  The fork
+ * handler holds every lock while this runs.
+ */
+static void
+ptc_fork_child(void)
+{
+	for (struct ptc *t = ptc_list; t != NULL; t = t->next)
+		if (t != &ptc && pm != NULL)
+			ptc_give_back_locked(t);
+	ptc_list = NULL;
+	if (ptc.listed) {
+		ptc.next = NULL;
+		ptc.prevp = &ptc_list;
+		ptc_list = &ptc;
+	}
 }
 
 void
@@ -1090,6 +1353,7 @@ palloc_page_free(uint64_t pfn)
 static void
 pcp_drain_all(void)
 {
+	ptc_drain_all();
 	for (int cpu = 0; cpu < machine->spec.cpus; cpu++) {
 		struct pcpu *c = &pcp[cpu];
 
@@ -1186,6 +1450,7 @@ palloc_once_init(void)
 {
 	pthread_cond_init(&wait_cv, NULL);
 	machine_fork_hooks_register(palloc_fork_prepare, palloc_fork_done);
+	machine_fork_child_register(ptc_fork_child);
 }
 
 int
@@ -1244,6 +1509,7 @@ palloc_init(void)
 void
 palloc_fini(void)
 {
+	ptc_forget_all();
 	if (pm != NULL)
 		munmap(pm, pm_len);
 	if (bm != NULL)
