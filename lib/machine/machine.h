@@ -84,22 +84,27 @@ struct machine_seg {
 	int		zone;
 };
 
+/*
+ * What every page and block path reads comes first, in one cache line:
+ * after a large copy has evicted the first-level cache, those paths
+ * then miss once here rather than once per field.
+ */
 struct machine {
-	struct machine_spec spec;
-	unsigned	pshift;		/* log2(page size) */
+	uint8_t		*dmap;		/* direct map: PA 0 is dmap[0] */
 	uint64_t	top;		/* one past the highest RAM byte */
 	uint64_t	npfn;		/* top >> pshift */
-	unsigned	nsegs;
-	struct machine_seg seg[MACHINE_MAX_SEGS];
-	int		cpu_node[MACHINE_MAX_CPUS];
+	uint64_t	generation;	/* bumped by every ddisim_init */
 	int8_t		*seg_of_chunk;	/* by 2 MiB chunk: segment, -1 none,
 					   -2 several (search) */
 	uint64_t	nchunks;
+	unsigned	pshift;		/* log2(page size) */
+	unsigned	nsegs;
+	struct machine_spec spec;
+	struct machine_seg seg[MACHINE_MAX_SEGS];
+	int		cpu_node[MACHINE_MAX_CPUS];
 	int		memfd;
-	uint8_t		*dmap;		/* direct map: PA 0 is dmap[0] */
 	void		*dmap_resv;	/* whole reservation, for munmap */
 	size_t		dmap_resv_len;
-	uint64_t	generation;	/* bumped by every ddisim_init */
 };
 
 
