@@ -86,6 +86,7 @@ struct brk {
 	const bcb_t	*bcb;
 	struct kcons	c;
 	enum ddi_level	level;		/* the caller's interface level */
+	bool		buf64;		/* its buf has b_cblkno (DDI 8) */
 	bool		contig;		/* pieces must be one extent */
 	bool		sync;
 	uint64_t	total;		/* bytes of the request */
@@ -430,7 +431,7 @@ static bool
 piece_list(const struct brk *b, uint64_t off, uint64_t len, unsigned nel,
     buf_t *cbp, struct kbuf *kb)
 {
-	bool v8 = level_rules(b->level)->buf64, line;
+	bool v8 = b->buf64, line;
 	uchar_t dma = b->bcb->bcb_physreqp->phys_dmasize;
 	bool wide = v8 && (dma == 0 || dma > 32);	/* 0: no limit */
 	size_t esz = !v8 ? sizeof(ba_scgth_t) : wide ?
@@ -592,7 +593,7 @@ piece_buf_on(struct brk *b, struct kbuf *kb, uint64_t devoff, uint64_t len)
 	cbp->b_flags |= bp->b_flags & B_READ;
 	cbp->b_edev = bp->b_edev;
 	cbp->b_blkno = (daddr_t)(devoff / 512);
-	if (level_rules(b->level)->buf64)
+	if (b->buf64)
 		cbp->b_cblkno = devoff / 512;
 	cbp->b_blkoff = (ushort_t)(devoff % 512);
 	cbp->b_bcount = (uint_t)len;
@@ -1140,6 +1141,7 @@ brk_setup(struct brk *b, void (*strat)(buf_t *), buf_t *bp,
 	b->strat = strat;
 	b->bcb = bcbp;
 	b->level = level;
+	b->buf64 = level_rules(level)->buf64;
 	b->type = bp->b_addrtype;
 	b->ctype = brk_ctype(b->type, bcbp->bcb_addrtypes);
 	b->contig = b->c.contig || (bcbp->bcb_flags & BCB_PHYSCONTIG);
