@@ -233,6 +233,8 @@ struct ptc_slot {
 	int		node;
 	int		dm;		/* its stack; -1: none */
 	_Atomic uint32_t blk;		/* a parked block's first pfn; 0: none */
+	uint64_t	seg_lo, seg_hi;	/* a segment of dm's: its blocks'
+					   stack needs no lookup */
 };
 
 struct ptc {
@@ -1048,7 +1050,7 @@ pcp_take_locked(struct pcpu *c, unsigned o, int node, int z, uint64_t low,
 }
 
 static void ptc_key(unsigned o, uint64_t low, uint64_t high, int node,
-    int dm);
+    int dm, uint64_t pfn);
 
 /* palloc_block_alloc past the thread's slot: the CPU's caches, the lists. */
 static __attribute__((noinline)) int
@@ -1079,7 +1081,7 @@ pcp_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 			c->n[o][dm]--;
 			pcp_unlock(&c->lock);
 			*pfnp = p;
-			ptc_key(o, low, high, node, dm);
+			ptc_key(o, low, high, node, dm, p);
 			return 0;
 		}
 	}
@@ -1093,7 +1095,8 @@ pcp_block_alloc(unsigned o, uint64_t low, uint64_t high, int node,
 				    .high = high, .node = node,
 				    .dm = nd * NZONES + z };
 				pcp_unlock(&c->lock);
-				ptc_key(o, low, high, node, nd * NZONES + z);
+				ptc_key(o, low, high, node, nd * NZONES + z,
+				    *pfnp);
 				return 0;
 			}
 	}
@@ -1179,17 +1182,22 @@ pcp_dom_of(uint64_t pfn, unsigned o)
 void
 palloc_block_free(uint64_t pfn, unsigned o)
 {
+	uint64_t np = UINT64_C(1) << o;
 	struct ptc_slot *s;
+	bool mine;
 	int dm;
 
 	VERIFY3U(o, <, PALLOC_PCP_ORDERS);
-	if ((dm = pcp_dom_of(pfn, o)) < 0) {
-		palloc_free(pfn, UINT64_C(1) << o);
+	s = &ptc.slot[o];
+	mine = ptc.gen == machine->generation && ptc.cpu == machine_thread_cpu;
+	/* in the segment the slot's last block came from: the slot's stack */
+	if (likely(mine && pfn >= s->seg_lo && pfn + np <= s->seg_hi))
+		dm = s->dm;
+	else if ((dm = pcp_dom_of(pfn, o)) < 0) {
+		palloc_free(pfn, np);
 		return;
 	}
-	s = &ptc.slot[o];
-	if (likely(ptc.gen == machine->generation &&
-	    ptc.cpu == machine_thread_cpu && s->dm == dm)) {
+	if (likely(mine && s->dm == dm)) {
 		/* Only this thread puts: an empty slot stays empty till then. */
 		uint32_t old = atomic_load_explicit(&s->blk,
 		    memory_order_relaxed);
@@ -1252,12 +1260,15 @@ ptc_exit_key_init(void)
 
 /*
  * Set the calling thread's slot of order o to serve (low, high, node)
- * from stack dm, which just served it: a block of another stack parked
- * there goes back first, and a thread that moved to another CPU, or has
- * not set its slots up on this machine, starts afresh.
+ * from stack dm, which just served it block pfn: a block of another
+ * stack parked there goes back first, and a thread that moved to another
+ * CPU, or has not set its slots up on this machine, starts afresh.  The
+ * slot remembers pfn's segment, whose blocks then need no lookup of
+ * their stack when they are freed.
  */
 static void
-ptc_key(unsigned o, uint64_t low, uint64_t high, int node, int dm)
+ptc_key(unsigned o, uint64_t low, uint64_t high, int node, int dm,
+    uint64_t pfn)
 {
 	struct ptc_slot *s = &ptc.slot[o];
 	uint32_t b;
@@ -1286,7 +1297,10 @@ ptc_key(unsigned o, uint64_t low, uint64_t high, int node, int dm)
 			    (b = atomic_exchange_explicit(&x->blk, 0,
 			    memory_order_acquire)) != 0)
 				pcp_push(b, k, x->dm);
-			*x = (struct ptc_slot){ .dm = -1 };
+			/* blk is 0: a reclaim only empties it */
+			x->low = x->high = x->seg_lo = x->seg_hi = 0;
+			x->node = 0;
+			x->dm = -1;
 		}
 		ptc.gen = machine->generation;
 		ptc.cpu = machine_thread_cpu;
@@ -1294,6 +1308,14 @@ ptc_key(unsigned o, uint64_t low, uint64_t high, int node, int dm)
 	if (s->dm != dm && (b = atomic_exchange_explicit(&s->blk, 0,
 	    memory_order_acquire)) != 0)
 		pcp_push(b, o, s->dm);
+	if (s->dm != dm || pfn < s->seg_lo ||
+	    pfn + (UINT64_C(1) << o) > s->seg_hi) {
+		const struct machine_seg *sg;
+
+		sg = &machine->seg[machine_seg_of(pfn)];
+		s->seg_lo = sg->spfn;
+		s->seg_hi = sg->epfn;
+	}
 	s->low = low;
 	s->high = high;
 	s->node = node;
