@@ -415,9 +415,10 @@ END_TEST
 /*
  * The per-thread slots in front of the caches.  A block a thread frees
  * waits in its slot for the thread's next request of the same kind; while
- * it waits, the device audit counts it as free, and a reclaim by another
- * thread takes it back to the lists.  A thread that exits gives its
- * blocks back, and the slot serves again after a reclaim emptied it.
+ * it waits, the device audit counts it as free, a forked child (which
+ * does not have the thread) finds it back on the lists, and a reclaim by
+ * another thread takes it back.  A thread that exits gives its blocks
+ * back, and the slot serves again after a reclaim emptied it.
  */
 struct slot_thread {
 	pthread_barrier_t	*bar;
@@ -449,6 +450,21 @@ slot_thread_main(void *arg)
 	return NULL;
 }
 
+/* A forked child: the other thread's parked block is back on the lists. */
+static int
+slot_child(void *arg)
+{
+	const struct slot_thread *st = arg;
+	uint64_t np = UINT64_C(1) << st->o;
+
+	CHILD_EXPECT(palloc_is_free(st->a, np), "order %u: a block parked "
+	    "by a thread the child does not have is not back", st->o);
+	palloc_reclaim();
+	CHILD_EXPECT(palloc_is_free(st->a, np), "order %u: lost at a reclaim",
+	    st->o);
+	return 0;
+}
+
 START_TEST(ptc_slots)
 {
 	for (unsigned o = 0; o < PALLOC_PCP_ORDERS; o++) {
@@ -469,6 +485,14 @@ START_TEST(ptc_slots)
 		ck_assert(!palloc_is_free(st.a, np));
 		ck_assert_uint_eq(palloc_unheld(st.a, np), st.a);
 		ck_assert_uint_eq(palloc_unheld(st.b, np), st.b + np);
+		/* a child, which has no such thread, gets it back */
+		{
+			struct child c;
+
+			child_run(&c, slot_child, &st);
+			ck_assert_child_exit(&c, 0);
+			ck_assert(!palloc_is_free(st.a, np));
+		}
 		/* another thread's reclaim takes it */
 		palloc_reclaim();
 		ck_assert(palloc_is_free(st.a, np));
