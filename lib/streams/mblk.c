@@ -347,7 +347,7 @@ msg_walk_quick(const mblk_t *mp, size_t *nblocks, size_t *xbytes,
     bool want_x)
 {
 	const mblk_t *saved = mp;
-	size_t n = 0, power = 1, lam = 0, x = 0;
+	size_t n = 0, x = 0;
 	const uint8_t *lo;
 	uintptr_t span, bias;
 	unsigned type;
@@ -375,11 +375,13 @@ msg_walk_quick(const mblk_t *mp, size_t *nblocks, size_t *xbytes,
 			break;
 		if (unlikely(next == saved))
 			return false;
-		if (++lam == power) {
+		/*
+		 * Brent's test as the full walk makes it, with the saved
+		 * block moved on when the count is a power of two: no step
+		 * counter of its own, the same bound.
+		 */
+		if ((n & (n - 1)) == 0)
 			saved = next;
-			power <<= 1;
-			lam = 0;
-		}
 		mp = next;
 		if (unlikely(!blk_quick(mp, lo, span, bias)))
 			return false;

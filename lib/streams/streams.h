@@ -105,7 +105,7 @@ mblk_t	*str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
 static inline __attribute__((always_inline)) bool
 blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
 {
-	uintptr_t off = (uintptr_t)mp - (uintptr_t)lo;
+	uintptr_t off = (uintptr_t)mp - (uintptr_t)lo, dh;
 	const dblk_t *d;
 	uint64_t e, size;
 	unsigned muse;
@@ -117,18 +117,21 @@ blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
 	    ((uintptr_t)mp >> 3) * sizeof(uint64_t)), memory_order_relaxed);
 	size = e >> SH_SIZE_SHIFT;
 	d = mp->b_datap;
-	if (unlikely(d == NULL))
-		return false;
-	if ((const void *)MDB_OF_D(d) != (const void *)mp) {
-		/* a block on another's data: both allocations are checked */
-		uintptr_t doff = (uintptr_t)MDB_OF_D(d) - (uintptr_t)lo;
+	/* as an integer: a NULL d gives no pointer arithmetic on NULL */
+	dh = (uintptr_t)d - offsetof(struct mdb, d);
+	if (dh != (uintptr_t)mp) {
+		/*
+		 * A block on another's data: both allocations are checked.
+		 * A NULL d fails here too, its header far outside the map.
+		 */
+		uintptr_t doff = dh - (uintptr_t)lo;
 
 		if (unlikely(size != sizeof(mblk_t) && size < sizeof(struct mdb)))
 			return false;
 		if (unlikely(doff >= span || (doff & 7) != 0))
 			return false;
 		size = atomic_load_explicit((_Atomic uint64_t *)(bias +
-		    ((uintptr_t)MDB_OF_D(d) >> 3) * sizeof(uint64_t)),
+		    (dh >> 3) * sizeof(uint64_t)),
 		    memory_order_relaxed) >> SH_SIZE_SHIFT;
 	}
 	muse = d->db_muse;
