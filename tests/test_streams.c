@@ -1729,7 +1729,8 @@ END_TEST
  * each either sound or spoilt in one block in one way: b_rptr past
  * b_wptr, b_wptr past the data block, a data block's use or reference
  * count that no live one has, a block without the live mark, a link to
- * memory that is no block, or a loop back to an earlier block.  A sound
+ * memory that is no block, a loop back to an earlier block, or no data
+ * block at all (b_datap NULL).  A sound
  * message is measured and pulled up right; a spoilt one is refused by
  * msgdsize, msgpullup and msgpullup_physreq, each with one report that
  * says what is wrong, and is sound again once mended.
@@ -1739,7 +1740,8 @@ START_TEST(walk_checks_every_block)
 	static const char *const says[] = { "is past b_wptr",
 	    "is outside its data block", "is not a live data block",
 	    "is not a live data block", "is not a live message block",
-	    "is not a live message block", "loops" };
+	    "is not a live message block", "loops",
+	    "is not a live data block" };
 	static mblk_t not_a_block[2];
 	long iters = prop_floor(prop_iters(100000) / 50, 400), spoilt = 0;
 	physreq_t *p;
@@ -1752,7 +1754,7 @@ START_TEST(walk_checks_every_block)
 		mblk_t *blk[20], *head, *r, saved, *victim;
 		dblk_t dsaved;
 		size_t total = 0;
-		int how = rndn(3) == 0 ? -1 : (int)rndn(7);
+		int how = rndn(3) == 0 ? -1 : (int)rndn(8);
 		unsigned long before;
 
 		for (unsigned i = 0; i < nb; i++) {
@@ -1784,6 +1786,7 @@ START_TEST(walk_checks_every_block)
 			blk[k - 1]->b_cont = &not_a_block[0];
 			break;
 		case 6: blk[nb - 1]->b_cont = blk[k]; break;
+		case 7: victim->b_datap = NULL; break;
 		}
 		before = ddisim_verify_count();
 		if (how < 0) {
@@ -1808,6 +1811,7 @@ START_TEST(walk_checks_every_block)
 			ck_assert_uint_eq(ddisim_verify_count(), before + 3);
 			spoilt++;
 			/* mended */
+			victim->b_datap = saved.b_datap;
 			*victim->b_datap = dsaved;
 			victim->b_rptr = saved.b_rptr;
 			victim->b_wptr = saved.b_wptr;
