@@ -738,6 +738,20 @@ kmem_shadow_claim(const void *p)
 }
 
 /* Free the page block p kept in the shadow, whose first entry is e. */
+/*
+ * A shadow-kept block of was bytes, checked and counted out by the
+ * caller, back to the page caches.
+ */
+static inline __attribute__((always_inline)) void
+kmem_shadow_pages_release(void *p, size_t was)
+{
+	shadow_clear((uint8_t *)p + 8);
+	shadow_clear(p);
+	palloc_block_free((uint64_t)((uint8_t *)p - machine->dmap) >>
+	    machine->pshift, (unsigned)__builtin_ctzll((was +
+	    machine->spec.page - 1) >> machine->pshift));
+}
+
 static void
 kmem_free_shadow_pages(void *p, uint64_t e, size_t size, enum kmem_kind kind,
     const char *func, const void *caller)
@@ -745,7 +759,6 @@ kmem_free_shadow_pages(void *p, uint64_t e, size_t size, enum kmem_kind kind,
 	uint8_t *g1 = (uint8_t *)p + 8;
 	unsigned made = (unsigned)(shadow_peek(g1) & ~SH_TAG_MASK);
 	size_t was = (size_t)(e >> SH_SIZE_SHIFT);
-	uint64_t npages = (was + machine->spec.page - 1) >> machine->pshift;
 
 	if (!kind_frees(kind, made)) {
 		verify_report(func, caller, "%p came from %s, which this "
@@ -755,11 +768,8 @@ kmem_free_shadow_pages(void *p, uint64_t e, size_t size, enum kmem_kind kind,
 	if (unlikely(was != size))
 		verify_report(func, caller, "%p was allocated with size %zu, "
 		    "freed with size %zu", p, was, size);
-	shadow_clear(g1);
-	shadow_clear(p);
 	kmem_out_add(-(int64_t)was);
-	palloc_block_free((uint64_t)((uint8_t *)p - machine->dmap) >>
-	    machine->pshift, (unsigned)__builtin_ctzll(npages));
+	kmem_shadow_pages_release(p, was);
 }
 
 /*
@@ -798,11 +808,8 @@ kmem_obj_pages_free(void *p, size_t size, enum kmem_kind kind)
 	    (e >> SH_SIZE_SHIFT) != size ||
 	    shadow_peek((uint8_t *)p + 8) != (SH_TAG | (uint64_t)kind)))
 		return false;
-	shadow_clear((uint8_t *)p + 8);
-	shadow_clear(p);
 	kmem_out_add_registered(-(int64_t)size);
-	palloc_block_free(off >> machine->pshift, (unsigned)__builtin_ctzll(
-	    (size + page - 1) >> machine->pshift));
+	kmem_shadow_pages_release(p, size);
 	return true;
 }
 

@@ -318,16 +318,18 @@ kmem_live_size_fast(const void *p)
 	return kmem_live_size(p);
 }
 
-/*
- * What other layers allocate their objects and buffers with (STREAMS
- * blocks, bufs): a magazine hit inline, anything else through
- * kmem_alloc_cons, which checks, reports and waits as flags say.  kind is
- * what kmem_free's checks and the leak report call the memory.
- */
+/* kmem_obj_alloc's and kmem_obj_free's route for a page or more (kmem.c). */
 void	*kmem_obj_pages(size_t size, const struct kcons *c, int flags,
 	    enum kmem_kind kind, const void *caller);
 bool	 kmem_obj_pages_free(void *p, size_t size, enum kmem_kind kind);
 
+/*
+ * What other layers allocate their objects and buffers with (STREAMS
+ * blocks, bufs): a magazine hit inline, a page or more from the page
+ * caches, anything else through kmem_alloc_cons, which checks, reports
+ * and waits as flags say.  kind is what kmem_free's checks and the leak
+ * report call the memory.
+ */
 static inline __attribute__((always_inline)) void *
 kmem_obj_alloc(size_t size, const struct kcons *c, int flags,
     enum kmem_kind kind, const char *func, const void *caller)
