@@ -1250,6 +1250,7 @@ ptc_exit(void *arg)
 	t->exited = true;
 	t->gen = 0;
 	pthread_mutex_unlock(&ptc_lock);
+	palloc_notify();	/* sleepers may want what came back */
 }
 
 static void
