@@ -26,6 +26,7 @@
 
 #include "sys/types.h"
 #include "sys/ipl.h"
+#include "util/cdefs.h"
 
 #define KCTX_MAXHELD	32		/* basic and rw locks held at once */
 #define PL_NLEVELS	(PLHI + 1)
@@ -119,7 +120,7 @@ void	kctx_pop_held(struct kctx *, int idx);
 bool	kctx_sig_take(struct kctx *);
 
 /* Deterministic delivery (ddisim_intr_mode). */
-extern _Atomic bool kctx_deterministic;
+extern DDI_HIDDEN _Atomic bool kctx_deterministic;
 
 bool	pl_valid(pl_t);
 

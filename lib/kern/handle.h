@@ -85,7 +85,7 @@ struct kh_region {
 	uintptr_t	base;
 	_Atomic uintptr_t len;
 };
-extern struct kh_region kh_region[KH_NKINDS];
+extern DDI_HIDDEN struct kh_region kh_region[KH_NKINDS];
 
 /* Whether p is a live handle of the kind: the check of every call. */
 static inline __attribute__((always_inline)) bool

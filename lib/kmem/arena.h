@@ -38,21 +38,21 @@ struct arena_mag {
 	void		*obj[ARENA_MAG_NCLASS][ARENA_MAG_SLOTS];
 };
 
-extern uint8_t arena_mag_class[ARENA_MAG_MAX / 16 + 1];	/* by (size+15)/16 */
-extern unsigned arena_mag_cap[ARENA_MAG_NCLASS];
-extern _Atomic uint64_t arena_gen;
+extern DDI_HIDDEN uint8_t arena_mag_class[ARENA_MAG_MAX / 16 + 1];	/* by (size+15)/16 */
+extern DDI_HIDDEN unsigned arena_mag_cap[ARENA_MAG_NCLASS];
+extern DDI_HIDDEN _Atomic uint64_t arena_gen;
 
 static inline uint64_t
 arena_gen_now(void)
 {
 	return atomic_load_explicit(&arena_gen, memory_order_relaxed);
 }
-extern DDI_TLS uint64_t arena_tc_gen;
-extern DDI_TLS struct arena_mag *arena_tc_mag[MACHINE_MAX_NODES][NZONES];
+extern DDI_HIDDEN DDI_TLS uint64_t arena_tc_gen;
+extern DDI_HIDDEN DDI_TLS struct arena_mag *arena_tc_mag[MACHINE_MAX_NODES][NZONES];
 
 #define ARENA_OWNER_SHIFT	12	/* the owner map is by 4 KiB page */
-extern _Atomic uint8_t *arena_page_owner;
-extern uintptr_t arena_page_owner_bias;
+extern DDI_HIDDEN _Atomic uint8_t *arena_page_owner;
+extern DDI_HIDDEN uintptr_t arena_page_owner_bias;
 
 /*
  * The (node, zone) of the arena that owns the page of p, which must be in

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "util/level.h"
+#include "util/cdefs.h"
 
 /* What a prepped physreq (or a version's default) asks of memory. */
 struct kcons {
@@ -71,7 +72,7 @@ enum kmem_why {
 	KW_NO_MEMORY,		/* no free memory meets the constraint */
 	KW_SLEEPLIMIT		/* the same, after waiting */
 };
-extern _Atomic int kmem_explain_mode;
+extern DDI_HIDDEN _Atomic int kmem_explain_mode;
 void	kmem_explain_slow(const char *func, size_t size,
 	    const struct kcons *c, enum kmem_why why);
 const char *kmem_explain_last(void);

@@ -32,7 +32,7 @@ struct preq_info {
 	uint16_t	next;		/* hash chain, index + 1 */
 };
 #define PREQ_INFOS	4096
-extern struct preq_info kmem_preq_info[PREQ_INFOS];
+extern DDI_HIDDEN struct preq_info kmem_preq_info[PREQ_INFOS];
 
 /*
  * Whether physreq p still holds the values interned in i.  Both start
@@ -114,7 +114,7 @@ struct kmem_tcount {
 	bool			registered;	/* on kmem_counts */
 	bool			exited;		/* its thread is exiting */
 };
-extern DDI_TLS struct kmem_tcount kmem_mycount;
+extern DDI_HIDDEN DDI_TLS struct kmem_tcount kmem_mycount;
 void	kmem_count_register(void);
 void	kmem_count_late(int64_t d);
 
@@ -150,10 +150,10 @@ struct kmem_amemo {
 	int		cpu;
 	int		node, zone;
 };
-extern DDI_TLS struct kmem_amemo kmem_amemo;
+extern DDI_HIDDEN DDI_TLS struct kmem_amemo kmem_amemo;
 
 /* The machine audits lightly and injects no faults (kmem.c). */
-extern bool kmem_fast_ok;
+extern DDI_HIDDEN bool kmem_fast_ok;
 
 /*
  * The physreq of the calling thread's last magazine hit (api.c): its
@@ -174,7 +174,7 @@ struct kmem_pmemo {
 	int			cpu;
 	int			level;		/* -1: none */
 };
-extern DDI_TLS struct kmem_pmemo kmem_pmemo;
+extern DDI_HIDDEN DDI_TLS struct kmem_pmemo kmem_pmemo;
 
 static inline void
 kmem_pmemo_forget(void)

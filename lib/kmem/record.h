@@ -21,6 +21,7 @@
 
 #include "kmem/kmem.h"
 #include "machine/machine.h"
+#include "util/cdefs.h"
 
 enum rec_path {
 	RP_PAGES,		/* contiguous run in the direct map */
@@ -85,9 +86,9 @@ bool	record_find(uintptr_t va, struct krec *copy);
  * the granule.  Relaxed accesses: an object reaches a freeing thread only
  * through the driver's own synchronisation, which orders them.
  */
-extern _Atomic uint64_t *record_shadow;		/* [top / 8] entries */
+extern DDI_HIDDEN _Atomic uint64_t *record_shadow;		/* [top / 8] entries */
 /* record_shadow less the direct map's start / 8 entries, as an integer. */
-extern uintptr_t record_shadow_bias;
+extern DDI_HIDDEN uintptr_t record_shadow_bias;
 
 static inline _Atomic uint64_t *
 shadow_slot(const void *p)

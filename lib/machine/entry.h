@@ -60,7 +60,7 @@ void	machine_boot_register(machine_boot_fn);
  * state.
  */
 typedef void (*machine_doorbell_fn)(const char *fn, const void *caller);
-extern machine_doorbell_fn machine_doorbell;
+extern DDI_HIDDEN machine_doorbell_fn machine_doorbell;
 
 static inline void
 machine_enter(const char *fn, const void *caller)
@@ -137,7 +137,7 @@ machine_enter(const char *fn, const void *caller)
  * points test, in one load.  machine_entry_update recomputes it after
  * every store to machine or machine_doorbell.
  */
-extern bool machine_quiet;
+extern DDI_HIDDEN bool machine_quiet;
 void	machine_entry_update(void);
 
 static inline bool

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ddicompat/ddisim.h"
+#include "util/cdefs.h"
 
 #define MACHINE_MAX_NODES	DDISIM_MAX_NODES
 #define MACHINE_MAX_CPUS	64
@@ -33,7 +34,7 @@
 
 /* Zone lines: a zone ends where the next address bit would be needed. */
 enum { ZONE_ISA, ZONE_32, ZONE_36, ZONE_HIGH, NZONES };
-extern const uint64_t machine_zone_end[NZONES];
+extern DDI_HIDDEN const uint64_t machine_zone_end[NZONES];
 
 enum audit_level { AUDIT_LIGHT, AUDIT_FULL };
 
@@ -109,7 +110,7 @@ struct machine {
 
 
 /* The machine; NULL when none is built.  Written only by init/shutdown. */
-extern struct machine *machine;
+extern DDI_HIDDEN struct machine *machine;
 
 int	machine_spec_parse(const char *spec, struct machine_spec *ms,
 	    char *err, size_t errlen);
@@ -136,8 +137,7 @@ machine_seg_of(uint64_t pfn)
 }
 
 /* The simulated CPU of the calling thread, and its node. */
-extern __thread int machine_thread_cpu
-    __attribute__((tls_model("initial-exec")));
+extern DDI_HIDDEN DDI_TLS int machine_thread_cpu;
 int	machine_cpu_slow(void);
 
 static inline int

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ddicompat/ddisim.h"
+#include "util/cdefs.h"
 
 #define PALLOC_NORDERS	19	/* orders 0..18: 1 GiB blocks of 4 KiB */
 
@@ -78,7 +79,7 @@ typedef void (*palloc_reclaim_fn)(void);
 void	palloc_reclaim_register(palloc_reclaim_fn fn);
 void	palloc_reclaim(void);
 /* A layer kept freed memory in a cache: the next failure reclaims. */
-extern _Atomic bool palloc_cache_dirty;
+extern DDI_HIDDEN _Atomic bool palloc_cache_dirty;
 static inline void
 palloc_cached(void)
 {
@@ -97,7 +98,7 @@ palloc_cached(void)
 uint64_t palloc_generation(void);
 uint64_t palloc_wait_begin(void);
 void	palloc_wait_end(void);
-extern _Atomic int palloc_nwaiters;
+extern DDI_HIDDEN _Atomic int palloc_nwaiters;
 void	palloc_notify_slow(void);
 /* Cheap when nobody sleeps: one load of a read-mostly line. */
 static inline void

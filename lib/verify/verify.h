@@ -15,10 +15,8 @@
 #include <stdlib.h>
 
 #include "ddicompat/ddisim.h"
+#include "util/cdefs.h"
 
-#define DDI_HIDDEN	__attribute__((visibility("hidden")))
-/* Library thread-locals: initial-exec, no __tls_get_addr on hot paths. */
-#define DDI_TLS		__thread __attribute__((tls_model("initial-exec")))
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
@@ -71,7 +69,7 @@ bool	verify_may_block_slow(const char *func, const void *caller);
  * that the common case costs one thread-local load.  The predicate has
  * the last word.
  */
-extern DDI_TLS bool verify_ctx_raised;
+extern DDI_HIDDEN DDI_TLS bool verify_ctx_raised;
 
 static inline bool
 verify_may_block(const char *func, const void *caller)
