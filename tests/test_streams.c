@@ -1775,7 +1775,14 @@ START_TEST(walk_checks_every_block)
 		switch (how) {
 		case 0: victim->b_rptr = victim->b_wptr + 1; break;
 		case 1: victim->b_wptr = victim->b_datap->db_lim + 1; break;
-		case 2: victim->b_datap->db_muse = 0x08; break;
+		case 2: {
+			/* none, two bits, past DB_EXT, high */
+			static const uchar_t bad_muse[] = { 0, 3, 5, 6, 8,
+			    0x81 };
+
+			victim->b_datap->db_muse = bad_muse[rndn(6)];
+			break;
+		}
 		case 3: victim->b_datap->db_ref = 0; break;
 		case 4: victim->b_pad2 = 0; break;
 		case 5:
@@ -1783,10 +1790,25 @@ START_TEST(walk_checks_every_block)
 				how = -1;	/* the head itself is checked */
 				break;
 			}
-			blk[k - 1]->b_cont = &not_a_block[0];
+			/* outside the map, in a block but 8-aligned, not */
+			switch (rndn(3)) {
+			case 0: blk[k - 1]->b_cont = &not_a_block[0]; break;
+			case 1:
+				blk[k - 1]->b_cont = (mblk_t *)(void *)
+				    ((uchar_t *)blk[k] + 8);
+				break;
+			case 2:
+				blk[k - 1]->b_cont = (mblk_t *)(void *)
+				    ((uchar_t *)blk[k] + 4);
+				break;
+			}
 			break;
 		case 6: blk[nb - 1]->b_cont = blk[k]; break;
-		case 7: victim->b_datap = NULL; break;
+		case 7:
+			/* none, or not where a data block starts */
+			victim->b_datap = rndn(2) == 0 ? NULL : (dblk_t *)(void *)
+			    ((uchar_t *)victim->b_datap + 4);
+			break;
 		}
 		before = ddisim_verify_count();
 		if (how < 0) {

@@ -96,26 +96,47 @@ mblk_t	*str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
 
 /*
  * One block under str_block_ok's checks, all passed, without a report,
- * in few instructions: the cheap comparisons are or-ed into one flag,
- * tested once.  lo and span are the direct map's, bias the shadow's
- * (record_shadow_bias), read once by a caller that walks many blocks.
- * True when they all pass on what the shadow says; false when anything
- * needs a closer look (a block that fails, or one only the records know).
+ * in few instructions.  lo and span are the direct map's, bias the
+ * shadow's (record_shadow_bias), read once by a caller that walks many
+ * blocks.  True when they all pass on what the shadow says; false when
+ * anything needs a closer look (a block that fails, or one only the
+ * records know).  Each test is a compare and a branch that a good
+ * message never takes.
  */
+static inline __attribute__((always_inline)) bool
+blk_in_map(uintptr_t a, const uint8_t *lo, uintptr_t span)
+{
+	uintptr_t off = a - (uintptr_t)lo;
+
+	/*
+	 * Inside the map and 8-aligned, in one compare: rotated right by
+	 * three, an offset with any of its low bits set has one of its
+	 * top three set, above any map's size over 8; the map's size is a
+	 * multiple of 8.
+	 */
+	return ((off >> 3) | (off << (sizeof(off) * 8 - 3))) < (span >> 3);
+}
+
+/* A 8-aligned address's shadow entry: lo is 8-aligned (record_init). */
+static inline __attribute__((always_inline)) uint64_t
+blk_shadow(uintptr_t a, uintptr_t bias)
+{
+	return atomic_load_explicit((_Atomic uint64_t *)(bias + a),
+	    memory_order_relaxed);
+}
+
 static inline __attribute__((always_inline)) bool
 blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
 {
-	uintptr_t off = (uintptr_t)mp - (uintptr_t)lo, dh;
+	const uint64_t hdr_min = (uint64_t)sizeof(struct mdb) << SH_SIZE_SHIFT;
 	const dblk_t *d;
-	uint64_t e, size;
+	uintptr_t dh;
+	uint64_t e;
 	unsigned muse;
-	bool bad;
 
-	if (unlikely(off >= span || (off & 7) != 0))
+	if (unlikely(!blk_in_map((uintptr_t)mp, lo, span)))
 		return false;
-	e = atomic_load_explicit((_Atomic uint64_t *)(bias +
-	    ((uintptr_t)mp >> 3) * sizeof(uint64_t)), memory_order_relaxed);
-	size = e >> SH_SIZE_SHIFT;
+	e = blk_shadow((uintptr_t)mp, bias);
 	d = mp->b_datap;
 	/* as an integer: a NULL d gives no pointer arithmetic on NULL */
 	dh = (uintptr_t)d - offsetof(struct mdb, d);
@@ -124,27 +145,30 @@ blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
 		 * A block on another's data: both allocations are checked.
 		 * A NULL d fails here too, its header far outside the map.
 		 */
-		uintptr_t doff = dh - (uintptr_t)lo;
-
-		if (unlikely(size != sizeof(mblk_t) && size < sizeof(struct mdb)))
+		if (unlikely((e >> SH_SIZE_SHIFT) != sizeof(mblk_t) &&
+		    e < hdr_min))
 			return false;
-		if (unlikely(doff >= span || (doff & 7) != 0))
+		if (unlikely(!blk_in_map(dh, lo, span)))
 			return false;
-		size = atomic_load_explicit((_Atomic uint64_t *)(bias +
-		    (dh >> 3) * sizeof(uint64_t)),
-		    memory_order_relaxed) >> SH_SIZE_SHIFT;
+		e = blk_shadow(dh, bias);
 	}
+	if (unlikely(e < hdr_min))
+		return false;
+	if (unlikely(mp->b_pad2 != MB_LIVE))
+		return false;
+	if (unlikely(__atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0))
+		return false;
+	/* DB_INLINE, DB_SEP or DB_EXT: 1, 2 or 4 */
 	muse = d->db_muse;
-	bad = size < sizeof(struct mdb);
-	bad |= mp->b_pad2 != MB_LIVE;
-	bad |= __atomic_load_n(&d->db_ref, __ATOMIC_RELAXED) == 0;
-	bad |= muse > DB_EXT || ((1u << muse) & ((1u << DB_INLINE) |
-	    (1u << DB_SEP) | (1u << DB_EXT))) == 0;
-	bad |= mp->b_rptr > mp->b_wptr;
-	bad |= mp->b_rptr < d->db_base;
-	bad |= mp->b_wptr > d->db_lim;
-	return !bad;
+	if (unlikely(muse - 1 >= DB_EXT || muse == 3))
+		return false;
+	if (unlikely(mp->b_rptr > mp->b_wptr || mp->b_rptr < d->db_base ||
+	    mp->b_wptr > d->db_lim))
+		return false;
+	return true;
 }
+_Static_assert(DB_INLINE == 1 && DB_SEP == 2 && DB_EXT == 4,
+    "blk_quick takes db_muse for one bit of three");
 
 static inline __attribute__((always_inline)) bool
 str_block_fine(const mblk_t *bp)
