@@ -1412,7 +1412,7 @@ mag_free_on(void *arg)
 	ddisim_cpu_set(m->cpu);
 	for (unsigned i = 0; i < m->n; i++)
 		kmem_free(m->obj[i], 256);
-	mag = arena_tc_mag[m->node][m->zone];
+	mag = kmem_thr.mag[m->node][m->zone];
 	m->cached = mag != NULL ? mag->n[arena_mag_class[256 / 16]] : 0;
 	return NULL;
 }

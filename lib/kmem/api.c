@@ -136,7 +136,19 @@ DDI_ENTRY_HOT_VOID(kmem_free, (void *p, size_t size), (p, size))
 	kmem_free_checked(p, size, KK_KMEM, DDI_FUNC, DDI_CALLER);
 }
 
-DDI_TLS struct kmem_pmemo kmem_pmemo = { .level = -1 };
+/*
+ * What a physreq entry point asks besides size, physreq and flags, in one
+ * word, so that the slow path takes six arguments, all in registers, and
+ * the fast path reaches it with a jump: the interface level, the how
+ * flags (KA_*), the kind and whether the memory must be contiguous.
+ */
+#define KP_MODE(level, how, kind, contig)				\
+	((unsigned)(level) | (unsigned)(how) << 8 |			\
+	    (unsigned)(kind) << 16 | ((contig) ? 1u : 0u) << 24)
+#define KP_LEVEL(m)	((enum ddi_level)((m) & 0xff))
+#define KP_HOW(m)	((int)(((m) >> 8) & 0xff))
+#define KP_KIND(m)	((enum kmem_kind)(((m) >> 16) & 0xff))
+#define KP_CONTIG(m)	(((m) >> 24) != 0)
 
 /*
  * Everything but a hit of the physreq memo: a magazine hit found the
@@ -144,10 +156,11 @@ DDI_TLS struct kmem_pmemo kmem_pmemo = { .level = -1 };
  * path.
  */
 static __attribute__((noinline)) void *
-kmem_physreq_slow(size_t size, physreq_t *preq, int flags, enum ddi_level level,
-    int how, enum kmem_kind kind, bool contig, const char *func,
-    const void *caller)
+kmem_physreq_slow(size_t size, physreq_t *preq, int flags, unsigned mode,
+    const char *func, const void *caller)
 {
+	enum ddi_level level = KP_LEVEL(mode);
+	int how = KP_HOW(mode);
 	struct arena_mag *m;
 	struct kcons c;
 	void *p;
@@ -156,7 +169,7 @@ kmem_physreq_slow(size_t size, physreq_t *preq, int flags, enum ddi_level level,
 	    likely(kmem_physreq_cons_fast(preq, level, &c))) {
 		if ((p = kmem_alloc_fast_mag(size, &c, flags, how,
 		    caller, &m)) != NULL) {
-			kmem_pmemo = (struct kmem_pmemo){
+			kmem_thr.pmemo = (struct kmem_pmemo){
 			    .info = preq->phys_brkup_poolp, .mag = m,
 			    .cpu = machine_thread_cpu, .level = (int)level };
 			return p;
@@ -166,8 +179,9 @@ kmem_physreq_slow(size_t size, physreq_t *preq, int flags, enum ddi_level level,
 	    !kmem_physreq_cons(preq, level, &c, func, caller)) {
 		return NULL;
 	}
-	c.contig |= contig;
-	return kmem_alloc_cons(size, &c, flags, how, kind, func, caller);
+	c.contig |= KP_CONTIG(mode);
+	return kmem_alloc_cons(size, &c, flags, how, KP_KIND(mode), func,
+	    caller);
 }
 
 /*
@@ -187,9 +201,11 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, enum ddi_level level,
 	    likely((p = kmem_alloc_memo(size, preq, (int)level, flags, how,
 	    caller)) != NULL))
 		return p;
-	return kmem_physreq_slow(size, preq, flags, level, how, kind, contig,
-	    func, caller);
+	return kmem_physreq_slow(size, preq, flags,
+	    KP_MODE(level, how, kind, contig), func, caller);
 }
+_Static_assert(LEVEL_COUNT <= 0x100 && KK_NKINDS <= 0x100,
+    "KP_MODE keeps a level and a kind in a byte each");
 
 DDI_ENTRY_HOT(void *, kmem_alloc_physreq, (size_t size, physreq_t *preq,
     int flags), (size, preq, flags))

@@ -110,10 +110,11 @@ unsigned arena_mag_cap[ARENA_MAG_NCLASS];	/* slots used, per class */
 uint8_t arena_mag_class[ARENA_MAG_MAX / 16 + 1];
 static unsigned mag_nclass;
 
-/* The calling thread's tcaches and magazines, valid for arena_tc_gen. */
+/*
+ * The calling thread's tcaches; its magazines are kmem_thr.mag, both
+ * valid for kmem_thr.mag_gen.
+ */
 static DDI_TLS unsigned tc_mine[MACHINE_MAX_NODES][NZONES];
-DDI_TLS struct arena_mag *arena_tc_mag[MACHINE_MAX_NODES][NZONES];
-DDI_TLS uint64_t arena_tc_gen;
 static pthread_key_t tc_key;
 
 static void *
@@ -283,14 +284,14 @@ mag_flush_all(bool release)
 {
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++) {
-			struct arena_mag *m = arena_tc_mag[n][z];
+			struct arena_mag *m = kmem_thr.mag[n][z];
 
 			if (m == NULL)
 				continue;
 			mag_flush(m);
 			if (release) {
 				free(m);
-				arena_tc_mag[n][z] = NULL;
+				kmem_thr.mag[n][z] = NULL;
 			}
 		}
 	if (release)
@@ -306,8 +307,8 @@ mag_drop_all(void)
 {
 	for (int n = 0; n < MACHINE_MAX_NODES; n++)
 		for (int z = 0; z < NZONES; z++) {
-			free(arena_tc_mag[n][z]);
-			arena_tc_mag[n][z] = NULL;
+			free(kmem_thr.mag[n][z]);
+			kmem_thr.mag[n][z] = NULL;
 		}
 	kmem_pmemo_forget();
 }
@@ -321,7 +322,7 @@ static void
 tc_thread_exit(void *arg)
 {
 	pthread_mutex_lock(&arena_lock);
-	if (arena_tc_gen != arena_gen_now()) {
+	if (kmem_thr.mag_gen != arena_gen_now()) {
 		pthread_mutex_unlock(&arena_lock);
 		mag_drop_all();
 		return;
@@ -347,7 +348,7 @@ tc_thread_exit(void *arg)
 	 * new caches: the stale generation sends it through arena_tcache,
 	 * which registers this destructor again.
 	 */
-	arena_tc_gen = 0;
+	kmem_thr.mag_gen = 0;
 	pthread_mutex_unlock(&arena_lock);
 }
 
@@ -515,11 +516,11 @@ arena_tcache(int node, int zone)
 	unsigned t;
 	size_t sz = sizeof(t);
 
-	if (arena_tc_gen != arena_gen_now()) {
+	if (kmem_thr.mag_gen != arena_gen_now()) {
 		memset(tc_mine, 0, sizeof(tc_mine));
 		mag_drop_all();
-		arena_tc_gen = arena_gen_now();
-		pthread_setspecific(tc_key, &arena_tc_gen);
+		kmem_thr.mag_gen = arena_gen_now();
+		pthread_setspecific(tc_key, &kmem_thr.mag_gen);
 	}
 	if ((t = tc_mine[node][zone]) != 0)
 		return t;
@@ -555,12 +556,12 @@ mag_get(int node, int zone)
 
 	if (arena_tcache(node, zone) == 0)	/* also resets a stale thread */
 		return NULL;
-	if ((m = arena_tc_mag[node][zone]) != NULL)
+	if ((m = kmem_thr.mag[node][zone]) != NULL)
 		return m;
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->flags = arena_flags(node, zone);
-	arena_tc_mag[node][zone] = m;
+	kmem_thr.mag[node][zone] = m;
 	return m;
 }
 
@@ -645,7 +646,7 @@ arena_free(int node, int zone, void *p, size_t size)
 void
 arena_reclaim(void)
 {
-	if (arena_tc_gen == arena_gen_now()) {
+	if (kmem_thr.mag_gen == arena_gen_now()) {
 		mag_flush_all(false);
 		for (int n = 0; n < MACHINE_MAX_NODES; n++)
 			for (int z = 0; z < NZONES; z++) {

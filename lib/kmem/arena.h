@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kmem/thread.h"
 #include "machine/machine.h"
 #include "verify/verify.h"
 
@@ -47,8 +48,6 @@ arena_gen_now(void)
 {
 	return atomic_load_explicit(&arena_gen, memory_order_relaxed);
 }
-extern DDI_HIDDEN DDI_TLS uint64_t arena_tc_gen;
-extern DDI_HIDDEN DDI_TLS struct arena_mag *arena_tc_mag[MACHINE_MAX_NODES][NZONES];
 
 #define ARENA_OWNER_SHIFT	12	/* the owner map is by 4 KiB page */
 extern DDI_HIDDEN _Atomic uint8_t *arena_page_owner;
@@ -81,8 +80,8 @@ arena_owner(const void *p, int *node, int *zone)
 static inline struct arena_mag *
 arena_mag_hit_owner(unsigned v)
 {
-	if (likely(arena_tc_gen == arena_gen_now()))
-		return (&arena_tc_mag[0][0])[v - 1];
+	if (likely(kmem_thr.mag_gen == arena_gen_now()))
+		return (&kmem_thr.mag[0][0])[v - 1];
 	return NULL;
 }
 
@@ -98,8 +97,8 @@ arena_owner_value(const void *p)
 static inline struct arena_mag *
 arena_mag_hit(int node, int zone)
 {
-	if (likely(arena_tc_gen == arena_gen_now()))
-		return arena_tc_mag[node][zone];
+	if (likely(kmem_thr.mag_gen == arena_gen_now()))
+		return kmem_thr.mag[node][zone];
 	return NULL;
 }
 

@@ -47,9 +47,9 @@ static struct kmem_tcount *kmem_counts;		/* live threads */
 static _Atomic int64_t kmem_count_exited;	/* threads gone */
 /*
  * In the thread's own TLS block, which no other thread's data shares a
- * cache line with.
+ * cache line with.  A memo that holds nothing has level -1.
  */
-DDI_TLS struct kmem_tcount kmem_mycount;
+DDI_TLS struct kmem_thread kmem_thr = { .pmemo = { .level = -1 } };
 static pthread_key_t kmem_count_key;
 static pthread_once_t kmem_count_once = PTHREAD_ONCE_INIT;
 
@@ -94,7 +94,7 @@ kmem_count_late(int64_t d)
 void
 kmem_count_register(void)
 {
-	struct kmem_tcount *t = &kmem_mycount;
+	struct kmem_tcount *t = &kmem_thr.count;
 
 	pthread_once(&kmem_count_once, kmem_count_key_init);
 	pthread_mutex_lock(&kmem_count_lock);
@@ -273,7 +273,6 @@ kmem_line_zone(uint64_t high)
 	return z > ZONE_ISA ? z : -1;
 }
 
-DDI_TLS struct kmem_amemo kmem_amemo;
 bool kmem_fast_ok;
 
 /*
@@ -288,10 +287,10 @@ kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 	int nodes = machine->spec.nodes, top;
 	bool first = true;
 
-	if (c->boundary == 0 && kmem_amemo.gen == machine->generation &&
-	    kmem_amemo.high == c->high && kmem_amemo.cpu == cpu) {
-		void *p = arena_alloc(kmem_amemo.node, kmem_amemo.zone, size,
-		    c->align);
+	if (c->boundary == 0 && kmem_thr.amemo.gen == machine->generation &&
+	    kmem_thr.amemo.high == c->high && kmem_thr.amemo.cpu == cpu) {
+		void *p = arena_alloc(kmem_thr.amemo.node,
+		    kmem_thr.amemo.zone, size, c->align);
 
 		if (p != NULL) {
 			*entry |= SH_ARENA;
@@ -320,15 +319,13 @@ kmem_small(size_t size, const struct kcons *c, uint64_t *entry)
 				 * Remember only the first choice, so that a
 				 * fallback does not stick once it is over.
 				 */
-				if (first) {
-					kmem_amemo.gen = machine->generation;
-					kmem_amemo.high = c->high;
-					kmem_amemo.cpu = cpu;
-					kmem_amemo.node = nd;
-					kmem_amemo.zone = z;
-				} else {
-					kmem_amemo.gen = 0;
-				}
+				if (first)
+					kmem_thr.amemo = (struct kmem_amemo){
+					    .gen = machine->generation,
+					    .high = c->high, .cpu = cpu,
+					    .node = nd, .zone = z };
+				else
+					kmem_thr.amemo.gen = 0;
 				*entry |= SH_ARENA;
 				return p;
 			}
@@ -786,7 +783,7 @@ kmem_obj_pages(size_t size, const struct kcons *c, int flags,
 {
 	void *p;
 
-	if (unlikely(!kmem_fast_ok || !kmem_mycount.registered ||
+	if (unlikely(!kmem_fast_ok || !kmem_thr.count.registered ||
 	    ((flags & KM_NOSLEEP) == 0 && verify_ctx_raised)))
 		return NULL;
 	if ((p = kmem_pages_fast(size, c, kind, caller)) != NULL)
@@ -800,7 +797,7 @@ kmem_obj_pages_free(void *p, size_t size, enum kmem_kind kind)
 	uint64_t off = (uint64_t)((uint8_t *)p - machine->dmap), e;
 	size_t page = machine->spec.page;
 
-	if (unlikely(!kmem_fast_ok || !kmem_mycount.registered ||
+	if (unlikely(!kmem_fast_ok || !kmem_thr.count.registered ||
 	    !vm_in_dmap(p) || (off & (page - 1)) != 0))
 		return false;
 	e = shadow_peek(p);

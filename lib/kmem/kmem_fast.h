@@ -18,6 +18,7 @@
 #include "kmem/arena.h"
 #include "kmem/kmem.h"
 #include "kmem/record.h"
+#include "kmem/thread.h"
 #include "machine/machine.h"
 #include "palloc/palloc.h"
 #include "verify/verify.h"
@@ -101,20 +102,6 @@ kmem_physreq_cons_fast(const physreq_t *p, enum ddi_level level,
 	return true;
 }
 
-/*
- * Bytes held by drivers, counted per thread (kmem.c).  Each count is
- * written only by its thread (relaxed loads and stores, no read-modify-
- * write on the hot path); ddisim_outstanding sums the live threads'
- * counts and what exited threads left, and kmem_init zeroes them all.  A
- * count may be negative: a thread can free what another allocated.
- */
-struct kmem_tcount {
-	_Atomic int64_t		bytes;
-	struct kmem_tcount	*next;		/* kmem_count_lock */
-	bool			registered;	/* on kmem_counts */
-	bool			exited;		/* its thread is exiting */
-};
-extern DDI_HIDDEN DDI_TLS struct kmem_tcount kmem_mycount;
 void	kmem_count_register(void);
 void	kmem_count_late(int64_t d);
 
@@ -122,16 +109,16 @@ void	kmem_count_late(int64_t d);
 static inline void
 kmem_out_add_registered(int64_t d)
 {
-	atomic_store_explicit(&kmem_mycount.bytes, atomic_load_explicit(
-	    &kmem_mycount.bytes, memory_order_relaxed) + d,
+	atomic_store_explicit(&kmem_thr.count.bytes, atomic_load_explicit(
+	    &kmem_thr.count.bytes, memory_order_relaxed) + d,
 	    memory_order_relaxed);
 }
 
 static inline void
 kmem_out_add(int64_t d)
 {
-	if (unlikely(!kmem_mycount.registered)) {
-		if (kmem_mycount.exited) {
+	if (unlikely(!kmem_thr.count.registered)) {
+		if (kmem_thr.count.exited) {
 			kmem_count_late(d);
 			return;
 		}
@@ -140,46 +127,15 @@ kmem_out_add(int64_t d)
 	kmem_out_add_registered(d);
 }
 
-/*
- * The last arena decision of this thread (kmem.c): the window and CPU it
- * was made for, valid for one machine generation.
- */
-struct kmem_amemo {
-	uint64_t	gen;
-	uint64_t	high;
-	int		cpu;
-	int		node, zone;
-};
-extern DDI_HIDDEN DDI_TLS struct kmem_amemo kmem_amemo;
 
 /* The machine audits lightly and injects no faults (kmem.c). */
 extern DDI_HIDDEN bool kmem_fast_ok;
 
-/*
- * The physreq of the calling thread's last magazine hit (api.c): its
- * interned constraint, the interface level it was asked at, and the
- * magazine that served it.  The same physreq, unchanged, at the same
- * level, on the same CPU and under the same magazines goes straight to
- * that magazine: the constraint, the window's arena and the magazine
- * were all decided by the hit that set the memo, and hold while those
- * do.  It is set only for a thread whose count is registered, and
- * forgotten (kmem_pmemo_forget) whenever the thread's magazines are
- * freed and when its count is folded at exit; a machine built since
- * shows in arena_gen_now.  level is -1 in a memo that holds nothing, so
- * that no request matches it, a physreq never prepped included.
- */
-struct kmem_pmemo {
-	const struct preq_info	*info;
-	struct arena_mag	*mag;
-	int			cpu;
-	int			level;		/* -1: none */
-};
-extern DDI_HIDDEN DDI_TLS struct kmem_pmemo kmem_pmemo;
 
 static inline void
 kmem_pmemo_forget(void)
 {
-	kmem_pmemo = (struct kmem_pmemo){ .info = NULL, .level = -1 };
+	kmem_thr.pmemo = (struct kmem_pmemo){ .info = NULL, .level = -1 };
 }
 
 /* Pop an object of size from magazine m, recorded as the caller's. */
@@ -192,8 +148,12 @@ kmem_mag_pop(struct arena_mag *m, size_t size, int how, const void *caller)
 	if (unlikely(m->n[cl] == 0))
 		return NULL;
 	p = m->obj[cl][--m->n[cl]];
-	shadow_set(p, ((uint64_t)(uintptr_t)caller & SH_CALLER_MASK) |
-	    SH_ARENA | (uint64_t)size << SH_SIZE_SHIFT);
+	/* a magazine holds objects, never NULL; each 16-aligned */
+	if (p == NULL)
+		__builtin_unreachable();
+	atomic_store_explicit(shadow_slot8(p),
+	    ((uint64_t)(uintptr_t)caller & SH_CALLER_MASK) | SH_ARENA |
+	    (uint64_t)size << SH_SIZE_SHIFT, memory_order_relaxed);
 	if (how & KA_ZERO)
 		memset(p, 0, size);
 	kmem_out_add_registered((int64_t)size);
@@ -217,13 +177,14 @@ kmem_alloc_memo(size_t size, const physreq_t *preq, int level, int flags,
 		return NULL;
 	i = preq->phys_brkup_poolp;
 	/* the level first: a memo that holds nothing has none */
-	if (unlikely(i != kmem_pmemo.info || level != kmem_pmemo.level ||
-	    !preq_same(i, preq) || kmem_pmemo.cpu != machine_thread_cpu ||
-	    arena_tc_gen != arena_gen_now() ||
+	if (unlikely(i != kmem_thr.pmemo.info ||
+	    level != kmem_thr.pmemo.level || !preq_same(i, preq) ||
+	    kmem_thr.pmemo.cpu != machine_thread_cpu ||
+	    kmem_thr.mag_gen != arena_gen_now() ||
 	    size - 1 >= ARENA_MAG_MAX - 1 ||
 	    ((flags & KM_NOSLEEP) == 0 && verify_ctx_raised)))
 		return NULL;
-	return kmem_mag_pop(kmem_pmemo.mag, size, how, caller);
+	return kmem_mag_pop(kmem_thr.pmemo.mag, size, how, caller);
 }
 
 /*
@@ -251,15 +212,15 @@ kmem_alloc_fast_mag(size_t size, const struct kcons *c, int flags, int how,
 	 * The memo's CPU is one machine_cpu() returned, which it also stored:
 	 * the raw thread-local value equals it exactly while it holds.
 	 */
-	if (unlikely(kmem_amemo.gen != machine->generation ||
-	    kmem_amemo.high != c->high ||
-	    kmem_amemo.cpu != machine_thread_cpu))
+	if (unlikely(kmem_thr.amemo.gen != machine->generation ||
+	    kmem_thr.amemo.high != c->high ||
+	    kmem_thr.amemo.cpu != machine_thread_cpu))
 		return NULL;
 	if (unlikely(((flags & KM_NOSLEEP) == 0 && verify_ctx_raised) ||
-	    !kmem_mycount.registered))
+	    !kmem_thr.count.registered))
 		return NULL;
-	if (unlikely((m = arena_mag_hit(kmem_amemo.node, kmem_amemo.zone)) ==
-	    NULL))
+	if (unlikely((m = arena_mag_hit(kmem_thr.amemo.node,
+	    kmem_thr.amemo.zone)) == NULL))
 		return NULL;
 	if ((p = kmem_mag_pop(m, size, how, caller)) != NULL && magp != NULL)
 		*magp = m;
@@ -285,10 +246,10 @@ kmem_free_fast(void *p, size_t size)
 	unsigned cl, v;
 	uint64_t e;
 
-	if (unlikely(!vm_in_dmap(p) || ((uintptr_t)p & 7) != 0 ||
-	    !kmem_fast_ok || !kmem_mycount.registered))
+	if (unlikely(!kmem_fast_ok || !kmem_thr.count.registered ||
+	    !vm_in_dmap8(p)))
 		return false;
-	e = shadow_peek(p);
+	e = atomic_load_explicit(shadow_slot8(p), memory_order_relaxed);
 	if (unlikely(!(e & SH_ARENA) || (e >> SH_SIZE_SHIFT) != size ||
 	    size > ARENA_MAG_MAX || (v = arena_owner_value(p)) == 0 ||
 	    (m = arena_mag_hit_owner(v)) == NULL))
@@ -296,7 +257,7 @@ kmem_free_fast(void *p, size_t size)
 	cl = arena_mag_class[(size + 15) >> 4];
 	if (unlikely(m->n[cl] == arena_mag_cap[cl]))
 		return false;
-	shadow_clear(p);
+	atomic_store_explicit(shadow_slot8(p), 0, memory_order_relaxed);
 	kmem_out_add_registered(-(int64_t)size);
 	m->obj[cl][m->n[cl]++] = p;
 	palloc_cached();

@@ -98,6 +98,16 @@ shadow_slot(const void *p)
 	    ((uintptr_t)p >> 3) * sizeof(uint64_t));
 }
 
+/*
+ * shadow_slot of an 8-aligned p (every block and object start): the
+ * shift and the scale cancel, and the slot is the bias plus p.
+ */
+static inline _Atomic uint64_t *
+shadow_slot8(const void *p)
+{
+	return (_Atomic uint64_t *)(record_shadow_bias + (uintptr_t)p);
+}
+
 static inline void
 shadow_set(const void *p, uint64_t entry)
 {

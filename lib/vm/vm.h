@@ -52,6 +52,21 @@ vm_in_dmap(const void *va)
 	    p < machine->dmap + machine->top;
 }
 
+/*
+ * Whether va lies in the direct map and is 8-aligned, in one compare:
+ * the offset rotated right by three is at least 2^61 when any of its low
+ * three bits is set, and the map's size is a multiple of 8.  Only where
+ * a machine is up: in an entry point's body.
+ */
+static inline bool
+vm_in_dmap8(const void *va)
+{
+	uintptr_t off = (uintptr_t)va - (uintptr_t)machine->dmap;
+
+	return ((off >> 3) | (off << (sizeof(off) * 8 - 3))) <
+	    (machine->top >> 3);
+}
+
 /* Physical runs of [va, va+len): fills up to max, returns the count. */
 size_t	vm_segments(const void *va, size_t len, uint64_t *pa, size_t *plen,
 	    size_t max);
