@@ -23,7 +23,7 @@
 #include "palloc/palloc.h"
 #include "verify/verify.h"
 
-_Atomic int kmem_explain_mode;
+DDI_READ_MOSTLY _Atomic int kmem_explain_mode;
 static __thread char kmem_explain_text[VERIFY_REPORT_MAX];
 
 /* "64 KiB", "16 MiB", "4097 bytes": bytes as a driver writes them. */

@@ -273,7 +273,7 @@ kmem_line_zone(uint64_t high)
 	return z > ZONE_ISA ? z : -1;
 }
 
-bool kmem_fast_ok;
+DDI_READ_MOSTLY bool kmem_fast_ok;
 
 /*
  * Below a page: arenas for windows that end on a zone line, by node

@@ -29,7 +29,7 @@ static struct {
 FORK_MUTEX_ARRAY(rec_tab, lock);
 
 _Atomic uint64_t *record_shadow;	/* [top / 8] entries */
-uintptr_t record_shadow_bias;
+DDI_READ_MOSTLY uintptr_t record_shadow_bias;
 static size_t shadow_len;
 
 static const char *const kind_name[KK_NKINDS] = {

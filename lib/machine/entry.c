@@ -12,7 +12,7 @@
 
 static machine_boot_fn boot_fn;
 machine_doorbell_fn machine_doorbell;
-bool machine_quiet;
+DDI_READ_MOSTLY bool machine_quiet;
 
 static bool
 machine_quiet_now(void)

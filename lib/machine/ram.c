@@ -28,7 +28,7 @@
 #include "machine/machine.h"
 #include "verify/verify.h"
 
-struct machine *machine;
+DDI_READ_MOSTLY struct machine *machine;
 
 #define MAX_REMAP	8
 static machine_remap_fn ram_remap[MAX_REMAP];

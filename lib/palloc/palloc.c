@@ -141,7 +141,7 @@ struct pcpu {
 };
 
 /* The per-CPU caches parked pages since the last reclaim. */
-static _Atomic bool pcp_dirty;
+static DDI_READ_MOSTLY _Atomic bool pcp_dirty;
 
 static inline void
 pcp_cached(void)
@@ -228,8 +228,9 @@ FORK_LOCK_HOOKS(pcp, pcp_fork_try_all, pcp_fork_release_all);
  * does not have.  Lock order: ptc_lock, then the caches', then
  * palloc_lock.
  */
+/* A line each: a free or an allocation of one order touches one. */
 struct ptc_slot {
-	uint64_t	low, high;	/* the request it serves */
+	_Alignas(64) uint64_t low, high; /* the request it serves */
 	int		node;
 	int		dm;		/* its stack; -1: none */
 	_Atomic uint32_t blk;		/* a parked block's first pfn; 0: none */
@@ -274,13 +275,13 @@ static unsigned nreclaim;
  * Set when a layer caches freed memory (palloc_cached); reclaim is
  * skipped while it is clear, since the hooks would find nothing to give.
  */
-_Atomic bool palloc_cache_dirty;
+DDI_READ_MOSTLY _Atomic bool palloc_cache_dirty;
 
 /* Set while a fork is being prepared; see palloc_lock_hook. */
 static _Atomic bool palloc_forking;
 
 static _Atomic uint64_t palloc_gen;
-_Atomic int palloc_nwaiters;
+DDI_READ_MOSTLY _Atomic int palloc_nwaiters;
 static FORK_MUTEX(wait_lock);
 static pthread_cond_t wait_cv;
 

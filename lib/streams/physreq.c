@@ -150,16 +150,17 @@ static mblk_t *
 msgphysreq_level(mblk_t *mp, physreq_t *preq, enum ddi_level level,
     const char *func, const void *caller)
 {
+	/* the reports so far, read only for an explanation */
+	bool explain = unlikely(kmem_explain_mode != 0);
+	unsigned long reports = explain ? verify_count() : 0;
 	struct kcons c;
 	mblk_t *copies;
-	unsigned long reports = verify_count();
 
 	if (!str_msg_ok(mp, func, caller, NULL) ||
 	    !str_physreq_cons(preq, level, &c, func, caller))
 		return NULL;
 	if (!str_conform_copies(mp, &c, &copies, func, caller)) {
-		if (unlikely(kmem_explain_mode != 0) &&
-		    verify_count() == reports)
+		if (explain && verify_count() == reports)
 			msgphysreq_explain(mp, &c, func);
 		return NULL;
 	}
@@ -227,15 +228,16 @@ static mblk_t *
 msgpullup_physreq_level(mblk_t *mp, int len, physreq_t *preq,
     enum ddi_level level, const char *func, const void *caller)
 {
+	/* the reports so far, read only for an explanation */
+	bool explain = unlikely(kmem_explain_mode != 0);
+	unsigned long reports = explain ? verify_count() : 0;
 	struct kcons c;
-	unsigned long reports = verify_count();
 	mblk_t *nb;
 
 	if (!str_physreq_cons(preq, level, &c, func, caller))
 		return NULL;
 	nb = str_pullup(mp, len, &c, false, func, caller);
-	if (unlikely(nb == NULL && kmem_explain_mode != 0) &&
-	    verify_count() == reports)
+	if (unlikely(nb == NULL) && explain && verify_count() == reports)
 		msgpullup_physreq_explain(mp, len, &c, func);
 	return nb;
 }
