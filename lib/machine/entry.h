@@ -62,11 +62,28 @@ void	machine_boot_register(machine_boot_fn);
 typedef void (*machine_doorbell_fn)(const char *fn, const void *caller);
 extern DDI_HIDDEN machine_doorbell_fn machine_doorbell;
 
+/*
+ * True while a machine exists and no doorbell rings: what the hot entry
+ * points test, in one load.  machine_entry_update recomputes it after
+ * every store to machine or machine_doorbell.
+ */
+extern DDI_HIDDEN bool machine_quiet;
+void	machine_entry_update(void);
+
+static inline bool
+machine_entered(void)
+{
+	return __atomic_load_n(&machine_quiet, __ATOMIC_ACQUIRE);
+}
+
 static inline void
 machine_enter(const char *fn, const void *caller)
 {
 	machine_doorbell_fn db;
 
+	/* the common case, a machine and no doorbell, in one load */
+	if (likely(machine_entered()))
+		return;
 	if (unlikely(__atomic_load_n(&machine, __ATOMIC_ACQUIRE) == NULL))
 		machine_boot(fn, caller);
 	db = __atomic_load_n(&machine_doorbell, __ATOMIC_ACQUIRE);
@@ -132,19 +149,6 @@ machine_enter(const char *fn, const void *caller)
  * doorbell rings, and otherwise tail-calls a cold copy that runs the gate
  * first.  The body is inlined in both, so both are as the plain forms.
  */
-/*
- * True while a machine exists and no doorbell rings: what the hot entry
- * points test, in one load.  machine_entry_update recomputes it after
- * every store to machine or machine_doorbell.
- */
-extern DDI_HIDDEN bool machine_quiet;
-void	machine_entry_update(void);
-
-static inline bool
-machine_entered(void)
-{
-	return __atomic_load_n(&machine_quiet, __ATOMIC_ACQUIRE);
-}
 
 #define DDI_ENTRY_HOT(ret, name, params, args)				\
 	DDI_BODY_ ret name##__body DDI_BP_(params);			\
