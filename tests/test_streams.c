@@ -1806,8 +1806,8 @@ START_TEST(walk_checks_every_block)
 		case 6: blk[nb - 1]->b_cont = blk[k]; break;
 		case 7:
 			/* none, or not where a data block starts */
-			victim->b_datap = rndn(2) == 0 ? NULL : (dblk_t *)(void *)
-			    ((uchar_t *)victim->b_datap + 4);
+			victim->b_datap = rndn(2) == 0 ? NULL :
+			    (dblk_t *)(void *)((uchar_t *)victim->b_datap + 4);
 			break;
 		}
 		before = ddisim_verify_count();

@@ -69,8 +69,8 @@ DDI_PUBLIC_DATA const char *malloc_conf = "retain:false";
 static FORK_MUTEX(arena_lock);
 static unsigned arena_ind[MACHINE_MAX_NODES][NZONES];	/* or NO_ARENA */
 static int arena_node[4096], arena_zone[4096];	/* by jemalloc index */
-DDI_READ_MOSTLY _Atomic uint64_t arena_gen;			/* machine generation;
-					   written under arena_lock */
+/* the machine generation; written under arena_lock */
+DDI_READ_MOSTLY _Atomic uint64_t arena_gen;
 
 /*
  * The arena that owns each page of RAM, as node * NZONES + zone + 1 (0:
@@ -79,7 +79,8 @@ DDI_READ_MOSTLY _Atomic uint64_t arena_gen;			/* machine generation;
  * that arena drew the page from another node.
  */
 _Atomic uint8_t *arena_page_owner;		/* [top / 4 KiB] */
-DDI_READ_MOSTLY uintptr_t arena_page_owner_bias;	/* the map less dmap / 4 KiB */
+/* the map less dmap / 4 KiB */
+DDI_READ_MOSTLY uintptr_t arena_page_owner_bias;
 static size_t arena_page_owner_len;
 
 static void

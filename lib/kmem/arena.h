@@ -39,7 +39,8 @@ struct arena_mag {
 	void		*obj[ARENA_MAG_NCLASS][ARENA_MAG_SLOTS];
 };
 
-extern DDI_HIDDEN uint8_t arena_mag_class[ARENA_MAG_MAX / 16 + 1];	/* by (size+15)/16 */
+/* by (size + 15) / 16 */
+extern DDI_HIDDEN uint8_t arena_mag_class[ARENA_MAG_MAX / 16 + 1];
 extern DDI_HIDDEN unsigned arena_mag_cap[ARENA_MAG_NCLASS];
 extern DDI_HIDDEN _Atomic uint64_t arena_gen;
 

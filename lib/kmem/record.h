@@ -86,7 +86,7 @@ bool	record_find(uintptr_t va, struct krec *copy);
  * the granule.  Relaxed accesses: an object reaches a freeing thread only
  * through the driver's own synchronisation, which orders them.
  */
-extern DDI_HIDDEN _Atomic uint64_t *record_shadow;		/* [top / 8] entries */
+extern DDI_HIDDEN _Atomic uint64_t *record_shadow;	/* [top / 8] */
 /* record_shadow less the direct map's start / 8 entries, as an integer. */
 extern DDI_HIDDEN uintptr_t record_shadow_bias;
 
