@@ -204,8 +204,9 @@ kmem_physreq(size_t size, physreq_t *preq, int flags, enum ddi_level level,
 	return kmem_physreq_slow(size, preq, flags,
 	    KP_MODE(level, how, kind, contig), func, caller);
 }
-_Static_assert(LEVEL_COUNT <= 0x100 && KK_NKINDS <= 0x100,
-    "KP_MODE keeps a level and a kind in a byte each");
+_Static_assert(LEVEL_COUNT <= 0x100 && KK_NKINDS <= 0x100 &&
+    (KA_ZERO | KA_FAILOK) <= 0xff,
+    "KP_MODE keeps a level, the how flags and a kind in a byte each");
 
 DDI_ENTRY_HOT(void *, kmem_alloc_physreq, (size_t size, physreq_t *preq,
     int flags), (size, preq, flags))
