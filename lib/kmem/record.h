@@ -100,12 +100,19 @@ shadow_slot(const void *p)
 
 /*
  * shadow_slot of an 8-aligned p (every block and object start): the
- * shift and the scale cancel, and the slot is the bias plus p.
+ * shift and the scale cancel, and the slot is the bias plus p.  The
+ * _at form takes the bias from a caller that read it once for many.
  */
+static inline _Atomic uint64_t *
+shadow_slot8_at(uintptr_t bias, uintptr_t p)
+{
+	return (_Atomic uint64_t *)(bias + p);
+}
+
 static inline _Atomic uint64_t *
 shadow_slot8(const void *p)
 {
-	return (_Atomic uint64_t *)(record_shadow_bias + (uintptr_t)p);
+	return shadow_slot8_at(record_shadow_bias, (uintptr_t)p);
 }
 
 static inline void

@@ -32,7 +32,9 @@
 
 #include "kmem/kmem.h"
 #include "kmem/kmem_obj.h"
+#include "kmem/record.h"
 #include "machine/machine.h"
+#include "vm/vm.h"
 
 #include "sys/types.h"
 #include "sys/stream.h"
@@ -104,28 +106,6 @@ mblk_t	*str_copy_chain(const mblk_t *mp, const struct kcons *c, bool whole,
  * message never takes.
  */
 static inline __attribute__((always_inline)) bool
-blk_in_map(uintptr_t a, const uint8_t *lo, uintptr_t span)
-{
-	uintptr_t off = a - (uintptr_t)lo;
-
-	/*
-	 * Inside the map and 8-aligned, in one compare: rotated right by
-	 * three, an offset with any of its low bits set has one of its
-	 * top three set, above any map's size over 8; the map's size is a
-	 * multiple of 8.
-	 */
-	return ((off >> 3) | (off << (sizeof(off) * 8 - 3))) < (span >> 3);
-}
-
-/* A 8-aligned address's shadow entry: lo is 8-aligned (record_init). */
-static inline __attribute__((always_inline)) uint64_t
-blk_shadow(uintptr_t a, uintptr_t bias)
-{
-	return atomic_load_explicit((_Atomic uint64_t *)(bias + a),
-	    memory_order_relaxed);
-}
-
-static inline __attribute__((always_inline)) bool
 blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
 {
 	const uint64_t hdr_min = (uint64_t)sizeof(struct mdb) << SH_SIZE_SHIFT;
@@ -134,9 +114,10 @@ blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
 	uint64_t e;
 	unsigned muse;
 
-	if (unlikely(!blk_in_map((uintptr_t)mp, lo, span)))
+	if (unlikely(!vm_in_span8((uintptr_t)mp, lo, span)))
 		return false;
-	e = blk_shadow((uintptr_t)mp, bias);
+	e = atomic_load_explicit(shadow_slot8_at(bias, (uintptr_t)mp),
+	    memory_order_relaxed);
 	d = mp->b_datap;
 	/* as an integer: a NULL d gives no pointer arithmetic on NULL */
 	dh = (uintptr_t)d - offsetof(struct mdb, d);
@@ -148,9 +129,10 @@ blk_quick(const mblk_t *mp, const uint8_t *lo, uintptr_t span, uintptr_t bias)
 		if (unlikely((e >> SH_SIZE_SHIFT) != sizeof(mblk_t) &&
 		    e < hdr_min))
 			return false;
-		if (unlikely(!blk_in_map(dh, lo, span)))
+		if (unlikely(!vm_in_span8(dh, lo, span)))
 			return false;
-		e = blk_shadow(dh, bias);
+		e = atomic_load_explicit(shadow_slot8_at(bias, dh),
+		    memory_order_relaxed);
 	}
 	if (unlikely(e < hdr_min))
 		return false;

@@ -53,18 +53,28 @@ vm_in_dmap(const void *va)
 }
 
 /*
- * Whether va lies in the direct map and is 8-aligned, in one compare:
- * the offset rotated right by three is at least 2^61 when any of its low
- * three bits is set, and the map's size is a multiple of 8.  Only where
- * a machine is up: in an entry point's body.
+ * Whether a lies in the span bytes from lo and is 8-aligned, in one
+ * compare: rotated right by three, an offset with any of its low three
+ * bits set has one of its top three set, above any span over 8; span is
+ * a multiple of 8.  lo and span are the direct map's, read once by a
+ * caller that tests many addresses.
+ */
+static inline __attribute__((always_inline)) bool
+vm_in_span8(uintptr_t a, const uint8_t *lo, uintptr_t span)
+{
+	uintptr_t off = a - (uintptr_t)lo;
+
+	return ((off >> 3) | (off << (sizeof(off) * 8 - 3))) < (span >> 3);
+}
+
+/*
+ * Whether va lies in the direct map and is 8-aligned.  Only where a
+ * machine is up: in an entry point's body.
  */
 static inline bool
 vm_in_dmap8(const void *va)
 {
-	uintptr_t off = (uintptr_t)va - (uintptr_t)machine->dmap;
-
-	return ((off >> 3) | (off << (sizeof(off) * 8 - 3))) <
-	    (machine->top >> 3);
+	return vm_in_span8((uintptr_t)va, machine->dmap, machine->top);
 }
 
 /* Physical runs of [va, va+len): fills up to max, returns the count. */
